@@ -1,0 +1,2 @@
+/** JMH benchmarks of Assay's hot paths. */
+package dev.assay.benchmarks;
