@@ -54,12 +54,15 @@ public record QuantileComparison(
       throw new StatsException("alpha differs: " + control.alpha() + " vs " + treatment.alpha());
     }
     double alpha = control.alpha();
-    String[] reasonA = new String[1];
-    String[] reasonB = new String[1];
-    Optional<QuantileEstimate> a = QuantileEstimate.of(control, reasonA);
-    Optional<QuantileEstimate> b = QuantileEstimate.of(treatment, reasonB);
+    Optional<String> reasonA = QuantileEstimate.insufficientReason(control);
+    Optional<String> reasonB = QuantileEstimate.insufficientReason(treatment);
+    Optional<QuantileEstimate> a =
+        reasonA.isEmpty() ? Optional.of(QuantileEstimate.from(control)) : Optional.empty();
+    Optional<QuantileEstimate> b =
+        reasonB.isEmpty() ? Optional.of(QuantileEstimate.from(treatment)) : Optional.empty();
     if (a.isEmpty() || b.isEmpty()) {
-      String reason = a.isEmpty() ? "control: " + reasonA[0] : "treatment: " + reasonB[0];
+      String reason =
+          a.isEmpty() ? "control: " + reasonA.orElseThrow() : "treatment: " + reasonB.orElseThrow();
       return new QuantileComparison(
           control.level(), a, b, Optional.empty(), Optional.empty(), reason);
     }

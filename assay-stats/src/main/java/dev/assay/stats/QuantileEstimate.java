@@ -46,24 +46,37 @@ public record QuantileEstimate(
   }
 
   /**
-   * Estimates the quantile from its order statistics, or explains why it cannot.
-   *
-   * @return the estimate, or empty with {@code reason[0]} set when the sample is too small
+   * Why the quantile of {@code s} cannot be estimated by the normal approximation, or empty if it
+   * can.
    */
-  static Optional<QuantileEstimate> of(QuantileStats s, String[] reason) {
+  static Optional<String> insufficientReason(QuantileStats s) {
     double z = NormalTails.upperQuantile(s.alpha() / 2.0);
     double nu = s.level();
     double minimum = Math.max(z * z * nu / (1 - nu), z * z * (1 - nu) / nu);
-    if (!(s.n() > minimum)) {
-      reason[0] =
-          "n = "
-              + s.n()
-              + " is too small for the normal approximation at quantile "
-              + nu
-              + "; need n > "
-              + (long) Math.floor(minimum);
+    if (s.n() > minimum) {
       return Optional.empty();
     }
+    return Optional.of(
+        "n = "
+            + s.n()
+            + " is too small for the normal approximation at quantile "
+            + nu
+            + "; need n > "
+            + (long) Math.floor(minimum));
+  }
+
+  /**
+   * Estimates the quantile from its order statistics.
+   *
+   * @throws StatsException if the sample is too small for the normal approximation at this level
+   */
+  public static QuantileEstimate from(QuantileStats s) {
+    Optional<String> reason = insufficientReason(s);
+    if (reason.isPresent()) {
+      throw new StatsException(reason.get());
+    }
+    double z = NormalTails.upperQuantile(s.alpha() / 2.0);
+    double nu = s.level();
     double half = (s.upperOrderStatistic() - s.lowerOrderStatistic()) / (2 * z);
     double variance = half * half;
     boolean adjusted = false;
@@ -85,18 +98,7 @@ public record QuantileEstimate(
       adjusted = true;
     }
     double se = Math.sqrt(variance);
-    return Optional.of(
-        new QuantileEstimate(
-            nu, s.estimate(), variance, s.estimate() - z * se, s.estimate() + z * se, adjusted));
-  }
-
-  /**
-   * Estimates the quantile from its order statistics.
-   *
-   * @throws StatsException if the sample is too small for the normal approximation at this level
-   */
-  public static QuantileEstimate from(QuantileStats s) {
-    String[] reason = new String[1];
-    return of(s, reason).orElseThrow(() -> new StatsException(reason[0]));
+    return new QuantileEstimate(
+        nu, s.estimate(), variance, s.estimate() - z * se, s.estimate() + z * se, adjusted);
   }
 }

@@ -1,6 +1,7 @@
 package dev.assay.stats;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -163,7 +164,7 @@ public record ThompsonSampling(
     int k = p.length;
     double[] w = new double[k];
     if (k * floor >= 1.0) {
-      java.util.Arrays.fill(w, 1.0 / k);
+      Arrays.fill(w, 1.0 / k);
       return w;
     }
     for (int i = 0; i < k; i++) {
