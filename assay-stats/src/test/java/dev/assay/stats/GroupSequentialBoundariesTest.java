@@ -75,6 +75,14 @@ class GroupSequentialBoundariesTest {
   }
 
   @Test
+  void compute_closelySpacedFinalLook_cumulativeCrossingEqualsSpending() {
+    assertSpentMatchesSimulation(
+        GroupSequentialBoundaries.compute(
+            new double[] {0.5, 0.98, 1.0}, 0.05, SpendingFunction.obrienFleming(), 2),
+        14L);
+  }
+
+  @Test
   void compute_singleLook_isFixedHorizonCriticalValue() {
     GroupSequentialBoundaries b =
         GroupSequentialBoundaries.compute(new double[] {1.0}, 0.05, SpendingFunction.obrienFleming(), 2);
