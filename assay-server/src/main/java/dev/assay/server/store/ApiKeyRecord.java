@@ -1,0 +1,29 @@
+package dev.assay.server.store;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A stored API key. Only the SHA-256 hash of the secret token is kept; the token itself is shown
+ * once, at creation, and never stored.
+ *
+ * @param role the role name; the store does not interpret it
+ */
+public record ApiKeyRecord(
+    String id, String name, String role, String tokenHash, Instant createdAt, String createdBy,
+    Optional<Instant> revokedAt) {
+  public ApiKeyRecord {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(tokenHash, "tokenHash");
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(createdBy, "createdBy");
+    Objects.requireNonNull(revokedAt, "revokedAt");
+  }
+
+  public boolean active() {
+    return revokedAt.isEmpty();
+  }
+}

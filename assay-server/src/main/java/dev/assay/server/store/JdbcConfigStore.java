@@ -1,0 +1,154 @@
+package dev.assay.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.function.Function;
+import org.flywaydb.core.Flyway;
+
+/**
+ * {@link ConfigStore} over JDBC, for the embedded H2 file database and for PostgreSQL. Both run the
+ * same Flyway migrations from {@code db/migration}, written in SQL both dialects accept.
+ *
+ * <p>Writers are serialized by locking the single {@code audit_head} row first ({@code SELECT ...
+ * FOR UPDATE}); this keeps the audit hash chain linear and makes validations performed inside a
+ * write transaction (for example "layer ranges of running experiments do not overlap") race-free.
+ * A config control plane sees few writes, so one writer at a time costs nothing that matters.
+ */
+public final class JdbcConfigStore implements ConfigStore {
+  private final HikariDataSource dataSource;
+  private final String description;
+
+  private JdbcConfigStore(HikariDataSource dataSource, String description) {
+    this.dataSource = dataSource;
+    this.description = description;
+  }
+
+  /**
+   * Opens (creating if needed) the embedded H2 store in {@code dataDir/assay.mv.db} and migrates it.
+   */
+  public static JdbcConfigStore embedded(Path dataDir) {
+    Path file = dataDir.toAbsolutePath().resolve("assay");
+    /* LOCK_TIMEOUT: H2 waits only 1 s for a row lock by default; writers queue on the chain head. */
+    String url = "jdbc:h2:file:" + file + ";LOCK_TIMEOUT=60000;DB_CLOSE_ON_EXIT=FALSE";
+    return open(url, null, "H2 file " + file + ".mv.db");
+  }
+
+  /**
+   * Opens a store at a JDBC URL ({@code jdbc:postgresql:...} or {@code jdbc:h2:...}), migrating
+   * the default schema.
+   */
+  public static JdbcConfigStore open(String jdbcUrl) {
+    return open(jdbcUrl, null, redact(jdbcUrl));
+  }
+
+  /** Opens a store in the given schema, creating the schema if it does not exist. */
+  public static JdbcConfigStore open(String jdbcUrl, String schema) {
+    Objects.requireNonNull(schema, "schema");
+    return open(jdbcUrl, schema, redact(jdbcUrl) + " schema " + schema);
+  }
+
+  private static JdbcConfigStore open(String jdbcUrl, String schema, String description) {
+    if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
+      throw new StoreException(
+          "unsupported database URL (expected jdbc:postgresql:... or jdbc:h2:...): " + redact(jdbcUrl));
+    }
+    var flyway = Flyway.configure().dataSource(jdbcUrl, null, null).locations("classpath:db/migration");
+    if (schema != null) {
+      flyway = flyway.schemas(schema).createSchemas(true);
+    }
+    try {
+      flyway.load().migrate();
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open or migrate " + description + ": " + e.getMessage(), e);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(schema == null ? jdbcUrl : withSchema(jdbcUrl, schema));
+    config.setMaximumPoolSize(10);
+    config.setPoolName("assay-store");
+    config.setAutoCommit(false);
+    try {
+      return new JdbcConfigStore(new HikariDataSource(config), description);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  /*
+   * The schema goes into the URL rather than Connection.setSchema: with auto-commit off, a
+   * SET search_path issued by the pool would belong to the first transaction and vanish with its
+   * rollback.
+   */
+  private static String withSchema(String jdbcUrl, String schema) {
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+    return jdbcUrl + ";SCHEMA=" + schema;
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  @Override
+  public <T> T write(Function<StoreTransaction, T> work) {
+    return inTransaction(work, true);
+  }
+
+  @Override
+  public <T> T read(Function<StoreTransaction, T> work) {
+    return inTransaction(work, false);
+  }
+
+  private <T> T inTransaction(Function<StoreTransaction, T> work, boolean write) {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        JdbcTransaction tx = new JdbcTransaction(c);
+        if (write) {
+          tx.lockHead();
+        }
+        T result = work.apply(tx);
+        c.commit();
+        return result;
+      } catch (RuntimeException | Error e) {
+        rollbackQuietly(c, e);
+        throw e;
+      } catch (SQLException e) {
+        rollbackQuietly(c, e);
+        throw new StoreException("database error: " + e.getMessage(), e);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("database unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException suppressed) {
+      cause.addSuppressed(suppressed);
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    try (Connection c = dataSource.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

@@ -1,0 +1,14 @@
+package dev.assay.server.store;
+
+/** The kinds of versioned config entities the store holds. */
+public enum Kind {
+  PROJECT,
+  ENVIRONMENT,
+  SDK_CONNECTION,
+  FLAG,
+  EXPERIMENT,
+  LAYER,
+  SEGMENT,
+  METRIC,
+  USER
+}

@@ -1,0 +1,12 @@
+package dev.assay.server.store;
+
+/**
+ * The store contract on a real PostgreSQL server (URL from {@code ASSAY_TEST_POSTGRES_URL}), in a
+ * fresh schema per run.
+ */
+class PostgresConfigStoreTest extends ConfigStoreContract {
+  @Override
+  protected ConfigStore openFreshStore() {
+    return JdbcConfigStore.open(TestPostgres.url(), TestPostgres.freshSchema());
+  }
+}
