@@ -1,0 +1,84 @@
+package dev.assay.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.assay.server.auth.Principal;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.Json;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** What a handler sees of a request: caller, path parameters, query parameters and JSON body. */
+final class Call {
+  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  private final Principal principal;
+  private final Map<String, String> pathParams;
+  private final Map<String, String> query;
+  private final byte[] body;
+
+  Call(Principal principal, Map<String, String> pathParams, Map<String, String> query, byte[] body) {
+    this.principal = principal;
+    this.pathParams = Map.copyOf(pathParams);
+    this.query = Map.copyOf(query);
+    this.body = body;
+  }
+
+  Principal principal() {
+    return principal;
+  }
+
+  String actor() {
+    return principal.actor();
+  }
+
+  String path(String name) {
+    return pathParams.get(name);
+  }
+
+  Optional<String> query(String name) {
+    return Optional.ofNullable(query.get(name));
+  }
+
+  /** The {@code project} query parameter, or the default project. */
+  String project() {
+    String p = query.getOrDefault("project", ConfigService.DEFAULT_PROJECT);
+    if (!KEY.matcher(p).matches()) {
+      throw DomainException.invalid("project", "is not a valid project key");
+    }
+    return p;
+  }
+
+  boolean flag(String name) {
+    String v = query.get(name);
+    if (v == null) {
+      return false;
+    }
+    if (!v.equals("true") && !v.equals("false")) {
+      throw DomainException.invalid(name, "must be true or false");
+    }
+    return v.equals("true");
+  }
+
+  /** The body as JSON; an empty body is an empty object. */
+  JsonNode json() {
+    return body.length == 0 ? JsonNodeFactory.instance.objectNode() : Json.parse(body);
+  }
+
+  long version() {
+    String v = query.get("version");
+    if (v == null) {
+      throw DomainException.invalid("version", "query parameter is required: the version you read");
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw DomainException.invalid("version", "must be a positive integer");
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.assay.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.auth.Permission;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.store.Kind;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The standard list/create/get/replace/delete endpoints of a config entity kind. */
+final class Crud {
+  private Crud() {}
+
+  static List<Endpoint> endpoints(ConfigService config, Kind kind, String collection, Permission write,
+      boolean editable) {
+    String item = collection + "/{key}";
+    String noun = collection.substring(1);
+    /* Users are personal data: only admins read them. */
+    Permission read = kind == Kind.USER ? Permission.ADMIN : Permission.READ;
+    List<Endpoint> out = new ArrayList<>();
+    out.add(Endpoint.get(collection, read, "List " + noun, c -> {
+          ObjectNode res = JsonNodeFactory.instance.objectNode();
+          ArrayNode items = res.putArray("items");
+          config.list(kind, c.project()).forEach(items::add);
+          return Reply.ok(res);
+        }));
+    out.add(Endpoint.post(collection, write, "Create one of " + noun,
+        c -> Reply.created(config.create(kind, c.project(), c.json(), c.actor()))));
+    out.add(Endpoint.get(item, read, "Get one of " + noun,
+        c -> Reply.ok(config.get(kind, c.project(), c.path("key")))));
+    if (editable) {
+      out.add(Endpoint.put(item, write, "Replace one of " + noun + " (body carries the version read)",
+          c -> Reply.ok(config.update(kind, c.project(), c.path("key"), c.json(), c.flag("newPhase"), c.actor()))));
+    }
+    out.add(Endpoint.delete(item, write, "Delete one of " + noun + " (?version=N)", c -> {
+      config.delete(kind, c.project(), c.path("key"), c.version(), c.actor());
+      return Reply.noContent();
+    }));
+    return out;
+  }
+}

@@ -1,0 +1,20 @@
+package dev.assay.server.api;
+
+import dev.assay.server.auth.Permission;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.store.Kind;
+import java.util.List;
+
+/** `/flags`: flags (per-environment rules). */
+final class FlagsApi implements Resource {
+  private final ConfigService config;
+
+  FlagsApi(ConfigService config) {
+    this.config = config;
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return Crud.endpoints(config, Kind.FLAG, "/flags", Permission.WRITE_CONFIG, true);
+  }
+}

@@ -1,0 +1,297 @@
+package dev.assay.server.domain;
+
+import static dev.assay.server.domain.Check.NAME_MAX;
+import static dev.assay.server.domain.Check.TEXT_MAX;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The documents clients send, bound by Jackson. Compact constructors validate every field and name
+ * it on failure; absent optional fields get their defaults. Cross-entity checks (references to
+ * metrics, segments, layers, environments) live in {@link ConfigService}.
+ */
+final class Specs {
+  private Specs() {}
+
+  static final List<String> FLAG_TYPES = List.of("boolean", "string", "number", "json");
+  static final List<String> FLAG_LIFECYCLES = List.of("active", "stale", "archived");
+  static final List<String> EXPERIMENT_TYPES =
+      List.of("ab", "aa", "multivariate", "bandit", "holdout", "switchback");
+  static final List<String> METRIC_TYPES = List.of("proportion", "mean", "sum", "count", "ratio", "quantile");
+  static final List<String> DIRECTIONS = List.of("increase", "decrease");
+  static final List<String> ROLES = List.of("admin", "experimenter", "analyst", "viewer");
+  /* Weights are doubles from JSON; allow rounding error of decimal fractions such as 1/3. */
+  static final double WEIGHT_TOLERANCE = 1e-6;
+
+  record ProjectSpec(String key, String name, String description) {
+    ProjectSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      description = Check.text("description", description, TEXT_MAX);
+    }
+  }
+
+  record EnvironmentSpec(String key, String name, String description) {
+    EnvironmentSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      description = Check.text("description", description, TEXT_MAX);
+    }
+  }
+
+  record SdkConnectionSpec(String environment, String name) {
+    SdkConnectionSpec {
+      Check.key("environment", environment);
+      name = Check.text("name", name, NAME_MAX);
+    }
+  }
+
+  record LayerSpec(String key, String name, String description) {
+    LayerSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      description = Check.text("description", description, TEXT_MAX);
+    }
+  }
+
+  record SegmentSpec(String key, String name, String attribute, JsonNode condition, List<String> ids) {
+    SegmentSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      ids = Check.list("ids", ids, 100_000);
+      boolean hasCondition = condition != null && !condition.isNull();
+      if (hasCondition == !ids.isEmpty()) {
+        throw DomainException.invalid("condition", "give exactly one of 'condition' or 'ids'");
+      }
+      if (!ids.isEmpty()) {
+        attribute = Check.requiredText("attribute", attribute, NAME_MAX);
+      } else {
+        attribute = Check.text("attribute", attribute, NAME_MAX);
+        Conditions.validate("condition", condition);
+      }
+      condition = hasCondition ? condition : NullNode.getInstance();
+    }
+  }
+
+  record MetricSpec(String key, String name, String type, String event, String direction,
+      Double conversionWindowHours, Double capping) {
+    MetricSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      Check.required("type", type);
+      type = Check.oneOf("type", type, "proportion", METRIC_TYPES);
+      event = Check.requiredText("event", event, NAME_MAX);
+      direction = Check.oneOf("direction", direction, "increase", DIRECTIONS);
+      if (conversionWindowHours != null && !(conversionWindowHours > 0 && conversionWindowHours <= 24 * 365)) {
+        throw DomainException.invalid("conversionWindowHours", "must be in (0, 8760], was " + conversionWindowHours);
+      }
+      if (capping != null && !(capping > 0)) {
+        throw DomainException.invalid("capping", "must be positive, was " + capping);
+      }
+    }
+  }
+
+  record UserSpec(String key, String name, String email, String role) {
+    UserSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      email = Check.text("email", email, NAME_MAX);
+      Check.required("role", role);
+      role = Check.oneOf("role", role, "viewer", ROLES);
+    }
+  }
+
+  record FlagRule(JsonNode condition, JsonNode value, Double coverage, String hashAttribute,
+      String experiment) {
+    FlagRule {
+      condition = condition == null ? NullNode.getInstance() : condition;
+      if (!condition.isNull()) {
+        Conditions.validate("condition", condition);
+      }
+      Check.fraction("coverage", coverage, 1.0);
+      hashAttribute = Check.text("hashAttribute", hashAttribute, NAME_MAX);
+      Check.optionalKey("experiment", experiment);
+      if (experiment == null && (value == null || value.isNull())) {
+        throw DomainException.invalid("value", "is required unless the rule names an 'experiment'");
+      }
+      if (experiment != null && value != null && !value.isNull()) {
+        throw DomainException.invalid("value", "must be absent when the rule names an 'experiment'");
+      }
+      value = value == null ? NullNode.getInstance() : value;
+    }
+  }
+
+  record FlagEnvironment(Boolean enabled, List<FlagRule> rules) {
+    FlagEnvironment {
+      enabled = enabled == null ? Boolean.TRUE : enabled;
+      rules = Check.list("rules", rules, 200);
+    }
+  }
+
+  record FlagSpec(String key, String type, JsonNode defaultValue, String description, String owner,
+      List<String> tags, String lifecycle, Map<String, FlagEnvironment> environments) {
+    FlagSpec {
+      Check.key("key", key);
+      Check.required("type", type);
+      type = Check.oneOf("type", type, "boolean", FLAG_TYPES);
+      Check.required("defaultValue", defaultValue);
+      checkValueType("defaultValue", type, defaultValue);
+      description = Check.text("description", description, TEXT_MAX);
+      owner = Check.text("owner", owner, NAME_MAX);
+      tags = Check.list("tags", tags, 50);
+      for (int i = 0; i < tags.size(); i++) {
+        Check.text("tags[" + i + "]", tags.get(i), 64);
+      }
+      lifecycle = Check.oneOf("lifecycle", lifecycle, "active", FLAG_LIFECYCLES);
+      environments = environments == null ? Map.of() : new LinkedHashMap<>(environments);
+      for (Map.Entry<String, FlagEnvironment> e : environments.entrySet()) {
+        Check.key("environments", e.getKey());
+        Check.required("environments." + e.getKey(), e.getValue());
+        List<FlagRule> rules = e.getValue().rules();
+        for (int i = 0; i < rules.size(); i++) {
+          if (!rules.get(i).value().isNull()) {
+            checkValueType("environments." + e.getKey() + ".rules[" + i + "].value", type, rules.get(i).value());
+          }
+        }
+      }
+      environments = Map.copyOf(environments);
+    }
+  }
+
+  static void checkValueType(String field, String type, JsonNode value) {
+    boolean ok = switch (type) {
+      case "boolean" -> value.isBoolean();
+      case "string" -> value.isTextual();
+      case "number" -> value.isNumber();
+      default -> !value.isNull();
+    };
+    if (!ok) {
+      throw DomainException.invalid(field, "must be a " + type + " value for a " + type + " flag");
+    }
+  }
+
+  record Variant(String key, String name, Double weight, JsonNode value) {
+    Variant {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      Check.required("weight", weight);
+      Check.fraction("weight", weight, 0);
+      value = value == null ? NullNode.getInstance() : value;
+    }
+  }
+
+  record Range(Double start, Double end) {
+    Range {
+      Check.required("start", start);
+      Check.required("end", end);
+      Check.fraction("start", start, 0);
+      Check.fraction("end", end, 1);
+      if (!(start < end)) {
+        throw DomainException.invalid("end", "must be greater than start (" + start + "), was " + end);
+      }
+    }
+
+    boolean overlaps(Range o) {
+      return start < o.end && o.start < end;
+    }
+  }
+
+  record Guardrail(String metric, String direction, Double threshold) {
+    Guardrail {
+      Check.key("metric", metric);
+      direction = Check.oneOf("direction", direction, "decrease", DIRECTIONS);
+      if (threshold != null && !Double.isFinite(threshold)) {
+        throw DomainException.invalid("threshold", "must be a finite number");
+      }
+    }
+  }
+
+  record MetricRefs(String primary, List<String> secondary, List<Guardrail> guardrails) {
+    MetricRefs {
+      Check.optionalKey("primary", primary);
+      secondary = Check.list("secondary", secondary, 50);
+      for (int i = 0; i < secondary.size(); i++) {
+        Check.key("secondary[" + i + "]", secondary.get(i));
+      }
+      guardrails = Check.list("guardrails", guardrails, 50);
+    }
+
+    List<String> all() {
+      var out = new java.util.ArrayList<String>();
+      if (primary != null) {
+        out.add(primary);
+      }
+      out.addAll(secondary);
+      guardrails.forEach(g -> out.add(g.metric()));
+      return out;
+    }
+  }
+
+  record ExperimentSpec(String key, String name, String hypothesis, String owner, String type,
+      String hashAttribute, String fallbackAttribute, JsonNode condition, Double coverage,
+      List<Variant> variants, String layer, Range range, MetricRefs metrics) {
+    ExperimentSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      hypothesis = Check.text("hypothesis", hypothesis, TEXT_MAX);
+      owner = Check.text("owner", owner, NAME_MAX);
+      type = Check.oneOf("type", type, "ab", EXPERIMENT_TYPES);
+      hashAttribute = hashAttribute == null ? "id" : Check.requiredText("hashAttribute", hashAttribute, NAME_MAX);
+      fallbackAttribute = Check.text("fallbackAttribute", fallbackAttribute, NAME_MAX);
+      condition = condition == null ? NullNode.getInstance() : condition;
+      if (!condition.isNull()) {
+        Conditions.validate("condition", condition);
+      }
+      coverage = Check.fraction("coverage", coverage, 1.0);
+      Check.required("variants", variants);
+      variants = Check.list("variants", variants, 100);
+      if (variants.size() < 2) {
+        throw DomainException.invalid("variants", "needs at least 2 variants, has " + variants.size());
+      }
+      Set<String> seen = new HashSet<>();
+      double sum = 0;
+      for (int i = 0; i < variants.size(); i++) {
+        if (!seen.add(variants.get(i).key())) {
+          throw DomainException.invalid("variants[" + i + "].key",
+              "duplicate variant key '" + variants.get(i).key() + "'; variant keys must be unique");
+        }
+        sum += variants.get(i).weight();
+      }
+      if (Math.abs(sum - 1.0) > WEIGHT_TOLERANCE) {
+        throw DomainException.invalid("variants",
+            "weights sum to " + (Math.round(sum * 1e6) / 1e6) + ", must sum to 1");
+      }
+      Check.optionalKey("layer", layer);
+      if (layer != null && range == null) {
+        throw DomainException.invalid("range", "is required when 'layer' is set");
+      }
+      if (layer == null && range != null) {
+        throw DomainException.invalid("layer", "is required when 'range' is set");
+      }
+      metrics = metrics == null ? new MetricRefs(null, List.of(), List.of()) : metrics;
+    }
+  }
+
+  record Phase(int number, String seed, long startedAt, double coverage, List<Double> weights) {}
+
+  record Decision(String outcome, String variant, String writeUp) {
+    static final List<String> OUTCOMES = List.of("ship", "rollback", "inconclusive");
+
+    Decision {
+      Check.required("outcome", outcome);
+      outcome = Check.oneOf("outcome", outcome, "inconclusive", OUTCOMES);
+      writeUp = Check.text("writeUp", writeUp, TEXT_MAX);
+      if (outcome.equals("ship")) {
+        Check.key("variant", variant);
+      } else if (variant != null) {
+        throw DomainException.invalid("variant", "only a 'ship' decision names a variant");
+      }
+    }
+  }
+}
