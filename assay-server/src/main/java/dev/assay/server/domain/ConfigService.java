@@ -208,6 +208,9 @@ public final class ConfigService {
    * @param body for {@code CONCLUDE}, {@code {"decision": {...}}}; otherwise may be empty
    */
   public ObjectNode transition(String project, String key, Action action, JsonNode body, String actor) {
+    if (!body.isObject()) {
+      throw DomainException.invalid("body", "must be a JSON object");
+    }
     Optional<Long> version = body.has("version") ? Optional.of(requiredVersion(body)) : Optional.empty();
     for (var it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
