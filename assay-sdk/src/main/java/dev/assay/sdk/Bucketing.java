@@ -64,7 +64,7 @@ final class Bucketing {
 
   /** Whether a unit is inside a namespace's slice: hash with seed {@code "__" + id}, version 1. */
   static boolean inNamespace(String hashValue, Namespace ns) {
-    double n = Hashing.hash("__" + ns.id(), hashValue, 1);
+    double n = Hashing.hashV1(hashValue, "__", ns.id());
     return n >= ns.start() && n < ns.end();
   }
 

@@ -72,10 +72,19 @@ final class Conditions {
           case "$nor" -> parts.add(new Not(new Or(list(v, p))));
           case "$and" -> parts.add(new And(list(v, p)));
           case "$not" -> parts.add(new Not(objectOrAlways(v, p)));
-          default -> parts.add(new Field(key.split("\\.", -1), value(v, p)));
+          default -> parts.add(new Field(path(key), value(v, p)));
         }
       }
       return parts.size() == 1 ? parts.get(0) : new And(parts.toArray(new Node[0]));
+    }
+
+    /** A dotted attribute path, its parts interned so attribute lookup matches by identity. */
+    private static String[] path(String key) {
+      String[] parts = key.split("\\.", -1);
+      for (int i = 0; i < parts.length; i++) {
+        parts[i] = parts[i].intern();
+      }
+      return parts;
     }
 
     private Node objectOrAlways(@Nullable Object v, String p) {
@@ -278,7 +287,10 @@ final class Conditions {
     private static ValueTest regex(@Nullable Object expected, int flags) {
       try {
         Pattern p = Pattern.compile(Json.jsString(expected), flags);
-        return v -> p.matcher(Json.jsString(v)).find();
+        // A missing attribute is tested as the text "null" on every call: answer it once, so the
+        // common "attribute absent" case allocates no Matcher.
+        boolean whenAbsent = p.matcher("null").find();
+        return v -> v == null ? whenAbsent : p.matcher(Json.jsString(v)).find();
       } catch (PatternSyntaxException e) {
         // The reference catches the SyntaxError and does not match.
         return v -> false;
@@ -604,37 +616,40 @@ final class Conditions {
     } else {
       s = "0";
     }
-    if (s.startsWith("v")) {
-      s = s.substring(1);
+    // Evaluated on every call for the attribute's side: one builder, no regex, no part strings.
+    int from = s.startsWith("v") ? 1 : 0;
+    int plus = s.indexOf('+', from);
+    int end = plus >= 0 ? plus : s.length();
+    StringBuilder out = new StringBuilder(end - from + 16);
+    int parts = 0;
+    int start = from;
+    for (int i = from; i <= end; i++) {
+      if (i == end || s.charAt(i) == '-' || s.charAt(i) == '.') {
+        if (parts > 0) {
+          out.append('-');
+        }
+        if (i > start && isDigits(s, start, i)) {
+          for (int pad = i - start; pad < 5; pad++) {
+            out.append(' ');
+          }
+        }
+        out.append(s, start, i);
+        parts++;
+        start = i + 1;
+      }
     }
-    int plus = s.indexOf('+');
-    if (plus >= 0) {
-      s = s.substring(0, plus);
+    if (parts == 3) {
+      out.append("-~");
     }
-    String[] parts = s.split("[-.]", -1);
-    List<String> out = new ArrayList<>(parts.length + 1);
-    for (String p : parts) {
-      out.add(isDigits(p) ? pad5(p) : p);
-    }
-    if (parts.length == 3) {
-      out.add("~");
-    }
-    return String.join("-", out);
+    return out.toString();
   }
 
-  private static boolean isDigits(String p) {
-    if (p.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < p.length(); i++) {
-      if (p.charAt(i) < '0' || p.charAt(i) > '9') {
+  private static boolean isDigits(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
         return false;
       }
     }
     return true;
-  }
-
-  private static String pad5(String p) {
-    return p.length() >= 5 ? p : "     ".substring(p.length()) + p;
   }
 }

@@ -51,15 +51,15 @@ final class Engine {
 
   private final Ruleset ruleset;
   private final Settings settings;
-  private final Set<String> exposed;
+  private final Set<ExposureKey> exposed;
 
-  Engine(Ruleset ruleset, Settings settings, Set<String> exposed) {
+  Engine(Ruleset ruleset, Settings settings, Set<ExposureKey> exposed) {
     this.ruleset = ruleset;
     this.settings = settings;
     this.exposed = exposed;
   }
 
-  static Set<String> newExposureSet() {
+  static Set<ExposureKey> newExposureSet() {
     return ConcurrentHashMap.newKeySet();
   }
 
@@ -113,7 +113,7 @@ final class Engine {
           continue;
         }
         String fallback = stickyOn(rule.disableStickyBucketing) ? rule.fallbackAttribute : null;
-        if (!isIncludedInRollout(attrs, rule.seed, rule.hashAttribute, fallback, rule.range, rule.coverage,
+        if (!isIncludedInRollout(attrs, rule.seed, rule.seedState, rule.hashAttribute, fallback, rule.range, rule.coverage,
             rule.hashVersion)) {
           continue;
         }
@@ -128,7 +128,8 @@ final class Engine {
       if (exp == null) {
         continue;
       }
-      boolean needDetail = detail || settings.tracking() || stickyOn(exp.disableStickyBucketing);
+      // Exposure tracking alone needs no detailed result here: run() builds one only for a new exposure.
+      boolean needDetail = detail || stickyOn(exp.disableStickyBucketing);
       if (needDetail && call == null && stickyOn(exp.disableStickyBucketing)) {
         call = newCall(id);
       }
@@ -232,7 +233,8 @@ final class Engine {
       }
     }
     // 9. bucket and variation
-    double n = Hashing.hash(exp.seed, hashValue, exp.hashVersion);
+    double n = exp.hashVersion == 2 ? Hashing.hashV2(exp.seedState, hashValue)
+        : Hashing.hash(exp.seed, hashValue, exp.hashVersion);
     if (Double.isNaN(n)) {
       return notIn(exp, featureId, attrs, fallback, detail);
     }
@@ -256,7 +258,10 @@ final class Engine {
       return notIn(exp, featureId, attrs, fallback, detail);
     }
     // 13. in the experiment
-    if (!detail && !sticky && !settings.tracking()) {
+    if (!detail && !sticky) {
+      if (settings.tracking() && firstExposure(hashAttr, hashValue, exp.key, assigned)) {
+        report(exp, exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, false));
+      }
       return exp.liteResults[assigned];
     }
     ExperimentResult result = exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, foundSticky);
@@ -282,6 +287,9 @@ final class Engine {
   /** GrowthBook's getHashAttribute: the attribute's value if truthy, else the fallback's. */
   static String hashValueOf(Attributes attrs, String attribute, @Nullable String fallback) {
     Object v = attrs.raw(attribute);
+    if (v instanceof String s && (fallback == null || !s.isEmpty())) {
+      return s; // the common case: a string id is its own String(); "" is falsy and stays ""
+    }
     if (!Conditions.truthy(v) && fallback != null) {
       v = attrs.raw(fallback);
     }
@@ -295,7 +303,7 @@ final class Engine {
     return attribute;
   }
 
-  private static boolean isIncludedInRollout(Attributes attrs, String seed, String hashAttribute,
+  private static boolean isIncludedInRollout(Attributes attrs, String seed, int seedState, String hashAttribute,
       @Nullable String fallback, @Nullable BucketRange range, double coverage, int hashVersion) {
     if (range == null && Double.isNaN(coverage)) {
       return true;
@@ -307,7 +315,7 @@ final class Engine {
     if (hashValue.isEmpty()) {
       return false;
     }
-    double n = Hashing.hash(seed, hashValue, hashVersion);
+    double n = hashVersion == 2 ? Hashing.hashV2(seedState, hashValue) : Hashing.hash(seed, hashValue, hashVersion);
     if (Double.isNaN(n)) {
       return false;
     }
@@ -418,17 +426,28 @@ final class Engine {
   // ---------------------------------------------------------------------------------------------
   // Exposure tracking
 
+  /** What makes an exposure a repeat: the same unit, experiment and variation. */
+  record ExposureKey(String hashAttribute, String hashValue, String experimentKey, int variationId) {}
+
   private void track(Experiment exp, ExperimentResult result) {
-    if (!settings.tracking()) {
-      return;
+    if (settings.tracking()
+        && firstExposure(result.hashAttribute(), result.hashValue(), exp.key, result.variationId())) {
+      report(exp, result);
     }
-    String key = result.hashAttribute() + "||" + result.hashValue() + "||" + exp.key + "||" + result.variationId();
-    if (!exposed.add(key)) {
-      return;
+  }
+
+  /** Records an exposure; false when this unit already saw this variation of this experiment. */
+  private boolean firstExposure(String hashAttribute, String hashValue, String experimentKey, int variationId) {
+    if (!exposed.add(new ExposureKey(hashAttribute, hashValue, experimentKey, variationId))) {
+      return false;
     }
     if (exposed.size() > MAX_EXPOSURE_KEYS) {
       exposed.clear(); // bounded memory: at worst an exposure is reported twice
     }
+    return true;
+  }
+
+  private void report(Experiment exp, ExperimentResult result) {
     try {
       settings.listener.onExposure(exp, result);
     } catch (RuntimeException e) {

@@ -38,6 +38,8 @@ public final class Experiment {
   final @Nullable String fallbackAttribute;
   final int hashVersion;
   final String seed;
+  /** FNV state of {@link #seed} for version-2 hashing. */
+  final int seedState;
   final @Nullable Namespace namespace;
   final Meta[] meta;
   final Filter @Nullable [] filters;
@@ -93,13 +95,15 @@ public final class Experiment {
         ? explicitRanges
         : Bucketing.ranges(variations.length, Double.isNaN(coverage) ? 1 : coverage, weights);
     String ha = string(def.get("hashAttribute"), path + ".hashAttribute");
-    this.hashAttribute = ha == null || ha.isEmpty() ? "id" : ha;
+    // Interned, so that looking the attribute up matches the caller's key by identity.
+    this.hashAttribute = ha == null || ha.isEmpty() ? "id" : ha.intern();
     String fa = string(def.get("fallbackAttribute"), path + ".fallbackAttribute");
-    this.fallbackAttribute = fa == null || fa.isEmpty() ? null : fa;
+    this.fallbackAttribute = fa == null || fa.isEmpty() ? null : fa.intern();
     int hv = integer(def.get("hashVersion"), 1, path + ".hashVersion");
     this.hashVersion = hv == 0 ? 1 : hv;
     String s = string(def.get("seed"), path + ".seed");
     this.seed = s == null || s.isEmpty() ? key : s;
+    this.seedState = Hashing.seedState(this.seed);
     this.namespace = namespace(def.get("namespace"), path + ".namespace");
     this.meta = meta(def.get("meta"), path + ".meta");
     this.filters = filters(def.get("filters"), path + ".filters");
@@ -237,7 +241,7 @@ public final class Experiment {
       String attr = string(m.get("attribute"), p + ".attribute");
       out[i] = new Filter(Objects.requireNonNullElse(string(m.get("seed"), p + ".seed"), ""),
           r == null ? new BucketRange[0] : r, integer(m.get("hashVersion"), 2, p + ".hashVersion"),
-          attr == null || attr.isEmpty() ? "id" : attr);
+          attr == null || attr.isEmpty() ? "id" : attr.intern());
     }
     return out;
   }

@@ -33,7 +33,7 @@ public final class ExperimentClient {
 
   private final Engine.Settings settings;
   private final @Nullable String decryptionKey;
-  private final Set<String> exposed = Engine.newExposureSet();
+  private final Set<Engine.ExposureKey> exposed = Engine.newExposureSet();
   private volatile Engine engine;
 
   private ExperimentClient(Builder b, Ruleset ruleset) {

@@ -28,6 +28,22 @@ final class Hashing {
     return Double.NaN;
   }
 
+  /** The FNV state after hashing {@code seed}: precompute it once per rule for {@link #hashV2}. */
+  static int seedState(String seed) {
+    return fnv(OFFSET_BASIS, seed);
+  }
+
+  /** Version 2 from a precomputed {@link #seedState}: the same value as {@code hash(seed, value, 2)}. */
+  static double hashV2(int seedState, String value) {
+    long inner = Integer.toUnsignedLong(fnv(seedState, value));
+    return (Integer.toUnsignedLong(fnvDecimal(OFFSET_BASIS, inner)) % 10000) / 10000.0;
+  }
+
+  /** Version 1 with a seed given in two parts, {@code seedHead + seedTail}, without concatenating. */
+  static double hashV1(String value, String seedHead, String seedTail) {
+    return (Integer.toUnsignedLong(fnv(fnv(fnv(OFFSET_BASIS, value), seedHead), seedTail)) % 1000) / 1000.0;
+  }
+
   /** Continues an FNV-1a hash over the UTF-16 code units of {@code s}. */
   static int fnv(int h, String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
@@ -37,16 +53,44 @@ final class Hashing {
     return h;
   }
 
-  /** Continues an FNV-1a hash over the decimal digits of a non-negative number. */
-  private static int fnvDecimal(int h, long v) {
-    long div = 1;
-    while (div * 10 <= v) {
-      div *= 10;
+  /**
+   * Continues an FNV-1a hash over the decimal digits of a number in [0, 2³²), without building
+   * the string. The number is split once into a high part (at most 5 digits) and a low part of
+   * exactly 5 digits; every digit is then a division by a constant (a multiply after JIT) that does
+   * not depend on the previous one, so the digits are computed in parallel and only the FNV chain
+   * itself is sequential.
+   */
+  static int fnvDecimal(int h, long v) {
+    int hi = (int) (v / 100_000);
+    int lo = (int) (v - hi * 100_000L);
+    if (hi == 0) {
+      return fnvDigits(h, lo, digitCount(lo));
     }
-    for (; div > 0; div /= 10) {
-      h ^= '0' + (int) ((v / div) % 10);
-      h *= PRIME;
+    return fnvDigits(fnvDigits(h, hi, digitCount(hi)), lo, 5);
+  }
+
+  /** The number of decimal digits of {@code x} in [0, 100000); 1 for 0. */
+  private static int digitCount(int x) {
+    return x >= 10_000 ? 5 : x >= 1_000 ? 4 : x >= 100 ? 3 : x >= 10 ? 2 : 1;
+  }
+
+  /** Hashes the last {@code n} (1 to 5) decimal digits of {@code x}, zero-padded, high digit first. */
+  private static int fnvDigits(int h, int x, int n) {
+    switch (n) {
+      case 5:
+        h = (h ^ ('0' + x / 10_000 % 10)) * PRIME;
+        // fall through
+      case 4:
+        h = (h ^ ('0' + x / 1_000 % 10)) * PRIME;
+        // fall through
+      case 3:
+        h = (h ^ ('0' + x / 100 % 10)) * PRIME;
+        // fall through
+      case 2:
+        h = (h ^ ('0' + x / 10 % 10)) * PRIME;
+        // fall through
+      default:
+        return (h ^ ('0' + x % 10)) * PRIME;
     }
-    return h;
   }
 }

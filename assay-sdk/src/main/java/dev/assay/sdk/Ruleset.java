@@ -136,6 +136,8 @@ final class Ruleset {
     final boolean isForce;
     final @Nullable Object force;
     final String seed;
+    /** FNV state of {@link #seed}, so version-2 hashing does not rehash the seed per call. */
+    final int seedState;
     final String hashAttribute;
     final @Nullable String fallbackAttribute;
     final boolean disableStickyBucketing;
@@ -159,10 +161,12 @@ final class Ruleset {
       this.force = r.get("force");
       String s = string(r.get("seed"), path + ".seed");
       this.seed = s == null || s.isEmpty() ? featureKey : s;
+      this.seedState = Hashing.seedState(this.seed);
       String ha = string(r.get("hashAttribute"), path + ".hashAttribute");
-      this.hashAttribute = ha == null || ha.isEmpty() ? "id" : ha;
+      // Interned, so that looking the attribute up matches the caller's key by identity.
+      this.hashAttribute = ha == null || ha.isEmpty() ? "id" : ha.intern();
       String fa = string(r.get("fallbackAttribute"), path + ".fallbackAttribute");
-      this.fallbackAttribute = fa == null || fa.isEmpty() ? null : fa;
+      this.fallbackAttribute = fa == null || fa.isEmpty() ? null : fa.intern();
       this.disableStickyBucketing = bool(r.get("disableStickyBucketing"), false, path + ".disableStickyBucketing");
       this.range = r.get("range") == null ? null : range(r.get("range"), path + ".range");
       this.coverage = number(r.get("coverage"), path + ".coverage");
