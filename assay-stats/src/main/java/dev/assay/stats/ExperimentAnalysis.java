@@ -1,0 +1,199 @@
+package dev.assay.stats;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A full analysis of one experiment from per-variant sufficient statistics: for every metric and
+ * treatment variant, the absolute effect (CUPED-adjusted when a covariate is given, with the
+ * unadjusted result beside it), the always-valid sequential interval and p-value, the relative
+ * lift with its Fieller interval, the Bayesian chance to win and expected loss, a multiple-testing
+ * correction over goal and secondary metrics × variants, and the sample-ratio-mismatch check.
+ *
+ * @param settings the settings used
+ * @param variants variant keys, control first
+ * @param srm χ² sample-ratio check of the unit counts against the intended weights
+ * @param results one per metric × treatment variant, in metric then variant order
+ */
+public record ExperimentAnalysis(AnalysisSettings settings, List<String> variants, SampleRatioMismatch srm,
+    List<MetricResult> results) {
+
+  /**
+   * Analyses an experiment.
+   *
+   * @param variants variant keys, control first (at least two)
+   * @param units units assigned to each variant
+   * @param weights intended traffic weights of the variants (sum to 1)
+   * @param metrics per-variant statistics of each metric, in variant order
+   */
+  public static ExperimentAnalysis analyze(List<String> variants, long[] units, double[] weights,
+      List<MetricData> metrics, AnalysisSettings settings) {
+    int k = variants.size();
+    if (k < 2) {
+      throw new StatsException("an experiment needs at least two variants, got " + k);
+    }
+    if (units.length != k || weights.length != k) {
+      throw new StatsException("units and weights need one entry per variant (" + k + ")");
+    }
+    SampleRatioMismatch srm = SampleRatioMismatch.test(units, weights);
+    List<MetricResult> results = new ArrayList<>(metrics.size() * (k - 1));
+    for (MetricData m : metrics) {
+      if (m.variantCount() != k) {
+        throw new StatsException("metric '" + m.key() + "' has statistics for " + m.variantCount()
+            + " variants, the experiment has " + k);
+      }
+      for (int v = 1; v < k; v++) {
+        results.add(m.type() == MetricData.Type.RATIO
+            ? ratio(m, variants.get(v), m.ratios().get(0), m.ratios().get(v), settings)
+            : mean(m, variants.get(v), m.values().get(0), m.values().get(v), settings));
+      }
+    }
+    return new ExperimentAnalysis(settings, List.copyOf(variants), srm, correct(metrics, results, settings));
+  }
+
+  private static List<MetricResult> correct(List<MetricData> metrics, List<MetricResult> results,
+      AnalysisSettings settings) {
+    List<Integer> family = new ArrayList<>();
+    int perMetric = metrics.isEmpty() ? 0 : results.size() / metrics.size();
+    for (int i = 0; i < results.size(); i++) {
+      MetricData m = metrics.get(i / perMetric);
+      if (m.role() != MetricData.Role.GUARDRAIL && !Double.isNaN(results.get(i).pValue())) {
+        family.add(i);
+      }
+    }
+    double[] p = new double[family.size()];
+    for (int j = 0; j < p.length; j++) {
+      p[j] = results.get(family.get(j)).pValue();
+    }
+    double[] adjusted = MultipleTesting.adjust(settings.correction(), p);
+    List<MetricResult> out = new ArrayList<>(results);
+    for (int j = 0; j < p.length; j++) {
+      int i = family.get(j);
+      out.set(i, out.get(i).withAdjusted(adjusted[j], settings.alpha()));
+    }
+    return out;
+  }
+
+  private static MetricResult mean(MetricData m, String variant, CupedStats a, CupedStats b, AnalysisSettings s) {
+    List<String> notes = new ArrayList<>();
+    if (a.n() < 2 || b.n() < 2) {
+      notes.add("n < 2 in " + (a.n() < 2 ? "control" : variant) + ": no inference");
+      return empty(m, variant, a.n() > 0 ? a.meanY() : Double.NaN, b.n() > 0 ? b.meanY() : Double.NaN, notes);
+    }
+    boolean hasCovariate = a.sumX2() > 0 || b.sumX2() > 0;
+    Cuped c = s.cuped() && hasCovariate ? Cuped.adjust(a, b, s.alpha()) : null;
+    MeanDifference raw = c != null ? c.unadjusted() : MeanDifference.welch(a.outcome(), b.outcome(), s.alpha());
+    raw.missing().ifPresent(notes::add);
+    double effect = raw.diff();
+    double variance = raw.se() * raw.se();
+    double fixedLo = raw.ciLower();
+    double fixedHi = raw.ciUpper();
+    double fixedP = raw.pValue();
+    Double reduction = null;
+    String method = "welch_t";
+    double vuA = a.varY();
+    double vuB = b.varY();
+    if (c != null && raw.missing().isEmpty()) {
+      if (c.missing().isEmpty()) {
+        effect = c.diffAdjusted();
+        variance = c.seAdjusted() * c.seAdjusted();
+        fixedLo = c.ciLowerAdjustedT();
+        fixedHi = c.ciUpperAdjustedT();
+        fixedP = c.pValueAdjustedT();
+        reduction = c.varianceReduction();
+        vuA = c.varAdjUnitA();
+        vuB = c.varAdjUnitB();
+        method += "+cuped";
+      } else {
+        notes.add("CUPED not applied: " + c.missingReason());
+      }
+    }
+    return finish(m, variant, method, a.meanY(), b.meanY(), a.n(), b.n(), vuA, vuB, effect, variance,
+        fixedLo, fixedHi, fixedP, reduction, raw.diff(), raw.ciLower(), raw.ciUpper(), s, notes);
+  }
+
+  private static MetricResult ratio(MetricData m, String variant, RatioStats a, RatioStats b, AnalysisSettings s) {
+    List<String> notes = new ArrayList<>();
+    if (a.n() < 2 || b.n() < 2 || a.sumDen() == 0 || b.sumDen() == 0) {
+      notes.add(a.n() < 2 || b.n() < 2 ? "n < 2 in an arm: no inference" : "denominator sums to 0: ratio undefined");
+      return empty(m, variant, Double.NaN, Double.NaN, notes);
+    }
+    RatioComparison r = RatioComparison.compare(a, b, s.alpha());
+    r.missing().ifPresent(notes::add);
+    double df = Distributions.welchDf(r.varianceA(), a.n(), r.varianceB(), b.n());
+    double tq = Distributions.tUpperQuantile(s.alpha() / 2, df);
+    double lo = r.absDiff() - tq * r.seAbs();
+    double hi = r.absDiff() + tq * r.seAbs();
+    double p = Distributions.tTwoSidedP(r.zAbs(), df);
+    return finish(m, variant, "delta_method", r.ratioA(), r.ratioB(), a.n(), b.n(), r.varianceA() * a.n(),
+        r.varianceB() * b.n(), r.absDiff(), r.seAbs() * r.seAbs(), lo, hi, p, null, r.absDiff(), lo, hi, s, notes);
+  }
+
+  private static MetricResult finish(MetricData m, String variant, String method, double meanA, double meanB,
+      long nA, long nB, double unitVarA, double unitVarB, double effect, double variance, double fixedLo,
+      double fixedHi, double fixedP, Double reduction, double rawEffect, double rawLo, double rawHi,
+      AnalysisSettings s, List<String> notes) {
+    double lo = fixedLo;
+    double hi = fixedHi;
+    double p = fixedP;
+    double plannedVariance = variance;
+    if (s.sequential() && variance > 0) {
+      if (s.plannedUnits() > nA + nB) {
+        double share = (double) nA / (nA + nB);
+        plannedVariance = unitVarA / (s.plannedUnits() * share) + unitVarB / (s.plannedUnits() * (1 - share));
+      }
+      AlwaysValidLook look = NormalMixtureSequence.tunedTo(plannedVariance, s.alpha()).look(effect, variance);
+      lo = look.ciLower();
+      hi = look.ciUpper();
+      p = look.pValue();
+      method += "+msprt";
+    }
+    // Relative lift: point estimate and Fieller interval on the (adjusted) effect around control.
+    double lift = Double.NaN;
+    Double liftLo = null;
+    Double liftHi = null;
+    double chance = Double.NaN;
+    double riskControl = Double.NaN;
+    double riskVariant = Double.NaN;
+    double credLo = Double.NaN;
+    double credHi = Double.NaN;
+    if (meanA != 0 && variance > 0) {
+      double vA = unitVarA / nA;
+      double vB = Math.max(variance - vA, variance * 1e-12);
+      RelativeLift rl = RelativeLift.compute(meanA, vA, meanA + effect, vB, Double.NaN, s.alpha());
+      lift = rl.lift();
+      if (s.sequential()) {
+        // Always-valid interval on the lift, with the mixture tuned to its planned variance.
+        double scale = rl.varianceDelta() / variance;
+        AlwaysValidLook look = NormalMixtureSequence.tunedTo(plannedVariance * scale, s.alpha())
+            .look(lift, rl.varianceDelta());
+        liftLo = look.ciLower();
+        liftHi = look.ciUpper();
+      } else {
+        liftLo = rl.ciLowerFieller();
+        liftHi = rl.ciUpperFieller();
+        if (liftLo == null) {
+          notes.add("relative interval unbounded: control mean indistinguishable from 0");
+        }
+      }
+      BayesianGaussian post = BayesianGaussian.posterior(m.higherIsBetter() ? lift : -lift, rl.seDelta(),
+          m.higherIsBetter() ? s.priorMean() : -s.priorMean(), s.priorVariance(), s.alpha());
+      chance = post.chanceToWin();
+      riskControl = post.riskControl();
+      riskVariant = post.riskTreatment();
+      credLo = m.higherIsBetter() ? post.ciLower() : -post.ciUpper();
+      credHi = m.higherIsBetter() ? post.ciUpper() : -post.ciLower();
+    } else if (meanA == 0) {
+      notes.add("control mean is 0: relative lift and Bayesian results undefined");
+    }
+    return new MetricResult(m.key(), variant, method, meanA, meanB, effect, lo, hi, p, p, fixedLo, fixedHi,
+        fixedP, lift, liftLo, liftHi, reduction, rawEffect, rawLo, rawHi, chance, riskControl, riskVariant,
+        credLo, credHi, p < s.alpha(), List.copyOf(notes));
+  }
+
+  private static MetricResult empty(MetricData m, String variant, double meanA, double meanB, List<String> notes) {
+    double nan = Double.NaN;
+    return new MetricResult(m.key(), variant, "none", meanA, meanB, nan, nan, nan, nan, nan, nan, nan, nan, nan,
+        null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes));
+  }
+}

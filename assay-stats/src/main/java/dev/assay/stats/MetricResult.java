@@ -1,0 +1,73 @@
+package dev.assay.stats;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The result of one metric for one treatment variant against control.
+ *
+ * @param metric metric key
+ * @param variant treatment variant key
+ * @param method how the headline numbers were produced, e.g. {@code welch_t+cuped+msprt}
+ * @param controlMean control's mean (or ratio)
+ * @param variantMean the variant's mean (or ratio)
+ * @param effect absolute effect (CUPED-adjusted when adjusted)
+ * @param ciLower headline interval of the absolute effect (always-valid when sequential)
+ * @param ciUpper headline interval of the absolute effect
+ * @param pValue headline p-value (always-valid when sequential)
+ * @param pValueAdjusted after the multiple-testing correction (equal to pValue for guardrails)
+ * @param fixedHorizonCiLower the fixed-horizon (single look) interval, beside the headline
+ * @param fixedHorizonCiUpper the fixed-horizon interval
+ * @param fixedHorizonPValue the fixed-horizon p-value
+ * @param lift relative lift
+ * @param liftCiLower relative-lift interval: always-valid (delta method) when sequential, else
+ *     Fieller (null when unbounded)
+ * @param liftCiUpper upper end of the same interval
+ * @param cupedVarianceReduction 1 − adjusted/unadjusted variance (null when not adjusted)
+ * @param unadjustedEffect the effect without CUPED (equal to effect when not adjusted)
+ * @param unadjustedCiLower its fixed-horizon interval
+ * @param unadjustedCiUpper its fixed-horizon interval
+ * @param chanceToWin posterior probability that the variant is better (direction-aware)
+ * @param riskControl expected loss (relative lift) of keeping control
+ * @param riskVariant expected loss (relative lift) of shipping the variant
+ * @param credibleLower credible interval of the relative lift
+ * @param credibleUpper credible interval of the relative lift
+ * @param significant pValueAdjusted < α
+ * @param notes why values are missing, and other caveats
+ */
+public record MetricResult(
+    String metric,
+    String variant,
+    String method,
+    double controlMean,
+    double variantMean,
+    double effect,
+    double ciLower,
+    double ciUpper,
+    double pValue,
+    double pValueAdjusted,
+    double fixedHorizonCiLower,
+    double fixedHorizonCiUpper,
+    double fixedHorizonPValue,
+    double lift,
+    @Nullable Double liftCiLower,
+    @Nullable Double liftCiUpper,
+    @Nullable Double cupedVarianceReduction,
+    double unadjustedEffect,
+    double unadjustedCiLower,
+    double unadjustedCiUpper,
+    double chanceToWin,
+    double riskControl,
+    double riskVariant,
+    double credibleLower,
+    double credibleUpper,
+    boolean significant,
+    List<String> notes) {
+
+  MetricResult withAdjusted(double adjusted, double alpha) {
+    return new MetricResult(metric, variant, method, controlMean, variantMean, effect, ciLower, ciUpper,
+        pValue, adjusted, fixedHorizonCiLower, fixedHorizonCiUpper, fixedHorizonPValue, lift, liftCiLower,
+        liftCiUpper, cupedVarianceReduction, unadjustedEffect, unadjustedCiLower, unadjustedCiUpper,
+        chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper, adjusted < alpha, notes);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.assay.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The whole-experiment analysis: corrections, CUPED, sequential, SRM and explained gaps. */
+class ExperimentAnalysisTest {
+
+  private static CupedStats arm(long n, double mean, double var, double meanX, double varX, double cov) {
+    double sumY = n * mean;
+    double sumX = n * meanX;
+    return new CupedStats(n, sumY, sumX, var * (n - 1) + sumY * sumY / n, varX * (n - 1) + sumX * sumX / n,
+        cov * (n - 1) + sumX * sumY / n);
+  }
+
+  private static MetricData metric(String key, MetricData.Role role, CupedStats... arms) {
+    return new MetricData(key, MetricData.Type.MEAN, true, role, List.of(arms), null);
+  }
+
+  @Test
+  void analyze_threeVariants_correctsGoalsButNotGuardrailsAndReportsCuped() {
+    List<MetricData> metrics = new ArrayList<>();
+    metrics.add(metric("revenue", MetricData.Role.GOAL, arm(10_000, 10, 100, 10, 90, 75),
+        arm(10_000, 10.4, 100, 10, 90, 75), arm(10_000, 10.05, 100, 10, 90, 75)));
+    metrics.add(metric("latency", MetricData.Role.GUARDRAIL, arm(10_000, 200, 400, 0, 0, 0),
+        arm(10_000, 201, 400, 0, 0, 0), arm(10_000, 200, 400, 0, 0, 0)));
+
+    ExperimentAnalysis r = ExperimentAnalysis.analyze(List.of("control", "b", "c"), new long[] {10_000, 10_000, 10_000},
+        new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, metrics, AnalysisSettings.defaults());
+
+    assertThat(r.results()).hasSize(4);
+    MetricResult revB = r.results().get(0);
+    assertThat(revB.method()).isEqualTo("welch_t+cuped+msprt");
+    // ρ² = 75²/(100·90) = 0.625: CUPED removes ~62.5% of the variance.
+    assertThat(revB.cupedVarianceReduction()).isBetween(0.6, 0.65);
+    assertThat(revB.pValueAdjusted()).isGreaterThanOrEqualTo(revB.pValue());
+    assertThat(revB.ciUpper() - revB.ciLower()).as("always-valid wider than fixed")
+        .isGreaterThan(revB.fixedHorizonCiUpper() - revB.fixedHorizonCiLower());
+    assertThat(revB.unadjustedCiUpper() - revB.unadjustedCiLower())
+        .isGreaterThan(revB.fixedHorizonCiUpper() - revB.fixedHorizonCiLower());
+    MetricResult latency = r.results().get(2);
+    assertThat(latency.pValueAdjusted()).isEqualTo(latency.pValue());
+    assertThat(latency.method()).isEqualTo("welch_t+msprt");
+    assertThat(r.srm().flagged()).isFalse();
+  }
+
+  @Test
+  void analyze_skewedSplit_flagsSampleRatioMismatch() {
+    MetricData m = metric("conv", MetricData.Role.GOAL, arm(52_000, 0.1, 0.09, 0, 0, 0), arm(48_000, 0.1, 0.09, 0, 0, 0));
+
+    ExperimentAnalysis r = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {52_000, 48_000},
+        new double[] {0.5, 0.5}, List.of(m), AnalysisSettings.defaults());
+
+    assertThat(r.srm().flagged()).isTrue();
+  }
+
+  @Test
+  void analyze_zeroControlMean_explainsMissingRelativeResults() {
+    MetricData m = metric("refunds", MetricData.Role.GOAL, arm(1000, 0, 1, 0, 0, 0), arm(1000, 0.1, 1, 0, 0, 0));
+
+    MetricResult r = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {1000, 1000}, new double[] {0.5, 0.5},
+        List.of(m), AnalysisSettings.defaults()).results().get(0);
+
+    assertThat(r.lift()).isNaN();
+    assertThat(r.notes()).anyMatch(n -> n.contains("control mean is 0"));
+    assertThat(r.pValue()).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void analyze_metricWithNoVariance_explainedNotThrown() {
+    // Everyone converted in both arms (with a covariate given): no variance, no inference, no exception.
+    MetricData m = metric("always", MetricData.Role.GOAL, arm(500, 1, 0, 2, 1, 0), arm(500, 1, 0, 2, 1, 0));
+
+    MetricResult r = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {500, 500}, new double[] {0.5, 0.5},
+        List.of(m), AnalysisSettings.defaults()).results().get(0);
+
+    assertThat(r.pValue()).isNaN();
+    assertThat(r.notes()).anyMatch(n -> n.contains("zero variance"));
+  }
+
+  @Test
+  void analyze_mismatchedVariantCount_rejected() {
+    MetricData m = metric("x", MetricData.Role.GOAL, arm(10, 1, 1, 0, 0, 0));
+
+    assertThatThrownBy(() -> ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {10, 10},
+        new double[] {0.5, 0.5}, List.of(m), AnalysisSettings.defaults()))
+        .hasMessageContaining("metric 'x'");
+  }
+}
