@@ -1,11 +1,16 @@
 package dev.assay.server;
 
 import dev.assay.server.api.HttpApi;
+import dev.assay.server.api.OfrepApi;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.auth.ApiKeys;
+import dev.assay.server.delivery.PayloadCache;
+import dev.assay.server.delivery.PayloadEvaluators;
+import dev.assay.server.delivery.PayloadSubscriptions;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DemoData;
 import dev.assay.server.store.ConfigStore;
+import dev.assay.server.store.Kind;
 import dev.assay.server.store.JdbcConfigStore;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -31,11 +36,30 @@ public final class AssayServer implements AutoCloseable {
   private final WebServer web;
   private final ConfigStore store;
   private final Optional<String> generatedAdminToken;
+  private final Optional<String> demoClientKey;
+  private final PayloadCache payloads;
+  private final PayloadSubscriptions subscriptions;
+  private Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = Optional.empty();
+  private dev.assay.server.events.DuckDbEventStore events;
 
-  private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken) {
+  private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
+      Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
+    this.subscriptions = subscriptions;
     this.web = web;
     this.store = store;
     this.generatedAdminToken = generatedAdminToken;
+    this.demoClientKey = demoClientKey;
+    this.payloads = payloads;
+  }
+
+  /** With {@code demo(true)}: the client key of the demo project's production SDK connection. */
+  public Optional<String> demoClientKey() {
+    return demoClientKey;
+  }
+
+  /** The compiled SDK payloads, kept current as the configuration changes. */
+  public PayloadCache payloads() {
+    return payloads;
   }
 
   public static Builder builder() {
@@ -63,9 +87,17 @@ public final class AssayServer implements AutoCloseable {
   @Override
   public void close() {
     try {
+      scheduler.ifPresent(dev.assay.server.analysis.RefreshScheduler::close);
+      subscriptions.closeAll();
       web.stop();
     } finally {
-      store.close();
+      try {
+        if (events != null) {
+          events.close();
+        }
+      } finally {
+        store.close();
+      }
     }
   }
 
@@ -77,7 +109,11 @@ public final class AssayServer implements AutoCloseable {
     private Optional<String> databaseUrl = Optional.empty();
     private Optional<String> adminToken = Optional.empty();
     private boolean demo;
+    private Optional<String> warehouseUrl = Optional.empty();
+    private Duration refreshInterval = Duration.ofHours(1);
+    private Duration sseHeartbeat = Duration.ofSeconds(15);
     private Clock clock = Clock.systemUTC();
+    private OfrepApi.RateLimit ofrepRateLimit = OfrepApi.DEFAULT_RATE_LIMIT;
 
     private Builder() {}
 
@@ -113,9 +149,56 @@ public final class AssayServer implements AutoCloseable {
       return this;
     }
 
+    /** Interval of SSE heartbeats on idle streams. Default 15 s. */
+    public Builder sseHeartbeat(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("sseHeartbeat must be positive, was " + interval);
+      }
+      this.sseHeartbeat = interval;
+      return this;
+    }
+
+    /**
+     * A JDBC URL of the warehouse the analysis reads exposures and metric events from (tables
+     * {@code exposures} and {@code metric_events}, see {@code WarehouseSchema}); without it,
+     * experiment refreshes answer 409.
+     */
+    public Builder warehouseUrl(String jdbcUrl) {
+      this.warehouseUrl = Optional.of(Objects.requireNonNull(jdbcUrl, "jdbcUrl"));
+      return this;
+    }
+
+    /** How often running experiments' results are refreshed (with a warehouse). Default 1 h. */
+    public Builder refreshInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("refreshInterval must be positive, was " + interval);
+      }
+      this.refreshInterval = interval;
+      return this;
+    }
+
+    /** The analysis reads the configured warehouse, or else the embedded event store. */
+    private Optional<dev.assay.server.analysis.ExperimentRefresh> analysis(ConfigService config,
+        dev.assay.server.events.DuckDbEventStore events) {
+      if (warehouseUrl.isPresent()) {
+        String url = warehouseUrl.get();
+        return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config,
+            () -> java.sql.DriverManager.getConnection(url), dev.assay.server.analysis.Dialect.forJdbcUrl(url),
+            dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock));
+      }
+      return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config, events::connect,
+          dev.assay.server.analysis.Dialect.DUCKDB, dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock));
+    }
+
     /** Seeds the demo project at start. */
     public Builder demo(boolean demo) {
       this.demo = demo;
+      return this;
+    }
+
+    /** OFREP token bucket per client key. Default {@link OfrepApi#DEFAULT_RATE_LIMIT}. */
+    public Builder ofrepRateLimit(double requestsPerSecond, double burst) {
+      this.ofrepRateLimit = new OfrepApi.RateLimit(requestsPerSecond, burst);
       return this;
     }
 
@@ -149,13 +232,30 @@ public final class AssayServer implements AutoCloseable {
         } else {
           generated = keys.bootstrapIfNoAdmin();
         }
+        Optional<String> demoKey = Optional.empty();
         if (demo) {
           DemoData.seed(config);
+          demoKey = config.list(Kind.SDK_CONNECTION, DemoData.PROJECT).stream()
+              .map(c -> c.path("key").asText()).findFirst();
         }
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
-        HttpApi api = new HttpApi(store, config, keys, audit, meters, store::healthy);
+        PayloadCache payloads = new PayloadCache(config, clock);
+        payloads.attach();
+        PayloadSubscriptions subscriptions = new PayloadSubscriptions(payloads);
+        OfrepApi ofrep = new OfrepApi(new PayloadEvaluators(payloads), keys, ofrepRateLimit, meters);
+        try {
+          Files.createDirectories(dataDir);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+        }
+        dev.assay.server.events.DuckDbEventStore events = dev.assay.server.events.DuckDbEventStore.open(dataDir);
+        Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
+        Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = analysis.map(
+            a -> new dev.assay.server.analysis.RefreshScheduler(config, a, refreshInterval));
+        HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
+            store::healthy, ofrep, analysis, events);
         WebServer web = WebServer.builder()
             .host(host)
             .port(port)
@@ -163,7 +263,10 @@ public final class AssayServer implements AutoCloseable {
             .routing(api::routing)
             .build()
             .start();
-        return new AssayServer(web, store, generated);
+        AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
+        server.scheduler = scheduler;
+        server.events = events;
+        return server;
       } catch (RuntimeException e) {
         store.close();
         throw e;

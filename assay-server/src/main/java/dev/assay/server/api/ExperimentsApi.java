@@ -1,19 +1,28 @@
 package dev.assay.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.analysis.ExperimentRefresh;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.ConfigService.Action;
+import dev.assay.server.domain.DomainException;
 import dev.assay.server.store.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** {@code /experiments}: CRUD plus the lifecycle actions start, pause, stop, conclude, archive. */
 final class ExperimentsApi implements Resource {
   private final ConfigService config;
+  private final Optional<ExperimentRefresh> analysis;
 
-  ExperimentsApi(ConfigService config) {
+  ExperimentsApi(ConfigService config, Optional<ExperimentRefresh> analysis) {
     this.config = config;
+    this.analysis = analysis;
   }
 
   @Override
@@ -26,6 +35,61 @@ final class ExperimentsApi implements Resource {
           "Lifecycle: " + name + (a == Action.CONCLUDE ? " (body: {\"decision\": {...}})" : ""),
           c -> Reply.ok(config.transition(c.project(), c.path("key"), a, c.json(), c.actor()))));
     }
+    out.add(Endpoint.action("/experiments/{key}/refresh", Permission.WRITE_METRICS,
+        "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform)", c -> {
+          ExperimentRefresh refresh = analysis.orElseThrow(() -> DomainException.conflict("no_warehouse",
+              "no analysis warehouse is configured: start the server with --warehouse-url", List.of()));
+          List<String> dims = c.query("dimensions").map(v -> List.of(v.split(","))).orElse(List.of()).stream()
+              .map(String::strip).filter(x -> !x.isEmpty()).toList();
+          for (String dim : dims) {
+            if (!dim.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+              throw DomainException.invalid("dimensions", "'" + dim + "' is not a column name of the exposures table");
+            }
+          }
+          if (dims.size() > 5) {
+            throw DomainException.invalid("dimensions", "at most 5 dimensions per refresh");
+          }
+          return Reply.ok(refresh.refresh(c.project(), c.path("key"), step -> { }, dims));
+        }));
+    out.add(Endpoint.get("/experiments/{key}/results", Permission.READ,
+        "Latest results snapshot (?history=N for the newest N)", c -> {
+          config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
+          int n = c.query("history").map(h -> {
+            try {
+              return Integer.parseInt(h);
+            } catch (NumberFormatException e) {
+              throw DomainException.invalid("history", "must be a whole number between 1 and 1000");
+            }
+          }).orElse(0);
+          if (n < 0 || n > 1000) {
+            throw DomainException.invalid("history", "must be a whole number between 1 and 1000");
+          }
+          List<JsonNode> snaps = config.snapshots(c.project(), c.path("key"), Math.max(1, n));
+          if (snaps.isEmpty()) {
+            throw DomainException.notFound("no results yet for experiment '" + c.path("key")
+                + "': POST /api/v1/experiments/" + c.path("key") + "/refresh");
+          }
+          if (n == 0) {
+            return Reply.ok(snaps.get(0));
+          }
+          ArrayNode items = JsonNodeFactory.instance.arrayNode();
+          snaps.forEach(items::add);
+          ObjectNode res = JsonNodeFactory.instance.objectNode();
+          res.set("items", items);
+          return Reply.ok(res);
+        }));
+    out.add(Endpoint.get("/experiments/{key}/report.md", Permission.READ,
+        "Markdown report of the latest results (decision-relevant summary)", c -> {
+          ObjectNode exp = config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
+          List<JsonNode> snaps = config.snapshots(c.project(), c.path("key"), 1);
+          if (snaps.isEmpty()) {
+            throw DomainException.notFound("no results yet for experiment '" + c.path("key")
+                + "': POST /api/v1/experiments/" + c.path("key") + "/refresh");
+          }
+          return new Reply(200, "text/markdown; charset=utf-8",
+              dev.assay.server.analysis.MarkdownReport.render(exp, snaps.get(0))
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }));
     return out;
   }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.auth.ApiKeys;
 import dev.assay.server.auth.Principal;
+import dev.assay.server.delivery.PayloadCache;
+import dev.assay.server.delivery.PayloadSubscriptions;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.store.ConfigStore;
@@ -21,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,16 +50,27 @@ public final class HttpApi {
   private final PrometheusMeterRegistry meters;
   private final BooleanSupplier ready;
   private final List<Endpoint> endpoints;
+  private final FeaturesApi features;
+  private final StreamApi stream;
+  private final EventsApi events;
+  private final OfrepApi ofrep;
 
   public HttpApi(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
-      PrometheusMeterRegistry meters, BooleanSupplier ready) {
+      PayloadCache payloads, PayloadSubscriptions subscriptions, Duration sseHeartbeat,
+      PrometheusMeterRegistry meters, BooleanSupplier ready, OfrepApi ofrep,
+      java.util.Optional<dev.assay.server.analysis.ExperimentRefresh> analysis,
+      dev.assay.server.events.EventStore eventStore) {
+    this.events = new EventsApi(eventStore, payloads, keys, meters);
     this.keys = keys;
+    this.ofrep = ofrep;
+    this.features = new FeaturesApi(payloads, meters);
+    this.stream = new StreamApi(payloads, subscriptions, sseHeartbeat, meters);
     this.meters = meters;
     this.ready = ready;
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
-        new SdkConnectionsApi(config), new FlagsApi(config), new ExperimentsApi(config),
-        new LayersApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config),
-        new ApiKeysApi(keys), new AuditApi(store, audit));
+        new SdkConnectionsApi(config, payloads), new FlagsApi(config), new ExperimentsApi(config, analysis),
+        new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config),
+        new ApiKeysApi(keys), new AuditApi(store, audit), events);
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
@@ -74,6 +88,10 @@ public final class HttpApi {
         ready.getAsBoolean() ? Reply.ok(status("UP")) : error(503, "not_ready", "the store is not reachable", List.of())));
     routing.get("/metrics", (req, res) -> send(res, new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
         meters.scrape().getBytes(StandardCharsets.UTF_8))));
+    features.routing(routing);
+    stream.routing(routing);
+    events.routing(routing);
+    ofrep.routing(routing);
     routing.get(PREFIX + "/openapi.json", (req, res) -> send(res, Reply.ok(OpenApi.document(endpoints))));
     for (Endpoint e : endpoints) {
       routing.route(Method.create(e.method()), PREFIX + e.path(), (req, res) -> handle(e, req, res));

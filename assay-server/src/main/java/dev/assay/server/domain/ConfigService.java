@@ -23,6 +23,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Set;
 
 /**
@@ -43,12 +47,82 @@ public final class ConfigService {
   private final AuditLog audit;
   private final Clock clock;
   private final SecureRandom random;
+  private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
 
   public ConfigService(ConfigStore store, AuditLog audit, Clock clock, SecureRandom random) {
     this.store = store;
     this.audit = audit;
     this.clock = clock;
     this.random = random;
+  }
+
+  /**
+   * Registers a listener told, after each committed change, the key of the project it touched
+   * (for a change to a project itself, that project's key). Called on the writing thread.
+   */
+  public void onChange(Consumer<String> listener) {
+    changeListeners.add(listener);
+  }
+
+  private <T> T changed(Kind kind, String project, String key, T result) {
+    if (kind == Kind.USER) {
+      return result;
+    }
+    String p = kind == Kind.PROJECT ? key : project;
+    for (Consumer<String> l : changeListeners) {
+      l.accept(p);
+    }
+    store.publishChange(p);
+    return result;
+  }
+
+  /**
+   * Registers a listener told the project key of each change made by another server process on
+   * the same store ({@link dev.assay.server.store.ConfigStore#ALL_PROJECTS} when it may have missed
+   * some). Called on the store's listener thread.
+   */
+  public void onRemoteChange(Consumer<String> listener) {
+    store.subscribeChanges(listener);
+  }
+
+  /** Every entity of a project, by kind, read in one transaction (a consistent snapshot). */
+  public Map<Kind, List<ObjectNode>> snapshot(String project) {
+    return store.read(tx -> {
+      Map<Kind, List<ObjectNode>> out = new EnumMap<>(Kind.class);
+      if (tx.get(Kind.PROJECT, "", project).isEmpty()) {
+        return out;
+      }
+      for (Kind k : Kind.values()) {
+        if (scoped(k)) {
+          out.put(k, tx.list(k, project).stream().map(ConfigService::view).toList());
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Stores an analysis snapshot of an experiment (not audited: results, not configuration). */
+  public void saveSnapshot(String project, String experimentKey, int phase, JsonNode snapshot) {
+    store.write(tx -> {
+      tx.insertSnapshot(project, experimentKey, phase, clock.millis(), snapshot.toString());
+      return null;
+    });
+  }
+
+  /** The newest snapshots of an experiment, newest first. */
+  public List<JsonNode> snapshots(String project, String experimentKey, int limit) {
+    return store.read(tx -> tx.snapshots(project, experimentKey, limit)).stream()
+        .map(b -> (JsonNode) readTree(b)).toList();
+  }
+
+  /** Runs a scheduled job unless another replica is running it (see ConfigStore#runExclusive). */
+  public boolean runExclusive(String jobName, Runnable work) {
+    return store.runExclusive(jobName, work);
+  }
+
+  /** Keys of all projects. */
+  public List<String> projectKeys() {
+    return store.read(tx -> tx.list(Kind.PROJECT, "").stream().map(StoredEntity::key).toList());
   }
 
   /** Experiment lifecycle actions. */
@@ -74,6 +148,7 @@ public final class ConfigService {
       case LAYER -> Specs.LayerSpec.class;
       case SEGMENT -> Specs.SegmentSpec.class;
       case METRIC -> Specs.MetricSpec.class;
+      case HOLDOUT -> Specs.HoldoutSpec.class;
       case USER -> Specs.UserSpec.class;
     };
   }
@@ -99,7 +174,7 @@ public final class ConfigService {
       return createSdkConnection(project, body, actor);
     }
     Object spec = Json.bind(withoutReadOnly(body, false), specClass(kind));
-    return store.write(tx -> {
+    ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
       validateReferences(tx, scope, spec);
       ObjectNode doc = Json.MAPPER.valueToTree(spec);
@@ -113,6 +188,7 @@ public final class ConfigService {
       audit.append(tx, actor, "create", kind.name(), scope, key, Optional.empty(), Optional.of(created.body()));
       return view(created);
     });
+    return changed(kind, project, result.path("key").asText(), result);
   }
 
   private ObjectNode createSdkConnection(String project, JsonNode body, String actor) {
@@ -120,18 +196,25 @@ public final class ConfigService {
     byte[] bytes = new byte[8];
     random.nextBytes(bytes);
     String clientKey = "sdk-" + HexFormat.of().formatHex(bytes);
-    return store.write(tx -> {
+    ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, Kind.SDK_CONNECTION, project);
       requireRef(tx, Kind.ENVIRONMENT, scope, spec.environment(), "environment");
       ObjectNode doc = Json.MAPPER.createObjectNode();
       doc.put("key", clientKey);
       doc.put("environment", spec.environment());
       doc.put("name", spec.name());
+      if (spec.encrypt()) {
+        // The SDKs decrypt with this key (AES-128, GrowthBook's format); admins read it like the client key.
+        byte[] aes = new byte[16];
+        random.nextBytes(aes);
+        doc.put("encryptionKey", java.util.Base64.getEncoder().encodeToString(aes));
+      }
       StoredEntity created = insert(tx, Kind.SDK_CONNECTION, scope, clientKey, doc);
       audit.append(tx, actor, "create", Kind.SDK_CONNECTION.name(), scope, clientKey,
           Optional.empty(), Optional.of(created.body()));
       return view(created);
     });
+    return changed(Kind.SDK_CONNECTION, project, clientKey, result);
   }
 
   /**
@@ -152,7 +235,7 @@ public final class ConfigService {
       ((ObjectNode) input).put("key", key);
     }
     Object spec = Json.bind(input, specClass(kind));
-    return store.write(tx -> {
+    ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
       StoredEntity current = require(tx, kind, scope, key);
       checkVersion(kind, key, version, current);
@@ -165,6 +248,7 @@ public final class ConfigService {
       audit.append(tx, actor, "update", kind.name(), scope, key, Optional.of(current.body()), Optional.of(updated.body()));
       return view(updated);
     });
+    return changed(kind, project, key, result);
   }
 
   /** Deletes an entity at the given version, refusing while other entities refer to it. */
@@ -199,6 +283,7 @@ public final class ConfigService {
       audit.append(tx, actor, "delete", kind.name(), scope, key, Optional.of(current.body()), Optional.empty());
       return null;
     });
+    changed(kind, project, key, null);
   }
 
   /**
@@ -231,7 +316,7 @@ public final class ConfigService {
       }
     }
     Decision chosen = decision;
-    return store.write(tx -> {
+    ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, Kind.EXPERIMENT, project);
       StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
       if (version.isPresent()) {
@@ -266,6 +351,7 @@ public final class ConfigService {
           Optional.of(current.body()), Optional.of(updated.body()));
       return view(updated);
     });
+    return changed(Kind.EXPERIMENT, project, key, result);
   }
 
   /** Creates the default project and its production environment if missing (idempotent). */
@@ -415,6 +501,16 @@ public final class ConfigService {
           }
         }
       }
+    } else if (spec instanceof Specs.MetricSpec m && m.type().equals("ratio")) {
+      requireRef(tx, Kind.METRIC, scope, m.numerator(), "numerator");
+      requireRef(tx, Kind.METRIC, scope, m.denominator(), "denominator");
+    } else if (spec instanceof Specs.HoldoutSpec h) {
+      for (int i = 0; i < h.flags().size(); i++) {
+        requireRef(tx, Kind.FLAG, scope, h.flags().get(i), "flags[" + i + "]");
+      }
+      for (int i = 0; i < h.experiments().size(); i++) {
+        requireRef(tx, Kind.EXPERIMENT, scope, h.experiments().get(i), "experiments[" + i + "]");
+      }
     } else if (spec instanceof Specs.SegmentSpec s) {
       for (String seg : Conditions.segmentRefs(s.condition())) {
         if (seg.equals(s.key())) {
@@ -447,6 +543,14 @@ public final class ConfigService {
             out.add("experiment '" + e.key() + "'");
           }
         }
+        if (kind == Kind.METRIC) {
+          for (StoredEntity e : tx.list(Kind.METRIC, scope)) {
+            JsonNode m = readTree(e.body());
+            if (key.equals(m.path("numerator").asText(null)) || key.equals(m.path("denominator").asText(null))) {
+              out.add("metric '" + e.key() + "'");
+            }
+          }
+        }
         if (kind == Kind.SEGMENT) {
           for (StoredEntity e : tx.list(Kind.FLAG, scope)) {
             if (Conditions.segmentRefs(readTree(e.body()).path("environments")).contains(key)) {
@@ -472,10 +576,20 @@ public final class ConfigService {
           }
         }
       }
-      case EXPERIMENT -> {
-        for (StoredEntity e : tx.list(Kind.FLAG, scope)) {
-          if (e.body().contains("\"experiment\":\"" + key + "\"")) {
-            out.add("flag '" + e.key() + "'");
+      case EXPERIMENT, FLAG -> {
+        if (kind == Kind.EXPERIMENT) {
+          for (StoredEntity e : tx.list(Kind.FLAG, scope)) {
+            if (e.body().contains("\"experiment\":\"" + key + "\"")) {
+              out.add("flag '" + e.key() + "'");
+            }
+          }
+        }
+        String field = kind == Kind.FLAG ? "flags" : "experiments";
+        for (StoredEntity e : tx.list(Kind.HOLDOUT, scope)) {
+          for (JsonNode k : readTree(e.body()).path(field)) {
+            if (k.asText().equals(key)) {
+              out.add("holdout '" + e.key() + "'");
+            }
           }
         }
       }

@@ -45,10 +45,11 @@ final class Specs {
     }
   }
 
-  record SdkConnectionSpec(String environment, String name) {
+  record SdkConnectionSpec(String environment, String name, Boolean encrypt) {
     SdkConnectionSpec {
       Check.key("environment", environment);
       name = Check.text("name", name, NAME_MAX);
+      encrypt = encrypt != null && encrypt;
     }
   }
 
@@ -79,20 +80,119 @@ final class Specs {
     }
   }
 
-  record MetricSpec(String key, String name, String type, String event, String direction,
-      Double conversionWindowHours, Double capping) {
+  /**
+   * A metric of the catalogue. Its source is a built-in event ({@code event}, optionally with a
+   * {@code valueProperty} and property {@code filters}) or {@code sql} over the warehouse (a query
+   * returning unit_id, timestamp and value); a ratio metric names its {@code numerator} and
+   * {@code denominator} metrics instead.
+   */
+  record MetricSpec(String key, String name, String type, String event, String valueProperty,
+      Map<String, JsonNode> filters, String sql, String numerator, String denominator, Double quantile,
+      String direction, Double conversionWindowHours, Double capping, Double cappingPercentile,
+      Integer cupedLookbackDays, Integer minimumSample) {
     MetricSpec {
       Check.key("key", key);
       name = Check.text("name", name, NAME_MAX);
       Check.required("type", type);
       type = Check.oneOf("type", type, "proportion", METRIC_TYPES);
-      event = Check.requiredText("event", event, NAME_MAX);
+      boolean ratio = type.equals("ratio");
+      if (ratio) {
+        Check.key("numerator", numerator);
+        Check.key("denominator", denominator);
+        if (numerator.equals(key) || denominator.equals(key)) {
+          throw DomainException.invalid("numerator", "a ratio metric cannot use itself");
+        }
+        if (event != null || sql != null) {
+          throw DomainException.invalid("event", "a ratio metric takes numerator and denominator metrics, not an event or sql");
+        }
+      } else {
+        if (numerator != null || denominator != null) {
+          throw DomainException.invalid("numerator", "only a ratio metric has a numerator and denominator");
+        }
+        if ((event == null) == (sql == null)) {
+          throw DomainException.invalid("event", "give exactly one source: 'event' (a tracked event name) or 'sql'");
+        }
+        if (event != null) {
+          event = Check.requiredText("event", event, NAME_MAX);
+        } else {
+          sql = Check.requiredText("sql", sql, 20_000);
+          String lower = sql.toLowerCase(java.util.Locale.ROOT).strip();
+          if (!lower.startsWith("select") && !lower.startsWith("with")) {
+            throw DomainException.invalid("sql", "must be a SELECT (or WITH ... SELECT) returning unit_id, timestamp and value");
+          }
+          if (lower.contains(";")) {
+            throw DomainException.invalid("sql", "must be a single statement (no ';')");
+          }
+        }
+      }
+      valueProperty = valueProperty == null ? "value" : Check.requiredText("valueProperty", valueProperty, NAME_MAX);
+      filters = filters == null ? Map.of() : Map.copyOf(filters);
+      if (filters.size() > 20) {
+        throw DomainException.invalid("filters", "at most 20 property filters, got " + filters.size());
+      }
+      for (Map.Entry<String, JsonNode> f : filters.entrySet()) {
+        Check.requiredText("filters", f.getKey(), NAME_MAX);
+        if (f.getValue() == null || !f.getValue().isValueNode()) {
+          throw DomainException.invalid("filters." + f.getKey(), "must be a string, number or boolean to compare with");
+        }
+      }
+      if (type.equals("quantile")) {
+        Check.required("quantile", quantile);
+        if (!(quantile > 0 && quantile < 1)) {
+          throw DomainException.invalid("quantile", "must be in (0, 1), e.g. 0.9 for p90, was " + quantile);
+        }
+      } else if (quantile != null) {
+        throw DomainException.invalid("quantile", "only a quantile metric has a quantile");
+      }
       direction = Check.oneOf("direction", direction, "increase", DIRECTIONS);
       if (conversionWindowHours != null && !(conversionWindowHours > 0 && conversionWindowHours <= 24 * 365)) {
         throw DomainException.invalid("conversionWindowHours", "must be in (0, 8760], was " + conversionWindowHours);
       }
       if (capping != null && !(capping > 0)) {
         throw DomainException.invalid("capping", "must be positive, was " + capping);
+      }
+      if (cappingPercentile != null && !(cappingPercentile > 0 && cappingPercentile < 1)) {
+        throw DomainException.invalid("cappingPercentile", "must be in (0, 1), e.g. 0.999, was " + cappingPercentile);
+      }
+      if (capping != null && cappingPercentile != null) {
+        throw DomainException.invalid("capping", "give an absolute 'capping' or a 'cappingPercentile', not both");
+      }
+      cupedLookbackDays = cupedLookbackDays == null ? 14 : cupedLookbackDays;
+      if (cupedLookbackDays < 0 || cupedLookbackDays > 365) {
+        throw DomainException.invalid("cupedLookbackDays", "must be between 0 (no CUPED) and 365, was " + cupedLookbackDays);
+      }
+      minimumSample = minimumSample == null ? 100 : minimumSample;
+      if (minimumSample < 0) {
+        throw DomainException.invalid("minimumSample", "must not be negative, was " + minimumSample);
+      }
+    }
+  }
+
+  /**
+   * A share of units kept out of some flags and experiments (they get the flags' default values)
+   * to measure the long-term effect of everything shipped behind them.
+   */
+  record HoldoutSpec(String key, String name, String description, Double fraction,
+      String hashAttribute, List<String> flags, List<String> experiments) {
+    HoldoutSpec {
+      Check.key("key", key);
+      name = Check.text("name", name, NAME_MAX);
+      description = Check.text("description", description, TEXT_MAX);
+      Check.required("fraction", fraction);
+      if (!(fraction > 0 && fraction <= 0.5)) {
+        throw DomainException.invalid("fraction", "must be in (0, 0.5], was " + fraction);
+      }
+      hashAttribute = hashAttribute == null ? "id" : Check.requiredText("hashAttribute", hashAttribute, NAME_MAX);
+      flags = Check.list("flags", flags, 1000);
+      experiments = Check.list("experiments", experiments, 1000);
+      for (int i = 0; i < flags.size(); i++) {
+        Check.key("flags[" + i + "]", flags.get(i));
+      }
+      for (int i = 0; i < experiments.size(); i++) {
+        Check.key("experiments[" + i + "]", experiments.get(i));
+      }
+      if (flags.isEmpty() && experiments.isEmpty()) {
+        throw DomainException.invalid("flags", "a holdout needs at least one flag or experiment");
       }
     }
   }

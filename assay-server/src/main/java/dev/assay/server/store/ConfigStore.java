@@ -1,5 +1,6 @@
 package dev.assay.server.store;
 
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -17,6 +18,33 @@ public interface ConfigStore extends AutoCloseable {
 
   /** Runs {@code work} in a read-only transaction. */
   <T> T read(Function<StoreTransaction, T> work);
+
+  /**
+   * Tells the other server processes sharing this store that a project's configuration changed
+   * (after the change committed). A no-op for stores only one process can open.
+   */
+  default void publishChange(String project) {}
+
+  /**
+   * Calls {@code listener} with the key of each project another process changed, or with
+   * {@link #ALL_PROJECTS} when notifications may have been missed (after a reconnect). The
+   * subscription ends when the store closes.
+   */
+  default void subscribeChanges(Consumer<String> listener) {}
+
+  /**
+   * Runs {@code work} only if no other server process sharing this store is running a job of the
+   * same name (PostgreSQL advisory lock; a store only one process opens always runs it).
+   *
+   * @return whether the work ran
+   */
+  default boolean runExclusive(String jobName, Runnable work) {
+    work.run();
+    return true;
+  }
+
+  /** Passed to change listeners when every project must be assumed changed. */
+  String ALL_PROJECTS = "*";
 
   /** True when the database answers. */
   boolean healthy();

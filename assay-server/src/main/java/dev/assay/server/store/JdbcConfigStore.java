@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 
@@ -21,10 +22,13 @@ import org.flywaydb.core.Flyway;
 public final class JdbcConfigStore implements ConfigStore {
   private final HikariDataSource dataSource;
   private final String description;
+  /** Set for PostgreSQL: the LISTEN/NOTIFY channel shared by all replicas on this schema. */
+  private final ChangeChannel channel; // null unless PostgreSQL
 
-  private JdbcConfigStore(HikariDataSource dataSource, String description) {
+  private JdbcConfigStore(HikariDataSource dataSource, String description, ChangeChannel channel) {
     this.dataSource = dataSource;
     this.description = description;
+    this.channel = channel;
   }
 
   /**
@@ -71,7 +75,10 @@ public final class JdbcConfigStore implements ConfigStore {
     config.setPoolName("assay-store");
     config.setAutoCommit(false);
     try {
-      return new JdbcConfigStore(new HikariDataSource(config), description);
+      HikariDataSource ds = new HikariDataSource(config);
+      ChangeChannel ch = jdbcUrl.startsWith("jdbc:postgresql:")
+          ? new ChangeChannel(jdbcUrl, schema, ds, description) : null;
+      return new JdbcConfigStore(ds, description, ch);
     } catch (RuntimeException e) {
       throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
     }
@@ -134,6 +141,55 @@ public final class JdbcConfigStore implements ConfigStore {
   }
 
   @Override
+  public void publishChange(String project) {
+    if (channel != null) {
+      channel.publish(project);
+    }
+  }
+
+  @Override
+  public void subscribeChanges(Consumer<String> listener) {
+    if (channel != null) {
+      channel.subscribe(listener);
+    }
+  }
+
+  @Override
+  public boolean runExclusive(String jobName, Runnable work) {
+    if (channel == null) {
+      work.run();
+      return true;
+    }
+    long key = jobName.hashCode() * 0x9E3779B97F4A7C15L;
+    try (Connection c = dataSource.getConnection()) {
+      boolean locked;
+      try (var ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+        ps.setLong(1, key);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          locked = rs.getBoolean(1);
+        }
+      }
+      c.commit();
+      if (!locked) {
+        return false;
+      }
+      try {
+        work.run();
+        return true;
+      } finally {
+        try (var ps = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+          ps.setLong(1, key);
+          ps.execute();
+        }
+        c.commit();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot take the job lock '" + jobName + "': " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public boolean healthy() {
     try (Connection c = dataSource.getConnection()) {
       return c.isValid(2);
@@ -149,6 +205,9 @@ public final class JdbcConfigStore implements ConfigStore {
 
   @Override
   public void close() {
+    if (channel != null) {
+      channel.close();
+    }
     dataSource.close();
   }
 }

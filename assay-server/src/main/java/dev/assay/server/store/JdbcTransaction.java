@@ -330,4 +330,39 @@ final class JdbcTransaction implements StoreTransaction {
       }
     });
   }
+
+  @Override
+  public void insertSnapshot(String project, String experimentKey, int phase, long createdAtMillis, String body) {
+    sql(() -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO analysis_snapshots"
+          + " (project, experiment_key, phase, created_at, body) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, project);
+        ps.setString(2, experimentKey);
+        ps.setInt(3, phase);
+        ps.setLong(4, createdAtMillis);
+        ps.setString(5, body);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<String> snapshots(String project, String experimentKey, int limit) {
+    return sql(() -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT body FROM analysis_snapshots"
+          + " WHERE project = ? AND experiment_key = ? ORDER BY created_at DESC, id DESC")) {
+        ps.setString(1, project);
+        ps.setString(2, experimentKey);
+        ps.setMaxRows(limit);
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+        return out;
+      }
+    });
+  }
 }

@@ -10,5 +10,6 @@ public enum Kind {
   LAYER,
   SEGMENT,
   METRIC,
+  HOLDOUT,
   USER
 }

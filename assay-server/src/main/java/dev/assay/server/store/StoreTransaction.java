@@ -62,4 +62,10 @@ public interface StoreTransaction {
   void appendAudit(AuditRecord entry);
 
   List<AuditRecord> audit(AuditQuery query);
+
+  /** Appends an analysis snapshot (JSON body) of an experiment phase. */
+  void insertSnapshot(String project, String experimentKey, int phase, long createdAtMillis, String body);
+
+  /** The newest {@code limit} snapshot bodies of an experiment, newest first. */
+  List<String> snapshots(String project, String experimentKey, int limit);
 }

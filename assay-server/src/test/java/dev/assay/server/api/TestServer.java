@@ -21,12 +21,18 @@ final class TestServer implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   TestServer() {
+    this(b -> b);
+  }
+
+  /** A server whose builder is adjusted first (e.g. a short SSE heartbeat). */
+  TestServer(java.util.function.UnaryOperator<AssayServer.Builder> customize) {
     try {
       dataDir = Files.createTempDirectory("assay-server-test-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server = AssayServer.builder().port(0).host("127.0.0.1").dataDir(dataDir).adminToken(ADMIN_TOKEN).start();
+    server = customize.apply(AssayServer.builder().port(0).host("127.0.0.1").dataDir(dataDir).adminToken(ADMIN_TOKEN))
+        .start();
   }
 
   record Response(int status, String body, java.net.http.HttpHeaders headers) {

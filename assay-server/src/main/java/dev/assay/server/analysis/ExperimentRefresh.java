@@ -1,0 +1,332 @@
+package dev.assay.server.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.store.Kind;
+import dev.assay.stats.AnalysisSettings;
+import dev.assay.stats.CupedStats;
+import dev.assay.stats.ExperimentAnalysis;
+import dev.assay.stats.MetricData;
+import dev.assay.stats.MetricResult;
+import dev.assay.stats.RatioStats;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One refresh of an experiment's results: reads the experiment and its metrics from the
+ * configuration, computes per-variation sufficient statistics in the warehouse
+ * ({@link WarehouseStatistics}) for the current phase, runs {@code assay-stats}, adds the health
+ * checks (sample ratio, multiple exposures, too-small samples, progress to the planned size) and
+ * stores the result as a snapshot.
+ */
+public final class ExperimentRefresh {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long HOUR = 3_600_000L;
+
+  /** Opens a connection to the warehouse (read-only use). */
+  @FunctionalInterface
+  public interface Warehouse {
+    Connection connect() throws SQLException;
+  }
+
+  private final ConfigService config;
+  private final Warehouse warehouse;
+  private final WarehouseStatistics statistics;
+  private final Clock clock;
+
+  public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
+      Clock clock) {
+    this.config = config;
+    this.warehouse = warehouse;
+    this.statistics = new WarehouseStatistics(dialect, schema);
+    this.clock = clock;
+  }
+
+  /** Refreshes and stores a snapshot; {@code progress} is told each step (for long refreshes). */
+  public ObjectNode refresh(String project, String experimentKey, Consumer<String> progress) {
+    return refresh(project, experimentKey, progress, List.of());
+  }
+
+  /**
+   * Refreshes with breakdowns by dimension columns of the exposures table (e.g. country): per
+   * level, the results of the mean and proportion metrics, corrected for multiple comparisons
+   * across all levels (Benjamini–Hochberg), and per metric and variant an interaction test
+   * (Cochran's Q) of whether the effect differs between levels.
+   */
+  public ObjectNode refresh(String project, String experimentKey, Consumer<String> progress, List<String> dimensions) {
+    ObjectNode exp = config.get(Kind.EXPERIMENT, project, experimentKey);
+    JsonNode phases = exp.path("phases");
+    if (phases.isEmpty()) {
+      throw DomainException.conflict("not_started", "experiment '" + experimentKey
+          + "' has not started: there is no phase to analyse", List.of());
+    }
+    JsonNode phase = phases.get(phases.size() - 1);
+    int phaseNumber = phase.path("number").asInt();
+    long start = phase.path("startedAt").asLong();
+    // The phase runs until it is replaced; its exposures are all those since it started.
+    long end = Long.MAX_VALUE / 4;
+    List<String> variants = new ArrayList<>();
+    double[] weights = new double[exp.path("variants").size()];
+    int i = 0;
+    for (JsonNode v : exp.path("variants")) {
+      variants.add(v.path("key").asText());
+      weights[i++] = v.path("weight").asDouble();
+    }
+    List<String> metricKeys = new ArrayList<>();
+    Map<String, MetricData.Role> roles = new LinkedHashMap<>();
+    JsonNode refs = exp.path("metrics");
+    if (refs.path("primary").isTextual()) {
+      roles.put(refs.path("primary").asText(), MetricData.Role.GOAL);
+    }
+    refs.path("secondary").forEach(m -> roles.putIfAbsent(m.asText(), MetricData.Role.SECONDARY));
+    refs.path("guardrails").forEach(g -> roles.putIfAbsent(g.path("metric").asText(), MetricData.Role.GUARDRAIL));
+    metricKeys.addAll(roles.keySet());
+
+    MetricQueries.Phase p = new MetricQueries.Phase(experimentKey, start, end);
+    List<MetricData> data = new ArrayList<>();
+    Map<String, Map<String, List<CupedStats>>> byDimension = new LinkedHashMap<>();
+    Map<String, List<dev.assay.stats.QuantileStats>> quantiles = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    ObjectNode sufficient = JSON.createObjectNode();
+    WarehouseStatistics.ExposureCounts counts;
+    int minimumSample = 0;
+    try (Connection c = warehouse.connect()) {
+      try {
+        c.setReadOnly(true);
+      } catch (SQLException e) {
+        // some drivers (DuckDB) cannot switch an open connection; the queries only read anyway
+      }
+      progress.accept("counting exposures");
+      counts = statistics.exposures(c, p, variants.size());
+      int step = 0;
+      for (String key : metricKeys) {
+        step++;
+        progress.accept("metric " + step + "/" + metricKeys.size() + ": " + key);
+        ObjectNode m = config.get(Kind.METRIC, project, key);
+        minimumSample = Math.max(minimumSample, m.path("minimumSample").asInt(100));
+        boolean higherIsBetter = !"decrease".equals(m.path("direction").asText());
+        String type = m.path("type").asText();
+        if (type.equals("quantile")) {
+          if (m.hasNonNull("sql")) {
+            skipped.add(key + ": SQL-defined quantile metrics are not computed by the pipeline yet");
+            continue;
+          }
+          double level = m.path("quantile").asDouble();
+          List<dev.assay.stats.QuantileStats> qs = statistics.quantile(c, p, query(m, false), level, 0.05, variants.size());
+          quantiles.put(key, qs);
+          continue;
+        }
+        if (type.equals("ratio")) {
+          MetricQueries.Metric num = query(config.get(Kind.METRIC, project, m.path("numerator").asText()), false);
+          MetricQueries.Metric den = query(config.get(Kind.METRIC, project, m.path("denominator").asText()), false);
+          List<RatioStats> r = statistics.ratio(c, p, num, den, variants.size());
+          sufficient.set(key, JSON.valueToTree(r));
+          data.add(new MetricData(key, MetricData.Type.RATIO, higherIsBetter, roles.get(key), null, r));
+        } else {
+          List<CupedStats> s = statistics.metric(c, p, query(m, true), variants.size());
+          sufficient.set(key, JSON.valueToTree(s));
+          for (String dim : dimensions) {
+            progress.accept("metric " + key + " by " + dim);
+            byDimension.computeIfAbsent(dim + "\u0000" + key, k -> new LinkedHashMap<>())
+                .putAll(statistics.metricByDimension(c, p, query(m, true), dim, variants.size()));
+          }
+          data.add(new MetricData(key, type.equals("proportion") ? MetricData.Type.PROPORTION : MetricData.Type.MEAN,
+              higherIsBetter, roles.get(key), s, null));
+        }
+      }
+    } catch (SQLException e) {
+      throw new DomainException(DomainException.Category.UNPROCESSABLE, "warehouse_error",
+          "the warehouse query failed: " + e.getMessage(), List.of());
+    }
+    progress.accept("statistics");
+    long planned = exp.path("plannedUnits").asLong(0);
+    AnalysisSettings settings = new AnalysisSettings(AnalysisSettings.Engine.FREQUENTIST, 0.05, true, true,
+        dev.assay.stats.MultipleTesting.Method.BENJAMINI_HOCHBERG, planned, 0, null);
+    ExperimentAnalysis analysis = ExperimentAnalysis.analyze(variants, counts.units(), weights, data, settings);
+
+    ObjectNode snapshot = JSON.createObjectNode();
+    snapshot.put("experiment", experimentKey);
+    snapshot.put("phase", phaseNumber);
+    snapshot.put("computedAt", clock.instant().toString());
+    snapshot.put("from", java.time.Instant.ofEpochMilli(start).toString());
+    ObjectNode health = snapshot.putObject("health");
+    long total = 0;
+    ArrayNode units = health.putArray("units");
+    for (int v = 0; v < variants.size(); v++) {
+      units.addObject().put("variant", variants.get(v)).put("units", counts.units()[v]);
+      total += counts.units()[v];
+    }
+    health.put("srmPValue", analysis.srm().pValue());
+    health.put("srm", analysis.srm().flagged());
+    health.put("multipleExposureUnits", counts.multipleExposures());
+    health.put("multipleExposureRate", total + counts.multipleExposures() == 0 ? 0
+        : (double) counts.multipleExposures() / (total + counts.multipleExposures()));
+    long smallest = java.util.Arrays.stream(counts.units()).min().orElse(0);
+    health.put("tooSmall", smallest < minimumSample);
+    if (planned > 0) {
+      health.put("progress", Math.min(1.0, (double) total / planned));
+    }
+    ArrayNode warnings = health.putArray("warnings");
+    if (analysis.srm().flagged()) {
+      warnings.add("sample ratio mismatch (p = " + analysis.srm().pValue() + "): do not trust these results");
+    }
+    if (smallest < minimumSample) {
+      warnings.add("fewer than " + minimumSample + " units in a variation: results are not shown as final");
+    }
+    skipped.forEach(warnings::add);
+    snapshot.set("sufficientStatistics", sufficient);
+    ArrayNode results = snapshot.putArray("results");
+    for (MetricResult r : analysis.results()) {
+      ObjectNode o = JSON.valueToTree(r);
+      List<String> nan = new ArrayList<>();
+      o.fields().forEachRemaining(e -> {
+        if (e.getValue().isNumber() && Double.isNaN(e.getValue().asDouble())) {
+          nan.add(e.getKey());
+        }
+      });
+      nan.forEach(o::putNull);
+      results.add(o);
+    }
+    if (!quantiles.isEmpty()) {
+      ArrayNode qr = snapshot.putArray("quantileResults");
+      for (Map.Entry<String, List<dev.assay.stats.QuantileStats>> e : quantiles.entrySet()) {
+        dev.assay.stats.QuantileStats control = e.getValue().get(0);
+        for (int v = 1; v < variants.size(); v++) {
+          ObjectNode o = qr.addObject();
+          o.put("metric", e.getKey()).put("variant", variants.get(v)).put("method", "quantile_outer_ci_clustered");
+          dev.assay.stats.QuantileStats t = e.getValue().get(v);
+          if (control == null || t == null) {
+            o.put("note", "no observations in " + (control == null ? "control" : variants.get(v)));
+            continue;
+          }
+          dev.assay.stats.QuantileComparison qc = dev.assay.stats.QuantileComparison.of(control, t);
+          o.put("level", qc.level());
+          qc.control().ifPresent(x -> o.put("controlQuantile", control.estimate()));
+          qc.treatment().ifPresent(x -> o.put("variantQuantile", t.estimate()));
+          qc.difference().ifPresent(d -> o.put("effect", d.estimate()).put("ciLower", d.ciLower())
+              .put("ciUpper", d.ciUpper()).put("pValue", d.pValue()));
+          qc.lift().ifPresent(l -> o.put("lift", l.estimate()).put("liftCiLower", l.ciLower())
+              .put("liftCiUpper", l.ciUpper()));
+          if (!qc.missingReason().isEmpty()) {
+            o.put("note", qc.missingReason());
+          }
+        }
+      }
+    }
+    if (!dimensions.isEmpty()) {
+      snapshot.set("dimensions", breakdowns(dimensions, data, byDimension, variants, weights, settings));
+    }
+    config.saveSnapshot(project, experimentKey, phaseNumber, snapshot);
+    progress.accept("done");
+    return snapshot;
+  }
+
+  private static ObjectNode breakdowns(List<String> dimensions, List<MetricData> data,
+      Map<String, Map<String, List<CupedStats>>> byDimension, List<String> variants, double[] weights,
+      AnalysisSettings settings) {
+    ObjectNode out = JSON.createObjectNode();
+    for (String dim : dimensions) {
+      ObjectNode d = out.putObject(dim);
+      ObjectNode levels = d.putObject("levels");
+      List<ObjectNode> all = new ArrayList<>();
+      Map<String, List<double[]>> effects = new LinkedHashMap<>(); // metric|variant -> [effect, se] per level
+      java.util.SortedSet<String> levelNames = new java.util.TreeSet<>();
+      for (MetricData m : data) {
+        Map<String, List<CupedStats>> lv = byDimension.get(dim + "\u0000" + m.key());
+        if (lv != null) {
+          levelNames.addAll(lv.keySet());
+        }
+      }
+      for (String level : levelNames) {
+        List<MetricData> levelData = new ArrayList<>();
+        long[] units = new long[variants.size()];
+        for (MetricData m : data) {
+          Map<String, List<CupedStats>> lv = byDimension.get(dim + "\u0000" + m.key());
+          if (lv == null || !lv.containsKey(level)) {
+            continue;
+          }
+          List<CupedStats> s = lv.get(level);
+          for (int v = 0; v < s.size(); v++) {
+            units[v] = Math.max(units[v], s.get(v).n());
+          }
+          levelData.add(new MetricData(m.key(), m.type(), m.higherIsBetter(), m.role(), s, null));
+        }
+        if (levelData.isEmpty()) {
+          continue;
+        }
+        ExperimentAnalysis a = ExperimentAnalysis.analyze(variants, units, weights, levelData,
+            new AnalysisSettings(settings.engine(), settings.alpha(), settings.sequential(), settings.cuped(),
+                dev.assay.stats.MultipleTesting.Method.NONE, 0, settings.priorMean(), settings.priorVariance()));
+        ArrayNode rs = levels.putArray(level);
+        for (MetricResult r : a.results()) {
+          ObjectNode o = clean(JSON.valueToTree(r));
+          rs.add(o);
+          all.add(o);
+          double se = (r.fixedHorizonCiUpper() - r.fixedHorizonCiLower()) / (2 * 1.959963984540054);
+          effects.computeIfAbsent(r.metric() + "|" + r.variant(), k -> new ArrayList<>())
+              .add(new double[] {r.effect(), se});
+        }
+      }
+      // Benjamini–Hochberg across every level × metric × variant of this dimension.
+      List<ObjectNode> family = all.stream().filter(o -> o.path("pValue").isNumber()).toList();
+      double[] p = family.stream().mapToDouble(o -> o.path("pValue").asDouble()).toArray();
+      double[] adj = dev.assay.stats.MultipleTesting.benjaminiHochberg(p);
+      for (int i = 0; i < family.size(); i++) {
+        family.get(i).put("pValueAdjusted", adj[i]);
+        family.get(i).put("significant", adj[i] < settings.alpha());
+      }
+      ArrayNode interactions = d.putArray("interaction");
+      for (Map.Entry<String, List<double[]>> e : effects.entrySet()) {
+        double[] eff = e.getValue().stream().mapToDouble(x -> x[0]).toArray();
+        double[] se = e.getValue().stream().mapToDouble(x -> x[1]).toArray();
+        ObjectNode o = interactions.addObject();
+        String[] mv = e.getKey().split("\\|", 2);
+        o.put("metric", mv[0]).put("variant", mv[1]).put("method", "cochran_q");
+        try {
+          dev.assay.stats.Heterogeneity h = dev.assay.stats.Heterogeneity.cochranQ(eff, se);
+          o.put("q", h.q()).put("df", h.df()).put("pValue", h.pValue()).put("iSquared", h.iSquared());
+        } catch (dev.assay.stats.StatsException ex) {
+          o.putNull("pValue");
+          o.put("note", ex.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode clean(ObjectNode o) {
+    List<String> nan = new ArrayList<>();
+    o.fields().forEachRemaining(e -> {
+      if (e.getValue().isNumber() && Double.isNaN(e.getValue().asDouble())) {
+        nan.add(e.getKey());
+      }
+    });
+    nan.forEach(o::putNull);
+    return o;
+  }
+
+  private static MetricQueries.Metric query(JsonNode m, boolean withCovariate) {
+    String type = m.path("type").asText();
+    MetricQueries.Aggregation agg = switch (type) {
+      case "proportion" -> MetricQueries.Aggregation.CONVERSION;
+      case "count" -> MetricQueries.Aggregation.COUNT;
+      default -> MetricQueries.Aggregation.SUM;
+    };
+    long window = (long) (m.path("conversionWindowHours").asDouble(72) * HOUR);
+    long lookback = withCovariate ? m.path("cupedLookbackDays").asLong(14) * 24 * HOUR : 0;
+    Double cap = m.hasNonNull("capping") ? m.path("capping").asDouble() : null;
+    Double pct = m.hasNonNull("cappingPercentile") ? m.path("cappingPercentile").asDouble() : null;
+    String sql = m.hasNonNull("sql") ? m.path("sql").asText() : null;
+    return new MetricQueries.Metric(m.path("event").asText(""), agg, window, lookback, cap, pct, sql);
+  }
+}

@@ -1,0 +1,278 @@
+package dev.assay.server.analysis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Generates the warehouse-native SQL of an experiment analysis: each unit's first exposure in the
+ * phase (units seen in more than one variation are excluded), the metric aggregated per unit inside
+ * the conversion window (and over the pre-exposure lookback, for CUPED), capped, and reduced to
+ * per-variation sufficient statistics — n, Σy, Σy², Σx, Σx², Σxy (ratio metrics: n, Σm, Σd, Σm²,
+ * Σd², Σmd). Only those few numbers leave the warehouse; no per-event Java loop. Values come in
+ * as bind parameters ({@code ?}), identifiers are checked and quoted.
+ */
+public final class MetricQueries {
+
+  private MetricQueries() {}
+
+  /** How a metric's events become one number per unit. */
+  public enum Aggregation {
+    /** 1 if the unit had the event in the window, else 0 (proportion metrics). */
+    CONVERSION,
+    /** Number of events in the window. */
+    COUNT,
+    /** Sum of the events' values in the window (mean-per-unit and sum metrics). */
+    SUM
+  }
+
+  /**
+   * A metric as the queries need it.
+   *
+   * @param eventName the metric event's name
+   * @param aggregation per-unit aggregation
+   * @param windowMillis conversion window after the unit's first exposure
+   * @param lookbackMillis pre-exposure window for the CUPED covariate (0: no covariate)
+   * @param absoluteCap cap of the per-unit value, or null
+   * @param percentileCap cap at this percentile (0..1) of the pooled per-unit values, or null
+   * @param sqlSource a SELECT returning columns {@code unit_id}, {@code ts} (epoch ms) and
+   *     {@code value}, used instead of the events table (eventName is then ignored); run as a
+   *     subquery on a read-only connection
+   */
+  public record Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
+      Double absoluteCap, Double percentileCap, String sqlSource) {
+
+    /** A metric over the events table (no SQL source). */
+    public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
+        Double absoluteCap, Double percentileCap) {
+      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, null);
+    }
+
+    public Metric {
+      if (windowMillis <= 0) {
+        throw new IllegalArgumentException("windowMillis must be positive, was " + windowMillis);
+      }
+      if (lookbackMillis < 0) {
+        throw new IllegalArgumentException("lookbackMillis must not be negative, was " + lookbackMillis);
+      }
+      if (percentileCap != null && !(percentileCap > 0 && percentileCap < 1)) {
+        throw new IllegalArgumentException("percentileCap must be in (0, 1), was " + percentileCap);
+      }
+    }
+  }
+
+  /** SQL text with {@code ?} placeholders and their values in order. */
+  public record SqlQuery(String sql, List<Object> params) {}
+
+  /** The experiment phase being analysed: exposures with {@code start <= t < end} (epoch ms). */
+  public record Phase(String experimentKey, long startMillis, long endMillis) {}
+
+  /** Per-variation sufficient statistics of one metric: columns variation, n, sum_y, sum_y2, sum_x, sum_x2, sum_xy. */
+  public static SqlQuery metric(Dialect d, WarehouseSchema s, Phase phase, Metric m) {
+    return metric(d, s, phase, m, null);
+  }
+
+  /**
+   * As {@link #metric}, broken down by a dimension column of the exposures table (e.g. country):
+   * columns dim, variation, n, sum_y, ... One unit counts in one level: the smallest value it was
+   * exposed with.
+   */
+  public static SqlQuery metric(Dialect d, WarehouseSchema s, Phase phase, Metric m, String dimension) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder(units(d, s, phase, params, dimension));
+    String source = perUnitCapped(d, s, "per_unit", m, params, sql);
+    String dim = dimension == null ? "" : "dim, ";
+    sql.append("\nSELECT ").append(dim).append("variation, COUNT(*) AS n, SUM(y) AS sum_y, SUM(y * y) AS sum_y2,"
+        + " SUM(x) AS sum_x, SUM(x * x) AS sum_x2, SUM(x * y) AS sum_xy\nFROM ").append(source)
+        .append("\nGROUP BY ").append(dim).append("variation\nORDER BY ").append(dim).append("variation");
+    return new SqlQuery(sql.toString(), params);
+  }
+
+  /**
+   * The observations of a quantile metric: every event value in the window of an exposed unit
+   * (events, not units: the cluster correction accounts for several per unit). Appends the CTE
+   * {@code obs(unit_id, variation, y)}.
+   */
+  private static String observations(Dialect d, WarehouseSchema s, Phase phase, Metric m, List<Object> params) {
+    String te = time(d, s, "e");
+    String units = units(d, s, phase, params);
+    params.add(m.eventName());
+    return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident(s.value()) + " AS " + d.doubleType()
+        + ") AS y\n  FROM units u\n  JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId())
+        + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?\n    AND " + te + " >= u.first_ts AND " + te
+        + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e." + d.ident(s.value()) + " IS NOT NULL\n)";
+  }
+
+  /** Quantile metric, step 1: observations per variation (columns variation, n). */
+  public static SqlQuery quantileCounts(Dialect d, WarehouseSchema s, Phase phase, Metric m) {
+    List<Object> params = new ArrayList<>();
+    String sql = observations(d, s, phase, m, params)
+        + "\nSELECT variation, COUNT(*) AS n FROM obs GROUP BY variation ORDER BY variation";
+    return new SqlQuery(sql, params);
+  }
+
+  /**
+   * Quantile metric, step 2: the order statistics at the given 1-based ranks per variation
+   * (columns variation, rn, y); {@code ranks[v]} are the ranks wanted for variation v.
+   */
+  public static SqlQuery orderStatistics(Dialect d, WarehouseSchema s, Phase phase, Metric m, long[][] ranks) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder where = new StringBuilder();
+    for (int v = 0; v < ranks.length; v++) {
+      if (ranks[v] == null || ranks[v].length == 0) {
+        continue;
+      }
+      where.append(where.isEmpty() ? "" : " OR ").append("(variation = ").append(v).append(" AND rn IN (");
+      for (int i = 0; i < ranks[v].length; i++) {
+        where.append(i > 0 ? ", " : "").append(ranks[v][i]);
+      }
+      where.append("))");
+    }
+    String sql = observations(d, s, phase, m, params)
+        + ",\nranked AS (\n  SELECT variation, y, ROW_NUMBER() OVER (PARTITION BY variation ORDER BY y) AS rn FROM obs\n)"
+        + "\nSELECT variation, rn, y FROM ranked WHERE " + (where.isEmpty() ? "1 = 0" : where) + " ORDER BY variation, rn";
+    return new SqlQuery(sql, params);
+  }
+
+  /**
+   * Quantile metric, step 3: per-unit sums for the cluster correction, given each variation's
+   * estimate (columns variation, units, s, s2, c, c2, sc).
+   */
+  public static SqlQuery quantileClusters(Dialect d, WarehouseSchema s, Phase phase, Metric m, double[] estimates) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder est = new StringBuilder("CASE variation");
+    for (int v = 0; v < estimates.length; v++) {
+      est.append(" WHEN ").append(v).append(" THEN ").append(Double.isFinite(estimates[v])
+          ? "CAST(" + Double.toString(estimates[v]) + " AS " + d.doubleType() + ")" : "NULL");
+    }
+    est.append(" END");
+    String sql = observations(d, s, phase, m, params)
+        + ",\nper_unit AS (\n  SELECT unit_id, variation, CAST(SUM(CASE WHEN y <= " + est + " THEN 1 ELSE 0 END) AS "
+        + d.doubleType() + ") AS s, CAST(COUNT(*) AS " + d.doubleType() + ") AS c\n  FROM obs GROUP BY unit_id, variation\n)"
+        + "\nSELECT variation, COUNT(*) AS units, SUM(s) AS s, SUM(s * s) AS s2, SUM(c) AS c, SUM(c * c) AS c2,"
+        + " SUM(s * c) AS sc FROM per_unit GROUP BY variation ORDER BY variation";
+    return new SqlQuery(sql, params);
+  }
+
+  /** Per-variation statistics of a ratio metric: variation, n, sum_num, sum_den, sum_num_sq, sum_den_sq, sum_num_den. */
+  public static SqlQuery ratio(Dialect d, WarehouseSchema s, Phase phase, Metric numerator, Metric denominator) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder(units(d, s, phase, params));
+    String num = perUnitCapped(d, s, "num", numerator, params, sql);
+    String den = perUnitCapped(d, s, "den", denominator, params, sql);
+    sql.append("\nSELECT n_.variation, COUNT(*) AS n, SUM(n_.y) AS sum_num, SUM(d_.y) AS sum_den,"
+        + " SUM(n_.y * n_.y) AS sum_num_sq, SUM(d_.y * d_.y) AS sum_den_sq, SUM(n_.y * d_.y) AS sum_num_den"
+        + "\nFROM ").append(num).append(" n_ JOIN ").append(den).append(" d_ ON d_.unit_id = n_.unit_id"
+        + "\nGROUP BY n_.variation\nORDER BY n_.variation");
+    return new SqlQuery(sql.toString(), params);
+  }
+
+  /** Exposure health: per variation the units counted, and (variation -1) the units excluded for multiple variations. */
+  public static SqlQuery exposureCounts(Dialect d, WarehouseSchema s, Phase phase) {
+    List<Object> params = new ArrayList<>();
+    String sql = units(d, s, phase, params)
+        + "\nSELECT variation, COUNT(*) AS units FROM units GROUP BY variation"
+        + "\nUNION ALL\nSELECT -1 AS variation, COUNT(*) AS units FROM exposed WHERE variation <> max_variation"
+        + "\nORDER BY variation";
+    return new SqlQuery(sql, params);
+  }
+
+  /** Appends the per-unit CTE (and a capped one when the metric is capped); returns the name to select from. */
+  private static String perUnitCapped(Dialect d, WarehouseSchema s, String name, Metric m, List<Object> params,
+      StringBuilder sql) {
+    boolean withDim = sql.indexOf(" AS dim") >= 0;
+    sql.append(",\n").append(perUnit(d, s, name, m, params, withDim));
+    if (m.absoluteCap() == null && m.percentileCap() == null) {
+      return name;
+    }
+    String capped = name + "_capped";
+    sql.append(",\n").append(capped).append(" AS (\n  SELECT unit_id, variation, ").append(withDim ? "dim, " : "")
+        .append(cap(d, "y", m, name))
+        .append(" AS y, x\n  FROM ").append(name).append("\n)");
+    return capped;
+  }
+
+  private static String time(Dialect d, WarehouseSchema s, String alias) {
+    String col = (alias == null ? "" : alias + ".") + d.ident(s.timestamp());
+    return s.timestampIsMillis() ? col : d.epochMillis(col);
+  }
+
+  private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
+    return units(d, s, phase, params, null);
+  }
+
+  private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params, String dimension) {
+    String t = time(d, s, null);
+    String dimSelect = dimension == null ? "" : ", MIN(CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")) AS dim";
+    String dimCarry = dimension == null ? "" : ", dim";
+    params.add(phase.experimentKey());
+    params.add(phase.startMillis());
+    params.add(phase.endMillis());
+    return "WITH exposed AS (\n"
+        + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
+        + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts" + dimSelect + "\n"
+        + "  FROM " + d.ident(s.exposures()) + "\n"
+        + "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?\n"
+        + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n"
+        + "units AS (\n  SELECT unit_id, variation, first_ts" + dimCarry
+        + " FROM exposed WHERE variation = max_variation\n)";
+  }
+
+  private static String perUnit(Dialect d, WarehouseSchema s, String name, Metric m, List<Object> params,
+      boolean withDim) {
+    if (m.sqlSource() != null) {
+      return perUnitFromSql(d, name, m, withDim);
+    }
+    String te = time(d, s, "e");
+    String post = te + " >= u.first_ts";
+    String pre = te + " < u.first_ts";
+    params.add(m.eventName());
+    return name + " AS (\n"
+        + "  SELECT u.unit_id, u.variation," + (withDim ? " u.dim," : "") + "\n"
+        + "    " + aggregate(d, s, m, post) + " AS y,\n"
+        + "    " + (m.lookbackMillis() > 0 ? aggregate(d, s, m, pre) : "CAST(0 AS " + d.doubleType() + ")") + " AS x\n"
+        + "  FROM units u\n"
+        + "  LEFT JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId()) + " = u.unit_id AND e."
+        + d.ident(s.eventName()) + " = ?\n"
+        + "    AND " + te + " >= u.first_ts - " + m.lookbackMillis() + " AND " + te + " < u.first_ts + " + m.windowMillis()
+        + "\n  GROUP BY u.unit_id, u.variation" + (withDim ? ", u.dim" : "") + "\n)";
+  }
+
+  /** The columns a metric's own SQL must return. */
+  private static final WarehouseSchema SQL_SOURCE = new WarehouseSchema("unused", "unused", "unit_id", "ts", true,
+      "unused", "unused", "unused", "value");
+
+  private static String perUnitFromSql(Dialect d, String name, Metric m, boolean withDim) {
+    String te = "e." + d.ident("ts");
+    return name + " AS (\n"
+        + "  SELECT u.unit_id, u.variation," + (withDim ? " u.dim," : "") + "\n"
+        + "    " + aggregate(d, SQL_SOURCE, m, te + " >= u.first_ts") + " AS y,\n"
+        + "    " + (m.lookbackMillis() > 0 ? aggregate(d, SQL_SOURCE, m, te + " < u.first_ts")
+            : "CAST(0 AS " + d.doubleType() + ")") + " AS x\n"
+        + "  FROM units u\n"
+        + "  LEFT JOIN (" + m.sqlSource() + ") e ON e." + d.ident("unit_id") + " = u.unit_id\n"
+        + "    AND " + te + " >= u.first_ts - " + m.lookbackMillis() + " AND " + te + " < u.first_ts + " + m.windowMillis()
+        + "\n  GROUP BY u.unit_id, u.variation" + (withDim ? ", u.dim" : "") + "\n)";
+  }
+
+  private static String aggregate(Dialect d, WarehouseSchema s, Metric m, String when) {
+    String dbl = d.doubleType();
+    return switch (m.aggregation()) {
+      case CONVERSION -> "CAST(MAX(CASE WHEN " + when + " THEN 1 ELSE 0 END) AS " + dbl + ")";
+      case COUNT -> "CAST(COUNT(CASE WHEN " + when + " THEN 1 END) AS " + dbl + ")";
+      case SUM -> "COALESCE(SUM(CASE WHEN " + when + " THEN CAST(e." + d.ident(s.value()) + " AS " + dbl
+          + ") END), CAST(0 AS " + dbl + "))";
+    };
+  }
+
+  private static String cap(Dialect d, String column, Metric m, String from) {
+    String expr = column;
+    if (m.absoluteCap() != null) {
+      expr = "LEAST(" + expr + ", CAST(" + String.format(Locale.ROOT, "%s", m.absoluteCap()) + " AS " + d.doubleType() + "))";
+    }
+    if (m.percentileCap() != null) {
+      expr = "LEAST(" + expr + ", (SELECT " + d.percentile(column, m.percentileCap()) + " FROM " + from + "))";
+    }
+    return expr;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.assay.server.analysis;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.store.Kind;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Refreshes the results of every running experiment periodically, one at a time on one daemon
+ * thread, so results over time accumulate as snapshots without anyone asking. With several
+ * replicas on PostgreSQL, a round takes an advisory lock, so only one replica runs it. A failing
+ * refresh is logged and retried at the next round; it never stops the others.
+ */
+public final class RefreshScheduler implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RefreshScheduler.class.getName());
+
+  private final ConfigService config;
+  private final ExperimentRefresh refresh;
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "assay-analysis-refresh");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public RefreshScheduler(ConfigService config, ExperimentRefresh refresh, Duration interval) {
+    this.config = config;
+    this.refresh = refresh;
+    long millis = interval.toMillis();
+    executor.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** One round over all running experiments, unless another replica is doing this round. */
+  void runOnce() {
+    try {
+      if (!config.runExclusive("analysis-refresh", this::refreshAll)) {
+        LOG.log(Level.FINE, "another replica is refreshing results; skipping this round");
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "scheduled refresh round failed: " + e.getMessage());
+    }
+  }
+
+  private void refreshAll() {
+    for (String project : config.projectKeys()) {
+      for (ObjectNode exp : config.list(Kind.EXPERIMENT, project)) {
+        if (!"running".equals(exp.path("status").asText())) {
+          continue;
+        }
+        String key = exp.path("key").asText();
+        try {
+          refresh.refresh(project, key, step -> LOG.log(Level.FINE, () -> project + "/" + key + ": " + step));
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "scheduled refresh of " + project + "/" + key + " failed: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.assay.server.analysis;
+
+import dev.assay.stats.CupedStats;
+import dev.assay.stats.RatioStats;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs {@link MetricQueries} on a JDBC connection and returns per-variation sufficient statistics in
+ * variation order (a variation nobody was exposed to gets n = 0), ready for {@code assay-stats}.
+ */
+public final class WarehouseStatistics {
+  /** Upper bound for one warehouse query (user-defined SQL metrics included). */
+  static final int QUERY_TIMEOUT_SECONDS = 600;
+
+  private final Dialect dialect;
+  private final WarehouseSchema schema;
+
+  public WarehouseStatistics(Dialect dialect, WarehouseSchema schema) {
+    this.dialect = dialect;
+    this.schema = schema;
+  }
+
+  /** Units counted per variation, and units excluded because they saw more than one. */
+  public record ExposureCounts(long[] units, long multipleExposures) {}
+
+  public ExposureCounts exposures(Connection c, MetricQueries.Phase phase, int variations) throws SQLException {
+    long[] units = new long[variations];
+    long multiple = 0;
+    try (ResultSet rs = run(c, MetricQueries.exposureCounts(dialect, schema, phase))) {
+      while (rs.next()) {
+        int v = rs.getInt(1);
+        if (v == -1) {
+          multiple = rs.getLong(2);
+        } else if (v >= 0 && v < variations) {
+          units[v] = rs.getLong(2);
+        }
+      }
+    }
+    return new ExposureCounts(units, multiple);
+  }
+
+  public List<CupedStats> metric(Connection c, MetricQueries.Phase phase, MetricQueries.Metric m, int variations)
+      throws SQLException {
+    List<CupedStats> out = new ArrayList<>();
+    for (int i = 0; i < variations; i++) {
+      out.add(new CupedStats(0, 0, 0, 0, 0, 0));
+    }
+    try (ResultSet rs = run(c, MetricQueries.metric(dialect, schema, phase, m))) {
+      while (rs.next()) {
+        int v = rs.getInt("variation");
+        if (v >= 0 && v < variations) {
+          out.set(v, new CupedStats(rs.getLong("n"), rs.getDouble("sum_y"), rs.getDouble("sum_x"),
+              rs.getDouble("sum_y2"), rs.getDouble("sum_x2"), rs.getDouble("sum_xy")));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Per level of a dimension column of the exposures table, per-variation statistics (sorted by level). */
+  public java.util.SortedMap<String, List<CupedStats>> metricByDimension(Connection c, MetricQueries.Phase phase,
+      MetricQueries.Metric m, String dimension, int variations) throws SQLException {
+    java.util.SortedMap<String, List<CupedStats>> out = new java.util.TreeMap<>();
+    try (ResultSet rs = run(c, MetricQueries.metric(dialect, schema, phase, m, dimension))) {
+      while (rs.next()) {
+        String level = rs.getString("dim");
+        int v = rs.getInt("variation");
+        if (level == null || v < 0 || v >= variations) {
+          continue;
+        }
+        List<CupedStats> l = out.computeIfAbsent(level, k -> {
+          List<CupedStats> empty = new ArrayList<>();
+          for (int i = 0; i < variations; i++) {
+            empty.add(new CupedStats(0, 0, 0, 0, 0, 0));
+          }
+          return empty;
+        });
+        l.set(v, new CupedStats(rs.getLong("n"), rs.getDouble("sum_y"), rs.getDouble("sum_x"),
+            rs.getDouble("sum_y2"), rs.getDouble("sum_x2"), rs.getDouble("sum_xy")));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A quantile metric's per-variation order statistics and cluster sums (three queries), for
+   * {@code QuantileComparison}; a variation without observations is null.
+   */
+  public List<dev.assay.stats.QuantileStats> quantile(Connection c, MetricQueries.Phase phase, MetricQueries.Metric m,
+      double level, double alpha, int variations) throws SQLException {
+    long[] n = new long[variations];
+    try (ResultSet rs = run(c, MetricQueries.quantileCounts(dialect, schema, phase, m))) {
+      while (rs.next()) {
+        int v = rs.getInt("variation");
+        if (v >= 0 && v < variations) {
+          n[v] = rs.getLong("n");
+        }
+      }
+    }
+    long[][] ranks = new long[variations][];
+    for (int v = 0; v < variations; v++) {
+      ranks[v] = n[v] > 0 ? dev.assay.stats.QuantileStats.ranks(n[v], level, alpha) : new long[0];
+    }
+    java.util.Map<String, Double> values = new java.util.HashMap<>();
+    try (ResultSet rs = run(c, MetricQueries.orderStatistics(dialect, schema, phase, m, ranks))) {
+      while (rs.next()) {
+        values.put(rs.getInt("variation") + ":" + rs.getLong("rn"), rs.getDouble("y"));
+      }
+    }
+    double[] est = new double[variations];
+    for (int v = 0; v < variations; v++) {
+      est[v] = n[v] > 0 ? values.getOrDefault(v + ":" + ranks[v][1], Double.NaN) : Double.NaN;
+    }
+    dev.assay.stats.QuantileStats.Clusters[] clusters = new dev.assay.stats.QuantileStats.Clusters[variations];
+    try (ResultSet rs = run(c, MetricQueries.quantileClusters(dialect, schema, phase, m, est))) {
+      while (rs.next()) {
+        int v = rs.getInt("variation");
+        long units = rs.getLong("units");
+        if (v >= 0 && v < variations && units >= 2 && rs.getDouble("c") > 0) {
+          clusters[v] = new dev.assay.stats.QuantileStats.Clusters(units, rs.getDouble("s"), rs.getDouble("s2"),
+              rs.getDouble("c"), rs.getDouble("c2"), rs.getDouble("sc"));
+        }
+      }
+    }
+    List<dev.assay.stats.QuantileStats> out = new ArrayList<>();
+    for (int v = 0; v < variations; v++) {
+      if (n[v] == 0) {
+        out.add(null);
+        continue;
+      }
+      out.add(new dev.assay.stats.QuantileStats(level, n[v], est[v], values.get(v + ":" + ranks[v][0]),
+          values.get(v + ":" + ranks[v][2]), alpha, java.util.Optional.ofNullable(clusters[v])));
+    }
+    return out;
+  }
+
+  public List<RatioStats> ratio(Connection c, MetricQueries.Phase phase, MetricQueries.Metric numerator,
+      MetricQueries.Metric denominator, int variations) throws SQLException {
+    List<RatioStats> out = new ArrayList<>();
+    for (int i = 0; i < variations; i++) {
+      out.add(new RatioStats(0, 0, 0, 0, 0, 0));
+    }
+    try (ResultSet rs = run(c, MetricQueries.ratio(dialect, schema, phase, numerator, denominator))) {
+      while (rs.next()) {
+        int v = rs.getInt("variation");
+        if (v >= 0 && v < variations) {
+          out.set(v, new RatioStats(rs.getLong("n"), rs.getDouble("sum_num"), rs.getDouble("sum_den"),
+              rs.getDouble("sum_num_sq"), rs.getDouble("sum_den_sq"), rs.getDouble("sum_num_den")));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ResultSet run(Connection c, MetricQueries.SqlQuery q) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(q.sql());
+    try {
+      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+    } catch (java.sql.SQLFeatureNotSupportedException ignored) {
+      // the driver has no per-statement timeout
+    }
+    for (int i = 0; i < q.params().size(); i++) {
+      ps.setObject(i + 1, q.params().get(i));
+    }
+    ps.closeOnCompletion();
+    return ps.executeQuery();
+  }
+}

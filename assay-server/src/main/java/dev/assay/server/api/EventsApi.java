@@ -1,0 +1,212 @@
+package dev.assay.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.auth.ApiKeys;
+import dev.assay.server.auth.Permission;
+import dev.assay.server.auth.Principal;
+import dev.assay.server.delivery.PayloadCache;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.events.Event;
+import dev.assay.server.events.EventParser;
+import dev.assay.server.events.EventStore;
+import dev.assay.server.events.EventSummary;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code POST /api/v1/events}: batches of exposures and metric events as a JSON array or NDJSON,
+ * optionally gzip-compressed, authenticated by an SDK client key (browsers, apps) or an API key
+ * whose role may write metrics (servers). The response comes only after the accepted events are
+ * committed to disk; invalid events are rejected one by one with their index and reason.
+ * {@code GET /api/v1/events/summary} is a management endpoint (see {@link #endpoints}).
+ */
+final class EventsApi implements Resource {
+  /** Largest request body (compressed or not). */
+  static final int MAX_BODY = 5 << 20;
+  /** Largest decompressed body. */
+  static final int MAX_INFLATED = 20 << 20;
+
+  private final EventStore store;
+  private final PayloadCache payloads;
+  private final ApiKeys keys;
+  private final Counter accepted;
+  private final Counter rejected;
+
+  EventsApi(EventStore store, PayloadCache payloads, ApiKeys keys, MeterRegistry meters) {
+    this.store = store;
+    this.payloads = payloads;
+    this.keys = keys;
+    this.accepted = Counter.builder("assay.events.accepted").description("Events stored").register(meters);
+    this.rejected = Counter.builder("assay.events.rejected").description("Events rejected as invalid").register(meters);
+  }
+
+  void routing(HttpRouting.Builder routing) {
+    routing.post(HttpApi.PREFIX + "/events", this::ingest);
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return List.of(Endpoint.get("/events/summary", Permission.READ,
+        "Event counts by type, name and experiment/variation in [from, to) and the newest events", c -> {
+          long to = c.query("to").map(v -> time("to", v)).orElse(System.currentTimeMillis() + 1);
+          long from = c.query("from").map(v -> time("from", v)).orElse(to - 24 * 3_600_000L);
+          int limit = c.query("limit").map(v -> {
+            try {
+              return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              return -1;
+            }
+          }).orElse(20);
+          if (limit < 0 || limit > 1000) {
+            throw DomainException.invalid("limit", "must be a whole number between 0 and 1000");
+          }
+          if (from >= to) {
+            throw DomainException.invalid("from", "must be before 'to'");
+          }
+          return Reply.ok(summary(store.summary(from, to, limit)));
+        }));
+  }
+
+  private static long time(String field, String v) {
+    try {
+      return v.chars().allMatch(Character::isDigit) ? Long.parseLong(v) : Instant.parse(v).toEpochMilli();
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw DomainException.invalid(field, "must be an ISO-8601 instant or epoch milliseconds, was '" + v + "'");
+    }
+  }
+
+  private static ObjectNode summary(EventSummary s) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("exposures", s.exposures());
+    o.put("metricEvents", s.metricEvents());
+    ArrayNode names = o.putArray("byName");
+    s.byName().forEach(n -> names.addObject().put("name", n.name()).put("events", n.events()));
+    ArrayNode exps = o.putArray("byExperiment");
+    s.byExperiment().forEach(e -> exps.addObject().put("experimentKey", e.experimentKey())
+        .put("variationId", e.variationId()).put("exposures", e.exposures()).put("units", e.units()));
+    ArrayNode latest = o.putArray("latest");
+    for (Event e : s.latest()) {
+      ObjectNode n = latest.addObject();
+      n.put("id", e.id()).put("type", e.type() == Event.Type.EXPOSURE ? "exposure" : "metric")
+          .put("timestamp", Instant.ofEpochMilli(e.timestampMillis()).toString()).put("unitId", e.unitId());
+      if (e.type() == Event.Type.EXPOSURE) {
+        n.put("experimentKey", e.experimentKey()).put("variationId", e.variationId());
+      } else {
+        n.put("name", e.name());
+        if (e.value() != null) {
+          n.put("value", e.value());
+        }
+      }
+    }
+    return o;
+  }
+
+  private void ingest(ServerRequest req, ServerResponse res) {
+    Reply reply;
+    try {
+      reply = handle(req, res);
+    } catch (DomainException d) {
+      reply = HttpApi.error(d.category() == DomainException.Category.INVALID ? 400 : 409, d.code(), d.getMessage(), d.details());
+    }
+    res.status(Status.create(reply.status()));
+    res.header(HeaderNames.CONTENT_TYPE, reply.contentType());
+    res.send(reply.body());
+  }
+
+  private Reply handle(ServerRequest req, ServerResponse res) {
+    Optional<String> auth = req.headers().first(HeaderNames.AUTHORIZATION)
+        .or(() -> req.headers().first(HeaderNames.create("X-Assay-Client-Key")).map(k -> "Bearer " + k));
+    if (auth.isEmpty() || !auth.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return HttpApi.error(401, "unauthenticated", "send 'Authorization: Bearer <SDK client key or API key>'", List.of());
+    }
+    String token = auth.get().substring(7).trim();
+    if (payloads.get(token).isEmpty()) {
+      Optional<Principal> p = keys.authenticate(token);
+      if (p.isEmpty()) {
+        return HttpApi.error(401, "unauthenticated", "unknown SDK client key or API key", List.of());
+      }
+      if (!p.get().role().allows(Permission.WRITE_METRICS)) {
+        return HttpApi.error(403, "forbidden", "role '" + p.get().role().wireName() + "' may not send events", List.of());
+      }
+    }
+    String type = req.headers().contentType().map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)).orElse("");
+    boolean ndjson = type.equals("application/x-ndjson") || type.equals("application/ndjson");
+    if (!ndjson && !type.equals("application/json")) {
+      return HttpApi.error(415, "unsupported_media_type",
+          "Content-Type must be application/json (an array) or application/x-ndjson, was '" + type + "'", List.of());
+    }
+    byte[] body;
+    try (InputStream in = req.content().inputStream()) {
+      body = in.readNBytes(MAX_BODY + 1);
+    } catch (IOException | RuntimeException e) {
+      return HttpApi.error(400, "unreadable_body", "request body could not be read", List.of());
+    }
+    if (body.length > MAX_BODY) {
+      return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes", List.of());
+    }
+    String encoding = req.headers().first(HeaderNames.CONTENT_ENCODING).orElse("").toLowerCase(Locale.ROOT).strip();
+    // Helidon may already have decoded a gzip body (its content-encoding support): decompress only
+    // what still starts with the gzip magic bytes.
+    boolean gzipped = body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
+    if (encoding.equals("gzip") && gzipped) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+        body = in.readNBytes(MAX_INFLATED + 1);
+      } catch (IOException e) {
+        return HttpApi.error(400, "bad_encoding", "Content-Encoding is gzip but the body is not valid gzip", List.of());
+      }
+      if (body.length > MAX_INFLATED) {
+        return HttpApi.error(413, "payload_too_large", "decompressed body exceeds " + MAX_INFLATED + " bytes", List.of());
+      }
+    } else if (!encoding.isEmpty() && !encoding.equals("identity") && !encoding.equals("gzip")) {
+      return HttpApi.error(415, "unsupported_encoding", "Content-Encoding must be gzip or absent, was '" + encoding + "'",
+          List.of());
+    }
+    EventParser.Batch batch;
+    try {
+      batch = EventParser.parse(new String(body, StandardCharsets.UTF_8), ndjson);
+    } catch (EventParser.MalformedBatch e) {
+      return HttpApi.error(400, "malformed_batch", e.getMessage(), List.of(new DomainException.Detail("body", e.getMessage())));
+    }
+    EventStore.Stored stored;
+    try {
+      stored = store.append(batch.events()).get(30, TimeUnit.SECONDS);
+    } catch (EventStore.Overloaded e) {
+      res.header(HeaderNames.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
+      return HttpApi.error(429, "overloaded", e.getMessage() + "; retry after " + e.retryAfterSeconds() + " s", List.of());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return HttpApi.error(503, "unavailable", "interrupted before the events were stored", List.of());
+    } catch (ExecutionException | TimeoutException e) {
+      res.header(HeaderNames.RETRY_AFTER, "5");
+      return HttpApi.error(503, "unavailable", "the events could not be stored; nothing was acknowledged, retry", List.of());
+    }
+    accepted.increment(stored.accepted());
+    rejected.increment(batch.rejected().size());
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("accepted", stored.accepted());
+    o.put("duplicates", stored.duplicates());
+    ArrayNode rej = o.putArray("rejected");
+    batch.rejected().forEach(r -> rej.addObject().put("index", r.index()).put("reason", r.reason()));
+    return Reply.ok(o);
+  }
+}

@@ -1,0 +1,271 @@
+package dev.assay.server.events;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded event store: a DuckDB file in the data directory, written by one thread with
+ * group commit. Requests queue their batches (bounded); the writer takes every batch waiting,
+ * appends them with DuckDB's Appender into staging tables, moves them into {@code exposures} and
+ * {@code metric_events} with {@code INSERT OR IGNORE} (the event id is the primary key, so a
+ * re-sent event is stored once), commits once for all of them, and only then completes their
+ * futures. The tables are those the analysis reads ({@code WarehouseSchema.assayDefault()}).
+ */
+public final class DuckDbEventStore implements EventStore {
+  private static final Logger LOG = Logger.getLogger(DuckDbEventStore.class.getName());
+
+  /** Batches waiting for the writer; when full, requests are refused with a retry hint. */
+  static final int QUEUE_BATCHES = 2_000;
+  /** Most events one commit takes (several requests). */
+  static final int GROUP_EVENTS = 50_000;
+
+  private record Pending(List<Event> events, CompletableFuture<Stored> done) {}
+
+  private final String url;
+  private final DuckDBConnection writer;
+  private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+  private final Thread thread;
+  private volatile boolean closed;
+
+  private DuckDbEventStore(String url, DuckDBConnection writer) {
+    this.url = url;
+    this.writer = writer;
+    this.thread = new Thread(this::run, "assay-event-writer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Opens (creating if needed) {@code events.duckdb} in the data directory. */
+  public static DuckDbEventStore open(Path dataDir) {
+    return openUrl("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("events.duckdb"));
+  }
+
+  /** The JDBC URL of the event file. */
+  public String jdbcUrl() {
+    return url;
+  }
+
+  /**
+   * A new connection to the same database (DuckDB allows one database instance per file and
+   * process, so readers such as the analysis share the writer's instance).
+   */
+  public Connection connect() throws SQLException {
+    return writer.duplicate();
+  }
+
+  static DuckDbEventStore openUrl(String url) {
+    try {
+      DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url);
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE IF NOT EXISTS exposures (id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL,"
+            + " experiment_key VARCHAR NOT NULL, variation_id INTEGER NOT NULL, ts BIGINT NOT NULL,"
+            + " hash_attribute VARCHAR, attributes VARCHAR)");
+        st.execute("CREATE TABLE IF NOT EXISTS metric_events (id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL,"
+            + " name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
+        st.execute("CREATE TEMP TABLE staging_exposures AS SELECT * FROM exposures LIMIT 0");
+        st.execute("CREATE TEMP TABLE staging_metric_events AS SELECT * FROM metric_events LIMIT 0");
+      }
+      c.setAutoCommit(false);
+      return new DuckDbEventStore(url, c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the event store " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Stored> append(List<Event> events) {
+    CompletableFuture<Stored> done = new CompletableFuture<>();
+    if (closed) {
+      done.completeExceptionally(new Overloaded("the event store is shutting down", 5));
+      return done;
+    }
+    if (events.isEmpty()) {
+      done.complete(new Stored(0, 0));
+      return done;
+    }
+    if (!queue.offer(new Pending(events, done))) {
+      throw new Overloaded("the event store is busy (" + QUEUE_BATCHES + " batches waiting)", 1);
+    }
+    return done;
+  }
+
+  private void run() {
+    List<Pending> group = new ArrayList<>();
+    while (!closed || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        int events = first.events().size();
+        Pending next;
+        while (events < GROUP_EVENTS && (next = queue.poll()) != null) {
+          group.add(next);
+          events += next.events().size();
+        }
+        write(group);
+      } catch (InterruptedException e) {
+        if (closed) {
+          break;
+        }
+      } finally {
+        group.clear();
+      }
+    }
+  }
+
+  private void write(List<Pending> group) {
+    int[] perBatchExposures = new int[group.size()];
+    try {
+      try (DuckDBAppender ex = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_exposures");
+          DuckDBAppender me = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_metric_events")) {
+        for (int g = 0; g < group.size(); g++) {
+          for (Event e : group.get(g).events()) {
+            if (e.type() == Event.Type.EXPOSURE) {
+              perBatchExposures[g]++;
+              ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
+                  .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).endRow();
+            } else {
+              me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
+              if (e.value() == null) {
+                me.appendNull();
+              } else {
+                me.append(e.value().doubleValue());
+              }
+              me.append(e.json()).endRow();
+            }
+          }
+        }
+      }
+      int staged = group.stream().mapToInt(p -> p.events().size()).sum();
+      int inserted;
+      try (Statement st = writer.createStatement()) {
+        // Duplicates inside the group itself are dropped by DISTINCT ON; against stored rows by the key.
+        inserted = st.executeUpdate("INSERT OR IGNORE INTO exposures SELECT DISTINCT ON (id) * FROM staging_exposures");
+        inserted += st.executeUpdate("INSERT OR IGNORE INTO metric_events SELECT DISTINCT ON (id) * FROM staging_metric_events");
+        st.execute("DELETE FROM staging_exposures");
+        st.execute("DELETE FROM staging_metric_events");
+      }
+      writer.commit();
+      // Duplicates are counted for the group as a whole and attributed to its batches in order.
+      int duplicates = staged - inserted;
+      for (Pending p : group) {
+        int d = Math.min(duplicates, p.events().size());
+        duplicates -= d;
+        p.done().complete(new Stored(p.events().size() - d, d));
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "writing " + group.size() + " event batches failed; they were not acknowledged", e);
+      try {
+        writer.rollback();
+        try (Statement st = writer.createStatement()) {
+          st.execute("DELETE FROM staging_exposures");
+          st.execute("DELETE FROM staging_metric_events");
+        }
+        writer.commit();
+      } catch (SQLException ignored) {
+        // the connection is broken; the next write fails too and is reported the same way
+      }
+      for (Pending p : group) {
+        p.done().completeExceptionally(new IllegalStateException("the event store could not write: " + e.getMessage(), e));
+      }
+    }
+  }
+
+  @Override
+  public EventSummary summary(long fromMillis, long toMillis, int latest) {
+    try (Connection c = connect()) {
+      long exposures = count(c, "SELECT COUNT(*) FROM exposures WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
+      long metrics = count(c, "SELECT COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
+      List<EventSummary.NameCount> byName = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?"
+          + " GROUP BY name ORDER BY 2 DESC, 1 LIMIT 100")) {
+        ps.setLong(1, fromMillis);
+        ps.setLong(2, toMillis);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byName.add(new EventSummary.NameCount(rs.getString(1), rs.getLong(2)));
+          }
+        }
+      }
+      List<EventSummary.ExperimentCount> byExp = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT experiment_key, variation_id, COUNT(*), COUNT(DISTINCT unit_id)"
+          + " FROM exposures WHERE ts >= ? AND ts < ? GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 200")) {
+        ps.setLong(1, fromMillis);
+        ps.setLong(2, toMillis);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byExp.add(new EventSummary.ExperimentCount(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4)));
+          }
+        }
+      }
+      List<Event> newest = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute, experiment_key, variation_id,"
+              + " NULL AS name, NULL AS value, attributes AS j FROM exposures WHERE ts >= ? AND ts < ?"
+              + " UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties FROM metric_events"
+              + " WHERE ts >= ? AND ts < ?) ORDER BY ts DESC, id LIMIT ?")) {
+        ps.setLong(1, fromMillis);
+        ps.setLong(2, toMillis);
+        ps.setLong(3, fromMillis);
+        ps.setLong(4, toMillis);
+        ps.setInt(5, latest);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            double v = rs.getDouble(9);
+            Double value = rs.wasNull() ? null : v;
+            newest.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE
+                : Event.Type.METRIC, rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7),
+                rs.getString(8), value, rs.getString(10)));
+          }
+        }
+      }
+      return new EventSummary(exposures, metrics, byName, byExp, newest);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the event summary: " + e.getMessage(), e);
+    }
+  }
+
+  private static long count(Connection c, String sql, long from, long to) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Stops taking batches, writes those waiting, and closes the file. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      writer.close();
+    } catch (SQLException e) {
+      LOG.log(Level.WARNING, "closing the event store", e);
+    }
+  }
+}

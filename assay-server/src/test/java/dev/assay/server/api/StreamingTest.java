@@ -1,0 +1,213 @@
+package dev.assay.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.assay.sdk.AssayClient;
+import dev.assay.sdk.Attributes;
+import dev.assay.sdk.ClientStatus;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /sub/{clientKey}}: server-sent events with payload changes, heartbeats and resume. */
+class StreamingTest {
+
+  private final TestServer server = new TestServer(b -> b.sseHeartbeat(Duration.ofMillis(300)));
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<InputStream> open = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (InputStream in : open) {
+      in.close();
+    }
+    server.close();
+  }
+
+  private String connection() {
+    TestServer.Response r = server.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("key").asText();
+  }
+
+  /** An SSE line reader on a background thread; blank lines end events. */
+  private BlockingQueue<String> stream(String clientKey, String lastEventId) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.port() + "/sub/" + clientKey))
+        .header("Accept", "text/event-stream");
+    if (lastEventId != null) {
+      b.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<InputStream> res = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    open.add(res.body());
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (Exception ignored) {
+        // stream closed by the test
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    return lines;
+  }
+
+  /** Reads lines until a complete event with a data line; returns [type, id, data]. */
+  private static String[] nextEvent(BlockingQueue<String> lines, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String type = "message";
+    String id = null;
+    StringBuilder data = null;
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(50, TimeUnit.MILLISECONDS);
+      if (line == null) {
+        continue;
+      }
+      if (line.isEmpty()) {
+        if (data != null) {
+          return new String[] {type, id, data.toString()};
+        }
+        continue;
+      }
+      if (line.startsWith("event:")) {
+        type = line.substring(6).trim();
+      } else if (line.startsWith("id:")) {
+        id = line.substring(3).trim();
+      } else if (line.startsWith("data:")) {
+        data = (data == null ? new StringBuilder() : data.append('\n')).append(line.substring(5).trim());
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void stream_sendsCurrentPayloadThenEveryChange() throws Exception {
+    String key = connection();
+    BlockingQueue<String> lines = stream(key, null);
+
+    String[] first = nextEvent(lines, Duration.ofSeconds(10));
+    assertThat(first).isNotNull();
+    assertThat(first[0]).isEqualTo("features");
+    assertThat(first[2]).startsWith("{\"features\":");
+
+    server.admin("POST", "/api/v1/flags", "{\"key\":\"banner\",\"type\":\"string\",\"defaultValue\":\"hello\"}");
+    String[] change = nextEvent(lines, Duration.ofSeconds(10));
+
+    assertThat(change).isNotNull();
+    assertThat(change[2]).contains("\"banner\"").contains("hello");
+    assertThat(change[1]).isNotEqualTo(first[1]);
+    String etag = server.call("GET", "/api/features/" + key, null, null).headers().firstValue("ETag").orElseThrow();
+    assertThat(etag).isEqualTo("\"" + change[1] + "\"");
+  }
+
+  @Test
+  void stream_idle_sendsHeartbeatComments() throws Exception {
+    BlockingQueue<String> lines = stream(connection(), null);
+
+    boolean heartbeat = false;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!heartbeat && System.nanoTime() < deadline) {
+      String line = lines.poll(100, TimeUnit.MILLISECONDS);
+      heartbeat = line != null && line.startsWith(":");
+    }
+    assertThat(heartbeat).isTrue();
+  }
+
+  @Test
+  void stream_resumeWithCurrentLastEventId_skipsThePayloadItAlreadyHas() throws Exception {
+    String key = connection();
+    String etag = server.call("GET", "/api/features/" + key, null, null).headers().firstValue("ETag").orElseThrow();
+
+    BlockingQueue<String> lines = stream(key, etag.replace("\"", ""));
+    assertThat(nextEvent(lines, Duration.ofMillis(800))).as("nothing new to send").isNull();
+    server.admin("POST", "/api/v1/flags", "{\"key\":\"late\",\"type\":\"boolean\",\"defaultValue\":true}");
+
+    assertThat(nextEvent(lines, Duration.ofSeconds(10))[2]).contains("\"late\"");
+  }
+
+  @Test
+  void stream_unknownClientKey_404Json() {
+    TestServer.Response r = server.call("GET", "/sub/sdk-nope", null, null);
+
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.json().at("/error/code").asText()).isEqualTo("unknown_client_key");
+  }
+
+  @Test
+  void stream_clientsThatDisconnect_areDropped() throws Exception {
+    String key = connection();
+    for (int i = 0; i < 5; i++) {
+      BlockingQueue<String> lines = stream(key, null);
+      assertThat(nextEvent(lines, Duration.ofSeconds(10))).isNotNull();
+    }
+    assertThat(gauge()).isEqualTo(5.0);
+    for (InputStream in : open) {
+      in.close();
+    }
+    open.clear();
+    // The next heartbeat write to each closed connection fails and ends its stream.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (gauge() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(gauge()).isZero();
+  }
+
+  private double gauge() {
+    String metrics = server.call("GET", "/metrics", null, null).body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("assay_sse_connections ")) {
+        return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+      }
+    }
+    throw new AssertionError("no assay_sse_connections metric");
+  }
+
+  @Test
+  void assayClient_streamsChangesAndReportsStreamingMode() throws Exception {
+    String key = connection();
+    server.admin("POST", "/api/v1/flags", "{\"key\":\"limit\",\"type\":\"number\",\"defaultValue\":10}");
+    List<Set<String>> changes = new CopyOnWriteArrayList<>();
+    try (AssayClient client = AssayClient.builder("http://127.0.0.1:" + server.server.port(), key)
+        .pollInterval(Duration.ofMinutes(10)) // a change can only arrive by streaming
+        .onChange(changes::add)
+        .build()) {
+      Attributes u = Attributes.of("id", "u1");
+      waitFor(() -> client.status().mode() == ClientStatus.Mode.STREAMING);
+
+      server.admin("PUT", "/api/v1/flags/limit", "{\"type\":\"number\",\"defaultValue\":42,\"version\":1}");
+      waitFor(() -> client.features().getLong("limit", u, -1) == 42);
+
+      assertThat(changes).contains(Set.of("limit"));
+      assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(condition.getAsBoolean()).isTrue();
+  }
+}

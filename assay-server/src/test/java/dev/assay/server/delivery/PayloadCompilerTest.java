@@ -1,0 +1,171 @@
+package dev.assay.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.sdk.Attributes;
+import dev.assay.sdk.ExperimentClient;
+import dev.assay.server.store.Kind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PayloadCompiler} on hand-written snapshots (entity views as the store returns them): the
+ * exact GrowthBook fields each piece of configuration becomes, and determinism.
+ */
+class PayloadCompilerTest {
+
+  private final Map<Kind, List<ObjectNode>> snapshot = new EnumMap<>(Kind.class);
+
+  private PayloadCompilerTest add(Kind kind, String json) {
+    snapshot.computeIfAbsent(kind, k -> new ArrayList<>()).add((ObjectNode) Harness.json(json));
+    return this;
+  }
+
+  private JsonNode compile() {
+    return PayloadCompiler.compile(snapshot, "production");
+  }
+
+  private static final String RUNNING = """
+      {"key":"%s","name":"Checkout","status":"running","hashAttribute":"deviceId","fallbackAttribute":"id",
+       "coverage":1.0,"layer":"checkout","range":{"start":0.2,"end":0.6},
+       "condition":{"plan":"pro"},
+       "variants":[{"key":"control","name":"Control","weight":0.5,"value":"a"},{"key":"fast","weight":0.5}],
+       "phases":[{"number":1,"seed":"%s:phase-1","coverage":1.0,"weights":[0.5,0.5]},
+                 {"number":2,"seed":"%s:phase-2","coverage":0.8,"weights":[0.1,0.9]}],
+       "updatedAt":"2026-01-02T00:00:00Z"}""";
+
+  @Test
+  void runningExperimentRule_carriesTheCurrentPhaseAndEveryGrowthBookField() {
+    add(Kind.EXPERIMENT, RUNNING.formatted("exp", "exp", "exp"));
+    add(Kind.FLAG, """
+        {"key":"flow","defaultValue":"a","updatedAt":"2026-01-01T00:00:00Z",
+         "environments":{"production":{"enabled":true,"rules":[{"condition":{"country":"NL"},"experiment":"exp"}]}}}""");
+
+    JsonNode rule = compile().at("/features/flow/rules/0");
+    assertThat(rule.path("key").asText()).isEqualTo("exp");
+    assertThat(rule.path("name").asText()).isEqualTo("Checkout");
+    assertThat(rule.path("variations").toString()).as("a variant without value serves its key")
+        .isEqualTo("[\"a\",\"fast\"]");
+    assertThat(rule.path("weights").toString()).as("current phase").isEqualTo("[0.1,0.9]");
+    assertThat(rule.path("coverage").asDouble()).isEqualTo(0.8);
+    assertThat(rule.path("seed").asText()).isEqualTo("exp:phase-2");
+    assertThat(rule.path("phase").asText()).isEqualTo("2");
+    assertThat(rule.path("hashVersion").asInt()).isEqualTo(2);
+    assertThat(rule.path("hashAttribute").asText()).isEqualTo("deviceId");
+    assertThat(rule.path("fallbackAttribute").asText()).isEqualTo("id");
+    assertThat(rule.path("namespace").toString()).isEqualTo("[\"checkout\",0.2,0.6]");
+    assertThat(rule.path("meta").toString())
+        .isEqualTo("[{\"key\":\"control\",\"name\":\"Control\"},{\"key\":\"fast\"}]");
+    assertThat(rule.path("condition").toString())
+        .isEqualTo("{\"$and\":[{\"country\":\"NL\"},{\"plan\":\"pro\"}]}");
+    assertThat(compile().path("features").has("exp")).as("named by a flag: no feature of its own").isFalse();
+  }
+
+  @Test
+  void unnamedRunningExperiment_isServedUnderItsOwnKeyUnlessAFlagHasIt() {
+    add(Kind.EXPERIMENT, RUNNING.formatted("solo", "solo", "solo"));
+    add(Kind.EXPERIMENT, RUNNING.formatted("taken", "taken", "taken"));
+    add(Kind.EXPERIMENT, """
+        {"key":"draft","status":"draft","variants":[{"key":"a","weight":1.0}],"phases":[]}""");
+    add(Kind.FLAG, "{\"key\":\"taken\",\"defaultValue\":false}");
+
+    JsonNode features = compile().path("features");
+    assertThat(features.at("/solo/defaultValue").asText()).as("first variant's value").isEqualTo("a");
+    assertThat(features.at("/solo/rules/0/seed").asText()).isEqualTo("solo:phase-2");
+    assertThat(features.at("/taken/defaultValue").asBoolean(true)).isFalse();
+    assertThat(features.path("taken").has("rules")).isFalse();
+    assertThat(features.has("draft")).isFalse();
+  }
+
+  @Test
+  void rolloutRule_isAForceRuleWithCoverageSeededByTheFlagKey() {
+    add(Kind.FLAG, """
+        {"key":"search","defaultValue":false,
+         "environments":{"production":{"rules":[{"value":true,"coverage":0.3}]},
+                         "staging":{"rules":[{"value":true}]}}}""");
+    JsonNode rule = compile().at("/features/search/rules/0");
+    assertThat(rule.path("force").asBoolean()).isTrue();
+    assertThat(rule.path("coverage").asDouble()).isEqualTo(0.3);
+    assertThat(rule.path("hashAttribute").asText()).isEqualTo("id");
+    assertThat(rule.path("seed").asText()).isEqualTo("search");
+    assertThat(rule.path("hashVersion").asInt()).isEqualTo(2);
+    assertThat(rule.has("condition")).isFalse();
+  }
+
+  @Test
+  void segments_idListsBecomeSavedGroupsAndConditionsAreInlinedRecursively() {
+    add(Kind.SEGMENT, "{\"key\":\"vips\",\"attribute\":\"id\",\"ids\":[\"u1\",\"u2\"]}");
+    add(Kind.SEGMENT, "{\"key\":\"eu\",\"condition\":{\"country\":{\"$in\":[\"NL\",\"DE\"]}}}");
+    add(Kind.SEGMENT, "{\"key\":\"eu-pro\",\"condition\":{\"plan\":\"pro\",\"x\":{\"$inGroup\":\"eu\"}}}");
+    add(Kind.FLAG, """
+        {"key":"f","defaultValue":0,"environments":{"production":{"rules":[
+           {"condition":{"id":{"$inGroup":"vips"}},"value":1},
+           {"condition":{"y":{"$notInGroup":"eu-pro"},"age":{"$gt":18}},"value":2}]}}}""");
+
+    JsonNode payload = compile();
+    assertThat(payload.at("/savedGroups").toString()).isEqualTo("{\"vips\":[\"u1\",\"u2\"]}");
+    assertThat(payload.at("/features/f/rules/0/condition").toString())
+        .isEqualTo("{\"id\":{\"$inGroup\":\"vips\"}}");
+    assertThat(payload.at("/features/f/rules/1/condition").toString()).isEqualTo(
+        "{\"$and\":[{\"age\":{\"$gt\":18}},{\"$not\":{\"$and\":[{\"plan\":\"pro\"},"
+            + "{\"country\":{\"$in\":[\"NL\",\"DE\"]}}]}}]}");
+
+    ExperimentClient sdk = ExperimentClient.builder().payload(payload.toString()).build();
+    assertThat(sdk.getLong("f", Attributes.of("id", "u2"), -1)).isEqualTo(1);
+    assertThat(sdk.getLong("f", Attributes.builder().put("id", "u9").put("age", 30).put("plan", "pro")
+        .put("country", "FR").build(), -1)).as("adult outside eu-pro").isEqualTo(2);
+    assertThat(sdk.getLong("f", Attributes.builder().put("id", "u9").put("age", 30).put("plan", "pro")
+        .put("country", "NL").build(), -1)).as("adult in eu-pro").isEqualTo(0);
+  }
+
+  @Test
+  void concludedExperiment_shipForcesTheVariantValueWithTheFlagCondition() {
+    add(Kind.EXPERIMENT, """
+        {"key":"e","status":"concluded","decision":{"outcome":"ship","variant":"b"},
+         "variants":[{"key":"a","weight":0.5,"value":1},{"key":"b","weight":0.5,"value":2}],
+         "phases":[{"number":1,"seed":"e:phase-1","coverage":1.0,"weights":[0.5,0.5]}]}""");
+    add(Kind.FLAG, """
+        {"key":"f","defaultValue":0,"environments":{"production":{"rules":[
+           {"condition":{"country":"NL"},"experiment":"e"}]}}}""");
+    JsonNode rule = compile().at("/features/f/rules/0");
+    assertThat(rule.toString()).isEqualTo(
+        "{\"id\":\"fr_f_production_0\",\"condition\":{\"country\":\"NL\"},\"force\":2}");
+  }
+
+  @Test
+  void dateUpdated_isTheLatestChangeComparedAsInstants() {
+    add(Kind.FLAG, "{\"key\":\"a\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T10:00:00.9Z\"}");
+    // As text, "…:00Z" sorts after "…:00.9Z" and "…:00.123456Z" before "…:00.123Z".
+    add(Kind.FLAG, "{\"key\":\"b\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T10:00:00Z\"}");
+    add(Kind.FLAG, "{\"key\":\"c\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T09:59:59.999999Z\"}");
+    assertThat(compile().path("dateUpdated").asText()).isEqualTo("2026-03-01T10:00:00.900Z");
+
+    snapshot.clear();
+    assertThat(compile().path("dateUpdated").asText()).isEqualTo("1970-01-01T00:00:00.000Z");
+    assertThat(compile().path("features").isEmpty()).isTrue();
+  }
+
+  @Test
+  void output_doesNotDependOnTheOrderOfTheSnapshot() {
+    add(Kind.SEGMENT, "{\"key\":\"s1\",\"attribute\":\"id\",\"ids\":[\"a\"]}");
+    add(Kind.SEGMENT, "{\"key\":\"s2\",\"attribute\":\"id\",\"ids\":[\"b\"]}");
+    for (String k : new String[] {"x", "y", "z"}) {
+      add(Kind.EXPERIMENT, RUNNING.formatted(k, k, k).replace("\"layer\":\"checkout\",", ""));
+      add(Kind.FLAG, "{\"key\":\"flag-" + k + "\",\"defaultValue\":1,\"updatedAt\":\"2026-01-0"
+          + (k.charAt(0) - 'w') + "T00:00:00Z\"}");
+    }
+    String expected = compile().toString();
+    Random random = new Random(42);
+    for (int i = 0; i < 20; i++) {
+      snapshot.values().forEach(l -> Collections.shuffle(l, random));
+      assertThat(compile().toString()).isEqualTo(expected);
+    }
+  }
+}
