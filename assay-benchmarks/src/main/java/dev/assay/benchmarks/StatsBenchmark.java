@@ -1,8 +1,13 @@
 package dev.assay.benchmarks;
 
+import dev.assay.stats.AnalysisSettings;
 import dev.assay.stats.BanditArm;
 import dev.assay.stats.BanditWeights;
+import dev.assay.stats.CupedStats;
+import dev.assay.stats.ExperimentAnalysis;
+import dev.assay.stats.MetricData;
 import dev.assay.stats.ThompsonSampling;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +22,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Statistics hot paths: a bandit weight update (10⁴ Thompson draws over 5 arms). */
+/**
+ * Statistics hot paths: a bandit weight update (10⁴ Thompson draws over 5 arms) and a full
+ * analysis of an experiment with 3 variants × 20 metrics (CUPED, always-valid sequential, BH).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -40,6 +48,38 @@ public class StatsBenchmark {
             new BanditArm(4_800, 0.106, 0.095),
             new BanditArm(2_900, 0.101, 0.091));
     sampling = ThompsonSampling.defaults();
+    SplittableRandom rnd = new SplittableRandom(1);
+    metrics = new ArrayList<>();
+    for (int m = 0; m < 20; m++) {
+      List<CupedStats> arms = new ArrayList<>();
+      for (int v = 0; v < 3; v++) {
+        long n = 30_000 + rnd.nextInt(1000);
+        double mean = 10 + rnd.nextDouble();
+        double var = 80 + 40 * rnd.nextDouble();
+        double meanX = 10;
+        double varX = 90;
+        double cov = 0.7 * Math.sqrt(var * varX);
+        double sumY = n * mean;
+        double sumX = n * meanX;
+        arms.add(new CupedStats(n, sumY, sumX, var * (n - 1) + sumY * sumY / n, varX * (n - 1) + sumX * sumX / n,
+            cov * (n - 1) + sumX * sumY / n));
+      }
+      metrics.add(new MetricData("metric-" + m, MetricData.Type.MEAN, true,
+          m < 3 ? MetricData.Role.GOAL : MetricData.Role.SECONDARY, arms, null));
+    }
+    settings = new AnalysisSettings(AnalysisSettings.Engine.FREQUENTIST, 0.05, true, true,
+        dev.assay.stats.MultipleTesting.Method.BENJAMINI_HOCHBERG, 200_000, 0, null);
+  }
+
+  private List<MetricData> metrics;
+  private AnalysisSettings settings;
+  private final long[] units = {30_000, 30_100, 29_950};
+  private final double[] weights = {1 / 3.0, 1 / 3.0, 1 / 3.0};
+  private final List<String> variants = List.of("control", "b", "c");
+
+  @Benchmark
+  public ExperimentAnalysis analysis_3Variants_20Metrics_cupedSequentialBh() {
+    return ExperimentAnalysis.analyze(variants, units, weights, metrics, settings);
   }
 
   @Benchmark

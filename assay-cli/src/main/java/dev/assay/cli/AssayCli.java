@@ -5,15 +5,26 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code assay} command. Each subcommand is a small class in this package; this class only
- * wires them together and maps failures to exit codes.
+ * wires them together and maps failures to exit codes: 0 success, 1 a failure while running,
+ * 2 bad input (usage errors and {@link CliInputException}).
  */
 @Command(
     name = "assay",
     mixinStandardHelpOptions = true,
     versionProvider = AssayCli.Version.class,
     description = "Assay: feature flags, experiments and the statistics to judge them.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      EvalCommand.class,
+      AnalyzeCommand.class,
+      SampleSizeCommand.class,
+      VerifyStatsCommand.class,
+      CommandLine.HelpCommand.class,
+    })
 public final class AssayCli {
+
+  /** Exit code for bad input. */
+  static final int EXIT_BAD_INPUT = 2;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -21,7 +32,35 @@ public final class AssayCli {
 
   /** Runs the command line and returns the exit code; never calls {@code System.exit}. */
   public static int run(String... args) {
-    return new CommandLine(new AssayCli()).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line (tests use it to capture output). */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new AssayCli());
+    cl.setExecutionExceptionHandler(
+        (ex, line, parseResult) -> {
+          if (ex instanceof CliInputException) {
+            line.getErr().println("assay " + line.getCommandName() + ": " + ex.getMessage());
+            line.getErr().flush();
+            return EXIT_BAD_INPUT;
+          }
+          line.getErr()
+              .println("assay " + line.getCommandName() + ": failed: " + describe(ex));
+          line.getErr().flush();
+          return 1;
+        });
+    return cl;
+  }
+
+  private static String describe(Throwable ex) {
+    StringBuilder sb = new StringBuilder(String.valueOf(ex.getMessage()));
+    for (Throwable c = ex.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+        sb.append(": ").append(c.getMessage());
+      }
+    }
+    return sb.toString();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -1,0 +1,93 @@
+package dev.assay.benchmarks.load;
+
+import dev.assay.server.analysis.Dialect;
+import dev.assay.server.analysis.MetricQueries;
+import dev.assay.server.analysis.WarehouseSchema;
+import dev.assay.server.analysis.WarehouseStatistics;
+import dev.assay.stats.AnalysisSettings;
+import dev.assay.stats.CupedStats;
+import dev.assay.stats.ExperimentAnalysis;
+import dev.assay.stats.MetricData;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Analysis refresh harness: builds a warehouse with U units exposed to a 2-variation experiment
+ * and E metric events over 5 event names (generated in SQL, so loading is not measured), then
+ * times a full refresh: exposure counts plus 5 metrics with a CUPED pre-period, each reduced to
+ * sufficient statistics in SQL, and the statistics engine on top.
+ *
+ * <pre>
+ * java -cp assay-benchmarks/target/benchmarks.jar dev.assay.benchmarks.load.AnalysisLoad \
+ *     jdbc:duckdb:/tmp/assay-analysis.duckdb 1000000 10000000
+ * </pre>
+ */
+public final class AnalysisLoad {
+  private static final long DAY = 86_400_000L;
+
+  private AnalysisLoad() {}
+
+  public static void main(String[] args) throws Exception {
+    String url = args.length > 0 ? args[0] : "jdbc:duckdb:";
+    long units = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000;
+    long events = args.length > 2 ? Long.parseLong(args[2]) : 10_000_000;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    Dialect dialect = Dialect.forJdbcUrl(url);
+    try (Connection c = DriverManager.getConnection(url)) {
+      c.setAutoCommit(true);
+      long t0 = System.nanoTime();
+      load(c, dialect, units, events);
+      System.out.printf("loaded %,d units and %,d events in %.1f s%n", units, events, (System.nanoTime() - t0) / 1e9);
+      WarehouseStatistics ws = new WarehouseStatistics(dialect, WarehouseSchema.assayDefault());
+      MetricQueries.Phase phase = new MetricQueries.Phase("exp", 0, Long.MAX_VALUE / 4);
+      String[] names = {"purchase", "revenue", "session", "page_view", "add_to_cart"};
+      MetricQueries.Aggregation[] aggs = {MetricQueries.Aggregation.CONVERSION, MetricQueries.Aggregation.SUM,
+          MetricQueries.Aggregation.COUNT, MetricQueries.Aggregation.COUNT, MetricQueries.Aggregation.SUM};
+      for (int r = 1; r <= rounds; r++) {
+        long start = System.nanoTime();
+        WarehouseStatistics.ExposureCounts counts = ws.exposures(c, phase, 2);
+        List<MetricData> data = new ArrayList<>();
+        for (int m = 0; m < names.length; m++) {
+          List<CupedStats> s = ws.metric(c, phase,
+              new MetricQueries.Metric(names[m], aggs[m], 7 * DAY, 14 * DAY, null, null), 2);
+          data.add(new MetricData(names[m], MetricData.Type.MEAN, true, MetricData.Role.GOAL, s, null));
+        }
+        ExperimentAnalysis a = ExperimentAnalysis.analyze(List.of("control", "treatment"), counts.units(),
+            new double[] {0.5, 0.5}, data, AnalysisSettings.defaults());
+        double secs = (System.nanoTime() - start) / 1e9;
+        System.out.printf("refresh %d: %.2f s (units %,d + %,d, %d results, CUPED variance reduction of %s: %.0f%%)%n",
+            r, secs, counts.units()[0], counts.units()[1], a.results().size(), names[1],
+            100 * a.results().get(1).cupedVarianceReduction());
+      }
+    }
+  }
+
+  private static void load(Connection c, Dialect d, long units, long events) throws Exception {
+    try (Statement st = c.createStatement()) {
+      st.execute("DROP TABLE IF EXISTS exposures");
+      st.execute("DROP TABLE IF EXISTS metric_events");
+      if (d == Dialect.DUCKDB) {
+        st.execute("CREATE TABLE exposures AS SELECT 'u' || i AS unit_id, 'exp' AS experiment_key,"
+            + " CAST(hash(i) % 2 AS INTEGER) AS variation_id, CAST(20 * " + DAY + " + (hash(i * 7) % " + DAY
+            + ") AS BIGINT) AS ts FROM range(" + units + ") t(i)");
+        st.execute("CREATE TABLE metric_events AS SELECT 'u' || (hash(j) % " + units + ") AS unit_id,"
+            + " (['purchase','revenue','session','page_view','add_to_cart'])[1 + CAST(j % 5 AS INTEGER)] AS name,"
+            + " CAST(10 * " + DAY + " + (hash(j * 13) % (20 * " + DAY + ")) AS BIGINT) AS ts,"
+            + " CAST((hash(j * 17) % 10000) / 100.0 AS DOUBLE) AS value FROM range(" + events + ") t(j)");
+      } else {
+        st.execute("CREATE TABLE exposures AS SELECT 'u' || i AS unit_id, 'exp'::text AS experiment_key,"
+            + " (i % 2)::int AS variation_id, (20 * " + DAY + "::bigint + (i * 7919) % " + DAY + ") AS ts"
+            + " FROM generate_series(0::bigint, " + (units - 1) + ") i");
+        st.execute("CREATE TABLE metric_events AS SELECT 'u' || ((j * 104729) % " + units + ") AS unit_id,"
+            + " (ARRAY['purchase','revenue','session','page_view','add_to_cart'])[1 + (j % 5)::int] AS name,"
+            + " (10 * " + DAY + "::bigint + (j * 15485863) % (20 * " + DAY + "::bigint)) AS ts,"
+            + " ((j * 31) % 10000) / 100.0 AS value FROM generate_series(0::bigint, " + (events - 1) + ") j");
+        st.execute("ANALYZE exposures");
+        st.execute("ANALYZE metric_events");
+      }
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package dev.assay.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.stats.AnalysisSettings;
+import dev.assay.stats.CupedStats;
+import dev.assay.stats.ExperimentAnalysis;
+import dev.assay.stats.MetricData;
+import dev.assay.stats.MetricResult;
+import dev.assay.stats.MultipleTesting;
+import dev.assay.stats.RatioStats;
+import dev.assay.stats.StatsException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code assay analyze}: analyses an experiment from per-variant sufficient statistics (the input
+ * format is documented in {@code docs/statistics.md} with {@code examples/analysis.json}).
+ */
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Analyse an experiment from per-variant sufficient statistics: effects with confidence"
+          + " intervals (Welch t, CUPED, always-valid sequential), relative lift (Fieller),"
+          + " chance to win, multiple-testing correction and the sample-ratio check.",
+    },
+    footer = {"", "Example:", "  assay analyze --input examples/analysis.json",
+        "  assay analyze --input examples/analysis.json --format json",
+        "", "Input format: docs/statistics.md, section \"Analysing an experiment\"."})
+final class AnalyzeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE", description = "Experiment statistics (JSON).")
+  Path input;
+
+  @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+      description = "table (default) or json.")
+  String format;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!format.equals("table") && !format.equals("json")) {
+      throw new CliInputException("--format: must be 'table' or 'json', was '" + format + "'");
+    }
+    JsonNode doc = JsonFiles.read(input, "--input");
+    if (!doc.isObject()) {
+      throw new CliInputException("--input: the document must be a JSON object");
+    }
+    AnalysisSettings settings = settings(doc.path("settings"));
+    JsonNode vs = JsonFiles.field(doc, "variants", "$");
+    if (!vs.isArray() || vs.size() < 2) {
+      throw new CliInputException("$.variants: must be an array of at least two variants (control first)");
+    }
+    List<String> variants = new ArrayList<>();
+    long[] units = new long[vs.size()];
+    double[] weights = new double[vs.size()];
+    for (int i = 0; i < vs.size(); i++) {
+      String path = "$.variants[" + i + "]";
+      JsonNode v = vs.get(i);
+      String key = JsonFiles.text(v, "key", path, null);
+      if (key == null || key.isBlank()) {
+        throw new CliInputException(path + ".key: is required");
+      }
+      if (variants.contains(key)) {
+        throw new CliInputException(path + ".key: duplicate variant '" + key + "'");
+      }
+      variants.add(key);
+      units[i] = JsonFiles.count(v, "units", path);
+      weights[i] = JsonFiles.number(v, "weight", path, 1.0 / vs.size());
+    }
+    JsonNode ms = JsonFiles.field(doc, "metrics", "$");
+    if (!ms.isArray()) {
+      throw new CliInputException("$.metrics: must be an array");
+    }
+    List<MetricData> metrics = new ArrayList<>();
+    Set<String> keys = new HashSet<>();
+    for (int i = 0; i < ms.size(); i++) {
+      MetricData m = metric(ms.get(i), "$.metrics[" + i + "]", variants);
+      if (!keys.add(m.key())) {
+        throw new CliInputException("$.metrics[" + i + "].key: duplicate metric '" + m.key() + "'");
+      }
+      metrics.add(m);
+    }
+    ExperimentAnalysis analysis;
+    try {
+      analysis = ExperimentAnalysis.analyze(variants, units, weights, metrics, settings);
+    } catch (StatsException e) {
+      throw new CliInputException("--input: " + e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (format.equals("json")) {
+      out.println(JsonFiles.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(analysis)));
+    } else {
+      table(out, doc.path("experiment").asText(input.getFileName().toString()), analysis);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static AnalysisSettings settings(JsonNode s) {
+    AnalysisSettings d = AnalysisSettings.defaults();
+    if (s.isMissingNode() || s.isNull()) {
+      return d;
+    }
+    if (!s.isObject()) {
+      throw new CliInputException("$.settings: must be an object");
+    }
+    String p = "$.settings";
+    String engine = JsonFiles.text(s, "engine", p, "frequentist").toLowerCase(Locale.ROOT);
+    if (!engine.equals("frequentist") && !engine.equals("bayesian")) {
+      throw new CliInputException(p + ".engine: must be 'frequentist' or 'bayesian', was '" + engine + "'");
+    }
+    double alpha = JsonFiles.number(s, "alpha", p, d.alpha());
+    if (!(alpha > 0 && alpha < 1)) {
+      throw new CliInputException(p + ".alpha: must be in (0, 1), was " + alpha);
+    }
+    String correction = JsonFiles.text(s, "correction", p, "benjamini-hochberg").toLowerCase(Locale.ROOT);
+    MultipleTesting.Method method = switch (correction) {
+      case "none" -> MultipleTesting.Method.NONE;
+      case "bonferroni" -> MultipleTesting.Method.BONFERRONI;
+      case "holm" -> MultipleTesting.Method.HOLM;
+      case "benjamini-hochberg", "bh" -> MultipleTesting.Method.BENJAMINI_HOCHBERG;
+      default -> throw new CliInputException(p + ".correction: must be none, bonferroni, holm or"
+          + " benjamini-hochberg, was '" + correction + "'");
+    };
+    long planned = s.has("plannedUnits") ? JsonFiles.count(s, "plannedUnits", p) : 0;
+    double priorMean = 0;
+    Double priorVar = null;
+    JsonNode prior = s.path("prior");
+    if (prior.isObject()) {
+      priorMean = JsonFiles.number(prior, "mean", p + ".prior", 0);
+      if (prior.has("variance") && !prior.get("variance").isNull()) {
+        priorVar = JsonFiles.number(prior, "variance", p + ".prior");
+        if (!(priorVar > 0)) {
+          throw new CliInputException(p + ".prior.variance: must be positive (omit it for a flat prior)");
+        }
+      }
+    }
+    return new AnalysisSettings(engine.equals("bayesian") ? AnalysisSettings.Engine.BAYESIAN
+        : AnalysisSettings.Engine.FREQUENTIST, alpha, JsonFiles.bool(s, "sequential", p, true),
+        JsonFiles.bool(s, "cuped", p, true), method, planned, priorMean, priorVar);
+  }
+
+  private static MetricData metric(JsonNode m, String path, List<String> variants) {
+    if (!m.isObject()) {
+      throw new CliInputException(path + ": must be an object");
+    }
+    String key = JsonFiles.text(m, "key", path, null);
+    if (key == null || key.isBlank()) {
+      throw new CliInputException(path + ".key: is required");
+    }
+    String type = JsonFiles.text(m, "type", path, "mean").toLowerCase(Locale.ROOT);
+    MetricData.Type t = switch (type) {
+      case "mean", "sum", "count" -> MetricData.Type.MEAN;
+      case "proportion" -> MetricData.Type.PROPORTION;
+      case "ratio" -> MetricData.Type.RATIO;
+      default -> throw new CliInputException(path + ".type: must be proportion, mean, sum, count or ratio, was '" + type + "'");
+    };
+    String direction = JsonFiles.text(m, "direction", path, "increase");
+    if (!direction.equals("increase") && !direction.equals("decrease")) {
+      throw new CliInputException(path + ".direction: must be 'increase' or 'decrease', was '" + direction + "'");
+    }
+    String role = JsonFiles.text(m, "role", path, "goal").toLowerCase(Locale.ROOT);
+    MetricData.Role r = switch (role) {
+      case "goal" -> MetricData.Role.GOAL;
+      case "secondary" -> MetricData.Role.SECONDARY;
+      case "guardrail" -> MetricData.Role.GUARDRAIL;
+      default -> throw new CliInputException(path + ".role: must be goal, secondary or guardrail, was '" + role + "'");
+    };
+    JsonNode data = JsonFiles.field(m, "data", path);
+    if (!data.isObject()) {
+      throw new CliInputException(path + ".data: must be an object keyed by variant");
+    }
+    for (var it = data.fieldNames(); it.hasNext(); ) {
+      String v = it.next();
+      if (!variants.contains(v)) {
+        throw new CliInputException(path + ".data." + v + ": not a variant of this experiment " + variants);
+      }
+    }
+    List<CupedStats> values = t == MetricData.Type.RATIO ? null : new ArrayList<>();
+    List<RatioStats> ratios = t == MetricData.Type.RATIO ? new ArrayList<>() : null;
+    for (String v : variants) {
+      String vp = path + ".data." + v;
+      JsonNode d = JsonFiles.field(data, v, path + ".data");
+      long n = JsonFiles.count(d, "n", vp);
+      try {
+        if (ratios != null) {
+          ratios.add(new RatioStats(n, JsonFiles.number(d, "sum_num", vp), JsonFiles.number(d, "sum_den", vp),
+              JsonFiles.number(d, "sum_num_squares", vp), JsonFiles.number(d, "sum_den_squares", vp),
+              JsonFiles.number(d, "sum_num_den", vp)));
+        } else {
+          double sum = JsonFiles.number(d, "sum", vp);
+          double sumSq = t == MetricData.Type.PROPORTION && !d.has("sum_squares") ? sum : JsonFiles.number(d, "sum_squares", vp);
+          if (t == MetricData.Type.PROPORTION && (sum < 0 || sum > n)) {
+            throw new CliInputException(vp + ".sum: a proportion's sum (conversions) must be between 0 and n, was " + sum);
+          }
+          if (n > 0 && sumSq < sum * sum / n * (1 - 1e-12) - 1e-9) {
+            throw new CliInputException(vp + ".sum_squares: is smaller than sum²/n, so these cannot be sums of one data set");
+          }
+          values.add(new CupedStats(n, sum, JsonFiles.number(d, "sum_x", vp, 0), sumSq,
+              JsonFiles.number(d, "sum_x_squares", vp, 0), JsonFiles.number(d, "sum_xy", vp, 0)));
+        }
+      } catch (StatsException e) {
+        throw new CliInputException(vp + ": " + e.getMessage());
+      }
+    }
+    return new MetricData(key, t, direction.equals("increase"), r, values, ratios);
+  }
+
+  private static void table(PrintWriter out, String name, ExperimentAnalysis a) {
+    AnalysisSettings s = a.settings();
+    out.printf("Experiment %s — %s, α = %s, %s, CUPED %s, correction %s%n", name,
+        s.engine().name().toLowerCase(Locale.ROOT), s.alpha(), s.sequential() ? "always-valid sequential" : "fixed horizon",
+        s.cuped() ? "on" : "off", s.correction().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    out.printf("Sample ratio: χ² = %.3f, p = %.4g — %s%n%n", a.srm().chi2(), a.srm().pValue(),
+        a.srm().flagged() ? "MISMATCH (p < " + a.srm().threshold() + "): results are not trustworthy" : "ok");
+    out.printf("%-20s %-10s %12s %12s %26s %24s %9s %9s %7s %8s%n", "metric", "variant", "control", "variant",
+        "effect [CI]", "lift [CI]", "p", "p adj.", "CUPED", "P(win)");
+    for (MetricResult r : a.results()) {
+      out.printf("%-20s %-10s %12s %12s %26s %24s %9s %9s %7s %8s%s%n", trim(r.metric(), 20), trim(r.variant(), 10),
+          num(r.controlMean()), num(r.variantMean()),
+          num(r.effect()) + " [" + num(r.ciLower()) + ", " + num(r.ciUpper()) + "]",
+          pct(r.lift()) + " [" + (r.liftCiLower() == null ? "-∞" : pct(r.liftCiLower())) + ", "
+              + (r.liftCiUpper() == null ? "∞" : pct(r.liftCiUpper())) + "]",
+          p(r.pValue()), p(r.pValueAdjusted()),
+          r.cupedVarianceReduction() == null ? "-" : String.format("%.0f%%", 100 * r.cupedVarianceReduction()),
+          Double.isNaN(r.chanceToWin()) ? "-" : String.format("%.1f%%", 100 * r.chanceToWin()),
+          r.significant() ? "  *" : "");
+      for (String note : r.notes()) {
+        out.println("    note: " + note);
+      }
+    }
+    out.println();
+    out.println("* significant after correction. Intervals are " + (s.sequential()
+        ? "always-valid (safe to look at any time); fixed-horizon values are in --format json." : "fixed-horizon."));
+  }
+
+  private static String trim(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+
+  private static String num(double v) {
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v != 0) ? String.format("%.3e", v) : String.format("%.4f", v);
+  }
+
+  private static String pct(double v) {
+    return Double.isNaN(v) ? "-" : String.format("%+.2f%%", 100 * v);
+  }
+
+  private static String p(double v) {
+    return Double.isNaN(v) ? "-" : v < 1e-4 ? String.format("%.1e", v) : String.format("%.4f", v);
+  }
+
+  private static ObjectNode toJson(ExperimentAnalysis a) {
+    ObjectNode root = JsonFiles.MAPPER.createObjectNode();
+    ObjectNode st = root.putObject("settings");
+    st.put("engine", a.settings().engine().name().toLowerCase(Locale.ROOT));
+    st.put("alpha", a.settings().alpha());
+    st.put("sequential", a.settings().sequential());
+    st.put("cuped", a.settings().cuped());
+    st.put("correction", a.settings().correction().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    st.put("plannedUnits", a.settings().plannedUnits());
+    ObjectNode srm = root.putObject("srm");
+    srm.put("method", "chi_square");
+    srm.put("chi2", a.srm().chi2());
+    srm.put("df", a.srm().df());
+    srm.put("pValue", a.srm().pValue());
+    srm.put("flagged", a.srm().flagged());
+    ArrayNode results = root.putArray("results");
+    for (MetricResult r : a.results()) {
+      ObjectNode o = JsonFiles.MAPPER.valueToTree(r);
+      // JSON has no NaN: an undefined value is null, and the notes say why.
+      List<String> undefined = new ArrayList<>();
+      o.fields().forEachRemaining(e -> {
+        if (e.getValue().isNumber() && Double.isNaN(e.getValue().asDouble())) {
+          undefined.add(e.getKey());
+        }
+      });
+      undefined.forEach(o::putNull);
+      results.add(o);
+    }
+    return root;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.assay.cli;
+
+import dev.assay.stats.GroupSequentialBoundaries;
+import dev.assay.stats.SampleSize;
+import dev.assay.stats.SpendingFunction;
+import dev.assay.stats.StatsException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code assay sample-size}: units needed per arm to detect an effect. */
+@Command(
+    name = "sample-size",
+    mixinStandardHelpOptions = true,
+    description = "Units needed per variant to detect an effect, for proportions or means.",
+    subcommands = {SampleSizeCommand.Proportion.class, SampleSizeCommand.Mean.class},
+    footer = {
+      "",
+      "Examples:",
+      "  assay sample-size proportion --baseline 0.10 --relative-mde 0.10",
+      "  assay sample-size mean --sd 20 --delta 1 --cuped-rho 0.6 --sequential-looks 5",
+    })
+final class SampleSizeCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        "choose 'proportion' or 'mean' (see assay sample-size --help)");
+  }
+
+  /** Options shared by both kinds of metric. */
+  static final class Design {
+    @Option(names = "--alpha", defaultValue = "0.05", description = "Significance level. Default: ${DEFAULT-VALUE}.")
+    double alpha;
+
+    @Option(names = "--power", defaultValue = "0.8", description = "Power. Default: ${DEFAULT-VALUE}.")
+    double power;
+
+    @Option(names = "--one-sided", description = "One-sided test (default two-sided).")
+    boolean oneSided;
+
+    @Option(names = "--cuped-rho", defaultValue = "0", paramLabel = "RHO",
+        description = "Correlation of the metric with its pre-period value; CUPED needs (1 − ρ²) of the units.")
+    double cupedRho;
+
+    @Option(names = "--sequential-looks", defaultValue = "0", paramLabel = "K",
+        description = "Plan K equally spaced looks with an O'Brien-Fleming group-sequential design (0: fixed horizon).")
+    int looks;
+
+    void check() {
+      if (!(alpha > 0 && alpha < 1)) {
+        throw new CliInputException("--alpha: must be in (0, 1), was " + alpha);
+      }
+      if (!(power > 0 && power < 1)) {
+        throw new CliInputException("--power: must be in (0, 1), was " + power);
+      }
+      if (!(Math.abs(cupedRho) < 1)) {
+        throw new CliInputException("--cuped-rho: must be in (-1, 1), was " + cupedRho);
+      }
+      if (looks < 0 || looks > 50) {
+        throw new CliInputException("--sequential-looks: must be between 0 and 50, was " + looks);
+      }
+    }
+
+    /** Multiplier for the sequential design, 1 at a fixed horizon. */
+    double inflation() {
+      if (looks <= 1) {
+        return 1.0;
+      }
+      double[] fractions = new double[looks];
+      for (int i = 0; i < looks; i++) {
+        fractions[i] = (i + 1.0) / looks;
+      }
+      int sides = oneSided ? 1 : 2;
+      GroupSequentialBoundaries b = GroupSequentialBoundaries.compute(fractions, alpha,
+          SpendingFunction.obrienFleming(), sides);
+      return SampleSize.sequentialInflation(b.zBounds().get(looks - 1), alpha, power, !oneSided);
+    }
+
+    void print(PrintWriter out, double perArm, String method) {
+      double cuped = perArm * (1 - cupedRho * cupedRho);
+      double inflation = inflation();
+      out.printf("%-44s %,12d%n", "units per variant (" + method + ")", (long) Math.ceil(perArm));
+      if (cupedRho != 0) {
+        out.printf("%-44s %,12d%n", "with CUPED (ρ = " + cupedRho + ")", (long) Math.ceil(cuped));
+      }
+      if (inflation != 1.0) {
+        out.printf("%-44s %,12d%n", "with " + looks + " O'Brien-Fleming looks (≈×" + String.format("%.4f", inflation) + ")",
+            (long) Math.ceil(cuped * inflation));
+      }
+      out.printf("%-44s %,12d%n", "total for 2 variants", 2 * (long) Math.ceil(cuped * inflation));
+      out.printf("(α = %s %s, power = %s)%n", alpha, oneSided ? "one-sided" : "two-sided", power);
+    }
+  }
+
+  @Command(name = "proportion", mixinStandardHelpOptions = true,
+      description = "Sample size for a conversion rate (p_a → p_b).")
+  static final class Proportion implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Design design;
+
+    @Option(names = "--baseline", required = true, paramLabel = "P", description = "Control conversion rate, e.g. 0.10.")
+    double baseline;
+
+    @Option(names = "--target", paramLabel = "P", description = "Treatment rate to detect, e.g. 0.11.")
+    Double target;
+
+    @Option(names = "--relative-mde", paramLabel = "R", description = "Relative lift to detect, e.g. 0.10 for +10%.")
+    Double relativeMde;
+
+    @Override
+    public Integer call() {
+      design.check();
+      if (!(baseline > 0 && baseline < 1)) {
+        throw new CliInputException("--baseline: must be in (0, 1), was " + baseline);
+      }
+      if ((target == null) == (relativeMde == null)) {
+        throw new CliInputException("--target: give exactly one of --target or --relative-mde");
+      }
+      double pB = target != null ? target : baseline * (1 + relativeMde);
+      if (!(pB > 0 && pB < 1) || pB == baseline) {
+        throw new CliInputException((target != null ? "--target" : "--relative-mde")
+            + ": the treatment rate must be in (0, 1) and differ from the baseline, was " + pB);
+      }
+      SampleSize.Proportions r;
+      try {
+        r = SampleSize.proportions(baseline, pB, design.alpha, design.power, !design.oneSided);
+      } catch (StatsException e) {
+        throw new CliInputException(e.getMessage());
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("Detect %s → %s (%+.2f%% relative)%n%n", baseline, pB, (pB / baseline - 1) * 100);
+      design.print(out, r.unpooled(), "unpooled z-test");
+      out.println();
+      out.printf("Other conventions (fixed horizon): pooled-null (Fleiss) %,d; control variance %,d; arcsine %,d%n",
+          (long) Math.ceil(r.fleissPooledNull()), (long) Math.ceil(r.controlVariance()), (long) Math.ceil(r.arcsine()));
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "mean", mixinStandardHelpOptions = true, description = "Sample size for a mean (difference δ).")
+  static final class Mean implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Design design;
+
+    @Option(names = "--sd", required = true, paramLabel = "SIGMA", description = "Standard deviation of the metric per unit.")
+    double sd;
+
+    @Option(names = "--delta", required = true, paramLabel = "DELTA", description = "Absolute difference to detect.")
+    double delta;
+
+    @Option(names = "--ratio", defaultValue = "1", paramLabel = "KAPPA",
+        description = "Treatment units per control unit. Default: ${DEFAULT-VALUE}.")
+    double kappa;
+
+    @Override
+    public Integer call() {
+      design.check();
+      if (!(sd > 0)) {
+        throw new CliInputException("--sd: must be positive, was " + sd);
+      }
+      if (delta == 0 || !Double.isFinite(delta)) {
+        throw new CliInputException("--delta: must be a non-zero number, was " + delta);
+      }
+      if (!(kappa > 0)) {
+        throw new CliInputException("--ratio: must be positive, was " + kappa);
+      }
+      SampleSize.Means r = SampleSize.means(sd, delta, design.alpha, design.power, !design.oneSided, kappa,
+          design.cupedRho);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("Detect a difference of %s with σ = %s (effect size d = %.4f)%n%n", delta, sd, Math.abs(delta) / sd);
+      design.print(out, r.nA(), "normal approximation");
+      if (r.nPerArmExactT() != null) {
+        out.printf("Exact two-sample t-test (noncentral t), fixed horizon: %,d per variant%n", r.nPerArmExactTCeil());
+      }
+      if (kappa != 1) {
+        out.printf("Unequal split: control %,d, treatment %,d (fixed horizon)%n", r.nACeil(), r.nBCeil());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+}

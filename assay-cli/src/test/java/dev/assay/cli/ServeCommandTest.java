@@ -1,0 +1,107 @@
+package dev.assay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code assay serve} started in process on a free port with an embedded store. */
+class ServeCommandTest {
+
+  private static final Pattern RUNNING = Pattern.compile("running on http://localhost:(\\d+)");
+  private static final Pattern TOKEN = Pattern.compile("Bearer (assay_[A-Za-z0-9_-]+)");
+
+  @Test
+  void serve_demo_answersProbesAndListsDemoFlagsWithPrintedAdminToken(@TempDir Path data)
+      throws Exception {
+    StringWriter out = new StringWriter();
+    CommandLine cl = AssayCli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread serving =
+        new Thread(
+            () ->
+                exit.set(
+                    cl.execute("serve", "--demo", "--port", "0", "--host", "127.0.0.1", "--data-dir", data.toString())));
+    serving.start();
+    try {
+      Matcher m = awaitLine(out, serving);
+      int port = Integer.parseInt(m.group(1));
+      Matcher t = TOKEN.matcher(out.toString());
+      assertThat(t.find()).as(out.toString()).isTrue();
+      HttpClient http = HttpClient.newHttpClient();
+
+      HttpResponse<String> ready = get(http, port, "/health/ready", null);
+      HttpResponse<String> flags = get(http, port, "/api/v1/flags?project=demo", t.group(1));
+      HttpResponse<String> anonymous = get(http, port, "/api/v1/flags?project=demo", null);
+
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(flags.statusCode()).isEqualTo(200);
+      assertThat(flags.body()).contains("new-header");
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      Matcher k = Pattern.compile("/api/features/(sdk-[0-9a-f]+)").matcher(out.toString());
+      assertThat(k.find()).as(out.toString()).isTrue();
+      HttpResponse<String> payload = get(http, port, "/api/features/" + k.group(1), null);
+      assertThat(payload.statusCode()).isEqualTo(200);
+      assertThat(payload.body()).contains("\"new-header\"").contains("\"checkout-button\"");
+    } finally {
+      serving.interrupt();
+      serving.join(15_000);
+    }
+    assertThat(serving.isAlive()).isFalse();
+    assertThat(exit.get()).isZero();
+  }
+
+  @Test
+  void serve_badOptions_exit2WithClearMessage() {
+    CliRun port = CliRun.of("serve", "--port", "70000");
+    CliRun url = CliRun.of("serve", "--database-url", "postgres://x");
+    CliRun notANumber = CliRun.of("serve", "--port", "eighty");
+
+    assertThat(port.exitCode()).isEqualTo(2);
+    assertThat(port.err()).contains("--port").contains("70000");
+    assertThat(url.exitCode()).isEqualTo(2);
+    assertThat(url.err()).contains("--database-url").contains("jdbc:");
+    assertThat(notANumber.exitCode()).isEqualTo(2);
+    assertThat(notANumber.err()).contains("--port");
+  }
+
+  private static Matcher awaitLine(StringWriter out, Thread serving) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      Matcher m = RUNNING.matcher(out.toString());
+      if (m.find()) {
+        return m;
+      }
+      assertThat(serving.isAlive()).as("serve exited early: %s", out).isTrue();
+      Thread.sleep(50);
+    }
+    throw new AssertionError("server did not report it was running: " + out);
+  }
+
+  private static HttpResponse<String> get(HttpClient http, int port, String path, String token)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      throw new AssertionError("server not reachable on port " + port, e);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.assay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code analyze}, {@code sample-size} and {@code verify-stats}. */
+class StatsCommandsTest {
+
+  private static final String EXAMPLE = Path.of("..", "examples", "analysis.json").toString();
+  private static final String VECTORS =
+      Path.of(System.getProperty("assay.shared.dir", "../../shared"), "vectors", "stat-vectors.json").toString();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void analyze_example_tableShowsEveryMetricAndVariant() {
+    CliRun run = CliRun.of("analyze", "--input", EXAMPLE);
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("Sample ratio").contains("purchase").contains("clicks-per-session")
+        .contains("page-load-ms").contains("orange").contains("green");
+  }
+
+  @Test
+  void analyze_exampleAsJson_guardrailUncorrectedAndRegressionSignificant() throws Exception {
+    CliRun run = CliRun.of("analyze", "--input", EXAMPLE, "--format", "json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode doc = JSON.readTree(run.out());
+    assertThat(doc.at("/results").size()).isEqualTo(8);
+    JsonNode load = doc.at("/results/7");
+    assertThat(load.get("metric").asText()).isEqualTo("page-load-ms");
+    assertThat(load.get("pValueAdjusted").asDouble()).isEqualTo(load.get("pValue").asDouble());
+    // The example simulates +20 ms page load for orange (850 → 870): a clear regression.
+    assertThat(load.get("significant").asBoolean()).isTrue();
+    assertThat(load.get("effect").asDouble()).isBetween(10.0, 30.0);
+    assertThat(doc.at("/results/2/method").asText()).contains("cuped");
+    assertThat(doc.at("/srm/flagged").asBoolean()).isFalse();
+  }
+
+  @Test
+  void analyze_badInput_exit2NamingTheField(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("in.json");
+    Files.writeString(f, """
+        {"variants":[{"key":"a","units":10},{"key":"b","units":10}],
+         "metrics":[{"key":"m","type":"mean","data":{"a":{"n":10,"sum":5,"sum_squares":9},"b":{"n":10,"sum":"x"}}}]}""");
+    CliRun wrongType = CliRun.of("analyze", "--input", f.toString());
+    Files.writeString(f, "{\"variants\":[{\"key\":\"a\",\"units\":10}],\"metrics\":[]}");
+    CliRun oneVariant = CliRun.of("analyze", "--input", f.toString());
+    Files.writeString(f, """
+        {"settings":{"correction":"magic"},"variants":[{"key":"a","units":10},{"key":"b","units":10}],"metrics":[]}""");
+    CliRun badCorrection = CliRun.of("analyze", "--input", f.toString());
+    Files.writeString(f, """
+        {"variants":[{"key":"a","units":10},{"key":"b","units":10}],
+         "metrics":[{"key":"m","data":{"a":{"n":10,"sum":50,"sum_squares":9},"b":{"n":10,"sum":5,"sum_squares":9}}}]}""");
+    CliRun impossibleSums = CliRun.of("analyze", "--input", f.toString());
+
+    assertThat(wrongType.exitCode()).isEqualTo(2);
+    assertThat(wrongType.err()).contains("$.metrics[0].data.b.sum").contains("number");
+    assertThat(oneVariant.err()).contains("$.variants").contains("at least two");
+    assertThat(badCorrection.err()).contains("$.settings.correction");
+    assertThat(impossibleSums.err()).contains("$.metrics[0].data.a.sum_squares");
+    assertThat(CliRun.of("analyze", "--input", "nope.json").err()).contains("--input").contains("not found");
+  }
+
+  @Test
+  void sampleSize_proportionReferenceCase_matchesPublishedFigure() {
+    // statistics.md §8.1: 10% → 11% at α = .05, power .8 needs 14,749 per arm (unpooled).
+    CliRun run = CliRun.of("sample-size", "proportion", "--baseline", "0.10", "--target", "0.11");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("14,749").contains("14,751").contains("14,128");
+  }
+
+  @Test
+  void sampleSize_meanExactT_matchesPwrTTest() {
+    // pwr.t.test(d = 0.5, power = 0.8): n = 63.77 → 64 per group; normal approximation 63.
+    CliRun run = CliRun.of("sample-size", "mean", "--sd", "1", "--delta", "0.5");
+
+    assertThat(run.out()).contains("64 per variant").containsPattern("normal approximation\\)\\s+63");
+  }
+
+  @Test
+  void sampleSize_badOptions_exit2() {
+    assertThat(CliRun.of("sample-size", "proportion", "--baseline", "1.5", "--target", "0.2").err()).contains("--baseline");
+    assertThat(CliRun.of("sample-size", "proportion", "--baseline", "0.1").err()).contains("--target");
+    assertThat(CliRun.of("sample-size", "mean", "--sd", "1", "--delta", "0").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void verifyStats_sharedVectors_allPass() {
+    CliRun run = CliRun.of("verify-stats", "--vectors", VECTORS);
+
+    assertThat(run.exitCode()).as(run.out()).isZero();
+    assertThat(run.out()).contains("welch_001").contains("0 failed");
+  }
+
+  @Test
+  void verifyStats_wrongExpectedValue_failsWithExit1(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("mine.json");
+    Files.writeString(f, """
+        {"cases":[{"id":"mine_1","kind":"welch_t_test","input":{"n_a":1000,"mean_a":10.0,"var_a":4.0,
+          "n_b":1000,"mean_b":10.3,"var_b":4.4,"alpha":0.05},"expected":{"diff":0.31},"tolerance":{"rel":1e-9,"abs":1e-12}},
+         {"id":"mine_2","kind":"no_such_kind","input":{},"expected":{}}]}""");
+
+    CliRun run = CliRun.of("verify-stats", "--vectors", f.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).contains("mine_1").contains("FAIL").contains("diff").contains("unknown vector kind")
+        .contains("0 passed, 2 failed");
+  }
+}
