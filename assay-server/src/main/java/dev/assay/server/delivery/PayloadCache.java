@@ -45,6 +45,10 @@ public final class PayloadCache {
   private final Map<String, Served> served = new ConcurrentHashMap<>();
   private final Map<String, Object> projectLocks = new ConcurrentHashMap<>();
   private final List<Consumer<CompiledPayload>> listeners = new CopyOnWriteArrayList<>();
+  /* Client keys found in no project recently, with the System.nanoTime() until which to trust that. */
+  private final Map<String, Long> unknown = new ConcurrentHashMap<>();
+  private static final long UNKNOWN_TTL_NANOS = 1_000_000_000L;
+  private static final int MAX_UNKNOWN_KEYS = 10_000;
 
   /** What one environment's payload last was: content without the date, the date and the bytes. */
   private record Served(ObjectNode content, Instant dateUpdated, byte[] json) {}
@@ -95,9 +99,32 @@ public final class PayloadCache {
     listeners.add(listener);
   }
 
-  /** The compiled payload of an SDK connection. */
+  /**
+   * The compiled payload of an SDK connection. A key the cache does not hold is looked up in the
+   * store once, so a connection another replica created a moment ago is served before its change
+   * notification arrives; keys found nowhere are remembered as unknown for a second, so a flood of
+   * made-up keys costs at most one store read per key and second.
+   */
   public Optional<CompiledPayload> get(String clientKey) {
-    return Optional.ofNullable(byClientKey.get(clientKey));
+    CompiledPayload p = byClientKey.get(clientKey);
+    if (p != null) {
+      return Optional.of(p);
+    }
+    long now = System.nanoTime();
+    Long unknownUntil = unknown.get(clientKey);
+    if (unknownUntil != null && now - unknownUntil < 0) {
+      return Optional.empty();
+    }
+    Optional<String> project = config.projectOfSdkConnection(clientKey);
+    if (project.isPresent()) {
+      refreshProject(project.get());
+      return Optional.ofNullable(byClientKey.get(clientKey));
+    }
+    if (unknown.size() >= MAX_UNKNOWN_KEYS) {
+      unknown.clear();
+    }
+    unknown.put(clientKey, now + UNKNOWN_TTL_NANOS);
+    return Optional.empty();
   }
 
   /** Recompiles every project. */
@@ -110,6 +137,7 @@ public final class PayloadCache {
   /** Recompiles the payloads of every SDK connection of one project. */
   public void refreshProject(String project) {
     synchronized (projectLocks.computeIfAbsent(project, p -> new Object())) {
+      unknown.clear();
       Map<Kind, List<ObjectNode>> snapshot = config.snapshot(project);
       Map<String, CompiledPayload> next = new HashMap<>();
       Map<String, byte[]> perEnvironment = new HashMap<>();

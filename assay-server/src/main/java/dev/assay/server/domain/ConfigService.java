@@ -120,6 +120,15 @@ public final class ConfigService {
     return store.runExclusive(jobName, work);
   }
 
+  /**
+   * The project holding the SDK connection with this client key, read from the store (so it also
+   * finds connections another replica created a moment ago).
+   */
+  public Optional<String> projectOfSdkConnection(String clientKey) {
+    return store.read(tx -> tx.listAll(Kind.SDK_CONNECTION).stream()
+        .filter(e -> e.key().equals(clientKey)).map(StoredEntity::scope).findFirst());
+  }
+
   /** Keys of all projects. */
   public List<String> projectKeys() {
     return store.read(tx -> tx.list(Kind.PROJECT, "").stream().map(StoredEntity::key).toList());

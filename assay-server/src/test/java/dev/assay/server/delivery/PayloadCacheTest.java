@@ -75,6 +75,19 @@ class PayloadCacheTest {
     assertThat(fresh.get(conn).orElseThrow().etag()).isEqualTo(after.etag());
   }
 
+  @Test
+  void aConnectionTheCacheHasNotSeen_isLookedUpInTheStore() {
+    String conn = h.connection("production");
+    h.create(Kind.FLAG, flag("f", 7));
+    // A second cache over the same store that was never told of the changes, as on another
+    // replica before the change notification arrives.
+    PayloadCache other = new PayloadCache(h.config);
+    CompiledPayload found = other.get(conn).orElseThrow();
+    assertThat(found.json()).isEqualTo(h.payload(conn).json());
+    assertThat(other.get("sdk-does-not-exist")).isEmpty();
+    assertThat(other.get("sdk-does-not-exist")).as("remembered as unknown").isEmpty();
+  }
+
   private Instant dateUpdated(String conn) {
     String text = h.payloadJson(conn).path("dateUpdated").asText();
     assertThat(text).as("GrowthBook's format").matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
@@ -164,7 +177,6 @@ class PayloadCacheTest {
     String conn = h.connection("production");
     h.create(Kind.FLAG, flag("f", 7));
     PayloadCache restarted = new PayloadCache(h.config);
-    assertThat(restarted.get(conn)).as("nothing before attach").isEmpty();
     restarted.attach();
     assertThat(restarted.get(conn).orElseThrow().json()).isEqualTo(h.payload(conn).json());
 
