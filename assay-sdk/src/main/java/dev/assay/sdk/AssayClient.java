@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -49,12 +50,17 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * boolean on = assay.features().isOn("new-checkout", Attributes.of("id", userId));
  * }</pre>
+ *
+ * <p>With {@link Builder#logEvents()} the client also sends events to the server through an
+ * {@link EventLogger}: every exposure of a unit to an experiment variation (once per unit,
+ * experiment and variation) and whatever the application records with {@link #track}.
  */
 public final class AssayClient implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(AssayClient.class.getName());
 
   private final ExperimentClient features;
+  private final @Nullable EventLogger events;
   private final URI payloadUri;
   private final URI streamUri;
   private final HttpClient http;
@@ -90,6 +96,8 @@ public final class AssayClient implements AutoCloseable {
     this.listeners = new CopyOnWriteArrayList<>(b.listeners);
     this.clock = b.clock;
     this.backoff = new Backoff(b.reconnectDelay, b.maxReconnectDelay);
+    this.events = b.events == null ? null : b.events.apply(EventLogger.builder(b.serverUrl, b.clientKey)).build();
+    ExposureListener exposures = events == null ? ExposureListener.NONE : events;
 
     ClientStatus.Source source = ClientStatus.Source.NONE;
     String initial = null;
@@ -97,7 +105,7 @@ public final class AssayClient implements AutoCloseable {
     String cached = readCache();
     if (cached != null) {
       try {
-        built = b.evaluation.payload(cached).build();
+        built = b.evaluation.payload(cached).build(exposures);
         initial = cached;
         source = ClientStatus.Source.CACHE;
       } catch (PayloadException e) {
@@ -105,11 +113,18 @@ public final class AssayClient implements AutoCloseable {
       }
     }
     if (built == null && b.bootstrap != null) {
-      built = b.evaluation.payload(b.bootstrap).build();
+      try {
+        built = b.evaluation.payload(b.bootstrap).build(exposures);
+      } catch (RuntimeException e) {
+        if (events != null) {
+          events.close();
+        }
+        throw e;
+      }
       initial = b.bootstrap;
       source = ClientStatus.Source.BOOTSTRAP;
     }
-    this.features = built != null ? built : b.evaluation.payload("{\"features\":{}}").build();
+    this.features = built != null ? built : b.evaluation.payload("{\"features\":{}}").build(exposures);
     this.payload = initial;
     this.status = new AtomicReference<>(new ClientStatus(
         initial == null ? ClientStatus.State.DEFAULTS : ClientStatus.State.STALE,
@@ -143,6 +158,41 @@ public final class AssayClient implements AutoCloseable {
     return features;
   }
 
+  /** The event logger, when built with {@link Builder#logEvents()}. */
+  public Optional<EventLogger> events() {
+    return Optional.ofNullable(events);
+  }
+
+  /** Records a metric event; see {@link EventLogger#track(String, String, double, Map)}. */
+  public boolean track(String name, String unitId) {
+    return events != null ? events.track(name, unitId) : notLogging(name);
+  }
+
+  /** Records a metric event; see {@link EventLogger#track(String, String, double, Map)}. */
+  public boolean track(String name, String unitId, double value) {
+    return events != null ? events.track(name, unitId, value) : notLogging(name);
+  }
+
+  /** Records a metric event; see {@link EventLogger#track(String, String, double, Map)}. */
+  public boolean track(String name, String unitId, Map<String, ?> properties) {
+    return events != null ? events.track(name, unitId, properties) : notLogging(name);
+  }
+
+  /**
+   * Records a metric event for a unit through the {@link EventLogger}; never blocks, never throws.
+   *
+   * @return true if queued; false if dropped (counted in the logger's stats), or if the client was
+   *     built without {@link Builder#logEvents()}
+   */
+  public boolean track(String name, String unitId, double value, Map<String, ?> properties) {
+    return events != null ? events.track(name, unitId, value, properties) : notLogging(name);
+  }
+
+  private boolean notLogging(String name) {
+    LOG.log(Level.FINE, () -> "track(\"" + name + "\") ignored: build the AssayClient with logEvents() to send events");
+    return false;
+  }
+
   /** What is being served and how fresh it is. */
   public ClientStatus status() {
     return status.get();
@@ -167,12 +217,25 @@ public final class AssayClient implements AutoCloseable {
     return fetchOnce(requestTimeout);
   }
 
-  /** Stops syncing; the last configuration keeps serving. Idempotent. */
+  /**
+   * Stops syncing; the last configuration keeps serving. Then closes the event logger, which sends
+   * what is queued (waiting at most its close timeout). Idempotent.
+   */
   @Override
   public void close() {
     if (closed.getCount() == 0) {
       return;
     }
+    try {
+      closeSync();
+    } finally {
+      if (events != null) {
+        events.close();
+      }
+    }
+  }
+
+  private void closeSync() {
     closed.countDown();
     closeStream();
     if (syncThread != null) {
@@ -540,6 +603,7 @@ public final class AssayClient implements AutoCloseable {
     private Duration maxReconnectDelay = Duration.ofSeconds(60);
     private boolean streaming = true;
     private boolean sync = true;
+    private @Nullable UnaryOperator<EventLogger.Builder> events;
     private final List<ConfigChangeListener> listeners = new java.util.ArrayList<>();
     private Clock clock = Clock.systemUTC();
 
@@ -636,6 +700,24 @@ public final class AssayClient implements AutoCloseable {
     /** Turns off all network access: serve only the cache or bootstrap. Default on. */
     public Builder sync(boolean sync) {
       this.sync = sync;
+      return this;
+    }
+
+    /**
+     * Sends exposures and {@link AssayClient#track} events to this server's
+     * {@code POST /api/v1/events}, authenticated by the client key, with the {@link EventLogger}'s
+     * default settings.
+     */
+    public Builder logEvents() {
+      return logEvents(UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #logEvents()}, with the logger's settings adjusted, e.g.
+     * {@code .logEvents(e -> e.queueCapacity(50_000).flushInterval(Duration.ofSeconds(5)))}.
+     */
+    public Builder logEvents(UnaryOperator<EventLogger.Builder> settings) {
+      this.events = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

@@ -36,15 +36,32 @@ public final class ExperimentClient {
   private final Set<Engine.ExposureKey> exposed = Engine.newExposureSet();
   private volatile Engine engine;
 
-  private ExperimentClient(Builder b, Ruleset ruleset) {
+  private ExperimentClient(Builder b, Ruleset ruleset, ExposureListener extra) {
     this.settings = new Engine.Settings(Map.copyOf(b.forcedVariations), b.enabled, b.qaMode, b.stickyBuckets,
-        b.listener);
+        both(b.listener, extra));
     this.decryptionKey = b.decryptionKey;
     this.engine = new Engine(ruleset, settings, exposed);
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Both listeners in turn; a failure of the first does not keep the second from hearing. */
+  private static ExposureListener both(ExposureListener first, ExposureListener second) {
+    if (second == ExposureListener.NONE) {
+      return first;
+    }
+    if (first == ExposureListener.NONE) {
+      return second;
+    }
+    return (experiment, result) -> {
+      try {
+        first.onExposure(experiment, result);
+      } finally {
+        second.onExposure(experiment, result);
+      }
+    };
   }
 
   /**
@@ -212,8 +229,13 @@ public final class ExperimentClient {
      * @throws PayloadException with the JSON path and reason when the payload is malformed
      */
     public ExperimentClient build() {
+      return build(ExposureListener.NONE);
+    }
+
+    /** Builds the client with a listener told of exposures after the builder's own (an event logger). */
+    ExperimentClient build(ExposureListener extra) {
       Ruleset ruleset = payload == null ? Ruleset.EMPTY : Ruleset.parse(payload, decryptionKey);
-      return new ExperimentClient(this, ruleset);
+      return new ExperimentClient(this, ruleset, extra);
     }
   }
 }
