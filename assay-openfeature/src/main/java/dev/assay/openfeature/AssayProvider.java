@@ -3,6 +3,7 @@ package dev.assay.openfeature;
 import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ClientStatus;
+import dev.assay.sdk.EventLogger;
 import dev.assay.sdk.ExperimentClient;
 import dev.assay.sdk.ExperimentResult;
 import dev.assay.sdk.FeatureResult;
@@ -75,8 +76,12 @@ import org.jspecify.annotations.Nullable;
  * every {@link Builder#statusCheckInterval(Duration)}.
  *
  * <h2>Tracking</h2>
- * {@code Client.track(...)} calls go to the {@link TrackingListener} given to the builder; the Assay
- * SDK's event pipeline will take them over when it exists.
+ * {@code Client.track(name, context, details)} becomes a metric event of the Assay SDK's
+ * {@link EventLogger}: the name, the unit's {@code id} (the targeting key), the details' value and
+ * their other fields as properties. The logger is the one given with
+ * {@link Builder#eventLogger(EventLogger)}, else the {@link AssayClient}'s (built with
+ * {@link AssayClient.Builder#logEvents()}); without either the event goes only to the
+ * {@link TrackingListener}, if any. A listener given with {@link Builder#onTrack} hears every call too.
  *
  * <p>Thread-safe. Evaluation never blocks on the network and never throws.
  */
@@ -91,6 +96,7 @@ public final class AssayProvider extends EventProvider {
   private final AssayClient.@Nullable Builder clientBuilder;
   private final boolean ownsClient;
   private final TrackingListener tracking;
+  private final @Nullable EventLogger eventLogger;
   private final Duration statusCheckInterval;
   private final Object lock = new Object();
 
@@ -110,6 +116,7 @@ public final class AssayProvider extends EventProvider {
     this.clientBuilder = b.assayClientBuilder;
     this.ownsClient = b.ownsClient || b.assayClientBuilder != null;
     this.tracking = b.tracking;
+    this.eventLogger = b.eventLogger;
     this.statusCheckInterval = b.statusCheckInterval;
     this.enabled = b.enabled;
     AssayClient c = b.assayClient;
@@ -290,20 +297,50 @@ public final class AssayProvider extends EventProvider {
     return evaluate(key, defaultValue, ctx, "object", Values::toValue);
   }
 
-  /** Forwards an OpenFeature tracking call to the {@link TrackingListener}. Never throws. */
+  /**
+   * Forwards an OpenFeature tracking call to the SDK's {@link EventLogger} (when there is one) and
+   * to the {@link TrackingListener}. Never blocks and never throws: an event the logger cannot take
+   * (no unit id in the context, a full queue) is dropped and counted in its stats.
+   */
   @Override
   public void track(String eventName, EvaluationContext context, @Nullable TrackingEventDetails details) {
+    OptionalDouble value = OptionalDouble.empty();
+    Map<String, Object> fields = Map.of();
+    Attributes attributes;
     try {
-      OptionalDouble value = OptionalDouble.empty();
-      Map<String, Object> fields = Map.of();
       if (details != null) {
         value = details.getValue().map(n -> OptionalDouble.of(n.doubleValue())).orElse(OptionalDouble.empty());
         fields = Collections.unmodifiableMap(Values.toJava(details));
       }
-      tracking.onTrack(eventName, Values.attributes(context), value, fields);
+      attributes = Values.attributes(context);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot read the OpenFeature tracking event '" + eventName + "'", e);
+      return;
+    }
+    EventLogger logger = eventLogger();
+    if (logger != null) {
+      String unitId = attributes.value("id").map(String::valueOf).orElse("");
+      boolean queued = value.isPresent()
+          ? logger.track(eventName, unitId, value.getAsDouble(), fields)
+          : logger.track(eventName, unitId, fields);
+      if (!queued) {
+        LOG.log(Level.FINE, () -> "Assay event logger dropped tracking event '" + eventName + "'"
+            + (unitId.isEmpty() ? ": the evaluation context has no targeting key" : ""));
+      }
+    }
+    try {
+      tracking.onTrack(eventName, attributes, value, fields);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "the Assay tracking listener failed for event '" + eventName + "'", e);
     }
+  }
+
+  private @Nullable EventLogger eventLogger() {
+    if (eventLogger != null) {
+      return eventLogger;
+    }
+    AssayClient c = client;
+    return c == null ? null : c.events().orElse(null);
   }
 
   private <T> ProviderEvaluation<T> evaluate(String key, T defaultValue, @Nullable EvaluationContext ctx,
@@ -398,6 +435,7 @@ public final class AssayProvider extends EventProvider {
     private boolean ownsClient;
     private boolean enabled = true;
     private TrackingListener tracking = TrackingListener.NONE;
+    private @Nullable EventLogger eventLogger;
     private Duration statusCheckInterval = Duration.ofSeconds(1);
 
     private Builder() {}
@@ -435,7 +473,18 @@ public final class AssayProvider extends EventProvider {
       return this;
     }
 
-    /** Receives {@code Client.track(...)} calls. Default: ignored. */
+    /**
+     * Sends {@code Client.track(...)} calls to this logger. Needed only over an
+     * {@link ExperimentClient} (build it with {@code .onExposure(logger)} to log exposures too);
+     * over an {@link AssayClient} built with {@code logEvents()} its logger is used by default.
+     * The provider does not close it.
+     */
+    public Builder eventLogger(EventLogger logger) {
+      this.eventLogger = Objects.requireNonNull(logger, "logger");
+      return this;
+    }
+
+    /** Also hands {@code Client.track(...)} calls to this listener. Default: none. */
     public Builder onTrack(TrackingListener listener) {
       this.tracking = Objects.requireNonNull(listener, "listener");
       return this;

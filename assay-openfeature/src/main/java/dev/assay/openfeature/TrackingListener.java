@@ -7,10 +7,11 @@ import java.util.OptionalDouble;
 /**
  * Receives the events an application records with OpenFeature's {@code Client.track(...)}.
  *
- * <p>The Assay SDK's own event pipeline (batching, retry, delivery to the server) is not part of the
- * SDK yet; until it is, the provider hands each tracking call to this listener so the application
- * can forward it to its own event log. Called on the thread that called {@code track}; an exception
- * thrown here is caught and logged, never thrown into the application.
+ * <p>The provider sends tracking calls to the Assay server through the SDK's
+ * {@link dev.assay.sdk.EventLogger} when it has one; this listener is for applications that also
+ * want them elsewhere (their own event log, analytics). Called on the thread that called
+ * {@code track}: keep it fast. An exception thrown here is caught and logged, never thrown into the
+ * application.
  */
 @FunctionalInterface
 public interface TrackingListener {
