@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
@@ -80,7 +79,6 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   private final URI endpoint;
   private final String authorization;
   private final HttpClient http;
-  private final int capacity;
   private final int batchSize;
   private final long flushIntervalNanos;
   private final Duration requestTimeout;
@@ -90,8 +88,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   private final boolean gzip;
   private final Clock clock;
 
-  private final ConcurrentLinkedQueue<QueuedEvent> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger size = new AtomicInteger();
+  private final EventQueue<QueuedEvent> queue;
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> flushRequests = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread sender;
@@ -99,8 +96,9 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   private final String idPrefix = UUID.randomUUID() + "-";
   private long nextId;
   private volatile long closeDeadline = Long.MAX_VALUE;
+  /** True while the sender waits for a batch to fill; producers wake it only then. */
+  private volatile boolean senderParked;
 
-  private final LongAdder queued = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder droppedQueueFull = new LongAdder();
@@ -115,7 +113,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     this.endpoint = b.endpoint;
     this.authorization = "Bearer " + b.key;
     this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
-    this.capacity = b.capacity;
+    this.queue = new EventQueue<>(b.capacity);
     this.batchSize = b.batchSize;
     this.flushIntervalNanos = b.flushInterval.toNanos();
     this.requestTimeout = b.requestTimeout;
@@ -224,16 +222,13 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
       droppedClosed.increment();
       return false;
     }
-    int n = size.incrementAndGet();
-    if (n > capacity) {
-      size.decrementAndGet();
+    long pos = queue.offer(event);
+    if (pos < 0) {
       droppedQueueFull.increment();
       return false;
     }
-    queue.offer(event);
-    queued.increment();
-    if (n == batchSize) {
-      LockSupport.unpark(sender); // a full batch is ready; at most once per batch
+    if (senderParked && pos + 1 - queue.polled() >= batchSize) {
+      LockSupport.unpark(sender); // a full batch is ready
     }
     return true;
   }
@@ -264,9 +259,9 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
 
   /** What the logger has queued, sent and dropped so far. */
   public Stats stats() {
-    return new Stats(queued.sum(), delivered.sum(), duplicates.sum(), batches.sum(), retries.sum(),
+    return new Stats(queue.offered(), delivered.sum(), duplicates.sum(), batches.sum(), retries.sum(),
         droppedQueueFull.sum(), droppedInvalid.sum(), droppedClosed.sum(), rejectedByServer.sum(),
-        droppedUndeliverable.sum(), size.get());
+        droppedUndeliverable.sum(), queue.size());
   }
 
   /**
@@ -310,7 +305,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
       boolean due = now - nextTimedFlush >= 0;
       boolean sendAll = closing || due || !waiting.isEmpty();
       try {
-        while (size.get() >= batchSize || (sendAll && size.get() > 0)) {
+        while (queue.size() >= batchSize || (sendAll && queue.size() > 0)) {
           if (Thread.currentThread().isInterrupted()) {
             break;
           }
@@ -328,22 +323,23 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
         flushRequests.forEach(f -> f.complete(null));
         return;
       }
-      if (size.get() < batchSize && flushRequests.isEmpty() && !closed.get()) {
+      senderParked = true;
+      if (queue.size() < batchSize && flushRequests.isEmpty() && !closed.get()) {
         LockSupport.parkNanos(this, Math.max(0, nextTimedFlush - System.nanoTime()));
       }
+      senderParked = false;
     }
   }
 
   private List<QueuedEvent> take() {
-    List<QueuedEvent> batch = new ArrayList<>(Math.min(batchSize, Math.max(1, size.get())));
+    List<QueuedEvent> batch = new ArrayList<>(Math.min(batchSize, Math.max(1, queue.size())));
     int spins = 0;
     while (batch.size() < batchSize) {
       QueuedEvent e = queue.poll();
       if (e != null) {
-        size.decrementAndGet();
         batch.add(e);
-      } else if (size.get() > 0 && spins++ < 10_000) {
-        Thread.onSpinWait(); // a producer counted its event and is about to add it
+      } else if (queue.size() > 0 && spins++ < 10_000) {
+        Thread.onSpinWait(); // a producer took its slot and is about to publish the event
       } else {
         break;
       }
@@ -353,9 +349,13 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
 
   private void abandonQueue() {
     int n = 0;
-    while (queue.poll() != null) {
-      size.decrementAndGet();
-      n++;
+    for (int spins = 0; queue.size() > 0 && spins < 10_000; ) {
+      if (queue.poll() != null) {
+        n++;
+      } else {
+        spins++;
+        Thread.onSpinWait();
+      }
     }
     if (n > 0) {
       droppedUndeliverable.add(n);
