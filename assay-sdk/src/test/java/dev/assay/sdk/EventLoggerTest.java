@@ -152,6 +152,37 @@ class EventLoggerTest {
     assertThat(events.stats().droppedClosed()).isEqualTo(1);
   }
 
+  @Test
+  void track_fromManyThreads_everyEventDeliveredOnce() throws Exception {
+    int threads = 4;
+    int perThread = 5_000;
+    EventLogger events = logger().queueCapacity(threads * perThread).batchSize(500)
+        .flushInterval(Duration.ofMillis(20)).build();
+    List<Thread> producers = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread producer = new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          events.track("e", "t" + thread + "-" + i);
+        }
+      });
+      producer.start();
+      producers.add(producer);
+    }
+    for (Thread t : producers) {
+      t.join();
+    }
+    events.close();
+
+    List<JsonNode> sent = sink.events();
+    assertThat(sent).hasSize(threads * perThread);
+    assertThat(sent).extracting(e -> e.get("unitId").asText()).doesNotHaveDuplicates();
+    assertThat(sent).extracting(e -> e.get("id").asText()).doesNotHaveDuplicates();
+    assertThat(sink.batchSizes()).allSatisfy(n -> assertThat(n).isBetween(1, 500));
+    assertThat(events.stats().delivered()).isEqualTo(threads * perThread);
+    assertThat(events.stats().dropped()).isZero();
+  }
+
   // ---- exposures ----
 
   @Test
