@@ -48,6 +48,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code track2Threads}: {@code track} from two threads at once into one logger.
  *   <li>{@code trackQueueFull}: the server never answers, so the queue stays full and every call
  *       takes the drop path (count and return).
+ *   <li>{@code trackNoSender}: 100,000 {@code track} calls into an empty queue with room for them,
+ *       while the sender is stuck on a server that never answers: the queued path with no consumer
+ *       competing for the cores or the queue's cache lines (single shot per iteration).
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +61,12 @@ import org.openjdk.jmh.infra.Blackhole;
 public class EventLoggerBenchmark {
 
   static final int BURST = 1000;
+  /** The loggers closed on a server that never answers would warn about each abandoned batch. */
+  private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.assay.sdk");
+
+  static {
+    QUIET.setLevel(java.util.logging.Level.SEVERE);
+  }
   private static final int UNITS = 4096;
 
   /** A sink for {@code POST /api/v1/events}; {@code hold} makes it never answer. */
@@ -174,6 +183,55 @@ public class EventLoggerBenchmark {
       logger.close();
       server.stop(0);
       System.out.println("\nlogger stats: " + logger.stats());
+    }
+  }
+
+  /** A fresh logger per iteration, with room for all its events, whose sender is stuck. */
+  @State(Scope.Benchmark)
+  public static class Stalled {
+    static final int EVENTS = 100_000;
+    HttpServer server;
+    EventLogger logger;
+    final String[] ids = units();
+
+    @Setup(Level.Trial)
+    public void start() {
+      server = sink(true);
+    }
+
+    @Setup(Level.Iteration)
+    public void setUp() {
+      logger = EventLogger.builder("http://127.0.0.1:" + server.getAddress().getPort(), "sdk-bench")
+          .queueCapacity(EVENTS + 10_000).batchSize(10_000).requestTimeout(Duration.ofHours(1))
+          .closeTimeout(Duration.ofMillis(1)).build();
+      logger.track("first", "u"); // the sender takes it at the interval and then waits forever
+    }
+
+    @TearDown(Level.Iteration)
+    public void tearDown() {
+      EventLogger.Stats s = logger.stats();
+      logger.close();
+      if (s.droppedQueueFull() > 0) {
+        throw new IllegalStateException("events were dropped, so not every call took the queued path: " + s);
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      server.stop(0);
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @OperationsPerInvocation(Stalled.EVENTS)
+  @Warmup(iterations = 20, batchSize = 1)
+  @Measurement(iterations = 50, batchSize = 1)
+  public void trackNoSender(Stalled s, Blackhole bh) {
+    String[] ids = s.ids;
+    EventLogger logger = s.logger;
+    for (int i = 0; i < Stalled.EVENTS; i++) {
+      bh.consume(logger.track("purchase", ids[i & (UNITS - 1)], 19.99));
     }
   }
 

@@ -191,7 +191,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
         return;
       }
       offer(QueuedEvent.exposure(clock.millis(), unit, result.hashAttribute(), experiment.key(),
-          result.variationId(), result.key(), result.featureId().orElse(null)));
+          result.variationId(), result.key(), result.rawFeatureId()));
     } catch (RuntimeException e) {
       droppedInvalid.increment();
     }
@@ -204,12 +204,25 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
         droppedInvalid.increment();
         return false;
       }
-      // A private copy: the caller may change its map once track returns (HashMap: null values allowed).
-      Map<String, ?> props = properties.isEmpty() ? Map.of() : new HashMap<>(properties);
-      return offer(QueuedEvent.metric(clock.millis(), unitId, name, value, props));
+      return offer(QueuedEvent.metric(clock.millis(), unitId, name, value, copy(properties)));
     } catch (RuntimeException e) {
       droppedInvalid.increment();
       return false;
+    }
+  }
+
+  /**
+   * A private copy, since the caller may change its map once track returns. An immutable map
+   * ({@code Map.of}) is kept as it is, at no cost; a map with null values is copied to a HashMap.
+   */
+  private static Map<String, ?> copy(Map<String, ?> properties) {
+    if (properties.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return Map.copyOf(properties);
+    } catch (NullPointerException e) {
+      return new HashMap<>(properties);
     }
   }
 
@@ -306,8 +319,9 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
       boolean sendAll = closing || due || !waiting.isEmpty();
       try {
         while (queue.size() >= batchSize || (sendAll && queue.size() > 0)) {
-          if (Thread.currentThread().isInterrupted()) {
-            break;
+          if (Thread.currentThread().isInterrupted()
+              || (closing && System.nanoTime() - closeDeadline > 0)) {
+            break; // what is left is abandoned (and counted) below
           }
           send(take());
         }

@@ -99,6 +99,10 @@ public final class ExperimentResult {
     return Optional.ofNullable(featureId);
   }
 
+  @Nullable String rawFeatureId() {
+    return featureId;
+  }
+
   public boolean stickyBucketUsed() {
     return stickyBucketUsed;
   }
