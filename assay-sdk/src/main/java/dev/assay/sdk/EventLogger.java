@@ -95,6 +95,10 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   /** A random prefix per logger, so ids never collide across processes; then a sequence number. */
   private final String idPrefix = UUID.randomUUID() + "-";
   private long nextId;
+  /** The sender's reused buffers: the request body, and each event id's characters. */
+  private final Body body = new Body();
+  private final StringBuilder id = new StringBuilder(idPrefix);
+  private char[] idChars = new char[64];
   private volatile long closeDeadline = Long.MAX_VALUE;
   /** True while the sender waits for a batch to fill; producers wake it only then. */
   private volatile boolean senderParked;
@@ -382,7 +386,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     if (batch.isEmpty()) {
       return;
     }
-    byte[] body = encode(batch);
+    encode(batch);
     backoff.reset();
     for (int attempt = 0; ; attempt++) {
       Outcome outcome = post(body);
@@ -437,13 +441,13 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     }
   }
 
-  private Outcome post(byte[] body) {
+  private Outcome post(Body body) {
     HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
         .timeout(requestTimeout)
         .header("Authorization", authorization)
         .header("Content-Type", "application/json")
         .header("User-Agent", "assay-java-sdk")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes(), 0, body.size()));
     if (gzip) {
       rb.header("Content-Encoding", "gzip");
     }
@@ -509,15 +513,41 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     return s.length() <= 300 ? s : s.substring(0, 300) + "…";
   }
 
-  /** The batch as a JSON array in the server's event format, gzip-compressed if configured. */
-  byte[] encode(List<QueuedEvent> batch) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + batch.size() * 160);
-    try (OutputStream out = gzip ? new GZIPOutputStream(bytes, 8192) : bytes;
+  /** A request body buffer, reused from batch to batch by the sender thread. */
+  private static final class Body extends ByteArrayOutputStream {
+    Body() {
+      super(16 * 1024);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+
+    @Override
+    public void close() {
+      // kept open: the buffer is reused for the next batch
+    }
+  }
+
+  /**
+   * Writes the batch into {@link #body} as a JSON array in the server's event format,
+   * gzip-compressed if configured. Gives each event its id.
+   */
+  void encode(List<QueuedEvent> batch) {
+    body.reset();
+    try (OutputStream out = gzip ? new GZIPOutputStream(body, 8192) : body;
         JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartArray();
       for (QueuedEvent e : batch) {
         g.writeStartObject();
-        g.writeStringField("id", idPrefix + Long.toString(nextId++, 36));
+        g.writeFieldName("id");
+        id.setLength(idPrefix.length());
+        id.append(nextId++);
+        if (id.length() > idChars.length) {
+          idChars = new char[id.length() * 2];
+        }
+        id.getChars(0, id.length(), idChars, 0);
+        g.writeString(idChars, 0, id.length());
         g.writeStringField("type", e.exposure ? "exposure" : "metric");
         g.writeNumberField("timestamp", e.timestampMillis);
         g.writeStringField("unitId", e.unitId);
@@ -549,7 +579,6 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writing to memory does not fail
     }
-    return bytes.toByteArray();
   }
 
   /**
