@@ -386,7 +386,15 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     if (batch.isEmpty()) {
       return;
     }
-    encode(batch);
+    try {
+      encode(batch);
+    } catch (RuntimeException | StackOverflowError e) {
+      batch = writable(batch);
+      if (batch.isEmpty()) {
+        return;
+      }
+      encode(batch);
+    }
     backoff.reset();
     for (int attempt = 0; ; attempt++) {
       Outcome outcome = post(body);
@@ -412,6 +420,24 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * The events whose properties can be written as JSON; the others (a value whose
+   * {@code toString} throws, a map that contains itself) are dropped and counted as invalid.
+   */
+  private List<QueuedEvent> writable(List<QueuedEvent> batch) {
+    List<QueuedEvent> ok = new ArrayList<>(batch.size());
+    for (QueuedEvent e : batch) {
+      try {
+        Json.write(e.properties);
+        ok.add(e);
+      } catch (RuntimeException | StackOverflowError x) {
+        droppedInvalid.increment();
+        LOG.warning("Assay dropped event '" + e.name + "': its properties cannot be written as JSON: " + x);
+      }
+    }
+    return ok;
   }
 
   /** Waits, waking early only to give up at close; false if interrupted. */
@@ -582,10 +608,11 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   }
 
   /**
-   * Counters since the logger was built. Every event given to the logger ends in exactly one of
+   * Counters since the logger was built. Every event given to the logger is counted in one of
    * {@code queued}, {@code droppedQueueFull}, {@code droppedInvalid} or {@code droppedClosed}; every
    * queued event, once sent or given up, in {@code delivered}, {@code duplicates},
-   * {@code rejectedByServer} or {@code droppedUndeliverable} (or is still {@code pending}).
+   * {@code rejectedByServer}, {@code droppedUndeliverable} or (properties not writable as JSON)
+   * {@code droppedInvalid}, or is still {@code pending}.
    *
    * @param queued events accepted into the queue
    * @param delivered events the server stored
@@ -593,8 +620,9 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
    * @param batches requests the server acknowledged
    * @param retries requests repeated after a 429, 5xx or network error
    * @param droppedQueueFull events dropped because the queue was full
-   * @param droppedInvalid events dropped before queuing: blank or over-long name or unit id, a
-   *     non-finite value, more than 50 properties
+   * @param droppedInvalid events dropped as invalid: blank or over-long name or unit id, a
+   *     non-finite value, more than 50 properties (all before queuing), or properties that cannot be
+   *     written as JSON (when sending)
    * @param droppedClosed events given after {@link #close()}
    * @param rejectedByServer events the server refused one by one (with a reason, logged)
    * @param droppedUndeliverable events of batches given up: retries exhausted, a status that

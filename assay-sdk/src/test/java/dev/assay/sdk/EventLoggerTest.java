@@ -246,6 +246,25 @@ class EventLoggerTest {
   }
 
   @Test
+  void track_propertyThatCannotBeWritten_dropsOnlyThatEvent() throws Exception {
+    Object broken = new Object() {
+      @Override
+      public String toString() {
+        throw new IllegalStateException("no text");
+      }
+    };
+    try (EventLogger events = logger().build()) {
+      events.track("good", "u1");
+      events.track("bad", "u2", Map.of("x", broken));
+      events.track("good", "u3");
+      assertThat(events.flush(Duration.ofSeconds(20))).isTrue();
+      assertThat(events.stats().droppedInvalid()).isEqualTo(1);
+      assertThat(events.stats().delivered()).isEqualTo(2);
+    }
+    assertThat(sink.events()).extracting(e -> e.get("unitId").asText()).containsExactly("u1", "u3");
+  }
+
+  @Test
   void serverRejectsSomeEvents_countedAsRejected() throws Exception {
     sink.then(new Answer(200, Map.of(),
         "{\"accepted\":2,\"duplicates\":1,\"rejected\":[{\"index\":0,\"reason\":\"properties: larger than 8192 characters\"}]}"));
