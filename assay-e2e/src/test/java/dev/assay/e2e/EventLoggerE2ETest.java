@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.assay.openfeature.AssayProvider;
 import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.Attributes;
+import dev.assay.sdk.ClientStatus;
 import dev.assay.sdk.EventLogger;
 import dev.assay.sdk.ExperimentResult;
 import dev.assay.sdk.FeatureResult;
@@ -62,8 +63,10 @@ class EventLoggerE2ETest {
     Map<Integer, Set<String>> unitsByVariation = new HashMap<>();
     long evaluations = 0;
     AssayClient client = AssayClient.builder(server.baseUrl(), server.demoClientKey)
+        .initialTimeout(Duration.ofSeconds(30)) // a loaded CI machine: wait for the real payload
         .logEvents(e -> e.batchSize(50))
         .build();
+    assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
     // Every user evaluated three times, through two different calls: one exposure each.
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < 300; i++) {
