@@ -321,16 +321,18 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
       long now = System.nanoTime();
       boolean due = now - nextTimedFlush >= 0;
       boolean sendAll = closing || due || !waiting.isEmpty();
-      try {
-        while (queue.size() >= batchSize || (sendAll && queue.size() > 0)) {
-          if (Thread.currentThread().isInterrupted()
-              || (closing && System.nanoTime() - closeDeadline > 0)) {
-            break; // what is left is abandoned (and counted) below
-          }
-          send(take());
+      while (queue.size() >= batchSize || (sendAll && queue.size() > 0)) {
+        if (Thread.currentThread().isInterrupted()
+            || (closing && System.nanoTime() - closeDeadline > 0)) {
+          break; // what is left is abandoned (and counted) below
         }
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "the Assay event sender failed unexpectedly", e);
+        List<QueuedEvent> batch = take();
+        try {
+          send(batch);
+        } catch (RuntimeException e) {
+          droppedUndeliverable.add(batch.size());
+          LOG.log(Level.WARNING, "the Assay event sender failed unexpectedly; dropped " + batch.size() + " event(s)", e);
+        }
       }
       if (sendAll) {
         nextTimedFlush = System.nanoTime() + flushIntervalNanos;
@@ -667,8 +669,8 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
       if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
         throw new IllegalArgumentException("serverUrl must be http:// or https://, was " + serverUrl);
       }
-      if (key.isBlank()) {
-        throw new IllegalArgumentException("key must not be blank");
+      if (key.isEmpty() || !key.chars().allMatch(c -> c > ' ' && c < 127)) {
+        throw new IllegalArgumentException("key must be a non-empty token of printable ASCII without spaces");
       }
       this.endpoint = URI.create(u + "/api/v1/events");
       this.key = key;

@@ -411,6 +411,25 @@ class EventLoggerTest {
     assertThat(events.stats().delivered()).isZero();
   }
 
+  @Test
+  void builder_badSettings_failFastNamingTheSetting() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> EventLogger.builder("ftp://x", "k"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serverUrl");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> EventLogger.builder(sink.url(), "a key\n"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> logger().queueCapacity(0))
+        .hasMessageContaining("queueCapacity");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> logger().batchSize(10_001))
+        .hasMessageContaining("batchSize");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> logger().flushInterval(Duration.ZERO))
+        .hasMessageContaining("flushInterval");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> logger().maxRetries(-1))
+        .hasMessageContaining("maxRetries");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> logger().retryDelay(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .hasMessageContaining("maxRetryDelay");
+  }
+
   // ---- Retry-After parsing ----
 
   @Test
