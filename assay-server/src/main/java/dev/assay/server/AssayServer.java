@@ -41,6 +41,7 @@ public final class AssayServer implements AutoCloseable {
   private final PayloadSubscriptions subscriptions;
   private Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = Optional.empty();
   private dev.assay.server.events.DuckDbEventStore events;
+  private dev.assay.server.events.EventGovernance eventGovernance;
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -88,6 +89,9 @@ public final class AssayServer implements AutoCloseable {
   public void close() {
     try {
       scheduler.ifPresent(dev.assay.server.analysis.RefreshScheduler::close);
+      if (eventGovernance != null) {
+        eventGovernance.close();
+      }
       subscriptions.closeAll();
       web.stop();
     } finally {
@@ -114,8 +118,49 @@ public final class AssayServer implements AutoCloseable {
     private Duration sseHeartbeat = Duration.ofSeconds(15);
     private Clock clock = Clock.systemUTC();
     private OfrepApi.RateLimit ofrepRateLimit = OfrepApi.DEFAULT_RATE_LIMIT;
+    private Optional<String> eventHmacKey = Optional.empty();
+    private Optional<java.util.Set<String>> eventAttributeAllowList = Optional.empty();
+    private Optional<Integer> eventRetentionDays = Optional.empty();
+    private Duration eventRetentionInterval = Duration.ofHours(1);
 
     private Builder() {}
+
+    /**
+     * Pseudonymizes unit ids of ingested events with HMAC-SHA256 under this key (at least 16
+     * characters), so raw ids are never stored. Keep the key: a new key gives new pseudonyms.
+     */
+    public Builder eventHmacKey(String key) {
+      if (key.length() < dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH) {
+        throw new IllegalArgumentException("eventHmacKey: must be at least "
+            + dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH + " characters");
+      }
+      this.eventHmacKey = Optional.of(key);
+      return this;
+    }
+
+    /** Keeps only these attribute (exposure) and property (metric event) names; others are dropped. */
+    public Builder eventAttributeAllowList(java.util.Set<String> names) {
+      this.eventAttributeAllowList = Optional.of(java.util.Set.copyOf(names));
+      return this;
+    }
+
+    /** Deletes events older than this many days (by event timestamp), every retention interval. */
+    public Builder eventRetentionDays(int days) {
+      if (days < 1) {
+        throw new IllegalArgumentException("eventRetentionDays: must be at least 1, was " + days);
+      }
+      this.eventRetentionDays = Optional.of(days);
+      return this;
+    }
+
+    /** How often retention runs (with {@link #eventRetentionDays}). Default 1 h. */
+    public Builder eventRetentionInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("eventRetentionInterval must be positive, was " + interval);
+      }
+      this.eventRetentionInterval = interval;
+      return this;
+    }
 
     /** Port to listen on; 0 picks a free one. Default 8080. */
     public Builder port(int port) {
@@ -254,18 +299,24 @@ public final class AssayServer implements AutoCloseable {
         Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
         Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = analysis.map(
             a -> new dev.assay.server.analysis.RefreshScheduler(config, a, refreshInterval));
+        dev.assay.server.events.EventGovernance governance = new dev.assay.server.events.EventGovernance(events,
+            dev.assay.server.events.EventPrivacy.of(eventHmacKey, eventAttributeAllowList), eventRetentionDays,
+            eventRetentionInterval, store, audit, clock);
+        governance.recordSettings();
         HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
-            store::healthy, ofrep, analysis, events);
+            store::healthy, ofrep, analysis, events, governance);
         WebServer web = WebServer.builder()
             .host(host)
             .port(port)
             .shutdownGracePeriod(Duration.ofSeconds(10))
             .routing(api::routing)
+            .directHandlers(HttpApi.directHandlers())
             .build()
             .start();
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
         server.scheduler = scheduler;
         server.events = events;
+        server.eventGovernance = governance;
         return server;
       } catch (RuntimeException e) {
         store.close();
