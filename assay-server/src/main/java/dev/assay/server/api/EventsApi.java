@@ -71,17 +71,24 @@ final class EventsApi implements Resource {
 
   @Override
   public List<Endpoint> endpoints() {
-    return List.of(Endpoint.get("/events/units/{unitId}", Permission.ADMIN,
+    return List.of(Endpoint.get("/events/units/{key}", Permission.ADMIN,
         "A unit's stored events, oldest first (?limit=, default 1000), for a data-subject access request", c -> {
           int limit = limit(c, 1000, 10_000);
+          List<Event> found = governance.unitEvents(unitId(c), limit);
+          if (found.isEmpty() && limit > 0) {
+            throw DomainException.notFound("no events are stored for this unit");
+          }
           ObjectNode o = JsonNodeFactory.instance.objectNode();
           ArrayNode list = o.putArray("events");
-          governance.unitEvents(unitId(c), limit).forEach(e -> event(list.addObject(), e));
+          found.forEach(e -> event(list.addObject(), e));
           return Reply.ok(o);
         }),
-        Endpoint.delete("/events/units/{unitId}", Permission.ADMIN,
+        Endpoint.delete("/events/units/{key}", Permission.ADMIN,
             "Erases every stored event of a unit (audited without the raw id)", c -> {
               EventGovernance.Erasure erased = governance.erase(unitId(c), c.actor());
+              if (erased.deleted() == 0) {
+                throw DomainException.notFound("no events are stored for this unit (the request is recorded in the audit log)");
+              }
               ObjectNode o = JsonNodeFactory.instance.objectNode();
               o.put("deleted", erased.deleted());
               o.put("unitReference", erased.unitReference());
@@ -113,7 +120,7 @@ final class EventsApi implements Resource {
   }
 
   private static String unitId(Call c) {
-    String unit = c.path("unitId");
+    String unit = c.path("key");
     if (unit == null || unit.isEmpty() || unit.length() > EventParser.MAX_STRING) {
       throw DomainException.invalid("unitId", "must be 1 to " + EventParser.MAX_STRING + " characters");
     }
