@@ -42,6 +42,8 @@ public final class AssayServer implements AutoCloseable {
   private Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = Optional.empty();
   private dev.assay.server.events.DuckDbEventStore events;
   private dev.assay.server.events.EventGovernance eventGovernance;
+  private Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = Optional.empty();
+  private Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = Optional.empty();
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -96,6 +98,8 @@ public final class AssayServer implements AutoCloseable {
       web.stop();
     } finally {
       try {
+        kafkaEvents.ifPresent(dev.assay.server.events.KafkaEventStore::close);
+        kafkaConsumer.ifPresent(dev.assay.server.events.KafkaEventConsumer::close);
         if (events != null) {
           events.close();
         }
@@ -122,8 +126,39 @@ public final class AssayServer implements AutoCloseable {
     private Optional<java.util.Set<String>> eventAttributeAllowList = Optional.empty();
     private Optional<Integer> eventRetentionDays = Optional.empty();
     private Duration eventRetentionInterval = Duration.ofHours(1);
+    private Optional<String> kafkaBootstrapServers = Optional.empty();
+    private String kafkaTopic = "assay-events";
+    private boolean kafkaConsume = true;
 
     private Builder() {}
+
+    /**
+     * Kafka mode of the event pipeline (ADR 0008): ingestion produces to a topic on these brokers
+     * ({@code host:port,...}) and acknowledges after the broker does; a consumer in this server
+     * writes the topic into the embedded warehouse.
+     */
+    public Builder kafka(String bootstrapServers) {
+      if (bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("kafka bootstrap servers must not be blank");
+      }
+      this.kafkaBootstrapServers = Optional.of(bootstrapServers);
+      return this;
+    }
+
+    /** The Kafka topic of events (Kafka mode). Default {@code assay-events}. */
+    public Builder kafkaTopic(String topic) {
+      if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
+        throw new IllegalArgumentException("kafkaTopic: 1-249 of letters, digits, '.', '_' and '-', was '" + topic + "'");
+      }
+      this.kafkaTopic = topic;
+      return this;
+    }
+
+    /** Whether this server runs the consumer that writes the topic into the warehouse. Default true. */
+    public Builder kafkaConsume(boolean consume) {
+      this.kafkaConsume = consume;
+      return this;
+    }
 
     /**
      * Pseudonymizes unit ids of ingested events with HMAC-SHA256 under this key (at least 16
@@ -303,8 +338,13 @@ public final class AssayServer implements AutoCloseable {
             dev.assay.server.events.EventPrivacy.of(eventHmacKey, eventAttributeAllowList), eventRetentionDays,
             eventRetentionInterval, store, audit, clock);
         governance.recordSettings();
+        Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = kafkaBootstrapServers.map(b ->
+            dev.assay.server.events.KafkaEventStore.open(b, kafkaTopic, events, java.util.Map.of()));
+        Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = kafkaBootstrapServers.filter(b -> kafkaConsume)
+            .map(b -> dev.assay.server.events.KafkaEventConsumer.start(b, kafkaTopic, events, java.util.Map.of()));
+        dev.assay.server.events.EventStore ingest = kafkaEvents.isPresent() ? kafkaEvents.get() : events;
         HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
-            store::healthy, ofrep, analysis, events, governance);
+            store::healthy, ofrep, analysis, ingest, governance);
         WebServer web = WebServer.builder()
             .host(host)
             .port(port)
@@ -317,6 +357,8 @@ public final class AssayServer implements AutoCloseable {
         server.scheduler = scheduler;
         server.events = events;
         server.eventGovernance = governance;
+        server.kafkaEvents = kafkaEvents;
+        server.kafkaConsumer = kafkaConsumer;
         return server;
       } catch (RuntimeException e) {
         store.close();
