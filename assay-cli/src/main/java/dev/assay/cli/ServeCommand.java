@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
       "",
       "Environment: ASSAY_PORT, ASSAY_HOST, ASSAY_DATA_DIR, ASSAY_DATABASE_URL, ASSAY_ADMIN_TOKEN"
           + " (creates an admin API key with that value; at least 16 characters).",
-      "Events: ASSAY_EVENTS_HMAC_KEY (or _FILE), ASSAY_EVENTS_ATTRIBUTES, ASSAY_EVENTS_RETENTION_DAYS.",
+      "Events: ASSAY_EVENTS_HMAC_KEY (or _FILE), ASSAY_EVENTS_ATTRIBUTES, ASSAY_EVENTS_RETENTION_DAYS,"
+          + " ASSAY_KAFKA_BOOTSTRAP_SERVERS, ASSAY_KAFKA_TOPIC, ASSAY_KAFKA_CONSUME.",
       "Without ASSAY_ADMIN_TOKEN the first start prints a one-time admin token.",
       "",
       "Examples:",
@@ -113,6 +114,30 @@ final class ServeCommand implements Callable<Integer> {
   Integer eventRetentionDays;
 
   @Option(
+      names = "--kafka-bootstrap-servers",
+      defaultValue = "${env:ASSAY_KAFKA_BOOTSTRAP_SERVERS}",
+      paramLabel = "HOST:PORT,...",
+      description = "Kafka mode of the event pipeline: events are produced to a topic (acks=all) and"
+          + " acknowledged after the broker; a consumer writes them into the warehouse.")
+  String kafkaBootstrapServers;
+
+  @Option(
+      names = "--kafka-topic",
+      defaultValue = "${env:ASSAY_KAFKA_TOPIC:-assay-events}",
+      paramLabel = "TOPIC",
+      description = "Kafka topic of events. Default: ${DEFAULT-VALUE}.")
+  String kafkaTopic;
+
+  @Option(
+      names = "--kafka-consume",
+      defaultValue = "${env:ASSAY_KAFKA_CONSUME:-true}",
+      arity = "1",
+      paramLabel = "true|false",
+      description = "Run the consumer that writes the topic into this server's warehouse."
+          + " Default: ${DEFAULT-VALUE}.")
+  boolean kafkaConsume;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log at INFO level (startup details of the store and HTTP server).")
   boolean verbose;
@@ -147,6 +172,16 @@ final class ServeCommand implements Callable<Integer> {
         names.add(n.strip());
       }
       builder.eventAttributeAllowList(names);
+    }
+    if (kafkaBootstrapServers != null && !kafkaBootstrapServers.isBlank()) {
+      if (!kafkaBootstrapServers.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
+        throw new CliInputException("--kafka-bootstrap-servers: must be host:port[,host:port...], was '"
+            + kafkaBootstrapServers + "'");
+      }
+      if (!kafkaTopic.matches("[A-Za-z0-9._-]{1,249}")) {
+        throw new CliInputException("--kafka-topic: 1-249 of letters, digits, '.', '_' and '-', was '" + kafkaTopic + "'");
+      }
+      builder.kafka(kafkaBootstrapServers).kafkaTopic(kafkaTopic).kafkaConsume(kafkaConsume);
     }
     if (eventRetentionDays != null) {
       if (eventRetentionDays < 1) {

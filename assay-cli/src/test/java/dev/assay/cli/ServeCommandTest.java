@@ -86,6 +86,9 @@ class ServeCommandTest {
     CliRun key = CliRun.of("serve", "--event-hmac-key-file", shortKey.toString(), "--data-dir", dir.toString());
     CliRun missing = CliRun.of("serve", "--event-hmac-key-file", dir.resolve("absent").toString());
     CliRun blank = CliRun.of("serve", "--event-attributes", "country,,plan", "--data-dir", dir.toString());
+    CliRun kafka = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost", "--data-dir", dir.toString());
+    CliRun topic = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost:9092", "--kafka-topic", "a b",
+        "--data-dir", dir.toString());
 
     assertThat(retention.exitCode()).isEqualTo(2);
     assertThat(retention.err()).contains("--event-retention-days").contains("at least 1");
@@ -95,6 +98,10 @@ class ServeCommandTest {
     assertThat(missing.err()).contains("--event-hmac-key-file").contains("cannot read");
     assertThat(blank.exitCode()).isEqualTo(2);
     assertThat(blank.err()).contains("--event-attributes");
+    assertThat(kafka.exitCode()).isEqualTo(2);
+    assertThat(kafka.err()).contains("--kafka-bootstrap-servers").contains("host:port");
+    assertThat(topic.exitCode()).isEqualTo(2);
+    assertThat(topic.err()).contains("--kafka-topic");
   }
 
   private static Matcher awaitLine(StringWriter out, Thread serving) throws InterruptedException {

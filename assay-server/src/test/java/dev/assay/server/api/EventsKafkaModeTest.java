@@ -1,0 +1,54 @@
+package dev.assay.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.assay.server.AssayServer;
+import dev.assay.server.events.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** {@code assay serve} in Kafka mode over HTTP: acknowledged after the broker, visible after the consumer. */
+class EventsKafkaModeTest {
+  private static final String KEY = "kafka-mode-hmac-key-0123456789";
+
+  @Test
+  void ingest_kafkaMode_pseudonymizedEventsFlowThroughTheTopicIntoTheSummary() throws Exception {
+    String topic = "http-" + UUID.randomUUID();
+    try (TestServer server = new TestServer(b -> b.kafka(TestKafka.bootstrapServers()).kafkaTopic(topic).eventHmacKey(KEY))) {
+      String key = server.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")
+          .json().get("key").asText();
+      long now = System.currentTimeMillis();
+      StringBuilder body = new StringBuilder("[");
+      for (int i = 0; i < 50; i++) {
+        body.append(i > 0 ? "," : "").append("{\"id\":\"k").append(i).append("\",\"type\":\"metric\",\"name\":\"signup\",")
+            .append("\"unitId\":\"carol\",\"timestamp\":").append(now).append('}');
+      }
+      body.append(",{\"id\":\"bad\",\"type\":\"metric\"}]");
+
+      TestServer.Response r = server.send("POST", "/api/v1/events", key, "application/json",
+          body.toString().getBytes(StandardCharsets.UTF_8));
+
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(r.json().get("accepted").asInt()).isEqualTo(50);
+      assertThat(r.json().at("/rejected/0/index").asInt()).isEqualTo(50);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      JsonNode summary;
+      do {
+        Thread.sleep(100);
+        summary = server.admin("GET", "/api/v1/events/summary", null).json();
+      } while (summary.get("metricEvents").asLong() < 50 && System.nanoTime() < deadline);
+      assertThat(summary.get("metricEvents").asLong()).isEqualTo(50);
+      assertThat(summary.at("/latest/0/unitId").asText()).hasSize(64).isNotEqualTo("carol");
+      assertThat(server.admin("DELETE", "/api/v1/events/units/carol", null).json().get("deleted").asLong()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void builder_rejectsABadTopicName() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AssayServer.builder().kafkaTopic("no spaces"))
+        .hasMessageContaining("kafkaTopic");
+  }
+}
