@@ -300,6 +300,8 @@ public final class AssayServer implements AutoCloseable {
         }
         store = JdbcConfigStore.embedded(dataDir);
       }
+      // Event-side resources opened so far, closed again (newest first) if the start fails.
+      java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
       try {
         SecureRandom random = new SecureRandom();
         AuditLog audit = new AuditLog(clock);
@@ -331,17 +333,21 @@ public final class AssayServer implements AutoCloseable {
           throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
         dev.assay.server.events.DuckDbEventStore events = dev.assay.server.events.DuckDbEventStore.open(dataDir);
+        opened.push(events);
         Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
         Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = analysis.map(
             a -> new dev.assay.server.analysis.RefreshScheduler(config, a, refreshInterval));
         dev.assay.server.events.EventGovernance governance = new dev.assay.server.events.EventGovernance(events,
             dev.assay.server.events.EventPrivacy.of(eventHmacKey, eventAttributeAllowList), eventRetentionDays,
             eventRetentionInterval, store, audit, clock);
+        opened.push(governance);
         governance.recordSettings();
         Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = kafkaBootstrapServers.map(b ->
             dev.assay.server.events.KafkaEventStore.open(b, kafkaTopic, events, java.util.Map.of()));
+        kafkaEvents.ifPresent(opened::push);
         Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = kafkaBootstrapServers.filter(b -> kafkaConsume)
             .map(b -> dev.assay.server.events.KafkaEventConsumer.start(b, kafkaTopic, events, java.util.Map.of()));
+        kafkaConsumer.ifPresent(opened::push);
         dev.assay.server.events.EventStore ingest = kafkaEvents.isPresent() ? kafkaEvents.get() : events;
         HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
             store::healthy, ofrep, analysis, ingest, governance);
@@ -361,6 +367,13 @@ public final class AssayServer implements AutoCloseable {
         server.kafkaConsumer = kafkaConsumer;
         return server;
       } catch (RuntimeException e) {
+        for (AutoCloseable c : opened) {
+          try {
+            c.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
         store.close();
         throw e;
       }

@@ -33,6 +33,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -43,6 +45,7 @@ import java.util.zip.GZIPInputStream;
  * {@code GET /api/v1/events/summary} is a management endpoint (see {@link #endpoints}).
  */
 final class EventsApi implements Resource {
+  private static final Logger LOG = Logger.getLogger(EventsApi.class.getName());
   /** Largest request body, after decompression. */
   static final int MAX_BODY = 5 << 20;
   /** Bytes of request bodies held at once, in KiB (bounded memory under load). */
@@ -186,6 +189,10 @@ final class EventsApi implements Resource {
       reply = handle(req, res);
     } catch (DomainException d) {
       reply = HttpApi.error(d.category() == DomainException.Category.INVALID ? 400 : 409, d.code(), d.getMessage(), d.details());
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "unexpected failure ingesting events", e);
+      res.header(HeaderNames.RETRY_AFTER, "5");
+      reply = HttpApi.error(503, "unavailable", "the events could not be stored; nothing was acknowledged, retry", List.of());
     }
     res.status(Status.create(reply.status()));
     res.header(HeaderNames.CONTENT_TYPE, reply.contentType());

@@ -143,7 +143,10 @@ public final class KafkaEventConsumer implements AutoCloseable {
     return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Stops after the batch in progress (which is committed) and leaves the group. */
+  /**
+   * Stops after the batch in progress and leaves the group. If the stop interrupts the offset
+   * commit, the last batch is re-delivered to the next consumer and stored once.
+   */
   @Override
   public void close() {
     running = false;
