@@ -47,6 +47,36 @@ class EventsKafkaModeTest {
   }
 
   @Test
+  void acknowledgedButNotYetConsumed_aNewServerConsumesEachEventOnce() throws Exception {
+    String topic = "handover-" + UUID.randomUUID();
+    java.nio.file.Path data;
+    String body = "[" + java.util.stream.IntStream.range(0, 30).mapToObj(i -> "{\"id\":\"h" + i
+        + "\",\"type\":\"metric\",\"name\":\"view\",\"unitId\":\"dave\",\"timestamp\":" + System.currentTimeMillis() + "}")
+        .collect(java.util.stream.Collectors.joining(",")) + "]";
+    // A server that acknowledges from the broker but whose consumer never ran (it died first).
+    try (TestServer first = new TestServer(b -> b.kafka(TestKafka.bootstrapServers()).kafkaTopic(topic).kafkaConsume(false))) {
+      data = first.dataDir;
+      String key = first.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")
+          .json().get("key").asText();
+      for (int i = 0; i < 2; i++) { // the second time is a client retry
+        TestServer.Response r = first.send("POST", "/api/v1/events", key, "application/json", body.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.json().get("accepted").asInt()).as(r.body()).isEqualTo(30);
+      }
+      assertThat(first.admin("GET", "/api/v1/events/summary", null).json().get("metricEvents").asLong()).isZero();
+    }
+    try (TestServer second = new TestServer(b -> b.dataDir(data).kafka(TestKafka.bootstrapServers()).kafkaTopic(topic))) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      JsonNode summary;
+      do {
+        Thread.sleep(100);
+        summary = second.admin("GET", "/api/v1/events/summary", null).json();
+      } while (summary.get("metricEvents").asLong() < 30 && System.nanoTime() < deadline);
+      Thread.sleep(500);
+      assertThat(second.admin("GET", "/api/v1/events/summary", null).json().get("metricEvents").asLong()).isEqualTo(30);
+    }
+  }
+
+  @Test
   void builder_rejectsABadTopicName() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> AssayServer.builder().kafkaTopic("no spaces"))
         .hasMessageContaining("kafkaTopic");
