@@ -44,6 +44,7 @@ public final class AssayServer implements AutoCloseable {
   private dev.assay.server.events.EventGovernance eventGovernance;
   private Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = Optional.empty();
   private Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = Optional.empty();
+  private Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = Optional.empty();
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -100,6 +101,7 @@ public final class AssayServer implements AutoCloseable {
       try {
         kafkaEvents.ifPresent(dev.assay.server.events.KafkaEventStore::close);
         kafkaConsumer.ifPresent(dev.assay.server.events.KafkaEventConsumer::close);
+        pgEvents.ifPresent(dev.assay.server.events.PostgresEventWarehouse::close);
         if (events != null) {
           events.close();
         }
@@ -337,16 +339,23 @@ public final class AssayServer implements AutoCloseable {
         Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
         Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = analysis.map(
             a -> new dev.assay.server.analysis.RefreshScheduler(config, a, refreshInterval));
-        dev.assay.server.events.EventGovernance governance = new dev.assay.server.events.EventGovernance(events,
+        // In Kafka mode with a PostgreSQL warehouse, the consumer writes there (ADR 0008);
+        // otherwise into the embedded DuckDB file.
+        Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = kafkaBootstrapServers
+            .flatMap(b -> warehouseUrl.filter(u -> u.startsWith("jdbc:postgresql:")))
+            .map(dev.assay.server.events.PostgresEventWarehouse::open);
+        pgEvents.ifPresent(opened::push);
+        dev.assay.server.events.EventStore warehouseEvents = pgEvents.isPresent() ? pgEvents.get() : events;
+        dev.assay.server.events.EventGovernance governance = new dev.assay.server.events.EventGovernance(warehouseEvents,
             dev.assay.server.events.EventPrivacy.of(eventHmacKey, eventAttributeAllowList), eventRetentionDays,
             eventRetentionInterval, store, audit, clock);
         opened.push(governance);
         governance.recordSettings();
         Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = kafkaBootstrapServers.map(b ->
-            dev.assay.server.events.KafkaEventStore.open(b, kafkaTopic, events, java.util.Map.of()));
+            dev.assay.server.events.KafkaEventStore.open(b, kafkaTopic, warehouseEvents, java.util.Map.of()));
         kafkaEvents.ifPresent(opened::push);
         Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = kafkaBootstrapServers.filter(b -> kafkaConsume)
-            .map(b -> dev.assay.server.events.KafkaEventConsumer.start(b, kafkaTopic, events, java.util.Map.of()));
+            .map(b -> dev.assay.server.events.KafkaEventConsumer.start(b, kafkaTopic, warehouseEvents, java.util.Map.of()));
         kafkaConsumer.ifPresent(opened::push);
         dev.assay.server.events.EventStore ingest = kafkaEvents.isPresent() ? kafkaEvents.get() : events;
         HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
@@ -365,6 +374,7 @@ public final class AssayServer implements AutoCloseable {
         server.eventGovernance = governance;
         server.kafkaEvents = kafkaEvents;
         server.kafkaConsumer = kafkaConsumer;
+        server.pgEvents = pgEvents;
         return server;
       } catch (RuntimeException e) {
         for (AutoCloseable c : opened) {

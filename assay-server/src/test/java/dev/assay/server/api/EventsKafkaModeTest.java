@@ -77,6 +77,42 @@ class EventsKafkaModeTest {
   }
 
   @Test
+  void ingest_kafkaModeWithPostgresWarehouse_consumerWritesToPostgres() throws Exception {
+    String schema = dev.assay.server.store.TestPostgres.freshSchema();
+    String url = dev.assay.server.store.TestPostgres.url();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA " + schema);
+    }
+    String warehouse = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    try (TestServer server = new TestServer(b -> b.kafka(TestKafka.bootstrapServers()).kafkaTopic("pg-" + UUID.randomUUID())
+        .warehouseUrl(warehouse))) {
+      String key = server.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")
+          .json().get("key").asText();
+      String body = "[{\"id\":\"p1\",\"type\":\"exposure\",\"experimentKey\":\"exp\",\"variationId\":1,\"unitId\":\"erin\","
+          + "\"timestamp\":" + System.currentTimeMillis() + "}]";
+      assertThat(server.send("POST", "/api/v1/events", key, "application/json", body.getBytes(StandardCharsets.UTF_8))
+          .json().get("accepted").asInt()).isEqualTo(1);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long rows = 0;
+      while (rows == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(warehouse); java.sql.Statement st = c.createStatement();
+            java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM exposures WHERE id = 'p1' AND unit_id = 'erin'")) {
+          rs.next();
+          rows = rs.getLong(1);
+        }
+      }
+      assertThat(rows).isEqualTo(1);
+      assertThat(server.admin("GET", "/api/v1/events/summary", null).json().get("exposures").asLong()).isEqualTo(1);
+      assertThat(server.admin("DELETE", "/api/v1/events/units/erin", null).json().get("deleted").asLong()).isEqualTo(1);
+    } finally {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+        st.execute("DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+  }
+
+  @Test
   void builder_rejectsABadTopicName() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> AssayServer.builder().kafkaTopic("no spaces"))
         .hasMessageContaining("kafkaTopic");

@@ -2,7 +2,6 @@ package dev.assay.server.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,23 +14,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Kafka mode against a real in-process KRaft broker: produce, consume into DuckDB, crash recovery. */
-class KafkaEventPipelineTest {
+/**
+ * Kafka mode against a real in-process KRaft broker: produce, consume into the warehouse, crash
+ * recovery. Runs against each warehouse the consumer can write to.
+ */
+abstract class KafkaEventPipelineContract {
   private static final long T = 1_780_000_000_000L;
   private final String topic = "events-" + UUID.randomUUID();
-  private final DuckDbEventStore warehouse;
+  private final EventStore warehouse;
   private final List<AutoCloseable> open = new ArrayList<>();
 
-  KafkaEventPipelineTest() throws Exception {
-    warehouse = DuckDbEventStore.open(Files.createTempDirectory("assay-kafka-"));
+  KafkaEventPipelineContract() throws Exception {
+    warehouse = openWarehouse();
   }
+
+  /** A fresh, empty warehouse. */
+  abstract EventStore openWarehouse() throws Exception;
+
+  /** Drops what {@link #openWarehouse} created. */
+  abstract void dropWarehouse(EventStore warehouse) throws Exception;
 
   @AfterEach
   void close() throws Exception {
     for (int i = open.size() - 1; i >= 0; i--) {
       open.get(i).close();
     }
-    warehouse.close();
+    dropWarehouse(warehouse);
   }
 
   private static List<Event> batch(int b) {
@@ -84,7 +92,11 @@ class KafkaEventPipelineTest {
         .satisfies(e -> assertThat(e.value()).isEqualTo(1.5));
     assertThat(unit).filteredOn(e -> e.id().equals("3-0")).singleElement()
         .satisfies(e -> assertThat(e.json()).isEqualTo("{\"c\":\"NL\"}"));
-    assertThat(kafka.summary(0, Long.MAX_VALUE, 0).byExperiment()).isNotEmpty();
+    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).byExperiment()).hasSize(3);
+    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).latest()).hasSize(5);
+    assertThat(kafka.deleteUnit("u3")).isEqualTo(100);
+    assertThat(kafka.deleteBefore(T + 50)).isEqualTo(19 * 50);
+    assertThat(stored()).isEqualTo(19 * 50);
   }
 
   @Test
