@@ -49,13 +49,14 @@ public final class DuckDbEventStore implements EventStore {
 
   private final String url;
   private final DuckDBConnection writer;
-  private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+  private final BlockingQueue<Pending> queue;
   private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
 
-  private DuckDbEventStore(String url, DuckDBConnection writer) {
+  private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches) {
     this.url = url;
+    this.queue = new ArrayBlockingQueue<>(queueBatches);
     this.writer = writer;
     this.thread = new Thread(this::run, "assay-event-writer");
     thread.setDaemon(true);
@@ -81,6 +82,10 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   static DuckDbEventStore openUrl(String url) {
+    return openUrl(url, QUEUE_BATCHES);
+  }
+
+  static DuckDbEventStore openUrl(String url, int queueBatches) {
     try {
       DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url);
       try (Statement st = c.createStatement()) {
@@ -93,7 +98,7 @@ public final class DuckDbEventStore implements EventStore {
         st.execute("CREATE TEMP TABLE staging_metric_events AS SELECT * FROM metric_events LIMIT 0");
       }
       c.setAutoCommit(false);
-      return new DuckDbEventStore(url, c);
+      return new DuckDbEventStore(url, c, queueBatches);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the event store " + url + ": " + e.getMessage(), e);
     }
@@ -111,7 +116,7 @@ public final class DuckDbEventStore implements EventStore {
       return done;
     }
     if (!queue.offer(new Pending(events, done))) {
-      throw new Overloaded("the event store is busy (" + QUEUE_BATCHES + " batches waiting)", 1);
+      throw new Overloaded("the event store is busy (" + queue.size() + " batches waiting)", 1);
     }
     return done;
   }
@@ -217,6 +222,26 @@ public final class DuckDbEventStore implements EventStore {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(e.getCause() == null ? e.getMessage() : e.getCause().getMessage(), e);
     }
+  }
+
+  /**
+   * Occupies the writer until {@code release} opens (tests of backpressure); returns once the
+   * writer is occupied.
+   */
+  CompletableFuture<Long> occupyWriter(java.util.concurrent.CountDownLatch release) throws InterruptedException {
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    tasks.add(new Task(c -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 0;
+    }, done));
+    started.await();
+    return done;
   }
 
   @Override

@@ -71,6 +71,30 @@ class DuckDbEventStoreTest {
   }
 
   @Test
+  void append_queueFull_refusedAtOnceWithRetryHint_queuedBatchesStillStored() throws Exception {
+    DuckDbEventStore small = DuckDbEventStore.openUrl("jdbc:duckdb:" + dir.resolve("small.duckdb"), 2);
+    try {
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      CompletableFuture<Long> busy = small.occupyWriter(release);
+      CompletableFuture<EventStore.Stored> first = small.append(batch("q1-", 0, 10));
+      CompletableFuture<EventStore.Stored> second = small.append(batch("q2-", 0, 10));
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> small.append(batch("q3-", 0, 10)))
+          .isInstanceOfSatisfying(EventStore.Overloaded.class, o -> assertThat(o.retryAfterSeconds()).isPositive())
+          .hasMessageContaining("busy");
+      assertThat(first).isNotDone();
+
+      release.countDown();
+      busy.get();
+      assertThat(first.get().accepted() + second.get().accepted()).isEqualTo(20);
+      EventSummary s = small.summary(0, Long.MAX_VALUE, 0);
+      assertThat(s.exposures() + s.metricEvents()).isEqualTo(20);
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
   void append_sameIdTwiceInOneBatch_storedOnce() throws Exception {
     EventStore.Stored s = store.append(List.of(metric("x", "u", T), metric("x", "u", T))).get();
     assertThat(s.accepted()).isEqualTo(1);
