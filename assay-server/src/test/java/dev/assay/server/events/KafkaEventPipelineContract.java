@@ -135,4 +135,21 @@ abstract class KafkaEventPipelineContract {
     }
     assertThat(ids).hasSize(2_000);
   }
+
+  @Test
+  void recordNotInTheEventFormat_skipped_theRestStored() throws Exception {
+    KafkaEventStore kafka = producer();
+    kafka.append(batch(0)).get();
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", TestKafka.bootstrapServers());
+    try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p,
+        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "not events".getBytes())).get();
+    }
+    kafka.append(batch(1)).get();
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+
+    awaitStored(200);
+  }
 }
