@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The durability promise of {@code POST /api/v1/events} against a real crash: a load runs against
  * a real {@code assay serve} process, the process is killed with SIGKILL mid-load, restarted on
- * the same data directory, and every acknowledged event must be there exactly once.
+ * the same data directory, and every acknowledged event must be there exactly once — with the
+ * embedded DuckDB store and in Kafka mode.
  */
 class EventCrashE2ETest {
   private static final String ADMIN = "e2e-admin-token-0123456789";
