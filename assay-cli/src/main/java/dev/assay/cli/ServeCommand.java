@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
       "",
       "Environment: ASSAY_PORT, ASSAY_HOST, ASSAY_DATA_DIR, ASSAY_DATABASE_URL, ASSAY_ADMIN_TOKEN"
           + " (creates an admin API key with that value; at least 16 characters).",
+      "Events: ASSAY_EVENTS_HMAC_KEY (or _FILE), ASSAY_EVENTS_ATTRIBUTES, ASSAY_EVENTS_RETENTION_DAYS,"
+          + " ASSAY_KAFKA_BOOTSTRAP_SERVERS, ASSAY_KAFKA_TOPIC, ASSAY_KAFKA_CONSUME.",
       "Without ASSAY_ADMIN_TOKEN the first start prints a one-time admin token.",
       "",
       "Examples:",
@@ -87,6 +89,55 @@ final class ServeCommand implements Callable<Integer> {
   java.time.Duration refreshInterval;
 
   @Option(
+      names = "--event-hmac-key-file",
+      defaultValue = "${env:ASSAY_EVENTS_HMAC_KEY_FILE}",
+      paramLabel = "FILE",
+      description = "File holding a key (at least 16 characters) to pseudonymize event unit ids with"
+          + " HMAC-SHA256, so raw ids are never stored. Or set ASSAY_EVENTS_HMAC_KEY.")
+  Path eventHmacKeyFile;
+
+  @Option(
+      names = "--event-attributes",
+      defaultValue = "${env:ASSAY_EVENTS_ATTRIBUTES}",
+      split = ",",
+      paramLabel = "NAME",
+      description = "Allow-list of event attribute/property names to keep (comma-separated); others"
+          + " are dropped at ingestion. Default: keep all.")
+  java.util.List<String> eventAttributes;
+
+  @Option(
+      names = "--event-retention-days",
+      defaultValue = "${env:ASSAY_EVENTS_RETENTION_DAYS}",
+      paramLabel = "DAYS",
+      description = "Delete events older than this many days (checked hourly and on"
+          + " POST /api/v1/events/retention). Default: keep all.")
+  Integer eventRetentionDays;
+
+  @Option(
+      names = "--kafka-bootstrap-servers",
+      defaultValue = "${env:ASSAY_KAFKA_BOOTSTRAP_SERVERS}",
+      paramLabel = "HOST:PORT,...",
+      description = "Kafka mode of the event pipeline: events are produced to a topic (acks=all) and"
+          + " acknowledged after the broker; a consumer writes them into the warehouse.")
+  String kafkaBootstrapServers;
+
+  @Option(
+      names = "--kafka-topic",
+      defaultValue = "${env:ASSAY_KAFKA_TOPIC:-assay-events}",
+      paramLabel = "TOPIC",
+      description = "Kafka topic of events. Default: ${DEFAULT-VALUE}.")
+  String kafkaTopic;
+
+  @Option(
+      names = "--kafka-consume",
+      defaultValue = "${env:ASSAY_KAFKA_CONSUME:-true}",
+      arity = "1",
+      paramLabel = "true|false",
+      description = "Run the consumer that writes the topic into this server's warehouse."
+          + " Default: ${DEFAULT-VALUE}.")
+  boolean kafkaConsume;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log at INFO level (startup details of the store and HTTP server).")
   boolean verbose;
@@ -95,6 +146,50 @@ final class ServeCommand implements Callable<Integer> {
       names = "--demo",
       description = "Seed a demo project (environments, flags, an experiment with metrics).")
   boolean demo;
+
+  private void configureEvents(AssayServer.Builder builder) {
+    String key = System.getenv("ASSAY_EVENTS_HMAC_KEY");
+    if (eventHmacKeyFile != null) {
+      try {
+        key = java.nio.file.Files.readString(eventHmacKeyFile).strip();
+      } catch (java.io.IOException e) {
+        throw new CliInputException("--event-hmac-key-file: cannot read " + eventHmacKeyFile + ": " + e.getMessage(), e);
+      }
+    }
+    if (key != null && !key.isBlank()) {
+      if (key.length() < dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH) {
+        throw new CliInputException((eventHmacKeyFile != null ? "--event-hmac-key-file" : "ASSAY_EVENTS_HMAC_KEY")
+            + ": the key must be at least " + dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH + " characters");
+      }
+      builder.eventHmacKey(key);
+    }
+    if (eventAttributes != null && !eventAttributes.isEmpty()) {
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      for (String n : eventAttributes) {
+        if (n.isBlank()) {
+          throw new CliInputException("--event-attributes: names must not be empty");
+        }
+        names.add(n.strip());
+      }
+      builder.eventAttributeAllowList(names);
+    }
+    if (kafkaBootstrapServers != null && !kafkaBootstrapServers.isBlank()) {
+      if (!kafkaBootstrapServers.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
+        throw new CliInputException("--kafka-bootstrap-servers: must be host:port[,host:port...], was '"
+            + kafkaBootstrapServers + "'");
+      }
+      if (!kafkaTopic.matches("[A-Za-z0-9._-]{1,249}")) {
+        throw new CliInputException("--kafka-topic: 1-249 of letters, digits, '.', '_' and '-', was '" + kafkaTopic + "'");
+      }
+      builder.kafka(kafkaBootstrapServers).kafkaTopic(kafkaTopic).kafkaConsume(kafkaConsume);
+    }
+    if (eventRetentionDays != null) {
+      if (eventRetentionDays < 1) {
+        throw new CliInputException("--event-retention-days: must be at least 1, was " + eventRetentionDays);
+      }
+      builder.eventRetentionDays(eventRetentionDays);
+    }
+  }
 
   @Override
   public Integer call() {
@@ -122,6 +217,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliInputException("--refresh-interval: must be positive, was " + refreshInterval);
     }
     builder.refreshInterval(refreshInterval);
+    configureEvents(builder);
     String token = System.getenv("ASSAY_ADMIN_TOKEN");
     if (token != null && !token.isBlank()) {
       if (token.length() < 16) {

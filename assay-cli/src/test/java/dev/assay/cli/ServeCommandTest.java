@@ -79,6 +79,31 @@ class ServeCommandTest {
     assertThat(notANumber.err()).contains("--port");
   }
 
+  @Test
+  void serve_badEventOptions_exit2NamingTheOption(@TempDir Path dir) throws Exception {
+    Path shortKey = java.nio.file.Files.writeString(dir.resolve("key"), "short\n");
+    CliRun retention = CliRun.of("serve", "--event-retention-days", "0", "--data-dir", dir.toString());
+    CliRun key = CliRun.of("serve", "--event-hmac-key-file", shortKey.toString(), "--data-dir", dir.toString());
+    CliRun missing = CliRun.of("serve", "--event-hmac-key-file", dir.resolve("absent").toString());
+    CliRun blank = CliRun.of("serve", "--event-attributes", "country,,plan", "--data-dir", dir.toString());
+    CliRun kafka = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost", "--data-dir", dir.toString());
+    CliRun topic = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost:9092", "--kafka-topic", "a b",
+        "--data-dir", dir.toString());
+
+    assertThat(retention.exitCode()).isEqualTo(2);
+    assertThat(retention.err()).contains("--event-retention-days").contains("at least 1");
+    assertThat(key.exitCode()).isEqualTo(2);
+    assertThat(key.err()).contains("--event-hmac-key-file").contains("16 characters");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("--event-hmac-key-file").contains("cannot read");
+    assertThat(blank.exitCode()).isEqualTo(2);
+    assertThat(blank.err()).contains("--event-attributes");
+    assertThat(kafka.exitCode()).isEqualTo(2);
+    assertThat(kafka.err()).contains("--kafka-bootstrap-servers").contains("host:port");
+    assertThat(topic.exitCode()).isEqualTo(2);
+    assertThat(topic.err()).contains("--kafka-topic");
+  }
+
   private static Matcher awaitLine(StringWriter out, Thread serving) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {

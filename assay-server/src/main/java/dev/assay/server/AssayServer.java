@@ -41,6 +41,10 @@ public final class AssayServer implements AutoCloseable {
   private final PayloadSubscriptions subscriptions;
   private Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = Optional.empty();
   private dev.assay.server.events.DuckDbEventStore events;
+  private dev.assay.server.events.EventGovernance eventGovernance;
+  private Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = Optional.empty();
+  private Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = Optional.empty();
+  private Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = Optional.empty();
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -88,10 +92,16 @@ public final class AssayServer implements AutoCloseable {
   public void close() {
     try {
       scheduler.ifPresent(dev.assay.server.analysis.RefreshScheduler::close);
+      if (eventGovernance != null) {
+        eventGovernance.close();
+      }
       subscriptions.closeAll();
       web.stop();
     } finally {
       try {
+        kafkaEvents.ifPresent(dev.assay.server.events.KafkaEventStore::close);
+        kafkaConsumer.ifPresent(dev.assay.server.events.KafkaEventConsumer::close);
+        pgEvents.ifPresent(dev.assay.server.events.PostgresEventWarehouse::close);
         if (events != null) {
           events.close();
         }
@@ -114,8 +124,80 @@ public final class AssayServer implements AutoCloseable {
     private Duration sseHeartbeat = Duration.ofSeconds(15);
     private Clock clock = Clock.systemUTC();
     private OfrepApi.RateLimit ofrepRateLimit = OfrepApi.DEFAULT_RATE_LIMIT;
+    private Optional<String> eventHmacKey = Optional.empty();
+    private Optional<java.util.Set<String>> eventAttributeAllowList = Optional.empty();
+    private Optional<Integer> eventRetentionDays = Optional.empty();
+    private Duration eventRetentionInterval = Duration.ofHours(1);
+    private Optional<String> kafkaBootstrapServers = Optional.empty();
+    private String kafkaTopic = "assay-events";
+    private boolean kafkaConsume = true;
 
     private Builder() {}
+
+    /**
+     * Kafka mode of the event pipeline (ADR 0008): ingestion produces to a topic on these brokers
+     * ({@code host:port,...}) and acknowledges after the broker does; a consumer in this server
+     * writes the topic into the embedded warehouse.
+     */
+    public Builder kafka(String bootstrapServers) {
+      if (bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("kafka bootstrap servers must not be blank");
+      }
+      this.kafkaBootstrapServers = Optional.of(bootstrapServers);
+      return this;
+    }
+
+    /** The Kafka topic of events (Kafka mode). Default {@code assay-events}. */
+    public Builder kafkaTopic(String topic) {
+      if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
+        throw new IllegalArgumentException("kafkaTopic: 1-249 of letters, digits, '.', '_' and '-', was '" + topic + "'");
+      }
+      this.kafkaTopic = topic;
+      return this;
+    }
+
+    /** Whether this server runs the consumer that writes the topic into the warehouse. Default true. */
+    public Builder kafkaConsume(boolean consume) {
+      this.kafkaConsume = consume;
+      return this;
+    }
+
+    /**
+     * Pseudonymizes unit ids of ingested events with HMAC-SHA256 under this key (at least 16
+     * characters), so raw ids are never stored. Keep the key: a new key gives new pseudonyms.
+     */
+    public Builder eventHmacKey(String key) {
+      if (key.length() < dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH) {
+        throw new IllegalArgumentException("eventHmacKey: must be at least "
+            + dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH + " characters");
+      }
+      this.eventHmacKey = Optional.of(key);
+      return this;
+    }
+
+    /** Keeps only these attribute (exposure) and property (metric event) names; others are dropped. */
+    public Builder eventAttributeAllowList(java.util.Set<String> names) {
+      this.eventAttributeAllowList = Optional.of(java.util.Set.copyOf(names));
+      return this;
+    }
+
+    /** Deletes events older than this many days (by event timestamp), every retention interval. */
+    public Builder eventRetentionDays(int days) {
+      if (days < 1) {
+        throw new IllegalArgumentException("eventRetentionDays: must be at least 1, was " + days);
+      }
+      this.eventRetentionDays = Optional.of(days);
+      return this;
+    }
+
+    /** How often retention runs (with {@link #eventRetentionDays}). Default 1 h. */
+    public Builder eventRetentionInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("eventRetentionInterval must be positive, was " + interval);
+      }
+      this.eventRetentionInterval = interval;
+      return this;
+    }
 
     /** Port to listen on; 0 picks a free one. Default 8080. */
     public Builder port(int port) {
@@ -220,6 +302,8 @@ public final class AssayServer implements AutoCloseable {
         }
         store = JdbcConfigStore.embedded(dataDir);
       }
+      // Event-side resources opened so far, closed again (newest first) if the start fails.
+      java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
       try {
         SecureRandom random = new SecureRandom();
         AuditLog audit = new AuditLog(clock);
@@ -251,23 +335,55 @@ public final class AssayServer implements AutoCloseable {
           throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
         dev.assay.server.events.DuckDbEventStore events = dev.assay.server.events.DuckDbEventStore.open(dataDir);
+        opened.push(events);
         Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
         Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = analysis.map(
             a -> new dev.assay.server.analysis.RefreshScheduler(config, a, refreshInterval));
+        // In Kafka mode with a PostgreSQL warehouse, the consumer writes there (ADR 0008);
+        // otherwise into the embedded DuckDB file.
+        Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = kafkaBootstrapServers
+            .flatMap(b -> warehouseUrl.filter(u -> u.startsWith("jdbc:postgresql:")))
+            .map(dev.assay.server.events.PostgresEventWarehouse::open);
+        pgEvents.ifPresent(opened::push);
+        dev.assay.server.events.EventStore warehouseEvents = pgEvents.isPresent() ? pgEvents.get() : events;
+        dev.assay.server.events.EventGovernance governance = new dev.assay.server.events.EventGovernance(warehouseEvents,
+            dev.assay.server.events.EventPrivacy.of(eventHmacKey, eventAttributeAllowList), eventRetentionDays,
+            eventRetentionInterval, store, audit, clock);
+        opened.push(governance);
+        governance.recordSettings();
+        Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = kafkaBootstrapServers.map(b ->
+            dev.assay.server.events.KafkaEventStore.open(b, kafkaTopic, warehouseEvents, java.util.Map.of()));
+        kafkaEvents.ifPresent(opened::push);
+        Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = kafkaBootstrapServers.filter(b -> kafkaConsume)
+            .map(b -> dev.assay.server.events.KafkaEventConsumer.start(b, kafkaTopic, warehouseEvents, java.util.Map.of()));
+        kafkaConsumer.ifPresent(opened::push);
+        dev.assay.server.events.EventStore ingest = kafkaEvents.isPresent() ? kafkaEvents.get() : events;
         HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
-            store::healthy, ofrep, analysis, events);
+            store::healthy, ofrep, analysis, ingest, governance);
         WebServer web = WebServer.builder()
             .host(host)
             .port(port)
             .shutdownGracePeriod(Duration.ofSeconds(10))
             .routing(api::routing)
+            .directHandlers(HttpApi.directHandlers())
             .build()
             .start();
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
         server.scheduler = scheduler;
         server.events = events;
+        server.eventGovernance = governance;
+        server.kafkaEvents = kafkaEvents;
+        server.kafkaConsumer = kafkaConsumer;
+        server.pgEvents = pgEvents;
         return server;
       } catch (RuntimeException e) {
+        for (AutoCloseable c : opened) {
+          try {
+            c.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
         store.close();
         throw e;
       }

@@ -66,7 +66,7 @@ final class AuditApi implements Resource {
   private static AuditQuery query(Call c, int maxLimit) {
     Optional<String> kind = c.query("kind").map(k -> {
       String upper = k.toUpperCase(Locale.ROOT).replace('-', '_');
-      boolean known = upper.equals("API_KEY") || List.of(Kind.values()).stream().anyMatch(x -> x.name().equals(upper));
+      boolean known = upper.equals("API_KEY") || upper.equals(dev.assay.server.events.EventGovernance.AUDIT_KIND) || List.of(Kind.values()).stream().anyMatch(x -> x.name().equals(upper));
       if (!known) {
         throw DomainException.invalid("kind", "unknown kind '" + k + "'");
       }

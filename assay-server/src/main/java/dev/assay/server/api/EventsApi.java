@@ -9,6 +9,7 @@ import dev.assay.server.auth.Principal;
 import dev.assay.server.delivery.PayloadCache;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.events.Event;
+import dev.assay.server.events.EventGovernance;
 import dev.assay.server.events.EventParser;
 import dev.assay.server.events.EventStore;
 import dev.assay.server.events.EventSummary;
@@ -29,8 +30,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -41,19 +45,23 @@ import java.util.zip.GZIPInputStream;
  * {@code GET /api/v1/events/summary} is a management endpoint (see {@link #endpoints}).
  */
 final class EventsApi implements Resource {
-  /** Largest request body (compressed or not). */
+  private static final Logger LOG = Logger.getLogger(EventsApi.class.getName());
+  /** Largest request body, after decompression. */
   static final int MAX_BODY = 5 << 20;
-  /** Largest decompressed body. */
-  static final int MAX_INFLATED = 20 << 20;
+  /** Bytes of request bodies held at once, in KiB (bounded memory under load). */
+  static final int BODY_BUDGET_KIB = 128 << 10;
 
   private final EventStore store;
+  private final EventGovernance governance;
   private final PayloadCache payloads;
   private final ApiKeys keys;
   private final Counter accepted;
   private final Counter rejected;
+  private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
 
-  EventsApi(EventStore store, PayloadCache payloads, ApiKeys keys, MeterRegistry meters) {
+  EventsApi(EventStore store, EventGovernance governance, PayloadCache payloads, ApiKeys keys, MeterRegistry meters) {
     this.store = store;
+    this.governance = governance;
     this.payloads = payloads;
     this.keys = keys;
     this.accepted = Counter.builder("assay.events.accepted").description("Events stored").register(meters);
@@ -66,25 +74,91 @@ final class EventsApi implements Resource {
 
   @Override
   public List<Endpoint> endpoints() {
-    return List.of(Endpoint.get("/events/summary", Permission.READ,
+    return List.of(Endpoint.get("/events/units/{key}", Permission.ADMIN,
+        "A unit's stored events, oldest first (?limit=, default 1000), for a data-subject access request", c -> {
+          int limit = limit(c, 1000, 10_000);
+          List<Event> found = governance.unitEvents(unitId(c), limit);
+          if (found.isEmpty() && limit > 0) {
+            throw DomainException.notFound("no events are stored for this unit");
+          }
+          ObjectNode o = JsonNodeFactory.instance.objectNode();
+          ArrayNode list = o.putArray("events");
+          found.forEach(e -> event(list.addObject(), e));
+          return Reply.ok(o);
+        }),
+        Endpoint.delete("/events/units/{key}", Permission.ADMIN,
+            "Erases every stored event of a unit (audited without the raw id)", c -> {
+              EventGovernance.Erasure erased = governance.erase(unitId(c), c.actor());
+              if (erased.deleted() == 0) {
+                throw DomainException.notFound("no events are stored for this unit (the request is recorded in the audit log)");
+              }
+              ObjectNode o = JsonNodeFactory.instance.objectNode();
+              o.put("deleted", erased.deleted());
+              o.put("unitReference", erased.unitReference());
+              return Reply.ok(o);
+            }),
+        Endpoint.action("/events/retention", Permission.ADMIN,
+            "Deletes events older than the configured retention period now (audited)", c -> {
+              if (governance.retentionDays().isEmpty()) {
+                throw DomainException.conflict("retention_not_configured",
+                    "no event retention period is configured (assay serve --event-retention-days)", List.of());
+              }
+              EventGovernance.RetentionRun run = governance.applyRetention(c.actor());
+              ObjectNode o = JsonNodeFactory.instance.objectNode();
+              o.put("retentionDays", run.retentionDays());
+              o.put("cutoff", run.cutoff().toString());
+              o.put("deleted", run.deleted());
+              return Reply.ok(o);
+            }),
+        Endpoint.get("/events/summary", Permission.READ,
         "Event counts by type, name and experiment/variation in [from, to) and the newest events", c -> {
           long to = c.query("to").map(v -> time("to", v)).orElse(System.currentTimeMillis() + 1);
           long from = c.query("from").map(v -> time("from", v)).orElse(to - 24 * 3_600_000L);
-          int limit = c.query("limit").map(v -> {
-            try {
-              return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-              return -1;
-            }
-          }).orElse(20);
-          if (limit < 0 || limit > 1000) {
-            throw DomainException.invalid("limit", "must be a whole number between 0 and 1000");
-          }
+          int limit = limit(c, 20, 1000);
           if (from >= to) {
             throw DomainException.invalid("from", "must be before 'to'");
           }
           return Reply.ok(summary(store.summary(from, to, limit)));
         }));
+  }
+
+  private static String unitId(Call c) {
+    String unit = c.path("key");
+    if (unit == null || unit.isEmpty() || unit.length() > EventParser.MAX_STRING) {
+      throw DomainException.invalid("unitId", "must be 1 to " + EventParser.MAX_STRING + " characters");
+    }
+    return unit;
+  }
+
+  private static int limit(Call c, int otherwise, int max) {
+    int limit = c.query("limit").map(v -> {
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }).orElse(otherwise);
+    if (limit < 0 || limit > max) {
+      throw DomainException.invalid("limit", "must be a whole number between 0 and " + max);
+    }
+    return limit;
+  }
+
+  private static void event(ObjectNode n, Event e) {
+    n.put("id", e.id()).put("type", e.type() == Event.Type.EXPOSURE ? "exposure" : "metric")
+        .put("timestamp", Instant.ofEpochMilli(e.timestampMillis()).toString()).put("unitId", e.unitId());
+    if (e.type() == Event.Type.EXPOSURE) {
+      n.put("experimentKey", e.experimentKey()).put("variationId", e.variationId());
+    } else {
+      n.put("name", e.name());
+      if (e.value() != null) {
+        n.put("value", e.value());
+      }
+    }
+    if (e.json() != null) {
+      n.set(e.type() == Event.Type.EXPOSURE ? "attributes" : "properties",
+          dev.assay.server.domain.Json.parse(e.json().getBytes(StandardCharsets.UTF_8)));
+    }
   }
 
   private static long time(String field, String v) {
@@ -105,19 +179,7 @@ final class EventsApi implements Resource {
     s.byExperiment().forEach(e -> exps.addObject().put("experimentKey", e.experimentKey())
         .put("variationId", e.variationId()).put("exposures", e.exposures()).put("units", e.units()));
     ArrayNode latest = o.putArray("latest");
-    for (Event e : s.latest()) {
-      ObjectNode n = latest.addObject();
-      n.put("id", e.id()).put("type", e.type() == Event.Type.EXPOSURE ? "exposure" : "metric")
-          .put("timestamp", Instant.ofEpochMilli(e.timestampMillis()).toString()).put("unitId", e.unitId());
-      if (e.type() == Event.Type.EXPOSURE) {
-        n.put("experimentKey", e.experimentKey()).put("variationId", e.variationId());
-      } else {
-        n.put("name", e.name());
-        if (e.value() != null) {
-          n.put("value", e.value());
-        }
-      }
-    }
+    s.latest().forEach(e -> event(latest.addObject(), e));
     return o;
   }
 
@@ -127,6 +189,10 @@ final class EventsApi implements Resource {
       reply = handle(req, res);
     } catch (DomainException d) {
       reply = HttpApi.error(d.category() == DomainException.Category.INVALID ? 400 : 409, d.code(), d.getMessage(), d.details());
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "unexpected failure ingesting events", e);
+      res.header(HeaderNames.RETRY_AFTER, "5");
+      reply = HttpApi.error(503, "unavailable", "the events could not be stored; nothing was acknowledged, retry", List.of());
     }
     res.status(Status.create(reply.status()));
     res.header(HeaderNames.CONTENT_TYPE, reply.contentType());
@@ -155,35 +221,64 @@ final class EventsApi implements Resource {
       return HttpApi.error(415, "unsupported_media_type",
           "Content-Type must be application/json (an array) or application/x-ndjson, was '" + type + "'", List.of());
     }
-    byte[] body;
-    try (InputStream in = req.content().inputStream()) {
-      body = in.readNBytes(MAX_BODY + 1);
-    } catch (IOException | RuntimeException e) {
-      return HttpApi.error(400, "unreadable_body", "request body could not be read", List.of());
-    }
-    if (body.length > MAX_BODY) {
-      return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes", List.of());
-    }
     String encoding = req.headers().first(HeaderNames.CONTENT_ENCODING).orElse("").toLowerCase(Locale.ROOT).strip();
-    // Helidon may already have decoded a gzip body (its content-encoding support): decompress only
-    // what still starts with the gzip magic bytes.
-    boolean gzipped = body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
-    if (encoding.equals("gzip") && gzipped) {
-      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-        body = in.readNBytes(MAX_INFLATED + 1);
-      } catch (IOException e) {
-        return HttpApi.error(400, "bad_encoding", "Content-Encoding is gzip but the body is not valid gzip", List.of());
-      }
-      if (body.length > MAX_INFLATED) {
-        return HttpApi.error(413, "payload_too_large", "decompressed body exceeds " + MAX_INFLATED + " bytes", List.of());
-      }
-    } else if (!encoding.isEmpty() && !encoding.equals("identity") && !encoding.equals("gzip")) {
+    if (!encoding.isEmpty() && !encoding.equals("identity") && !encoding.equals("gzip")) {
       return HttpApi.error(415, "unsupported_encoding", "Content-Encoding must be gzip or absent, was '" + encoding + "'",
           List.of());
     }
+    long declared = req.headers().contentLength().orElse(-1);
+    if (declared > MAX_BODY) {
+      return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes", List.of());
+    }
+    // Request bodies held at once are bounded by a byte budget; past it the client is asked to retry.
+    int permits = (int) (Math.min(declared < 0 ? MAX_BODY : declared, MAX_BODY) >> 10) + 1;
+    try {
+      if (!bodyBudget.tryAcquire(permits, 1, TimeUnit.SECONDS)) {
+        res.header(HeaderNames.RETRY_AFTER, "1");
+        return HttpApi.error(503, "overloaded", "too many event batches are being received; retry after 1 s", List.of());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return HttpApi.error(503, "unavailable", "interrupted before the events were read", List.of());
+    }
+    try {
+      return store(req, res, ndjson, encoding.equals("gzip"));
+    } finally {
+      bodyBudget.release(permits);
+    }
+  }
+
+  private Reply store(ServerRequest req, ServerResponse res, boolean ndjson, boolean gzip) {
+    byte[] body;
+    // Helidon decodes a gzip body (its content-encoding support), so the limit applies to the
+    // decompressed body and a gzip bomb stops at the limit.
+    try (InputStream in = req.content().inputStream()) {
+      body = in.readNBytes(MAX_BODY + 1);
+    } catch (IOException | RuntimeException e) {
+      return gzip
+          ? HttpApi.error(400, "bad_encoding", "Content-Encoding is gzip but the body is not valid gzip", List.of())
+          : HttpApi.error(400, "unreadable_body", "request body could not be read", List.of());
+    }
+    if (body.length > MAX_BODY) {
+      return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes"
+          + (gzip ? " after decompression" : ""), List.of());
+    }
+    // Decompress what still starts with the gzip magic bytes (a body Helidon did not decode).
+    boolean gzipped = body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
+    if (gzip && gzipped) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+        body = in.readNBytes(MAX_BODY + 1);
+      } catch (IOException e) {
+        return HttpApi.error(400, "bad_encoding", "Content-Encoding is gzip but the body is not valid gzip", List.of());
+      }
+      if (body.length > MAX_BODY) {
+        return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes after decompression",
+            List.of());
+      }
+    }
     EventParser.Batch batch;
     try {
-      batch = EventParser.parse(new String(body, StandardCharsets.UTF_8), ndjson);
+      batch = EventParser.parse(new String(body, StandardCharsets.UTF_8), ndjson, governance.privacy());
     } catch (EventParser.MalformedBatch e) {
       return HttpApi.error(400, "malformed_batch", e.getMessage(), List.of(new DomainException.Detail("body", e.getMessage())));
     }

@@ -59,8 +59,8 @@ public final class HttpApi {
       PayloadCache payloads, PayloadSubscriptions subscriptions, Duration sseHeartbeat,
       PrometheusMeterRegistry meters, BooleanSupplier ready, OfrepApi ofrep,
       java.util.Optional<dev.assay.server.analysis.ExperimentRefresh> analysis,
-      dev.assay.server.events.EventStore eventStore) {
-    this.events = new EventsApi(eventStore, payloads, keys, meters);
+      dev.assay.server.events.EventStore eventStore, dev.assay.server.events.EventGovernance eventGovernance) {
+    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters);
     this.keys = keys;
     this.ofrep = ofrep;
     this.features = new FeaturesApi(payloads, meters);
@@ -239,6 +239,25 @@ public final class HttpApi {
       o.put("message", d.message());
     }
     return Reply.json(status, root);
+  }
+
+  /**
+   * Answers requests that Helidon rejects before routing (a malformed request line or header, an
+   * unsupported {@code Content-Encoding}) with the same JSON error body as everything else.
+   */
+  public static io.helidon.webserver.http.DirectHandlers directHandlers() {
+    return io.helidon.webserver.http.DirectHandlers.builder()
+        .addHandler(io.helidon.http.DirectHandler.EventType.BAD_REQUEST, (request, type, status, headers, message) -> {
+          String first = message == null ? "" : message.strip().lines().findFirst().orElse("");
+          Optional<String> encoding = request.headers().first(HeaderNames.CONTENT_ENCODING)
+              .filter(e -> !e.equalsIgnoreCase("gzip") && !e.equalsIgnoreCase("identity"));
+          Reply r = encoding.isPresent()
+              ? error(415, "unsupported_encoding", "Content-Encoding must be gzip or absent, was '"
+                  + encoding.get().replaceAll("[^A-Za-z0-9_,. -]", "") + "'", List.of())
+              : error(status.code(), "bad_request", first.isEmpty() ? "malformed request" : first, List.of());
+          return io.helidon.http.DirectHandler.TransportResponse.builder().status(Status.create(r.status()))
+              .headers(headers).header(HeaderNames.CONTENT_TYPE, r.contentType()).entity(r.body()).build();
+        }).build();
   }
 
   private static void send(ServerResponse res, Reply reply) {

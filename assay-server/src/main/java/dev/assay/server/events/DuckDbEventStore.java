@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.duckdb.DuckDBAppender;
@@ -36,14 +39,24 @@ public final class DuckDbEventStore implements EventStore {
 
   private record Pending(List<Event> events, CompletableFuture<Stored> done) {}
 
+  /** Work on the write connection other than appends (deletions), run by the writer between groups. */
+  private record Task(SqlWork work, CompletableFuture<Long> done) {}
+
+  @FunctionalInterface
+  private interface SqlWork {
+    long run(Connection c) throws SQLException;
+  }
+
   private final String url;
   private final DuckDBConnection writer;
-  private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+  private final BlockingQueue<Pending> queue;
+  private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
 
-  private DuckDbEventStore(String url, DuckDBConnection writer) {
+  private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches) {
     this.url = url;
+    this.queue = new ArrayBlockingQueue<>(queueBatches);
     this.writer = writer;
     this.thread = new Thread(this::run, "assay-event-writer");
     thread.setDaemon(true);
@@ -69,6 +82,10 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   static DuckDbEventStore openUrl(String url) {
+    return openUrl(url, QUEUE_BATCHES);
+  }
+
+  static DuckDbEventStore openUrl(String url, int queueBatches) {
     try {
       DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url);
       try (Statement st = c.createStatement()) {
@@ -81,7 +98,7 @@ public final class DuckDbEventStore implements EventStore {
         st.execute("CREATE TEMP TABLE staging_metric_events AS SELECT * FROM metric_events LIMIT 0");
       }
       c.setAutoCommit(false);
-      return new DuckDbEventStore(url, c);
+      return new DuckDbEventStore(url, c, queueBatches);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the event store " + url + ": " + e.getMessage(), e);
     }
@@ -99,16 +116,20 @@ public final class DuckDbEventStore implements EventStore {
       return done;
     }
     if (!queue.offer(new Pending(events, done))) {
-      throw new Overloaded("the event store is busy (" + QUEUE_BATCHES + " batches waiting)", 1);
+      throw new Overloaded("the event store is busy (" + queue.size() + " batches waiting)", 1);
     }
     return done;
   }
 
   private void run() {
     List<Pending> group = new ArrayList<>();
-    while (!closed || !queue.isEmpty()) {
+    while (!closed || !queue.isEmpty() || !tasks.isEmpty()) {
       try {
-        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Task task;
+        while ((task = tasks.poll()) != null) {
+          runTask(task);
+        }
+        Pending first = queue.poll(20, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
@@ -131,53 +152,37 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   private void write(List<Pending> group) {
-    int[] perBatchExposures = new int[group.size()];
     try {
-      try (DuckDBAppender ex = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_exposures");
-          DuckDBAppender me = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_metric_events")) {
+      int staged = stage(group.stream().flatMap(p -> p.events().stream()).toList());
+      int inserted = moveStaged();
+      if (inserted < staged && group.size() > 1) {
+        // Some events were already stored (or sent twice in the group). To tell each request its
+        // own count, redo the group one batch at a time in a fresh transaction (rare: retries).
+        writer.rollback();
+        clearStaging();
+        writer.commit();
+        int[] perBatch = new int[group.size()];
         for (int g = 0; g < group.size(); g++) {
-          for (Event e : group.get(g).events()) {
-            if (e.type() == Event.Type.EXPOSURE) {
-              perBatchExposures[g]++;
-              ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
-                  .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).endRow();
-            } else {
-              me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
-              if (e.value() == null) {
-                me.appendNull();
-              } else {
-                me.append(e.value().doubleValue());
-              }
-              me.append(e.json()).endRow();
-            }
-          }
+          stage(group.get(g).events());
+          perBatch[g] = moveStaged();
         }
-      }
-      int staged = group.stream().mapToInt(p -> p.events().size()).sum();
-      int inserted;
-      try (Statement st = writer.createStatement()) {
-        // Duplicates inside the group itself are dropped by DISTINCT ON; against stored rows by the key.
-        inserted = st.executeUpdate("INSERT OR IGNORE INTO exposures SELECT DISTINCT ON (id) * FROM staging_exposures");
-        inserted += st.executeUpdate("INSERT OR IGNORE INTO metric_events SELECT DISTINCT ON (id) * FROM staging_metric_events");
-        st.execute("DELETE FROM staging_exposures");
-        st.execute("DELETE FROM staging_metric_events");
+        writer.commit();
+        for (int g = 0; g < group.size(); g++) {
+          Pending p = group.get(g);
+          p.done().complete(new Stored(perBatch[g], p.events().size() - perBatch[g]));
+        }
+        return;
       }
       writer.commit();
-      // Duplicates are counted for the group as a whole and attributed to its batches in order.
-      int duplicates = staged - inserted;
       for (Pending p : group) {
-        int d = Math.min(duplicates, p.events().size());
-        duplicates -= d;
-        p.done().complete(new Stored(p.events().size() - d, d));
+        int size = p.events().size();
+        p.done().complete(group.size() == 1 ? new Stored(inserted, size - inserted) : new Stored(size, 0));
       }
     } catch (SQLException | RuntimeException e) {
       LOG.log(Level.SEVERE, "writing " + group.size() + " event batches failed; they were not acknowledged", e);
       try {
         writer.rollback();
-        try (Statement st = writer.createStatement()) {
-          st.execute("DELETE FROM staging_exposures");
-          st.execute("DELETE FROM staging_metric_events");
-        }
+        clearStaging();
         writer.commit();
       } catch (SQLException ignored) {
         // the connection is broken; the next write fails too and is reported the same way
@@ -186,6 +191,159 @@ public final class DuckDbEventStore implements EventStore {
         p.done().completeExceptionally(new IllegalStateException("the event store could not write: " + e.getMessage(), e));
       }
     }
+  }
+
+  private void runTask(Task task) {
+    try {
+      long n = task.work().run(writer);
+      writer.commit();
+      task.done().complete(n);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        writer.rollback();
+      } catch (SQLException ignored) {
+        // reported below
+      }
+      task.done().completeExceptionally(new IllegalStateException("the event store could not delete: " + e.getMessage(), e));
+    }
+  }
+
+  private long onWriter(SqlWork work) {
+    if (closed) {
+      throw new IllegalStateException("the event store is closed");
+    }
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    tasks.add(new Task(work, done));
+    try {
+      return done.get(5, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while deleting events", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(e.getCause() == null ? e.getMessage() : e.getCause().getMessage(), e);
+    }
+  }
+
+  /**
+   * Occupies the writer until {@code release} opens (tests of backpressure); returns once the
+   * writer is occupied.
+   */
+  CompletableFuture<Long> occupyWriter(java.util.concurrent.CountDownLatch release) throws InterruptedException {
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    tasks.add(new Task(c -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 0;
+    }, done));
+    started.await();
+    return done;
+  }
+
+  @Override
+  public long deleteUnit(String unitId) {
+    return onWriter(c -> {
+      long n = 0;
+      for (String table : List.of("exposures", "metric_events")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE unit_id = ?")) {
+          ps.setString(1, unitId);
+          n += ps.executeUpdate();
+        }
+      }
+      return n;
+    });
+  }
+
+  @Override
+  public long deleteBefore(long cutoffMillis) {
+    return onWriter(c -> {
+      long n = 0;
+      for (String table : List.of("exposures", "metric_events")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE ts < ?")) {
+          ps.setLong(1, cutoffMillis);
+          n += ps.executeUpdate();
+        }
+      }
+      return n;
+    });
+  }
+
+  @Override
+  public List<Event> unitEvents(String unitId, int limit) {
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+        "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute, experiment_key, variation_id,"
+            + " NULL AS name, NULL AS value, attributes AS j FROM exposures WHERE unit_id = ?"
+            + " UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties FROM metric_events"
+            + " WHERE unit_id = ?) ORDER BY ts, id LIMIT ?")) {
+      ps.setString(1, unitId);
+      ps.setString(2, unitId);
+      ps.setInt(3, limit);
+      return events(ps);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the events of a unit: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Event> events(PreparedStatement ps) throws SQLException {
+    List<Event> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        double v = rs.getDouble(9);
+        Double value = rs.wasNull() ? null : v;
+        out.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE
+            : Event.Type.METRIC, rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7),
+            rs.getString(8), value, rs.getString(10)));
+      }
+    }
+    return out;
+  }
+
+  /* Appends events to the staging tables with DuckDB's Appender; returns how many. */
+  private int stage(List<Event> events) throws SQLException {
+    try (DuckDBAppender ex = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_exposures");
+        DuckDBAppender me = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_metric_events")) {
+      for (Event e : events) {
+        if (e.type() == Event.Type.EXPOSURE) {
+          ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
+              .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).endRow();
+        } else {
+          me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
+          if (e.value() == null) {
+            me.appendNull();
+          } else {
+            me.append(e.value().doubleValue());
+          }
+          me.append(e.json()).endRow();
+        }
+      }
+    }
+    return events.size();
+  }
+
+  /* Moves staged rows into the tables, skipping ids already stored; returns how many were new. */
+  private int moveStaged() throws SQLException {
+    try (Statement st = writer.createStatement()) {
+      // Duplicates inside the staged rows are dropped by DISTINCT ON; against stored rows by the key.
+      int inserted = st.executeUpdate("INSERT OR IGNORE INTO exposures SELECT DISTINCT ON (id) * FROM staging_exposures");
+      inserted += st.executeUpdate("INSERT OR IGNORE INTO metric_events SELECT DISTINCT ON (id) * FROM staging_metric_events");
+      clearStaging(st);
+      return inserted;
+    }
+  }
+
+  private void clearStaging() throws SQLException {
+    try (Statement st = writer.createStatement()) {
+      clearStaging(st);
+    }
+  }
+
+  private static void clearStaging(Statement st) throws SQLException {
+    st.execute("DELETE FROM staging_exposures");
+    st.execute("DELETE FROM staging_metric_events");
   }
 
   @Override
@@ -226,15 +384,7 @@ public final class DuckDbEventStore implements EventStore {
         ps.setLong(3, fromMillis);
         ps.setLong(4, toMillis);
         ps.setInt(5, latest);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            double v = rs.getDouble(9);
-            Double value = rs.wasNull() ? null : v;
-            newest.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE
-                : Event.Type.METRIC, rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7),
-                rs.getString(8), value, rs.getString(10)));
-          }
-        }
+        newest.addAll(events(ps));
       }
       return new EventSummary(exposures, metrics, byName, byExp, newest);
     } catch (SQLException e) {

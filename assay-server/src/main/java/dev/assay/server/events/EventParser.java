@@ -3,10 +3,12 @@ package dev.assay.server.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a batch of events (a JSON array, or NDJSON: one object per line) and validates each one
@@ -42,12 +44,18 @@ public final class EventParser {
     }
   }
 
+  /** Parses a body keeping unit ids and attributes as sent. */
+  public static Batch parse(String body, boolean ndjson) {
+    return parse(body, ndjson, EventPrivacy.NONE);
+  }
+
   /**
-   * Parses a body.
+   * Parses a body. Limits apply to what was sent; then the privacy policy pseudonymizes unit ids
+   * and drops attributes that are not allowed.
    *
    * @param ndjson true for one JSON object per line, false for a JSON array
    */
-  public static Batch parse(String body, boolean ndjson) {
+  public static Batch parse(String body, boolean ndjson, EventPrivacy privacy) {
     List<JsonNode> items = new ArrayList<>();
     if (ndjson) {
       String[] lines = body.split("\n");
@@ -82,9 +90,10 @@ public final class EventParser {
     }
     List<Event> events = new ArrayList<>(items.size());
     List<Rejection> rejected = new ArrayList<>();
+    UnaryOperator<String> unitIds = privacy.unitIds();
     for (int i = 0; i < items.size(); i++) {
       try {
-        events.add(event(items.get(i)));
+        events.add(event(items.get(i), unitIds, privacy));
       } catch (IllegalArgumentException e) {
         rejected.add(new Rejection(i, e.getMessage()));
       }
@@ -92,7 +101,7 @@ public final class EventParser {
     return new Batch(events, rejected);
   }
 
-  private static Event event(JsonNode n) {
+  private static Event event(JsonNode n, UnaryOperator<String> unitIds, EventPrivacy privacy) {
     if (n == null) {
       throw new IllegalArgumentException("not valid JSON");
     }
@@ -101,7 +110,7 @@ public final class EventParser {
     }
     String id = text(n, "id", true);
     String type = text(n, "type", true);
-    String unit = text(n, "unitId", true);
+    String unit = unitIds.apply(text(n, "unitId", true));
     long ts = timestamp(n.get("timestamp"));
     return switch (type) {
       case "exposure" -> {
@@ -112,7 +121,7 @@ public final class EventParser {
         }
         String hashAttribute = n.hasNonNull("hashAttribute") ? text(n, "hashAttribute", true) : "id";
         yield new Event(id, Event.Type.EXPOSURE, ts, unit, hashAttribute, exp, v.asInt(), null, null,
-            object(n, "attributes"));
+            object(n, "attributes", privacy));
       }
       case "metric", "track" -> {
         String name = text(n, "name", true);
@@ -124,7 +133,7 @@ public final class EventParser {
           }
           value = v.asDouble();
         }
-        yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, object(n, "properties"));
+        yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, object(n, "properties", privacy));
       }
       default -> throw new IllegalArgumentException("type: must be 'exposure' or 'metric', was '" + type + "'");
     };
@@ -173,7 +182,7 @@ public final class EventParser {
     return ms;
   }
 
-  private static String object(JsonNode n, String field) {
+  private static String object(JsonNode n, String field, EventPrivacy privacy) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {
       return "{}";
@@ -188,6 +197,11 @@ public final class EventParser {
     if (s.length() > MAX_JSON) {
       throw new IllegalArgumentException(field + ": larger than " + MAX_JSON + " characters");
     }
-    return s;
+    if (privacy.allowedAttributes().isEmpty()) {
+      return s;
+    }
+    ObjectNode kept = ((ObjectNode) v).deepCopy();
+    privacy.filter(kept);
+    return kept.toString();
   }
 }

@@ -33,6 +33,15 @@ public interface EventStore extends AutoCloseable {
   /** Counts by type, name and experiment/variation in [from, to), and the newest events. */
   EventSummary summary(long fromMillis, long toMillis, int latest);
 
+  /** A unit's events (exposures and metric events), oldest first, at most {@code limit}. */
+  List<Event> unitEvents(String unitId, int limit);
+
+  /** Deletes every event of a unit (an erasure request); returns how many were deleted. */
+  long deleteUnit(String unitId);
+
+  /** Deletes events that happened before the cutoff (retention); returns how many were deleted. */
+  long deleteBefore(long cutoffMillis);
+
   @Override
   void close();
 }

@@ -144,4 +144,84 @@ class EventsApiTest {
           + snapshot.at("/sufficientStatistics/purchase/1/sumY").asDouble()).isEqualTo(100.0);
     }
   }
+
+  private static byte[] gzip(byte[] raw) throws java.io.IOException {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(raw);
+    }
+    return gz.toByteArray();
+  }
+
+  private TestServer.Response postEncoded(String token, String encoding, byte[] body) throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.server.port() + "/api/v1/events"))
+            .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+            .header("Content-Encoding", encoding).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    return new TestServer.Response(r.statusCode(), r.body(), r.headers());
+  }
+
+  @Test
+  void ingest_badGzip_400NamingTheEncoding() throws Exception {
+    String key = clientKey();
+    TestServer.Response notGzip = postEncoded(key, "gzip", "[{\"id\":1}]".getBytes(StandardCharsets.UTF_8));
+    assertThat(notGzip.status()).as(notGzip.body()).isEqualTo(400);
+    assertThat(notGzip.json().at("/error/message").asText()).containsIgnoringCase("gzip");
+    byte[] truncated = gzip(("[" + metric("t1", "u", "n", null, System.currentTimeMillis()) + "]").getBytes(StandardCharsets.UTF_8));
+    truncated = java.util.Arrays.copyOf(truncated, truncated.length - 12);
+    TestServer.Response cut = postEncoded(key, "gzip", truncated);
+    assertThat(cut.status()).as(cut.body()).isEqualTo(400);
+    assertThat(cut.json().at("/error/message").asText()).containsIgnoringCase("gzip");
+    TestServer.Response brotli = postEncoded(key, "br", "[]".getBytes(StandardCharsets.UTF_8));
+    assertThat(brotli.status()).as(brotli.body()).isEqualTo(415);
+    assertThat(brotli.json().at("/error/message").asText()).contains("Content-Encoding");
+  }
+
+  @Test
+  void ingest_gzipBomb_413WithoutInflatingItAll() throws Exception {
+    TestServer.Response bomb = postEncoded(clientKey(), "gzip", gzip(new byte[64 << 20]));
+    assertThat(bomb.status()).as(bomb.body()).isEqualTo(413);
+    assertThat(bomb.json().at("/error/code").asText()).isEqualTo("payload_too_large");
+  }
+
+  @Test
+  void ingest_wrongTypesAndLimits_eachEventRejectedNamingTheField() {
+    long now = System.currentTimeMillis();
+    StringBuilder attrs = new StringBuilder("{");
+    for (int i = 0; i <= EventParserLimits.ATTRIBUTES; i++) {
+      attrs.append(i > 0 ? "," : "").append("\"a").append(i).append("\":1");
+    }
+    String body = "[" + String.join(",",
+        "{\"id\":\"w0\",\"type\":\"exposure\",\"experimentKey\":\"e\",\"variationId\":\"1\",\"unitId\":\"u\",\"timestamp\":" + now + "}",
+        "{\"id\":\"w1\",\"type\":\"metric\",\"name\":\"n\",\"value\":\"12\",\"unitId\":\"u\",\"timestamp\":" + now + "}",
+        "{\"id\":\"w2\",\"type\":\"metric\",\"name\":\"n\",\"unitId\":42,\"timestamp\":" + now + "}",
+        "{\"id\":\"w3\",\"type\":\"metric\",\"name\":\"n\",\"unitId\":\"u\",\"timestamp\":" + now + ",\"properties\":[1]}",
+        "{\"id\":\"w4\",\"type\":\"metric\",\"name\":\"n\",\"unitId\":\"u\",\"timestamp\":true}",
+        "{\"id\":\"w5\",\"type\":\"exposure\",\"experimentKey\":\"e\",\"variationId\":0,\"unitId\":\"u\",\"timestamp\":" + now
+            + ",\"attributes\":" + attrs + "}}",
+        "{\"id\":\"" + "i".repeat(257) + "\",\"type\":\"metric\",\"name\":\"n\",\"unitId\":\"u\",\"timestamp\":" + now + "}",
+        "{\"id\":\"w7\",\"type\":\"click\",\"unitId\":\"u\",\"timestamp\":" + now + "}",
+        "{\"id\":\"w8\",\"type\":\"metric\",\"name\":\"n\",\"unitId\":\"u\",\"timestamp\":" + now + ",\"properties\":{\"big\":\""
+            + "x".repeat(9_000) + "\"}}",
+        metric("ok", "u", "n", 1.0, now)) + "]";
+
+    TestServer.Response r = post(clientKey(), "application/json", body);
+
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().get("accepted").asInt()).isEqualTo(1);
+    JsonNode rej = r.json().get("rejected");
+    assertThat(rej.size()).isEqualTo(9);
+    String[] fields = {"variationId:", "value:", "unitId: must be a string", "properties: must be a JSON object", "timestamp:",
+        "attributes: more than 50", "id: longer than 256", "type: must be 'exposure' or 'metric'", "properties: larger than"};
+    for (int i = 0; i < fields.length; i++) {
+      assertThat(rej.get(i).get("index").asInt()).isEqualTo(i);
+      assertThat(rej.get(i).get("reason").asText()).as("event %d", i).startsWith(fields[i]);
+    }
+  }
+
+  /** The parser's limits as this test relies on them. */
+  private static final class EventParserLimits {
+    static final int ATTRIBUTES = dev.assay.server.events.EventParser.MAX_ATTRIBUTES;
+  }
 }

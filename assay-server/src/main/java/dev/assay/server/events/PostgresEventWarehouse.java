@@ -1,0 +1,266 @@
+package dev.assay.server.events;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Events in a PostgreSQL warehouse: the tables {@code exposures} and {@code metric_events} the
+ * analysis reads (created if missing, in the connection's schema), with the event id as primary
+ * key and {@code INSERT … ON CONFLICT DO NOTHING}, so re-delivered events are stored once even
+ * when several servers' consumers write at the same time. The Kafka consumer's target when the
+ * server's warehouse is PostgreSQL (ADR 0008). {@link #append} writes in the caller's thread, in
+ * one transaction, and its future is complete when it returns. Thread-safe (one connection,
+ * serialized; reconnects after a failure).
+ */
+public final class PostgresEventWarehouse implements EventStore {
+  private final String url;
+  private Connection connection;
+
+  private PostgresEventWarehouse(String url) {
+    this.url = url;
+  }
+
+  /** Connects and creates the tables if they do not exist. */
+  public static PostgresEventWarehouse open(String jdbcUrl) {
+    PostgresEventWarehouse w = new PostgresEventWarehouse(jdbcUrl);
+    try {
+      Connection c = w.connection();
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE IF NOT EXISTS exposures (id VARCHAR(256) PRIMARY KEY, unit_id VARCHAR(256) NOT NULL,"
+            + " experiment_key VARCHAR(256) NOT NULL, variation_id INTEGER NOT NULL, ts BIGINT NOT NULL,"
+            + " hash_attribute VARCHAR(256), attributes TEXT)");
+        st.execute("CREATE TABLE IF NOT EXISTS metric_events (id VARCHAR(256) PRIMARY KEY, unit_id VARCHAR(256) NOT NULL,"
+            + " name VARCHAR(256) NOT NULL, ts BIGINT NOT NULL, value DOUBLE PRECISION, properties TEXT)");
+        st.execute("CREATE INDEX IF NOT EXISTS exposures_unit ON exposures (unit_id)");
+        st.execute("CREATE INDEX IF NOT EXISTS metric_events_unit ON metric_events (unit_id)");
+      }
+      c.commit();
+      return w;
+    } catch (SQLException e) {
+      w.close();
+      throw new IllegalStateException("cannot prepare the PostgreSQL event warehouse: " + e.getMessage(), e);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      connection = DriverManager.getConnection(url);
+      connection.setAutoCommit(false);
+    }
+    return connection;
+  }
+
+  @Override
+  public synchronized CompletableFuture<Stored> append(List<Event> events) {
+    if (events.isEmpty()) {
+      return CompletableFuture.completedFuture(new Stored(0, 0));
+    }
+    try {
+      Connection c = connection();
+      int inserted = 0;
+      try (PreparedStatement ex = c.prepareStatement("INSERT INTO exposures (id, unit_id, experiment_key, variation_id, ts,"
+              + " hash_attribute, attributes) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+          PreparedStatement me = c.prepareStatement("INSERT INTO metric_events (id, unit_id, name, ts, value, properties)"
+              + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+        for (Event e : events) {
+          if (e.type() == Event.Type.EXPOSURE) {
+            ex.setString(1, e.id());
+            ex.setString(2, e.unitId());
+            ex.setString(3, e.experimentKey());
+            ex.setInt(4, e.variationId());
+            ex.setLong(5, e.timestampMillis());
+            ex.setString(6, e.hashAttribute());
+            ex.setString(7, e.json());
+            ex.addBatch();
+          } else {
+            me.setString(1, e.id());
+            me.setString(2, e.unitId());
+            me.setString(3, e.name());
+            me.setLong(4, e.timestampMillis());
+            if (e.value() == null) {
+              me.setNull(5, Types.DOUBLE);
+            } else {
+              me.setDouble(5, e.value());
+            }
+            me.setString(6, e.json());
+            me.addBatch();
+          }
+        }
+        inserted += inserted(ex.executeBatch());
+        inserted += inserted(me.executeBatch());
+      }
+      c.commit();
+      return CompletableFuture.completedFuture(new Stored(inserted, events.size() - inserted));
+    } catch (SQLException | RuntimeException e) {
+      discardConnection();
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "the PostgreSQL event warehouse could not write: " + e.getMessage(), e));
+    }
+  }
+
+  /* Rows inserted; a driver that reports no counts (rewritten batches) counts every row. */
+  private static int inserted(int[] counts) {
+    int n = 0;
+    for (int c : counts) {
+      n += c == Statement.SUCCESS_NO_INFO ? 1 : Math.max(0, c);
+    }
+    return n;
+  }
+
+  private void discardConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public synchronized EventSummary summary(long fromMillis, long toMillis, int latest) {
+    try {
+      Connection c = connection();
+      long exposures = count(c, "SELECT COUNT(*) FROM exposures WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
+      long metrics = count(c, "SELECT COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
+      List<EventSummary.NameCount> byName = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT name, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?"
+          + " GROUP BY name ORDER BY 2 DESC, 1 LIMIT 100")) {
+        ps.setLong(1, fromMillis);
+        ps.setLong(2, toMillis);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byName.add(new EventSummary.NameCount(rs.getString(1), rs.getLong(2)));
+          }
+        }
+      }
+      List<EventSummary.ExperimentCount> byExp = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT experiment_key, variation_id, COUNT(*), COUNT(DISTINCT unit_id)"
+          + " FROM exposures WHERE ts >= ? AND ts < ? GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 200")) {
+        ps.setLong(1, fromMillis);
+        ps.setLong(2, toMillis);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byExp.add(new EventSummary.ExperimentCount(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4)));
+          }
+        }
+      }
+      List<Event> newest;
+      try (PreparedStatement ps = c.prepareStatement(union("ts >= ? AND ts < ?")
+          + " WHERE ts >= ? AND ts < ?) e ORDER BY ts DESC, id LIMIT ?")) {
+        ps.setLong(1, fromMillis);
+        ps.setLong(2, toMillis);
+        ps.setLong(3, fromMillis);
+        ps.setLong(4, toMillis);
+        ps.setInt(5, latest);
+        newest = events(ps);
+      }
+      c.commit();
+      return new EventSummary(exposures, metrics, byName, byExp, newest);
+    } catch (SQLException e) {
+      discardConnection();
+      throw new IllegalStateException("cannot read the event summary: " + e.getMessage(), e);
+    }
+  }
+
+  /* Both tables as one, for listings; the caller appends the metric_events WHERE clause. */
+  private static final String UNION = "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute,"
+      + " experiment_key, variation_id, NULL::varchar AS name, NULL::double precision AS value, attributes AS j"
+      + " FROM exposures WHERE %s UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties"
+      + " FROM metric_events";
+
+  private static String union(String where) {
+    return String.format(UNION, where);
+  }
+
+  private static long count(Connection c, String sql, long from, long to) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static List<Event> events(PreparedStatement ps) throws SQLException {
+    List<Event> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        double v = rs.getDouble(9);
+        Double value = rs.wasNull() ? null : v;
+        out.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE : Event.Type.METRIC,
+            rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), value,
+            rs.getString(10)));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<Event> unitEvents(String unitId, int limit) {
+    try {
+      Connection c = connection();
+      List<Event> out;
+      try (PreparedStatement ps = c.prepareStatement(union("unit_id = ?") + " WHERE unit_id = ?) e ORDER BY ts, id LIMIT ?")) {
+        ps.setString(1, unitId);
+        ps.setString(2, unitId);
+        ps.setInt(3, limit);
+        out = events(ps);
+      }
+      c.commit();
+      return out;
+    } catch (SQLException e) {
+      discardConnection();
+      throw new IllegalStateException("cannot read the events of a unit: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized long deleteUnit(String unitId) {
+    return delete("unit_id = ?", ps -> ps.setString(1, unitId));
+  }
+
+  @Override
+  public synchronized long deleteBefore(long cutoffMillis) {
+    return delete("ts < ?", ps -> ps.setLong(1, cutoffMillis));
+  }
+
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  private long delete(String where, Binder binder) {
+    try {
+      Connection c = connection();
+      long n = 0;
+      for (String table : List.of("exposures", "metric_events")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE " + where)) {
+          binder.bind(ps);
+          n += ps.executeUpdate();
+        }
+      }
+      c.commit();
+      return n;
+    } catch (SQLException e) {
+      discardConnection();
+      throw new IllegalStateException("cannot delete events: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    discardConnection();
+  }
+}

@@ -1,0 +1,138 @@
+package dev.assay.server.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The embedded store on a real DuckDB file: group commit, de-duplication, deletions. */
+class DuckDbEventStoreTest {
+  private static final long T = 1_780_000_000_000L;
+  private final Path dir;
+  private final DuckDbEventStore store;
+
+  DuckDbEventStoreTest() throws Exception {
+    dir = Files.createTempDirectory("assay-events-");
+    store = DuckDbEventStore.open(dir);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static Event metric(String id, String unit, long ts) {
+    return new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, "click", 1.0, "{}");
+  }
+
+  private static Event exposure(String id, String unit, long ts) {
+    return new Event(id, Event.Type.EXPOSURE, ts, unit, "id", "exp", 1, null, null, "{\"country\":\"NL\"}");
+  }
+
+  private static List<Event> batch(String prefix, int from, int to) {
+    List<Event> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(i % 2 == 0 ? exposure(prefix + i, "u" + i, T) : metric(prefix + i, "u" + i, T));
+    }
+    return out;
+  }
+
+  @Test
+  void append_manyBatchesQueuedAtOnce_eachRequestToldItsOwnDuplicates() throws Exception {
+    store.append(batch("a", 0, 50)).get();
+    // Batches queued without waiting share commits; every third one re-sends ids already stored
+    // or sent by the batch before it.
+    List<CompletableFuture<EventStore.Stored>> futures = new ArrayList<>();
+    List<int[]> expected = new ArrayList<>();
+    for (int b = 0; b < 300; b++) {
+      List<Event> events = batch("b" + b + "-", 0, 20);
+      int dups = 0;
+      if (b % 3 == 1) {
+        events.addAll(batch("a", 0, 10));
+        dups = 10;
+      } else if (b % 3 == 2) {
+        events.addAll(batch("b" + (b - 1) + "-", 0, 5));
+        dups = 5;
+      }
+      futures.add(store.append(events));
+      expected.add(new int[] {20, dups});
+    }
+    for (int b = 0; b < futures.size(); b++) {
+      EventStore.Stored s = futures.get(b).get();
+      assertThat(new int[] {s.accepted(), s.duplicates()}).as("batch %d", b).containsExactly(expected.get(b));
+    }
+    EventSummary summary = store.summary(0, Long.MAX_VALUE, 0);
+    assertThat(summary.exposures() + summary.metricEvents()).isEqualTo(50 + 300 * 20);
+  }
+
+  @Test
+  void append_queueFull_refusedAtOnceWithRetryHint_queuedBatchesStillStored() throws Exception {
+    DuckDbEventStore small = DuckDbEventStore.openUrl("jdbc:duckdb:" + dir.resolve("small.duckdb"), 2);
+    try {
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      CompletableFuture<Long> busy = small.occupyWriter(release);
+      CompletableFuture<EventStore.Stored> first = small.append(batch("q1-", 0, 10));
+      CompletableFuture<EventStore.Stored> second = small.append(batch("q2-", 0, 10));
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> small.append(batch("q3-", 0, 10)))
+          .isInstanceOfSatisfying(EventStore.Overloaded.class, o -> assertThat(o.retryAfterSeconds()).isPositive())
+          .hasMessageContaining("busy");
+      assertThat(first).isNotDone();
+
+      release.countDown();
+      busy.get();
+      assertThat(first.get().accepted() + second.get().accepted()).isEqualTo(20);
+      EventSummary s = small.summary(0, Long.MAX_VALUE, 0);
+      assertThat(s.exposures() + s.metricEvents()).isEqualTo(20);
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
+  void append_sameIdTwiceInOneBatch_storedOnce() throws Exception {
+    EventStore.Stored s = store.append(List.of(metric("x", "u", T), metric("x", "u", T))).get();
+    assertThat(s.accepted()).isEqualTo(1);
+    assertThat(s.duplicates()).isEqualTo(1);
+  }
+
+  @Test
+  void deleteUnit_removesOnlyThatUnitsEvents() throws Exception {
+    store.append(List.of(exposure("e1", "alice", T), metric("m1", "alice", T + 1), metric("m2", "bob", T))).get();
+
+    assertThat(store.deleteUnit("alice")).isEqualTo(2);
+
+    assertThat(store.unitEvents("alice", 10)).isEmpty();
+    assertThat(store.unitEvents("bob", 10)).extracting(Event::id).containsExactly("m2");
+    // An erased unit's events may be sent again later (a new consent) and are stored again.
+    assertThat(store.append(List.of(metric("m1", "alice", T))).get().accepted()).isEqualTo(1);
+  }
+
+  @Test
+  void deleteBefore_keepsEventsAtOrAfterTheCutoff() throws Exception {
+    store.append(List.of(exposure("old", "u", T - 10), metric("edge", "u", T), metric("new", "u", T + 10))).get();
+
+    assertThat(store.deleteBefore(T)).isEqualTo(1);
+
+    assertThat(store.unitEvents("u", 10)).extracting(Event::id).containsExactly("edge", "new");
+  }
+
+  @Test
+  void events_surviveReopen() throws Exception {
+    store.append(batch("p", 0, 100)).get();
+    store.close();
+    DuckDbEventStore again = DuckDbEventStore.open(dir);
+    try {
+      EventSummary s = again.summary(0, Long.MAX_VALUE, 0);
+      assertThat(s.exposures() + s.metricEvents()).isEqualTo(100);
+      assertThat(again.append(batch("p", 0, 100)).get().duplicates()).isEqualTo(100);
+    } finally {
+      again.close();
+    }
+  }
+}

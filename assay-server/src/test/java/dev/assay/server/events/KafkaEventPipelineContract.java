@@ -1,0 +1,155 @@
+package dev.assay.server.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka mode against a real in-process KRaft broker: produce, consume into the warehouse, crash
+ * recovery. Runs against each warehouse the consumer can write to.
+ */
+abstract class KafkaEventPipelineContract {
+  private static final long T = 1_780_000_000_000L;
+  private final String topic = "events-" + UUID.randomUUID();
+  private final EventStore warehouse;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  KafkaEventPipelineContract() throws Exception {
+    warehouse = openWarehouse();
+  }
+
+  /** A fresh, empty warehouse. */
+  abstract EventStore openWarehouse() throws Exception;
+
+  /** Drops what {@link #openWarehouse} created. */
+  abstract void dropWarehouse(EventStore warehouse) throws Exception;
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+    dropWarehouse(warehouse);
+  }
+
+  private static List<Event> batch(int b) {
+    List<Event> out = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      String unit = "u" + b;
+      out.add(i % 2 == 0
+          ? new Event(b + "-" + i, Event.Type.EXPOSURE, T + i, unit, "id", "exp", i % 3, null, null, "{\"c\":\"NL\"}")
+          : new Event(b + "-" + i, Event.Type.METRIC, T + i, unit, null, null, -1, "buy", i % 7 == 0 ? null : i * 1.5, "{}"));
+    }
+    return out;
+  }
+
+  private long stored() {
+    EventSummary s = warehouse.summary(0, Long.MAX_VALUE, 0);
+    return s.exposures() + s.metricEvents();
+  }
+
+  private void awaitStored(long expected) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (stored() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(stored()).isEqualTo(expected);
+  }
+
+  private KafkaEventStore producer() {
+    KafkaEventStore p = KafkaEventStore.open(TestKafka.bootstrapServers(), topic, warehouse, Map.of());
+    open.add(p);
+    return p;
+  }
+
+  @Test
+  void append_acknowledgedByTheBroker_consumedIntoTheWarehouseOnce() throws Exception {
+    KafkaEventStore kafka = producer();
+    List<CompletableFuture<EventStore.Stored>> acks = new ArrayList<>();
+    for (int b = 0; b < 20; b++) {
+      acks.add(kafka.append(batch(b)));
+    }
+    acks.add(kafka.append(batch(3))); // a client retry: produced again, stored once
+    for (CompletableFuture<EventStore.Stored> ack : acks) {
+      assertThat(ack.get().accepted()).isEqualTo(100);
+    }
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+
+    awaitStored(2_000);
+    List<Event> unit = kafka.unitEvents("u3", 1000);
+    assertThat(unit).hasSize(100);
+    assertThat(unit).filteredOn(e -> e.id().equals("3-1")).singleElement()
+        .satisfies(e -> assertThat(e.value()).isEqualTo(1.5));
+    assertThat(unit).filteredOn(e -> e.id().equals("3-0")).singleElement()
+        .satisfies(e -> assertThat(e.json()).isEqualTo("{\"c\":\"NL\"}"));
+    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).byExperiment()).hasSize(3);
+    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).latest()).hasSize(5);
+    assertThat(kafka.deleteUnit("u3")).isEqualTo(100);
+    assertThat(kafka.deleteBefore(T + 50)).isEqualTo(19 * 50);
+    assertThat(stored()).isEqualTo(19 * 50);
+  }
+
+  @Test
+  void consumerStoppedAfterWriteBeforeCommit_recordsRedelivered_eachEventStoredOnce() throws Exception {
+    KafkaEventStore kafka = producer();
+    for (int b = 0; b < 10; b++) {
+      kafka.append(batch(b)).get();
+    }
+    // First consumer: writes batches to the warehouse and dies right after a write, before its commit.
+    AtomicInteger firstWrites = new AtomicInteger();
+    KafkaEventConsumer first = KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of(),
+        (c, events) -> {
+          if (events > 0 && firstWrites.incrementAndGet() == 1) {
+            c.halt();
+          }
+        });
+    assertThat(first.awaitStopped(Duration.ofSeconds(60))).isTrue();
+    long afterCrash = stored();
+    assertThat(afterCrash).as("the crashed batch reached the warehouse").isPositive();
+    for (int b = 10; b < 20; b++) {
+      kafka.append(batch(b)).get();
+    }
+
+    AtomicInteger redelivered = new AtomicInteger();
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of(),
+        (c, events) -> redelivered.addAndGet(events)));
+
+    awaitStored(2_000);
+    Thread.sleep(500);
+    assertThat(stored()).isEqualTo(2_000);
+    // Nothing was committed, so the second consumer read everything again, the crashed batch included.
+    assertThat(redelivered.get()).isEqualTo(2_000);
+    Set<String> ids = new HashSet<>();
+    for (int b = 0; b < 20; b++) {
+      warehouse.unitEvents("u" + b, 1000).forEach(e -> assertThat(ids.add(e.id())).as(e.id()).isTrue());
+    }
+    assertThat(ids).hasSize(2_000);
+  }
+
+  @Test
+  void recordNotInTheEventFormat_skipped_theRestStored() throws Exception {
+    KafkaEventStore kafka = producer();
+    kafka.append(batch(0)).get();
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", TestKafka.bootstrapServers());
+    try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p,
+        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "not events".getBytes())).get();
+    }
+    kafka.append(batch(1)).get();
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+
+    awaitStored(200);
+  }
+}
