@@ -10,6 +10,7 @@ import dev.assay.stats.ExperimentAnalysis;
 import dev.assay.stats.MetricData;
 import dev.assay.stats.MetricResult;
 import dev.assay.stats.MultipleTesting;
+import dev.assay.stats.NonInferiority;
 import dev.assay.stats.RatioStats;
 import dev.assay.stats.StatsException;
 import java.io.PrintWriter;
@@ -71,6 +72,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     for (int i = 0; i < vs.size(); i++) {
       String path = "$.variants[" + i + "]";
       JsonNode v = vs.get(i);
+      if (!v.isObject()) {
+        throw new CliInputException(path + ": must be an object with key, units and weight, was " + v);
+      }
       String key = JsonFiles.text(v, "key", path, null);
       if (key == null || key.isBlank()) {
         throw new CliInputException(path + ".key: is required");
@@ -81,6 +85,9 @@ final class AnalyzeCommand implements Callable<Integer> {
       variants.add(key);
       units[i] = JsonFiles.count(v, "units", path);
       weights[i] = JsonFiles.number(v, "weight", path, 1.0 / vs.size());
+      if (!(weights[i] > 0)) {
+        throw new CliInputException(path + ".weight: must be positive, was " + weights[i]);
+      }
     }
     JsonNode ms = JsonFiles.field(doc, "metrics", "$");
     if (!ms.isArray()) {
@@ -141,6 +148,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     double priorMean = 0;
     Double priorVar = null;
     JsonNode prior = s.path("prior");
+    if (!prior.isMissingNode() && !prior.isNull() && !prior.isObject()) {
+      throw new CliInputException(p + ".prior: must be an object {\"mean\": ..., \"variance\": ...}, was " + prior);
+    }
     if (prior.isObject()) {
       priorMean = JsonFiles.number(prior, "mean", p + ".prior", 0);
       if (prior.has("variance") && !prior.get("variance").isNull()) {
@@ -181,6 +191,14 @@ final class AnalyzeCommand implements Callable<Integer> {
       case "guardrail" -> MetricData.Role.GUARDRAIL;
       default -> throw new CliInputException(path + ".role: must be goal, secondary or guardrail, was '" + role + "'");
     };
+    Double margin = null;
+    if (m.has("nonInferiorityMargin") && !m.get("nonInferiorityMargin").isNull()) {
+      margin = JsonFiles.number(m, "nonInferiorityMargin", path);
+      if (!(margin > 0 && margin < 1)) {
+        throw new CliInputException(path + ".nonInferiorityMargin: must be a fraction of the control mean in (0, 1),"
+            + " e.g. 0.05 for 5%, was " + margin);
+      }
+    }
     JsonNode data = JsonFiles.field(m, "data", path);
     if (!data.isObject()) {
       throw new CliInputException(path + ".data: must be an object keyed by variant");
@@ -196,6 +214,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     for (String v : variants) {
       String vp = path + ".data." + v;
       JsonNode d = JsonFiles.field(data, v, path + ".data");
+      if (!d.isObject()) {
+        throw new CliInputException(vp + ": must be an object of sums (n, sum, ...), was " + d);
+      }
       long n = JsonFiles.count(d, "n", vp);
       try {
         if (ratios != null) {
@@ -218,7 +239,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         throw new CliInputException(vp + ": " + e.getMessage());
       }
     }
-    return new MetricData(key, t, direction.equals("increase"), r, values, ratios);
+    return new MetricData(key, t, direction.equals("increase"), r, values, ratios, margin);
   }
 
   private static void table(PrintWriter out, String name, ExperimentAnalysis a) {
@@ -240,6 +261,13 @@ final class AnalyzeCommand implements Callable<Integer> {
           r.cupedVarianceReduction() == null ? "-" : String.format("%.0f%%", 100 * r.cupedVarianceReduction()),
           Double.isNaN(r.chanceToWin()) ? "-" : String.format("%.1f%%", 100 * r.chanceToWin()),
           r.significant() ? "  *" : "");
+      NonInferiority ni = r.nonInferiority();
+      if (ni != null) {
+        boolean lowerBound = ni.bound() <= ni.diff(); // higher is better: the bound is below the estimate
+        out.printf("    non-inferiority (%s): %s — bound %s, must be %s %s; p = %s%n", ni.method(),
+            ni.nonInferior() ? "non-inferior" : "NOT shown non-inferior", num(ni.bound()), lowerBound ? ">" : "<",
+            num(lowerBound ? -ni.margin() : ni.margin()), p(ni.pValue()));
+      }
       for (String note : r.notes()) {
         out.println("    note: " + note);
       }
@@ -268,6 +296,19 @@ final class AnalyzeCommand implements Callable<Integer> {
     return Double.isNaN(v) ? "-" : v < 1e-4 ? String.format("%.1e", v) : String.format("%.4f", v);
   }
 
+  /** JSON has no NaN or infinity: an undefined value is null (the notes say why), in nested objects too. */
+  private static void nullUndefined(ObjectNode o) {
+    List<String> undefined = new ArrayList<>();
+    o.fields().forEachRemaining(e -> {
+      if (e.getValue().isNumber() && !Double.isFinite(e.getValue().asDouble())) {
+        undefined.add(e.getKey());
+      } else if (e.getValue() instanceof ObjectNode child) {
+        nullUndefined(child);
+      }
+    });
+    undefined.forEach(o::putNull);
+  }
+
   private static ObjectNode toJson(ExperimentAnalysis a) {
     ObjectNode root = JsonFiles.MAPPER.createObjectNode();
     ObjectNode st = root.putObject("settings");
@@ -286,14 +327,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     ArrayNode results = root.putArray("results");
     for (MetricResult r : a.results()) {
       ObjectNode o = JsonFiles.MAPPER.valueToTree(r);
-      // JSON has no NaN: an undefined value is null, and the notes say why.
-      List<String> undefined = new ArrayList<>();
-      o.fields().forEachRemaining(e -> {
-        if (e.getValue().isNumber() && Double.isNaN(e.getValue().asDouble())) {
-          undefined.add(e.getKey());
-        }
-      });
-      undefined.forEach(o::putNull);
+      nullUndefined(o);
       results.add(o);
     }
     return root;

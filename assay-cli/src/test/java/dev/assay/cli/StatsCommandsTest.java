@@ -44,6 +44,24 @@ class StatsCommandsTest {
   }
 
   @Test
+  void analyze_exampleGuardrailMargin_nonInferiorityTestedAlwaysValid() throws Exception {
+    CliRun table = CliRun.of("analyze", "--input", EXAMPLE);
+    CliRun json = CliRun.of("analyze", "--input", EXAMPLE, "--format", "json");
+
+    JsonNode load = JSON.readTree(json.out()).at("/results/7");
+    JsonNode ni = load.get("nonInferiority");
+    // Margin 5% of the control's 850 ms; orange is ~20 ms slower, well inside it.
+    assertThat(ni.get("method").asText()).isEqualTo("msprt_one_sided");
+    assertThat(ni.get("margin").asDouble()).isCloseTo(0.05 * load.get("controlMean").asDouble(),
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ni.get("nonInferior").asBoolean()).isTrue();
+    assertThat(ni.get("bound").asDouble()).isBetween(load.get("effect").asDouble(), ni.get("margin").asDouble());
+    assertThat(ni.get("df").isNull()).as("NaN df is null in JSON").isTrue();
+    assertThat(JSON.readTree(json.out()).at("/results/0/nonInferiority").isNull()).isTrue();
+    assertThat(table.out()).contains("non-inferiority (msprt_one_sided): non-inferior");
+  }
+
+  @Test
   void analyze_badInput_exit2NamingTheField(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("in.json");
     Files.writeString(f, """

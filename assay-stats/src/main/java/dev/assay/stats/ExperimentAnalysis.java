@@ -2,6 +2,7 @@ package dev.assay.stats;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A full analysis of one experiment from per-variant sufficient statistics: for every metric and
@@ -186,14 +187,46 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     } else if (meanA == 0) {
       notes.add("control mean is 0: relative lift and Bayesian results undefined");
     }
+    NonInferiority ni = nonInferiority(m, meanA, nA, nB, unitVarA, unitVarB, effect, variance, plannedVariance, s,
+        notes);
     return new MetricResult(m.key(), variant, method, meanA, meanB, effect, lo, hi, p, p, fixedLo, fixedHi,
         fixedP, lift, liftLo, liftHi, reduction, rawEffect, rawLo, rawHi, chance, riskControl, riskVariant,
-        credLo, credHi, p < s.alpha(), List.copyOf(notes));
+        credLo, credHi, p < s.alpha(), List.copyOf(notes), ni);
+  }
+
+  /**
+   * The one-sided test against the metric's relative margin, on the headline effect (CUPED-adjusted
+   * when adjusted): always-valid when the analysis is sequential, else the Welch t test.
+   */
+  private static @Nullable NonInferiority nonInferiority(MetricData m, double meanA, long nA, long nB,
+      double unitVarA, double unitVarB, double effect, double variance, double plannedVariance, AnalysisSettings s,
+      List<String> notes) {
+    Double relative = m.nonInferiorityMargin();
+    if (relative == null) {
+      return null;
+    }
+    if (meanA == 0 || !Double.isFinite(meanA)) {
+      notes.add("non-inferiority not tested: the margin is relative to the control mean, which is "
+          + (meanA == 0 ? "0" : "undefined"));
+      return null;
+    }
+    if (!(variance > 0) || !Double.isFinite(effect)) {
+      notes.add("non-inferiority not tested: the effect has no variance");
+      return null;
+    }
+    double margin = relative * Math.abs(meanA);
+    return s.sequential()
+        ? NonInferiority.alwaysValid(effect, variance, plannedVariance, margin, m.higherIsBetter(), s.alpha())
+        : NonInferiority.fixedHorizon(effect, variance,
+            Distributions.welchDf(unitVarA / nA, nA, unitVarB / nB, nB), margin, m.higherIsBetter(), s.alpha());
   }
 
   private static MetricResult empty(MetricData m, String variant, double meanA, double meanB, List<String> notes) {
+    if (m.nonInferiorityMargin() != null) {
+      notes.add("non-inferiority not tested: no inference");
+    }
     double nan = Double.NaN;
     return new MetricResult(m.key(), variant, "none", meanA, meanB, nan, nan, nan, nan, nan, nan, nan, nan, nan,
-        null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes));
+        null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes), null);
   }
 }

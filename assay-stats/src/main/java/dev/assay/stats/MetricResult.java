@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param credibleUpper credible interval of the relative lift
  * @param significant pValueAdjusted < α
  * @param notes why values are missing, and other caveats
+ * @param nonInferiority the one-sided test against the metric's non-inferiority margin (null when
+ *     the metric has no margin or the test is undefined; the notes then say why)
  */
 public record MetricResult(
     String metric,
@@ -62,12 +64,13 @@ public record MetricResult(
     double credibleLower,
     double credibleUpper,
     boolean significant,
-    List<String> notes) {
+    List<String> notes,
+    @Nullable NonInferiority nonInferiority) {
 
   MetricResult withAdjusted(double adjusted, double alpha) {
     return new MetricResult(metric, variant, method, controlMean, variantMean, effect, ciLower, ciUpper,
         pValue, adjusted, fixedHorizonCiLower, fixedHorizonCiUpper, fixedHorizonPValue, lift, liftCiLower,
         liftCiUpper, cupedVarianceReduction, unadjustedEffect, unadjustedCiLower, unadjustedCiUpper,
-        chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper, adjusted < alpha, notes);
+        chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper, adjusted < alpha, notes, nonInferiority);
   }
 }
