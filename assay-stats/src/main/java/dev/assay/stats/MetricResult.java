@@ -1,6 +1,7 @@
 package dev.assay.stats;
 
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,7 +66,12 @@ public record MetricResult(
     double credibleUpper,
     boolean significant,
     List<String> notes,
-    @Nullable NonInferiority nonInferiority) {
+    @Nullable NonInferiority nonInferiority) implements StatResult {
+  /** The notes, joined, when the result has any. */
+  @Override
+  public Optional<String> missing() {
+    return notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
+  }
 
   MetricResult withAdjusted(double adjusted, double alpha) {
     return new MetricResult(metric, variant, method, controlMean, variantMean, effect, ciLower, ciUpper,

@@ -21,7 +21,7 @@ package dev.assay.stats;
  * @param nonInferior whether H₀ is rejected at α (treatment is not worse by more than the margin)
  */
 public record NonInferiority(String method, double diff, double margin, double t, double df, double pValue,
-    double bound, boolean nonInferior) {
+    double bound, boolean nonInferior) implements StatResult {
 
   /** Fixed-horizon Welch test from each arm's mean and variance. */
   public static NonInferiority test(SampleStats a, SampleStats b, double margin, boolean higherIsBetter,
