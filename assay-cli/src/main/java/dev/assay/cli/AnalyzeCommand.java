@@ -244,18 +244,20 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   private static void table(PrintWriter out, String name, ExperimentAnalysis a) {
     AnalysisSettings s = a.settings();
+    boolean bayes = s.engine() == AnalysisSettings.Engine.BAYESIAN;
     out.printf("Experiment %s — %s, α = %s, %s, CUPED %s, correction %s%n", name,
         s.engine().name().toLowerCase(Locale.ROOT), s.alpha(), s.sequential() ? "always-valid sequential" : "fixed horizon",
-        s.cuped() ? "on" : "off", s.correction().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        s.cuped() ? "on" : "off", bayes ? "none (Bayesian)" : s.correction().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     out.printf("Sample ratio: χ² = %.3f, p = %.4g — %s%n%n", a.srm().chi2(), a.srm().pValue(),
         a.srm().flagged() ? "MISMATCH (p < " + a.srm().threshold() + "): results are not trustworthy" : "ok");
     out.printf("%-20s %-10s %12s %12s %26s %24s %9s %9s %7s %8s%n", "metric", "variant", "control", "variant",
-        "effect [CI]", "lift [CI]", "p", "p adj.", "CUPED", "P(win)");
+        "effect [CI]", bayes ? "lift [credible]" : "lift [CI]", "p", "p adj.", "CUPED", "P(win)");
     for (MetricResult r : a.results()) {
       out.printf("%-20s %-10s %12s %12s %26s %24s %9s %9s %7s %8s%s%n", trim(r.metric(), 20), trim(r.variant(), 10),
           num(r.controlMean()), num(r.variantMean()),
           num(r.effect()) + " [" + num(r.ciLower()) + ", " + num(r.ciUpper()) + "]",
-          pct(r.lift()) + " [" + (r.liftCiLower() == null ? "-∞" : pct(r.liftCiLower())) + ", "
+          bayes ? pct(r.lift()) + " [" + pct(r.credibleLower()) + ", " + pct(r.credibleUpper()) + "]"
+              : pct(r.lift()) + " [" + (r.liftCiLower() == null ? "-∞" : pct(r.liftCiLower())) + ", "
               + (r.liftCiUpper() == null ? "∞" : pct(r.liftCiUpper())) + "]",
           p(r.pValue()), p(r.pValueAdjusted()),
           r.cupedVarianceReduction() == null ? "-" : String.format("%.0f%%", 100 * r.cupedVarianceReduction()),
@@ -273,8 +275,13 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
     }
     out.println();
-    out.println("* significant after correction. Intervals are " + (s.sequential()
-        ? "always-valid (safe to look at any time); fixed-horizon values are in --format json." : "fixed-horizon."));
+    if (bayes) {
+      out.printf("* decided: chance to win ≥ %s or ≤ %s (Bayesian engine). Effect intervals are %s.%n",
+          pctPlain(1 - s.alpha() / 2), pctPlain(s.alpha() / 2), s.sequential() ? "always-valid" : "fixed-horizon");
+    } else {
+      out.println("* significant after correction. Intervals are " + (s.sequential()
+          ? "always-valid (safe to look at any time); fixed-horizon values are in --format json." : "fixed-horizon."));
+    }
   }
 
   private static String trim(String s, int n) {
@@ -290,6 +297,10 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   private static String pct(double v) {
     return Double.isNaN(v) ? "-" : String.format("%+.2f%%", 100 * v);
+  }
+
+  private static String pctPlain(double v) {
+    return String.format("%.1f%%", 100 * v);
   }
 
   private static String p(double v) {

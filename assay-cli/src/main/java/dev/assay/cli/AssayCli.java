@@ -41,7 +41,7 @@ public final class AssayCli {
     // A usage error is one line naming the option, and a pointer to the help (not the whole usage).
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine failed = ex.getCommandLine();
-      failed.getErr().println("assay " + failed.getCommandName() + ": " + ex.getMessage());
+      failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
       failed.getErr().println("(see " + failed.getCommandSpec().qualifiedName() + " --help)");
       failed.getErr().flush();
       return EXIT_BAD_INPUT;

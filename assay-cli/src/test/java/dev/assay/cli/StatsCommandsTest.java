@@ -62,6 +62,30 @@ class StatsCommandsTest {
   }
 
   @Test
+  void analyze_bayesianEngine_credibleIntervalsExactConversionsNoCorrection(@TempDir Path dir) throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+        Path.of(EXAMPLE).toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode settings = (com.fasterxml.jackson.databind.node.ObjectNode) doc.get("settings");
+    settings.put("engine", "bayesian");
+    settings.remove("prior");
+    Path f = dir.resolve("bayes.json");
+    JSON.writeValue(f.toFile(), doc);
+
+    CliRun table = CliRun.of("analyze", "--input", f.toString());
+    JsonNode json = JSON.readTree(CliRun.of("analyze", "--input", f.toString(), "--format", "json").out());
+
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out()).contains("lift [credible]").contains("correction none (Bayesian)").contains("chance to win ≥ 97.5%");
+    assertThat(json.at("/results/0/method").asText()).endsWith("+beta_binomial_exact");
+    assertThat(json.at("/results/2/method").asText()).endsWith("+bayesian_gaussian_flat_prior");
+    for (JsonNode r : json.get("results")) {
+      assertThat(r.get("pValueAdjusted").asDouble()).isEqualTo(r.get("pValue").asDouble());
+      double chance = r.get("chanceToWin").asDouble();
+      assertThat(r.get("significant").asBoolean()).isEqualTo(chance >= 0.975 || chance <= 0.025);
+    }
+  }
+
+  @Test
   void analyze_badInput_exit2NamingTheField(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("in.json");
     Files.writeString(f, """

@@ -49,7 +49,68 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
             : mean(m, variants.get(v), m.values().get(0), m.values().get(v), settings));
       }
     }
-    return new ExperimentAnalysis(settings, List.copyOf(variants), srm, correct(metrics, results, settings));
+    List<MetricResult> out = settings.engine() == AnalysisSettings.Engine.BAYESIAN
+        ? bayesian(metrics, results, settings)
+        : correct(metrics, results, settings);
+    return new ExperimentAnalysis(settings, List.copyOf(variants), srm, out);
+  }
+
+  /** Conversions above this use the Gaussian chance to win: the exact sum has one term per conversion. */
+  static final long EXACT_BETA_BINOMIAL_LIMIT = 100_000;
+
+  /*
+   * The Bayesian engine makes the posterior the headline (shared statistics.md §5, §13.8): a
+   * variant is decided when its chance to win is at least 1 − α/2 (clear winner) or at most α/2
+   * (clear loser). Conversion metrics without a CUPED adjustment and with a flat prior use the
+   * exact Beta-binomial posterior with a uniform Beta(1, 1) prior on each rate (§5.2), its expected
+   * losses divided by the control rate so they are on the relative-lift scale of the Gaussian ones.
+   * Multiple-testing corrections are frequentist and are not applied (as in Eppo and GrowthBook);
+   * the raw and adjusted p-values stay equal.
+   */
+  private static List<MetricResult> bayesian(List<MetricData> metrics, List<MetricResult> results,
+      AnalysisSettings s) {
+    List<MetricResult> out = new ArrayList<>(results.size());
+    int perMetric = metrics.isEmpty() ? 0 : results.size() / metrics.size();
+    for (int i = 0; i < results.size(); i++) {
+      MetricData m = metrics.get(i / perMetric);
+      MetricResult r = results.get(i);
+      if ("none".equals(r.method())) {
+        out.add(r);
+        continue;
+      }
+      List<String> notes = new ArrayList<>(r.notes());
+      String method = r.method();
+      double chance = r.chanceToWin();
+      double lossControl = r.riskControl();
+      double lossVariant = r.riskVariant();
+      boolean exactUsable = m.type() == MetricData.Type.PROPORTION && r.cupedVarianceReduction() == null
+          && s.priorVariance() == null;
+      if (exactUsable) {
+        CupedStats a = m.values().get(0);
+        CupedStats b = m.values().get(1 + i % perMetric);
+        long xA = Math.round(a.sumY());
+        long xB = Math.round(b.sumY());
+        if (Math.max(xA, xB) >= EXACT_BETA_BINOMIAL_LIMIT) {
+          notes.add("more than " + EXACT_BETA_BINOMIAL_LIMIT + " conversions: Gaussian chance to win instead of"
+              + " the exact Beta-binomial (they agree closely at this size)");
+        } else if (xA > 0) {
+          BetaBinomial exact = BetaBinomial.compare(xA, a.n(), xB, b.n(), 1, 1);
+          double pA = (double) xA / a.n();
+          chance = m.higherIsBetter() ? exact.probBBeatsA() : 1 - exact.probBBeatsA();
+          double lossShipB = exact.expectedLossChooseB() / pA;
+          double lossKeepA = exact.expectedLossChooseA() / pA;
+          lossVariant = m.higherIsBetter() ? lossShipB : lossKeepA;
+          lossControl = m.higherIsBetter() ? lossKeepA : lossShipB;
+          method += "+" + exact.method();
+        }
+      }
+      if (!method.contains("beta_binomial")) {
+        method += s.priorVariance() == null ? "+bayesian_gaussian_flat_prior" : "+bayesian_gaussian_normal_prior";
+      }
+      boolean decided = chance >= 1 - s.alpha() / 2 || chance <= s.alpha() / 2;
+      out.add(r.withBayesian(method, chance, lossControl, lossVariant, decided, notes));
+    }
+    return out;
   }
 
   private static List<MetricResult> correct(List<MetricData> metrics, List<MetricResult> results,

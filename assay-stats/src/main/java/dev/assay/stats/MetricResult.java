@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * @param riskVariant expected loss (relative lift) of shipping the variant
  * @param credibleLower credible interval of the relative lift
  * @param credibleUpper credible interval of the relative lift
- * @param significant pValueAdjusted < α
+ * @param significant frequentist engine: pValueAdjusted < α; Bayesian engine: chanceToWin ≥ 1 − α/2
+ *     or ≤ α/2 (a clear winner or a clear loser)
  * @param notes why values are missing, and other caveats
  * @param nonInferiority the one-sided test against the metric's non-inferiority margin (null when
  *     the metric has no margin or the test is undefined; the notes then say why)
@@ -71,6 +72,16 @@ public record MetricResult(
   @Override
   public Optional<String> missing() {
     return notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
+  }
+
+  /** This result with the Bayesian headline: chance to win, expected losses, decision and method. */
+  MetricResult withBayesian(String newMethod, double chance, double lossControl, double lossVariant,
+      boolean decided, List<String> newNotes) {
+    return new MetricResult(metric, variant, newMethod, controlMean, variantMean, effect, ciLower, ciUpper,
+        pValue, pValueAdjusted, fixedHorizonCiLower, fixedHorizonCiUpper, fixedHorizonPValue, lift, liftCiLower,
+        liftCiUpper, cupedVarianceReduction, unadjustedEffect, unadjustedCiLower, unadjustedCiUpper,
+        chance, lossControl, lossVariant, credibleLower, credibleUpper, decided, List.copyOf(newNotes),
+        nonInferiority);
   }
 
   MetricResult withAdjusted(double adjusted, double alpha) {
