@@ -11,6 +11,8 @@ import dev.assay.stats.MetricData;
 import dev.assay.stats.MetricResult;
 import dev.assay.stats.MultipleTesting;
 import dev.assay.stats.NonInferiority;
+import dev.assay.stats.QuantileComparison;
+import dev.assay.stats.QuantileStats;
 import dev.assay.stats.RatioStats;
 import dev.assay.stats.StatsException;
 import java.io.PrintWriter;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -94,13 +97,25 @@ final class AnalyzeCommand implements Callable<Integer> {
       throw new CliInputException("$.metrics: must be an array");
     }
     List<MetricData> metrics = new ArrayList<>();
+    List<QuantileMetric> quantiles = new ArrayList<>();
     Set<String> keys = new HashSet<>();
     for (int i = 0; i < ms.size(); i++) {
-      MetricData m = metric(ms.get(i), "$.metrics[" + i + "]", variants);
-      if (!keys.add(m.key())) {
-        throw new CliInputException("$.metrics[" + i + "].key: duplicate metric '" + m.key() + "'");
+      String path = "$.metrics[" + i + "]";
+      JsonNode node = ms.get(i);
+      boolean quantile = node.isObject() && "quantile".equalsIgnoreCase(node.path("type").asText());
+      String key;
+      if (quantile) {
+        QuantileMetric q = quantile(node, path, variants, settings.alpha());
+        quantiles.add(q);
+        key = q.key();
+      } else {
+        MetricData m = metric(node, path, variants);
+        metrics.add(m);
+        key = m.key();
       }
-      metrics.add(m);
+      if (!keys.add(key)) {
+        throw new CliInputException(path + ".key: duplicate metric '" + key + "'");
+      }
     }
     ExperimentAnalysis analysis;
     try {
@@ -108,14 +123,167 @@ final class AnalyzeCommand implements Callable<Integer> {
     } catch (StatsException e) {
       throw new CliInputException("--input: " + e.getMessage());
     }
+    List<QuantileResult> quantileResults = new ArrayList<>();
+    for (QuantileMetric q : quantiles) {
+      for (int v = 1; v < variants.size(); v++) {
+        quantileResults.add(new QuantileResult(q.key(), variants.get(v), q.role(),
+            QuantileComparison.of(q.arms().get(0), q.arms().get(v))));
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (format.equals("json")) {
-      out.println(JsonFiles.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(analysis)));
+      ObjectNode root = toJson(analysis);
+      if (!quantileResults.isEmpty()) {
+        root.set("quantiles", quantilesJson(quantileResults));
+      }
+      out.println(JsonFiles.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
     } else {
       table(out, doc.path("experiment").asText(input.getFileName().toString()), analysis);
+      quantileTable(out, quantileResults, settings.alpha());
     }
     out.flush();
     return 0;
+  }
+
+  /** A quantile metric: order statistics per variant, control first. */
+  private record QuantileMetric(String key, MetricData.Role role, List<QuantileStats> arms) {}
+
+  /** One quantile metric for one treatment variant against control. */
+  private record QuantileResult(String metric, String variant, MetricData.Role role, QuantileComparison comparison) {}
+
+  /*
+   * A quantile metric's order statistics must be fetched at the ranks for the analysis' α
+   * (QuantileStats.ranks): the interval of each arm comes from them (Deng, Knoblich & Lu 2018,
+   * outer CI), with the cluster correction when per-unit sums are given.
+   */
+  private static QuantileMetric quantile(JsonNode m, String path, List<String> variants, double alpha) {
+    String key = JsonFiles.text(m, "key", path, null);
+    if (key == null || key.isBlank()) {
+      throw new CliInputException(path + ".key: is required");
+    }
+    double level = JsonFiles.number(m, "level", path);
+    if (!(level > 0 && level < 1)) {
+      throw new CliInputException(path + ".level: must be in (0, 1), e.g. 0.9 for P90, was " + level);
+    }
+    direction(m, path);
+    MetricData.Role r = role(m, path);
+    JsonNode data = variantData(m, path, variants);
+    List<QuantileStats> arms = new ArrayList<>();
+    for (String v : variants) {
+      String vp = path + ".data." + v;
+      JsonNode d = JsonFiles.field(data, v, path + ".data");
+      if (!d.isObject()) {
+        throw new CliInputException(vp + ": must be an object with n, estimate, lower and upper, was " + d);
+      }
+      long n = JsonFiles.count(d, "n", vp);
+      double estimate = JsonFiles.number(d, "estimate", vp);
+      double lower = JsonFiles.number(d, "lower", vp);
+      double upper = JsonFiles.number(d, "upper", vp);
+      if (n < 1) {
+        throw new CliInputException(vp + ".n: must be at least 1");
+      }
+      if (!(lower <= estimate && estimate <= upper)) {
+        throw new CliInputException(vp + ": order statistics must satisfy lower <= estimate <= upper, got "
+            + lower + ", " + estimate + ", " + upper);
+      }
+      Optional<QuantileStats.Clusters> clusters = Optional.empty();
+      JsonNode c = d.get("clusters");
+      if (c != null && !c.isNull()) {
+        String cp = vp + ".clusters";
+        if (!c.isObject()) {
+          throw new CliInputException(cp + ": must be an object of per-unit sums");
+        }
+        long units = JsonFiles.count(c, "units", cp);
+        double sumEvents = JsonFiles.number(c, "sum_events", cp);
+        if (units < 2) {
+          throw new CliInputException(cp + ".units: the cluster correction needs at least 2 units, was " + units);
+        }
+        if (!(sumEvents > 0)) {
+          throw new CliInputException(cp + ".sum_events: must be positive, was " + sumEvents);
+        }
+        clusters = Optional.of(new QuantileStats.Clusters(units, JsonFiles.number(c, "sum_indicator", cp),
+            JsonFiles.number(c, "sum_indicator_squares", cp), sumEvents, JsonFiles.number(c, "sum_events_squares", cp),
+            JsonFiles.number(c, "sum_indicator_events", cp)));
+      }
+      arms.add(new QuantileStats(level, n, estimate, lower, upper, alpha, clusters));
+    }
+    return new QuantileMetric(key, r, arms);
+  }
+
+  private static String direction(JsonNode m, String path) {
+    String direction = JsonFiles.text(m, "direction", path, "increase");
+    if (!direction.equals("increase") && !direction.equals("decrease")) {
+      throw new CliInputException(path + ".direction: must be 'increase' or 'decrease', was '" + direction + "'");
+    }
+    return direction;
+  }
+
+  private static MetricData.Role role(JsonNode m, String path) {
+    String role = JsonFiles.text(m, "role", path, "goal").toLowerCase(Locale.ROOT);
+    return switch (role) {
+      case "goal" -> MetricData.Role.GOAL;
+      case "secondary" -> MetricData.Role.SECONDARY;
+      case "guardrail" -> MetricData.Role.GUARDRAIL;
+      default -> throw new CliInputException(path + ".role: must be goal, secondary or guardrail, was '" + role + "'");
+    };
+  }
+
+  /** The metric's {@code data} object, checked to name only variants of the experiment. */
+  private static JsonNode variantData(JsonNode m, String path, List<String> variants) {
+    JsonNode data = JsonFiles.field(m, "data", path);
+    if (!data.isObject()) {
+      throw new CliInputException(path + ".data: must be an object keyed by variant");
+    }
+    for (var it = data.fieldNames(); it.hasNext(); ) {
+      String v = it.next();
+      if (!variants.contains(v)) {
+        throw new CliInputException(path + ".data." + v + ": not a variant of this experiment " + variants);
+      }
+    }
+    return data;
+  }
+
+  private static void quantileTable(PrintWriter out, List<QuantileResult> results, double alpha) {
+    if (results.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.printf("Quantile metrics (fixed-horizon %s%% intervals, cluster-corrected where per-unit sums are given)%n",
+        String.format("%.0f", 100 * (1 - alpha)));
+    out.printf("%-20s %-10s %12s %12s %26s %24s %9s%n", "metric", "variant", "control", "variant", "difference [CI]",
+        "lift [CI]", "p");
+    for (QuantileResult q : results) {
+      QuantileComparison c = q.comparison();
+      String label = trim(q.metric(), 14) + " P" + String.format("%.0f", 100 * c.level());
+      out.printf("%-20s %-10s %12s %12s %26s %24s %9s%n", trim(label, 20), trim(q.variant(), 10),
+          c.control().map(e -> num(e.estimate())).orElse("-"), c.treatment().map(e -> num(e.estimate())).orElse("-"),
+          c.difference().map(e -> num(e.estimate()) + " [" + num(e.ciLower()) + ", " + num(e.ciUpper()) + "]").orElse("-"),
+          c.lift().map(e -> pct(e.estimate()) + " [" + pct(e.ciLower()) + ", " + pct(e.ciUpper()) + "]").orElse("-"),
+          c.difference().map(e -> p(e.pValue())).orElse("-"));
+      c.missing().ifPresent(m -> out.println("    note: " + m));
+    }
+  }
+
+  private static ArrayNode quantilesJson(List<QuantileResult> results) {
+    ArrayNode arr = JsonFiles.MAPPER.createArrayNode();
+    for (QuantileResult q : results) {
+      QuantileComparison c = q.comparison();
+      ObjectNode o = arr.addObject();
+      o.put("metric", q.metric());
+      o.put("variant", q.variant());
+      o.put("role", q.role().name().toLowerCase(Locale.ROOT));
+      o.put("method", c.method());
+      o.put("level", c.level());
+      c.control().ifPresentOrElse(e -> o.set("control", JsonFiles.MAPPER.valueToTree(e)), () -> o.putNull("control"));
+      c.treatment().ifPresentOrElse(e -> o.set("treatment", JsonFiles.MAPPER.valueToTree(e)), () -> o.putNull("treatment"));
+      c.difference().ifPresentOrElse(e -> o.set("difference", JsonFiles.MAPPER.valueToTree(e)),
+          () -> o.putNull("difference"));
+      c.lift().ifPresentOrElse(e -> o.set("lift", JsonFiles.MAPPER.valueToTree(e)), () -> o.putNull("lift"));
+      ArrayNode notes = o.putArray("notes");
+      c.missing().ifPresent(notes::add);
+      nullUndefined(o);
+    }
+    return arr;
   }
 
   private static AnalysisSettings settings(JsonNode s) {
@@ -178,19 +346,11 @@ final class AnalyzeCommand implements Callable<Integer> {
       case "mean", "sum", "count" -> MetricData.Type.MEAN;
       case "proportion" -> MetricData.Type.PROPORTION;
       case "ratio" -> MetricData.Type.RATIO;
-      default -> throw new CliInputException(path + ".type: must be proportion, mean, sum, count or ratio, was '" + type + "'");
+      default -> throw new CliInputException(path + ".type: must be proportion, mean, sum, count, ratio or quantile,"
+          + " was '" + type + "'");
     };
-    String direction = JsonFiles.text(m, "direction", path, "increase");
-    if (!direction.equals("increase") && !direction.equals("decrease")) {
-      throw new CliInputException(path + ".direction: must be 'increase' or 'decrease', was '" + direction + "'");
-    }
-    String role = JsonFiles.text(m, "role", path, "goal").toLowerCase(Locale.ROOT);
-    MetricData.Role r = switch (role) {
-      case "goal" -> MetricData.Role.GOAL;
-      case "secondary" -> MetricData.Role.SECONDARY;
-      case "guardrail" -> MetricData.Role.GUARDRAIL;
-      default -> throw new CliInputException(path + ".role: must be goal, secondary or guardrail, was '" + role + "'");
-    };
+    String direction = direction(m, path);
+    MetricData.Role r = role(m, path);
     Double margin = null;
     if (m.has("nonInferiorityMargin") && !m.get("nonInferiorityMargin").isNull()) {
       margin = JsonFiles.number(m, "nonInferiorityMargin", path);
@@ -199,16 +359,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " e.g. 0.05 for 5%, was " + margin);
       }
     }
-    JsonNode data = JsonFiles.field(m, "data", path);
-    if (!data.isObject()) {
-      throw new CliInputException(path + ".data: must be an object keyed by variant");
-    }
-    for (var it = data.fieldNames(); it.hasNext(); ) {
-      String v = it.next();
-      if (!variants.contains(v)) {
-        throw new CliInputException(path + ".data." + v + ": not a variant of this experiment " + variants);
-      }
-    }
+    JsonNode data = variantData(m, path, variants);
     List<CupedStats> values = t == MetricData.Type.RATIO ? null : new ArrayList<>();
     List<RatioStats> ratios = t == MetricData.Type.RATIO ? new ArrayList<>() : null;
     for (String v : variants) {

@@ -86,6 +86,19 @@ class CliBadInputTest {
             + "\"sum_num\":5},\"b\":{}}}"), "$.metrics[0].data.a.sum_den", "is required"),
         Arguments.of("conversions above n", metric("{\"key\":\"m\",\"type\":\"proportion\",\"data\":{\"a\":{\"n\":10,"
             + "\"sum\":50},\"b\":{\"n\":10,\"sum\":5}}}"), "$.metrics[0].data.a.sum", "between 0 and n"),
+        Arguments.of("quantile level missing", metric("{\"key\":\"q\",\"type\":\"quantile\",\"data\":{}}"),
+            "$.metrics[0].level", "is required"),
+        Arguments.of("quantile level above 1", metric("{\"key\":\"q\",\"type\":\"quantile\",\"level\":90,"
+            + "\"data\":{}}"), "$.metrics[0].level", "(0, 1)"),
+        Arguments.of("quantile order statistics out of order", metric("{\"key\":\"q\",\"type\":\"quantile\","
+            + "\"level\":0.9,\"data\":{\"a\":{\"n\":100,\"estimate\":5,\"lower\":6,\"upper\":7},\"b\":{}}}"),
+            "$.metrics[0].data.a", "lower <= estimate <= upper"),
+        Arguments.of("quantile estimate a string", metric("{\"key\":\"q\",\"type\":\"quantile\",\"level\":0.9,"
+            + "\"data\":{\"a\":{\"n\":100,\"estimate\":\"5\",\"lower\":4,\"upper\":7},\"b\":{}}}"),
+            "$.metrics[0].data.a.estimate", "must be a number"),
+        Arguments.of("quantile one cluster", metric("{\"key\":\"q\",\"type\":\"quantile\",\"level\":0.9,"
+            + "\"data\":{\"a\":{\"n\":100,\"estimate\":5,\"lower\":4,\"upper\":7,\"clusters\":{\"units\":1,"
+            + "\"sum_events\":100}},\"b\":{}}}"), "$.metrics[0].data.a.clusters.units", "at least 2"),
         Arguments.of("margin a string", metric("{\"key\":\"m\",\"nonInferiorityMargin\":\"5%\",\"data\":{}}"),
             "$.metrics[0].nonInferiorityMargin", "must be a number"),
         Arguments.of("margin above 1", metric("{\"key\":\"m\",\"nonInferiorityMargin\":5,\"data\":{}}"),

@@ -86,6 +86,24 @@ class StatsCommandsTest {
   }
 
   @Test
+  void analyze_exampleQuantileMetric_clusterCorrectedComparisonPerVariant() throws Exception {
+    CliRun table = CliRun.of("analyze", "--input", EXAMPLE);
+    JsonNode q = JSON.readTree(CliRun.of("analyze", "--input", EXAMPLE, "--format", "json").out()).get("quantiles");
+
+    assertThat(q).hasSize(2);
+    JsonNode orange = q.get(1);
+    assertThat(orange.get("metric").asText()).isEqualTo("page-load-p90");
+    assertThat(orange.get("variant").asText()).isEqualTo("orange");
+    assertThat(orange.get("method").asText()).isEqualTo("quantile_delta_outer_ci");
+    assertThat(orange.at("/control/clusterAdjusted").asBoolean()).isTrue();
+    // The example's orange arm is 3% slower throughout: its P90 difference excludes 0.
+    assertThat(orange.at("/difference/ciLower").asDouble()).isPositive();
+    assertThat(orange.at("/lift/estimate").asDouble()).isBetween(0.015, 0.045);
+    assertThat(q.get(0).at("/difference/pValue").asDouble()).isGreaterThan(0.05);
+    assertThat(table.out()).contains("Quantile metrics").contains("page-load-p90 P90");
+  }
+
+  @Test
   void analyze_badInput_exit2NamingTheField(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("in.json");
     Files.writeString(f, """
