@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.stats.AlwaysValidState;
 import dev.assay.stats.AnalysisSettings;
 import dev.assay.stats.CupedStats;
 import dev.assay.stats.ExperimentAnalysis;
@@ -19,8 +20,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -54,6 +57,11 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
       description = "table (default) or json.")
   String format;
+
+  @Option(names = "--previous", paramLabel = "FILE",
+      description = "The --format json output of this experiment's previous analysis: sequential intervals"
+          + " and p-values continue as its running intersection and running minimum.")
+  Path previous;
 
   @Override
   public Integer call() throws Exception {
@@ -119,7 +127,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     ExperimentAnalysis analysis;
     try {
-      analysis = ExperimentAnalysis.analyze(variants, units, weights, metrics, settings);
+      analysis = ExperimentAnalysis.analyze(variants, units, weights, metrics, settings,
+          previous == null ? Map.of() : previousStates(JsonFiles.read(previous, "--previous")));
     } catch (StatsException e) {
       throw new CliInputException("--input: " + e.getMessage());
     }
@@ -286,6 +295,40 @@ final class AnalyzeCommand implements Callable<Integer> {
     return arr;
   }
 
+  /** The running states in a previous {@code --format json} output. */
+  private static Map<ExperimentAnalysis.Key, AlwaysValidState> previousStates(JsonNode doc) {
+    JsonNode results = doc.get("results");
+    if (results == null || !results.isArray()) {
+      throw new CliInputException("--previous: $.results: must be the array of an earlier 'assay analyze --format json'");
+    }
+    Map<ExperimentAnalysis.Key, AlwaysValidState> states = new LinkedHashMap<>();
+    for (int i = 0; i < results.size(); i++) {
+      String path = "--previous: $.results[" + i + "]";
+      JsonNode r = results.get(i);
+      if (!r.isObject()) {
+        throw new CliInputException(path + ": must be an object");
+      }
+      long looks = r.has("looks") ? JsonFiles.count(r, "looks", path) : 0;
+      if (looks == 0) {
+        continue; // fixed-horizon or missing: nothing to carry forward
+      }
+      String metric = JsonFiles.text(r, "metric", path, null);
+      String variant = JsonFiles.text(r, "variant", path, null);
+      if (metric == null || variant == null) {
+        throw new CliInputException(path + ": needs metric and variant");
+      }
+      double p = JsonFiles.number(r, "pValue", path);
+      double lo = JsonFiles.number(r, "ciLower", path);
+      double hi = JsonFiles.number(r, "ciUpper", path);
+      if (!(p >= 0 && p <= 1) || !(lo <= hi)) {
+        throw new CliInputException(path + ": pValue must be in [0, 1] and ciLower <= ciUpper");
+      }
+      states.put(new ExperimentAnalysis.Key(metric, variant), new AlwaysValidState((int) Math.min(looks,
+          Integer.MAX_VALUE), p, lo, hi));
+    }
+    return states;
+  }
+
   private static AnalysisSettings settings(JsonNode s) {
     AnalysisSettings d = AnalysisSettings.defaults();
     if (s.isMissingNode() || s.isNull()) {
@@ -432,6 +475,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     } else {
       out.println("* significant after correction. Intervals are " + (s.sequential()
           ? "always-valid (safe to look at any time); fixed-horizon values are in --format json." : "fixed-horizon."));
+      int looks = a.results().stream().mapToInt(MetricResult::looks).max().orElse(0);
+      if (looks > 1) {
+        out.println("  Sequential intervals and p-values run over " + looks + " looks (--previous).");
+      }
     }
   }
 

@@ -104,6 +104,32 @@ class StatsCommandsTest {
   }
 
   @Test
+  void analyze_previousOutput_sequentialResultsRunOverLooks(@TempDir Path dir) throws Exception {
+    CliRun first = CliRun.of("analyze", "--input", EXAMPLE, "--format", "json");
+    Path previous = Files.writeString(dir.resolve("look1.json"), first.out());
+
+    CliRun second = CliRun.of("analyze", "--input", EXAMPLE, "--format", "json", "--previous", previous.toString());
+    CliRun table = CliRun.of("analyze", "--input", EXAMPLE, "--previous", previous.toString());
+
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    JsonNode a = JSON.readTree(first.out()).get("results");
+    JsonNode b = JSON.readTree(second.out()).get("results");
+    for (int i = 0; i < a.size(); i++) {
+      assertThat(a.get(i).get("looks").asInt()).isEqualTo(1);
+      assertThat(b.get(i).get("looks").asInt()).isEqualTo(2);
+      // The same data again: the intersection is the same interval, the running minimum the same p.
+      assertThat(b.get(i).get("ciLower").asDouble()).isEqualTo(a.get(i).get("ciLower").asDouble());
+      assertThat(b.get(i).get("pValue").asDouble()).isEqualTo(a.get(i).get("pValue").asDouble());
+    }
+    assertThat(table.out()).contains("run over 2 looks");
+    Files.writeString(previous, "{\"results\": [{\"metric\": \"purchase\", \"variant\": \"green\", \"looks\": 1,"
+        + " \"pValue\": \"low\"}]}");
+    CliRun bad = CliRun.of("analyze", "--input", EXAMPLE, "--previous", previous.toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--previous: $.results[0].pValue").contains("must be a number");
+  }
+
+  @Test
   void analyze_badInput_exit2NamingTheField(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("in.json");
     Files.writeString(f, """

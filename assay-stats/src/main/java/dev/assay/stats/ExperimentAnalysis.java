@@ -1,7 +1,10 @@
 package dev.assay.stats;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,8 +22,11 @@ import org.jspecify.annotations.Nullable;
 public record ExperimentAnalysis(AnalysisSettings settings, List<String> variants, SampleRatioMismatch srm,
     List<MetricResult> results) {
 
+  /** Identifies one metric × treatment variant result across analyses. */
+  public record Key(String metric, String variant) {}
+
   /**
-   * Analyses an experiment.
+   * Analyses an experiment at its first (or only) look.
    *
    * @param variants variant keys, control first (at least two)
    * @param units units assigned to each variant
@@ -29,6 +35,20 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
    */
   public static ExperimentAnalysis analyze(List<String> variants, long[] units, double[] weights,
       List<MetricData> metrics, AnalysisSettings settings) {
+    return analyze(variants, units, weights, metrics, settings, Map.of());
+  }
+
+  /**
+   * Analyses an experiment at a later look, folding each sequential headline into the running
+   * state of the earlier looks ({@link #runningStates()} of the previous analysis): the interval
+   * is the running intersection and the p-value the running minimum, which is what keeps them
+   * valid however often the experiment is looked at. Keep {@code plannedUnits} fixed across looks
+   * so the mixture (τ²) does not change.
+   *
+   * @param previous the running state per metric × variant after the earlier looks (may be empty)
+   */
+  public static ExperimentAnalysis analyze(List<String> variants, long[] units, double[] weights,
+      List<MetricData> metrics, AnalysisSettings settings, Map<Key, AlwaysValidState> previous) {
     int k = variants.size();
     if (k < 2) {
       throw new StatsException("an experiment needs at least two variants, got " + k);
@@ -49,10 +69,52 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
             : mean(m, variants.get(v), m.values().get(0), m.values().get(v), settings));
       }
     }
+    if (!previous.isEmpty()) {
+      results = running(results, previous, settings.alpha());
+    }
     List<MetricResult> out = settings.engine() == AnalysisSettings.Engine.BAYESIAN
         ? bayesian(metrics, results, settings)
         : correct(metrics, results, settings);
     return new ExperimentAnalysis(settings, List.copyOf(variants), srm, out);
+  }
+
+  /** The running sequential state of every sequential result, to pass to the next look's analysis. */
+  public Map<Key, AlwaysValidState> runningStates() {
+    Map<Key, AlwaysValidState> states = new LinkedHashMap<>();
+    for (MetricResult r : results) {
+      r.runningState().ifPresent(st -> states.put(new Key(r.metric(), r.variant()), st));
+    }
+    return states;
+  }
+
+  private static List<MetricResult> running(List<MetricResult> results, Map<Key, AlwaysValidState> previous,
+      double alpha) {
+    List<MetricResult> out = new ArrayList<>(results.size());
+    for (MetricResult r : results) {
+      AlwaysValidState before = previous.get(new Key(r.metric(), r.variant()));
+      Optional<AlwaysValidState> now = r.runningState();
+      if (before == null || now.isEmpty()) {
+        out.add(r);
+        continue;
+      }
+      AlwaysValidState combined = combine(before, now.get());
+      List<String> notes = new ArrayList<>(r.notes());
+      if (combined.isEmpty()) {
+        // Probability ≤ α under the model: the effect changed or the data were revised. Say so and
+        // start the sequence again from this look rather than report an empty interval.
+        notes.add("the running interval became empty (the effect changed over time or the data were revised):"
+            + " restarted from this look");
+        combined = now.get();
+      }
+      out.add(r.withRunning(combined, alpha, notes));
+    }
+    return out;
+  }
+
+  /** Running minimum p-value and running intersection of the intervals. */
+  private static AlwaysValidState combine(AlwaysValidState before, AlwaysValidState look) {
+    return new AlwaysValidState(before.looks() + look.looks(), Math.min(before.pValue(), look.pValue()),
+        Math.max(before.ciLower(), look.ciLower()), Math.min(before.ciUpper(), look.ciUpper()));
   }
 
   /** Conversions above this use the Gaussian chance to win: the exact sum has one term per conversion. */
@@ -252,7 +314,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
         notes);
     return new MetricResult(m.key(), variant, method, meanA, meanB, effect, lo, hi, p, p, fixedLo, fixedHi,
         fixedP, lift, liftLo, liftHi, reduction, rawEffect, rawLo, rawHi, chance, riskControl, riskVariant,
-        credLo, credHi, p < s.alpha(), List.copyOf(notes), ni);
+        credLo, credHi, p < s.alpha(), List.copyOf(notes), s.sequential() && variance > 0 ? 1 : 0, ni);
   }
 
   /**
@@ -288,6 +350,6 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     }
     double nan = Double.NaN;
     return new MetricResult(m.key(), variant, "none", meanA, meanB, nan, nan, nan, nan, nan, nan, nan, nan, nan,
-        null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes), null);
+        null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes), 0, null);
   }
 }

@@ -36,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  * @param significant frequentist engine: pValueAdjusted < α; Bayesian engine: chanceToWin ≥ 1 − α/2
  *     or ≤ α/2 (a clear winner or a clear loser)
  * @param notes why values are missing, and other caveats
+ * @param looks sequential looks folded into the headline interval and p-value (running intersection
+ *     and running minimum); 0 when the headline is fixed-horizon or missing
  * @param nonInferiority the one-sided test against the metric's non-inferiority margin (null when
  *     the metric has no margin or the test is undefined; the notes then say why)
  */
@@ -67,7 +69,9 @@ public record MetricResult(
     double credibleUpper,
     boolean significant,
     List<String> notes,
+    int looks,
     @Nullable NonInferiority nonInferiority) implements StatResult {
+
   /** The notes, joined, when the result has any. */
   @Override
   public Optional<String> missing() {
@@ -81,13 +85,27 @@ public record MetricResult(
         pValue, pValueAdjusted, fixedHorizonCiLower, fixedHorizonCiUpper, fixedHorizonPValue, lift, liftCiLower,
         liftCiUpper, cupedVarianceReduction, unadjustedEffect, unadjustedCiLower, unadjustedCiUpper,
         chance, lossControl, lossVariant, credibleLower, credibleUpper, decided, List.copyOf(newNotes),
-        nonInferiority);
+        looks, nonInferiority);
+  }
+
+  /** The always-valid state of the headline, to fold the next look into; empty when not sequential. */
+  public Optional<AlwaysValidState> runningState() {
+    return looks > 0 ? Optional.of(new AlwaysValidState(looks, pValue, ciLower, ciUpper)) : Optional.empty();
+  }
+
+  /** This result with the headline replaced by a running state over several looks. */
+  MetricResult withRunning(AlwaysValidState state, double alpha, List<String> newNotes) {
+    return new MetricResult(metric, variant, method, controlMean, variantMean, effect, state.ciLower(),
+        state.ciUpper(), state.pValue(), state.pValue(), fixedHorizonCiLower, fixedHorizonCiUpper,
+        fixedHorizonPValue, lift, liftCiLower, liftCiUpper, cupedVarianceReduction, unadjustedEffect,
+        unadjustedCiLower, unadjustedCiUpper, chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper,
+        state.pValue() < alpha, List.copyOf(newNotes), state.looks(), nonInferiority);
   }
 
   MetricResult withAdjusted(double adjusted, double alpha) {
     return new MetricResult(metric, variant, method, controlMean, variantMean, effect, ciLower, ciUpper,
         pValue, adjusted, fixedHorizonCiLower, fixedHorizonCiUpper, fixedHorizonPValue, lift, liftCiLower,
         liftCiUpper, cupedVarianceReduction, unadjustedEffect, unadjustedCiLower, unadjustedCiUpper,
-        chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper, adjusted < alpha, notes, nonInferiority);
+        chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper, adjusted < alpha, notes, looks, nonInferiority);
   }
 }

@@ -106,6 +106,72 @@ class ExperimentAnalysisTest {
   }
 
   @Test
+  void analyze_laterLooks_runningIntersectionAndRunningMinimumP() {
+    AnalysisSettings d = AnalysisSettings.defaults();
+    AnalysisSettings s = new AnalysisSettings(d.engine(), d.alpha(), true, d.cuped(), d.correction(), 60_000, 0, null);
+    List<String> arms = List.of("a", "b");
+    // Three cumulative looks; the estimate drifts so that the intervals do not nest.
+    double[] meansB = {10.6, 10.15, 10.3};
+    long[] ns = {5_000, 15_000, 30_000};
+    java.util.Map<ExperimentAnalysis.Key, AlwaysValidState> state = java.util.Map.of();
+    double maxLower = Double.NEGATIVE_INFINITY;
+    double minUpper = Double.POSITIVE_INFINITY;
+    double minP = 1;
+    MetricResult last = null;
+    MetricResult lastSingle = null;
+    for (int look = 0; look < 3; look++) {
+      long n = ns[look];
+      MetricData m = metric("revenue", MetricData.Role.GOAL, arm(n, 10, 100, 0, 0, 0), arm(n, meansB[look], 100, 0, 0, 0));
+      MetricResult single = ExperimentAnalysis.analyze(arms, new long[] {n, n}, new double[] {0.5, 0.5}, List.of(m), s)
+          .results().get(0);
+      ExperimentAnalysis a = ExperimentAnalysis.analyze(arms, new long[] {n, n}, new double[] {0.5, 0.5}, List.of(m), s,
+          state);
+      maxLower = Math.max(maxLower, single.ciLower());
+      minUpper = Math.min(minUpper, single.ciUpper());
+      minP = Math.min(minP, single.pValue());
+      last = a.results().get(0);
+      lastSingle = single;
+      assertThat(last.looks()).isEqualTo(look + 1);
+      assertThat(last.ciLower()).isEqualTo(maxLower);
+      assertThat(last.ciUpper()).isEqualTo(minUpper);
+      assertThat(last.pValue()).isEqualTo(minP);
+      state = a.runningStates();
+    }
+    // The drifting estimates make the running intersection strictly narrower than the last look alone.
+    assertThat(last.ciUpper() - last.ciLower()).isLessThan(lastSingle.ciUpper() - lastSingle.ciLower());
+    assertThat(state).containsKey(new ExperimentAnalysis.Key("revenue", "b"));
+  }
+
+  @Test
+  void analyze_runningIntervalWouldBeEmpty_restartsWithNote() {
+    AnalysisSettings s = AnalysisSettings.defaults();
+    MetricData m = metric("revenue", MetricData.Role.GOAL, arm(10_000, 10, 100, 0, 0, 0), arm(10_000, 10.1, 100, 0, 0, 0));
+    // An earlier state that excludes everything this look finds plausible.
+    java.util.Map<ExperimentAnalysis.Key, AlwaysValidState> previous =
+        java.util.Map.of(new ExperimentAnalysis.Key("revenue", "b"), new AlwaysValidState(4, 1e-6, 5.0, 6.0));
+
+    MetricResult r = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {10_000, 10_000},
+        new double[] {0.5, 0.5}, List.of(m), s, previous).results().get(0);
+
+    assertThat(r.looks()).isEqualTo(1);
+    assertThat(r.ciLower()).isLessThan(0.1).isGreaterThan(-5.0);
+    assertThat(r.notes()).anyMatch(n -> n.contains("running interval became empty"));
+  }
+
+  @Test
+  void analyze_fixedHorizon_noRunningState() {
+    AnalysisSettings d = AnalysisSettings.defaults();
+    AnalysisSettings s = new AnalysisSettings(d.engine(), d.alpha(), false, d.cuped(), d.correction(), 0, 0, null);
+    MetricData m = metric("revenue", MetricData.Role.GOAL, arm(1_000, 10, 100, 0, 0, 0), arm(1_000, 10.1, 100, 0, 0, 0));
+
+    ExperimentAnalysis a = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {1_000, 1_000},
+        new double[] {0.5, 0.5}, List.of(m), s);
+
+    assertThat(a.results().get(0).looks()).isZero();
+    assertThat(a.runningStates()).isEmpty();
+  }
+
+  @Test
   void analyze_skewedSplit_flagsSampleRatioMismatch() {
     MetricData m = metric("conv", MetricData.Role.GOAL, arm(52_000, 0.1, 0.09, 0, 0, 0), arm(48_000, 0.1, 0.09, 0, 0, 0));
 
