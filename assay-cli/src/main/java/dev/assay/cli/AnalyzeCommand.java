@@ -15,6 +15,8 @@ import dev.assay.stats.NonInferiority;
 import dev.assay.stats.QuantileComparison;
 import dev.assay.stats.QuantileStats;
 import dev.assay.stats.RatioStats;
+import dev.assay.stats.SampleRatioMismatch;
+import dev.assay.stats.SequentialSampleRatioTest;
 import dev.assay.stats.StatsException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -100,6 +102,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         throw new CliInputException(path + ".weight: must be positive, was " + weights[i]);
       }
     }
+    SequentialSampleRatioTest sequentialSrm = dailyUnits(doc.get("dailyUnits"), weights);
     JsonNode ms = JsonFiles.field(doc, "metrics", "$");
     if (!ms.isArray()) {
       throw new CliInputException("$.metrics: must be an array");
@@ -142,12 +145,21 @@ final class AnalyzeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (format.equals("json")) {
       ObjectNode root = toJson(analysis);
+      if (sequentialSrm != null) {
+        ObjectNode seq = root.putObject("srmSequential");
+        seq.put("method", "srm_dirichlet_multinomial");
+        seq.put("batches", sequentialSrm.batches());
+        seq.put("concentration", sequentialSrm.concentration());
+        seq.put("logBayesFactor", sequentialSrm.logBayesFactor());
+        seq.put("pValue", sequentialSrm.pValue());
+        seq.put("flagged", sequentialSrm.flagged(SampleRatioMismatch.DEFAULT_THRESHOLD));
+      }
       if (!quantileResults.isEmpty()) {
         root.set("quantiles", quantilesJson(quantileResults));
       }
       out.println(JsonFiles.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
     } else {
-      table(out, doc.path("experiment").asText(input.getFileName().toString()), analysis);
+      table(out, doc.path("experiment").asText(input.getFileName().toString()), analysis, sequentialSrm);
       quantileTable(out, quantileResults, settings.alpha());
     }
     out.flush();
@@ -295,6 +307,39 @@ final class AnalyzeCommand implements Callable<Integer> {
     return arr;
   }
 
+  /**
+   * The optional {@code dailyUnits}: per batch (day), the units newly assigned to each variant,
+   * run through the anytime-valid Dirichlet-multinomial SRM test against the weights.
+   */
+  private static SequentialSampleRatioTest dailyUnits(JsonNode days, double[] weights) {
+    if (days == null || days.isNull()) {
+      return null;
+    }
+    if (!days.isArray() || days.isEmpty()) {
+      throw new CliInputException("$.dailyUnits: must be a non-empty array of per-day unit counts, one per variant");
+    }
+    SequentialSampleRatioTest test = SequentialSampleRatioTest.start(weights,
+        SequentialSampleRatioTest.DEFAULT_CONCENTRATION);
+    for (int d = 0; d < days.size(); d++) {
+      JsonNode day = days.get(d);
+      String path = "$.dailyUnits[" + d + "]";
+      if (!day.isArray() || day.size() != weights.length) {
+        throw new CliInputException(path + ": must be an array of " + weights.length + " counts (one per variant),"
+            + " was " + day);
+      }
+      long[] counts = new long[weights.length];
+      for (int v = 0; v < counts.length; v++) {
+        JsonNode c = day.get(v);
+        if (!c.canConvertToLong() || !c.isIntegralNumber() || c.asLong() < 0) {
+          throw new CliInputException(path + "[" + v + "]: must be a non-negative whole number, was " + c);
+        }
+        counts[v] = c.asLong();
+      }
+      test = test.next(counts);
+    }
+    return test;
+  }
+
   /** The running states in a previous {@code --format json} output. */
   private static Map<ExperimentAnalysis.Key, AlwaysValidState> previousStates(JsonNode doc) {
     JsonNode results = doc.get("results");
@@ -436,7 +481,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     return new MetricData(key, t, direction.equals("increase"), r, values, ratios, margin);
   }
 
-  private static void table(PrintWriter out, String name, ExperimentAnalysis a) {
+  private static void table(PrintWriter out, String name, ExperimentAnalysis a,
+      SequentialSampleRatioTest sequentialSrm) {
     AnalysisSettings s = a.settings();
     boolean bayes = s.engine() == AnalysisSettings.Engine.BAYESIAN;
     out.printf("Experiment %s — %s, α = %s, %s, CUPED %s, correction %s%n", name,
@@ -444,6 +490,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         s.cuped() ? "on" : "off", bayes ? "none (Bayesian)" : s.correction().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     out.printf("Sample ratio: χ² = %.3f, p = %.4g — %s%n%n", a.srm().chi2(), a.srm().pValue(),
         a.srm().flagged() ? "MISMATCH (p < " + a.srm().threshold() + "): results are not trustworthy" : "ok");
+    if (sequentialSrm != null) {
+      boolean flagged = sequentialSrm.flagged(SampleRatioMismatch.DEFAULT_THRESHOLD);
+      out.printf("Sequential sample ratio over %d daily batches (Dirichlet-multinomial, anytime-valid): p = %.4g — %s%n",
+          sequentialSrm.batches(), sequentialSrm.pValue(), flagged ? "MISMATCH (p < "
+              + SampleRatioMismatch.DEFAULT_THRESHOLD + ")" : "ok");
+    }
     out.printf("%-20s %-10s %12s %12s %26s %24s %9s %9s %7s %8s%n", "metric", "variant", "control", "variant",
         "effect [CI]", bayes ? "lift [credible]" : "lift [CI]", "p", "p adj.", "CUPED", "P(win)");
     for (MetricResult r : a.results()) {

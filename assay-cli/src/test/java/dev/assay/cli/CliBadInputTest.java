@@ -99,6 +99,12 @@ class CliBadInputTest {
         Arguments.of("quantile one cluster", metric("{\"key\":\"q\",\"type\":\"quantile\",\"level\":0.9,"
             + "\"data\":{\"a\":{\"n\":100,\"estimate\":5,\"lower\":4,\"upper\":7,\"clusters\":{\"units\":1,"
             + "\"sum_events\":100}},\"b\":{}}}"), "$.metrics[0].data.a.clusters.units", "at least 2"),
+        Arguments.of("dailyUnits not an array", "{" + V + ",\"dailyUnits\":5," + M + "}", "$.dailyUnits",
+            "non-empty array"),
+        Arguments.of("dailyUnits row too short", "{" + V + ",\"dailyUnits\":[[1]]," + M + "}", "$.dailyUnits[0]",
+            "2 counts"),
+        Arguments.of("dailyUnits negative count", "{" + V + ",\"dailyUnits\":[[1,2],[3,-1]]," + M + "}",
+            "$.dailyUnits[1][1]", "non-negative whole number"),
         Arguments.of("margin a string", metric("{\"key\":\"m\",\"nonInferiorityMargin\":\"5%\",\"data\":{}}"),
             "$.metrics[0].nonInferiorityMargin", "must be a number"),
         Arguments.of("margin above 1", metric("{\"key\":\"m\",\"nonInferiorityMargin\":5,\"data\":{}}"),

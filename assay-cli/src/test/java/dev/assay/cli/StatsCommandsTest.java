@@ -130,6 +130,30 @@ class StatsCommandsTest {
   }
 
   @Test
+  void analyze_dailyUnits_sequentialSrmReportedAndFlagsAPersistentImbalance(@TempDir Path dir) throws Exception {
+    JsonNode ok = JSON.readTree(CliRun.of("analyze", "--input", EXAMPLE, "--format", "json").out()).get("srmSequential");
+    com.fasterxml.jackson.databind.node.ObjectNode doc =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(Path.of(EXAMPLE).toFile());
+    com.fasterxml.jackson.databind.node.ArrayNode days = doc.putArray("dailyUnits");
+    for (int d = 0; d < 7; d++) {
+      days.addArray().add(3000).add(2800).add(2800); // control gets 7% more every day
+    }
+    Path skewed = dir.resolve("skewed.json");
+    JSON.writeValue(skewed.toFile(), doc);
+
+    CliRun table = CliRun.of("analyze", "--input", skewed.toString());
+    JsonNode bad = JSON.readTree(CliRun.of("analyze", "--input", skewed.toString(), "--format", "json").out())
+        .get("srmSequential");
+
+    assertThat(ok.get("method").asText()).isEqualTo("srm_dirichlet_multinomial");
+    assertThat(ok.get("batches").asInt()).isEqualTo(7);
+    assertThat(ok.get("flagged").asBoolean()).isFalse();
+    assertThat(bad.get("flagged").asBoolean()).isTrue();
+    assertThat(bad.get("pValue").asDouble()).isLessThan(0.001);
+    assertThat(table.out()).contains("Sequential sample ratio over 7 daily batches").contains("MISMATCH");
+  }
+
+  @Test
   void analyze_badInput_exit2NamingTheField(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("in.json");
     Files.writeString(f, """
