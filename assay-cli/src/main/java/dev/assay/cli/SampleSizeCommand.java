@@ -53,6 +53,10 @@ final class SampleSizeCommand implements Runnable {
         description = "Plan K equally spaced looks with an O'Brien-Fleming group-sequential design (0: fixed horizon).")
     int looks;
 
+    @Option(names = "--units", paramLabel = "N",
+        description = "Also report the power at N units per variant, and the smallest effect detectable with them.")
+    Long units;
+
     void check() {
       if (!(alpha > 0 && alpha < 1)) {
         throw new CliInputException("--alpha: must be in (0, 1), was " + alpha);
@@ -66,6 +70,21 @@ final class SampleSizeCommand implements Runnable {
       if (looks < 0 || looks > 50) {
         throw new CliInputException("--sequential-looks: must be between 0 and 50, was " + looks);
       }
+      if (units != null && units < 2) {
+        throw new CliInputException("--units: must be at least 2 per variant, was " + units);
+      }
+    }
+
+    /**
+     * The fixed-horizon, no-CUPED sample size that N units per variant are worth: CUPED multiplies
+     * it by 1/(1 − ρ²), a sequential design divides it by its inflation.
+     */
+    double effectiveUnits() {
+      return units / (1 - cupedRho * cupedRho) / inflation();
+    }
+
+    String designLabel() {
+      return (cupedRho != 0 ? ", CUPED ρ = " + cupedRho : "") + (looks > 1 ? ", " + looks + " O'Brien-Fleming looks" : "");
     }
 
     /** Multiplier for the sequential design, 1 at a fixed horizon. */
@@ -140,6 +159,19 @@ final class SampleSizeCommand implements Runnable {
       out.println();
       out.printf("Other conventions (fixed horizon): pooled-null (Fleiss) %,d; control variance %,d; arcsine %,d%n",
           (long) Math.ceil(r.fleissPooledNull()), (long) Math.ceil(r.controlVariance()), (long) Math.ceil(r.arcsine()));
+      if (design.units != null) {
+        double n = design.effectiveUnits();
+        double power = SampleSize.powerProportionsUnpooled(baseline, pB, n, design.alpha, !design.oneSided);
+        out.printf("%nWith %,d units per variant%s:%n", design.units, design.designLabel());
+        out.printf("  power to detect %s → %s: %.1f%%%n", baseline, pB, 100 * power);
+        if (!design.oneSided) {
+          double[] mde = SampleSize.mdeRelative(baseline, baseline * (1 - baseline), Math.max(2, (long) n),
+              design.alpha, design.power);
+          out.println(Double.isNaN(mde[0]) ? "  minimum detectable lift: none (too few units)"
+              : String.format("  minimum detectable lift at %.0f%% power: %+.2f%% (%s → %.5f)", 100 * design.power,
+                  100 * mde[0], baseline, baseline * (1 + mde[0])));
+        }
+      }
       out.flush();
       return 0;
     }
@@ -182,6 +214,17 @@ final class SampleSizeCommand implements Runnable {
       }
       if (kappa != 1) {
         out.printf("Unequal split: control %,d, treatment %,d (fixed horizon)%n", r.nACeil(), r.nBCeil());
+      }
+      if (design.units != null) {
+        if (kappa != 1) {
+          throw new CliInputException("--units: power at a given n is computed for equal arms (--ratio 1)");
+        }
+        double n = design.effectiveUnits();
+        double power = SampleSize.powerT(Math.abs(delta) / sd, n, design.alpha, !design.oneSided);
+        out.printf("%nWith %,d units per variant%s:%n", design.units, design.designLabel());
+        out.printf("  power to detect δ = %s: %.1f%% (two-sample t)%n", delta, 100 * power);
+        out.printf("  minimum detectable δ at %.0f%% power: %.4g (normal approximation)%n", 100 * design.power,
+            SampleSize.mdeMeans(sd, n, design.alpha, design.power, !design.oneSided));
       }
       out.flush();
       return 0;

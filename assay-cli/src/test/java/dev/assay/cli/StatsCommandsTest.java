@@ -196,6 +196,23 @@ class StatsCommandsTest {
   }
 
   @Test
+  void sampleSize_units_powerAtTheComputedSampleSizeIsTheTarget() {
+    // 14,749 per arm is the unpooled answer for 10% → 11% at 80% power. The relative MDE there is a
+    // little above +10%: a test of the relative lift also carries the control rate's uncertainty
+    // (GrowthBook's lift-dependent variance, statistics.md §8.3).
+    CliRun prop = CliRun.of("sample-size", "proportion", "--baseline", "0.10", "--target", "0.11", "--units", "14749");
+    // pwr.t.test(n = 64, d = 0.5) power = 0.8015; the normal-approximation MDE at n = 64 is 0.4953.
+    CliRun mean = CliRun.of("sample-size", "mean", "--sd", "1", "--delta", "0.5", "--units", "64");
+    // CUPED with ρ = 0.6 makes 64 units worth 100: more power than without.
+    CliRun cuped = CliRun.of("sample-size", "mean", "--sd", "1", "--delta", "0.5", "--units", "64", "--cuped-rho", "0.6");
+
+    assertThat(prop.exitCode()).as(prop.err()).isZero();
+    assertThat(prop.out()).contains("power to detect 0.1 → 0.11: 80.0%").containsPattern("minimum detectable lift at 80% power: \\+10\\.[0-4]\\d%");
+    assertThat(mean.out()).contains("power to detect δ = 0.5: 80.1%").contains("0.4953");
+    assertThat(cuped.out()).contains("CUPED ρ = 0.6").containsPattern("power to detect δ = 0.5: 9\\d\\.\\d%");
+  }
+
+  @Test
   void sampleSize_badOptions_exit2() {
     assertThat(CliRun.of("sample-size", "proportion", "--baseline", "1.5", "--target", "0.2").err()).contains("--baseline");
     assertThat(CliRun.of("sample-size", "proportion", "--baseline", "0.1").err()).contains("--target");
