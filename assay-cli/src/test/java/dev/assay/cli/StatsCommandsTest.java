@@ -213,6 +213,25 @@ class StatsCommandsTest {
   }
 
   @Test
+  void sampleSize_sequentialLooks_printsTheBoundaryOfEveryLookForTheChosenSpending() {
+    CliRun obf = CliRun.of("sample-size", "mean", "--sd", "20", "--delta", "1", "--sequential-looks", "5");
+    CliRun power = CliRun.of("sample-size", "mean", "--sd", "20", "--delta", "1", "--sequential-looks", "5",
+        "--spending", "power_2");
+    dev.assay.stats.GroupSequentialBoundaries expected = dev.assay.stats.GroupSequentialBoundaries.compute(
+        new double[] {0.2, 0.4, 0.6, 0.8, 1.0}, 0.05, dev.assay.stats.SpendingFunction.obrienFleming(), 2);
+
+    assertThat(obf.exitCode()).as(obf.err()).isZero();
+    assertThat(obf.out()).contains("ld_obf spending, two-sided")
+        .contains(String.format("%10.4f", expected.zBounds().get(0)))
+        .contains(String.format("%10.4f", expected.zBounds().get(4)));
+    // O'Brien-Fleming spends almost nothing at the first look: its boundary is far out.
+    assertThat(expected.zBounds().get(0)).isGreaterThan(4.0);
+    assertThat(power.out()).contains("power_2 spending").contains("with 5 power_2 looks");
+    assertThat(CliRun.of("sample-size", "mean", "--sd", "1", "--delta", "1", "--sequential-looks", "3",
+        "--spending", "magic").err()).contains("--spending").contains("unknown");
+  }
+
+  @Test
   void sampleSize_badOptions_exit2() {
     assertThat(CliRun.of("sample-size", "proportion", "--baseline", "1.5", "--target", "0.2").err()).contains("--baseline");
     assertThat(CliRun.of("sample-size", "proportion", "--baseline", "0.1").err()).contains("--target");
