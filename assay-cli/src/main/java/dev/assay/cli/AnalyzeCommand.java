@@ -488,7 +488,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     out.printf("Experiment %s — %s, α = %s, %s, CUPED %s, correction %s%n", name,
         s.engine().name().toLowerCase(Locale.ROOT), s.alpha(), s.sequential() ? "always-valid sequential" : "fixed horizon",
         s.cuped() ? "on" : "off", bayes ? "none (Bayesian)" : s.correction().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-    out.printf("Sample ratio: χ² = %.3f, p = %.4g — %s%n%n", a.srm().chi2(), a.srm().pValue(),
+    out.printf("Sample ratio: χ² = %.3f, p = %.4g — %s%n", a.srm().chi2(), a.srm().pValue(),
         a.srm().flagged() ? "MISMATCH (p < " + a.srm().threshold() + "): results are not trustworthy" : "ok");
     if (sequentialSrm != null) {
       boolean flagged = sequentialSrm.flagged(SampleRatioMismatch.DEFAULT_THRESHOLD);
@@ -496,6 +496,7 @@ final class AnalyzeCommand implements Callable<Integer> {
           sequentialSrm.batches(), sequentialSrm.pValue(), flagged ? "MISMATCH (p < "
               + SampleRatioMismatch.DEFAULT_THRESHOLD + ")" : "ok");
     }
+    out.println();
     out.printf("%-20s %-10s %12s %12s %26s %24s %9s %9s %7s %8s%n", "metric", "variant", "control", "variant",
         "effect [CI]", bayes ? "lift [credible]" : "lift [CI]", "p", "p adj.", "CUPED", "P(win)");
     for (MetricResult r : a.results()) {
