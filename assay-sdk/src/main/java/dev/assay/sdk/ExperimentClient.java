@@ -160,14 +160,11 @@ public final class ExperimentClient {
       Function<Object, @Nullable T> convert) {
     FeatureResult r = evaluate(featureKey, attributes);
     Object raw = r.rawValue();
-    switch (r.source()) {
-      case UNKNOWN_FEATURE:
-        return new TypedValue<>(defaultValue, Reason.UNKNOWN_FEATURE,
-            "no feature '" + featureKey + "' in the ruleset", r);
-      case ERROR:
-        return new TypedValue<>(defaultValue, Reason.ERROR, "evaluating feature '" + featureKey + "' failed", r);
-      default:
-        break;
+    if (r.source() == Source.UNKNOWN_FEATURE) {
+      return new TypedValue<>(defaultValue, Reason.UNKNOWN_FEATURE, "no feature '" + featureKey + "' in the ruleset", r);
+    }
+    if (r.source() == Source.ERROR) {
+      return new TypedValue<>(defaultValue, Reason.ERROR, "evaluating feature '" + featureKey + "' failed", r);
     }
     if (raw == null) {
       return new TypedValue<>(defaultValue, Reason.NULL_VALUE, "feature '" + featureKey + "' is null", r);
