@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * treatment variant, the absolute effect (CUPED-adjusted when a covariate is given, with the
  * unadjusted result beside it), the always-valid sequential interval and p-value, the relative
  * lift with its Fieller interval, the Bayesian chance to win and expected loss, a multiple-testing
- * correction over goal and secondary metrics × variants, and the sample-ratio-mismatch check.
+ * correction over goal and secondary metrics × variants, a non-inferiority test for metrics with a
+ * margin, and the sample-ratio-mismatch check. With the Bayesian engine the posterior decides; with
+ * the state of earlier looks the sequential values run over all looks (see ADR 0011).
  *
  * @param settings the settings used
  * @param variants variant keys, control first
