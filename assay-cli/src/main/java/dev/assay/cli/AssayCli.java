@@ -38,6 +38,14 @@ public final class AssayCli {
   /** The configured command line (tests use it to capture output). */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new AssayCli());
+    // A usage error is one line naming the option, and a pointer to the help (not the whole usage).
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine failed = ex.getCommandLine();
+      failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+      failed.getErr().println("(see " + failed.getCommandSpec().qualifiedName() + " --help)");
+      failed.getErr().flush();
+      return EXIT_BAD_INPUT;
+    });
     cl.setExecutionExceptionHandler(
         (ex, line, parseResult) -> {
           if (ex instanceof CliInputException) {

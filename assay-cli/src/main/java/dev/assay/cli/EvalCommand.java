@@ -159,7 +159,7 @@ final class EvalCommand implements Callable<Integer> {
     try {
       node = COMPACT.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new CliInputException(where + ": not valid JSON: " + e.getOriginalMessage());
+      throw new CliInputException(where + ": not valid JSON: " + JsonFiles.message(e));
     }
     if (node == null || !node.isObject()) {
       throw new CliInputException(

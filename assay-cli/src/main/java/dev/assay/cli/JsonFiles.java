@@ -25,12 +25,17 @@ final class JsonFiles {
     } catch (NoSuchFileException e) {
       throw new CliInputException(option + ": file not found: " + file);
     } catch (JsonProcessingException e) {
-      throw new CliInputException(option + ": " + file + " is not valid JSON: " + e.getOriginalMessage()
+      throw new CliInputException(option + ": " + file + " is not valid JSON: " + message(e)
           + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
               + e.getLocation().getColumnNr()));
     } catch (IOException e) {
       throw new CliInputException(option + ": cannot read " + file + ": " + e.getMessage());
     }
+  }
+
+  /** Jackson's message without the placeholder for the (hidden) source it names. */
+  static String message(JsonProcessingException e) {
+    return String.valueOf(e.getOriginalMessage()).replaceAll("\\[Source: [^;]*; ", "[");
   }
 
   static JsonNode field(JsonNode parent, String name, String path) {
@@ -45,6 +50,9 @@ final class JsonFiles {
     JsonNode v = field(parent, name, path);
     if (!v.isNumber()) {
       throw new CliInputException(path + "." + name + ": must be a number, was " + v);
+    }
+    if (!Double.isFinite(v.asDouble())) {
+      throw new CliInputException(path + "." + name + ": must be a finite number, was " + v);
     }
     return v.asDouble();
   }

@@ -50,8 +50,17 @@ final class SampleSizeCommand implements Runnable {
     double cupedRho;
 
     @Option(names = "--sequential-looks", defaultValue = "0", paramLabel = "K",
-        description = "Plan K equally spaced looks with an O'Brien-Fleming group-sequential design (0: fixed horizon).")
+        description = "Plan K equally spaced looks with a group-sequential design (0: fixed horizon).")
     int looks;
+
+    @Option(names = "--spending", defaultValue = "ld_obf", paramLabel = "FUNCTION",
+        description = "α-spending of the sequential design: ld_obf (Lan-DeMets O'Brien-Fleming, default),"
+            + " ld_pocock, or power_<ρ> (Kim-DeMets power family, e.g. power_2).")
+    String spending;
+
+    @Option(names = "--units", paramLabel = "N",
+        description = "Also report the power at N units per variant, and the smallest effect detectable with them.")
+    Long units;
 
     void check() {
       if (!(alpha > 0 && alpha < 1)) {
@@ -66,6 +75,43 @@ final class SampleSizeCommand implements Runnable {
       if (looks < 0 || looks > 50) {
         throw new CliInputException("--sequential-looks: must be between 0 and 50, was " + looks);
       }
+      spendingFunction();
+      if (units != null && units < 2) {
+        throw new CliInputException("--units: must be at least 2 per variant, was " + units);
+      }
+    }
+
+    /**
+     * The fixed-horizon, no-CUPED sample size that N units per variant are worth: CUPED multiplies
+     * it by 1/(1 − ρ²), a sequential design divides it by its inflation.
+     */
+    double effectiveUnits() {
+      return units / (1 - cupedRho * cupedRho) / inflation();
+    }
+
+    String designLabel() {
+      return (cupedRho != 0 ? ", CUPED ρ = " + cupedRho : "") + (looks > 1 ? ", " + looks + " " + spending + " looks" : "");
+    }
+
+    SpendingFunction spendingFunction() {
+      try {
+        return SpendingFunction.parse(spending);
+      } catch (StatsException e) {
+        throw new CliInputException("--spending: " + e.getMessage());
+      }
+    }
+
+    /** The group-sequential boundaries of K equally spaced looks (K > 1). */
+    GroupSequentialBoundaries boundaries() {
+      double[] fractions = new double[looks];
+      for (int i = 0; i < looks; i++) {
+        fractions[i] = (i + 1.0) / looks;
+      }
+      try {
+        return GroupSequentialBoundaries.compute(fractions, alpha, spendingFunction(), oneSided ? 1 : 2);
+      } catch (StatsException e) {
+        throw new CliInputException("--spending: " + e.getMessage());
+      }
     }
 
     /** Multiplier for the sequential design, 1 at a fixed horizon. */
@@ -73,14 +119,7 @@ final class SampleSizeCommand implements Runnable {
       if (looks <= 1) {
         return 1.0;
       }
-      double[] fractions = new double[looks];
-      for (int i = 0; i < looks; i++) {
-        fractions[i] = (i + 1.0) / looks;
-      }
-      int sides = oneSided ? 1 : 2;
-      GroupSequentialBoundaries b = GroupSequentialBoundaries.compute(fractions, alpha,
-          SpendingFunction.obrienFleming(), sides);
-      return SampleSize.sequentialInflation(b.zBounds().get(looks - 1), alpha, power, !oneSided);
+      return SampleSize.sequentialInflation(boundaries().zBounds().get(looks - 1), alpha, power, !oneSided);
     }
 
     void print(PrintWriter out, double perArm, String method) {
@@ -91,11 +130,23 @@ final class SampleSizeCommand implements Runnable {
         out.printf("%-44s %,12d%n", "with CUPED (ρ = " + cupedRho + ")", (long) Math.ceil(cuped));
       }
       if (inflation != 1.0) {
-        out.printf("%-44s %,12d%n", "with " + looks + " O'Brien-Fleming looks (≈×" + String.format("%.4f", inflation) + ")",
+        out.printf("%-44s %,12d%n", "with " + looks + " " + spending + " looks (≈×" + String.format("%.4f", inflation) + ")",
             (long) Math.ceil(cuped * inflation));
       }
       out.printf("%-44s %,12d%n", "total for 2 variants", 2 * (long) Math.ceil(cuped * inflation));
       out.printf("(α = %s %s, power = %s)%n", alpha, oneSided ? "one-sided" : "two-sided", power);
+      if (looks > 1) {
+        GroupSequentialBoundaries b = boundaries();
+        long total = (long) Math.ceil(cuped * inflation);
+        out.printf("%nStop at look k when |z| ≥ the boundary (%s spending, %s):%n", b.spending().id(),
+            oneSided ? "one-sided" : "two-sided");
+        out.printf("  %4s %14s %10s %14s %16s%n", "look", "units/variant", "|z| ≥", "nominal p <", "α spent so far");
+        for (int k = 0; k < looks; k++) {
+          out.printf("  %4d %,14d %10.4f %14.4g %16.4g%n", k + 1,
+              (long) Math.ceil(total * b.informationFractions().get(k)), b.zBounds().get(k),
+              b.nominalPThresholds().get(k), b.cumulativeAlphaSpent().get(k));
+        }
+      }
     }
   }
 
@@ -140,6 +191,19 @@ final class SampleSizeCommand implements Runnable {
       out.println();
       out.printf("Other conventions (fixed horizon): pooled-null (Fleiss) %,d; control variance %,d; arcsine %,d%n",
           (long) Math.ceil(r.fleissPooledNull()), (long) Math.ceil(r.controlVariance()), (long) Math.ceil(r.arcsine()));
+      if (design.units != null) {
+        double n = design.effectiveUnits();
+        double power = SampleSize.powerProportionsUnpooled(baseline, pB, n, design.alpha, !design.oneSided);
+        out.printf("%nWith %,d units per variant%s:%n", design.units, design.designLabel());
+        out.printf("  power to detect %s → %s: %.1f%%%n", baseline, pB, 100 * power);
+        if (!design.oneSided) {
+          double[] mde = SampleSize.mdeRelative(baseline, baseline * (1 - baseline), Math.max(2, (long) n),
+              design.alpha, design.power);
+          out.println(Double.isNaN(mde[0]) ? "  minimum detectable lift: none (too few units)"
+              : String.format("  minimum detectable lift at %.0f%% power: %+.2f%% (%s → %.5f)", 100 * design.power,
+                  100 * mde[0], baseline, baseline * (1 + mde[0])));
+        }
+      }
       out.flush();
       return 0;
     }
@@ -182,6 +246,17 @@ final class SampleSizeCommand implements Runnable {
       }
       if (kappa != 1) {
         out.printf("Unequal split: control %,d, treatment %,d (fixed horizon)%n", r.nACeil(), r.nBCeil());
+      }
+      if (design.units != null) {
+        if (kappa != 1) {
+          throw new CliInputException("--units: power at a given n is computed for equal arms (--ratio 1)");
+        }
+        double n = design.effectiveUnits();
+        double power = SampleSize.powerT(Math.abs(delta) / sd, n, design.alpha, !design.oneSided);
+        out.printf("%nWith %,d units per variant%s:%n", design.units, design.designLabel());
+        out.printf("  power to detect δ = %s: %.1f%% (two-sample t)%n", delta, 100 * power);
+        out.printf("  minimum detectable δ at %.0f%% power: %.4g (normal approximation)%n", 100 * design.power,
+            SampleSize.mdeMeans(sd, n, design.alpha, design.power, !design.oneSided));
       }
       out.flush();
       return 0;

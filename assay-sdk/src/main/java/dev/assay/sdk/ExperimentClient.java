@@ -1,15 +1,18 @@
 package dev.assay.sdk;
 
 import dev.assay.sdk.FeatureResult.Source;
+import dev.assay.sdk.TypedValue.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * swapped in atomically.
  *
  * <p>Evaluation never throws into the caller. An unknown feature, a value of the wrong type, or
- * an unexpected internal error gives the default value; {@link #evaluate} says why.
+ * an unexpected internal error gives the default value; {@link #evaluate} and the typed
+ * {@code ...Value} methods ({@link #booleanValue}, {@link #stringValue}, {@link #doubleValue},
+ * {@link #longValue}) say why.
  *
  * <pre>{@code
  * ExperimentClient client = ExperimentClient.builder()
@@ -139,6 +144,87 @@ public final class ExperimentClient {
       return n.longValue();
     }
     return defaultValue;
+  }
+
+  /**
+   * The feature's boolean value with the reason it was returned: the default, with the reason,
+   * when the feature is unknown, null, not a boolean, or evaluation failed.
+   */
+  public TypedValue<Boolean> booleanValue(String featureKey, Attributes attributes, boolean defaultValue) {
+    return typed(featureKey, attributes, defaultValue, "a boolean", v -> v instanceof Boolean b ? b : null);
+  }
+
+  /** The feature's string value with the reason it was returned (see {@link #booleanValue}). */
+  public TypedValue<String> stringValue(String featureKey, Attributes attributes, String defaultValue) {
+    Objects.requireNonNull(defaultValue, "defaultValue");
+    return typed(featureKey, attributes, defaultValue, "a string", v -> v instanceof String s ? s : null);
+  }
+
+  /** The feature's numeric value with the reason it was returned (see {@link #booleanValue}). */
+  public TypedValue<Double> doubleValue(String featureKey, Attributes attributes, double defaultValue) {
+    return typed(featureKey, attributes, defaultValue, "a number", v -> v instanceof Number n ? n.doubleValue() : null);
+  }
+
+  /**
+   * The feature's integral value with the reason it was returned; a fractional number is a type
+   * mismatch (see {@link #booleanValue}).
+   */
+  public TypedValue<Long> longValue(String featureKey, Attributes attributes, long defaultValue) {
+    return typed(featureKey, attributes, defaultValue, "a whole number", ExperimentClient::asLong);
+  }
+
+  private <T> TypedValue<T> typed(String featureKey, Attributes attributes, T defaultValue, String wanted,
+      Function<Object, @Nullable T> convert) {
+    FeatureResult r = evaluate(featureKey, attributes);
+    Object raw = r.rawValue();
+    if (r.source() == Source.UNKNOWN_FEATURE) {
+      return new TypedValue<>(defaultValue, Reason.UNKNOWN_FEATURE, "no feature '" + featureKey + "' in the ruleset", r);
+    }
+    if (r.source() == Source.ERROR) {
+      return new TypedValue<>(defaultValue, Reason.ERROR, "evaluating feature '" + featureKey + "' failed", r);
+    }
+    if (raw == null) {
+      return new TypedValue<>(defaultValue, Reason.NULL_VALUE, "feature '" + featureKey + "' is null", r);
+    }
+    T converted = convert.apply(raw);
+    if (converted == null) {
+      return new TypedValue<>(defaultValue, Reason.TYPE_MISMATCH, "feature '" + featureKey + "' is "
+          + jsonType(raw) + " (" + shortJson(raw) + "), not " + wanted, r);
+    }
+    return new TypedValue<>(converted, Reason.EVALUATED, "feature '" + featureKey + "' from "
+        + r.source().wireName() + (r.ruleId().isEmpty() ? "" : " rule '" + r.ruleId() + "'"), r);
+  }
+
+  private static @Nullable Long asLong(Object v) {
+    if (v instanceof Long l) {
+      return l;
+    }
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) < 0x1p63) {
+      return n.longValue();
+    }
+    return null;
+  }
+
+  private static String jsonType(Object v) {
+    if (v instanceof Boolean) {
+      return "a boolean";
+    }
+    if (v instanceof String) {
+      return "a string";
+    }
+    if (v instanceof Number) {
+      return "a number";
+    }
+    if (v instanceof List) {
+      return "an array";
+    }
+    return "an object";
+  }
+
+  private static String shortJson(Object v) {
+    String json = Json.write(v);
+    return json.length() <= 40 ? json : json.substring(0, 37) + "...";
   }
 
   private @Nullable Object value(String featureKey, Attributes attributes) {

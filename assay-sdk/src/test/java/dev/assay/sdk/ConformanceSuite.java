@@ -18,10 +18,7 @@ final class ConformanceSuite {
 
   private static final Map<String, Object> CASES = load();
   private static final Map<String, AtomicInteger[]> TALLY = new ConcurrentHashMap<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ConformanceSuite::printTally));
-  }
+  private static final Map<String, Map<String, AtomicInteger>> SKIPS = new ConcurrentHashMap<>();
 
   private ConformanceSuite() {}
 
@@ -38,6 +35,13 @@ final class ConformanceSuite {
       throw new UncheckedIOException("cannot read the conformance suite at " + file().toAbsolutePath()
           + " (set -Dassay.shared.dir)", e);
     }
+  }
+
+  /** The names of the suite's sections (every key but {@code specVersion}). */
+  static java.util.Set<String> sectionNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>(CASES.keySet());
+    names.remove("specVersion");
+    return names;
   }
 
   @SuppressWarnings("unchecked")
@@ -58,13 +62,19 @@ final class ConformanceSuite {
     }
   }
 
-  static String tally(String section) {
-    AtomicInteger[] t = TALLY.get(section);
-    return t == null ? "conformance " + section + ": not run"
-        : "conformance " + section + ": " + t[0].get() + "/" + t[1].get() + " passed";
+  /** Counts a case skipped by design, with the reason. */
+  static void recordSkip(String section, String reason) {
+    SKIPS.computeIfAbsent(section, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(reason, k -> new AtomicInteger()).incrementAndGet();
   }
 
-  private static void printTally() {
-    TALLY.keySet().stream().sorted().forEach(s -> System.out.println(tally(s)));
+  /** E.g. {@code conformance feature: 51/51 passed, 4 skipped (contextual bandits ...)}. */
+  static String tally(String section) {
+    AtomicInteger[] t = TALLY.get(section);
+    StringBuilder sb = new StringBuilder("conformance " + section + ": ");
+    sb.append(t == null ? "not run" : t[0].get() + "/" + t[1].get() + " passed");
+    SKIPS.getOrDefault(section, Map.of()).forEach((why, n) ->
+        sb.append(", ").append(n.get()).append(" skipped (").append(why).append(')'));
+    return sb.toString();
   }
 }

@@ -289,6 +289,73 @@ class ExperimentClientTest {
   }
 
   @Test
+  void typedValues_matchingType_evaluatedWithSourceAndRule() {
+    ExperimentClient c = ExperimentClient.builder().payload(TYPED).build();
+    Attributes a = Attributes.empty();
+
+    TypedValue<Boolean> b = c.booleanValue("bool", a, false);
+    TypedValue<Long> l = c.longValue("whole-double", a, -1);
+
+    assertThat(b.value()).isTrue();
+    assertThat(b.reason()).isEqualTo(TypedValue.Reason.EVALUATED);
+    assertThat(b.isDefault()).isFalse();
+    assertThat(b.result().source()).isEqualTo(Source.DEFAULT_VALUE);
+    assertThat(l.value()).isEqualTo(2L);
+    assertThat(c.stringValue("str", a, "d").value()).isEqualTo("hello");
+    assertThat(c.doubleValue("frac", a, -1).value()).isEqualTo(1.5);
+  }
+
+  @Test
+  void typedValues_typeMismatch_defaultWithReasonNamingBothTypes() {
+    ExperimentClient c = ExperimentClient.builder().payload(TYPED).build();
+    Attributes a = Attributes.empty();
+
+    TypedValue<Boolean> b = c.booleanValue("str", a, false);
+    TypedValue<Long> l = c.longValue("frac", a, 7);
+    TypedValue<String> s = c.stringValue("json", a, "d");
+    TypedValue<Double> d = c.doubleValue("bool", a, 0.5);
+
+    assertThat(b.value()).isFalse();
+    assertThat(b.reason()).isEqualTo(TypedValue.Reason.TYPE_MISMATCH);
+    assertThat(b.isDefault()).isTrue();
+    assertThat(b.detail()).isEqualTo("feature 'str' is a string (\"hello\"), not a boolean");
+    assertThat(l.value()).isEqualTo(7L);
+    assertThat(l.reason()).isEqualTo(TypedValue.Reason.TYPE_MISMATCH);
+    assertThat(l.detail()).contains("a number (1.5)").contains("not a whole number");
+    assertThat(s.value()).isEqualTo("d");
+    assertThat(s.detail()).contains("an object ({\"a\":1})");
+    assertThat(d.value()).isEqualTo(0.5);
+    assertThat(d.reason()).isEqualTo(TypedValue.Reason.TYPE_MISMATCH);
+  }
+
+  @Test
+  void typedValues_unknownAndNull_defaultWithTheirOwnReasons() {
+    ExperimentClient c = ExperimentClient.builder().payload(TYPED).build();
+    Attributes a = Attributes.of("id", "u1");
+
+    TypedValue<String> unknown = c.stringValue("nope", a, "d");
+    TypedValue<Boolean> nul = c.booleanValue("nul", a, true);
+
+    assertThat(unknown.value()).isEqualTo("d");
+    assertThat(unknown.reason()).isEqualTo(TypedValue.Reason.UNKNOWN_FEATURE);
+    assertThat(unknown.detail()).contains("'nope'");
+    assertThat(unknown.result().source()).isEqualTo(Source.UNKNOWN_FEATURE);
+    assertThat(nul.value()).isTrue();
+    assertThat(nul.reason()).isEqualTo(TypedValue.Reason.NULL_VALUE);
+  }
+
+  @Test
+  void typedValues_experimentRule_evaluatedWithAssignment() {
+    ExperimentClient c = ExperimentClient.builder().payload(experimentPayload(0, 1)).build();
+
+    TypedValue<String> v = c.stringValue("checkout", Attributes.of("id", "u1"), "off");
+
+    assertThat(v.value()).isEqualTo("treatment");
+    assertThat(v.reason()).isEqualTo(TypedValue.Reason.EVALUATED);
+    assertThat(v.result().experimentResult().orElseThrow().variationId()).isEqualTo(1);
+  }
+
+  @Test
   void isOn_followsJavaScriptTruthiness() {
     ExperimentClient c = ExperimentClient.builder()
         .payload("{\"features\":{\"zero\":{\"defaultValue\":0},\"empty\":{\"defaultValue\":\"\"},"

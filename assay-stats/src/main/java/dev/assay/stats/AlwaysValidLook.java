@@ -17,7 +17,12 @@ public record AlwaysValidLook(
     double logLikelihoodRatio,
     double pValue,
     double ciLower,
-    double ciUpper) {
+    double ciUpper) implements StatResult {
+
+  @Override
+  public String method() {
+    return "msprt";
+  }
 
   public AlwaysValidLook {
     if (!(pValue >= 0 && pValue <= 1)) {

@@ -15,7 +15,12 @@ package dev.assay.stats;
  * @param ciLower running maximum of the lower ends (−∞ before any look)
  * @param ciUpper running minimum of the upper ends (+∞ before any look)
  */
-public record AlwaysValidState(int looks, double pValue, double ciLower, double ciUpper) {
+public record AlwaysValidState(int looks, double pValue, double ciLower, double ciUpper) implements StatResult {
+
+  @Override
+  public String method() {
+    return "msprt_running_intersection";
+  }
 
   public AlwaysValidState {
     if (looks < 0) {

@@ -28,7 +28,12 @@ public record AsymptoticConfidenceSequence(
     double rho,
     double halfwidth,
     double pValue,
-    double fixedHalfwidth) {
+    double fixedHalfwidth) implements StatResult {
+
+  @Override
+  public String method() {
+    return "asymptotic_confidence_sequence";
+  }
 
   /*
    * Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and

@@ -12,7 +12,18 @@ import java.util.Optional;
  * @param reason why the weights were not updated; empty when {@code updated}
  */
 public record BanditWeights(
-    List<Double> weights, List<Double> probabilityBest, boolean updated, String reason) {
+    List<Double> weights, List<Double> probabilityBest, boolean updated, String reason) implements StatResult {
+
+  @Override
+  public String method() {
+    return "gaussian_thompson_sampling";
+  }
+
+  /** Why the weights were not updated (for example the burn-in), when they were not. */
+  @Override
+  public Optional<String> missing() {
+    return updated ? Optional.empty() : Optional.of(reason);
+  }
 
   public BanditWeights {
     weights = List.copyOf(weights);

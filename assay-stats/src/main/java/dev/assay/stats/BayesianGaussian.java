@@ -17,7 +17,12 @@ import org.jspecify.annotations.Nullable;
  * @param prior {@code flat} or {@code normal(mean, variance)}
  */
 public record BayesianGaussian(double postMean, double postSd, double chanceToWin, double riskControl,
-    double riskTreatment, double ciLower, double ciUpper, String prior) {
+    double riskTreatment, double ciLower, double ciUpper, String prior) implements StatResult {
+
+  @Override
+  public String method() {
+    return prior.equals("flat") ? "bayesian_gaussian_flat_prior" : "bayesian_gaussian_normal_prior";
+  }
 
   /**
    * @param priorVariance null for the flat (improper) prior

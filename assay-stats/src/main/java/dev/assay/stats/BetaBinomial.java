@@ -14,7 +14,12 @@ import org.hipparchus.special.Beta;
  * @param expectedLossChooseA E[max(p_b − p_a, 0)]
  */
 public record BetaBinomial(double[] posteriorA, double[] posteriorB, double probBBeatsA,
-    double expectedLossChooseB, double expectedLossChooseA) {
+    double expectedLossChooseB, double expectedLossChooseA) implements StatResult {
+
+  @Override
+  public String method() {
+    return "beta_binomial_exact";
+  }
 
   /** Largest integer posterior α the closed-form sum accepts (it has α terms). */
   static final long MAX_TERMS = 50_000_000L;

@@ -58,7 +58,12 @@ public record Cuped(
     double liftAdjusted,
     double varLiftGb,
     double varLiftFullDelta,
-    @Nullable String missingReason) {
+    @Nullable String missingReason) implements StatResult {
+
+  @Override
+  public String method() {
+    return "cuped_pooled_theta";
+  }
 
   public Optional<String> missing() {
     return Optional.ofNullable(missingReason);

@@ -1,14 +1,20 @@
 package dev.assay.stats;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A full analysis of one experiment from per-variant sufficient statistics: for every metric and
  * treatment variant, the absolute effect (CUPED-adjusted when a covariate is given, with the
  * unadjusted result beside it), the always-valid sequential interval and p-value, the relative
  * lift with its Fieller interval, the Bayesian chance to win and expected loss, a multiple-testing
- * correction over goal and secondary metrics × variants, and the sample-ratio-mismatch check.
+ * correction over goal and secondary metrics × variants, a non-inferiority test for metrics with a
+ * margin, and the sample-ratio-mismatch check. With the Bayesian engine the posterior decides; with
+ * the state of earlier looks the sequential values run over all looks (see ADR 0011).
  *
  * @param settings the settings used
  * @param variants variant keys, control first
@@ -18,8 +24,11 @@ import java.util.List;
 public record ExperimentAnalysis(AnalysisSettings settings, List<String> variants, SampleRatioMismatch srm,
     List<MetricResult> results) {
 
+  /** Identifies one metric × treatment variant result across analyses. */
+  public record Key(String metric, String variant) {}
+
   /**
-   * Analyses an experiment.
+   * Analyses an experiment at its first (or only) look.
    *
    * @param variants variant keys, control first (at least two)
    * @param units units assigned to each variant
@@ -28,6 +37,20 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
    */
   public static ExperimentAnalysis analyze(List<String> variants, long[] units, double[] weights,
       List<MetricData> metrics, AnalysisSettings settings) {
+    return analyze(variants, units, weights, metrics, settings, Map.of());
+  }
+
+  /**
+   * Analyses an experiment at a later look, folding each sequential headline into the running
+   * state of the earlier looks ({@link #runningStates()} of the previous analysis): the interval
+   * is the running intersection and the p-value the running minimum, which is what keeps them
+   * valid however often the experiment is looked at. Keep {@code plannedUnits} fixed across looks
+   * so the mixture (τ²) does not change.
+   *
+   * @param previous the running state per metric × variant after the earlier looks (may be empty)
+   */
+  public static ExperimentAnalysis analyze(List<String> variants, long[] units, double[] weights,
+      List<MetricData> metrics, AnalysisSettings settings, Map<Key, AlwaysValidState> previous) {
     int k = variants.size();
     if (k < 2) {
       throw new StatsException("an experiment needs at least two variants, got " + k);
@@ -48,7 +71,110 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
             : mean(m, variants.get(v), m.values().get(0), m.values().get(v), settings));
       }
     }
-    return new ExperimentAnalysis(settings, List.copyOf(variants), srm, correct(metrics, results, settings));
+    if (!previous.isEmpty()) {
+      results = running(results, previous, settings.alpha());
+    }
+    List<MetricResult> out = settings.engine() == AnalysisSettings.Engine.BAYESIAN
+        ? bayesian(metrics, results, settings)
+        : correct(metrics, results, settings);
+    return new ExperimentAnalysis(settings, List.copyOf(variants), srm, out);
+  }
+
+  /** The running sequential state of every sequential result, to pass to the next look's analysis. */
+  public Map<Key, AlwaysValidState> runningStates() {
+    Map<Key, AlwaysValidState> states = new LinkedHashMap<>();
+    for (MetricResult r : results) {
+      r.runningState().ifPresent(st -> states.put(new Key(r.metric(), r.variant()), st));
+    }
+    return states;
+  }
+
+  private static List<MetricResult> running(List<MetricResult> results, Map<Key, AlwaysValidState> previous,
+      double alpha) {
+    List<MetricResult> out = new ArrayList<>(results.size());
+    for (MetricResult r : results) {
+      AlwaysValidState before = previous.get(new Key(r.metric(), r.variant()));
+      Optional<AlwaysValidState> now = r.runningState();
+      if (before == null || now.isEmpty()) {
+        out.add(r);
+        continue;
+      }
+      AlwaysValidState combined = combine(before, now.get());
+      List<String> notes = new ArrayList<>(r.notes());
+      if (combined.isEmpty()) {
+        // Probability ≤ α under the model: the effect changed or the data were revised. Say so and
+        // start the sequence again from this look rather than report an empty interval.
+        notes.add("the running interval became empty (the effect changed over time or the data were revised):"
+            + " restarted from this look");
+        combined = now.get();
+      }
+      out.add(r.withRunning(combined, alpha, notes));
+    }
+    return out;
+  }
+
+  /** Running minimum p-value and running intersection of the intervals. */
+  private static AlwaysValidState combine(AlwaysValidState before, AlwaysValidState look) {
+    return new AlwaysValidState(before.looks() + look.looks(), Math.min(before.pValue(), look.pValue()),
+        Math.max(before.ciLower(), look.ciLower()), Math.min(before.ciUpper(), look.ciUpper()));
+  }
+
+  /** Conversions above this use the Gaussian chance to win: the exact sum has one term per conversion. */
+  static final long EXACT_BETA_BINOMIAL_LIMIT = 100_000;
+
+  /*
+   * The Bayesian engine makes the posterior the headline (shared statistics.md §5, §13.8): a
+   * variant is decided when its chance to win is at least 1 − α/2 (clear winner) or at most α/2
+   * (clear loser). Conversion metrics without a CUPED adjustment and with a flat prior use the
+   * exact Beta-binomial posterior with a uniform Beta(1, 1) prior on each rate (§5.2), its expected
+   * losses divided by the control rate so they are on the relative-lift scale of the Gaussian ones.
+   * Multiple-testing corrections are frequentist and are not applied (as in Eppo and GrowthBook);
+   * the raw and adjusted p-values stay equal.
+   */
+  private static List<MetricResult> bayesian(List<MetricData> metrics, List<MetricResult> results,
+      AnalysisSettings s) {
+    List<MetricResult> out = new ArrayList<>(results.size());
+    int perMetric = metrics.isEmpty() ? 0 : results.size() / metrics.size();
+    for (int i = 0; i < results.size(); i++) {
+      MetricData m = metrics.get(i / perMetric);
+      MetricResult r = results.get(i);
+      if ("none".equals(r.method())) {
+        out.add(r);
+        continue;
+      }
+      List<String> notes = new ArrayList<>(r.notes());
+      String method = r.method();
+      double chance = r.chanceToWin();
+      double lossControl = r.riskControl();
+      double lossVariant = r.riskVariant();
+      boolean exactUsable = m.type() == MetricData.Type.PROPORTION && r.cupedVarianceReduction() == null
+          && s.priorVariance() == null;
+      if (exactUsable) {
+        CupedStats a = m.values().get(0);
+        CupedStats b = m.values().get(1 + i % perMetric);
+        long xA = Math.round(a.sumY());
+        long xB = Math.round(b.sumY());
+        if (Math.max(xA, xB) >= EXACT_BETA_BINOMIAL_LIMIT) {
+          notes.add("more than " + EXACT_BETA_BINOMIAL_LIMIT + " conversions: Gaussian chance to win instead of"
+              + " the exact Beta-binomial (they agree closely at this size)");
+        } else if (xA > 0) {
+          BetaBinomial exact = BetaBinomial.compare(xA, a.n(), xB, b.n(), 1, 1);
+          double pA = (double) xA / a.n();
+          chance = m.higherIsBetter() ? exact.probBBeatsA() : 1 - exact.probBBeatsA();
+          double lossShipB = exact.expectedLossChooseB() / pA;
+          double lossKeepA = exact.expectedLossChooseA() / pA;
+          lossVariant = m.higherIsBetter() ? lossShipB : lossKeepA;
+          lossControl = m.higherIsBetter() ? lossKeepA : lossShipB;
+          method += "+" + exact.method();
+        }
+      }
+      if (!method.contains("beta_binomial")) {
+        method += s.priorVariance() == null ? "+bayesian_gaussian_flat_prior" : "+bayesian_gaussian_normal_prior";
+      }
+      boolean decided = chance >= 1 - s.alpha() / 2 || chance <= s.alpha() / 2;
+      out.add(r.withBayesian(method, chance, lossControl, lossVariant, decided, notes));
+    }
+    return out;
   }
 
   private static List<MetricResult> correct(List<MetricData> metrics, List<MetricResult> results,
@@ -186,14 +312,46 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     } else if (meanA == 0) {
       notes.add("control mean is 0: relative lift and Bayesian results undefined");
     }
+    NonInferiority ni = nonInferiority(m, meanA, nA, nB, unitVarA, unitVarB, effect, variance, plannedVariance, s,
+        notes);
     return new MetricResult(m.key(), variant, method, meanA, meanB, effect, lo, hi, p, p, fixedLo, fixedHi,
         fixedP, lift, liftLo, liftHi, reduction, rawEffect, rawLo, rawHi, chance, riskControl, riskVariant,
-        credLo, credHi, p < s.alpha(), List.copyOf(notes));
+        credLo, credHi, p < s.alpha(), List.copyOf(notes), s.sequential() && variance > 0 ? 1 : 0, ni);
+  }
+
+  /**
+   * The one-sided test against the metric's relative margin, on the headline effect (CUPED-adjusted
+   * when adjusted): always-valid when the analysis is sequential, else the Welch t test.
+   */
+  private static @Nullable NonInferiority nonInferiority(MetricData m, double meanA, long nA, long nB,
+      double unitVarA, double unitVarB, double effect, double variance, double plannedVariance, AnalysisSettings s,
+      List<String> notes) {
+    Double relative = m.nonInferiorityMargin();
+    if (relative == null) {
+      return null;
+    }
+    if (meanA == 0 || !Double.isFinite(meanA)) {
+      notes.add("non-inferiority not tested: the margin is relative to the control mean, which is "
+          + (meanA == 0 ? "0" : "undefined"));
+      return null;
+    }
+    if (!(variance > 0) || !Double.isFinite(effect)) {
+      notes.add("non-inferiority not tested: the effect has no variance");
+      return null;
+    }
+    double margin = relative * Math.abs(meanA);
+    return s.sequential()
+        ? NonInferiority.alwaysValid(effect, variance, plannedVariance, margin, m.higherIsBetter(), s.alpha())
+        : NonInferiority.fixedHorizon(effect, variance,
+            Distributions.welchDf(unitVarA / nA, nA, unitVarB / nB, nB), margin, m.higherIsBetter(), s.alpha());
   }
 
   private static MetricResult empty(MetricData m, String variant, double meanA, double meanB, List<String> notes) {
+    if (m.nonInferiorityMargin() != null) {
+      notes.add("non-inferiority not tested: no inference");
+    }
     double nan = Double.NaN;
     return new MetricResult(m.key(), variant, "none", meanA, meanB, nan, nan, nan, nan, nan, nan, nan, nan, nan,
-        null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes));
+        null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes), 0, null);
   }
 }

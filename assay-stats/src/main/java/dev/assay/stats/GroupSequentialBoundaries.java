@@ -27,7 +27,12 @@ public record GroupSequentialBoundaries(
     SpendingFunction spending,
     List<Double> zBounds,
     List<Double> cumulativeAlphaSpent,
-    List<Double> nominalPThresholds) {
+    List<Double> nominalPThresholds) implements StatResult {
+
+  @Override
+  public String method() {
+    return "group_sequential_" + spending.id();
+  }
 
   public GroupSequentialBoundaries {
     informationFractions = List.copyOf(informationFractions);

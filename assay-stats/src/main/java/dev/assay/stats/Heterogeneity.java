@@ -15,7 +15,12 @@ import org.hipparchus.distribution.continuous.ChiSquaredDistribution;
  * @param iSquared heterogeneity share I², in [0, 1]
  * @param pooledEffect the inverse-variance weighted mean effect
  */
-public record Heterogeneity(double q, int df, double pValue, double iSquared, double pooledEffect) {
+public record Heterogeneity(double q, int df, double pValue, double iSquared, double pooledEffect) implements StatResult {
+
+  @Override
+  public String method() {
+    return "cochran_q";
+  }
 
   public static Heterogeneity cochranQ(double[] effects, double[] standardErrors) {
     if (effects.length != standardErrors.length) {

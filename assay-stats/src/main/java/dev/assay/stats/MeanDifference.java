@@ -32,7 +32,7 @@ public record MeanDifference(
     double pValueZ,
     double ciLowerZ,
     double ciUpperZ,
-    @Nullable String missingReason) {
+    @Nullable String missingReason) implements StatResult {
 
   /** Why the test could not be computed, if it could not. */
   public Optional<String> missing() {

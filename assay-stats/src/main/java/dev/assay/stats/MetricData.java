@@ -14,9 +14,12 @@ import org.jspecify.annotations.Nullable;
  * @param role goal, secondary or guardrail; guardrails are not corrected for multiplicity
  * @param values per-variant statistics for mean and proportion metrics (null for ratio)
  * @param ratios per-variant statistics for ratio metrics (null otherwise)
+ * @param nonInferiorityMargin tolerated degradation relative to the control mean (0.05: treatment
+ *     may be up to 5% worse), tested one-sided for each variant; null for no test. Usually given
+ *     for guardrails.
  */
 public record MetricData(String key, Type type, boolean higherIsBetter, Role role,
-    @Nullable List<CupedStats> values, @Nullable List<RatioStats> ratios) {
+    @Nullable List<CupedStats> values, @Nullable List<RatioStats> ratios, @Nullable Double nonInferiorityMargin) {
 
   public enum Type {
     MEAN,
@@ -37,8 +40,18 @@ public record MetricData(String key, Type type, boolean higherIsBetter, Role rol
     if ((type == Type.RATIO) != (ratios != null) || (type != Type.RATIO) != (values != null)) {
       throw new StatsException("metric '" + key + "': ratio metrics take ratio statistics, others take values");
     }
+    if (nonInferiorityMargin != null && !(nonInferiorityMargin > 0 && Double.isFinite(nonInferiorityMargin))) {
+      throw new StatsException("metric '" + key + "': nonInferiorityMargin must be a positive fraction of the"
+          + " control mean, got " + nonInferiorityMargin);
+    }
     values = values == null ? null : List.copyOf(values);
     ratios = ratios == null ? null : List.copyOf(ratios);
+  }
+
+  /** A metric without a non-inferiority test. */
+  public MetricData(String key, Type type, boolean higherIsBetter, Role role, @Nullable List<CupedStats> values,
+      @Nullable List<RatioStats> ratios) {
+    this(key, type, higherIsBetter, role, values, ratios, null);
   }
 
   int variantCount() {

@@ -1,6 +1,7 @@
 package dev.assay.stats;
 
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,8 +33,13 @@ import org.jspecify.annotations.Nullable;
  * @param riskVariant expected loss (relative lift) of shipping the variant
  * @param credibleLower credible interval of the relative lift
  * @param credibleUpper credible interval of the relative lift
- * @param significant pValueAdjusted < α
+ * @param significant frequentist engine: pValueAdjusted < α; Bayesian engine: chanceToWin ≥ 1 − α/2
+ *     or ≤ α/2 (a clear winner or a clear loser)
  * @param notes why values are missing, and other caveats
+ * @param looks sequential looks folded into the headline interval and p-value (running intersection
+ *     and running minimum); 0 when the headline is fixed-horizon or missing
+ * @param nonInferiority the one-sided test against the metric's non-inferiority margin (null when
+ *     the metric has no margin or the test is undefined; the notes then say why)
  */
 public record MetricResult(
     String metric,
@@ -62,12 +68,44 @@ public record MetricResult(
     double credibleLower,
     double credibleUpper,
     boolean significant,
-    List<String> notes) {
+    List<String> notes,
+    int looks,
+    @Nullable NonInferiority nonInferiority) implements StatResult {
+
+  /** The notes, joined, when the result has any. */
+  @Override
+  public Optional<String> missing() {
+    return notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
+  }
+
+  /** This result with the Bayesian headline: chance to win, expected losses, decision and method. */
+  MetricResult withBayesian(String newMethod, double chance, double lossControl, double lossVariant,
+      boolean decided, List<String> newNotes) {
+    return new MetricResult(metric, variant, newMethod, controlMean, variantMean, effect, ciLower, ciUpper,
+        pValue, pValueAdjusted, fixedHorizonCiLower, fixedHorizonCiUpper, fixedHorizonPValue, lift, liftCiLower,
+        liftCiUpper, cupedVarianceReduction, unadjustedEffect, unadjustedCiLower, unadjustedCiUpper,
+        chance, lossControl, lossVariant, credibleLower, credibleUpper, decided, List.copyOf(newNotes),
+        looks, nonInferiority);
+  }
+
+  /** The always-valid state of the headline, to fold the next look into; empty when not sequential. */
+  public Optional<AlwaysValidState> runningState() {
+    return looks > 0 ? Optional.of(new AlwaysValidState(looks, pValue, ciLower, ciUpper)) : Optional.empty();
+  }
+
+  /** This result with the headline replaced by a running state over several looks. */
+  MetricResult withRunning(AlwaysValidState state, double alpha, List<String> newNotes) {
+    return new MetricResult(metric, variant, method, controlMean, variantMean, effect, state.ciLower(),
+        state.ciUpper(), state.pValue(), state.pValue(), fixedHorizonCiLower, fixedHorizonCiUpper,
+        fixedHorizonPValue, lift, liftCiLower, liftCiUpper, cupedVarianceReduction, unadjustedEffect,
+        unadjustedCiLower, unadjustedCiUpper, chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper,
+        state.pValue() < alpha, List.copyOf(newNotes), state.looks(), nonInferiority);
+  }
 
   MetricResult withAdjusted(double adjusted, double alpha) {
     return new MetricResult(metric, variant, method, controlMean, variantMean, effect, ciLower, ciUpper,
         pValue, adjusted, fixedHorizonCiLower, fixedHorizonCiUpper, fixedHorizonPValue, lift, liftCiLower,
         liftCiUpper, cupedVarianceReduction, unadjustedEffect, unadjustedCiLower, unadjustedCiUpper,
-        chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper, adjusted < alpha, notes);
+        chanceToWin, riskControl, riskVariant, credibleLower, credibleUpper, adjusted < alpha, notes, looks, nonInferiority);
   }
 }

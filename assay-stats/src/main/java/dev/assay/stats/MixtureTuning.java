@@ -25,7 +25,12 @@ public record MixtureTuning(
     double tau2Approx,
     double halfwidthOptimal,
     double halfwidthApprox,
-    double fixedHalfwidth) {
+    double fixedHalfwidth) implements StatResult {
+
+  @Override
+  public String method() {
+    return "msprt_tau_tuning";
+  }
 
   /*
    * With r = τ²/V*, the squared half-width at V* is V*(1 + 1/r)(ln(1 + r) − 2 ln α). Its

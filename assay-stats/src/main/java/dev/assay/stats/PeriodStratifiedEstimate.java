@@ -11,7 +11,12 @@ import java.util.List;
  * @param variance variance of that mean, Σ_p w_p² s²_{k,p}/n_{k,p}
  * @param units total units of the arm over the periods used
  */
-public record PeriodStratifiedEstimate(double mean, double variance, long units) {
+public record PeriodStratifiedEstimate(double mean, double variance, long units) implements StatResult {
+
+  @Override
+  public String method() {
+    return "period_stratified";
+  }
 
   /*
    * Under adaptive allocation the arm's pooled mean mixes periods in proportions set by the bandit

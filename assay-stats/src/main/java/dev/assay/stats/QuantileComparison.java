@@ -19,7 +19,17 @@ public record QuantileComparison(
     Optional<QuantileEstimate> treatment,
     Optional<QuantileEffect> difference,
     Optional<QuantileEffect> lift,
-    String missingReason) {
+    String missingReason) implements StatResult {
+
+  @Override
+  public String method() {
+    return "quantile_delta_outer_ci";
+  }
+
+  @Override
+  public Optional<String> missing() {
+    return missingReason.isEmpty() ? Optional.empty() : Optional.of(missingReason);
+  }
 
   /*
    * The two arms are independent, so Var(Q_b − Q_a) = σ²_a + σ²_b. The relative lift uses the

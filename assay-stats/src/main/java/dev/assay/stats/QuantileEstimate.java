@@ -19,7 +19,12 @@ public record QuantileEstimate(
     double variance,
     double ciLower,
     double ciUpper,
-    boolean clusterAdjusted) {
+    boolean clusterAdjusted) implements StatResult {
+
+  @Override
+  public String method() {
+    return clusterAdjusted ? "quantile_outer_ci_cluster" : "quantile_outer_ci";
+  }
 
   /*
    * Deng, Knoblich & Lu, "Applying the Delta Method in Metric Analytics", KDD 2018, §4 ("outer

@@ -33,7 +33,12 @@ public record RatioComparison(
     double ciLowerAbs,
     double ciUpperAbs,
     RelativeLift lift,
-    @Nullable String missingReason) {
+    @Nullable String missingReason) implements StatResult {
+
+  @Override
+  public String method() {
+    return "ratio_delta_method";
+  }
 
   public Optional<String> missing() {
     return Optional.ofNullable(missingReason);

@@ -43,7 +43,12 @@ public record RelativeLift(
     @Nullable Double ciUpperFieller,
     @Nullable Double ciLowerLogRatio,
     @Nullable Double ciUpperLogRatio,
-    @Nullable String missingReason) {
+    @Nullable String missingReason) implements StatResult {
+
+  @Override
+  public String method() {
+    return "relative_lift_delta_method+fieller";
+  }
 
   public Optional<String> missing() {
     return Optional.ofNullable(missingReason);

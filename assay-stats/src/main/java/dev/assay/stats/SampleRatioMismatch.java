@@ -11,7 +11,12 @@ import org.hipparchus.special.Gamma;
  * @param pValue upper tail P(χ²_df ≥ chi2), accurate down to the smallest doubles
  * @param threshold the p-value below which the split is flagged
  */
-public record SampleRatioMismatch(double chi2, int df, double pValue, double threshold) {
+public record SampleRatioMismatch(double chi2, int df, double pValue, double threshold) implements StatResult {
+
+  @Override
+  public String method() {
+    return "srm_chi_square";
+  }
 
   /*
    * The threshold 0.001 is the industry default (GrowthBook DEFAULT_SRM_THRESHOLD, Eppo), chosen

@@ -159,6 +159,20 @@ public final class SampleSize {
   }
 
   /**
+   * The smallest absolute difference in means detectable with {@code nPerArm} units per arm (equal
+   * arms, normal approximation): (z_α + z_β)·σ·√(2/n).
+   */
+  public static double mdeMeans(double sigma, double nPerArm, double alpha, double power, boolean twoSided) {
+    Checks.positive("sigma", sigma);
+    Checks.positive("nPerArm", nPerArm);
+    if (!(power > 0 && power < 1)) {
+      throw new StatsException("power must be in (0, 1), got " + power);
+    }
+    double z = zAlpha(alpha, twoSided) + NormalTails.upperQuantile(1 - power);
+    return z * sigma * Math.sqrt(2 / nPerArm);
+  }
+
+  /**
    * Group-sequential inflation: n_GST ≈ n_fixed·((c_K + z_β)/(z_α + z_β))², with c_K the final
    * boundary of the design (conservative approximation, §8.4).
    */

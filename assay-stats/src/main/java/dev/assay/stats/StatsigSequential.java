@@ -22,7 +22,12 @@ public record StatsigSequential(
     double ciUpper,
     double sigma,
     double z,
-    double pValue) {
+    double pValue) implements StatResult {
+
+  @Override
+  public String method() {
+    return "statsig_sequential";
+  }
 
   /*
    * Statsig docs, "Sequential testing" (statsig-io/docs snippets/stats-methods), after Zhao,

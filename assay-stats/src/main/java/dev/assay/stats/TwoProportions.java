@@ -22,7 +22,12 @@ public record TwoProportions(
     double ciUpperUnpooled,
     double dfWelchMleVar,
     double pValueWelchMleVar,
-    @Nullable String missingReason) {
+    @Nullable String missingReason) implements StatResult {
+
+  @Override
+  public String method() {
+    return "two_proportion_z_unpooled";
+  }
 
   public Optional<String> missing() {
     return Optional.ofNullable(missingReason);

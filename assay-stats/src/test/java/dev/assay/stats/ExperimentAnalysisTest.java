@@ -48,6 +48,129 @@ class ExperimentAnalysisTest {
     assertThat(r.srm().flagged()).isFalse();
   }
 
+  private static AnalysisSettings bayesian(Double priorVariance) {
+    AnalysisSettings d = AnalysisSettings.defaults();
+    return new AnalysisSettings(AnalysisSettings.Engine.BAYESIAN, d.alpha(), d.sequential(), d.cuped(),
+        d.correction(), 0, 0, priorVariance);
+  }
+
+  private static CupedStats conversions(long n, long x) {
+    return new CupedStats(n, x, 0, x, 0, 0);
+  }
+
+  @Test
+  void analyze_bayesianEngine_conversionsUseExactBetaBinomialAndDecideOnChanceToWin() {
+    MetricData up = new MetricData("purchase", MetricData.Type.PROPORTION, true, MetricData.Role.GOAL,
+        List.of(conversions(10_000, 1000), conversions(10_000, 1090)), null);
+    MetricData down = new MetricData("refund", MetricData.Type.PROPORTION, false, MetricData.Role.GOAL,
+        List.of(conversions(10_000, 1000), conversions(10_000, 1090)), null);
+    List<String> arms = List.of("a", "b");
+    long[] units = {10_000, 10_000};
+    double[] w = {0.5, 0.5};
+
+    List<MetricResult> freq = ExperimentAnalysis.analyze(arms, units, w, List.of(up, down), AnalysisSettings.defaults())
+        .results();
+    List<MetricResult> bayes = ExperimentAnalysis.analyze(arms, units, w, List.of(up, down), bayesian(null)).results();
+
+    MetricResult b = bayes.get(0);
+    assertThat(b.method()).isEqualTo("welch_t+msprt+beta_binomial_exact");
+    // P(p_b > p_a) for Beta(1091, 8911) vs Beta(1001, 9001): z ≈ 2.07, so about 0.98; the exact value
+    // is close to the Gaussian one on the lift but not identical.
+    assertThat(b.chanceToWin()).isBetween(0.975, 0.985).isNotEqualTo(freq.get(0).chanceToWin());
+    assertThat(Math.abs(b.chanceToWin() - freq.get(0).chanceToWin())).isLessThan(0.005);
+    assertThat(b.significant()).as("chance to win above 97.5%").isTrue();
+    assertThat(freq.get(0).significant()).as("the always-valid frequentist test is not yet convinced").isFalse();
+    assertThat(b.pValueAdjusted()).isEqualTo(b.pValue());
+    // Expected losses on the relative scale: keeping control forgoes ~9%, shipping b risks almost nothing.
+    assertThat(b.riskControl()).isBetween(0.08, 0.10);
+    assertThat(b.riskVariant()).isBetween(0.0, 0.001);
+    MetricResult refund = bayes.get(1);
+    assertThat(refund.chanceToWin()).isCloseTo(1 - b.chanceToWin(), org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(refund.riskVariant()).isEqualTo(b.riskControl());
+    assertThat(refund.significant()).as("a clear loser is decided too").isTrue();
+  }
+
+  @Test
+  void analyze_bayesianEngineProperPrior_gaussianPosteriorNamed() {
+    MetricData m = metric("revenue", MetricData.Role.GOAL, arm(10_000, 10, 100, 0, 0, 0), arm(10_000, 10.1, 100, 0, 0, 0));
+    MetricData conv = new MetricData("purchase", MetricData.Type.PROPORTION, true, MetricData.Role.GOAL,
+        List.of(conversions(10_000, 1000), conversions(10_000, 1010)), null);
+
+    List<MetricResult> r = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {10_000, 10_000},
+        new double[] {0.5, 0.5}, List.of(m, conv), bayesian(0.01)).results();
+
+    assertThat(r.get(0).method()).isEqualTo("welch_t+msprt+bayesian_gaussian_normal_prior");
+    assertThat(r.get(1).method()).as("a proper prior on the lift: no exact flat-prior shortcut")
+        .isEqualTo("welch_t+msprt+bayesian_gaussian_normal_prior");
+    assertThat(r.get(0).significant()).isFalse();
+  }
+
+  @Test
+  void analyze_laterLooks_runningIntersectionAndRunningMinimumP() {
+    AnalysisSettings d = AnalysisSettings.defaults();
+    AnalysisSettings s = new AnalysisSettings(d.engine(), d.alpha(), true, d.cuped(), d.correction(), 60_000, 0, null);
+    List<String> arms = List.of("a", "b");
+    // Three cumulative looks; the estimate drifts so that the intervals do not nest.
+    double[] meansB = {10.6, 10.15, 10.3};
+    long[] ns = {5_000, 15_000, 30_000};
+    java.util.Map<ExperimentAnalysis.Key, AlwaysValidState> state = java.util.Map.of();
+    double maxLower = Double.NEGATIVE_INFINITY;
+    double minUpper = Double.POSITIVE_INFINITY;
+    double minP = 1;
+    MetricResult last = null;
+    MetricResult lastSingle = null;
+    for (int look = 0; look < 3; look++) {
+      long n = ns[look];
+      MetricData m = metric("revenue", MetricData.Role.GOAL, arm(n, 10, 100, 0, 0, 0), arm(n, meansB[look], 100, 0, 0, 0));
+      MetricResult single = ExperimentAnalysis.analyze(arms, new long[] {n, n}, new double[] {0.5, 0.5}, List.of(m), s)
+          .results().get(0);
+      ExperimentAnalysis a = ExperimentAnalysis.analyze(arms, new long[] {n, n}, new double[] {0.5, 0.5}, List.of(m), s,
+          state);
+      maxLower = Math.max(maxLower, single.ciLower());
+      minUpper = Math.min(minUpper, single.ciUpper());
+      minP = Math.min(minP, single.pValue());
+      last = a.results().get(0);
+      lastSingle = single;
+      assertThat(last.looks()).isEqualTo(look + 1);
+      assertThat(last.ciLower()).isEqualTo(maxLower);
+      assertThat(last.ciUpper()).isEqualTo(minUpper);
+      assertThat(last.pValue()).isEqualTo(minP);
+      state = a.runningStates();
+    }
+    // The drifting estimates make the running intersection strictly narrower than the last look alone.
+    assertThat(last.ciUpper() - last.ciLower()).isLessThan(lastSingle.ciUpper() - lastSingle.ciLower());
+    assertThat(state).containsKey(new ExperimentAnalysis.Key("revenue", "b"));
+  }
+
+  @Test
+  void analyze_runningIntervalWouldBeEmpty_restartsWithNote() {
+    AnalysisSettings s = AnalysisSettings.defaults();
+    MetricData m = metric("revenue", MetricData.Role.GOAL, arm(10_000, 10, 100, 0, 0, 0), arm(10_000, 10.1, 100, 0, 0, 0));
+    // An earlier state that excludes everything this look finds plausible.
+    java.util.Map<ExperimentAnalysis.Key, AlwaysValidState> previous =
+        java.util.Map.of(new ExperimentAnalysis.Key("revenue", "b"), new AlwaysValidState(4, 1e-6, 5.0, 6.0));
+
+    MetricResult r = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {10_000, 10_000},
+        new double[] {0.5, 0.5}, List.of(m), s, previous).results().get(0);
+
+    assertThat(r.looks()).isEqualTo(1);
+    assertThat(r.ciLower()).isLessThan(0.1).isGreaterThan(-5.0);
+    assertThat(r.notes()).anyMatch(n -> n.contains("running interval became empty"));
+  }
+
+  @Test
+  void analyze_fixedHorizon_noRunningState() {
+    AnalysisSettings d = AnalysisSettings.defaults();
+    AnalysisSettings s = new AnalysisSettings(d.engine(), d.alpha(), false, d.cuped(), d.correction(), 0, 0, null);
+    MetricData m = metric("revenue", MetricData.Role.GOAL, arm(1_000, 10, 100, 0, 0, 0), arm(1_000, 10.1, 100, 0, 0, 0));
+
+    ExperimentAnalysis a = ExperimentAnalysis.analyze(List.of("a", "b"), new long[] {1_000, 1_000},
+        new double[] {0.5, 0.5}, List.of(m), s);
+
+    assertThat(a.results().get(0).looks()).isZero();
+    assertThat(a.runningStates()).isEmpty();
+  }
+
   @Test
   void analyze_skewedSplit_flagsSampleRatioMismatch() {
     MetricData m = metric("conv", MetricData.Role.GOAL, arm(52_000, 0.1, 0.09, 0, 0, 0), arm(48_000, 0.1, 0.09, 0, 0, 0));

@@ -226,6 +226,17 @@ class FixedHorizonEdgeTest {
   }
 
   @Test
+  void mdeMeans_normalApproximation_matchesScipyAndInvertsTheSampleSize() {
+    // (norm.isf(0.025) + norm.isf(0.2)) * sqrt(2/64) = 0.4952549764499183 (SciPy).
+    assertThat(SampleSize.mdeMeans(1, 64, 0.05, 0.8, true)).isCloseTo(0.4952549764499183, within(1e-12));
+    // Inverse of the sample-size formula: the MDE at the computed n is the effect asked for.
+    SampleSize.Means n = SampleSize.means(20, 1, 0.05, 0.8, true, 1, 0);
+    assertThat(SampleSize.mdeMeans(20, n.nA(), 0.05, 0.8, true)).isCloseTo(1.0, within(1e-9));
+    assertThatThrownBy(() -> SampleSize.mdeMeans(1, 0, 0.05, 0.8, true)).hasMessageContaining("nPerArm");
+    assertThatThrownBy(() -> SampleSize.mdeMeans(1, 10, 0.05, 1.2, true)).hasMessageContaining("power");
+  }
+
+  @Test
   void sequentialInflation_obrienFlemingFiveLooks() {
     // Final O'Brien–Fleming boundary for K = 5, two-sided α = 0.05: 2.040 (Jennison & Turnbull,
     // Table 2.3). SciPy: ((2.04 + z_.8)/(z_.975 + z_.8))² = 1.0579523721631998.

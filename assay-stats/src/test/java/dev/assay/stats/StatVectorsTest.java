@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,14 +35,31 @@ class StatVectorsTest {
     return cases;
   }
 
-  static Stream<Map<String, Object>> allCases() throws IOException {
-    return cases().stream();
+  /** Every case, named by its id and kind. */
+  static Stream<Named<Map<String, Object>>> allCases() throws IOException {
+    return cases().stream().map(c -> Named.of(c.get("id") + " (" + c.get("kind") + ")", c));
+  }
+
+  /** Per kind: {passed, run}. */
+  private static final Map<String, int[]> TALLY = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  @AfterAll
+  static void printCounts() {
+    int passed = TALLY.values().stream().mapToInt(t -> t[0]).sum();
+    int run = TALLY.values().stream().mapToInt(t -> t[1]).sum();
+    System.out.println("stat vectors: " + passed + "/" + run + " passed");
+    TALLY.forEach((kind, t) -> System.out.println("stat vectors " + kind + ": " + t[0] + "/" + t[1] + " passed"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("allCases")
   void referenceCase_matchesExpectedWithinTolerance(Map<String, Object> testCase) {
     VectorCheck.Outcome outcome = VectorCheck.run(testCase);
+    synchronized (TALLY) {
+      int[] t = TALLY.computeIfAbsent(String.valueOf(testCase.get("kind")), k -> new int[2]);
+      t[1]++;
+      t[0] += outcome.passed() ? 1 : 0;
+    }
 
     assertThat(outcome.mismatches()).as(outcome.id()).isEmpty();
   }
@@ -51,5 +70,7 @@ class StatVectorsTest {
 
     assertThat(ReferenceVectors.kinds()).containsAll(inFile);
     assertThat(cases()).hasSizeGreaterThanOrEqualTo(75);
+    assertThat(cases().stream().map(c -> c.get("id")).distinct().count()).as("ids are unique")
+        .isEqualTo(cases().size());
   }
 }
