@@ -3,6 +3,7 @@ package dev.assay.server.analysis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Generates the warehouse-native SQL of an experiment analysis: each unit's first exposure in the
@@ -38,14 +39,24 @@ public final class MetricQueries {
    * @param sqlSource a SELECT returning columns {@code unit_id}, {@code ts} (epoch ms) and
    *     {@code value}, used instead of the events table (eventName is then ignored); run as a
    *     subquery on a read-only connection
+   * @param valueProperty the key of the event's JSON properties holding the value, or null for
+   *     the value column
+   * @param filters property filters: only events whose JSON properties have these values count
+   *     (values are strings, numbers or booleans; compared as the dialect reads JSON)
    */
   public record Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
-      Double absoluteCap, Double percentileCap, String sqlSource) {
+      Double absoluteCap, Double percentileCap, String sqlSource, String valueProperty, Map<String, Object> filters) {
 
-    /** A metric over the events table (no SQL source). */
+    /** A metric over the events table (no SQL source), valued by the value column, without filters. */
     public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
         Double absoluteCap, Double percentileCap) {
-      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, null);
+      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, null, null, Map.of());
+    }
+
+    /** A metric with an optional SQL source, valued by the value column, without filters. */
+    public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
+        Double absoluteCap, Double percentileCap, String sqlSource) {
+      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, sqlSource, null, Map.of());
     }
 
     public Metric {
@@ -57,6 +68,15 @@ public final class MetricQueries {
       }
       if (percentileCap != null && !(percentileCap > 0 && percentileCap < 1)) {
         throw new IllegalArgumentException("percentileCap must be in (0, 1), was " + percentileCap);
+      }
+      filters = filters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(filters));
+      for (Object v : filters.values()) {
+        if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+          throw new IllegalArgumentException("a filter value must be a string, number or boolean, was " + v);
+        }
+      }
+      if (sqlSource != null && (valueProperty != null || !filters.isEmpty())) {
+        throw new IllegalArgumentException("a SQL-defined metric has no value property or filters");
       }
     }
   }
@@ -94,13 +114,52 @@ public final class MetricQueries {
    * {@code obs(unit_id, variation, y)}.
    */
   private static String observations(Dialect d, WarehouseSchema s, Phase phase, Metric m, List<Object> params) {
-    String te = time(d, s, "e");
     String units = units(d, s, phase, params);
+    if (m.sqlSource() != null) {
+      String te = "e." + d.ident("ts");
+      return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident("value") + " AS " + d.doubleType()
+          + ") AS y\n  FROM units u\n  JOIN (" + m.sqlSource() + ") e ON e." + d.ident("unit_id") + " = u.unit_id\n    AND "
+          + te + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e."
+          + d.ident("value") + " IS NOT NULL\n)";
+    }
+    String te = time(d, s, "e");
     params.add(m.eventName());
-    return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident(s.value()) + " AS " + d.doubleType()
-        + ") AS y\n  FROM units u\n  JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId())
-        + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?\n    AND " + te + " >= u.first_ts AND " + te
-        + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e." + d.ident(s.value()) + " IS NOT NULL\n)";
+    String value = value(d, s, m);
+    return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, " + value
+        + " AS y\n  FROM units u\n  JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId())
+        + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?" + filters(d, s, m, params) + "\n    AND " + te
+        + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE " + value + " IS NOT NULL\n)";
+  }
+
+  /** The event's value as the floating-point type: the value column or a JSON property. */
+  private static String value(Dialect d, WarehouseSchema s, Metric m) {
+    if (m.valueProperty() == null) {
+      return "CAST(e." + d.ident(s.value()) + " AS " + d.doubleType() + ")";
+    }
+    return d.jsonNumber("e." + d.ident(requireProperties(s)), m.valueProperty());
+  }
+
+  /** The property filters as extra join conditions (values bound). */
+  private static String filters(Dialect d, WarehouseSchema s, Metric m, List<Object> params) {
+    StringBuilder sql = new StringBuilder();
+    for (Map.Entry<String, Object> f : m.filters().entrySet()) {
+      String column = "e." + d.ident(requireProperties(s));
+      if (f.getValue() instanceof Number n) {
+        sql.append(" AND ").append(d.jsonNumber(column, f.getKey())).append(" = ?");
+        params.add(n.doubleValue());
+      } else {
+        sql.append(" AND ").append(d.jsonText(column, f.getKey())).append(" = ?");
+        params.add(f.getValue().toString());
+      }
+    }
+    return sql.toString();
+  }
+
+  private static String requireProperties(WarehouseSchema s) {
+    if (s.properties() == null) {
+      throw new IllegalArgumentException("the metric reads event properties, but the warehouse schema has no properties column");
+    }
+    return s.properties();
   }
 
   /** Quantile metric, step 1: observations per variation (columns variation, n). */
@@ -203,7 +262,9 @@ public final class MetricQueries {
 
   private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params, String dimension) {
     String t = time(d, s, null);
-    String dimSelect = dimension == null ? "" : ", MIN(CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")) AS dim";
+    String dimSelect = dimension == null ? ""
+        : s.attributes() == null ? ", MIN(CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")) AS dim"
+        : ", MIN(" + d.jsonText(d.ident(s.attributes()), dimension) + ") AS dim";
     String dimCarry = dimension == null ? "" : ", dim";
     params.add(phase.experimentKey());
     params.add(phase.startMillis());
@@ -227,13 +288,14 @@ public final class MetricQueries {
     String post = te + " >= u.first_ts";
     String pre = te + " < u.first_ts";
     params.add(m.eventName());
+    String filters = filters(d, s, m, params);
     return name + " AS (\n"
         + "  SELECT u.unit_id, u.variation," + (withDim ? " u.dim," : "") + "\n"
         + "    " + aggregate(d, s, m, post) + " AS y,\n"
         + "    " + (m.lookbackMillis() > 0 ? aggregate(d, s, m, pre) : "CAST(0 AS " + d.doubleType() + ")") + " AS x\n"
         + "  FROM units u\n"
         + "  LEFT JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId()) + " = u.unit_id AND e."
-        + d.ident(s.eventName()) + " = ?\n"
+        + d.ident(s.eventName()) + " = ?" + filters + "\n"
         + "    AND " + te + " >= u.first_ts - " + m.lookbackMillis() + " AND " + te + " < u.first_ts + " + m.windowMillis()
         + "\n  GROUP BY u.unit_id, u.variation" + (withDim ? ", u.dim" : "") + "\n)";
   }
@@ -260,8 +322,7 @@ public final class MetricQueries {
     return switch (m.aggregation()) {
       case CONVERSION -> "CAST(MAX(CASE WHEN " + when + " THEN 1 ELSE 0 END) AS " + dbl + ")";
       case COUNT -> "CAST(COUNT(CASE WHEN " + when + " THEN 1 END) AS " + dbl + ")";
-      case SUM -> "COALESCE(SUM(CASE WHEN " + when + " THEN CAST(e." + d.ident(s.value()) + " AS " + dbl
-          + ") END), CAST(0 AS " + dbl + "))";
+      case SUM -> "COALESCE(SUM(CASE WHEN " + when + " THEN " + value(d, s, m) + " END), CAST(0 AS " + dbl + "))";
     };
   }
 

@@ -37,8 +37,8 @@ class ExperimentResultsTest {
     warehouse = DriverManager.getConnection(base + (base.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true");
     try (Statement st = warehouse.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
-      st.execute("CREATE TABLE " + schema + ".exposures (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT, country VARCHAR)");
-      st.execute("CREATE TABLE " + schema + ".metric_events (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION)");
+      st.execute("CREATE TABLE " + schema + ".exposures (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT, attributes VARCHAR)");
+      st.execute("CREATE TABLE " + schema + ".metric_events (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION, properties VARCHAR)");
     }
     String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     warehouseUrl = url;
@@ -69,7 +69,7 @@ class ExperimentResultsTest {
   /** Simulates n users; {@code treatmentShare} of them in treatment. */
   private void simulate(String key, long start, int n, double treatmentShare, SplittableRandom rnd) throws Exception {
     try (PreparedStatement ex = warehouse.prepareStatement("INSERT INTO " + schema + ".exposures VALUES (?, ?, ?, ?, ?)");
-        PreparedStatement ev = warehouse.prepareStatement("INSERT INTO " + schema + ".metric_events VALUES (?, ?, ?, ?)")) {
+        PreparedStatement ev = warehouse.prepareStatement("INSERT INTO " + schema + ".metric_events (unit_id, name, ts, value) VALUES (?, ?, ?, ?)")) {
       for (int u = 0; u < n; u++) {
         String id = key + "-u" + u;
         int v = rnd.nextDouble() < treatmentShare ? 1 : 0;
@@ -79,7 +79,7 @@ class ExperimentResultsTest {
         ex.setInt(3, v);
         ex.setLong(4, first);
         boolean us = rnd.nextBoolean();
-        ex.setString(5, us ? "US" : "DE");
+        ex.setString(5, us ? "{\"country\":\"US\"}" : "{\"country\":\"DE\"}");
         ex.addBatch();
         double propensity = rnd.nextDouble() * 20;
         double pre = Math.max(0, propensity + rnd.nextGaussian() * 4);
