@@ -271,4 +271,99 @@ class ExperimentResultsTest {
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.json().at("/error/code").asText()).isEqualTo("not_started");
   }
+
+  @Test
+  void refresh_sqlMetricThatWrites_rejectedByTheReadOnlyTransactionAndNothingChanges() throws Exception {
+    try (Statement st = warehouse.createStatement()) {
+      st.execute("CREATE FUNCTION " + schema + ".wipe() RETURNS int AS 'DELETE FROM " + schema
+          + ".metric_events; SELECT 1' LANGUAGE sql");
+    }
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", """
+        {"key":"revenue","type":"mean",
+         "sql":"SELECT unit_id, ts, value FROM metric_events WHERE wipe() = 1"}"""));
+    long start = startExperiment("writer");
+    simulate("writer", start, 500, 0.5, new SplittableRandom(4));
+    long before = count("metric_events");
+
+    TestServer.Response r = server.admin("POST", "/api/v1/experiments/writer/refresh", "{}");
+
+    assertThat(r.status()).as(r.body()).isEqualTo(422);
+    assertThat(r.json().at("/error/code").asText()).isEqualTo("warehouse_error");
+    assertThat(r.json().at("/error/message").asText()).contains("metric 'revenue'").contains("read-only");
+    assertThat(count("metric_events")).isEqualTo(before).isPositive();
+    JsonNode progress = server.admin("GET", "/api/v1/experiments/writer/refresh", null).json();
+    assertThat(progress.get("state").asText()).isEqualTo("failed");
+    assertThat(progress.get("error").asText()).contains("read-only");
+  }
+
+  private long count(String table) throws Exception {
+    try (Statement st = warehouse.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + schema + "." + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void refresh_slowSqlMetric_stoppedAtTheQueryTimeout() throws Exception {
+    server.close();
+    server = new TestServer(b -> b.warehouseUrl(warehouseUrl).analysisQueryTimeout(java.time.Duration.ofSeconds(1)));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", """
+        {"key":"revenue","type":"mean",
+         "sql":"SELECT unit_id, ts, value FROM metric_events, pg_sleep(30) s"}"""));
+    long start = startExperiment("slow");
+    simulate("slow", start, 200, 0.5, new SplittableRandom(6));
+
+    long t0 = System.nanoTime();
+    TestServer.Response r = server.admin("POST", "/api/v1/experiments/slow/refresh", "{}");
+
+    assertThat(r.status()).as(r.body()).isEqualTo(422);
+    assertThat(r.json().at("/error/code").asText()).isEqualTo("warehouse_timeout");
+    assertThat(r.json().at("/error/message").asText()).contains("metric 'revenue'").contains("1 s limit");
+    assertThat(System.nanoTime() - t0).as("cancelled long before pg_sleep(30) ends").isLessThan(25_000_000_000L);
+  }
+
+  @Test
+  void refresh_async_answers202AndProgressIsFollowedToDone() throws Exception {
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"revenue\",\"type\":\"mean\",\"event\":\"revenue\"}"));
+    long start = startExperiment("background");
+    simulate("background", start, 2_000, 0.5, new SplittableRandom(9));
+    assertThat(server.admin("GET", "/api/v1/experiments/background/refresh", null).status()).isEqualTo(404);
+
+    TestServer.Response started = server.admin("POST", "/api/v1/experiments/background/refresh?async=true&dimensions=country", "{}");
+
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    assertThat(started.json().get("stepsTotal").asInt()).as("exposures, 2 metrics, 2 breakdowns, statistics").isEqualTo(6);
+    JsonNode p = started.json();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!p.get("state").asText().equals("done") && System.nanoTime() < deadline) {
+      assertThat(p.get("state").asText()).isIn("running", "done");
+      Thread.sleep(50);
+      p = server.admin("GET", "/api/v1/experiments/background/refresh", null).json();
+    }
+    assertThat(p.get("state").asText()).isEqualTo("done");
+    assertThat(p.get("stepsDone").asInt()).isEqualTo(6);
+    assertThat(p.has("finishedAt")).isTrue();
+    JsonNode results = server.admin("GET", "/api/v1/experiments/background/results", null).json();
+    assertThat(results.at("/dimensions/country/levels").size()).isEqualTo(2);
+    assertThat(results.at("/health/srmSequentialPValue").isNumber()).isTrue();
+  }
+
+  @Test
+  void refresh_badQueryParameters_400NamingTheParameter() {
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"revenue\",\"type\":\"mean\",\"event\":\"revenue\"}"));
+    startExperiment("params");
+    for (String[] c : new String[][] {{"phase=0", "phase"}, {"phase=x", "phase"}, {"phase=2", "phase"},
+        {"async=yes", "async"}, {"dimensions=a,b,c,d,e,f", "dimensions"}}) {
+      TestServer.Response r = server.admin("POST", "/api/v1/experiments/params/refresh?" + c[0], "{}");
+      assertThat(r.status()).as(c[0] + ": " + r.body()).isEqualTo(400);
+      assertThat(r.json().at("/error/details/0/field").asText()).as(c[0]).isEqualTo(c[1]);
+    }
+    assertThat(server.admin("POST", "/api/v1/experiments/nope/refresh", "{}").status()).isEqualTo(404);
+    assertThat(server.admin("GET", "/api/v1/experiments/nope/refresh", null).status()).isEqualTo(404);
+  }
 }
