@@ -292,8 +292,13 @@ public final class ExperimentRefresh {
     }
     progress.accept("statistics");
     long planned = exp.path("plannedUnits").asLong(0);
-    AnalysisSettings settings = new AnalysisSettings(AnalysisSettings.Engine.FREQUENTIST, 0.05, true, true,
-        dev.assay.stats.MultipleTesting.Method.BENJAMINI_HOCHBERG, planned, 0, null);
+    JsonNode a = exp.path("analysis");
+    AnalysisSettings settings = new AnalysisSettings(
+        "bayesian".equals(a.path("engine").asText()) ? AnalysisSettings.Engine.BAYESIAN : AnalysisSettings.Engine.FREQUENTIST,
+        a.path("alpha").asDouble(0.05), a.path("sequential").asBoolean(true), a.path("cuped").asBoolean(true),
+        dev.assay.stats.MultipleTesting.Method.valueOf(
+            a.path("correction").asText("benjamini_hochberg").toUpperCase(java.util.Locale.ROOT)),
+        planned, 0, null);
     ExperimentAnalysis analysis = ExperimentAnalysis.analyze(variants, counts.units(), weights, data, settings);
 
     ObjectNode snapshot = JSON.createObjectNode();
@@ -301,6 +306,16 @@ public final class ExperimentRefresh {
     snapshot.put("phase", phaseNumber);
     snapshot.put("computedAt", clock.instant().toString());
     snapshot.put("from", java.time.Instant.ofEpochMilli(start).toString());
+    if (end < Long.MAX_VALUE / 4) {
+      snapshot.put("to", java.time.Instant.ofEpochMilli(end).toString());
+    }
+    ObjectNode used = snapshot.putObject("settings");
+    used.put("engine", settings.engine().name().toLowerCase(java.util.Locale.ROOT)).put("alpha", settings.alpha())
+        .put("sequential", settings.sequential()).put("cuped", settings.cuped())
+        .put("correction", settings.correction().name().toLowerCase(java.util.Locale.ROOT));
+    if (planned > 0) {
+      used.put("plannedUnits", planned);
+    }
     ObjectNode health = snapshot.putObject("health");
     long total = 0;
     for (long u : counts.units()) {
