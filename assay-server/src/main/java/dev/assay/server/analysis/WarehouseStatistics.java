@@ -75,6 +75,36 @@ public final class WarehouseStatistics {
     return out;
   }
 
+  /**
+   * Several event-defined metrics in one pass over the events ({@link MetricQueries#metrics}):
+   * per metric, in the order given, its per-variation statistics.
+   */
+  public List<List<CupedStats>> metrics(Connection c, MetricQueries.Phase phase, List<MetricQueries.Metric> metrics,
+      int variations) throws SQLException {
+    List<List<CupedStats>> out = new ArrayList<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      List<CupedStats> empty = new ArrayList<>();
+      for (int v = 0; v < variations; v++) {
+        empty.add(new CupedStats(0, 0, 0, 0, 0, 0));
+      }
+      out.add(empty);
+    }
+    try (ResultSet rs = run(c, MetricQueries.metrics(dialect, schema, phase, metrics))) {
+      while (rs.next()) {
+        int v = rs.getInt("variation");
+        if (v < 0 || v >= variations) {
+          continue;
+        }
+        long n = rs.getLong("n");
+        for (int i = 0; i < metrics.size(); i++) {
+          out.get(i).set(v, new CupedStats(n, rs.getDouble("sum_y_" + i), rs.getDouble("sum_x_" + i),
+              rs.getDouble("sum_y2_" + i), rs.getDouble("sum_x2_" + i), rs.getDouble("sum_xy_" + i)));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Per level of a dimension column of the exposures table, per-variation statistics (sorted by level). */
   public java.util.SortedMap<String, List<CupedStats>> metricByDimension(Connection c, MetricQueries.Phase phase,
       MetricQueries.Metric m, String dimension, int variations) throws SQLException {

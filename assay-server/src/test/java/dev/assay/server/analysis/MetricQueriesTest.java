@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.assay.server.analysis.MetricQueries.Aggregation;
 import dev.assay.server.analysis.MetricQueries.Metric;
 import dev.assay.server.analysis.MetricQueries.Phase;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -120,5 +121,22 @@ class MetricQueriesTest {
     String sql = MetricQueries.quantileCounts(Dialect.POSTGRESQL, WarehouseSchema.assayDefault(), new Phase("e", 0, 1), m)
         .sql();
     assertThat(sql).contains("JOIN (SELECT unit_id, ts, value FROM latency) e").doesNotContain("metric_events");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Dialect.class)
+  void onePass_everyDialect_bindsInTextOrderAndScansTheEventsOnce(Dialect d) {
+    MetricQueries.SqlQuery q = MetricQueries.metrics(d, WarehouseSchema.assayDefault(), new Phase("e", 0, 1), List.of(
+        new Metric("buy", Aggregation.SUM, 10, 5, null, 0.99, null, "amount", java.util.Map.of("currency", "EUR")),
+        new Metric("visit", Aggregation.COUNT, 20, 0, 3.0, null)));
+
+    assertThat(q.params()).containsExactly("e", 0L, 1L, "buy", "EUR", "buy", "EUR", "visit", "buy", "visit");
+    assertThat(q.sql().split(java.util.regex.Pattern.quote(d.ident("metric_events")), -1)).as("one scan").hasSize(2);
+    assertThat(q.sql()).contains("sum_xy_1").contains(" < u.first_ts + 20").contains(" >= u.first_ts - 5")
+        .contains(d.percentile("y0", 0.99)).contains("LEAST(y1, CAST(3.0 AS " + d.doubleType() + "))");
+    long placeholders = q.sql().chars().filter(ch -> ch == '?').count();
+    assertThat(placeholders).isEqualTo(q.params().size());
+    assertThatThrownBy(() -> MetricQueries.metrics(d, WarehouseSchema.assayDefault(), new Phase("e", 0, 1),
+        List.of(new Metric("", Aggregation.SUM, 10, 0, null, null, "SELECT 1")))).hasMessageContaining("SQL-defined");
   }
 }

@@ -370,4 +370,33 @@ abstract class WarehouseStatisticsContract {
       assertThat(got.get(v).estimate()).isEqualTo(sorted.get((int) ranks[1] - 1));
     }
   }
+
+  @Test
+  void onePassOverSeveralMetrics_sameStatisticsAsOneQueryPerMetric() throws Exception {
+    Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
+    List<Metric> metrics = List.of(
+        new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, null),
+        new Metric("purchase", Aggregation.CONVERSION, DAY, 0, null, null),
+        new Metric("session", Aggregation.COUNT, 2 * DAY, 4 * DAY, 3.0, null),
+        new Metric("purchase", Aggregation.SUM, 5 * DAY, DAY, null, 0.9),
+        new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, null, null, "amount", Map.of("currency", "EUR")));
+    WarehouseStatistics ws = statistics();
+
+    List<List<CupedStats>> together = ws.metrics(c, phase, metrics, 2);
+
+    for (int i = 0; i < metrics.size(); i++) {
+      List<CupedStats> alone = ws.metric(c, phase, metrics.get(i), 2);
+      for (int v = 0; v < 2; v++) {
+        CupedStats a = alone.get(v);
+        CupedStats t = together.get(i).get(v);
+        assertThat(t.n()).as("metric %d variation %d", i, v).isEqualTo(a.n());
+        assertThat(t.sumY()).as("metric %d", i).isCloseTo(a.sumY(), within(1e-6));
+        assertThat(t.sumY2()).as("metric %d", i).isCloseTo(a.sumY2(), within(1e-3));
+        assertThat(t.sumX()).as("metric %d", i).isCloseTo(a.sumX(), within(1e-6));
+        assertThat(t.sumX2()).as("metric %d", i).isCloseTo(a.sumX2(), within(1e-3));
+        assertThat(t.sumXY()).as("metric %d", i).isCloseTo(a.sumXY(), within(1e-3));
+      }
+      assertThat(together.get(i).get(0).sumY() + together.get(i).get(1).sumY()).as("metric %d", i).isPositive();
+    }
+  }
 }
