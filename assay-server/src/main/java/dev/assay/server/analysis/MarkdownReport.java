@@ -1,6 +1,7 @@
 package dev.assay.server.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -79,6 +80,22 @@ public final class MarkdownReport {
             .append(" | ").append(num(q.path("effect"))).append(" [").append(num(q.path("ciLower"))).append(", ")
             .append(num(q.path("ciUpper"))).append("] | ").append(pct(q.path("lift"))).append(" |\n");
       }
+    }
+    JsonNode dims = snapshot.path("dimensions");
+    if (dims.isObject() && dims.size() > 0) {
+      md.append("\n## Segments\n\n");
+      dims.fields().forEachRemaining(d -> {
+        List<String> differing = new java.util.ArrayList<>();
+        for (JsonNode i : d.getValue().path("interaction")) {
+          if (i.path("pValue").isNumber() && i.path("pValue").asDouble() < 0.05) {
+            differing.add(String.format(Locale.ROOT, "%s / %s (Cochran's Q p = %.3g)", i.path("metric").asText(),
+                i.path("variant").asText(), i.path("pValue").asDouble()));
+          }
+        }
+        md.append("- **").append(d.getKey()).append("** (").append(d.getValue().path("levels").size())
+            .append(" levels): ").append(differing.isEmpty() ? "no evidence that the effect differs between levels"
+                : "the effect differs between levels for " + String.join(", ", differing)).append('\n');
+      });
     }
     boolean notes = false;
     for (JsonNode r : snapshot.path("results")) {

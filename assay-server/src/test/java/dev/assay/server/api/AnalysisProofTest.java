@@ -262,6 +262,15 @@ class AnalysisProofTest {
   }
 
   @Test
+  void checkout_markdownReportSummarisesTheDecision() {
+    TestServer.Response r = server.admin("GET", "/api/v1/experiments/checkout/report.md", null);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).contains("Sample ratio: ok").contains("| revenue **✓** | treatment |")
+        .contains("Progress to the planned sample: 100%").contains("**country** (4 levels): no evidence");
+  }
+
+  @Test
   void aa_noSignificantEffect() {
     for (String metric : List.of("signup", "revenue")) {
       JsonNode r = result(aa, metric);

@@ -187,6 +187,8 @@ class ExperimentResultsTest {
     assertThat(revenueInteraction.get("metric").asText()).isEqualTo("revenue");
     assertThat(revenueInteraction.get("pValue").asDouble()).as("US and DE effects differ").isLessThan(0.001);
     assertThat(country.at("/interaction/0/pValue").asDouble()).as("purchase: no difference").isGreaterThan(0.001);
+    assertThat(server.admin("GET", "/api/v1/experiments/regional/report.md", null).body())
+        .contains("## Segments").contains("the effect differs between levels for revenue / treatment");
     TestServer.Response bad = server.admin("POST", "/api/v1/experiments/regional/refresh?dimensions=country;drop", "{}");
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().at("/error/details/0/field").asText()).isEqualTo("dimensions");
