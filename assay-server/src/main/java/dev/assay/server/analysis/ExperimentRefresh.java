@@ -245,8 +245,8 @@ public final class ExperimentRefresh {
           String type = m.path("type").asText();
           if (type.equals("quantile")) {
             double level = m.path("quantile").asDouble();
-            List<dev.assay.stats.QuantileStats> qs = statistics.quantile(c, p, query(m, false), level, 0.05,
-                variants.size());
+            List<dev.assay.stats.QuantileStats> qs = statistics.quantile(c, p, query(m, false), level,
+                exp.path("analysis").path("alpha").asDouble(0.05), variants.size());
             quantiles.put(key, qs);
             continue;
           }
