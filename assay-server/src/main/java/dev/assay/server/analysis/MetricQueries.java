@@ -93,9 +93,10 @@ public final class MetricQueries {
   }
 
   /**
-   * As {@link #metric}, broken down by a dimension column of the exposures table (e.g. country):
-   * columns dim, variation, n, sum_y, ... One unit counts in one level: the smallest value it was
-   * exposed with.
+   * As {@link #metric}, broken down by an exposure attribute (a key of the attributes JSON column,
+   * or a column of the exposures table when the schema has none), e.g. country: columns dim,
+   * variation, n, sum_y, ... A unit counts in one level: its attribute at its first exposure in
+   * the phase.
    */
   public static SqlQuery metric(Dialect d, WarehouseSchema s, Phase phase, Metric m, String dimension) {
     List<Object> params = new ArrayList<>();
@@ -329,22 +330,31 @@ public final class MetricQueries {
 
   private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params, String dimension) {
     String t = time(d, s, null);
-    String dimSelect = dimension == null ? ""
-        : s.attributes() == null ? ", MIN(CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")) AS dim"
-        : ", MIN(" + d.jsonText(d.ident(s.attributes()), dimension) + ") AS dim";
-    String dimCarry = dimension == null ? "" : ", dim";
     params.add(phase.experimentKey());
     params.add(phase.startMillis());
     params.add(phase.endMillis());
-    return "WITH exposed AS (\n"
-        + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
-        + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts" + dimSelect + "\n"
-        + "  FROM " + d.ident(s.exposures()) + "\n"
-        + "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?\n"
-        + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n"
-        + "units AS (\n  SELECT unit_id, variation, first_ts" + dimCarry
+    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?\n";
+    String units = "units AS (\n  SELECT unit_id, variation, first_ts" + (dimension == null ? "" : ", dim")
         + " FROM exposed WHERE variation = max_variation\n)";
+    if (dimension == null) {
+      return "WITH exposed AS (\n"
+          + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
+          + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts\n"
+          + "  FROM " + d.ident(s.exposures()) + "\n" + where
+          + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n" + units;
+    }
+    // The level is the attribute's value at the unit's first exposure in the phase.
+    String level = s.attributes() == null ? "CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")"
+        : d.jsonText(d.ident(s.attributes()), dimension);
+    return "WITH exposed AS (\n"
+        + "  SELECT unit_id, MIN(variation) AS variation, MAX(variation) AS max_variation, MIN(ts_ms) AS first_ts,"
+        + " MIN(first_level) AS dim\n"
+        + "  FROM (\n    SELECT " + d.ident(s.unitId()) + " AS unit_id, " + d.ident(s.variationId()) + " AS variation, "
+        + t + " AS ts_ms,\n      FIRST_VALUE(" + level + ") OVER (PARTITION BY " + d.ident(s.unitId()) + " ORDER BY " + t
+        + ", " + level + ") AS first_level\n    FROM " + d.ident(s.exposures()) + "\n  " + where + "  ) x\n"
+        + "  GROUP BY unit_id\n),\n" + units;
   }
+
 
   private static String perUnit(Dialect d, WarehouseSchema s, String name, Metric m, List<Object> params,
       boolean withDim) {

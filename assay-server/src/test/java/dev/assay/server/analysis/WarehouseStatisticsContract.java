@@ -35,6 +35,7 @@ abstract class WarehouseStatisticsContract {
   private final List<long[]> exposures = new ArrayList<>(); // unit, variation, ts
   private final List<Object[]> events = new ArrayList<>(); // unit, name, ts, value
   private final Map<String, List<Object[]>> eventsByUnit = new HashMap<>();
+  private final Map<Long, Long> firstExposure = new HashMap<>();
 
   /** The dialect under test. */
   abstract Dialect dialect();
@@ -78,6 +79,9 @@ abstract class WarehouseStatisticsContract {
       }
     }
     exposures.add(new long[] {99_999, 0, T0 - DAY}); // before the phase: ignored
+    for (long[] e : exposures) {
+      firstExposure.merge(e[0], e[2], Math::min);
+    }
     for (Object[] e : events) {
       eventsByUnit.computeIfAbsent((String) e[0], k -> new ArrayList<>()).add(e);
     }
@@ -86,7 +90,9 @@ abstract class WarehouseStatisticsContract {
         ps.setString(1, "u" + e[0]);
         ps.setInt(2, (int) e[1]);
         ps.setLong(3, e[2]);
-        ps.setString(4, "{\"platform\": \"" + platform(e[0]) + "\", \"n\": 1}");
+        // A unit's later exposures may carry another platform: the breakdown uses the first one's.
+        String platform = e[2] == firstExposure.get(e[0]) ? platform(e[0]) : platform(e[0] + 1);
+        ps.setString(4, "{\"platform\": \"" + platform + "\", \"n\": 1}");
         ps.addBatch();
       }
       ps.executeBatch();
