@@ -138,6 +138,14 @@ final class ServeCommand implements Callable<Integer> {
   boolean kafkaConsume;
 
   @Option(
+      names = "--analysis-query-timeout",
+      defaultValue = "${env:ASSAY_ANALYSIS_QUERY_TIMEOUT:-PT5M}",
+      paramLabel = "DURATION",
+      description = "Limit of one analysis query on the warehouse, metrics' own SQL included"
+          + " (ISO-8601, at least PT1S). Default: ${DEFAULT-VALUE}.")
+  java.time.Duration analysisQueryTimeout;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log at INFO level (startup details of the store and HTTP server).")
   boolean verbose;
@@ -218,6 +226,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     builder.refreshInterval(refreshInterval);
     configureEvents(builder);
+    if (analysisQueryTimeout.toSeconds() < 1) {
+      throw new CliInputException("--analysis-query-timeout: must be at least PT1S, was " + analysisQueryTimeout);
+    }
+    builder.analysisQueryTimeout(analysisQueryTimeout);
     String token = System.getenv("ASSAY_ADMIN_TOKEN");
     if (token != null && !token.isBlank()) {
       if (token.length() < 16) {

@@ -121,6 +121,7 @@ public final class AssayServer implements AutoCloseable {
     private boolean demo;
     private Optional<String> warehouseUrl = Optional.empty();
     private Duration refreshInterval = Duration.ofHours(1);
+    private Duration analysisQueryTimeout = dev.assay.server.analysis.ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
     private Duration sseHeartbeat = Duration.ofSeconds(15);
     private Clock clock = Clock.systemUTC();
     private OfrepApi.RateLimit ofrepRateLimit = OfrepApi.DEFAULT_RATE_LIMIT;
@@ -259,6 +260,18 @@ public final class AssayServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The limit of one analysis query on the warehouse (metrics' own SQL included); a refresh
+     * whose query runs longer fails with 422 {@code warehouse_timeout}. Default 5 min.
+     */
+    public Builder analysisQueryTimeout(Duration timeout) {
+      if (timeout.toSeconds() < 1) {
+        throw new IllegalArgumentException("analysisQueryTimeout must be at least 1 s, was " + timeout);
+      }
+      this.analysisQueryTimeout = timeout;
+      return this;
+    }
+
     /** The analysis reads the configured warehouse, or else the embedded event store. */
     private Optional<dev.assay.server.analysis.ExperimentRefresh> analysis(ConfigService config,
         dev.assay.server.events.DuckDbEventStore events) {
@@ -266,10 +279,11 @@ public final class AssayServer implements AutoCloseable {
         String url = warehouseUrl.get();
         return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config,
             () -> java.sql.DriverManager.getConnection(url), dev.assay.server.analysis.Dialect.forJdbcUrl(url),
-            dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock));
+            dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock, analysisQueryTimeout));
       }
       return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config, events::connect,
-          dev.assay.server.analysis.Dialect.DUCKDB, dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock));
+          dev.assay.server.analysis.Dialect.DUCKDB, dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock,
+          analysisQueryTimeout));
     }
 
     /** Seeds the demo project at start. */

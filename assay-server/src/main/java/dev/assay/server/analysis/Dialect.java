@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * The SQL differences between warehouses that the metric queries need: how to turn an event
  * timestamp into epoch milliseconds, the floating-point type, identifier quoting and a continuous
- * percentile. Everything else in the generated SQL is ANSI (CTEs, CASE, LEFT JOIN, GROUP BY), so a
+ * percentile, and reading a key of a JSON text column (event properties, exposure attributes).
+ * Everything else in the generated SQL is ANSI (CTEs, CASE, LEFT JOIN, GROUP BY), so a
  * new warehouse is one more constant here and a unit test of its SQL.
  */
 public enum Dialect {
@@ -85,6 +86,49 @@ public enum Dialect {
   /** A continuous percentile (0..1) of an expression, as an aggregate. */
   String percentile(String expression, double fraction) {
     return String.format(Locale.ROOT, percentile, expression, Double.toString(fraction));
+  }
+
+  /**
+   * The text of a top-level key of a JSON text column (null when absent), e.g. an exposure's
+   * {@code country} attribute. Booleans and numbers come out as their JSON text.
+   */
+  String jsonText(String column, String key) {
+    String k = jsonKey(key);
+    return switch (this) {
+      case DUCKDB -> "json_extract_string(" + column + ", '$.\"" + k + "\"')";
+      case POSTGRESQL -> "(CAST(" + column + " AS jsonb) ->> '" + k + "')";
+      case TRINO -> "json_extract_scalar(" + column + ", '$[\"" + k + "\"]')";
+      case SPARK -> "get_json_object(" + column + ", '$." + k + "')";
+      case CLICKHOUSE -> "JSONExtract(" + column + ", '" + k + "', 'Nullable(String)')";
+      case BIGQUERY -> "JSON_VALUE(" + column + ", '$.\"" + k + "\"')";
+      case SNOWFLAKE -> "JSON_EXTRACT_PATH_TEXT(" + column + ", '" + k + "')";
+    };
+  }
+
+  /**
+   * The number at a top-level key of a JSON text column, as the floating-point type; null when
+   * the key is absent or not a number (never an error, so one odd event cannot fail a refresh).
+   */
+  String jsonNumber(String column, String key) {
+    String k = jsonKey(key);
+    String text = jsonText(column, key);
+    return switch (this) {
+      case DUCKDB, TRINO -> "TRY_CAST(" + text + " AS DOUBLE)";
+      case POSTGRESQL -> "(CASE WHEN jsonb_typeof(CAST(" + column + " AS jsonb) -> '" + k
+          + "') = 'number' THEN CAST(" + text + " AS DOUBLE PRECISION) END)";
+      case SPARK -> "TRY_CAST(" + text + " AS DOUBLE)";
+      case CLICKHOUSE -> "toFloat64OrNull(JSONExtractRaw(" + column + ", '" + k + "'))";
+      case BIGQUERY -> "SAFE_CAST(" + text + " AS FLOAT64)";
+      case SNOWFLAKE -> "TRY_TO_DOUBLE(" + text + ")";
+    };
+  }
+
+  /** A JSON key to inline in a path literal: letters, digits, '_', '-' and ' ' only (no quotes, dots or brackets). */
+  private static String jsonKey(String key) {
+    if (!key.matches("[A-Za-z0-9_][A-Za-z0-9_ -]{0,127}")) {
+      throw new IllegalArgumentException("not a plain JSON key (letters, digits, '_', '-', ' '): '" + key + "'");
+    }
+    return key;
   }
 
   /** A quoted identifier; rejects anything but letters, digits, underscores and dots. */

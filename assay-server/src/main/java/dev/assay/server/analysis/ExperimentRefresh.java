@@ -25,13 +25,20 @@ import java.util.function.Consumer;
 /**
  * One refresh of an experiment's results: reads the experiment and its metrics from the
  * configuration, computes per-variation sufficient statistics in the warehouse
- * ({@link WarehouseStatistics}) for the current phase, runs {@code assay-stats}, adds the health
- * checks (sample ratio, multiple exposures, too-small samples, progress to the planned size) and
- * stores the result as a snapshot.
+ * ({@link WarehouseStatistics}) for one phase, runs {@code assay-stats}, adds the health checks
+ * (sample ratio by χ² and sequentially, multiple exposures, too-small samples, progress to the
+ * planned size) and stores the result as a snapshot.
+ *
+ * <p>The warehouse connection is put in a read-only transaction that is always rolled back, and
+ * every query has a timeout, so a metric's own SQL can neither change the warehouse nor run
+ * forever. Thread-safe; one refresh per experiment runs at a time, and its {@link
+ * RefreshProgress} can be read while it runs.
  */
 public final class ExperimentRefresh {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long HOUR = 3_600_000L;
+  /** Default limit for one warehouse query. */
+  public static final java.time.Duration DEFAULT_QUERY_TIMEOUT = java.time.Duration.ofMinutes(5);
 
   /** Opens a connection to the warehouse (read-only use). */
   @FunctionalInterface
@@ -39,50 +46,142 @@ public final class ExperimentRefresh {
     Connection connect() throws SQLException;
   }
 
+  /**
+   * What to refresh beyond the defaults.
+   *
+   * @param dimensions exposure attributes to break the results down by (e.g. country)
+   * @param phase the phase number to analyse, or 0 for the latest
+   */
+  public record Options(List<String> dimensions, int phase) {
+    public Options {
+      dimensions = List.copyOf(dimensions);
+    }
+
+    /** The latest phase, no breakdowns. */
+    public static Options defaults() {
+      return new Options(List.of(), 0);
+    }
+  }
+
   private final ConfigService config;
   private final Warehouse warehouse;
   private final WarehouseStatistics statistics;
   private final Clock clock;
+  private final Map<String, RefreshProgress> progress = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock) {
+    this(config, warehouse, dialect, schema, clock, DEFAULT_QUERY_TIMEOUT);
+  }
+
+  /** As above, with a limit for each warehouse query (SQL-defined metrics included). */
+  public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
+      Clock clock, java.time.Duration queryTimeout) {
     this.config = config;
     this.warehouse = warehouse;
-    this.statistics = new WarehouseStatistics(dialect, schema);
+    this.statistics = new WarehouseStatistics(dialect, schema, queryTimeout);
     this.clock = clock;
   }
 
   /** Refreshes and stores a snapshot; {@code progress} is told each step (for long refreshes). */
   public ObjectNode refresh(String project, String experimentKey, Consumer<String> progress) {
-    return refresh(project, experimentKey, progress, List.of());
+    return refresh(project, experimentKey, progress, Options.defaults());
+  }
+
+  /** As {@link #refresh(String, String, Consumer, Options)} with breakdowns of the latest phase. */
+  public ObjectNode refresh(String project, String experimentKey, Consumer<String> progress, List<String> dimensions) {
+    return refresh(project, experimentKey, progress, new Options(dimensions, 0));
+  }
+
+  /** The progress of the latest refresh of an experiment (running or finished), if any ran. */
+  public java.util.Optional<RefreshProgress> progress(String project, String experimentKey) {
+    return java.util.Optional.ofNullable(progress.get(project + "/" + experimentKey));
   }
 
   /**
-   * Refreshes with breakdowns by dimension columns of the exposures table (e.g. country): per
-   * level, the results of the mean and proportion metrics, corrected for multiple comparisons
-   * across all levels (Benjamini–Hochberg), and per metric and variant an interaction test
-   * (Cochran's Q) of whether the effect differs between levels.
+   * Starts a refresh in the background and returns its first progress at once; follow it with
+   * {@link #progress}. Fails fast (before starting) on what a synchronous refresh would reject
+   * first: an unknown or not started experiment, or a refresh of it already running.
    */
-  public ObjectNode refresh(String project, String experimentKey, Consumer<String> progress, List<String> dimensions) {
+  public RefreshProgress start(String project, String experimentKey, Options options) {
     ObjectNode exp = config.get(Kind.EXPERIMENT, project, experimentKey);
+    selectPhase(exp, experimentKey, options.phase());
+    RefreshProgress first = begin(project, experimentKey, exp, options);
+    Thread.ofVirtual().name("assay-refresh-" + experimentKey).start(() -> {
+      try {
+        run(project, experimentKey, exp, step -> { }, options);
+      } catch (RuntimeException e) {
+        // recorded in the progress by run(); nobody waits for this thread
+      }
+    });
+    return first;
+  }
+
+  /**
+   * Refreshes with breakdowns by exposure attributes (e.g. country): per level, the results of
+   * the mean and proportion metrics, corrected for multiple comparisons across all levels
+   * (Benjamini–Hochberg), and per metric and variant an interaction test (Cochran's Q) of whether
+   * the effect differs between levels.
+   */
+  public ObjectNode refresh(String project, String experimentKey, Consumer<String> progress, Options options) {
+    ObjectNode exp = config.get(Kind.EXPERIMENT, project, experimentKey);
+    selectPhase(exp, experimentKey, options.phase());
+    begin(project, experimentKey, exp, options);
+    return run(project, experimentKey, exp, progress, options);
+  }
+
+  private RefreshProgress begin(String project, String experimentKey, ObjectNode exp, Options options) {
+    int metrics = metricRoles(exp).size();
+    RefreshProgress first = RefreshProgress.started(experimentKey,
+        2 + metrics * (1 + options.dimensions().size()), clock.instant());
+    RefreshProgress[] previous = new RefreshProgress[1];
+    progress.compute(project + "/" + experimentKey, (k, old) -> {
+      previous[0] = old;
+      return old != null && old.running() ? old : first;
+    });
+    if (previous[0] != null && previous[0].running()) {
+      throw DomainException.conflict("refresh_running", "a refresh of experiment '" + experimentKey
+          + "' is already running (" + previous[0].step() + "): follow it at GET /api/v1/experiments/"
+          + experimentKey + "/refresh", List.of());
+    }
+    return first;
+  }
+
+  private ObjectNode run(String project, String experimentKey, ObjectNode exp, Consumer<String> listener,
+      Options options) {
+    String id = project + "/" + experimentKey;
+    Consumer<String> step = name -> {
+      progress.computeIfPresent(id, (k, p) -> p.step(name));
+      listener.accept(name);
+    };
+    try {
+      ObjectNode snapshot = compute(project, experimentKey, exp, step, options);
+      progress.computeIfPresent(id, (k, p) -> p.done(clock.instant()));
+      listener.accept("done");
+      return snapshot;
+    } catch (RuntimeException e) {
+      progress.computeIfPresent(id, (k, p) -> p.failed(String.valueOf(e.getMessage()), clock.instant()));
+      throw e;
+    }
+  }
+
+  private static JsonNode selectPhase(ObjectNode exp, String experimentKey, int number) {
     JsonNode phases = exp.path("phases");
     if (phases.isEmpty()) {
       throw DomainException.conflict("not_started", "experiment '" + experimentKey
           + "' has not started: there is no phase to analyse", List.of());
     }
-    JsonNode phase = phases.get(phases.size() - 1);
-    int phaseNumber = phase.path("number").asInt();
-    long start = phase.path("startedAt").asLong();
-    // The phase runs until it is replaced; its exposures are all those since it started.
-    long end = Long.MAX_VALUE / 4;
-    List<String> variants = new ArrayList<>();
-    double[] weights = new double[exp.path("variants").size()];
-    int i = 0;
-    for (JsonNode v : exp.path("variants")) {
-      variants.add(v.path("key").asText());
-      weights[i++] = v.path("weight").asDouble();
+    if (number == 0) {
+      return phases.get(phases.size() - 1);
     }
-    List<String> metricKeys = new ArrayList<>();
+    if (number < 0 || number > phases.size()) {
+      throw DomainException.invalid("phase", "experiment '" + experimentKey + "' has phases 1 to " + phases.size()
+          + ", not " + number);
+    }
+    return phases.get(number - 1);
+  }
+
+  private static Map<String, MetricData.Role> metricRoles(JsonNode exp) {
     Map<String, MetricData.Role> roles = new LinkedHashMap<>();
     JsonNode refs = exp.path("metrics");
     if (refs.path("primary").isTextual()) {
@@ -90,68 +189,121 @@ public final class ExperimentRefresh {
     }
     refs.path("secondary").forEach(m -> roles.putIfAbsent(m.asText(), MetricData.Role.SECONDARY));
     refs.path("guardrails").forEach(g -> roles.putIfAbsent(g.path("metric").asText(), MetricData.Role.GUARDRAIL));
-    metricKeys.addAll(roles.keySet());
+    return roles;
+  }
+
+  private ObjectNode compute(String project, String experimentKey, ObjectNode exp, Consumer<String> progress,
+      Options options) {
+    List<String> dimensions = options.dimensions();
+    JsonNode phases = exp.path("phases");
+    JsonNode phase = selectPhase(exp, experimentKey, options.phase());
+    int phaseNumber = phase.path("number").asInt();
+    long start = phase.path("startedAt").asLong();
+    // A phase runs until the next one starts; the latest one's exposures are all those since it started.
+    long end = phaseNumber < phases.size() ? phases.get(phaseNumber).path("startedAt").asLong() : Long.MAX_VALUE / 4;
+    List<String> variants = new ArrayList<>();
+    double[] weights = new double[exp.path("variants").size()];
+    int i = 0;
+    for (JsonNode v : exp.path("variants")) {
+      variants.add(v.path("key").asText());
+      weights[i] = phase.path("weights").path(i).isNumber() ? phase.path("weights").path(i).asDouble()
+          : v.path("weight").asDouble();
+      i++;
+    }
+    Map<String, MetricData.Role> roles = metricRoles(exp);
+    List<String> metricKeys = new ArrayList<>(roles.keySet());
 
     MetricQueries.Phase p = new MetricQueries.Phase(experimentKey, start, end);
     List<MetricData> data = new ArrayList<>();
     Map<String, Map<String, List<CupedStats>>> byDimension = new LinkedHashMap<>();
     Map<String, List<dev.assay.stats.QuantileStats>> quantiles = new LinkedHashMap<>();
-    List<String> skipped = new ArrayList<>();
     ObjectNode sufficient = JSON.createObjectNode();
     WarehouseStatistics.ExposureCounts counts;
     int minimumSample = 0;
+    String current = "exposure counts";
     try (Connection c = warehouse.connect()) {
+      boolean autoCommit = c.getAutoCommit();
+      // A read-only transaction, always rolled back: a metric's SQL cannot change the warehouse.
+      c.setAutoCommit(false);
       try {
         c.setReadOnly(true);
       } catch (SQLException e) {
-        // some drivers (DuckDB) cannot switch an open connection; the queries only read anyway
+        // DuckDB cannot switch an open connection; the rollback below still discards any change
       }
-      progress.accept("counting exposures");
-      counts = statistics.exposures(c, p, variants.size());
-      int step = 0;
-      for (String key : metricKeys) {
-        step++;
-        progress.accept("metric " + step + "/" + metricKeys.size() + ": " + key);
-        ObjectNode m = config.get(Kind.METRIC, project, key);
-        minimumSample = Math.max(minimumSample, m.path("minimumSample").asInt(100));
-        boolean higherIsBetter = !"decrease".equals(m.path("direction").asText());
-        String type = m.path("type").asText();
-        if (type.equals("quantile")) {
-          if (m.hasNonNull("sql")) {
-            skipped.add(key + ": SQL-defined quantile metrics are not computed by the pipeline yet");
+      try {
+        progress.accept("counting exposures");
+        counts = statistics.exposures(c, p, variants.size());
+        int step = 0;
+        Map<String, List<CupedStats>> onePass = null;
+        for (String key : metricKeys) {
+          step++;
+          current = "metric '" + key + "'";
+          progress.accept("metric " + step + "/" + metricKeys.size() + ": " + key);
+          ObjectNode m = config.get(Kind.METRIC, project, key);
+          minimumSample = Math.max(minimumSample, m.path("minimumSample").asInt(100));
+          boolean higherIsBetter = !"decrease".equals(m.path("direction").asText());
+          String type = m.path("type").asText();
+          if (type.equals("quantile")) {
+            double level = m.path("quantile").asDouble();
+            List<dev.assay.stats.QuantileStats> qs = statistics.quantile(c, p, query(m, false), level,
+                exp.path("analysis").path("alpha").asDouble(0.05), variants.size());
+            quantiles.put(key, qs);
             continue;
           }
-          double level = m.path("quantile").asDouble();
-          List<dev.assay.stats.QuantileStats> qs = statistics.quantile(c, p, query(m, false), level, 0.05, variants.size());
-          quantiles.put(key, qs);
-          continue;
-        }
-        if (type.equals("ratio")) {
-          MetricQueries.Metric num = query(config.get(Kind.METRIC, project, m.path("numerator").asText()), false);
-          MetricQueries.Metric den = query(config.get(Kind.METRIC, project, m.path("denominator").asText()), false);
-          List<RatioStats> r = statistics.ratio(c, p, num, den, variants.size());
-          sufficient.set(key, JSON.valueToTree(r));
-          data.add(new MetricData(key, MetricData.Type.RATIO, higherIsBetter, roles.get(key), null, r));
-        } else {
-          List<CupedStats> s = statistics.metric(c, p, query(m, true), variants.size());
-          sufficient.set(key, JSON.valueToTree(s));
-          for (String dim : dimensions) {
-            progress.accept("metric " + key + " by " + dim);
-            byDimension.computeIfAbsent(dim + "\u0000" + key, k -> new LinkedHashMap<>())
-                .putAll(statistics.metricByDimension(c, p, query(m, true), dim, variants.size()));
+          if (type.equals("ratio")) {
+            MetricQueries.Metric num = query(config.get(Kind.METRIC, project, m.path("numerator").asText()), false);
+            MetricQueries.Metric den = query(config.get(Kind.METRIC, project, m.path("denominator").asText()), false);
+            List<RatioStats> r = statistics.ratio(c, p, num, den, variants.size());
+            sufficient.set(key, JSON.valueToTree(r));
+            data.add(new MetricData(key, MetricData.Type.RATIO, higherIsBetter, roles.get(key), null, r));
+          } else {
+            if (onePass == null) {
+              onePass = onePass(c, project, p, metricKeys, variants.size());
+            }
+            List<CupedStats> s = onePass.containsKey(key) ? onePass.get(key)
+                : statistics.metric(c, p, query(m, true), variants.size());
+            sufficient.set(key, JSON.valueToTree(s));
+            for (String dim : dimensions) {
+              current = "metric '" + key + "' by " + dim;
+              progress.accept("metric " + key + " by " + dim);
+              byDimension.computeIfAbsent(dim + "\u0000" + key, k -> new LinkedHashMap<>())
+                  .putAll(statistics.metricByDimension(c, p, query(m, true), dim, variants.size()));
+            }
+            data.add(new MetricData(key, type.equals("proportion") ? MetricData.Type.PROPORTION : MetricData.Type.MEAN,
+                higherIsBetter, roles.get(key), s, null));
           }
-          data.add(new MetricData(key, type.equals("proportion") ? MetricData.Type.PROPORTION : MetricData.Type.MEAN,
-              higherIsBetter, roles.get(key), s, null));
         }
+      } finally {
+        c.rollback();
+        try {
+          c.setReadOnly(false);
+        } catch (SQLException e) {
+          // as above
+        }
+        c.setAutoCommit(autoCommit);
       }
+    } catch (java.sql.SQLTimeoutException e) {
+      throw timeout(current);
     } catch (SQLException e) {
+      if ("57014".equals(e.getSQLState()) || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT)
+          .contains("interrupt")) {
+        throw timeout(current);
+      }
       throw new DomainException(DomainException.Category.UNPROCESSABLE, "warehouse_error",
-          "the warehouse query failed: " + e.getMessage(), List.of());
+          "the warehouse query of " + current + " failed: " + e.getMessage(), List.of());
+    } catch (IllegalArgumentException e) {
+      throw new DomainException(DomainException.Category.UNPROCESSABLE, "invalid_metric",
+          current + " cannot be computed: " + e.getMessage(), List.of());
     }
     progress.accept("statistics");
     long planned = exp.path("plannedUnits").asLong(0);
-    AnalysisSettings settings = new AnalysisSettings(AnalysisSettings.Engine.FREQUENTIST, 0.05, true, true,
-        dev.assay.stats.MultipleTesting.Method.BENJAMINI_HOCHBERG, planned, 0, null);
+    JsonNode a = exp.path("analysis");
+    AnalysisSettings settings = new AnalysisSettings(
+        "bayesian".equals(a.path("engine").asText()) ? AnalysisSettings.Engine.BAYESIAN : AnalysisSettings.Engine.FREQUENTIST,
+        a.path("alpha").asDouble(0.05), a.path("sequential").asBoolean(true), a.path("cuped").asBoolean(true),
+        dev.assay.stats.MultipleTesting.Method.valueOf(
+            a.path("correction").asText("benjamini_hochberg").toUpperCase(java.util.Locale.ROOT)),
+        planned, 0, null);
     ExperimentAnalysis analysis = ExperimentAnalysis.analyze(variants, counts.units(), weights, data, settings);
 
     ObjectNode snapshot = JSON.createObjectNode();
@@ -159,15 +311,33 @@ public final class ExperimentRefresh {
     snapshot.put("phase", phaseNumber);
     snapshot.put("computedAt", clock.instant().toString());
     snapshot.put("from", java.time.Instant.ofEpochMilli(start).toString());
+    if (end < Long.MAX_VALUE / 4) {
+      snapshot.put("to", java.time.Instant.ofEpochMilli(end).toString());
+    }
+    ObjectNode used = snapshot.putObject("settings");
+    used.put("engine", settings.engine().name().toLowerCase(java.util.Locale.ROOT)).put("alpha", settings.alpha())
+        .put("sequential", settings.sequential()).put("cuped", settings.cuped())
+        .put("correction", settings.correction().name().toLowerCase(java.util.Locale.ROOT));
+    if (planned > 0) {
+      used.put("plannedUnits", planned);
+    }
     ObjectNode health = snapshot.putObject("health");
     long total = 0;
+    for (long u : counts.units()) {
+      total += u;
+    }
+    double weightSum = java.util.Arrays.stream(weights).sum();
     ArrayNode units = health.putArray("units");
     for (int v = 0; v < variants.size(); v++) {
-      units.addObject().put("variant", variants.get(v)).put("units", counts.units()[v]);
-      total += counts.units()[v];
+      units.addObject().put("variant", variants.get(v)).put("units", counts.units()[v])
+          .put("share", total == 0 ? 0 : (double) counts.units()[v] / total)
+          .put("expectedShare", weightSum > 0 ? weights[v] / weightSum : 0);
     }
+    double sequentialSrm = sequentialSrm(project, experimentKey, phaseNumber, counts.units(), weights);
+    boolean srm = analysis.srm().flagged() || sequentialSrm < analysis.srm().threshold();
     health.put("srmPValue", analysis.srm().pValue());
-    health.put("srm", analysis.srm().flagged());
+    health.put("srmSequentialPValue", sequentialSrm);
+    health.put("srm", srm);
     health.put("multipleExposureUnits", counts.multipleExposures());
     health.put("multipleExposureRate", total + counts.multipleExposures() == 0 ? 0
         : (double) counts.multipleExposures() / (total + counts.multipleExposures()));
@@ -177,13 +347,16 @@ public final class ExperimentRefresh {
       health.put("progress", Math.min(1.0, (double) total / planned));
     }
     ArrayNode warnings = health.putArray("warnings");
-    if (analysis.srm().flagged()) {
-      warnings.add("sample ratio mismatch (p = " + analysis.srm().pValue() + "): do not trust these results");
+    if (srm) {
+      warnings.add(String.format(java.util.Locale.ROOT, "sample ratio mismatch (χ² p = %.3g, sequential p = %.3g):"
+          + " do not trust these results", analysis.srm().pValue(), sequentialSrm));
+    }
+    if (planned > 0 && total >= planned) {
+      warnings.add("the planned sample of " + planned + " units is reached");
     }
     if (smallest < minimumSample) {
       warnings.add("fewer than " + minimumSample + " units in a variation: results are not shown as final");
     }
-    skipped.forEach(warnings::add);
     snapshot.set("sufficientStatistics", sufficient);
     ArrayNode results = snapshot.putArray("results");
     for (MetricResult r : analysis.results()) {
@@ -227,8 +400,63 @@ public final class ExperimentRefresh {
       snapshot.set("dimensions", breakdowns(dimensions, data, byDimension, variants, weights, settings));
     }
     config.saveSnapshot(project, experimentKey, phaseNumber, snapshot);
-    progress.accept("done");
     return snapshot;
+  }
+
+  /**
+   * The event-defined mean, proportion, count and sum metrics in one pass over the events (one
+   * scan instead of one per metric); empty when fewer than two qualify.
+   */
+  private Map<String, List<CupedStats>> onePass(Connection c, String project, MetricQueries.Phase p,
+      List<String> metricKeys, int variations) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    List<MetricQueries.Metric> queries = new ArrayList<>();
+    for (String key : metricKeys) {
+      ObjectNode m = config.get(Kind.METRIC, project, key);
+      String type = m.path("type").asText();
+      if (!m.hasNonNull("sql") && !type.equals("ratio") && !type.equals("quantile")) {
+        keys.add(key);
+        queries.add(query(m, true));
+      }
+    }
+    Map<String, List<CupedStats>> out = new LinkedHashMap<>();
+    if (keys.size() < 2) {
+      return out;
+    }
+    List<List<CupedStats>> stats = statistics.metrics(c, p, queries, variations);
+    for (int i = 0; i < keys.size(); i++) {
+      out.put(keys.get(i), stats.get(i));
+    }
+    return out;
+  }
+
+  /*
+   * The sequential SRM test (Lindon & Malek 2022, SequentialSampleRatioTest) has a Bayes factor
+   * that depends on the cumulative counts only, so each refresh evaluates it at the current
+   * totals and keeps the running minimum of 1/BF over the refreshes of this phase: the p-value
+   * stays valid however often the scheduler looks.
+   */
+  private double sequentialSrm(String project, String experimentKey, int phase, long[] units, double[] weights) {
+    double p;
+    try {
+      p = dev.assay.stats.SequentialSampleRatioTest
+          .start(weights, dev.assay.stats.SequentialSampleRatioTest.DEFAULT_CONCENTRATION).next(units).pValue();
+    } catch (dev.assay.stats.StatsException e) {
+      return 1.0;
+    }
+    for (JsonNode previous : config.snapshots(project, experimentKey, 1)) {
+      JsonNode prev = previous.at("/health/srmSequentialPValue");
+      if (previous.path("phase").asInt() == phase && prev.isNumber()) {
+        p = Math.min(p, prev.asDouble());
+      }
+    }
+    return p;
+  }
+
+  private DomainException timeout(String what) {
+    return new DomainException(DomainException.Category.UNPROCESSABLE, "warehouse_timeout",
+        "the warehouse query of " + what + " ran longer than the " + statistics.timeout().toSeconds()
+            + " s limit", List.of());
   }
 
   private static ObjectNode breakdowns(List<String> dimensions, List<MetricData> data,
@@ -327,6 +555,14 @@ public final class ExperimentRefresh {
     Double cap = m.hasNonNull("capping") ? m.path("capping").asDouble() : null;
     Double pct = m.hasNonNull("cappingPercentile") ? m.path("cappingPercentile").asDouble() : null;
     String sql = m.hasNonNull("sql") ? m.path("sql").asText() : null;
-    return new MetricQueries.Metric(m.path("event").asText(""), agg, window, lookback, cap, pct, sql);
+    if (sql != null) {
+      return new MetricQueries.Metric("", agg, window, lookback, cap, pct, sql);
+    }
+    String property = m.path("valueProperty").asText("value");
+    Map<String, Object> filters = new LinkedHashMap<>();
+    m.path("filters").fields().forEachRemaining(f -> filters.put(f.getKey(), f.getValue().isNumber()
+        ? f.getValue().numberValue() : f.getValue().isBoolean() ? f.getValue().booleanValue() : f.getValue().asText()));
+    return new MetricQueries.Metric(m.path("event").asText(""), agg, window, lookback, cap, pct, null,
+        property.equals("value") ? null : property, filters);
   }
 }

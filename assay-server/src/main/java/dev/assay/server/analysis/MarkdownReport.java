@@ -1,6 +1,7 @@
 package dev.assay.server.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -29,7 +30,10 @@ public final class MarkdownReport {
       md.append("| ").append(u.path("variant").asText()).append(" | ").append(u.path("units").asLong()).append(" |\n");
     }
     md.append("\n- Sample ratio: ").append(h.path("srm").asBoolean() ? "**MISMATCH**" : "ok")
-        .append(String.format(Locale.ROOT, " (χ² p = %.4g)", h.path("srmPValue").asDouble())).append('\n');
+        .append(String.format(Locale.ROOT, " (χ² p = %.4g", h.path("srmPValue").asDouble()))
+        .append(h.path("srmSequentialPValue").isNumber()
+            ? String.format(Locale.ROOT, ", sequential p = %.4g", h.path("srmSequentialPValue").asDouble()) : "")
+        .append(")\n");
     md.append(String.format(Locale.ROOT, "- Units in more than one variation (excluded): %d (%.2f%%)%n",
         h.path("multipleExposureUnits").asLong(), 100 * h.path("multipleExposureRate").asDouble()));
     if (h.has("progress")) {
@@ -39,9 +43,18 @@ public final class MarkdownReport {
       md.append("- ⚠ ").append(w.asText()).append('\n');
     }
     md.append("\n## Results\n\n");
-    md.append("Intervals are always-valid (safe to read at any time); p-values are adjusted for the goal"
-        + " and secondary metrics (Benjamini–Hochberg).\n\n");
-    md.append("| metric | variant | effect [95% CI] | lift [CI] | p adj. | CUPED | P(better) |\n");
+    JsonNode settings = snapshot.path("settings");
+    String correction = settings.path("correction").asText("benjamini_hochberg");
+    md.append(settings.path("sequential").asBoolean(true)
+        ? "Intervals are always-valid (safe to read at any time)" : "Intervals are fixed-horizon (valid for one look)");
+    md.append(String.format(Locale.ROOT, ", %.0f%% confidence", 100 * (1 - settings.path("alpha").asDouble(0.05))));
+    md.append(correction.equals("none") ? "; p-values are not adjusted for multiple metrics.\n\n"
+        : "; p-values are adjusted for the goal and secondary metrics (" + switch (correction) {
+          case "holm" -> "Holm";
+          case "bonferroni" -> "Bonferroni";
+          default -> "Benjamini–Hochberg";
+        } + ").\n\n");
+    md.append("| metric | variant | effect [CI] | lift [CI] | p adj. | CUPED | P(better) |\n");
     md.append("|---|---|---|---|---:|---:|---:|\n");
     for (JsonNode r : snapshot.path("results")) {
       md.append("| ").append(r.path("metric").asText()).append(r.path("significant").asBoolean() ? " **✓**" : "")
@@ -56,6 +69,33 @@ public final class MarkdownReport {
           .append(" | ").append(r.path("chanceToWin").isNumber()
               ? String.format(Locale.ROOT, "%.1f%%", 100 * r.path("chanceToWin").asDouble()) : "–")
           .append(" |\n");
+    }
+    if (snapshot.path("quantileResults").size() > 0) {
+      md.append("\n| quantile metric | variant | control | variant | difference [CI] | lift |\n");
+      md.append("|---|---|---:|---:|---|---:|\n");
+      for (JsonNode q : snapshot.path("quantileResults")) {
+        md.append("| ").append(q.path("metric").asText()).append(String.format(Locale.ROOT, " (p%.0f)",
+            100 * q.path("level").asDouble())).append(" | ").append(q.path("variant").asText())
+            .append(" | ").append(num(q.path("controlQuantile"))).append(" | ").append(num(q.path("variantQuantile")))
+            .append(" | ").append(num(q.path("effect"))).append(" [").append(num(q.path("ciLower"))).append(", ")
+            .append(num(q.path("ciUpper"))).append("] | ").append(pct(q.path("lift"))).append(" |\n");
+      }
+    }
+    JsonNode dims = snapshot.path("dimensions");
+    if (dims.isObject() && dims.size() > 0) {
+      md.append("\n## Segments\n\n");
+      dims.fields().forEachRemaining(d -> {
+        List<String> differing = new java.util.ArrayList<>();
+        for (JsonNode i : d.getValue().path("interaction")) {
+          if (i.path("pValue").isNumber() && i.path("pValue").asDouble() < 0.05) {
+            differing.add(String.format(Locale.ROOT, "%s / %s (Cochran's Q p = %.3g)", i.path("metric").asText(),
+                i.path("variant").asText(), i.path("pValue").asDouble()));
+          }
+        }
+        md.append("- **").append(d.getKey()).append("** (").append(d.getValue().path("levels").size())
+            .append(" levels): ").append(differing.isEmpty() ? "no evidence that the effect differs between levels"
+                : "the effect differs between levels for " + String.join(", ", differing)).append('\n');
+      });
     }
     boolean notes = false;
     for (JsonNode r : snapshot.path("results")) {

@@ -3,6 +3,7 @@ package dev.assay.server.analysis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Generates the warehouse-native SQL of an experiment analysis: each unit's first exposure in the
@@ -38,14 +39,24 @@ public final class MetricQueries {
    * @param sqlSource a SELECT returning columns {@code unit_id}, {@code ts} (epoch ms) and
    *     {@code value}, used instead of the events table (eventName is then ignored); run as a
    *     subquery on a read-only connection
+   * @param valueProperty the key of the event's JSON properties holding the value, or null for
+   *     the value column
+   * @param filters property filters: only events whose JSON properties have these values count
+   *     (values are strings, numbers or booleans; compared as the dialect reads JSON)
    */
   public record Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
-      Double absoluteCap, Double percentileCap, String sqlSource) {
+      Double absoluteCap, Double percentileCap, String sqlSource, String valueProperty, Map<String, Object> filters) {
 
-    /** A metric over the events table (no SQL source). */
+    /** A metric over the events table (no SQL source), valued by the value column, without filters. */
     public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
         Double absoluteCap, Double percentileCap) {
-      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, null);
+      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, null, null, Map.of());
+    }
+
+    /** A metric with an optional SQL source, valued by the value column, without filters. */
+    public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
+        Double absoluteCap, Double percentileCap, String sqlSource) {
+      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, sqlSource, null, Map.of());
     }
 
     public Metric {
@@ -57,6 +68,15 @@ public final class MetricQueries {
       }
       if (percentileCap != null && !(percentileCap > 0 && percentileCap < 1)) {
         throw new IllegalArgumentException("percentileCap must be in (0, 1), was " + percentileCap);
+      }
+      filters = filters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(filters));
+      for (Object v : filters.values()) {
+        if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+          throw new IllegalArgumentException("a filter value must be a string, number or boolean, was " + v);
+        }
+      }
+      if (sqlSource != null && (valueProperty != null || !filters.isEmpty())) {
+        throw new IllegalArgumentException("a SQL-defined metric has no value property or filters");
       }
     }
   }
@@ -73,9 +93,10 @@ public final class MetricQueries {
   }
 
   /**
-   * As {@link #metric}, broken down by a dimension column of the exposures table (e.g. country):
-   * columns dim, variation, n, sum_y, ... One unit counts in one level: the smallest value it was
-   * exposed with.
+   * As {@link #metric}, broken down by an exposure attribute (a key of the attributes JSON column,
+   * or a column of the exposures table when the schema has none), e.g. country: columns dim,
+   * variation, n, sum_y, ... A unit counts in one level: its attribute at its first exposure in
+   * the phase.
    */
   public static SqlQuery metric(Dialect d, WarehouseSchema s, Phase phase, Metric m, String dimension) {
     List<Object> params = new ArrayList<>();
@@ -89,18 +110,124 @@ public final class MetricQueries {
   }
 
   /**
+   * Several event-defined metrics in one pass over the events: the units, then one join of their
+   * events (every metric's names, over the widest window and lookback) grouped by unit with one
+   * conditional aggregate per metric and period, then capping, then per variation the sums of
+   * every metric — columns variation, n, and per metric i {@code sum_y_i, sum_y2_i, sum_x_i,
+   * sum_x2_i, sum_xy_i}. The same numbers as {@link #metric} per metric, with one scan of the
+   * events instead of one per metric. SQL-defined metrics are not accepted here.
+   */
+  public static SqlQuery metrics(Dialect d, WarehouseSchema s, Phase phase, List<Metric> metrics) {
+    if (metrics.isEmpty()) {
+      throw new IllegalArgumentException("no metrics");
+    }
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder(units(d, s, phase, params));
+    String te = time(d, s, "e");
+    long window = 0;
+    long lookback = 0;
+    StringBuilder select = new StringBuilder();
+    for (int i = 0; i < metrics.size(); i++) {
+      Metric m = metrics.get(i);
+      if (m.sqlSource() != null) {
+        throw new IllegalArgumentException("a SQL-defined metric is computed on its own");
+      }
+      window = Math.max(window, m.windowMillis());
+      lookback = Math.max(lookback, m.lookbackMillis());
+      params.add(m.eventName());
+      String matches = "e." + d.ident(s.eventName()) + " = ?" + filters(d, s, m, params);
+      select.append(",\n    ").append(aggregate(d, s, m, matches + " AND " + te + " >= u.first_ts AND " + te
+          + " < u.first_ts + " + m.windowMillis())).append(" AS y").append(i);
+      if (m.lookbackMillis() > 0) {
+        params.add(m.eventName());
+        String pre = "e." + d.ident(s.eventName()) + " = ?" + filters(d, s, m, params);
+        select.append(",\n    ").append(aggregate(d, s, m, pre + " AND " + te + " >= u.first_ts - "
+            + m.lookbackMillis() + " AND " + te + " < u.first_ts")).append(" AS x").append(i);
+      } else {
+        select.append(",\n    CAST(0 AS ").append(d.doubleType()).append(") AS x").append(i);
+      }
+    }
+    StringBuilder names = new StringBuilder();
+    java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
+    metrics.forEach(m -> distinct.add(m.eventName()));
+    for (String name : distinct) {
+      names.append(names.isEmpty() ? "?" : ", ?");
+      params.add(name);
+    }
+    sql.append(",\nper_unit AS (\n  SELECT u.unit_id, u.variation").append(select).append("\n  FROM units u\n  LEFT JOIN ")
+        .append(d.ident(s.metrics())).append(" e ON e.").append(d.ident(s.unitId())).append(" = u.unit_id AND e.")
+        .append(d.ident(s.eventName())).append(" IN (").append(names).append(")\n    AND ").append(te)
+        .append(" >= u.first_ts - ").append(lookback).append(" AND ").append(te).append(" < u.first_ts + ").append(window)
+        .append("\n  GROUP BY u.unit_id, u.variation\n)");
+    sql.append(",\ncapped AS (\n  SELECT variation");
+    for (int i = 0; i < metrics.size(); i++) {
+      sql.append(", ").append(cap(d, "y" + i, metrics.get(i), "per_unit")).append(" AS y").append(i).append(", x").append(i);
+    }
+    sql.append("\n  FROM per_unit\n)\nSELECT variation, COUNT(*) AS n");
+    for (int i = 0; i < metrics.size(); i++) {
+      String y = "y" + i;
+      String x = "x" + i;
+      sql.append(",\n  SUM(").append(y).append(") AS sum_y_").append(i).append(", SUM(").append(y).append(" * ").append(y)
+          .append(") AS sum_y2_").append(i).append(", SUM(").append(x).append(") AS sum_x_").append(i).append(", SUM(")
+          .append(x).append(" * ").append(x).append(") AS sum_x2_").append(i).append(", SUM(").append(x).append(" * ")
+          .append(y).append(") AS sum_xy_").append(i);
+    }
+    sql.append("\nFROM capped\nGROUP BY variation\nORDER BY variation");
+    return new SqlQuery(sql.toString(), params);
+  }
+
+  /**
    * The observations of a quantile metric: every event value in the window of an exposed unit
    * (events, not units: the cluster correction accounts for several per unit). Appends the CTE
    * {@code obs(unit_id, variation, y)}.
    */
   private static String observations(Dialect d, WarehouseSchema s, Phase phase, Metric m, List<Object> params) {
-    String te = time(d, s, "e");
     String units = units(d, s, phase, params);
+    if (m.sqlSource() != null) {
+      String te = "e." + d.ident("ts");
+      return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident("value") + " AS " + d.doubleType()
+          + ") AS y\n  FROM units u\n  JOIN (" + m.sqlSource() + ") e ON e." + d.ident("unit_id") + " = u.unit_id\n    AND "
+          + te + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e."
+          + d.ident("value") + " IS NOT NULL\n)";
+    }
+    String te = time(d, s, "e");
     params.add(m.eventName());
-    return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident(s.value()) + " AS " + d.doubleType()
-        + ") AS y\n  FROM units u\n  JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId())
-        + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?\n    AND " + te + " >= u.first_ts AND " + te
-        + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e." + d.ident(s.value()) + " IS NOT NULL\n)";
+    String value = value(d, s, m);
+    return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, " + value
+        + " AS y\n  FROM units u\n  JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId())
+        + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?" + filters(d, s, m, params) + "\n    AND " + te
+        + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE " + value + " IS NOT NULL\n)";
+  }
+
+  /** The event's value as the floating-point type: the value column or a JSON property. */
+  private static String value(Dialect d, WarehouseSchema s, Metric m) {
+    if (m.valueProperty() == null) {
+      return "CAST(e." + d.ident(s.value()) + " AS " + d.doubleType() + ")";
+    }
+    return d.jsonNumber("e." + d.ident(requireProperties(s)), m.valueProperty());
+  }
+
+  /** The property filters as extra join conditions (values bound). */
+  private static String filters(Dialect d, WarehouseSchema s, Metric m, List<Object> params) {
+    StringBuilder sql = new StringBuilder();
+    for (Map.Entry<String, Object> f : m.filters().entrySet()) {
+      String column = "e." + d.ident(requireProperties(s));
+      if (f.getValue() instanceof Number n) {
+        sql.append(" AND ").append(d.jsonNumber(column, f.getKey())).append(" = ?");
+        params.add(n.doubleValue());
+      } else {
+        sql.append(" AND ").append(d.jsonText(column, f.getKey())).append(" = ?");
+        params.add(f.getValue().toString());
+      }
+    }
+    return sql.toString();
+  }
+
+  private static String requireProperties(WarehouseSchema s) {
+    if (s.properties() == null) {
+      throw new IllegalArgumentException("the metric reads event properties, but the warehouse schema has no properties column");
+    }
+    return s.properties();
   }
 
   /** Quantile metric, step 1: observations per variation (columns variation, n). */
@@ -203,20 +330,31 @@ public final class MetricQueries {
 
   private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params, String dimension) {
     String t = time(d, s, null);
-    String dimSelect = dimension == null ? "" : ", MIN(CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")) AS dim";
-    String dimCarry = dimension == null ? "" : ", dim";
     params.add(phase.experimentKey());
     params.add(phase.startMillis());
     params.add(phase.endMillis());
-    return "WITH exposed AS (\n"
-        + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
-        + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts" + dimSelect + "\n"
-        + "  FROM " + d.ident(s.exposures()) + "\n"
-        + "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?\n"
-        + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n"
-        + "units AS (\n  SELECT unit_id, variation, first_ts" + dimCarry
+    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?\n";
+    String units = "units AS (\n  SELECT unit_id, variation, first_ts" + (dimension == null ? "" : ", dim")
         + " FROM exposed WHERE variation = max_variation\n)";
+    if (dimension == null) {
+      return "WITH exposed AS (\n"
+          + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
+          + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts\n"
+          + "  FROM " + d.ident(s.exposures()) + "\n" + where
+          + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n" + units;
+    }
+    // The level is the attribute's value at the unit's first exposure in the phase.
+    String level = s.attributes() == null ? "CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")"
+        : d.jsonText(d.ident(s.attributes()), dimension);
+    return "WITH exposed AS (\n"
+        + "  SELECT unit_id, MIN(variation) AS variation, MAX(variation) AS max_variation, MIN(ts_ms) AS first_ts,"
+        + " MIN(first_level) AS dim\n"
+        + "  FROM (\n    SELECT " + d.ident(s.unitId()) + " AS unit_id, " + d.ident(s.variationId()) + " AS variation, "
+        + t + " AS ts_ms,\n      FIRST_VALUE(" + level + ") OVER (PARTITION BY " + d.ident(s.unitId()) + " ORDER BY " + t
+        + ", " + level + ") AS first_level\n    FROM " + d.ident(s.exposures()) + "\n  " + where + "  ) x\n"
+        + "  GROUP BY unit_id\n),\n" + units;
   }
+
 
   private static String perUnit(Dialect d, WarehouseSchema s, String name, Metric m, List<Object> params,
       boolean withDim) {
@@ -227,13 +365,14 @@ public final class MetricQueries {
     String post = te + " >= u.first_ts";
     String pre = te + " < u.first_ts";
     params.add(m.eventName());
+    String filters = filters(d, s, m, params);
     return name + " AS (\n"
         + "  SELECT u.unit_id, u.variation," + (withDim ? " u.dim," : "") + "\n"
         + "    " + aggregate(d, s, m, post) + " AS y,\n"
         + "    " + (m.lookbackMillis() > 0 ? aggregate(d, s, m, pre) : "CAST(0 AS " + d.doubleType() + ")") + " AS x\n"
         + "  FROM units u\n"
         + "  LEFT JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId()) + " = u.unit_id AND e."
-        + d.ident(s.eventName()) + " = ?\n"
+        + d.ident(s.eventName()) + " = ?" + filters + "\n"
         + "    AND " + te + " >= u.first_ts - " + m.lookbackMillis() + " AND " + te + " < u.first_ts + " + m.windowMillis()
         + "\n  GROUP BY u.unit_id, u.variation" + (withDim ? ", u.dim" : "") + "\n)";
   }
@@ -260,8 +399,7 @@ public final class MetricQueries {
     return switch (m.aggregation()) {
       case CONVERSION -> "CAST(MAX(CASE WHEN " + when + " THEN 1 ELSE 0 END) AS " + dbl + ")";
       case COUNT -> "CAST(COUNT(CASE WHEN " + when + " THEN 1 END) AS " + dbl + ")";
-      case SUM -> "COALESCE(SUM(CASE WHEN " + when + " THEN CAST(e." + d.ident(s.value()) + " AS " + dbl
-          + ") END), CAST(0 AS " + dbl + "))";
+      case SUM -> "COALESCE(SUM(CASE WHEN " + when + " THEN " + value(d, s, m) + " END), CAST(0 AS " + dbl + "))";
     };
   }
 

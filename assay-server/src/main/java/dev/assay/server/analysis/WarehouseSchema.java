@@ -14,18 +14,36 @@ package dev.assay.server.analysis;
  * @param variationId variation index column (exposures)
  * @param eventName event name column (metrics)
  * @param value numeric value column (metrics; null counts as 1 for counts and conversions)
+ * @param attributes JSON text column of the exposure's attributes (dimension breakdowns read
+ *     their keys), or null when dimensions are plain columns of the exposures table
+ * @param properties JSON text column of the metric event's properties (metric property filters
+ *     and value properties read their keys), or null when the table has none
  */
 public record WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
-    boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value) {
+    boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value,
+    String attributes, String properties) {
 
-  /** Assay's embedded event tables. */
+  /** A schema without JSON attribute and property columns: dimensions are columns of the exposures table. */
+  public WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
+      boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value) {
+    this(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey, variationId, eventName, value,
+        null, null);
+  }
+
+  /** Assay's embedded event tables (those {@code DuckDbEventStore} writes). */
   public static WarehouseSchema assayDefault() {
     return new WarehouseSchema("exposures", "metric_events", "unit_id", "ts", true, "experiment_key",
-        "variation_id", "name", "value");
+        "variation_id", "name", "value", "attributes", "properties");
   }
 
   public WarehouseSchema withTables(String exposuresTable, String metricsTable) {
     return new WarehouseSchema(exposuresTable, metricsTable, unitId, timestamp, timestampIsMillis, experimentKey,
-        variationId, eventName, value);
+        variationId, eventName, value, attributes, properties);
+  }
+
+  /** The same tables, with dimensions read from columns of the exposures table instead of a JSON column. */
+  public WarehouseSchema withDimensionColumns() {
+    return new WarehouseSchema(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey,
+        variationId, eventName, value, null, properties);
   }
 }

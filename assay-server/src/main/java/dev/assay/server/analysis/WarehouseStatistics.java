@@ -14,15 +14,28 @@ import java.util.List;
  * variation order (a variation nobody was exposed to gets n = 0), ready for {@code assay-stats}.
  */
 public final class WarehouseStatistics {
-  /** Upper bound for one warehouse query (user-defined SQL metrics included). */
-  static final int QUERY_TIMEOUT_SECONDS = 600;
-
   private final Dialect dialect;
   private final WarehouseSchema schema;
+  private final java.time.Duration timeout;
 
+  /** With the default limit of {@link ExperimentRefresh#DEFAULT_QUERY_TIMEOUT} per query. */
   public WarehouseStatistics(Dialect dialect, WarehouseSchema schema) {
+    this(dialect, schema, ExperimentRefresh.DEFAULT_QUERY_TIMEOUT);
+  }
+
+  /** With a limit per query (whole seconds, at least one), user-defined SQL metrics included. */
+  public WarehouseStatistics(Dialect dialect, WarehouseSchema schema, java.time.Duration timeout) {
     this.dialect = dialect;
     this.schema = schema;
+    if (timeout.toSeconds() < 1) {
+      throw new IllegalArgumentException("the query timeout must be at least 1 s, was " + timeout);
+    }
+    this.timeout = timeout;
+  }
+
+  /** The limit of one query. */
+  public java.time.Duration timeout() {
+    return timeout;
   }
 
   /** Units counted per variation, and units excluded because they saw more than one. */
@@ -56,6 +69,36 @@ public final class WarehouseStatistics {
         if (v >= 0 && v < variations) {
           out.set(v, new CupedStats(rs.getLong("n"), rs.getDouble("sum_y"), rs.getDouble("sum_x"),
               rs.getDouble("sum_y2"), rs.getDouble("sum_x2"), rs.getDouble("sum_xy")));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Several event-defined metrics in one pass over the events ({@link MetricQueries#metrics}):
+   * per metric, in the order given, its per-variation statistics.
+   */
+  public List<List<CupedStats>> metrics(Connection c, MetricQueries.Phase phase, List<MetricQueries.Metric> metrics,
+      int variations) throws SQLException {
+    List<List<CupedStats>> out = new ArrayList<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      List<CupedStats> empty = new ArrayList<>();
+      for (int v = 0; v < variations; v++) {
+        empty.add(new CupedStats(0, 0, 0, 0, 0, 0));
+      }
+      out.add(empty);
+    }
+    try (ResultSet rs = run(c, MetricQueries.metrics(dialect, schema, phase, metrics))) {
+      while (rs.next()) {
+        int v = rs.getInt("variation");
+        if (v < 0 || v >= variations) {
+          continue;
+        }
+        long n = rs.getLong("n");
+        for (int i = 0; i < metrics.size(); i++) {
+          out.get(i).set(v, new CupedStats(n, rs.getDouble("sum_y_" + i), rs.getDouble("sum_x_" + i),
+              rs.getDouble("sum_y2_" + i), rs.getDouble("sum_x2_" + i), rs.getDouble("sum_xy_" + i)));
         }
       }
     }
@@ -157,10 +200,10 @@ public final class WarehouseStatistics {
     return out;
   }
 
-  private static ResultSet run(Connection c, MetricQueries.SqlQuery q) throws SQLException {
+  private ResultSet run(Connection c, MetricQueries.SqlQuery q) throws SQLException {
     PreparedStatement ps = c.prepareStatement(q.sql());
     try {
-      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
     } catch (java.sql.SQLFeatureNotSupportedException ignored) {
       // the driver has no per-statement timeout
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.analysis.ExperimentRefresh;
+import dev.assay.server.analysis.RefreshProgress;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.ConfigService.Action;
@@ -36,20 +37,47 @@ final class ExperimentsApi implements Resource {
           c -> Reply.ok(config.transition(c.project(), c.path("key"), a, c.json(), c.actor()))));
     }
     out.add(Endpoint.action("/experiments/{key}/refresh", Permission.WRITE_METRICS,
-        "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform)", c -> {
-          ExperimentRefresh refresh = analysis.orElseThrow(() -> DomainException.conflict("no_warehouse",
-              "no analysis warehouse is configured: start the server with --warehouse-url", List.of()));
+        "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform,"
+            + " ?phase=N, ?async=true answers 202 at once; follow it at GET .../refresh)", c -> {
+          ExperimentRefresh refresh = warehouse();
           List<String> dims = c.query("dimensions").map(v -> List.of(v.split(","))).orElse(List.of()).stream()
               .map(String::strip).filter(x -> !x.isEmpty()).toList();
           for (String dim : dims) {
             if (!dim.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
-              throw DomainException.invalid("dimensions", "'" + dim + "' is not a column name of the exposures table");
+              throw DomainException.invalid("dimensions", "'" + dim + "' is not an exposure attribute name"
+                  + " (letters, digits and '_')");
             }
           }
           if (dims.size() > 5) {
             throw DomainException.invalid("dimensions", "at most 5 dimensions per refresh");
           }
-          return Reply.ok(refresh.refresh(c.project(), c.path("key"), step -> { }, dims));
+          int phase = c.query("phase").map(v -> {
+            try {
+              return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              throw DomainException.invalid("phase", "must be a phase number (1, 2, ...), was '" + v + "'");
+            }
+          }).orElse(0);
+          if (c.query("phase").isPresent() && phase < 1) {
+            throw DomainException.invalid("phase", "must be a phase number (1, 2, ...), was " + phase);
+          }
+          boolean async = c.query("async").map(v -> switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw DomainException.invalid("async", "must be true or false, was '" + v + "'");
+          }).orElse(false);
+          ExperimentRefresh.Options options = new ExperimentRefresh.Options(dims, phase);
+          if (async) {
+            return Reply.json(202, progress(refresh.start(c.project(), c.path("key"), options)));
+          }
+          return Reply.ok(refresh.refresh(c.project(), c.path("key"), step -> { }, options));
+        }));
+    out.add(Endpoint.get("/experiments/{key}/refresh", Permission.READ,
+        "Progress of the latest refresh: state (running, done, failed), step, stepsDone/stepsTotal", c -> {
+          ExperimentRefresh refresh = warehouse();
+          config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
+          return Reply.ok(progress(refresh.progress(c.project(), c.path("key")).orElseThrow(() ->
+              DomainException.notFound("no refresh of experiment '" + c.path("key") + "' since the server started"))));
         }));
     out.add(Endpoint.get("/experiments/{key}/results", Permission.READ,
         "Latest results snapshot (?history=N for the newest N)", c -> {
@@ -91,5 +119,23 @@ final class ExperimentsApi implements Resource {
                   .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }));
     return out;
+  }
+
+  private ExperimentRefresh warehouse() {
+    return analysis.orElseThrow(() -> DomainException.conflict("no_warehouse",
+        "no analysis warehouse is configured: start the server with --warehouse-url", List.of()));
+  }
+
+  private static ObjectNode progress(RefreshProgress p) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("experiment", p.experiment());
+    o.put("state", p.state().name().toLowerCase(Locale.ROOT));
+    o.put("step", p.step());
+    o.put("stepsDone", p.stepsDone());
+    o.put("stepsTotal", p.stepsTotal());
+    o.put("startedAt", p.startedAt().toString());
+    p.finishedAt().ifPresent(t -> o.put("finishedAt", t.toString()));
+    p.error().ifPresent(e -> o.put("error", e));
+    return o;
   }
 }

@@ -335,7 +335,8 @@ final class Specs {
 
   record ExperimentSpec(String key, String name, String hypothesis, String owner, String type,
       String hashAttribute, String fallbackAttribute, JsonNode condition, Double coverage,
-      List<Variant> variants, String layer, Range range, MetricRefs metrics) {
+      List<Variant> variants, String layer, Range range, MetricRefs metrics, Long plannedUnits,
+      AnalysisSpec analysis) {
     ExperimentSpec {
       Check.key("key", key);
       name = Check.text("name", name, NAME_MAX);
@@ -375,6 +376,31 @@ final class Specs {
         throw DomainException.invalid("layer", "is required when 'range' is set");
       }
       metrics = metrics == null ? new MetricRefs(null, List.of(), List.of()) : metrics;
+      if (plannedUnits != null && (plannedUnits < 1 || plannedUnits > 1_000_000_000_000L)) {
+        throw DomainException.invalid("plannedUnits", "must be a whole number of units from 1 to 10^12, was "
+            + plannedUnits);
+      }
+      analysis = analysis == null ? new AnalysisSpec(null, null, null, null, null) : analysis;
+    }
+  }
+
+  /**
+   * How an experiment's results are computed (defaults: frequentist, α = 0.05, always-valid
+   * sequential intervals, CUPED, Benjamini–Hochberg over goal and secondary metrics).
+   */
+  record AnalysisSpec(String engine, Double alpha, Boolean sequential, Boolean cuped, String correction) {
+    static final List<String> ENGINES = List.of("frequentist", "bayesian");
+    static final List<String> CORRECTIONS = List.of("benjamini_hochberg", "holm", "bonferroni", "none");
+
+    AnalysisSpec {
+      engine = Check.oneOf("analysis.engine", engine, "frequentist", ENGINES);
+      if (alpha != null && !(alpha > 0 && alpha <= 0.5)) {
+        throw DomainException.invalid("analysis.alpha", "must be in (0, 0.5], e.g. 0.05, was " + alpha);
+      }
+      alpha = alpha == null ? 0.05 : alpha;
+      sequential = sequential == null || sequential;
+      cuped = cuped == null || cuped;
+      correction = Check.oneOf("analysis.correction", correction, "benjamini_hochberg", CORRECTIONS);
     }
   }
 

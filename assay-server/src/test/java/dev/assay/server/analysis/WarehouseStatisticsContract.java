@@ -35,6 +35,7 @@ abstract class WarehouseStatisticsContract {
   private final List<long[]> exposures = new ArrayList<>(); // unit, variation, ts
   private final List<Object[]> events = new ArrayList<>(); // unit, name, ts, value
   private final Map<String, List<Object[]>> eventsByUnit = new HashMap<>();
+  private final Map<Long, Long> firstExposure = new HashMap<>();
 
   /** The dialect under test. */
   abstract Dialect dialect();
@@ -55,8 +56,8 @@ abstract class WarehouseStatisticsContract {
   void load() throws Exception {
     c = open();
     try (Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE " + qualified("exposures") + " (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT)");
-      st.execute("CREATE TABLE " + qualified("metric_events") + " (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION)");
+      st.execute("CREATE TABLE " + qualified("exposures") + " (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT, attributes VARCHAR)");
+      st.execute("CREATE TABLE " + qualified("metric_events") + " (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION, properties VARCHAR)");
     }
     SplittableRandom rnd = new SplittableRandom(7);
     for (int u = 0; u < 3000; u++) {
@@ -70,29 +71,39 @@ abstract class WarehouseStatisticsContract {
       int n = rnd.nextInt(6);
       for (int k = 0; k < n; k++) {
         long ts = first - 3 * DAY + rnd.nextLong(10 * DAY);
-        events.add(new Object[] {"u" + u, "purchase", ts, Math.round(rnd.nextDouble() * 100 * (1 + v * 0.1)) / 1.0});
-        events.add(new Object[] {"u" + u, "session", ts, null});
+        double value = Math.round(rnd.nextDouble() * 100 * (1 + v * 0.1)) / 1.0;
+        String currency = rnd.nextInt(3) == 0 ? "USD" : "EUR";
+        events.add(new Object[] {"u" + u, "purchase", ts, value,
+            "{\"amount\": " + (value * 2 + 1) + ", \"currency\": \"" + currency + "\", \"gift\": " + (k % 2 == 0) + "}"});
+        events.add(new Object[] {"u" + u, "session", ts, null, null});
       }
     }
     exposures.add(new long[] {99_999, 0, T0 - DAY}); // before the phase: ignored
+    for (long[] e : exposures) {
+      firstExposure.merge(e[0], e[2], Math::min);
+    }
     for (Object[] e : events) {
       eventsByUnit.computeIfAbsent((String) e[0], k -> new ArrayList<>()).add(e);
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("exposures") + " VALUES (?, 'exp', ?, ?)")) {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("exposures") + " VALUES (?, 'exp', ?, ?, ?)")) {
       for (long[] e : exposures) {
         ps.setString(1, "u" + e[0]);
         ps.setInt(2, (int) e[1]);
         ps.setLong(3, e[2]);
+        // A unit's later exposures may carry another platform: the breakdown uses the first one's.
+        String platform = e[2] == firstExposure.get(e[0]) ? platform(e[0]) : platform(e[0] + 1);
+        ps.setString(4, "{\"platform\": \"" + platform + "\", \"n\": 1}");
         ps.addBatch();
       }
       ps.executeBatch();
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("metric_events") + " VALUES (?, ?, ?, ?)")) {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("metric_events") + " VALUES (?, ?, ?, ?, ?)")) {
       for (Object[] e : events) {
         ps.setString(1, (String) e[0]);
         ps.setString(2, (String) e[1]);
         ps.setLong(3, (Long) e[2]);
         ps.setObject(4, e[3]);
+        ps.setString(5, (String) e[4]);
         ps.addBatch();
       }
       ps.executeBatch();
@@ -102,6 +113,10 @@ abstract class WarehouseStatisticsContract {
       st.execute("ANALYZE " + qualified("exposures"));
       st.execute("ANALYZE " + qualified("metric_events"));
     }
+  }
+
+  private static String platform(long unit) {
+    return unit % 3 == 0 ? "ios" : unit % 3 == 1 ? "android" : "web";
   }
 
   @AfterEach
@@ -220,6 +235,174 @@ abstract class WarehouseStatisticsContract {
       assertThat(ratio.get(v).sumDen()).isEqualTo(sessSum[v]);
       assertThat(ratio.get(v).sumNum()).as("numerator capped like the metric").isCloseTo(capSum[v], within(1e-6));
       assertThat(ratio.get(v).sumNumDen()).isCloseTo(crossSum[v], within(1e-4));
+    }
+  }
+
+  private WarehouseStatistics statistics() {
+    return new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+        qualified("exposures"), qualified("metric_events")));
+  }
+
+  /** Σ of the JSON amount of a unit's EUR purchases in the window (the value-property and filter metric). */
+  private double eurAmount(String unit, long firstTs, long window, boolean pre, long lookback, Boolean gift) {
+    double sum = 0;
+    for (Object[] e : eventsByUnit.getOrDefault(unit, List.of())) {
+      long ts = (Long) e[2];
+      if (!e[1].equals("purchase") || !((String) e[4]).contains("\"EUR\"")
+          || (gift != null && !((String) e[4]).contains("\"gift\": " + gift))) {
+        continue;
+      }
+      boolean in = pre ? ts >= firstTs - lookback && ts < firstTs : ts >= firstTs && ts < firstTs + window;
+      if (in) {
+        sum += (Double) e[3] * 2 + 1;
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void valuePropertyAndFilters_readFromEventPropertiesLikeDirectComputation() throws Exception {
+    Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
+    Metric eur = new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, null, null, "amount",
+        Map.of("currency", "EUR", "gift", true));
+
+    List<CupedStats> got = statistics().metric(c, phase, eur, 2);
+
+    double[][] expected = new double[2][4];
+    for (Map.Entry<String, long[]> u : units(phase.startMillis(), phase.endMillis()).entrySet()) {
+      int v = (int) u.getValue()[0];
+      double y = eurAmount(u.getKey(), u.getValue()[1], 3 * DAY, false, 2 * DAY, true);
+      double x = eurAmount(u.getKey(), u.getValue()[1], 3 * DAY, true, 2 * DAY, true);
+      expected[v][0]++;
+      expected[v][1] += y;
+      expected[v][2] += x;
+      expected[v][3] += x * y;
+    }
+    for (int v = 0; v < 2; v++) {
+      assertThat(got.get(v).n()).isEqualTo((long) expected[v][0]);
+      assertThat(got.get(v).sumY()).isPositive().isCloseTo(expected[v][1], within(1e-6));
+      assertThat(got.get(v).sumX()).isPositive().isCloseTo(expected[v][2], within(1e-6));
+      assertThat(got.get(v).sumXY()).isCloseTo(expected[v][3], within(1e-3));
+    }
+    Metric numericFilter = new Metric("purchase", Aggregation.COUNT, 3 * DAY, 0, null, null, null, null,
+        Map.of("amount", 41.0));
+    long expectedCount = 0;
+    for (Map.Entry<String, long[]> u : units(phase.startMillis(), phase.endMillis()).entrySet()) {
+      for (Object[] e : eventsByUnit.getOrDefault(u.getKey(), List.of())) {
+        long ts = (Long) e[2];
+        if (e[1].equals("purchase") && (Double) e[3] == 20.0 && ts >= u.getValue()[1] && ts < u.getValue()[1] + 3 * DAY) {
+          expectedCount++;
+        }
+      }
+    }
+    List<CupedStats> counted = statistics().metric(c, phase, numericFilter, 2);
+    assertThat(counted.get(0).sumY() + counted.get(1).sumY()).isPositive().isEqualTo((double) expectedCount);
+  }
+
+  @Test
+  void percentileCap_pooledOverVariationsLikeDirectComputation() throws Exception {
+    Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
+    Metric capped = new Metric("purchase", Aggregation.SUM, 3 * DAY, 0, null, 0.9);
+
+    List<CupedStats> got = statistics().metric(c, phase, capped, 2);
+
+    Map<String, long[]> units = units(phase.startMillis(), phase.endMillis());
+    List<Double> pooled = new ArrayList<>();
+    for (Map.Entry<String, long[]> u : units.entrySet()) {
+      pooled.add(perUnit(u.getKey(), u.getValue()[1], "purchase", Aggregation.SUM, false, 3 * DAY, 0));
+    }
+    java.util.Collections.sort(pooled);
+    double rank = 0.9 * (pooled.size() - 1); // percentile_cont: linear interpolation between order statistics
+    int lo = (int) Math.floor(rank);
+    double cap = pooled.get(lo) + (rank - lo) * (pooled.get(Math.min(lo + 1, pooled.size() - 1)) - pooled.get(lo));
+    double[] sum = new double[2];
+    for (Map.Entry<String, long[]> u : units.entrySet()) {
+      sum[(int) u.getValue()[0]] += Math.min(cap, perUnit(u.getKey(), u.getValue()[1], "purchase", Aggregation.SUM,
+          false, 3 * DAY, 0));
+    }
+    for (int v = 0; v < 2; v++) {
+      assertThat(got.get(v).sumY()).isCloseTo(sum[v], within(1e-6));
+      assertThat(got.get(v).sumY2()).isLessThanOrEqualTo(got.get(v).n() * cap * cap + 1e-6);
+    }
+  }
+
+  @Test
+  void breakdownByExposureAttribute_perLevelStatisticsLikeDirectComputation() throws Exception {
+    Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
+    Metric revenue = new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, null);
+
+    java.util.SortedMap<String, List<CupedStats>> got = statistics().metricByDimension(c, phase, revenue, "platform", 2);
+
+    assertThat(got.keySet()).containsExactly("android", "ios", "web");
+    Map<String, double[]> expected = new HashMap<>();
+    for (Map.Entry<String, long[]> u : units(phase.startMillis(), phase.endMillis()).entrySet()) {
+      int v = (int) u.getValue()[0];
+      double[] s = expected.computeIfAbsent(platform(Long.parseLong(u.getKey().substring(1))) + v, k -> new double[3]);
+      s[0]++;
+      s[1] += perUnit(u.getKey(), u.getValue()[1], "purchase", Aggregation.SUM, false, 3 * DAY, 2 * DAY);
+      s[2] += perUnit(u.getKey(), u.getValue()[1], "purchase", Aggregation.SUM, true, 3 * DAY, 2 * DAY);
+    }
+    for (String level : got.keySet()) {
+      for (int v = 0; v < 2; v++) {
+        double[] e = expected.get(level + v);
+        assertThat(got.get(level).get(v).n()).isEqualTo((long) e[0]);
+        assertThat(got.get(level).get(v).sumY()).isCloseTo(e[1], within(1e-6));
+        assertThat(got.get(level).get(v).sumX()).isCloseTo(e[2], within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void quantile_orderStatisticsOfWindowedEventValuesLikeDirectComputation() throws Exception {
+    Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
+    Metric values = new Metric("purchase", Aggregation.SUM, 3 * DAY, 0, null, null);
+
+    List<dev.assay.stats.QuantileStats> got = statistics().quantile(c, phase, values, 0.5, 0.05, 2);
+
+    List<List<Double>> obs = List.of(new ArrayList<>(), new ArrayList<>());
+    for (Map.Entry<String, long[]> u : units(phase.startMillis(), phase.endMillis()).entrySet()) {
+      for (Object[] e : eventsByUnit.getOrDefault(u.getKey(), List.of())) {
+        long ts = (Long) e[2];
+        if (e[1].equals("purchase") && ts >= u.getValue()[1] && ts < u.getValue()[1] + 3 * DAY) {
+          obs.get((int) u.getValue()[0]).add((Double) e[3]);
+        }
+      }
+    }
+    for (int v = 0; v < 2; v++) {
+      List<Double> sorted = new ArrayList<>(obs.get(v));
+      java.util.Collections.sort(sorted);
+      long[] ranks = dev.assay.stats.QuantileStats.ranks(sorted.size(), 0.5, 0.05);
+      assertThat(got.get(v).n()).isEqualTo(sorted.size());
+      assertThat(got.get(v).estimate()).isEqualTo(sorted.get((int) ranks[1] - 1));
+    }
+  }
+
+  @Test
+  void onePassOverSeveralMetrics_sameStatisticsAsOneQueryPerMetric() throws Exception {
+    Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
+    List<Metric> metrics = List.of(
+        new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, null),
+        new Metric("purchase", Aggregation.CONVERSION, DAY, 0, null, null),
+        new Metric("session", Aggregation.COUNT, 2 * DAY, 4 * DAY, 3.0, null),
+        new Metric("purchase", Aggregation.SUM, 5 * DAY, DAY, null, 0.9),
+        new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, null, null, "amount", Map.of("currency", "EUR")));
+    WarehouseStatistics ws = statistics();
+
+    List<List<CupedStats>> together = ws.metrics(c, phase, metrics, 2);
+
+    for (int i = 0; i < metrics.size(); i++) {
+      List<CupedStats> alone = ws.metric(c, phase, metrics.get(i), 2);
+      for (int v = 0; v < 2; v++) {
+        CupedStats a = alone.get(v);
+        CupedStats t = together.get(i).get(v);
+        assertThat(t.n()).as("metric %d variation %d", i, v).isEqualTo(a.n());
+        assertThat(t.sumY()).as("metric %d", i).isCloseTo(a.sumY(), within(1e-6));
+        assertThat(t.sumY2()).as("metric %d", i).isCloseTo(a.sumY2(), within(1e-3));
+        assertThat(t.sumX()).as("metric %d", i).isCloseTo(a.sumX(), within(1e-6));
+        assertThat(t.sumX2()).as("metric %d", i).isCloseTo(a.sumX2(), within(1e-3));
+        assertThat(t.sumXY()).as("metric %d", i).isCloseTo(a.sumXY(), within(1e-3));
+      }
+      assertThat(together.get(i).get(0).sumY() + together.get(i).get(1).sumY()).as("metric %d", i).isPositive();
     }
   }
 }

@@ -37,8 +37,8 @@ class ExperimentResultsTest {
     warehouse = DriverManager.getConnection(base + (base.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true");
     try (Statement st = warehouse.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
-      st.execute("CREATE TABLE " + schema + ".exposures (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT, country VARCHAR)");
-      st.execute("CREATE TABLE " + schema + ".metric_events (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION)");
+      st.execute("CREATE TABLE " + schema + ".exposures (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT, attributes VARCHAR)");
+      st.execute("CREATE TABLE " + schema + ".metric_events (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION, properties VARCHAR)");
     }
     String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     warehouseUrl = url;
@@ -69,7 +69,7 @@ class ExperimentResultsTest {
   /** Simulates n users; {@code treatmentShare} of them in treatment. */
   private void simulate(String key, long start, int n, double treatmentShare, SplittableRandom rnd) throws Exception {
     try (PreparedStatement ex = warehouse.prepareStatement("INSERT INTO " + schema + ".exposures VALUES (?, ?, ?, ?, ?)");
-        PreparedStatement ev = warehouse.prepareStatement("INSERT INTO " + schema + ".metric_events VALUES (?, ?, ?, ?)")) {
+        PreparedStatement ev = warehouse.prepareStatement("INSERT INTO " + schema + ".metric_events (unit_id, name, ts, value) VALUES (?, ?, ?, ?)")) {
       for (int u = 0; u < n; u++) {
         String id = key + "-u" + u;
         int v = rnd.nextDouble() < treatmentShare ? 1 : 0;
@@ -79,7 +79,7 @@ class ExperimentResultsTest {
         ex.setInt(3, v);
         ex.setLong(4, first);
         boolean us = rnd.nextBoolean();
-        ex.setString(5, us ? "US" : "DE");
+        ex.setString(5, us ? "{\"country\":\"US\"}" : "{\"country\":\"DE\"}");
         ex.addBatch();
         double propensity = rnd.nextDouble() * 20;
         double pre = Math.max(0, propensity + rnd.nextGaussian() * 4);
@@ -187,6 +187,8 @@ class ExperimentResultsTest {
     assertThat(revenueInteraction.get("metric").asText()).isEqualTo("revenue");
     assertThat(revenueInteraction.get("pValue").asDouble()).as("US and DE effects differ").isLessThan(0.001);
     assertThat(country.at("/interaction/0/pValue").asDouble()).as("purchase: no difference").isGreaterThan(0.001);
+    assertThat(server.admin("GET", "/api/v1/experiments/regional/report.md", null).body())
+        .contains("## Segments").contains("the effect differs between levels for revenue / treatment");
     TestServer.Response bad = server.admin("POST", "/api/v1/experiments/regional/refresh?dimensions=country;drop", "{}");
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().at("/error/details/0/field").asText()).isEqualTo("dimensions");
@@ -270,5 +272,100 @@ class ExperimentResultsTest {
 
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.json().at("/error/code").asText()).isEqualTo("not_started");
+  }
+
+  @Test
+  void refresh_sqlMetricThatWrites_rejectedByTheReadOnlyTransactionAndNothingChanges() throws Exception {
+    try (Statement st = warehouse.createStatement()) {
+      st.execute("CREATE FUNCTION " + schema + ".wipe() RETURNS int AS 'DELETE FROM " + schema
+          + ".metric_events; SELECT 1' LANGUAGE sql");
+    }
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", """
+        {"key":"revenue","type":"mean",
+         "sql":"SELECT unit_id, ts, value FROM metric_events WHERE wipe() = 1"}"""));
+    long start = startExperiment("writer");
+    simulate("writer", start, 500, 0.5, new SplittableRandom(4));
+    long before = count("metric_events");
+
+    TestServer.Response r = server.admin("POST", "/api/v1/experiments/writer/refresh", "{}");
+
+    assertThat(r.status()).as(r.body()).isEqualTo(422);
+    assertThat(r.json().at("/error/code").asText()).isEqualTo("warehouse_error");
+    assertThat(r.json().at("/error/message").asText()).contains("metric 'revenue'").contains("read-only");
+    assertThat(count("metric_events")).isEqualTo(before).isPositive();
+    JsonNode progress = server.admin("GET", "/api/v1/experiments/writer/refresh", null).json();
+    assertThat(progress.get("state").asText()).isEqualTo("failed");
+    assertThat(progress.get("error").asText()).contains("read-only");
+  }
+
+  private long count(String table) throws Exception {
+    try (Statement st = warehouse.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + schema + "." + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void refresh_slowSqlMetric_stoppedAtTheQueryTimeout() throws Exception {
+    server.close();
+    server = new TestServer(b -> b.warehouseUrl(warehouseUrl).analysisQueryTimeout(java.time.Duration.ofSeconds(1)));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", """
+        {"key":"revenue","type":"mean",
+         "sql":"SELECT unit_id, ts, value FROM metric_events, pg_sleep(30) s"}"""));
+    long start = startExperiment("slow");
+    simulate("slow", start, 200, 0.5, new SplittableRandom(6));
+
+    long t0 = System.nanoTime();
+    TestServer.Response r = server.admin("POST", "/api/v1/experiments/slow/refresh", "{}");
+
+    assertThat(r.status()).as(r.body()).isEqualTo(422);
+    assertThat(r.json().at("/error/code").asText()).isEqualTo("warehouse_timeout");
+    assertThat(r.json().at("/error/message").asText()).contains("metric 'revenue'").contains("1 s limit");
+    assertThat(System.nanoTime() - t0).as("cancelled long before pg_sleep(30) ends").isLessThan(25_000_000_000L);
+  }
+
+  @Test
+  void refresh_async_answers202AndProgressIsFollowedToDone() throws Exception {
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"revenue\",\"type\":\"mean\",\"event\":\"revenue\"}"));
+    long start = startExperiment("background");
+    simulate("background", start, 2_000, 0.5, new SplittableRandom(9));
+    assertThat(server.admin("GET", "/api/v1/experiments/background/refresh", null).status()).isEqualTo(404);
+
+    TestServer.Response started = server.admin("POST", "/api/v1/experiments/background/refresh?async=true&dimensions=country", "{}");
+
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    assertThat(started.json().get("stepsTotal").asInt()).as("exposures, 2 metrics, 2 breakdowns, statistics").isEqualTo(6);
+    JsonNode p = started.json();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!p.get("state").asText().equals("done") && System.nanoTime() < deadline) {
+      assertThat(p.get("state").asText()).isIn("running", "done");
+      Thread.sleep(50);
+      p = server.admin("GET", "/api/v1/experiments/background/refresh", null).json();
+    }
+    assertThat(p.get("state").asText()).isEqualTo("done");
+    assertThat(p.get("stepsDone").asInt()).isEqualTo(6);
+    assertThat(p.has("finishedAt")).isTrue();
+    JsonNode results = server.admin("GET", "/api/v1/experiments/background/results", null).json();
+    assertThat(results.at("/dimensions/country/levels").size()).isEqualTo(2);
+    assertThat(results.at("/health/srmSequentialPValue").isNumber()).isTrue();
+  }
+
+  @Test
+  void refresh_badQueryParameters_400NamingTheParameter() {
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"revenue\",\"type\":\"mean\",\"event\":\"revenue\"}"));
+    startExperiment("params");
+    for (String[] c : new String[][] {{"phase=0", "phase"}, {"phase=x", "phase"}, {"phase=2", "phase"},
+        {"async=yes", "async"}, {"dimensions=a,b,c,d,e,f", "dimensions"}}) {
+      TestServer.Response r = server.admin("POST", "/api/v1/experiments/params/refresh?" + c[0], "{}");
+      assertThat(r.status()).as(c[0] + ": " + r.body()).isEqualTo(400);
+      assertThat(r.json().at("/error/details/0/field").asText()).as(c[0]).isEqualTo(c[1]);
+    }
+    assertThat(server.admin("POST", "/api/v1/experiments/nope/refresh", "{}").status()).isEqualTo(404);
+    assertThat(server.admin("GET", "/api/v1/experiments/nope/refresh", null).status()).isEqualTo(404);
   }
 }
