@@ -8,6 +8,8 @@ import dev.assay.sdk.ClientStatus;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -171,6 +173,48 @@ class StreamingTest {
       Thread.sleep(100);
     }
     assertThat(gauge()).isZero();
+  }
+
+  /**
+   * A client that connects and then never reads: the server's writes to it block once the kernel
+   * buffers are full (12 events of 600 KB are far more than they hold), yet every change still
+   * reaches a client that does read, and the server keeps answering.
+   */
+  @Test
+  void stream_consumerThatNeverReads_doesNotHoldBackTheOthers() throws Exception {
+    String key = connection();
+    String blob = "x".repeat(600_000);
+    assertThat(server.admin("POST", "/api/v1/flags",
+        "{\"key\":\"big\",\"type\":\"json\",\"defaultValue\":{\"v\":\"m0-" + blob + "\"}}").status())
+        .isEqualTo(201);
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", server.server.port()));
+      slow.getOutputStream().write(("GET /sub/" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      BlockingQueue<String> fast = stream(key, null);
+      assertThat(nextEventContaining(fast, "\"m0-")).as("initial payload").isTrue();
+      for (int i = 1; i <= 12; i++) {
+        TestServer.Response r = server.admin("PUT", "/api/v1/flags/big", "{\"version\":" + i
+            + ",\"type\":\"json\",\"defaultValue\":{\"v\":\"m" + i + "-" + blob + "\"}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(nextEventContaining(fast, "\"m" + i + "-")).as("change %d reaches the reading client", i).isTrue();
+      }
+      assertThat(server.call("GET", "/health/ready", null, null).status()).isEqualTo(200);
+    }
+  }
+
+  /** Waits (generously: the machine may be loaded) for an event whose data contains {@code marker}. */
+  private static boolean nextEventContaining(BlockingQueue<String> lines, String marker) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      String[] e = nextEvent(lines, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      if (e != null && e[2].contains(marker)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private double gauge() {
