@@ -40,7 +40,7 @@ import java.util.Set;
 public final class ConfigService {
   /** The project used when a request names none; created at start. */
   public static final String DEFAULT_PROJECT = "default";
-  private static final Set<String> READ_ONLY_FIELDS =
+  static final Set<String> READ_ONLY_FIELDS =
       Set.of("version", "createdAt", "updatedAt", "project", "status", "phases", "decision", "clientKey");
 
   private final ConfigStore store;
@@ -147,7 +147,7 @@ public final class ConfigService {
     return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
-  private static Class<?> specClass(Kind kind) {
+  static Class<?> specClass(Kind kind) {
     return switch (kind) {
       case PROJECT -> Specs.ProjectSpec.class;
       case ENVIRONMENT -> Specs.EnvironmentSpec.class;
