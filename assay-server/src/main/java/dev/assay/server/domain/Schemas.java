@@ -31,6 +31,7 @@ public final class Schemas {
       Map.entry(Specs.HoldoutSpec.class, List.of("key", "fraction")),
       Map.entry(Specs.UserSpec.class, List.of("key", "role")),
       Map.entry(Specs.FlagSpec.class, List.of("key", "type", "defaultValue")),
+      Map.entry(Specs.Prerequisite.class, List.of("flag", "value")),
       Map.entry(Specs.Variant.class, List.of("key", "weight")),
       Map.entry(Specs.Range.class, List.of("start", "end")),
       Map.entry(Specs.Guardrail.class, List.of("metric")),

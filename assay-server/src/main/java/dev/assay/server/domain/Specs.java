@@ -234,8 +234,22 @@ final class Specs {
     }
   }
 
+  /**
+   * Another flag that must evaluate to {@code value} for this flag to apply; otherwise this flag
+   * evaluates to nothing (the caller's default), in every environment.
+   */
+  record Prerequisite(String flag, JsonNode value) {
+    Prerequisite {
+      Check.key("flag", flag);
+      if (value == null || value.isNull()) {
+        throw DomainException.invalid("value", "is required: the value the prerequisite flag must evaluate to");
+      }
+    }
+  }
+
   record FlagSpec(String key, String type, JsonNode defaultValue, String description, String owner,
-      List<String> tags, String lifecycle, Map<String, FlagEnvironment> environments) {
+      List<String> tags, String lifecycle, Map<String, FlagEnvironment> environments,
+      List<Prerequisite> prerequisites) {
     FlagSpec {
       Check.key("key", key);
       Check.required("type", type);
@@ -261,6 +275,17 @@ final class Specs {
         }
       }
       environments = Map.copyOf(environments);
+      prerequisites = Check.list("prerequisites", prerequisites, 20);
+      Set<String> parents = new HashSet<>();
+      for (int i = 0; i < prerequisites.size(); i++) {
+        String parent = prerequisites.get(i).flag();
+        if (parent.equals(key)) {
+          throw DomainException.invalid("prerequisites[" + i + "].flag", "a flag cannot be its own prerequisite");
+        }
+        if (!parents.add(parent)) {
+          throw DomainException.invalid("prerequisites[" + i + "].flag", "flag '" + parent + "' is listed twice");
+        }
+      }
     }
   }
 
@@ -335,7 +360,7 @@ final class Specs {
 
   record ExperimentSpec(String key, String name, String hypothesis, String owner, String type,
       String hashAttribute, String fallbackAttribute, JsonNode condition, Double coverage,
-      List<Variant> variants, String layer, Range range, MetricRefs metrics) {
+      List<Variant> variants, String layer, Range range, MetricRefs metrics, Long plannedUnits) {
     ExperimentSpec {
       Check.key("key", key);
       name = Check.text("name", name, NAME_MAX);
@@ -375,6 +400,10 @@ final class Specs {
         throw DomainException.invalid("layer", "is required when 'range' is set");
       }
       metrics = metrics == null ? new MetricRefs(null, List.of(), List.of()) : metrics;
+      if (plannedUnits != null && plannedUnits < 1) {
+        throw DomainException.invalid("plannedUnits", "must be a positive number of units (the planned sample"
+            + " size, e.g. from assay sample-size), was " + plannedUnits);
+      }
     }
   }
 
