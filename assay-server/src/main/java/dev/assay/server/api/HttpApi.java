@@ -121,6 +121,9 @@ public final class HttpApi {
       reply = dispatch(e, req);
     } catch (DomainException d) {
       reply = fromDomain(d);
+    } catch (dev.assay.server.store.StoreUnavailableException ex) {
+      LOG.log(Level.WARNING, "store unavailable in " + e.method() + " " + e.path() + ": " + ex.getMessage());
+      reply = error(503, "store_unavailable", "the configuration store cannot be reached; retry shortly", List.of());
     } catch (RuntimeException ex) {
       DomainException d = ConfigService.translate(ex);
       if (d != null) {
