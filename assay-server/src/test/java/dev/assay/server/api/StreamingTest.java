@@ -175,6 +175,50 @@ class StreamingTest {
     assertThat(gauge()).isZero();
   }
 
+  @Test
+  void stream_resumeWithAnOlderLastEventId_getsTheCurrentPayloadAtOnce() throws Exception {
+    String key = connection();
+    String old = server.call("GET", "/api/features/" + key, null, null).headers().firstValue("ETag").orElseThrow();
+    server.admin("POST", "/api/v1/flags", "{\"key\":\"missed\",\"type\":\"boolean\",\"defaultValue\":true}");
+
+    String[] first = nextEvent(stream(key, old.replace("\"", "")), Duration.ofSeconds(10));
+
+    assertThat(first).as("the change made while disconnected").isNotNull();
+    assertThat(first[2]).contains("\"missed\"");
+  }
+
+  @Test
+  void stream_connectionDeleted_streamEndsAndPayloadIsGone() throws Exception {
+    String key = connection();
+    BlockingQueue<String> lines = stream(key, null);
+    assertThat(nextEvent(lines, Duration.ofSeconds(10))).isNotNull();
+    assertThat(gauge()).isEqualTo(1.0);
+
+    assertThat(server.admin("DELETE", "/api/v1/sdk-connections/" + key + "?version=1", null).status()).isEqualTo(204);
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (gauge() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(gauge()).as("the server ended the deleted connection's stream").isZero();
+    assertThat(server.call("GET", "/api/features/" + key, null, null).status()).isEqualTo(404);
+    assertThat(server.call("GET", "/sub/" + key, null, null).status()).isEqualTo(404);
+  }
+
+  @Test
+  void payload_advertisesStreamingAndCdnFriendlyCaching() {
+    String key = connection();
+    TestServer.Response r = server.call("GET", "/api/features/" + key, null, null);
+
+    assertThat(r.headers().firstValue("x-sse-support")).contains("enabled");
+    assertThat(r.headers().firstValue("Cache-Control").orElseThrow())
+        .contains("public").contains("s-maxage=").contains("stale-while-revalidate=").contains("stale-if-error=");
+    assertThat(r.headers().firstValue("ETag").orElseThrow()).as("strong ETag").startsWith("\"");
+    assertThat(r.headers().firstValue("Vary")).contains("Accept-Encoding");
+    assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+    assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+  }
+
   /**
    * A client that connects and then never reads: the server's writes to it block once the kernel
    * buffers are full (12 events of 600 KB are far more than they hold), yet every change still
