@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * {@code assay_http_requests_seconds_bucket/_count/_sum}), tagged with the method, the route
  * <em>template</em> (such as {@code /api/features/{clientKey}}, so client keys and flag keys never
  * become label values), the status and an {@code outcome} (success, redirection, client_error,
- * server_error). Requests to no known route are tagged {@code route="unmatched"}. Server-sent event
+ * server_error). Requests to no known route are tagged {@code route="unmatched"}, unusual methods
+ * {@code method="OTHER"}, so the label values stay a small fixed set. Server-sent event
  * streams ({@code /sub/...}) are long-lived and not timed; see the {@code assay_sse_*} meters.
  */
 final class RouteMetrics implements Filter {
@@ -27,6 +28,9 @@ final class RouteMetrics implements Filter {
 
   private final MeterRegistry meters;
   private final List<Route> routes;
+  /* Timers by "method route status": the hot path looks one up instead of building a meter id. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** @param templates full path templates, e.g. {@code /api/v1/flags/{key}} */
   RouteMetrics(MeterRegistry meters, List<String> templates) {
@@ -62,15 +66,29 @@ final class RouteMetrics implements Filter {
       chain.proceed();
     } finally {
       int status = res.status().code();
-      sample.stop(Timer.builder("assay.http.requests")
-          .description("HTTP requests by route template, method and status")
-          .tag("method", req.prologue().method().text())
-          .tag("route", route(path))
-          .tag("status", String.valueOf(status))
-          .tag("outcome", outcome(status))
-          .publishPercentileHistogram()
-          .register(meters));
+      String method = method(req.prologue().method().text());
+      String route = route(path);
+      sample.stop(timers.computeIfAbsent(method + " " + route + " " + status, k -> timer(method, route, status)));
     }
+  }
+
+  private Timer timer(String method, String route, int status) {
+    return Timer.builder("assay.http.requests")
+        .description("HTTP requests by route template, method and status")
+        .tag("method", method)
+        .tag("route", route)
+        .tag("status", String.valueOf(status))
+        .tag("outcome", outcome(status))
+        .publishPercentileHistogram()
+        .register(meters);
+  }
+
+  /* Any other token a client sends as a method is "OTHER": labels stay a small, fixed set. */
+  private static String method(String m) {
+    return switch (m) {
+      case "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS" -> m;
+      default -> "OTHER";
+    };
   }
 
   private static String outcome(int status) {

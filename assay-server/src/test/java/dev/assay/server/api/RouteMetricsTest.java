@@ -46,6 +46,7 @@ class RouteMetricsTest {
     t.call("GET", "/api/v1/audit/verify", null, null);
     t.call("GET", "/definitely/not/here", null, null);
     t.call("GET", "/health/live", null, null);
+    t.call("BREW", "/api/v1/flags", null, null);
     assertThat(first.status()).isEqualTo(200);
     assertThat(second.status()).isEqualTo(200);
 
@@ -61,6 +62,8 @@ class RouteMetricsTest {
     assertThat(count(scrape, "route=\"/api/v1/audit/verify\"", "status=\"401\"")).hasValue(1.0);
     assertThat(count(scrape, "route=\"unmatched\"", "status=\"404\"")).hasValue(1.0);
     assertThat(count(scrape, "route=\"/health/live\"", "status=\"200\"")).hasValue(1.0);
+    assertThat(count(scrape, "method=\"OTHER\"", "route=\"/api/v1/flags\"")).hasValue(1.0);
+    assertThat(scrape).doesNotContain("BREW");
     assertThat(scrape).contains("assay_http_requests_seconds_bucket{")
         .as("concrete keys never become label values").doesNotContain(clientKey).doesNotContain("no-such-flag");
   }
