@@ -67,6 +67,25 @@ class AdminBootstrapTest {
   }
 
   @Test
+  void configuredToken_revokedThroughTheApi_failsTheNextStartClearly(@TempDir Path data) throws Exception {
+    String token = "automation-token-0123456789";
+    try (AssayServer s = start(data, token)) {
+      String id = JSON.readTree(get(s, "/api/v1/api-keys", token).body()).get("items").get(0).get("id").asText();
+      HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+          + "/api/v1/api-keys/" + id)).header("Authorization", "Bearer " + token).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(revoked.statusCode()).isEqualTo(204);
+      assertThat(get(s, "/api/v1/api-keys", token).statusCode()).isEqualTo(401);
+    }
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(data, token).close())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ASSAY_ADMIN_TOKEN").hasMessageContaining("revoked");
+    try (AssayServer s = start(data, "another-token-0123456789")) {
+      assertThat(get(s, "/api/v1/api-keys", "another-token-0123456789").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void configuredToken_tooShort_isRejectedAtStart(@TempDir Path data) {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(data, "short").close())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16");
