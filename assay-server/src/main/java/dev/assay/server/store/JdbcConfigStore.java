@@ -125,12 +125,7 @@ public final class JdbcConfigStore implements ConfigStore {
         throw e;
       } catch (SQLException e) {
         rollbackQuietly(c, e);
-        /* SQLState class 08 (connection exception) and 57P (operator intervention): the database went away. */
-        String state = String.valueOf(e.getSQLState());
-        if (state.startsWith("08") || state.startsWith("57P")) {
-          throw new StoreUnavailableException("database connection lost: " + e.getMessage(), e);
-        }
-        throw new StoreException("database error: " + e.getMessage(), e);
+        throw StoreUnavailableException.of(e);
       }
     } catch (SQLException e) {
       throw new StoreUnavailableException("database unavailable: " + e.getMessage(), e);

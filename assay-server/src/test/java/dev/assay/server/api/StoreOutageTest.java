@@ -56,11 +56,15 @@ class StoreOutageTest {
       sql("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
       sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
 
-      HttpResponse<String> down = call(s, "GET", "/api/v1/flags", null); // waits for the pool's timeout
+      // The first request may meet a pooled connection the database has just terminated; the next
+      // finds no connection at all (after the pool's timeout). Both are the store being unavailable.
+      HttpResponse<String> down = call(s, "GET", "/api/v1/flags", null);
+      HttpResponse<String> stillDown = call(s, "POST", "/api/v1/flags", "{\"key\":\"g\",\"type\":\"boolean\",\"defaultValue\":true}");
       HttpResponse<String> payload = call(s, "GET", "/api/features/" + key, null);
 
       assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
       assertThat(down.body()).contains("\"store_unavailable\"");
+      assertThat(stillDown.statusCode()).as(stillDown.body()).isEqualTo(503);
       assertThat(payload.statusCode()).isEqualTo(200);
       assertThat(payload.body()).contains("\"f\"");
 
