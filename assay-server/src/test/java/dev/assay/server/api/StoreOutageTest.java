@@ -56,8 +56,8 @@ class StoreOutageTest {
       sql("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
       sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
 
-      // The first request may meet a pooled connection the database has just terminated; the next
-      // finds no connection at all (after the pool's timeout). Both are the store being unavailable.
+      // Pooled connections the database has just terminated are retried on others; once none can
+      // be opened (after the pool's timeout) the store is unavailable.
       HttpResponse<String> down = call(s, "GET", "/api/v1/flags", null);
       HttpResponse<String> stillDown = call(s, "POST", "/api/v1/flags", "{\"key\":\"g\",\"type\":\"boolean\",\"defaultValue\":true}");
       HttpResponse<String> payload = call(s, "GET", "/api/features/" + key, null);
@@ -71,10 +71,39 @@ class StoreOutageTest {
       sql("ALTER DATABASE " + db + " ALLOW_CONNECTIONS true");
 
       HttpResponse<String> back = call(s, "GET", "/api/v1/flags/f", null);
-      assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+      HttpResponse<String> write = call(s, "POST", "/api/v1/flags", "{\"key\":\"h\",\"type\":\"boolean\",\"defaultValue\":true}");
+      assertThat(back.statusCode()).as("dead pooled connections are replaced transparently: " + back.body()).isEqualTo(200);
+      assertThat(write.statusCode()).as(write.body()).isEqualTo(201);
     } finally {
       s.close();
       sql("ALTER DATABASE " + db + " ALLOW_CONNECTIONS true");
+      sql("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+    }
+  }
+
+  @Test
+  void backendsTerminated_likeADatabaseRestart_nextRequestsSucceedAtOnce() throws Exception {
+    String db = TestPostgres.freshSchema().replace("assay_test_", "assay_restart_");
+    sql("CREATE DATABASE " + db);
+    String url = TestPostgres.url().replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + db);
+    AssayServer s = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("restart"))
+        .databaseUrl(url).adminToken(TOKEN).start();
+    try {
+      for (int i = 0; i < 5; i++) {
+        assertThat(call(s, "POST", "/api/v1/segments", "{\"key\":\"s" + i + "\",\"condition\":{\"a\":" + i + "}}")
+            .statusCode()).isEqualTo(201);
+      }
+
+      sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+
+      HttpResponse<String> read = call(s, "GET", "/api/v1/segments", null);
+      HttpResponse<String> write = call(s, "POST", "/api/v1/segments", "{\"key\":\"after\",\"condition\":{\"b\":1}}");
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      assertThat(read.body()).contains("\"s4\"");
+      assertThat(write.statusCode()).as(write.body()).isEqualTo(201);
+      assertThat(call(s, "GET", "/api/v1/audit/verify", null).body()).contains("\"intact\":true");
+    } finally {
+      s.close();
       sql("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
     }
   }
