@@ -1,7 +1,8 @@
 package dev.assay.server.api;
 
-import dev.assay.server.auth.Permission;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.assay.server.auth.Permission;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -41,7 +42,7 @@ record Endpoint(String method, String path, Permission permission, BodyMode body
 
   /** The same endpoint, documenting the query parameters it reads (OpenAPI). */
   Endpoint withQuery(String... names) {
-    List<String> all = new java.util.ArrayList<>(queryParams);
+    List<String> all = new ArrayList<>(queryParams);
     all.addAll(List.of(names));
     return new Endpoint(method, path, permission, body, summary, handler, requestSchema, all);
   }
