@@ -74,6 +74,20 @@ class OfrepProviderE2ETest {
   }
 
   @Test
+  void officialOfrepProvider_unmetPrerequisite_givesTheCallersDefault() {
+    server.admin("POST", "/flags", "{\"key\":\"ofrep-parent\",\"type\":\"boolean\",\"defaultValue\":false,"
+        + "\"environments\":{\"production\":{\"rules\":[{\"condition\":{\"tier\":\"gold\"},\"value\":true}]}}}");
+    server.admin("POST", "/flags", "{\"key\":\"ofrep-child\",\"type\":\"string\",\"defaultValue\":\"gold-only\","
+        + "\"prerequisites\":[{\"flag\":\"ofrep-parent\",\"value\":true}]}");
+
+    FlagEvaluationDetails<String> gold = client.getStringDetails("ofrep-child", "caller", new MutableContext("u1").add("tier", "gold"));
+    FlagEvaluationDetails<String> other = client.getStringDetails("ofrep-child", "caller", new MutableContext("u2"));
+
+    assertThat(gold.getValue()).isEqualTo("gold-only");
+    assertThat(other.getValue()).isEqualTo("caller");
+  }
+
+  @Test
   void officialOfrepProvider_unknownFlagAndLiveChange() {
     FlagEvaluationDetails<Boolean> missing = client.getBooleanDetails("no-such-flag", true, new MutableContext("u1"));
     assertThat(missing.getValue()).isTrue();

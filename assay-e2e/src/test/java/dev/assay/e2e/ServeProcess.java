@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +37,14 @@ final class ServeProcess implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   ServeProcess() throws Exception {
+    this(Files.createTempDirectory("assay-e2e-"), List.of(), Map.of());
+  }
+
+  /**
+   * A process on {@code data} (reused across restarts), with extra command-line options and
+   * environment variables (for example {@code --database-url}, {@code ASSAY_DATABASE_URL}).
+   */
+  ServeProcess(Path data, List<String> extraArgs, Map<String, String> env) throws Exception {
     Path jar = Path.of("..", "assay-cli", "target", "assay.jar").toAbsolutePath().normalize();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run the build from the root (./mvnw verify)");
@@ -42,14 +52,17 @@ final class ServeProcess implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Path data = Files.createTempDirectory("assay-e2e-");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString(), "serve", "--demo",
-        "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir", data.toString())
-        .redirectErrorStream(true);
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar",
+        jar.toString(), "serve", "--demo", "--host", "127.0.0.1", "--port", String.valueOf(port), "--data-dir",
+        data.toString()));
+    command.addAll(extraArgs);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("ASSAY_ADMIN_TOKEN", ADMIN_TOKEN);
+    pb.environment().putAll(env);
     process = pb.start();
-    CompletableFuture.runAsync(() -> {
+    // A thread of its own: the common pool may have a single thread, busy with another process.
+    Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
@@ -58,8 +71,10 @@ final class ServeProcess implements AutoCloseable {
       } catch (IOException ignored) {
         // process ended
       }
-    });
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    }, "assay-serve-output-" + port);
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     Pattern key = Pattern.compile("/api/features/(sdk-[0-9a-f]+)");
     Matcher m = key.matcher("");
     while (System.nanoTime() < deadline) {
@@ -74,7 +89,7 @@ final class ServeProcess implements AutoCloseable {
     }
     if (!m.find(0)) {
       close();
-      throw new IllegalStateException("assay serve did not start in 60 s: " + output);
+      throw new IllegalStateException("assay serve did not start in 180 s (the machine may be overloaded): " + output);
     }
     demoClientKey = m.group(1);
   }
@@ -114,6 +129,18 @@ final class ServeProcess implements AutoCloseable {
 
   String output() {
     return output.toString();
+  }
+
+  /** Sends SIGTERM and waits for the process to exit; returns its exit code. */
+  int terminate() throws InterruptedException {
+    // Through the handle: Process.destroy() also closes our end of the output pipe, which would
+    // lose what the server prints while it shuts down.
+    process.toHandle().destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("assay serve did not stop within 60 s of SIGTERM: " + output);
+    }
+    return process.exitValue();
   }
 
   @Override

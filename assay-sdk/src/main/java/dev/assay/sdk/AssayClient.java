@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,9 @@ import org.jspecify.annotations.Nullable;
  * down it serves, in order of preference, the on-disk last-known-good cache, the bootstrap payload,
  * or nothing (every getter returns its code default) — and says so in {@link #status()}. It then
  * follows {@code GET /sub/{clientKey}} (server-sent events) and falls back to polling with
- * {@code If-None-Match} when streaming is unavailable, reconnecting with exponential backoff and
- * jitter. Evaluation never waits on the network.
+ * {@code If-None-Match} when streaming is unavailable (a refused stream, 404/405/501 as from a
+ * proxy without SSE support, is retried only after ten minutes), reconnecting
+ * with exponential backoff and jitter. Evaluation never waits on the network.
  *
  * <pre>{@code
  * AssayClient assay = AssayClient.builder("https://assay.example.com", "sdk-abc123")
@@ -58,6 +60,8 @@ import org.jspecify.annotations.Nullable;
 public final class AssayClient implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(AssayClient.class.getName());
+  /** How long the client polls after the event stream was refused before trying it again. */
+  static final Duration STREAM_REFUSED_RETRY = Duration.ofMinutes(10);
 
   private final ExperimentClient features;
   private final @Nullable EventLogger events;
@@ -81,6 +85,8 @@ public final class AssayClient implements AutoCloseable {
   private volatile @Nullable String etag;
   private volatile @Nullable String lastEventId;
   private volatile boolean serverSupportsSse;
+  /* Set when the event stream was refused (404, 405, 501: e.g. a proxy without SSE): poll until then. */
+  private volatile Instant streamRefusedUntil = Instant.MIN;
 
   private AssayClient(Builder b) {
     String base = b.serverUrl.endsWith("/") ? b.serverUrl.substring(0, b.serverUrl.length() - 1) : b.serverUrl;
@@ -256,7 +262,7 @@ public final class AssayClient implements AutoCloseable {
   private void syncLoop() {
     while (!isClosed()) {
       try {
-        if (streaming && serverSupportsSse) {
+        if (streaming && serverSupportsSse && !clock.instant().isBefore(streamRefusedUntil)) {
           stream();
         } else {
           markMode(ClientStatus.Mode.POLLING);
@@ -337,7 +343,9 @@ public final class AssayClient implements AutoCloseable {
         // closing a failed response
       }
       if (res.statusCode() == 404 || res.statusCode() == 405 || res.statusCode() == 501) {
+        // Streaming is not available on this path; poll, and try streaming again much later.
         serverSupportsSse = false;
+        streamRefusedUntil = clock.instant().plus(STREAM_REFUSED_RETRY);
       }
       return;
     }

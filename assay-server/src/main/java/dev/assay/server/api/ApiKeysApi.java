@@ -22,7 +22,11 @@ final class ApiKeysApi implements Resource {
   @Override
   public List<Endpoint> endpoints() {
     return List.of(
-        Endpoint.post("/api-keys", Permission.ADMIN, "Create an API key; the token is in this response only", this::create),
+        Endpoint.post("/api-keys", Permission.ADMIN, "Create an API key; the token is in this response only", this::create)
+            .withRequestSchema(OpenApi.schema("""
+                {"type":"object","additionalProperties":false,"required":["name","role"],
+                 "properties":{"name":{"type":"string","maxLength":200},
+                   "role":{"type":"string","enum":["admin","experimenter","analyst","viewer"]}}}""")),
         Endpoint.get("/api-keys", Permission.ADMIN, "List API keys (never their tokens)", c -> {
           ObjectNode res = JsonNodeFactory.instance.objectNode();
           ArrayNode items = res.putArray("items");

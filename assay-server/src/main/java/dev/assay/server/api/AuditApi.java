@@ -45,7 +45,7 @@ final class AuditApi implements Resource {
                 res.put("next", entries.get(entries.size() - 1).seq());
               }
               return Reply.ok(res);
-            }),
+            }).withQuery("kind", "key", "actor", "from", "to", "after", "limit"),
         Endpoint.get("/audit/verify", Permission.ADMIN, "Recompute the hash chain", c -> {
           AuditLog.Verification v = audit.verify(store);
           ObjectNode res = JsonNodeFactory.instance.objectNode();
@@ -60,7 +60,7 @@ final class AuditApi implements Resource {
           StringBuilder sb = new StringBuilder();
           store.read(tx -> tx.audit(q)).forEach(e -> sb.append(view(e)).append('\n'));
           return new Reply(200, "application/x-ndjson", sb.toString().getBytes(StandardCharsets.UTF_8));
-        }));
+        }).withQuery("kind", "key", "actor", "from", "to", "after", "limit"));
   }
 
   private static AuditQuery query(Call c, int maxLimit) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.Schemas;
 import dev.assay.server.store.Kind;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,24 +21,28 @@ final class Crud {
     /* Users are personal data: only admins read them. */
     Permission read = kind == Kind.USER ? Permission.ADMIN : Permission.READ;
     List<Endpoint> out = new ArrayList<>();
+    String[] scope = kind == Kind.PROJECT || kind == Kind.USER ? new String[0] : new String[] {"project"};
     out.add(Endpoint.get(collection, read, "List " + noun, c -> {
           ObjectNode res = JsonNodeFactory.instance.objectNode();
           ArrayNode items = res.putArray("items");
           config.list(kind, c.project()).forEach(items::add);
           return Reply.ok(res);
-        }));
+        }).withQuery(scope));
     out.add(Endpoint.post(collection, write, "Create one of " + noun,
-        c -> Reply.created(config.create(kind, c.project(), c.json(), c.actor()))));
+        c -> Reply.created(config.create(kind, c.project(), c.json(), c.actor())))
+        .withRequestSchema(Schemas.create(kind)).withQuery(scope));
     out.add(Endpoint.get(item, read, "Get one of " + noun,
-        c -> Reply.ok(config.get(kind, c.project(), c.path("key")))));
+        c -> Reply.ok(config.get(kind, c.project(), c.path("key")))).withQuery(scope));
     if (editable) {
       out.add(Endpoint.put(item, write, "Replace one of " + noun + " (body carries the version read)",
-          c -> Reply.ok(config.update(kind, c.project(), c.path("key"), c.json(), c.flag("newPhase"), c.actor()))));
+          c -> Reply.ok(config.update(kind, c.project(), c.path("key"), c.json(), c.flag("newPhase"), c.actor())))
+          .withRequestSchema(Schemas.replace(kind)).withQuery(scope)
+          .withQuery(kind == Kind.EXPERIMENT ? new String[] {"newPhase"} : new String[0]));
     }
     out.add(Endpoint.delete(item, write, "Delete one of " + noun + " (?version=N)", c -> {
       config.delete(kind, c.project(), c.path("key"), c.version(), c.actor());
       return Reply.noContent();
-    }));
+    }).withQuery(scope).withQuery("version"));
     return out;
   }
 }

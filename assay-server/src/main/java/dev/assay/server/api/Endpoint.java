@@ -1,15 +1,19 @@
 package dev.assay.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.assay.server.auth.Permission;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * One management API endpoint: method, path template under {@code /api/v1}, the permission it
  * requires, whether it reads a JSON body, and its handler. The table of endpoints drives routing,
- * the OpenAPI document and the permission sweep test.
+ * the OpenAPI document and the permission sweep test. The request schema (may be null) and query
+ * parameter names only document the endpoint.
  */
 record Endpoint(String method, String path, Permission permission, BodyMode body, String summary,
-    Handler handler) {
+    Handler handler, JsonNode requestSchema, List<String> queryParams) {
   enum BodyMode { NONE, REQUIRED, OPTIONAL }
 
   @FunctionalInterface
@@ -24,6 +28,23 @@ record Endpoint(String method, String path, Permission permission, BodyMode body
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(summary, "summary");
     Objects.requireNonNull(handler, "handler");
+    queryParams = List.copyOf(queryParams);
+  }
+
+  Endpoint(String method, String path, Permission permission, BodyMode body, String summary, Handler handler) {
+    this(method, path, permission, body, summary, handler, null, List.of());
+  }
+
+  /** The same endpoint, documenting the JSON Schema of its request body (OpenAPI). */
+  Endpoint withRequestSchema(JsonNode schema) {
+    return new Endpoint(method, path, permission, body, summary, handler, schema, queryParams);
+  }
+
+  /** The same endpoint, documenting the query parameters it reads (OpenAPI). */
+  Endpoint withQuery(String... names) {
+    List<String> all = new ArrayList<>(queryParams);
+    all.addAll(List.of(names));
+    return new Endpoint(method, path, permission, body, summary, handler, requestSchema, all);
   }
 
   static Endpoint get(String path, Permission p, String summary, Handler h) {

@@ -34,7 +34,9 @@ final class ExperimentsApi implements Resource {
       String name = a.name().toLowerCase(Locale.ROOT);
       out.add(Endpoint.action("/experiments/{key}/" + name, Permission.WRITE_CONFIG,
           "Lifecycle: " + name + (a == Action.CONCLUDE ? " (body: {\"decision\": {...}})" : ""),
-          c -> Reply.ok(config.transition(c.project(), c.path("key"), a, c.json(), c.actor()))));
+          c -> Reply.ok(config.transition(c.project(), c.path("key"), a, c.json(), c.actor())))
+          .withRequestSchema(a == Action.CONCLUDE ? dev.assay.server.domain.Schemas.conclude() : null)
+          .withQuery("project"));
     }
     out.add(Endpoint.action("/experiments/{key}/refresh", Permission.WRITE_METRICS,
         "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform,"

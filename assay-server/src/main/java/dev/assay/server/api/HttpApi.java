@@ -18,7 +18,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,6 +82,10 @@ public final class HttpApi {
 
   /** Registers all routes on the builder. */
   public void routing(HttpRouting.Builder routing) {
+    List<String> templates = new ArrayList<>(List.of("/health/live", "/health/ready", "/metrics",
+        "/api/features/{clientKey}", OfrepApi.SINGLE, OfrepApi.BULK, PREFIX + "/openapi.json", PREFIX + "/events"));
+    endpoints.forEach(e -> templates.add(PREFIX + e.path()));
+    routing.addFilter(new RouteMetrics(meters, templates));
     routing.get("/health/live", (req, res) -> send(res, Reply.ok(status("UP"))));
     routing.get("/health/ready", (req, res) -> send(res,
         ready.getAsBoolean() ? Reply.ok(status("UP")) : error(503, "not_ready", "the store is not reachable", List.of())));
@@ -113,12 +116,14 @@ public final class HttpApi {
   }
 
   private void handle(Endpoint e, ServerRequest req, ServerResponse res) {
-    Timer.Sample sample = Timer.start(meters);
     Reply reply;
     try {
       reply = dispatch(e, req);
     } catch (DomainException d) {
       reply = fromDomain(d);
+    } catch (dev.assay.server.store.StoreUnavailableException ex) {
+      LOG.log(Level.WARNING, "store unavailable in " + e.method() + " " + e.path() + ": " + ex.getMessage());
+      reply = error(503, "store_unavailable", "the configuration store cannot be reached; retry shortly", List.of());
     } catch (RuntimeException ex) {
       DomainException d = ConfigService.translate(ex);
       if (d != null) {
@@ -129,13 +134,6 @@ public final class HttpApi {
       }
     }
     send(res, reply);
-    sample.stop(Timer.builder("assay.http.requests")
-        .description("Management API requests by route")
-        .tag("method", e.method())
-        .tag("route", PREFIX + e.path())
-        .tag("status", String.valueOf(reply.status()))
-        .publishPercentileHistogram()
-        .register(meters));
   }
 
   private Reply dispatch(Endpoint e, ServerRequest req) {

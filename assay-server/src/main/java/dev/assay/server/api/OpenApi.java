@@ -1,25 +1,51 @@
 package dev.assay.server.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.domain.Json;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The OpenAPI 3.1 document of the management API, generated from the endpoint table. */
+/**
+ * The OpenAPI 3.1 document of the management API, generated from the endpoint table (request body
+ * schemas come from the records the server binds bodies to), plus the delivery endpoints SDKs use
+ * ({@code /api/features}, {@code /sub}, OFREP) and the probes, which live outside {@code /api/v1}
+ * and so carry their own {@code servers} entry.
+ */
 final class OpenApi {
   private static final Pattern PARAM = Pattern.compile("\\{([a-zA-Z]+)}");
+  private static final String ERROR = "error: {\"error\": {\"code\", \"message\", \"details\"}}";
+  private static final Map<String, String> QUERY_DOCS = Map.ofEntries(
+      Map.entry("project", "project key; default: the 'default' project"),
+      Map.entry("version", "the version being deleted (optimistic concurrency)"),
+      Map.entry("newPhase", "true to change variants or coverage of a running experiment in a new phase (re-seeds assignment)"),
+      Map.entry("kind", "entity kind, e.g. flag, experiment, api_key"),
+      Map.entry("key", "entity key"),
+      Map.entry("actor", "who made the change"),
+      Map.entry("from", "ISO-8601 instant, inclusive"),
+      Map.entry("to", "ISO-8601 instant, exclusive"),
+      Map.entry("after", "sequence number to continue after (paging)"),
+      Map.entry("limit", "page size"));
 
   private OpenApi() {}
 
   static ObjectNode document(List<Endpoint> endpoints) {
     ObjectNode doc = JsonNodeFactory.instance.objectNode();
     doc.put("openapi", "3.1.0");
-    doc.putObject("info").put("title", "Assay management API").put("version", "v1");
+    doc.putObject("info").put("title", "Assay API").put("version", "v1")
+        .put("description", "Management API under /api/v1 (API key as Bearer token), SDK payload delivery,"
+            + " server-sent events and OFREP (SDK connection client key).");
     doc.putArray("servers").addObject().put("url", HttpApi.PREFIX);
-    doc.putObject("components").putObject("securitySchemes").putObject("bearer")
-        .put("type", "http").put("scheme", "bearer");
+    ObjectNode schemes = doc.putObject("components").putObject("securitySchemes");
+    schemes.putObject("bearer").put("type", "http").put("scheme", "bearer");
+    schemes.putObject("clientKey").put("type", "apiKey").put("in", "header").put("name", "X-API-Key")
+        .put("description", "an SDK connection's client key (also accepted as Authorization: Bearer)");
     doc.putArray("security").addObject().putArray("bearer");
     ObjectNode paths = doc.putObject("paths");
     for (Endpoint e : endpoints) {
@@ -27,21 +53,114 @@ final class OpenApi {
       ObjectNode op = path.putObject(e.method().toLowerCase(Locale.ROOT));
       op.put("summary", e.summary());
       op.put("x-required-permission", e.permission().name().toLowerCase(Locale.ROOT));
-      var params = op.putArray("parameters");
-      Matcher m = PARAM.matcher(e.path());
-      while (m.find()) {
-        params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
-            .putObject("schema").put("type", "string");
+      ArrayNode params = pathParams(op, e.path());
+      for (String q : e.queryParams()) {
+        ObjectNode p = params.addObject().put("name", q).put("in", "query").put("required", q.equals("version"));
+        p.putObject("schema").put("type", q.equals("version") || q.equals("after") || q.equals("limit") ? "integer"
+            : q.equals("newPhase") ? "boolean" : "string");
+        if (QUERY_DOCS.containsKey(q)) {
+          p.put("description", QUERY_DOCS.get(q));
+        }
       }
       if (e.body() != Endpoint.BodyMode.NONE) {
+        JsonNode schema = e.requestSchema() != null ? e.requestSchema()
+            : JsonNodeFactory.instance.objectNode().put("type", "object");
         op.putObject("requestBody").put("required", e.body() == Endpoint.BodyMode.REQUIRED)
-            .putObject("content").putObject("application/json").putObject("schema").put("type", "object");
+            .putObject("content").putObject("application/json").set("schema", schema);
       }
       ObjectNode responses = op.putObject("responses");
       responses.putObject("2XX").put("description", "success");
-      responses.putObject("4XX").put("description", "error: {\"error\": {\"code\", \"message\", \"details\"}}");
+      responses.putObject("4XX").put("description", ERROR);
     }
+    delivery(paths);
     return doc;
+  }
+
+  private static ArrayNode pathParams(ObjectNode op, String template) {
+    ArrayNode params = op.putArray("parameters");
+    Matcher m = PARAM.matcher(template);
+    while (m.find()) {
+      params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
+          .putObject("schema").put("type", "string");
+    }
+    return params;
+  }
+
+  /* Endpoints outside /api/v1: each path item overrides the servers list with the root. */
+  private static void delivery(ObjectNode paths) {
+    ObjectNode features = root(paths, "/api/features/{clientKey}").putObject("get");
+    features.put("summary", "The SDK payload (GrowthBook-compatible) of an SDK connection; strong ETag,"
+        + " If-None-Match answers 304; header x-sse-support: enabled");
+    features.putArray("security");
+    pathParams(features, "/api/features/{clientKey}").addObject().put("name", "If-None-Match").put("in", "header")
+        .putObject("schema").put("type", "string");
+    ObjectNode fr = features.putObject("responses");
+    fr.putObject("200").put("description", "the payload: {\"features\": {...}} or {\"encryptedFeatures\": \"...\"}");
+    fr.putObject("304").put("description", "not modified");
+    fr.putObject("404").put("description", "unknown client key; " + ERROR);
+
+    ObjectNode sub = root(paths, "/sub/{clientKey}").putObject("get");
+    sub.put("summary", "Server-sent events: a 'features' event with the payload at connect and after every"
+        + " change, comment heartbeats when idle; Last-Event-ID resumes");
+    sub.putArray("security");
+    pathParams(sub, "/sub/{clientKey}").addObject().put("name", "Last-Event-ID").put("in", "header")
+        .putObject("schema").put("type", "string");
+    ObjectNode sr = sub.putObject("responses");
+    sr.putObject("200").put("description", "text/event-stream");
+    sr.putObject("404").put("description", "unknown client key; " + ERROR);
+
+    ObjectNode ofrepBody = schema("""
+        {"type":"object","properties":{"context":{"type":"object",
+          "properties":{"targetingKey":{"type":"string"}},"additionalProperties":true}}}""");
+    String ofrepError = "{\"key\", \"errorCode\", \"errorDetails\"}";
+    ObjectNode single = root(paths, OfrepApi.SINGLE).putObject("post");
+    single.put("summary", "OFREP: evaluate one flag for the context");
+    ofrep(single, ofrepBody, ofrepError);
+    pathParams(single, OfrepApi.SINGLE);
+    ((ObjectNode) single.get("responses")).putObject("404").put("description", "FLAG_NOT_FOUND: " + ofrepError);
+
+    ObjectNode bulk = root(paths, OfrepApi.BULK).putObject("post");
+    bulk.put("summary", "OFREP: evaluate every flag for the context; ETag, If-None-Match answers 304");
+    ofrep(bulk, ofrepBody, ofrepError);
+    bulk.putArray("parameters").addObject().put("name", "If-None-Match").put("in", "header")
+        .putObject("schema").put("type", "string");
+    ((ObjectNode) bulk.get("responses")).putObject("304").put("description", "not modified");
+
+    for (String probe : List.of("/health/live", "/health/ready", "/metrics")) {
+      ObjectNode get = root(paths, probe).putObject("get");
+      get.put("summary", probe.equals("/metrics") ? "Prometheus metrics (text format)"
+          : probe.equals("/health/ready") ? "Readiness: 200 when the store answers, else 503" : "Liveness");
+      get.putArray("security");
+      get.putObject("responses").putObject("200").put("description", "ok");
+    }
+  }
+
+  private static void ofrep(ObjectNode op, ObjectNode body, String error) {
+    op.putArray("security").addObject().putArray("clientKey");
+    op.putObject("requestBody").put("required", false).putObject("content").putObject("application/json")
+        .set("schema", body.deepCopy());
+    ObjectNode r = op.putObject("responses");
+    r.putObject("200").put("description", "{\"key\", \"value\", \"reason\", \"variant\", \"metadata\"}"
+        + " (bulk: {\"flags\": [...]})");
+    r.putObject("400").put("description", "PARSE_ERROR or INVALID_CONTEXT: " + error);
+    r.putObject("401").put("description", "missing or unknown client key");
+    r.putObject("403").put("description", "a management API key instead of a client key");
+    r.putObject("429").put("description", "rate limited; see the Retry-After header (seconds)");
+  }
+
+  private static ObjectNode root(ObjectNode paths, String path) {
+    ObjectNode item = paths.putObject(path);
+    item.putArray("servers").addObject().put("url", "/");
+    return item;
+  }
+
+  /** Parses a literal JSON Schema. */
+  static ObjectNode schema(String json) {
+    try {
+      return (ObjectNode) Json.MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("malformed schema literal", e);
+    }
   }
 
   /** True when a concrete path fits a template such as {@code /flags/{key}}. */

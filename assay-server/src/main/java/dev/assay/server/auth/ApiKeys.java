@@ -81,14 +81,25 @@ public final class ApiKeys {
   /**
    * Makes sure an admin key with exactly this token exists (idempotent): the
    * {@code ASSAY_ADMIN_TOKEN} path for automation.
+   *
+   * @throws IllegalArgumentException when the token is too short, or belongs to a revoked or
+   *     non-admin key
    */
   public void ensureAdminToken(String token) {
     if (token.length() < 16) {
       throw new IllegalArgumentException("ASSAY_ADMIN_TOKEN must be at least 16 characters");
     }
     store.write(tx -> {
-      if (tx.apiKeyByHash(hash(token)).isEmpty()) {
+      Optional<ApiKeyRecord> existing = tx.apiKeyByHash(hash(token));
+      if (existing.isEmpty()) {
         insert(tx, BOOTSTRAP_NAME, Role.ADMIN, token, SYSTEM);
+      } else if (!existing.get().active()) {
+        // Reviving it would undo the revocation at every start; ignoring it would lock the operator out.
+        throw new IllegalArgumentException("ASSAY_ADMIN_TOKEN: this token belongs to API key '" + existing.get().id()
+            + "', which was revoked; set a new token (or unset ASSAY_ADMIN_TOKEN)");
+      } else if (!existing.get().role().equals(Role.ADMIN.wireName())) {
+        throw new IllegalArgumentException("ASSAY_ADMIN_TOKEN: this token belongs to API key '" + existing.get().id()
+            + "' with role " + existing.get().role() + ", not admin; set a different token");
       }
       return null;
     });

@@ -44,6 +44,8 @@ import java.util.TreeMap;
  *       rules name its experiments, and its experiments' own features), a {@code force} rule to
  *       the default value with {@code range} [0, fraction] over its own seed, so the held-out
  *       units never reach a covered rollout or experiment.
+ *   <li>A flag's {@code prerequisites} become a first gate rule with {@code parentConditions}: unless
+ *       every parent flag evaluates to its expected value, the feature evaluates to null.
  *   <li>ID-list segments become {@code savedGroups}; a condition segment referenced by
  *       {@code $inGroup}/{@code $notInGroup} is inlined (its condition, or {@code $not} of it).
  * </ul>
@@ -117,10 +119,12 @@ public final class PayloadCompiler {
           experimentsOfFlag.add(r.path("experiment").asText());
         }
       }
-      if (!rules.isEmpty()) {
+      ArrayNode gate = prerequisiteRule(flag);
+      if (!rules.isEmpty() || !gate.isEmpty()) {
         ArrayNode withHoldouts = holdoutRules(holdouts, key, experimentsOfFlag, feature.get("defaultValue"), latest);
         withHoldouts.addAll(rules);
-        feature.set("rules", withHoldouts);
+        gate.addAll(withHoldouts);
+        feature.set("rules", gate);
       }
       features.put(key, feature);
     }
@@ -158,6 +162,30 @@ public final class PayloadCompiler {
     }
     payload.put("dateUpdated", formatDate(latest[0]));
     return payload;
+  }
+
+  /**
+   * The flag's prerequisites as one GrowthBook gate rule ({@code parentConditions} with
+   * {@code gate: true}, each parent's condition {@code {"value": <expected>}}): when a parent does
+   * not evaluate to the expected value the feature evaluates to null (source "prerequisite"), else
+   * evaluation continues with the next rule. Empty when the flag has none.
+   */
+  private static ArrayNode prerequisiteRule(ObjectNode flag) {
+    ArrayNode out = F.arrayNode();
+    JsonNode prerequisites = flag.path("prerequisites");
+    if (!prerequisites.isArray() || prerequisites.isEmpty()) {
+      return out;
+    }
+    ObjectNode rule = out.addObject();
+    rule.put("id", "prereq_" + flag.path("key").asText());
+    ArrayNode parents = rule.putArray("parentConditions");
+    for (JsonNode p : prerequisites) {
+      ObjectNode parent = parents.addObject();
+      parent.put("id", p.path("flag").asText());
+      parent.putObject("condition").set("value", p.path("value").deepCopy());
+      parent.put("gate", true);
+    }
+    return out;
   }
 
   /** Force-to-default rules of the holdouts covering a flag or any of the given experiments. */

@@ -40,7 +40,7 @@ import java.util.Set;
 public final class ConfigService {
   /** The project used when a request names none; created at start. */
   public static final String DEFAULT_PROJECT = "default";
-  private static final Set<String> READ_ONLY_FIELDS =
+  static final Set<String> READ_ONLY_FIELDS =
       Set.of("version", "createdAt", "updatedAt", "project", "status", "phases", "decision", "clientKey");
 
   private final ConfigStore store;
@@ -147,7 +147,7 @@ public final class ConfigService {
     return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
-  private static Class<?> specClass(Kind kind) {
+  static Class<?> specClass(Kind kind) {
     return switch (kind) {
       case PROJECT -> Specs.ProjectSpec.class;
       case ENVIRONMENT -> Specs.EnvironmentSpec.class;
@@ -497,6 +497,7 @@ public final class ConfigService {
         requireRef(tx, Kind.SEGMENT, scope, seg, "condition");
       }
     } else if (spec instanceof FlagSpec f) {
+      checkPrerequisites(tx, scope, f);
       for (var env : f.environments().entrySet()) {
         requireRef(tx, Kind.ENVIRONMENT, scope, env.getKey(), "environments." + env.getKey());
         var rules = env.getValue().rules();
@@ -528,6 +529,50 @@ public final class ConfigService {
         requireRef(tx, Kind.SEGMENT, scope, seg, "condition");
       }
     }
+  }
+
+  /**
+   * Prerequisites name existing flags, expect a value of the parent's type, and form no cycle with
+   * the prerequisites already stored (a cycle would make every flag on it unevaluable).
+   */
+  private static void checkPrerequisites(StoreTransaction tx, String scope, FlagSpec f) {
+    Map<String, List<String>> graph = new java.util.HashMap<>();
+    for (StoredEntity e : tx.list(Kind.FLAG, scope)) {
+      List<String> parents = new ArrayList<>();
+      readTree(e.body()).path("prerequisites").forEach(p -> parents.add(p.path("flag").asText()));
+      graph.put(e.key(), parents);
+    }
+    graph.put(f.key(), f.prerequisites().stream().map(Specs.Prerequisite::flag).toList());
+    for (int i = 0; i < f.prerequisites().size(); i++) {
+      Specs.Prerequisite p = f.prerequisites().get(i);
+      String field = "prerequisites[" + i + "]";
+      StoredEntity parent = tx.get(Kind.FLAG, scope, p.flag()).orElseThrow(() ->
+          DomainException.badReference(field + ".flag", "flag '" + p.flag() + "' does not exist"));
+      Specs.checkValueType(field + ".value", readTree(parent.body()).path("type").asText(), p.value());
+      List<String> path = new ArrayList<>(List.of(f.key()));
+      if (reaches(graph, p.flag(), f.key(), path, new java.util.HashSet<>())) {
+        throw DomainException.badReference(field + ".flag", "would form a prerequisite cycle: "
+            + String.join(" -> ", path));
+      }
+    }
+  }
+
+  /* Depth-first: whether {@code target} is reachable from {@code from}; {@code path} ends as the cycle. */
+  private static boolean reaches(Map<String, List<String>> graph, String from, String target, List<String> path,
+      Set<String> seen) {
+    path.add(from);
+    if (from.equals(target)) {
+      return true;
+    }
+    if (seen.add(from)) {
+      for (String next : graph.getOrDefault(from, List.of())) {
+        if (reaches(graph, next, target, path, seen)) {
+          return true;
+        }
+      }
+    }
+    path.remove(path.size() - 1);
+    return false;
   }
 
   private static void requireRef(StoreTransaction tx, Kind kind, String scope, String key, String field) {
@@ -590,6 +635,15 @@ public final class ConfigService {
           for (StoredEntity e : tx.list(Kind.FLAG, scope)) {
             if (e.body().contains("\"experiment\":\"" + key + "\"")) {
               out.add("flag '" + e.key() + "'");
+            }
+          }
+        }
+        if (kind == Kind.FLAG) {
+          for (StoredEntity e : tx.list(Kind.FLAG, scope)) {
+            for (JsonNode p : readTree(e.body()).path("prerequisites")) {
+              if (p.path("flag").asText().equals(key)) {
+                out.add("flag '" + e.key() + "' (prerequisite)");
+              }
             }
           }
         }

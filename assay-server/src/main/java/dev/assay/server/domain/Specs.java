@@ -234,8 +234,22 @@ final class Specs {
     }
   }
 
+  /**
+   * Another flag that must evaluate to {@code value} for this flag to apply; otherwise this flag
+   * evaluates to nothing (the caller's default), in every environment.
+   */
+  record Prerequisite(String flag, JsonNode value) {
+    Prerequisite {
+      Check.key("flag", flag);
+      if (value == null || value.isNull()) {
+        throw DomainException.invalid("value", "is required: the value the prerequisite flag must evaluate to");
+      }
+    }
+  }
+
   record FlagSpec(String key, String type, JsonNode defaultValue, String description, String owner,
-      List<String> tags, String lifecycle, Map<String, FlagEnvironment> environments) {
+      List<String> tags, String lifecycle, Map<String, FlagEnvironment> environments,
+      List<Prerequisite> prerequisites) {
     FlagSpec {
       Check.key("key", key);
       Check.required("type", type);
@@ -261,6 +275,17 @@ final class Specs {
         }
       }
       environments = Map.copyOf(environments);
+      prerequisites = Check.list("prerequisites", prerequisites, 20);
+      Set<String> parents = new HashSet<>();
+      for (int i = 0; i < prerequisites.size(); i++) {
+        String parent = prerequisites.get(i).flag();
+        if (parent.equals(key)) {
+          throw DomainException.invalid("prerequisites[" + i + "].flag", "a flag cannot be its own prerequisite");
+        }
+        if (!parents.add(parent)) {
+          throw DomainException.invalid("prerequisites[" + i + "].flag", "flag '" + parent + "' is listed twice");
+        }
+      }
     }
   }
 

@@ -20,6 +20,7 @@ import org.flywaydb.core.Flyway;
  * A config control plane sees few writes, so one writer at a time costs nothing that matters.
  */
 public final class JdbcConfigStore implements ConfigStore {
+  private static final int MAX_POOL_SIZE = 10;
   private final HikariDataSource dataSource;
   private final String description;
   /** Set for PostgreSQL: the LISTEN/NOTIFY channel shared by all replicas on this schema. */
@@ -71,7 +72,7 @@ public final class JdbcConfigStore implements ConfigStore {
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(schema == null ? jdbcUrl : withSchema(jdbcUrl, schema));
-    config.setMaximumPoolSize(10);
+    config.setMaximumPoolSize(MAX_POOL_SIZE);
     config.setPoolName("assay-store");
     config.setAutoCommit(false);
     try {
@@ -110,7 +111,26 @@ public final class JdbcConfigStore implements ConfigStore {
     return inTransaction(work, false);
   }
 
+  /*
+   * After a database restart every pooled connection is dead, and each fails once before the pool
+   * drops it. A transaction whose connection was lost before COMMIT changed nothing, so it is run
+   * again on another connection (up to once per pooled connection, then a fresh one). A failure
+   * during COMMIT is ambiguous and is not retried.
+   */
   private <T> T inTransaction(Function<StoreTransaction, T> work, boolean write) {
+    for (int attempt = 1; ; attempt++) {
+      boolean[] committing = {false};
+      try {
+        return attempt(work, write, committing);
+      } catch (StoreUnavailableException e) {
+        if (!e.connectionLost() || committing[0] || attempt > MAX_POOL_SIZE) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private <T> T attempt(Function<StoreTransaction, T> work, boolean write, boolean[] committing) {
     try (Connection c = dataSource.getConnection()) {
       try {
         JdbcTransaction tx = new JdbcTransaction(c);
@@ -118,6 +138,7 @@ public final class JdbcConfigStore implements ConfigStore {
           tx.lockHead();
         }
         T result = work.apply(tx);
+        committing[0] = true;
         c.commit();
         return result;
       } catch (RuntimeException | Error e) {
@@ -125,10 +146,10 @@ public final class JdbcConfigStore implements ConfigStore {
         throw e;
       } catch (SQLException e) {
         rollbackQuietly(c, e);
-        throw new StoreException("database error: " + e.getMessage(), e);
+        throw StoreUnavailableException.of(e);
       }
     } catch (SQLException e) {
-      throw new StoreException("database unavailable: " + e.getMessage(), e);
+      throw new StoreUnavailableException("database unavailable: " + e.getMessage(), e);
     }
   }
 

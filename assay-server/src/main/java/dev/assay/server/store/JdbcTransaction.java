@@ -35,7 +35,7 @@ final class JdbcTransaction implements StoreTransaction {
     try {
       return work.run();
     } catch (SQLException e) {
-      throw new StoreException("database error: " + e.getMessage(), e);
+      throw StoreUnavailableException.of(e);
     }
   }
 

@@ -185,6 +185,19 @@ class ManagementApiTest {
   }
 
   @Test
+  void experiments_plannedUnits_storedAndMustBePositive() {
+    var bad = t.admin("POST", "/api/v1/experiments", "{\"key\":\"pu0\",\"plannedUnits\":0,"
+        + "\"variants\":[{\"key\":\"a\",\"weight\":0.5},{\"key\":\"b\",\"weight\":0.5}]}");
+    var good = t.admin("POST", "/api/v1/experiments", "{\"key\":\"pu1\",\"plannedUnits\":20000,"
+        + "\"variants\":[{\"key\":\"a\",\"weight\":0.5},{\"key\":\"b\",\"weight\":0.5}]}");
+
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().at("/error/details/0/field").asText()).isEqualTo("plannedUnits");
+    assertThat(good.status()).as(good.body()).isEqualTo(201);
+    assertThat(t.admin("GET", "/api/v1/experiments/pu1", null).json().get("plannedUnits").asLong()).isEqualTo(20000);
+  }
+
+  @Test
   void probesMetricsAndOpenApi_areServed() {
     assertThat(t.call("GET", "/health/live", null, null).status()).isEqualTo(200);
     assertThat(t.call("GET", "/health/ready", null, null).status()).isEqualTo(200);

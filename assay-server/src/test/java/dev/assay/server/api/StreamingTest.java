@@ -8,6 +8,8 @@ import dev.assay.sdk.ClientStatus;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -171,6 +173,92 @@ class StreamingTest {
       Thread.sleep(100);
     }
     assertThat(gauge()).isZero();
+  }
+
+  @Test
+  void stream_resumeWithAnOlderLastEventId_getsTheCurrentPayloadAtOnce() throws Exception {
+    String key = connection();
+    String old = server.call("GET", "/api/features/" + key, null, null).headers().firstValue("ETag").orElseThrow();
+    server.admin("POST", "/api/v1/flags", "{\"key\":\"missed\",\"type\":\"boolean\",\"defaultValue\":true}");
+
+    String[] first = nextEvent(stream(key, old.replace("\"", "")), Duration.ofSeconds(10));
+
+    assertThat(first).as("the change made while disconnected").isNotNull();
+    assertThat(first[2]).contains("\"missed\"");
+  }
+
+  @Test
+  void stream_connectionDeleted_streamEndsAndPayloadIsGone() throws Exception {
+    String key = connection();
+    BlockingQueue<String> lines = stream(key, null);
+    assertThat(nextEvent(lines, Duration.ofSeconds(10))).isNotNull();
+    assertThat(gauge()).isEqualTo(1.0);
+
+    assertThat(server.admin("DELETE", "/api/v1/sdk-connections/" + key + "?version=1", null).status()).isEqualTo(204);
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (gauge() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(gauge()).as("the server ended the deleted connection's stream").isZero();
+    assertThat(server.call("GET", "/api/features/" + key, null, null).status()).isEqualTo(404);
+    assertThat(server.call("GET", "/sub/" + key, null, null).status()).isEqualTo(404);
+  }
+
+  @Test
+  void payload_advertisesStreamingAndCdnFriendlyCaching() {
+    String key = connection();
+    TestServer.Response r = server.call("GET", "/api/features/" + key, null, null);
+
+    assertThat(r.headers().firstValue("x-sse-support")).contains("enabled");
+    assertThat(r.headers().firstValue("Cache-Control").orElseThrow())
+        .contains("public").contains("s-maxage=").contains("stale-while-revalidate=").contains("stale-if-error=");
+    assertThat(r.headers().firstValue("ETag").orElseThrow()).as("strong ETag").startsWith("\"");
+    assertThat(r.headers().firstValue("Vary")).contains("Accept-Encoding");
+    assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+    assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+  }
+
+  /**
+   * A client that connects and then never reads: the server's writes to it block once the kernel
+   * buffers are full (12 events of 600 KB are far more than they hold), yet every change still
+   * reaches a client that does read, and the server keeps answering.
+   */
+  @Test
+  void stream_consumerThatNeverReads_doesNotHoldBackTheOthers() throws Exception {
+    String key = connection();
+    String blob = "x".repeat(600_000);
+    assertThat(server.admin("POST", "/api/v1/flags",
+        "{\"key\":\"big\",\"type\":\"json\",\"defaultValue\":{\"v\":\"m0-" + blob + "\"}}").status())
+        .isEqualTo(201);
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(1024);
+      slow.connect(new InetSocketAddress("127.0.0.1", server.server.port()));
+      slow.getOutputStream().write(("GET /sub/" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      BlockingQueue<String> fast = stream(key, null);
+      assertThat(nextEventContaining(fast, "\"m0-")).as("initial payload").isTrue();
+      for (int i = 1; i <= 12; i++) {
+        TestServer.Response r = server.admin("PUT", "/api/v1/flags/big", "{\"version\":" + i
+            + ",\"type\":\"json\",\"defaultValue\":{\"v\":\"m" + i + "-" + blob + "\"}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(nextEventContaining(fast, "\"m" + i + "-")).as("change %d reaches the reading client", i).isTrue();
+      }
+      assertThat(server.call("GET", "/health/ready", null, null).status()).isEqualTo(200);
+    }
+  }
+
+  /** Waits (generously: the machine may be loaded) for an event whose data contains {@code marker}. */
+  private static boolean nextEventContaining(BlockingQueue<String> lines, String marker) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      String[] e = nextEvent(lines, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      if (e != null && e[2].contains(marker)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private double gauge() {

@@ -35,6 +35,23 @@ final class TestServer implements AutoCloseable {
         .start();
   }
 
+  /**
+   * A server on a fresh schema of the test PostgreSQL ({@code ASSAY_TEST_POSTGRES_URL}) instead of
+   * the embedded store.
+   */
+  static TestServer postgres() {
+    String schema = dev.assay.server.store.TestPostgres.freshSchema();
+    String base = dev.assay.server.store.TestPostgres.url();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(base);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA " + schema);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot create schema on " + base, e);
+    }
+    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    return new TestServer(b -> b.databaseUrl(url));
+  }
+
   record Response(int status, String body, java.net.http.HttpHeaders headers) {
     JsonNode json() {
       try {

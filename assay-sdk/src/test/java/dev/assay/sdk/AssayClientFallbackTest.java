@@ -1,0 +1,170 @@
+package dev.assay.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link AssayClient} when streaming does not work although the server advertises it (a proxy that
+ * blocks or cuts server-sent events), and when the server accepts connections but never answers:
+ * the client falls back to polling with ETags, keeps serving, and never blocks the caller.
+ */
+class AssayClientFallbackTest {
+
+  /** What the event-stream endpoint does. */
+  enum Sub { BLOCKED, DROPPING }
+
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : cleanup) {
+      c.close();
+    }
+  }
+
+  private static String payload(String banner) {
+    return "{\"features\":{\"banner\":{\"defaultValue\":\"" + banner + "\"}}}";
+  }
+
+  /**
+   * A server speaking the SDK protocol: payload with ETag, 304 on a matching If-None-Match,
+   * {@code x-sse-support: enabled}; its {@code /sub} endpoint is broken as configured.
+   */
+  private final class ProxiedServer {
+    final AtomicReference<String> payload = new AtomicReference<>(payload("v1"));
+    final AtomicInteger notModified = new AtomicInteger();
+    final AtomicInteger streamAttempts = new AtomicInteger();
+    final HttpServer server;
+
+    ProxiedServer(Sub sub) throws IOException {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/api/features/key", ex -> {
+        String body = payload.get();
+        String etag = "\"" + Integer.toHexString(body.hashCode()) + "\"";
+        ex.getResponseHeaders().set("ETag", etag);
+        ex.getResponseHeaders().set("x-sse-support", "enabled");
+        if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+          notModified.incrementAndGet();
+          ex.sendResponseHeaders(304, -1);
+          ex.close();
+          return;
+        }
+        send(ex, 200, "application/json", body);
+      });
+      server.createContext("/sub/key", ex -> {
+        streamAttempts.incrementAndGet();
+        if (sub == Sub.BLOCKED) {
+          send(ex, 404, "text/html", "<h1>blocked by proxy</h1>");
+        } else {
+          send(ex, 200, "text/event-stream", ": connected\n\n");
+        }
+      });
+      server.start();
+      cleanup.add(() -> server.stop(0));
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+  }
+
+  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(condition.getAsBoolean()).as(what).isTrue();
+  }
+
+  private static AssayClient.Builder client(String url) {
+    return AssayClient.builder(url, "key")
+        .initialTimeout(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(200));
+  }
+
+  @Test
+  void sseAdvertisedButBlocked_fallsBackToPollingWithEtagsAndSeesChanges() throws Exception {
+    ProxiedServer s = new ProxiedServer(Sub.BLOCKED);
+    try (AssayClient client = client(s.url()).build()) {
+      assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("v1");
+      waitFor(() -> client.status().mode() == ClientStatus.Mode.POLLING && s.notModified.get() > 0,
+          "polling with If-None-Match after the stream was refused");
+
+      s.payload.set(payload("v2"));
+
+      waitFor(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")), "change seen by polling");
+      assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
+      assertThat(s.streamAttempts.get()).as("a 404 stream is not retried in a loop").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void streamCutRightAfterConnecting_reconnectsAndCatchesUpByPolling() throws Exception {
+    ProxiedServer s = new ProxiedServer(Sub.DROPPING);
+    try (AssayClient client = client(s.url()).build()) {
+      waitFor(() -> s.streamAttempts.get() >= 2, "reconnects after the stream was cut");
+
+      s.payload.set(payload("v2"));
+
+      waitFor(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")),
+          "change seen by the catch-up poll between reconnects");
+    }
+  }
+
+  @Test
+  void serverAcceptsButNeverAnswers_buildReturnsAfterTheInitialTimeoutServingTheBootstrap() throws Exception {
+    ServerSocket silent = new ServerSocket(0);
+    cleanup.add(silent);
+    List<Socket> held = new ArrayList<>();
+    Thread acceptor = new Thread(() -> {
+      try {
+        while (true) {
+          held.add(silent.accept()); // accept, then never answer
+        }
+      } catch (IOException closed) {
+        // test over
+      }
+    });
+    acceptor.setDaemon(true);
+    acceptor.start();
+
+    AssayClient client = assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+        AssayClient.builder("http://127.0.0.1:" + silent.getLocalPort(), "key")
+            .initialTimeout(Duration.ofMillis(300))
+            .bootstrap(payload("bootstrap"))
+            .build());
+    cleanup.add(client);
+
+    assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("bootstrap");
+    assertThat(client.status().state()).isEqualTo(ClientStatus.State.STALE);
+    assertThat(client.status().source()).isEqualTo(ClientStatus.Source.BOOTSTRAP);
+    assertThat(client.status().error()).isPresent();
+  }
+}
