@@ -49,7 +49,8 @@ public final class EventGovernance implements AutoCloseable {
 
   /**
    * @param retentionDays keep events this many days (by their timestamp), or empty to keep all
-   * @param retentionInterval how often retention runs (the first run is at {@link #start})
+   * @param retentionInterval how often retention runs (the first run comes one interval, at most a
+   *     minute, after construction)
    */
   public EventGovernance(EventStore events, EventPrivacy privacy, Optional<Integer> retentionDays,
       Duration retentionInterval, ConfigStore config, AuditLog audit, Clock clock) {
@@ -74,8 +75,10 @@ public final class EventGovernance implements AutoCloseable {
     });
     if (retentionDays.isPresent()) {
       long ms = retentionInterval.toMillis();
-      // A fixed delay: a run never overlaps the previous one.
-      timer.scheduleWithFixedDelay(this::scheduledRetention, 0, ms, TimeUnit.MILLISECONDS);
+      // A fixed delay: a run never overlaps the previous one. The first run waits a minute (or one
+      // interval, if shorter) so that it does not compete with the start-up.
+      long first = Math.min(ms, TimeUnit.MINUTES.toMillis(1));
+      timer.scheduleWithFixedDelay(this::scheduledRetention, first, ms, TimeUnit.MILLISECONDS);
     }
   }
 
