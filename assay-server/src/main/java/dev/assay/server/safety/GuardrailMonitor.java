@@ -101,9 +101,9 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
       kind = "guardrail";
       List<String> parts = new ArrayList<>();
       for (ObjectNode b : breaches) {
-        parts.add(String.format(Locale.ROOT, "%s is worse in '%s' beyond the threshold of %s%% (effect %.4g,"
+        parts.add(String.format(Locale.ROOT, "%s is worse in '%s' beyond the threshold of %s (effect %.4g,"
             + " always-valid %d%% interval [%.4g, %.4g])", b.path("metric").asText(), b.path("variant").asText(),
-            b.path("threshold").asDouble() * 100, b.path("effect").asDouble(),
+            percent(b.path("threshold").asDouble()), b.path("effect").asDouble(),
             Math.round(100 * (1 - snapshot.at("/settings/alpha").asDouble(0.05))),
             b.path("ciLower").asDouble(), b.path("ciUpper").asDouble()));
       }
@@ -118,6 +118,10 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
     (kind.equals("srm") ? srmHalts : guardrailHalts).increment();
     LOG.log(Level.WARNING, "halted experiment " + project + "/" + key + ": " + reason);
     webhook.ifPresent(url -> notify(url, project, key, kind, reason, breaches, snapshot, halted.get()));
+  }
+
+  private static String percent(double fraction) {
+    return java.math.BigDecimal.valueOf(Math.round(fraction * 1e6) / 1e4).stripTrailingZeros().toPlainString() + "%";
   }
 
   /** The guardrail results whose always-valid interval lies wholly beyond the harm threshold. */

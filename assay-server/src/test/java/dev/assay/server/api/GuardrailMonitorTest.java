@@ -190,7 +190,8 @@ class GuardrailMonitorTest {
     assertThat(status("slow")).isEqualTo("stopped");
     JsonNode exp = server.admin("GET", "/api/v1/experiments/slow", null).json();
     assertThat(exp.at("/halted/by").asText()).isEqualTo("guardrail-monitor");
-    assertThat(exp.at("/halted/reason").asText()).contains("latency").contains("treatment");
+    assertThat(exp.at("/halted/reason").asText()).contains("latency").contains("treatment")
+        .contains("threshold of 2%");
 
     ExperimentClient after = sdk(clientKey);
     for (int i = 0; i < 400; i++) {
@@ -223,6 +224,12 @@ class GuardrailMonitorTest {
     refresh("slow");
     assertThat(haltCounter("guardrail")).isEqualTo(1.0);
     assertThat(server.admin("POST", "/api/v1/experiments/slow/start", "{}").status()).isEqualTo(409);
+    assertThat(server.admin("GET", "/api/v1/experiments/slow/report.md", null).body())
+        .contains("**Halted** by guardrail-monitor");
+    ok(server.admin("POST", "/api/v1/experiments/slow/conclude",
+        "{\"decision\":{\"outcome\":\"rollback\",\"writeUp\":\"latency regression\"}}"));
+    assertThat(sdk(clientKey).evaluate("cta-text", Attributes.of("id", "user-1")).value())
+        .as("concluded with rollback: the flag default again").contains("Old default");
   }
 
   @Test
