@@ -39,6 +39,8 @@ class GuardrailMonitorTest {
   private TestServer server;
   private HttpServer receiver;
   private final LinkedBlockingQueue<JsonNode> webhooks = new LinkedBlockingQueue<>();
+  /** The receiver holds each request open until this opens (to show the refresh does not wait). */
+  private volatile java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(0);
 
   @BeforeEach
   void start() throws Exception {
@@ -46,6 +48,11 @@ class GuardrailMonitorTest {
     receiver.createContext("/hook", exchange -> {
       try (exchange) {
         webhooks.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+        try {
+          hold.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         exchange.sendResponseHeaders(204, -1);
       }
     });
@@ -236,15 +243,19 @@ class GuardrailMonitorTest {
   void sampleRatioMismatch_halts() throws Exception {
     long start = startExperiment("skewed", "");
     simulate("skewed", start, 0, 8_000, 0.57, 1.0, new SplittableRandom(2));
+    hold = new java.util.concurrent.CountDownLatch(1);
     JsonNode snapshot = refresh("skewed");
+    JsonNode posted = webhooks.poll(10, TimeUnit.SECONDS);
+    assertThat(posted).as("webhook received").isNotNull();
+    assertThat(hold.getCount()).as("the refresh answered while the receiver still held the webhook open").isEqualTo(1);
+    hold.countDown();
     assertThat(snapshot.at("/health/srmSequentialPValue").asDouble()).isLessThan(0.001);
     assertThat(status("skewed")).isEqualTo("stopped");
     JsonNode exp = server.admin("GET", "/api/v1/experiments/skewed", null).json();
     assertThat(exp.at("/halted/reason").asText()).startsWith("sample ratio mismatch");
     assertThat(haltCounter("srm")).isEqualTo(1.0);
-    JsonNode posted = webhooks.poll(10, TimeUnit.SECONDS);
-    assertThat(posted).isNotNull();
     assertThat(posted.path("kind").asText()).isEqualTo("srm");
+    assertThat(posted.path("reason").asText()).startsWith("sample ratio mismatch");
   }
 
   @Test
