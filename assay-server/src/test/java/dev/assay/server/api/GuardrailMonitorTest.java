@@ -281,6 +281,35 @@ class GuardrailMonitorTest {
   }
 
   @Test
+  void webhookReceiverDown_haltStillHappensAndFailureIsCounted() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    server.close();
+    String base = TestPostgres.url();
+    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    server = new TestServer(b -> b.warehouseUrl(url).webhookUrl("http://127.0.0.1:" + closedPort + "/hook"));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics",
+        "{\"key\":\"latency\",\"type\":\"mean\",\"event\":\"latency\",\"direction\":\"decrease\"}"));
+    long start = startExperiment("unheard", "");
+    simulate("unheard", start, 0, 4_000, 0.5, 1.25, new SplittableRandom(6));
+    refresh("unheard");
+    assertThat(status("unheard")).isEqualTo("stopped");
+    double failures = 0;
+    for (int i = 0; i < 100 && failures == 0; i++) {
+      failures = server.call("GET", "/metrics", null, null).body().lines()
+          .filter(l -> l.startsWith("assay_guardrail_webhook_failures_total"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+      if (failures == 0) {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(failures).as("the failed delivery is counted").isEqualTo(1.0);
+  }
+
+  @Test
   void autoHaltOff_reportsButDoesNotHalt() throws Exception {
     long start = startExperiment("optout", "{\"autoHalt\":false}");
     simulate("optout", start, 0, 4_000, 0.5, 1.25, new SplittableRandom(5));
