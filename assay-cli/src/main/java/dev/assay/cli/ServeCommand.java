@@ -89,6 +89,14 @@ final class ServeCommand implements Callable<Integer> {
   java.time.Duration refreshInterval;
 
   @Option(
+      names = "--webhook-url",
+      defaultValue = "${env:ASSAY_WEBHOOK_URL}",
+      paramLabel = "URL",
+      description = "Where the guardrail monitor POSTs a JSON notice of each experiment it halts"
+          + " (http or https). Or set ASSAY_WEBHOOK_URL.")
+  String webhookUrl;
+
+  @Option(
       names = "--event-hmac-key-file",
       defaultValue = "${env:ASSAY_EVENTS_HMAC_KEY_FILE}",
       paramLabel = "FILE",
@@ -225,6 +233,13 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliInputException("--refresh-interval: must be positive, was " + refreshInterval);
     }
     builder.refreshInterval(refreshInterval);
+    if (webhookUrl != null && !webhookUrl.isBlank()) {
+      try {
+        builder.webhookUrl(webhookUrl);
+      } catch (IllegalArgumentException e) {
+        throw new CliInputException("--webhook-url: " + e.getMessage());
+      }
+    }
     configureEvents(builder);
     if (analysisQueryTimeout.toSeconds() < 1) {
       throw new CliInputException("--analysis-query-timeout: must be at least PT1S, was " + analysisQueryTimeout);

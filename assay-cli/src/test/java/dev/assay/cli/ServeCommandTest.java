@@ -70,6 +70,7 @@ class ServeCommandTest {
     CliRun port = CliRun.of("serve", "--port", "70000");
     CliRun url = CliRun.of("serve", "--database-url", "postgres://x");
     CliRun notANumber = CliRun.of("serve", "--port", "eighty");
+    CliRun webhook = CliRun.of("serve", "--webhook-url", "ftp://hooks.example.com/x");
 
     assertThat(port.exitCode()).isEqualTo(2);
     assertThat(port.err()).contains("--port").contains("70000");
@@ -77,6 +78,8 @@ class ServeCommandTest {
     assertThat(url.err()).contains("--database-url").contains("jdbc:");
     assertThat(notANumber.exitCode()).isEqualTo(2);
     assertThat(notANumber.err()).contains("--port");
+    assertThat(webhook.exitCode()).isEqualTo(2);
+    assertThat(webhook.err()).contains("--webhook-url").contains("http or https");
   }
 
   @Test

@@ -121,6 +121,7 @@ public final class AssayServer implements AutoCloseable {
     private boolean demo;
     private Optional<String> warehouseUrl = Optional.empty();
     private Duration refreshInterval = Duration.ofHours(1);
+    private Optional<java.net.URI> webhookUrl = Optional.empty();
     private Duration analysisQueryTimeout = dev.assay.server.analysis.ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
     private Duration sseHeartbeat = Duration.ofSeconds(15);
     private Clock clock = Clock.systemUTC();
@@ -286,6 +287,24 @@ public final class AssayServer implements AutoCloseable {
           analysisQueryTimeout));
     }
 
+    /**
+     * Where the guardrail monitor POSTs a JSON notice of each experiment it halts (http or
+     * https); none by default.
+     */
+    public Builder webhookUrl(String url) {
+      java.net.URI uri;
+      try {
+        uri = new java.net.URI(url);
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("webhookUrl is not a URL: " + e.getMessage(), e);
+      }
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new IllegalArgumentException("webhookUrl must be an http or https URL with a host, was '" + url + "'");
+      }
+      this.webhookUrl = Optional.of(uri);
+      return this;
+    }
+
     /** Seeds the demo project at start. */
     public Builder demo(boolean demo) {
       this.demo = demo;
@@ -351,6 +370,9 @@ public final class AssayServer implements AutoCloseable {
         dev.assay.server.events.DuckDbEventStore events = dev.assay.server.events.DuckDbEventStore.open(dataDir);
         opened.push(events);
         Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
+        dev.assay.server.safety.GuardrailMonitor guardrails =
+            new dev.assay.server.safety.GuardrailMonitor(config, meters, webhookUrl);
+        analysis.ifPresent(a -> a.onRefreshed(guardrails));
         Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = analysis.map(
             a -> new dev.assay.server.analysis.RefreshScheduler(config, a, refreshInterval));
         // In Kafka mode with a PostgreSQL warehouse, the consumer writes there (ADR 0008);

@@ -68,6 +68,19 @@ public final class ExperimentRefresh {
   private final WarehouseStatistics statistics;
   private final Clock clock;
   private final Map<String, RefreshProgress> progress = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Told of each stored snapshot (for example the guardrail monitor). */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * Called after a snapshot is stored, on the refreshing thread; an exception it throws is
+     * logged and does not fail the refresh.
+     *
+     * @param latestPhase whether the snapshot is of the experiment's latest phase
+     */
+    void refreshed(String project, ObjectNode experiment, ObjectNode snapshot, boolean latestPhase);
+  }
 
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock) {
@@ -81,6 +94,11 @@ public final class ExperimentRefresh {
     this.warehouse = warehouse;
     this.statistics = new WarehouseStatistics(dialect, schema, queryTimeout);
     this.clock = clock;
+  }
+
+  /** Adds a listener told of every stored snapshot. */
+  public void onRefreshed(Listener listener) {
+    listeners.add(listener);
   }
 
   /** Refreshes and stores a snapshot; {@code progress} is told each step (for long refreshes). */
@@ -192,6 +210,41 @@ public final class ExperimentRefresh {
     return roles;
   }
 
+  /** The guardrail references of an experiment by metric key (the first one of a metric wins). */
+  private static Map<String, JsonNode> guardrailRefs(JsonNode exp) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    exp.path("metrics").path("guardrails").forEach(g -> out.putIfAbsent(g.path("metric").asText(), g));
+    return out;
+  }
+
+  /**
+   * The running sequential state after the previous refresh of this phase, when it used the
+   * same settings (a change of α, CUPED, sequential or planned size starts the sequence again).
+   */
+  private Map<ExperimentAnalysis.Key, dev.assay.stats.AlwaysValidState> previousRunning(String project,
+      String experimentKey, int phase, JsonNode settings) {
+    Map<ExperimentAnalysis.Key, dev.assay.stats.AlwaysValidState> out = new LinkedHashMap<>();
+    for (JsonNode previous : config.snapshots(project, experimentKey, 1)) {
+      if (previous.path("phase").asInt() != phase || !previous.path("settings").equals(settings)) {
+        continue;
+      }
+      for (JsonNode st : previous.path("runningStates")) {
+        try {
+          out.put(new ExperimentAnalysis.Key(st.path("metric").asText(), st.path("variant").asText()),
+              new dev.assay.stats.AlwaysValidState(st.path("looks").asInt(), st.path("pValue").asDouble(),
+                  bound(st.path("ciLower"), Double.NEGATIVE_INFINITY), bound(st.path("ciUpper"), Double.POSITIVE_INFINITY)));
+        } catch (dev.assay.stats.StatsException e) {
+          // a damaged entry only restarts that metric's sequence
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double bound(JsonNode n, double unbounded) {
+    return n.isNumber() ? n.asDouble() : unbounded;
+  }
+
   private ObjectNode compute(String project, String experimentKey, ObjectNode exp, Consumer<String> progress,
       Options options) {
     List<String> dimensions = options.dimensions();
@@ -211,6 +264,7 @@ public final class ExperimentRefresh {
       i++;
     }
     Map<String, MetricData.Role> roles = metricRoles(exp);
+    Map<String, JsonNode> guardrails = guardrailRefs(exp);
     List<String> metricKeys = new ArrayList<>(roles.keySet());
 
     MetricQueries.Phase p = new MetricQueries.Phase(experimentKey, start, end);
@@ -242,6 +296,14 @@ public final class ExperimentRefresh {
           ObjectNode m = config.get(Kind.METRIC, project, key);
           minimumSample = Math.max(minimumSample, m.path("minimumSample").asInt(100));
           boolean higherIsBetter = !"decrease".equals(m.path("direction").asText());
+          Double margin = null;
+          if (roles.get(key) == MetricData.Role.GUARDRAIL) {
+            JsonNode g = guardrails.get(key);
+            if (g.path("direction").isTextual()) {
+              higherIsBetter = !"decrease".equals(g.path("direction").asText());
+            }
+            margin = g.path("threshold").isNumber() ? g.path("threshold").asDouble() : null;
+          }
           String type = m.path("type").asText();
           if (type.equals("quantile")) {
             double level = m.path("quantile").asDouble();
@@ -255,7 +317,7 @@ public final class ExperimentRefresh {
             MetricQueries.Metric den = query(config.get(Kind.METRIC, project, m.path("denominator").asText()), false);
             List<RatioStats> r = statistics.ratio(c, p, num, den, variants.size());
             sufficient.set(key, JSON.valueToTree(r));
-            data.add(new MetricData(key, MetricData.Type.RATIO, higherIsBetter, roles.get(key), null, r));
+            data.add(new MetricData(key, MetricData.Type.RATIO, higherIsBetter, roles.get(key), null, r, margin));
           } else {
             if (onePass == null) {
               onePass = onePass(c, project, p, metricKeys, variants.size());
@@ -270,7 +332,7 @@ public final class ExperimentRefresh {
                   .putAll(statistics.metricByDimension(c, p, query(m, true), dim, variants.size()));
             }
             data.add(new MetricData(key, type.equals("proportion") ? MetricData.Type.PROPORTION : MetricData.Type.MEAN,
-                higherIsBetter, roles.get(key), s, null));
+                higherIsBetter, roles.get(key), s, null, margin));
           }
         }
       } finally {
@@ -304,7 +366,17 @@ public final class ExperimentRefresh {
         dev.assay.stats.MultipleTesting.Method.valueOf(
             a.path("correction").asText("benjamini_hochberg").toUpperCase(java.util.Locale.ROOT)),
         planned, 0, null);
-    ExperimentAnalysis analysis = ExperimentAnalysis.analyze(variants, counts.units(), weights, data, settings);
+    ObjectNode used = JSON.createObjectNode();
+    used.put("engine", settings.engine().name().toLowerCase(java.util.Locale.ROOT)).put("alpha", settings.alpha())
+        .put("sequential", settings.sequential()).put("cuped", settings.cuped())
+        .put("correction", settings.correction().name().toLowerCase(java.util.Locale.ROOT));
+    if (planned > 0) {
+      used.put("plannedUnits", planned);
+    }
+    // Carry the running intersection and running minimum p-value over the refreshes of this
+    // phase (ADR 0011), so repeated looks — and the guardrail monitor's decisions — stay valid.
+    ExperimentAnalysis analysis = ExperimentAnalysis.analyze(variants, counts.units(), weights, data, settings,
+        settings.sequential() ? previousRunning(project, experimentKey, phaseNumber, used) : Map.of());
 
     ObjectNode snapshot = JSON.createObjectNode();
     snapshot.put("experiment", experimentKey);
@@ -314,13 +386,7 @@ public final class ExperimentRefresh {
     if (end < Long.MAX_VALUE / 4) {
       snapshot.put("to", java.time.Instant.ofEpochMilli(end).toString());
     }
-    ObjectNode used = snapshot.putObject("settings");
-    used.put("engine", settings.engine().name().toLowerCase(java.util.Locale.ROOT)).put("alpha", settings.alpha())
-        .put("sequential", settings.sequential()).put("cuped", settings.cuped())
-        .put("correction", settings.correction().name().toLowerCase(java.util.Locale.ROOT));
-    if (planned > 0) {
-      used.put("plannedUnits", planned);
-    }
+    snapshot.set("settings", used);
     ObjectNode health = snapshot.putObject("health");
     long total = 0;
     for (long u : counts.units()) {
@@ -399,7 +465,27 @@ public final class ExperimentRefresh {
     if (!dimensions.isEmpty()) {
       snapshot.set("dimensions", breakdowns(dimensions, data, byDimension, variants, weights, settings));
     }
+    ArrayNode running = snapshot.putArray("runningStates");
+    analysis.runningStates().forEach((k, st) -> {
+      ObjectNode o = running.addObject().put("metric", k.metric()).put("variant", k.variant())
+          .put("looks", st.looks()).put("pValue", st.pValue());
+      if (Double.isFinite(st.ciLower())) {
+        o.put("ciLower", st.ciLower());
+      }
+      if (Double.isFinite(st.ciUpper())) {
+        o.put("ciUpper", st.ciUpper());
+      }
+    });
     config.saveSnapshot(project, experimentKey, phaseNumber, snapshot);
+    boolean latest = phaseNumber == phases.size();
+    for (Listener l : listeners) {
+      try {
+        l.refreshed(project, exp, snapshot, latest);
+      } catch (RuntimeException e) {
+        java.util.logging.Logger.getLogger(ExperimentRefresh.class.getName()).log(java.util.logging.Level.WARNING,
+            "after the refresh of " + project + "/" + experimentKey + ": " + e.getMessage(), e);
+      }
+    }
     return snapshot;
   }
 

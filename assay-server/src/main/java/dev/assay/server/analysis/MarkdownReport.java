@@ -23,6 +23,11 @@ public final class MarkdownReport {
     md.append("Status: ").append(experiment.path("status").asText()).append(" · phase ")
         .append(snapshot.path("phase").asInt()).append(" since ").append(snapshot.path("from").asText())
         .append(" · computed ").append(snapshot.path("computedAt").asText()).append("\n\n");
+    JsonNode halted = experiment.path("halted");
+    if (halted.isObject()) {
+      md.append("**Halted** by ").append(halted.path("by").asText()).append(" at ").append(halted.path("at").asText())
+          .append(" (traffic goes to control): ").append(halted.path("reason").asText()).append("\n\n");
+    }
     JsonNode h = snapshot.path("health");
     md.append("## Health\n\n");
     md.append("| variant | units |\n|---|---:|\n");

@@ -36,8 +36,11 @@ import java.util.TreeMap;
  *       GrowthBook {@code namespace} [layer, start, end] (mutually exclusive experiments),
  *       {@code hashVersion} 2, and {@code key}, {@code name}, {@code phase} and {@code meta}.
  *   <li>A concluded experiment with a "ship" decision becomes a {@code force} rule to the shipped
- *       variant's value; draft, paused, stopped, rolled-back and archived experiments produce no
- *       rule, so evaluation falls through to the next rule or the default.
+ *       variant's value; an experiment halted by the guardrail monitor (stopped, with a
+ *       {@code halted} record) becomes a {@code force} rule to control's (the first variant's)
+ *       value under its targeting condition; other draft, paused, stopped, rolled-back and
+ *       archived experiments produce no rule, so evaluation falls through to the next rule or
+ *       the default.
  *   <li>Every experiment that runs (or was shipped) and that no flag names is also served as a
  *       feature under its own key (default: the first variant's value), unless a flag has that key.
  *   <li>A holdout puts, before the rules of each feature it covers (its flags, the flags whose
@@ -240,6 +243,17 @@ public final class PayloadCompiler {
         }
       }
       return null;
+    }
+    if (status.equals("stopped") && exp.path("halted").isObject() && !variants.isEmpty()) {
+      // Halted by the guardrail monitor: every unit the experiment targets gets control's value.
+      ObjectNode rule = F.objectNode();
+      rule.put("id", ruleId);
+      JsonNode condition = and(flagCondition, inline(exp.path("condition"), segments, latest));
+      if (condition != null) {
+        rule.set("condition", condition);
+      }
+      rule.set("force", variantValue(variants.get(0)));
+      return rule;
     }
     if (!status.equals("running")) {
       return null;

@@ -41,7 +41,8 @@ public final class ConfigService {
   /** The project used when a request names none; created at start. */
   public static final String DEFAULT_PROJECT = "default";
   static final Set<String> READ_ONLY_FIELDS =
-      Set.of("version", "createdAt", "updatedAt", "project", "status", "phases", "decision", "clientKey");
+      Set.of("version", "createdAt", "updatedAt", "project", "status", "phases", "decision", "clientKey",
+          "halted");
 
   private final ConfigStore store;
   private final AuditLog audit;
@@ -363,6 +364,34 @@ public final class ConfigService {
     return changed(Kind.EXPERIMENT, project, key, result);
   }
 
+  /**
+   * Halts a running or paused experiment: it becomes {@code stopped} with a {@code halted} record
+   * (reason, actor, time), and the SDK payload then serves every unit it targets the control
+   * (first) variant's value. Audited as action {@code halt} under {@code actor}.
+   *
+   * @return the halted experiment, or empty when it was not running or paused (nothing changed)
+   */
+  public Optional<ObjectNode> halt(String project, String key, String reason, String actor) {
+    Optional<ObjectNode> result = store.write(tx -> {
+      String scope = scopeOf(tx, Kind.EXPERIMENT, project);
+      StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
+      ObjectNode doc = readTree(current.body());
+      Status from = status(doc);
+      if (from != Status.RUNNING && from != Status.PAUSED) {
+        return Optional.<ObjectNode>empty();
+      }
+      doc.put("status", lower(Status.STOPPED));
+      doc.putObject("halted").put("reason", reason).put("by", actor)
+          .put("at", java.time.Instant.ofEpochMilli(clock.millis()).toString());
+      StoredEntity updated = tx.update(Kind.EXPERIMENT, scope, key, current.version(), doc.toString());
+      audit.append(tx, actor, "halt", Kind.EXPERIMENT.name(), scope, key, Optional.of(current.body()),
+          Optional.of(updated.body()));
+      return Optional.of(view(updated));
+    });
+    result.ifPresent(r -> changed(Kind.EXPERIMENT, project, key, r));
+    return result;
+  }
+
   /** Creates the default project and its production environment if missing (idempotent). */
   public void ensureDefaultProject() {
     store.write(tx -> {
@@ -410,7 +439,7 @@ public final class ConfigService {
 
   private static ExperimentSpec specOf(ObjectNode doc) {
     ObjectNode copy = doc.deepCopy();
-    copy.remove(List.of("status", "phases", "decision"));
+    copy.remove(List.of("status", "phases", "decision", "halted"));
     return Json.bind(copy, ExperimentSpec.class);
   }
 

@@ -327,12 +327,25 @@ final class Specs {
     }
   }
 
+  /**
+   * A guardrail metric of an experiment.
+   *
+   * @param direction which way is better for this guardrail ({@code increase} or {@code decrease});
+   *     null takes the metric's own direction
+   * @param threshold the tolerated degradation as a fraction of the control mean (0.05: the
+   *     treatment may be up to 5% worse), the non-inferiority margin of the guardrail's test and
+   *     the line the guardrail monitor halts beyond; null tolerates no degradation
+   */
   record Guardrail(String metric, String direction, Double threshold) {
+    /** The largest threshold accepted: a tenfold degradation. */
+    static final double MAX_THRESHOLD = 10.0;
+
     Guardrail {
       Check.key("metric", metric);
-      direction = Check.oneOf("direction", direction, "decrease", DIRECTIONS);
-      if (threshold != null && !Double.isFinite(threshold)) {
-        throw DomainException.invalid("threshold", "must be a finite number");
+      direction = direction == null ? null : Check.oneOf("direction", direction, null, DIRECTIONS);
+      if (threshold != null && !(threshold > 0 && threshold <= MAX_THRESHOLD)) {
+        throw DomainException.invalid("threshold", "must be a fraction of the control mean in (0, " + (int) MAX_THRESHOLD
+            + "], e.g. 0.05 for at most 5% worse, was " + threshold);
       }
     }
   }
@@ -405,15 +418,17 @@ final class Specs {
         throw DomainException.invalid("plannedUnits", "must be a whole number of units from 1 to 10^12, was "
             + plannedUnits);
       }
-      analysis = analysis == null ? new AnalysisSpec(null, null, null, null, null) : analysis;
+      analysis = analysis == null ? new AnalysisSpec(null, null, null, null, null, null) : analysis;
     }
   }
 
   /**
    * How an experiment's results are computed (defaults: frequentist, α = 0.05, always-valid
-   * sequential intervals, CUPED, Benjamini–Hochberg over goal and secondary metrics).
+   * sequential intervals, CUPED, Benjamini–Hochberg over goal and secondary metrics, and the
+   * guardrail monitor may halt it: {@code autoHalt}).
    */
-  record AnalysisSpec(String engine, Double alpha, Boolean sequential, Boolean cuped, String correction) {
+  record AnalysisSpec(String engine, Double alpha, Boolean sequential, Boolean cuped, String correction,
+      Boolean autoHalt) {
     static final List<String> ENGINES = List.of("frequentist", "bayesian");
     static final List<String> CORRECTIONS = List.of("benjamini_hochberg", "holm", "bonferroni", "none");
 
@@ -426,6 +441,7 @@ final class Specs {
       sequential = sequential == null || sequential;
       cuped = cuped == null || cuped;
       correction = Check.oneOf("analysis.correction", correction, "benjamini_hochberg", CORRECTIONS);
+      autoHalt = autoHalt == null || autoHalt;
     }
   }
 

@@ -1,0 +1,179 @@
+package dev.assay.server.safety;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.analysis.ExperimentRefresh;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.store.Kind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Halts a running experiment automatically after a refresh (ARCHITECTURE §8) when
+ *
+ * <ul>
+ *   <li>a guardrail regresses significantly: for some treatment variant the always-valid
+ *       (running-intersection) interval of the effect lies entirely beyond the guardrail's
+ *       threshold on the harmful side — for a higher-is-better metric, upper bound &lt;
+ *       −threshold × |control mean| (threshold 0 when none is set). This is a sequential
+ *       one-sided test at level α/2, valid however often the refresh looks; or
+ *   <li>the sequential sample-ratio test (running minimum over refreshes) has p &lt; 0.001.
+ * </ul>
+ *
+ * <p>Halting makes the experiment {@code stopped} with a {@code halted} record, so the SDK payload
+ * serves control's value to every unit it targets ({@link ConfigService#halt}); it is audited under
+ * the actor {@value #ACTOR}, counted in {@code assay_guardrail_halts_total{reason}}, and — when a
+ * webhook URL is configured — POSTed as JSON to it asynchronously with a timeout, so a slow or
+ * failing receiver never holds up the refresh. Experiments with {@code analysis.autoHalt: false}
+ * are only reported, never halted. Guardrails are judged only on sequential results (the default)
+ * once every variation has the metrics' minimum sample; quantile guardrails are not judged.
+ */
+public final class GuardrailMonitor implements ExperimentRefresh.Listener {
+  /** The actor of the audit entries this monitor writes. */
+  public static final String ACTOR = "guardrail-monitor";
+  /** SRM p-values below this halt the experiment. */
+  public static final double SRM_THRESHOLD = 0.001;
+  /** How long a webhook delivery may take. */
+  public static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Logger LOG = Logger.getLogger(GuardrailMonitor.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ConfigService config;
+  private final Optional<URI> webhook;
+  private final HttpClient http;
+  private final Counter guardrailHalts;
+  private final Counter srmHalts;
+  private final Counter webhookFailures;
+
+  /**
+   * @param meters where the halt and webhook-failure counters are registered
+   * @param webhook where to POST each halt, if anywhere
+   */
+  public GuardrailMonitor(ConfigService config, MeterRegistry meters, Optional<URI> webhook) {
+    this.config = config;
+    this.webhook = webhook;
+    this.http = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
+    this.guardrailHalts = halts(meters, "guardrail");
+    this.srmHalts = halts(meters, "srm");
+    this.webhookFailures = Counter.builder("assay.guardrail.webhook.failures")
+        .description("Halt notifications the webhook did not accept").register(meters);
+  }
+
+  private static Counter halts(MeterRegistry meters, String reason) {
+    return Counter.builder("assay.guardrail.halts").tag("reason", reason)
+        .description("Experiments halted automatically by the guardrail monitor").register(meters);
+  }
+
+  @Override
+  public void refreshed(String project, ObjectNode experiment, ObjectNode snapshot, boolean latestPhase) {
+    if (!latestPhase || !experiment.path("analysis").path("autoHalt").asBoolean(true)) {
+      return;
+    }
+    String key = experiment.path("key").asText();
+    ObjectNode current = config.get(Kind.EXPERIMENT, project, key);
+    if (!"running".equals(current.path("status").asText())) {
+      return;
+    }
+    List<ObjectNode> breaches = guardrailBreaches(project, current, snapshot);
+    JsonNode health = snapshot.path("health");
+    double srmP = health.path("srmSequentialPValue").asDouble(1.0);
+    String kind;
+    String reason;
+    if (srmP < SRM_THRESHOLD) {
+      kind = "srm";
+      reason = String.format(Locale.ROOT, "sample ratio mismatch: sequential p = %.3g < %s (χ² p = %.3g)", srmP,
+          SRM_THRESHOLD, health.path("srmPValue").asDouble(Double.NaN));
+    } else if (!breaches.isEmpty()) {
+      kind = "guardrail";
+      List<String> parts = new ArrayList<>();
+      for (ObjectNode b : breaches) {
+        parts.add(String.format(Locale.ROOT, "%s is worse in '%s' beyond the threshold of %s (effect %.4g,"
+            + " always-valid %d%% interval [%.4g, %.4g])", b.path("metric").asText(), b.path("variant").asText(),
+            percent(b.path("threshold").asDouble()), b.path("effect").asDouble(),
+            Math.round(100 * (1 - snapshot.at("/settings/alpha").asDouble(0.05))),
+            b.path("ciLower").asDouble(), b.path("ciUpper").asDouble()));
+      }
+      reason = "guardrail regression: " + String.join("; ", parts);
+    } else {
+      return;
+    }
+    Optional<ObjectNode> halted = config.halt(project, key, reason, ACTOR);
+    if (halted.isEmpty()) {
+      return;
+    }
+    (kind.equals("srm") ? srmHalts : guardrailHalts).increment();
+    LOG.log(Level.WARNING, "halted experiment " + project + "/" + key + ": " + reason);
+    webhook.ifPresent(url -> notify(url, project, key, kind, reason, breaches, snapshot, halted.get()));
+  }
+
+  private static String percent(double fraction) {
+    return java.math.BigDecimal.valueOf(Math.round(fraction * 1e6) / 1e4).stripTrailingZeros().toPlainString() + "%";
+  }
+
+  /** The guardrail results whose always-valid interval lies wholly beyond the harm threshold. */
+  private List<ObjectNode> guardrailBreaches(String project, JsonNode exp, JsonNode snapshot) {
+    List<ObjectNode> out = new ArrayList<>();
+    if (!snapshot.at("/settings/sequential").asBoolean(false) || snapshot.at("/health/tooSmall").asBoolean(true)) {
+      return out;
+    }
+    java.util.Map<String, JsonNode> refs = new java.util.LinkedHashMap<>();
+    exp.path("metrics").path("guardrails").forEach(g -> refs.putIfAbsent(g.path("metric").asText(), g));
+    for (JsonNode r : snapshot.path("results")) {
+      JsonNode ref = refs.get(r.path("metric").asText());
+      if (ref == null || r.path("looks").asInt() < 1 || !r.path("ciLower").isNumber()
+          || !r.path("ciUpper").isNumber() || !r.path("controlMean").isNumber()) {
+        continue;
+      }
+      String direction = ref.path("direction").isTextual() ? ref.path("direction").asText()
+          : config.get(Kind.METRIC, project, ref.path("metric").asText()).path("direction").asText("increase");
+      boolean higherIsBetter = !"decrease".equals(direction);
+      double threshold = ref.path("threshold").asDouble(0);
+      double margin = threshold * Math.abs(r.path("controlMean").asDouble());
+      double lo = r.path("ciLower").asDouble();
+      double hi = r.path("ciUpper").asDouble();
+      boolean harmful = higherIsBetter ? hi < -margin : lo > margin;
+      if (harmful) {
+        out.add(JSON.createObjectNode().put("metric", r.path("metric").asText()).put("variant", r.path("variant").asText())
+            .put("direction", direction).put("threshold", threshold).put("controlMean", r.path("controlMean").asDouble())
+            .put("effect", r.path("effect").asDouble()).put("ciLower", lo).put("ciUpper", hi)
+            .put("pValue", r.path("pValue").asDouble()));
+      }
+    }
+    return out;
+  }
+
+  private void notify(URI url, String project, String key, String kind, String reason, List<ObjectNode> breaches,
+      JsonNode snapshot, ObjectNode halted) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("event", "experiment.halted").put("project", project).put("experiment", key).put("kind", kind)
+        .put("reason", reason).put("actor", ACTOR).put("at", halted.at("/halted/at").asText())
+        .put("snapshotComputedAt", snapshot.path("computedAt").asText());
+    ArrayNode b = body.putArray("guardrails");
+    breaches.forEach(b::add);
+    body.set("health", snapshot.path("health"));
+    HttpRequest request = HttpRequest.newBuilder(url).timeout(WEBHOOK_TIMEOUT)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+      if (error != null || response.statusCode() / 100 != 2) {
+        webhookFailures.increment();
+        LOG.log(Level.WARNING, "halt webhook for " + project + "/" + key + " to " + url + " failed: "
+            + (error != null ? error : "HTTP " + response.statusCode()));
+      }
+    });
+  }
+}
