@@ -67,7 +67,7 @@ public final class HttpApi {
     this.meters = meters;
     this.ready = ready;
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
-        new SdkConnectionsApi(config, payloads), new FlagsApi(config), new ExperimentsApi(config, analysis),
+        new SdkConnectionsApi(config, payloads, keys.serverKeys()), new FlagsApi(config), new ExperimentsApi(config, analysis),
         new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config),
         new ApiKeysApi(keys, config), new AuditApi(store, audit), events);
     List<Endpoint> all = new ArrayList<>();

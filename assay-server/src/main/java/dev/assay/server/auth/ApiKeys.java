@@ -39,6 +39,11 @@ public final class ApiKeys {
     this.random = random;
   }
 
+  /** Server keys of SDK connections, kept in the same store with the same hashing. */
+  public ServerKeys serverKeys() {
+    return new ServerKeys(store, audit, clock, random);
+  }
+
   /** A newly created key and its secret token, which is never retrievable again. */
   public record CreatedKey(ApiKeyRecord key, String token) {}
 

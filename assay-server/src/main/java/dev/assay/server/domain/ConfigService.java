@@ -781,6 +781,9 @@ public final class ConfigService {
     out.put("createdAt", e.createdAt().toString());
     out.put("updatedAt", e.updatedAt().toString());
     out.setAll(readTree(e.body()));
+    if (out.path("serverKey").isObject()) {
+      ((ObjectNode) out.get("serverKey")).remove("hash"); // a server key's hash is never shown
+    }
     return out;
   }
 
