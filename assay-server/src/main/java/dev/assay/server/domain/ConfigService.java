@@ -521,6 +521,11 @@ public final class ConfigService {
   // ---- references ----
 
   private static void validateReferences(StoreTransaction tx, String scope, Object spec) {
+    if (spec instanceof Specs.UserSpec u) {
+      for (int i = 0; i < u.projects().size(); i++) {
+        requireRef(tx, Kind.PROJECT, "", u.projects().get(i), "projects[" + i + "]");
+      }
+    }
     if (spec instanceof ExperimentSpec e) {
       if (e.layer() != null) {
         requireRef(tx, Kind.LAYER, scope, e.layer(), "layer");

@@ -99,6 +99,19 @@ class ProjectScopeTest {
     expect(t.admin("POST", "/api/v1/api-keys", "{\"name\":\"k\",\"role\":\"viewer\",\"projects\":[\"a,b\"]}"), 422, "projects[0]");
   }
 
+  @Test
+  void user_projects_storedAndValidated() {
+    ok(t.admin("POST", "/api/v1/projects", "{\"key\":\"shop\"}"));
+    TestServer.Response u = t.admin("POST", "/api/v1/users",
+        "{\"key\":\"ann\",\"email\":\"ann@example.com\",\"role\":\"experimenter\",\"projects\":[\"shop\"]}");
+    assertThat(u.status()).as(u.body()).isEqualTo(201);
+    assertThat(t.admin("GET", "/api/v1/users/ann", null).json().path("projects").toString()).isEqualTo("[\"shop\"]");
+    expect(t.admin("POST", "/api/v1/users", "{\"key\":\"bob\",\"role\":\"viewer\",\"projects\":[\"nope\"]}"), 422, "projects[0]");
+    expect(t.admin("POST", "/api/v1/users", "{\"key\":\"bob\",\"role\":\"viewer\",\"projects\":[\"shop\",\"shop\"]}"), 400, "projects[1]");
+    expect(t.admin("POST", "/api/v1/users", "{\"key\":\"bob\",\"role\":\"viewer\",\"projects\":[\"a b\"]}"), 400, "projects[0]");
+    assertThat(t.admin("GET", "/api/v1/users/bob", null).status()).isEqualTo(404);
+  }
+
   private static void expect(TestServer.Response r, int status, String field) {
     assertThat(r.status()).as(r.body()).isEqualTo(status);
     assertThat(r.json().path("error").path("details").get(0).path("field").asText()).isEqualTo(field);
