@@ -38,8 +38,9 @@ import java.util.function.LongSupplier;
  * described by the request's {@code context}.
  *
  * <p>The credential ({@code X-API-Key: <key>} or {@code Authorization: Bearer <key>}) is an SDK
- * connection's client key, or its secret server key ({@link ServerKeys}); evaluation uses that connection's environment, with the SDK's engine on
- * the payload {@code GET /api/features/{clientKey}} serves ({@link PayloadEvaluators}), so a unit
+ * connection's client key, or its secret server key ({@link ServerKeys}, which shares the client
+ * key's rate limit); evaluation uses that connection's environment, with the SDK's engine on the
+ * payload {@code GET /api/features/{clientKey}} serves ({@link PayloadEvaluators}), so a unit
  * gets the same value and variant either way. A missing or unknown key answers 401; a management
  * API key answers 403 (it names no environment). Each client key has a token bucket; an empty
  * bucket answers 429 with {@code Retry-After} in seconds.
