@@ -39,8 +39,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * {@code POST /api/v1/events}: batches of exposures and metric events as a JSON array or NDJSON,
- * optionally gzip-compressed, authenticated by an SDK client key (browsers, apps) or an API key
- * whose role may write metrics (servers). The response comes only after the accepted events are
+ * optionally gzip-compressed, authenticated by an SDK client key (browsers, apps), an SDK
+ * connection's secret server key, or an API key whose role may write metrics (servers). The response comes only after the accepted events are
  * committed to disk; invalid events are rejected one by one with their index and reason.
  * {@code GET /api/v1/events/summary} is a management endpoint (see {@link #endpoints}).
  */
@@ -203,10 +203,14 @@ final class EventsApi implements Resource {
     Optional<String> auth = req.headers().first(HeaderNames.AUTHORIZATION)
         .or(() -> req.headers().first(HeaderNames.create("X-Assay-Client-Key")).map(k -> "Bearer " + k));
     if (auth.isEmpty() || !auth.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return HttpApi.error(401, "unauthenticated", "send 'Authorization: Bearer <SDK client key or API key>'", List.of());
+      return HttpApi.error(401, "unauthenticated", "send 'Authorization: Bearer <SDK client key, server key or API key>'", List.of());
     }
     String token = auth.get().substring(7).trim();
-    if (payloads.get(token).isEmpty()) {
+    if (token.startsWith(dev.assay.server.auth.ServerKeys.PREFIX)) {
+      if (keys.serverKeys().clientKeyOf(token).isEmpty()) {
+        return HttpApi.error(401, "unauthenticated", "unknown or revoked server key", List.of());
+      }
+    } else if (payloads.get(token).isEmpty()) {
       Optional<Principal> p = keys.authenticate(token);
       if (p.isEmpty()) {
         return HttpApi.error(401, "unauthenticated", "unknown SDK client key or API key", List.of());

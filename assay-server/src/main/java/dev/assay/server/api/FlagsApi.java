@@ -15,6 +15,9 @@ final class FlagsApi implements Resource {
 
   @Override
   public List<Endpoint> endpoints() {
-    return Crud.endpoints(config, Kind.FLAG, "/flags", Permission.WRITE_CONFIG, true);
+    List<Endpoint> out = new java.util.ArrayList<>(
+        Crud.endpoints(config, Kind.FLAG, "/flags", Permission.WRITE_CONFIG, true));
+    out.addAll(KillSwitch.endpoints(config, Kind.FLAG, "/flags"));
+    return out;
   }
 }

@@ -67,9 +67,9 @@ public final class HttpApi {
     this.meters = meters;
     this.ready = ready;
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
-        new SdkConnectionsApi(config, payloads), new FlagsApi(config), new ExperimentsApi(config, analysis),
+        new SdkConnectionsApi(config, payloads, keys.serverKeys()), new FlagsApi(config), new ExperimentsApi(config, analysis),
         new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config),
-        new ApiKeysApi(keys), new AuditApi(store, audit), events);
+        new ApiKeysApi(keys, config), new AuditApi(store, audit), events);
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
@@ -153,6 +153,18 @@ public final class HttpApi {
       return error(403, "forbidden", "role '" + principal.get().role().wireName() + "' may not "
           + e.method() + " " + PREFIX + e.path(), List.of());
     }
+    Map<String, String> params = new HashMap<>();
+    for (String name : req.path().pathParameters().names()) {
+      params.put(name, req.path().pathParameters().get(name));
+    }
+    Map<String, String> query = new HashMap<>();
+    for (String name : req.query().names()) {
+      query.put(name, req.query().get(name));
+    }
+    Optional<Reply> outOfScope = ProjectScope.check(principal.get(), e, params, query);
+    if (outOfScope.isPresent()) {
+      return outOfScope.get();
+    }
     byte[] body = new byte[0];
     if (e.body() != Endpoint.BodyMode.NONE) {
       Optional<Reply> rejected = checkBodyHeaders(req, e.body() == Endpoint.BodyMode.REQUIRED);
@@ -168,14 +180,6 @@ public final class HttpApi {
         return error(400, "validation_failed", "body: a JSON object is required",
             List.of(new DomainException.Detail("body", "is required")));
       }
-    }
-    Map<String, String> params = new HashMap<>();
-    for (String name : req.path().pathParameters().names()) {
-      params.put(name, req.path().pathParameters().get(name));
-    }
-    Map<String, String> query = new HashMap<>();
-    for (String name : req.query().names()) {
-      query.put(name, req.query().get(name));
     }
     return e.handler().handle(new Call(principal.get(), params, query, body));
   }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.FeatureResult;
 import dev.assay.server.auth.ApiKeys;
+import dev.assay.server.auth.ServerKeys;
 import dev.assay.server.delivery.PayloadEvaluators;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -37,8 +38,9 @@ import java.util.function.LongSupplier;
  * described by the request's {@code context}.
  *
  * <p>The credential ({@code X-API-Key: <key>} or {@code Authorization: Bearer <key>}) is an SDK
- * connection's client key; evaluation uses that connection's environment, with the SDK's engine on
- * the payload {@code GET /api/features/{clientKey}} serves ({@link PayloadEvaluators}), so a unit
+ * connection's client key, or its secret server key ({@link ServerKeys}, which shares the client
+ * key's rate limit); evaluation uses that connection's environment, with the SDK's engine on the
+ * payload {@code GET /api/features/{clientKey}} serves ({@link PayloadEvaluators}), so a unit
  * gets the same value and variant either way. A missing or unknown key answers 401; a management
  * API key answers 403 (it names no environment). Each client key has a token bucket; an empty
  * bucket answers 429 with {@code Retry-After} in seconds.
@@ -84,6 +86,7 @@ public final class OfrepApi {
 
   private final PayloadEvaluators evaluators;
   private final ApiKeys keys;
+  private final ServerKeys serverKeys;
   private final RateLimit limit;
   private final LongSupplier nanoTime;
   private final MeterRegistry meters;
@@ -97,6 +100,7 @@ public final class OfrepApi {
   OfrepApi(PayloadEvaluators evaluators, ApiKeys keys, RateLimit limit, MeterRegistry meters, LongSupplier nanoTime) {
     this.evaluators = Objects.requireNonNull(evaluators, "evaluators");
     this.keys = Objects.requireNonNull(keys, "keys");
+    this.serverKeys = keys.serverKeys();
     this.limit = Objects.requireNonNull(limit, "limit");
     this.meters = Objects.requireNonNull(meters, "meters");
     this.nanoTime = nanoTime;
@@ -136,10 +140,19 @@ public final class OfrepApi {
     Optional<String> credential = credential(req);
     if (credential.isEmpty()) {
       return new Answer(401, failure(flagKey, "GENERAL",
-          "missing credentials: send 'X-API-Key: <client key>' or 'Authorization: Bearer <client key>'"));
+          "missing credentials: send 'X-API-Key: <client or server key>' or 'Authorization: Bearer <client or server key>'"));
     }
     String token = credential.get();
     Optional<PayloadEvaluators.Evaluator> evaluator = evaluators.get(token);
+    if (evaluator.isEmpty() && token.startsWith(ServerKeys.PREFIX)) {
+      // A server key stands for its connection: same environment, same bucket as its client key.
+      Optional<String> clientKey = serverKeys.clientKeyOf(token);
+      if (clientKey.isEmpty()) {
+        return new Answer(401, failure(flagKey, "GENERAL", "unknown or revoked server key"));
+      }
+      token = clientKey.get();
+      evaluator = evaluators.get(token);
+    }
     if (evaluator.isEmpty()) {
       if (keys.authenticate(token).isPresent()) {
         return new Answer(403, failure(flagKey, "GENERAL", "a management API key cannot evaluate flags; use the"

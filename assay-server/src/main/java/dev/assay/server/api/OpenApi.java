@@ -46,6 +46,9 @@ final class OpenApi {
     schemes.putObject("bearer").put("type", "http").put("scheme", "bearer");
     schemes.putObject("clientKey").put("type", "apiKey").put("in", "header").put("name", "X-API-Key")
         .put("description", "an SDK connection's client key (also accepted as Authorization: Bearer)");
+    schemes.putObject("serverKey").put("type", "apiKey").put("in", "header").put("name", "X-API-Key")
+        .put("description", "an SDK connection's secret server key (assay_srv_...; also accepted as"
+            + " Authorization: Bearer), issued by POST /sdk-connections/{key}/server-key");
     doc.putArray("security").addObject().putArray("bearer");
     ObjectNode paths = doc.putObject("paths");
     for (Endpoint e : endpoints) {
@@ -136,14 +139,16 @@ final class OpenApi {
   }
 
   private static void ofrep(ObjectNode op, ObjectNode body, String error) {
-    op.putArray("security").addObject().putArray("clientKey");
+    ArrayNode security = op.putArray("security");
+    security.addObject().putArray("clientKey");
+    security.addObject().putArray("serverKey");
     op.putObject("requestBody").put("required", false).putObject("content").putObject("application/json")
         .set("schema", body.deepCopy());
     ObjectNode r = op.putObject("responses");
     r.putObject("200").put("description", "{\"key\", \"value\", \"reason\", \"variant\", \"metadata\"}"
         + " (bulk: {\"flags\": [...]})");
     r.putObject("400").put("description", "PARSE_ERROR or INVALID_CONTEXT: " + error);
-    r.putObject("401").put("description", "missing or unknown client key");
+    r.putObject("401").put("description", "missing or unknown client key, or an unknown or revoked server key");
     r.putObject("403").put("description", "a management API key instead of a client key");
     r.putObject("429").put("description", "rate limited; see the Retry-After header (seconds)");
   }

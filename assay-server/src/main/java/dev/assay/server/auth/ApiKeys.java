@@ -39,12 +39,25 @@ public final class ApiKeys {
     this.random = random;
   }
 
+  /** Server keys of SDK connections, kept in the same store with the same hashing. */
+  public ServerKeys serverKeys() {
+    return new ServerKeys(store, audit, clock, random);
+  }
+
   /** A newly created key and its secret token, which is never retrievable again. */
   public record CreatedKey(ApiKeyRecord key, String token) {}
 
   public CreatedKey create(String name, Role role, String actor) {
+    return create(name, role, List.of(), actor);
+  }
+
+  /**
+   * Creates a key limited to these projects (empty: every project). The caller checks that the
+   * projects exist.
+   */
+  public CreatedKey create(String name, Role role, List<String> projects, String actor) {
     String token = newToken();
-    return store.write(tx -> new CreatedKey(insert(tx, name, role, token, actor), token));
+    return store.write(tx -> new CreatedKey(insert(tx, name, role, projects, token, actor), token));
   }
 
   /** The principal a Bearer token belongs to, if the token is known and not revoked. */
@@ -54,7 +67,7 @@ public final class ApiKeys {
     }
     return store.read(tx -> tx.apiKeyByHash(hash(token)))
         .filter(ApiKeyRecord::active)
-        .flatMap(k -> Role.parse(k.role()).map(r -> new Principal(k.id(), k.name(), r)));
+        .flatMap(k -> Role.parse(k.role()).map(r -> new Principal(k.id(), k.name(), r, k.projects())));
   }
 
   public List<ApiKeyRecord> list() {
@@ -92,7 +105,7 @@ public final class ApiKeys {
     store.write(tx -> {
       Optional<ApiKeyRecord> existing = tx.apiKeyByHash(hash(token));
       if (existing.isEmpty()) {
-        insert(tx, BOOTSTRAP_NAME, Role.ADMIN, token, SYSTEM);
+        insert(tx, BOOTSTRAP_NAME, Role.ADMIN, List.of(), token, SYSTEM);
       } else if (!existing.get().active()) {
         // Reviving it would undo the revocation at every start; ignoring it would lock the operator out.
         throw new IllegalArgumentException("ASSAY_ADMIN_TOKEN: this token belongs to API key '" + existing.get().id()
@@ -116,16 +129,17 @@ public final class ApiKeys {
       if (hasAdmin) {
         return Optional.empty();
       }
-      insert(tx, BOOTSTRAP_NAME, Role.ADMIN, token, SYSTEM);
+      insert(tx, BOOTSTRAP_NAME, Role.ADMIN, List.of(), token, SYSTEM);
       return Optional.of(token);
     });
   }
 
-  private ApiKeyRecord insert(StoreTransaction tx, String name, Role role, String token, String actor) {
+  private ApiKeyRecord insert(StoreTransaction tx, String name, Role role, List<String> projects, String token,
+      String actor) {
     byte[] id = new byte[8];
     random.nextBytes(id);
     ApiKeyRecord key = new ApiKeyRecord("key_" + HexFormat.of().formatHex(id), name,
-        role.wireName(), hash(token), Instant.ofEpochMilli(clock.millis()), actor, Optional.empty());
+        role.wireName(), hash(token), Instant.ofEpochMilli(clock.millis()), actor, Optional.empty(), projects);
     tx.insertApiKey(key);
     audit.append(tx, actor, "create", "API_KEY", "", key.id(), Optional.empty(),
         Optional.of(describe(key)));
@@ -135,7 +149,12 @@ public final class ApiKeys {
   /* The audit entry names the key and its role, never its hash. */
   private static String describe(ApiKeyRecord k) {
     return "{\"id\":\"" + k.id() + "\",\"name\":" + quote(k.name()) + ",\"role\":\"" + k.role()
-        + "\",\"revoked\":" + !k.active() + "}";
+        + "\",\"revoked\":" + !k.active()
+        + (k.projects().isEmpty() ? "" : ",\"projects\":" + listOf(k.projects())) + "}";
+  }
+
+  private static String listOf(List<String> items) {
+    return items.stream().map(ApiKeys::quote).collect(java.util.stream.Collectors.joining(",", "[", "]"));
   }
 
   private static String quote(String s) {

@@ -47,6 +47,9 @@ import java.util.TreeMap;
  *       rules name its experiments, and its experiments' own features), a {@code force} rule to
  *       the default value with {@code range} [0, fraction] over its own seed, so the held-out
  *       units never reach a covered rollout or experiment.
+ *   <li>A killed flag (kill switch) serves only its default value in every environment; a killed
+ *       experiment becomes a {@code force} rule to its control (first) variant's value, whatever
+ *       its status, so everybody gets control and no exposure is logged.
  *   <li>A flag's {@code prerequisites} become a first gate rule with {@code parentConditions}: unless
  *       every parent flag evaluates to its expected value, the feature evaluates to null.
  *   <li>ID-list segments become {@code savedGroups}; a condition segment referenced by
@@ -82,7 +85,7 @@ public final class PayloadCompiler {
       feature.set("defaultValue", flag.path("defaultValue").deepCopy());
       ArrayNode rules = F.arrayNode();
       JsonNode env = flag.path("environments").path(environment);
-      boolean enabled = env.isObject() && env.path("enabled").asBoolean(true);
+      boolean enabled = env.isObject() && env.path("enabled").asBoolean(true) && !flag.path("killed").isObject();
       JsonNode ruleDefs = enabled ? env.path("rules") : F.arrayNode();
       int i = 0;
       for (JsonNode r : ruleDefs) {
@@ -122,7 +125,7 @@ public final class PayloadCompiler {
           experimentsOfFlag.add(r.path("experiment").asText());
         }
       }
-      ArrayNode gate = prerequisiteRule(flag);
+      ArrayNode gate = flag.path("killed").isObject() ? F.arrayNode() : prerequisiteRule(flag);
       if (!rules.isEmpty() || !gate.isEmpty()) {
         ArrayNode withHoldouts = holdoutRules(holdouts, key, experimentsOfFlag, feature.get("defaultValue"), latest);
         withHoldouts.addAll(rules);
@@ -225,6 +228,18 @@ public final class PayloadCompiler {
       Instant[] latest) {
     String status = exp.path("status").asText();
     JsonNode variants = exp.path("variants");
+    if (exp.path("killed").isObject()) {
+      if (variants.isEmpty()) {
+        return null;
+      }
+      ObjectNode rule = F.objectNode();
+      rule.put("id", ruleId);
+      if (flagCondition != null) {
+        rule.set("condition", flagCondition);
+      }
+      rule.set("force", variantValue(variants.get(0)));
+      return rule;
+    }
     if (status.equals("concluded")) {
       JsonNode decision = exp.path("decision");
       if (!decision.path("outcome").asText().equals("ship")) {

@@ -42,7 +42,7 @@ public final class ConfigService {
   public static final String DEFAULT_PROJECT = "default";
   static final Set<String> READ_ONLY_FIELDS =
       Set.of("version", "createdAt", "updatedAt", "project", "status", "phases", "decision", "clientKey",
-          "halted");
+          "halted", "killed", "serverKey");
 
   private final ConfigStore store;
   private final AuditLog audit;
@@ -254,6 +254,10 @@ public final class ConfigService {
       if (kind == Kind.EXPERIMENT) {
         doc = experimentUpdate(tx, scope, (ExperimentSpec) spec, readTree(current.body()), newPhase);
       }
+      JsonNode killed = readTree(current.body()).get("killed");
+      if (killed != null) {
+        doc.set("killed", killed);
+      }
       StoredEntity updated = tx.update(kind, scope, key, version, doc.toString());
       audit.append(tx, actor, "update", kind.name(), scope, key, Optional.of(current.body()), Optional.of(updated.body()));
       return view(updated);
@@ -392,6 +396,43 @@ public final class ConfigService {
     return result;
   }
 
+  /**
+   * The kill switch: marks a flag or experiment killed (the payload then serves the flag's default
+   * value, or the experiment's control variant, to everyone) or restores it. Independent of the
+   * experiment lifecycle; a killed entity stays killed across edits until restored.
+   *
+   * @param reason why it was killed (recorded in the document and the audit log); empty to restore
+   * @throws DomainException a conflict when it is already in the requested state
+   */
+  public ObjectNode setKilled(Kind kind, String project, String key, boolean kill, String reason, String actor) {
+    if (kind != Kind.FLAG && kind != Kind.EXPERIMENT) {
+      throw new IllegalArgumentException("only flags and experiments have a kill switch");
+    }
+    ObjectNode result = store.write(tx -> {
+      String scope = scopeOf(tx, kind, project);
+      StoredEntity current = require(tx, kind, scope, key);
+      ObjectNode doc = readTree(current.body());
+      boolean killed = doc.path("killed").isObject();
+      if (killed == kill) {
+        throw DomainException.conflict(kill ? "already_killed" : "not_killed", noun(kind) + " '" + key + "' is "
+            + (kill ? "already killed; restore it first" : "not killed"), List.of());
+      }
+      if (kill) {
+        ObjectNode k = doc.putObject("killed");
+        k.put("at", java.time.Instant.ofEpochMilli(clock.millis()).toString());
+        k.put("by", actor);
+        k.put("reason", reason);
+      } else {
+        doc.remove("killed");
+      }
+      StoredEntity updated = tx.update(kind, scope, key, current.version(), doc.toString());
+      audit.append(tx, actor, kill ? "kill" : "restore", kind.name(), scope, key,
+          Optional.of(current.body()), Optional.of(updated.body()));
+      return view(updated);
+    });
+    return changed(kind, project, key, result);
+  }
+
   /** Creates the default project and its production environment if missing (idempotent). */
   public void ensureDefaultProject() {
     store.write(tx -> {
@@ -508,6 +549,11 @@ public final class ConfigService {
   // ---- references ----
 
   private static void validateReferences(StoreTransaction tx, String scope, Object spec) {
+    if (spec instanceof Specs.UserSpec u) {
+      for (int i = 0; i < u.projects().size(); i++) {
+        requireRef(tx, Kind.PROJECT, "", u.projects().get(i), "projects[" + i + "]");
+      }
+    }
     if (spec instanceof ExperimentSpec e) {
       if (e.layer() != null) {
         requireRef(tx, Kind.LAYER, scope, e.layer(), "layer");
@@ -768,6 +814,9 @@ public final class ConfigService {
     out.put("createdAt", e.createdAt().toString());
     out.put("updatedAt", e.updatedAt().toString());
     out.setAll(readTree(e.body()));
+    if (out.path("serverKey").isObject()) {
+      ((ObjectNode) out.get("serverKey")).remove("hash"); // a server key's hash is never shown
+    }
     return out;
   }
 

@@ -197,13 +197,21 @@ final class Specs {
     }
   }
 
-  record UserSpec(String key, String name, String email, String role) {
+  /** A person; {@code projects} limits their role to those projects (empty: every project). */
+  record UserSpec(String key, String name, String email, String role, List<String> projects) {
     UserSpec {
       Check.key("key", key);
       name = Check.text("name", name, NAME_MAX);
       email = Check.text("email", email, NAME_MAX);
       Check.required("role", role);
       role = Check.oneOf("role", role, "viewer", ROLES);
+      projects = Check.list("projects", projects, 100);
+      for (int i = 0; i < projects.size(); i++) {
+        Check.key("projects[" + i + "]", projects.get(i));
+        if (projects.subList(0, i).contains(projects.get(i))) {
+          throw DomainException.invalid("projects[" + i + "]", "project '" + projects.get(i) + "' is listed twice");
+        }
+      }
     }
   }
 

@@ -16,7 +16,7 @@ final class JdbcTransaction implements StoreTransaction {
   private static final String ENTITY_COLUMNS =
       "kind, scope, entity_key, version, body, created_at, updated_at";
   private static final String KEY_COLUMNS =
-      "id, name, role, token_hash, created_at, created_by, revoked_at";
+      "id, name, role, token_hash, created_at, created_by, revoked_at, projects";
   private static final String AUDIT_COLUMNS =
       "seq, at_millis, actor, action, kind, scope, entity_key, before_json, after_json, prev_hash, hash";
 
@@ -182,7 +182,7 @@ final class JdbcTransaction implements StoreTransaction {
   public void insertApiKey(ApiKeyRecord key) {
     sql(() -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO api_keys (" + KEY_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO api_keys (" + KEY_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, key.id());
         ps.setString(2, key.name());
         ps.setString(3, key.role());
@@ -193,6 +193,11 @@ final class JdbcTransaction implements StoreTransaction {
           ps.setLong(7, key.revokedAt().get().toEpochMilli());
         } else {
           ps.setNull(7, Types.BIGINT);
+        }
+        if (key.projects().isEmpty()) {
+          ps.setNull(8, Types.VARCHAR);
+        } else {
+          ps.setString(8, String.join(",", key.projects()));
         }
         ps.executeUpdate();
       } catch (SQLException e) {
@@ -233,8 +238,10 @@ final class JdbcTransaction implements StoreTransaction {
             long revoked = rs.getLong(7);
             Optional<Instant> revokedAt =
                 rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked));
+            String projects = rs.getString(8);
             out.add(new ApiKeyRecord(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6), revokedAt));
+                rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6), revokedAt,
+                projects == null || projects.isEmpty() ? List.of() : List.of(projects.split(","))));
           }
         }
         return out;

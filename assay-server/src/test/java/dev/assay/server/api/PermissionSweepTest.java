@@ -20,12 +20,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every endpoint of the OpenAPI document × every role: 401 without credentials, 403 when the role
- * lacks the endpoint's permission, and neither when it has it.
+ * lacks the endpoint's permission, and neither when it has it; and 403 for every endpoint to a key
+ * scoped to another project.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PermissionSweepTest {
   private TestServer t;
   private final Map<Role, String> tokens = new EnumMap<>(Role.class);
+  /* An admin key limited to another project: forbidden on every endpoint of the default project. */
+  private String scopedElsewhere;
 
   /* The matrix as the product defines it, stated independently of Role's implementation. */
   private static final Map<Role, List<Permission>> EXPECTED = Map.of(
@@ -40,6 +43,9 @@ class PermissionSweepTest {
     for (Role r : Role.values()) {
       tokens.put(r, t.token(r.wireName()));
     }
+    t.admin("POST", "/api/v1/projects", "{\"key\":\"elsewhere\"}");
+    scopedElsewhere = t.admin("POST", "/api/v1/api-keys",
+        "{\"name\":\"scoped\",\"role\":\"admin\",\"projects\":[\"elsewhere\"]}").json().path("token").asText();
   }
 
   @AfterAll
@@ -77,5 +83,7 @@ class PermissionSweepTest {
       }
       assertThat(r.status()).isLessThan(500);
     }
+    var scoped = t.call(method, path + (method.equals("DELETE") ? "?version=1" : ""), scopedElsewhere, body);
+    assertThat(scoped.status()).as("a key scoped to another project: " + scoped.body()).isEqualTo(403);
   }
 }

@@ -128,6 +128,17 @@ abstract class ConfigStoreContract {
   }
 
   @Test
+  void apiKeys_projectScope_roundTrips() {
+    Instant t = Instant.ofEpochMilli(1_700_000_000_000L);
+    var scoped = new ApiKeyRecord("k-scoped", "ci", "viewer", "s".repeat(64), t, "test", Optional.empty(),
+        java.util.List.of("shop", "web.v2"));
+    var all = new ApiKeyRecord("k-all", "ci", "viewer", "a".repeat(64), t, "test", Optional.empty());
+    store.write(tx -> { tx.insertApiKey(scoped); tx.insertApiKey(all); return null; });
+    assertThat(store.read(tx -> tx.apiKey("k-scoped")).orElseThrow().projects()).containsExactly("shop", "web.v2");
+    assertThat(store.read(tx -> tx.apiKey("k-all")).orElseThrow().projects()).isEmpty();
+  }
+
+  @Test
   void apiKeys_insertFindRevoke() {
     Instant t = Instant.ofEpochMilli(1_700_000_000_000L);
     var key = new ApiKeyRecord("k-contract", "ci", "admin", "h".repeat(64), t, "test", Optional.empty());

@@ -1,0 +1,43 @@
+package dev.assay.server.api;
+
+import dev.assay.server.auth.Principal;
+import dev.assay.server.domain.ConfigService;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Per-project scoping of API keys (ARCHITECTURE §8): a key limited to some projects may use an
+ * endpoint only on those projects. The project of a request is its {@code project} query parameter
+ * (default project when absent), or the path key for {@code /projects/{key}}. Endpoints that span
+ * every project (listing or creating projects, users, API keys, the audit log) are for unscoped
+ * keys only. Answers 403 naming the key's projects.
+ */
+final class ProjectScope {
+  private static final List<String> GLOBAL = List.of("/users", "/api-keys", "/audit");
+
+  private ProjectScope() {}
+
+  /** The 403 reply when the principal may not use this endpoint on the requested project. */
+  static Optional<Reply> check(Principal principal, Endpoint e, Map<String, String> pathParams,
+      Map<String, String> query) {
+    if (!principal.scoped()) {
+      return Optional.empty();
+    }
+    String limited = "API key '" + principal.name() + "' is limited to projects " + principal.projects();
+    String project;
+    if (e.path().startsWith("/projects/{key}")) {
+      project = pathParams.getOrDefault("key", "");
+    } else if (e.path().startsWith("/projects") || GLOBAL.stream().anyMatch(g -> e.path().startsWith(g))) {
+      return Optional.of(HttpApi.error(403, "forbidden", limited + "; " + e.method() + " " + HttpApi.PREFIX
+          + e.path() + " spans all projects and needs an unscoped key", List.of()));
+    } else {
+      project = query.getOrDefault("project", ConfigService.DEFAULT_PROJECT);
+    }
+    if (principal.mayAccess(project)) {
+      return Optional.empty();
+    }
+    return Optional.of(HttpApi.error(403, "forbidden", limited + "; it may not access project '" + project + "'",
+        List.of(new dev.assay.server.domain.DomainException.Detail("project", "not one of " + principal.projects()))));
+  }
+}
