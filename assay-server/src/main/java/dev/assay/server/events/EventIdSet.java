@@ -1,8 +1,9 @@
 package dev.assay.server.events;
 
 /**
- * The 64-bit hashes of the stored event ids, in an open-addressing table of primitive longs (8 to
- * 16 bytes per stored event). A miss proves an id is new; a hit means "probably stored" and is
+ * The 64-bit hashes of the stored event ids, in an open-addressing table of primitive longs (16 to
+ * 32 bytes per stored event: the table is kept at most half full, so a miss ends after a probe or
+ * two). A miss proves an id is new; a hit means "probably stored" and is
  * confirmed against the tables by the caller, so a hash collision never drops an event. Not
  * thread-safe: owned by the event writer.
  */
@@ -46,7 +47,7 @@ final class EventIdSet {
 
   /** Records a stored id's hash. */
   void add(long hash) {
-    if ((size + 1) * 4L > slots.length * 3L) {
+    if ((size + 1) * 2L > slots.length) {
       grow();
     }
     if (insert(slots, hash)) {
@@ -83,7 +84,7 @@ final class EventIdSet {
   }
 
   private static int capacityFor(int expected) {
-    int c = Integer.highestOneBit(expected * 2 - 1) << 1;
+    int c = Integer.highestOneBit(expected * 4 - 1) << 1;
     return Math.max(c, 16);
   }
 }
