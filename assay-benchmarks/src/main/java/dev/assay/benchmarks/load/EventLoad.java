@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Ingestion load harness: W workers post batches of 100 events (half exposures, half metric
- * events, unique ids) to {@code POST /api/v1/events} for D seconds, at full speed or at a target
+ * events, ids unique across runs) to {@code POST /api/v1/events} for D seconds, at full speed or at a target
  * rate, and report acknowledged events per second and the acknowledgement latency percentiles.
  *
  * <pre>
@@ -32,6 +32,7 @@ public final class EventLoad {
         .connectTimeout(Duration.ofSeconds(5)).build();
     AtomicLong acked = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    AtomicLong duplicated = new AtomicLong();
     AtomicLong sequence = new AtomicLong();
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     long start = System.nanoTime();
@@ -62,6 +63,9 @@ public final class EventLoad {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 200) {
               acked.addAndGet(100);
+              if (!r.body().contains("\"duplicates\":0")) {
+                duplicated.incrementAndGet();
+              }
               latencies.add(System.nanoTime() - t0);
             } else {
               failed.incrementAndGet();
@@ -80,12 +84,18 @@ public final class EventLoad {
     System.out.printf("%d workers%s: %,d events acknowledged in %.1f s = %,.0f events/s; %d failed requests%n", workers,
         targetRate > 0 ? String.format(" at a target of %,.0f events/s", targetRate) : "", acked.get(), secs,
         acked.get() / secs, failed.get());
+    if (duplicated.get() > 0) {
+      System.out.printf("WARNING: %d requests reported duplicates (ids already stored)%n", duplicated.get());
+    }
     if (l.length > 0) {
       System.out.printf("ack latency per 100-event request: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           l[l.length / 2] / 1e6, l[(int) Math.max(0, Math.ceil(l.length * 0.99) - 1)] / 1e6, l[l.length - 1] / 1e6);
     }
     System.exit(0);
   }
+
+  /* Ids are unique across runs against the same server (a later run must not re-send ids). */
+  private static final String RUN = Long.toString(System.currentTimeMillis(), 36) + "-";
 
   private static String batch(long first) {
     StringBuilder sb = new StringBuilder(100 * 160).append('[');
@@ -96,10 +106,10 @@ public final class EventLoad {
         sb.append(',');
       }
       if (i % 2 == 0) {
-        sb.append("{\"id\":\"e").append(n).append("\",\"type\":\"exposure\",\"experimentKey\":\"load\",\"variationId\":")
+        sb.append("{\"id\":\"e").append(RUN).append(n).append("\",\"type\":\"exposure\",\"experimentKey\":\"load\",\"variationId\":")
             .append(n % 2).append(",\"unitId\":\"u").append(n % 1_000_000).append("\",\"timestamp\":").append(ts).append('}');
       } else {
-        sb.append("{\"id\":\"m").append(n).append("\",\"type\":\"metric\",\"name\":\"purchase\",\"unitId\":\"u")
+        sb.append("{\"id\":\"m").append(RUN).append(n).append("\",\"type\":\"metric\",\"name\":\"purchase\",\"unitId\":\"u")
             .append(n % 1_000_000).append("\",\"value\":").append(n % 100).append(",\"timestamp\":").append(ts).append('}');
       }
     }

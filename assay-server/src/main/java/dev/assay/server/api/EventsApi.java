@@ -282,7 +282,7 @@ final class EventsApi implements Resource {
     }
     EventParser.Batch batch;
     try {
-      batch = EventParser.parse(new String(body, StandardCharsets.UTF_8), ndjson, governance.privacy());
+      batch = EventParser.parse(body, ndjson, governance.privacy());
     } catch (EventParser.MalformedBatch e) {
       return HttpApi.error(400, "malformed_batch", e.getMessage(), List.of(new DomainException.Detail("body", e.getMessage())));
     }

@@ -24,10 +24,11 @@ import org.duckdb.DuckDBConnection;
 /**
  * The embedded event store: a DuckDB file in the data directory, written by one thread with
  * group commit. Requests queue their batches (bounded); the writer takes every batch waiting,
- * appends them with DuckDB's Appender into staging tables, moves them into {@code exposures} and
- * {@code metric_events} with {@code INSERT OR IGNORE} (the event id is the primary key, so a
- * re-sent event is stored once), commits once for all of them, and only then completes their
- * futures. The tables are those the analysis reads ({@code WarehouseSchema.assayDefault()}).
+ * drops the events whose id is already stored (an in-memory set of id hashes, rebuilt from the
+ * tables at startup, with an exact look-up in the tables on a hash hit), appends the new ones with
+ * DuckDB's Appender straight into {@code exposures} and {@code metric_events}, commits once for
+ * all of them, and only then completes their futures. The tables hold each event id once and are
+ * those the analysis reads ({@code WarehouseSchema.assayDefault()}); see ADR 0007.
  */
 public final class DuckDbEventStore implements EventStore {
   private static final Logger LOG = Logger.getLogger(DuckDbEventStore.class.getName());
@@ -36,6 +37,9 @@ public final class DuckDbEventStore implements EventStore {
   static final int QUEUE_BATCHES = 2_000;
   /** Most events one commit takes (several requests). */
   static final int GROUP_EVENTS = 50_000;
+  /** WAL size that triggers a checkpoint (DuckDB's default is 16 MB). */
+  static final String CHECKPOINT_THRESHOLD = "256MB";
+  private static final List<String> TABLES = List.of("exposures", "metric_events");
 
   private record Pending(List<Event> events, CompletableFuture<Stored> done) {}
 
@@ -52,10 +56,13 @@ public final class DuckDbEventStore implements EventStore {
   private final BlockingQueue<Pending> queue;
   private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
   private final Thread thread;
+  /** Hashes of every id stored (only the writer thread uses it). */
+  private final EventIdSet ids;
   private volatile boolean closed;
 
-  private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches) {
+  private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches, EventIdSet ids) {
     this.url = url;
+    this.ids = ids;
     this.queue = new ArrayBlockingQueue<>(queueBatches);
     this.writer = writer;
     this.thread = new Thread(this::run, "assay-event-writer");
@@ -89,16 +96,24 @@ public final class DuckDbEventStore implements EventStore {
     try {
       DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url);
       try (Statement st = c.createStatement()) {
-        st.execute("CREATE TABLE IF NOT EXISTS exposures (id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL,"
+        // No primary key: checking it row by row was the ingestion bottleneck (ADR 0007); the writer
+        // keeps ids unique itself.
+        st.execute("CREATE TABLE IF NOT EXISTS exposures (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
             + " experiment_key VARCHAR NOT NULL, variation_id INTEGER NOT NULL, ts BIGINT NOT NULL,"
             + " hash_attribute VARCHAR, attributes VARCHAR)");
-        st.execute("CREATE TABLE IF NOT EXISTS metric_events (id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL,"
+        st.execute("CREATE TABLE IF NOT EXISTS metric_events (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
             + " name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
-        st.execute("CREATE TEMP TABLE staging_exposures AS SELECT * FROM exposures LIMIT 0");
-        st.execute("CREATE TEMP TABLE staging_metric_events AS SELECT * FROM metric_events LIMIT 0");
+        for (String table : TABLES) {
+          dropPrimaryKey(st, table);
+        }
+        st.execute("CREATE TEMP TABLE probe_ids (id VARCHAR)");
+        // Checkpoints (compressing the WAL into the file) cost more CPU per event than the appends;
+        // a larger WAL makes them rarer, at the price of a longer replay after a crash.
+        st.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
       }
+      EventIdSet ids = loadIds(c);
       c.setAutoCommit(false);
-      return new DuckDbEventStore(url, c, queueBatches);
+      return new DuckDbEventStore(url, c, queueBatches, ids);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the event store " + url + ": " + e.getMessage(), e);
     }
@@ -153,37 +168,61 @@ public final class DuckDbEventStore implements EventStore {
 
   private void write(List<Pending> group) {
     try {
-      int staged = stage(group.stream().flatMap(p -> p.events().stream()).toList());
-      int inserted = moveStaged();
-      if (inserted < staged && group.size() > 1) {
-        // Some events were already stored (or sent twice in the group). To tell each request its
-        // own count, redo the group one batch at a time in a fresh transaction (rare: retries).
-        writer.rollback();
-        clearStaging();
-        writer.commit();
-        int[] perBatch = new int[group.size()];
-        for (int g = 0; g < group.size(); g++) {
-          stage(group.get(g).events());
-          perBatch[g] = moveStaged();
+      // Classify every event of the group: new, duplicate, or "hash already seen" to confirm.
+      int total = 0;
+      for (Pending p : group) {
+        total += p.events().size();
+      }
+      long[] hashes = new long[total];
+      byte[] state = new byte[total];
+      java.util.HashSet<String> inGroup = java.util.HashSet.newHashSet(total);
+      List<String> suspects = new ArrayList<>();
+      int k = 0;
+      for (Pending p : group) {
+        for (Event e : p.events()) {
+          long h = EventIdSet.hash(e.id());
+          hashes[k] = h;
+          if (!inGroup.add(e.id())) {
+            state[k] = DUPLICATE;
+          } else if (ids.mayContain(h)) {
+            state[k] = SUSPECT;
+            suspects.add(e.id());
+          }
+          k++;
         }
-        writer.commit();
+      }
+      java.util.Set<String> stored = suspects.isEmpty() ? java.util.Set.of() : storedAmong(suspects);
+      int[] accepted = new int[group.size()];
+      try (DuckDBAppender ex = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "exposures");
+          DuckDBAppender me = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "metric_events")) {
+        k = 0;
         for (int g = 0; g < group.size(); g++) {
-          Pending p = group.get(g);
-          p.done().complete(new Stored(perBatch[g], p.events().size() - perBatch[g]));
+          for (Event e : group.get(g).events()) {
+            if (state[k] == SUSPECT) {
+              state[k] = stored.contains(e.id()) ? DUPLICATE : NEW;
+            }
+            if (state[k] == NEW) {
+              append(ex, me, e);
+              accepted[g]++;
+            }
+            k++;
+          }
         }
-        return;
       }
       writer.commit();
-      for (Pending p : group) {
-        int size = p.events().size();
-        p.done().complete(group.size() == 1 ? new Stored(inserted, size - inserted) : new Stored(size, 0));
+      for (int i = 0; i < total; i++) {
+        if (state[i] == NEW) {
+          ids.add(hashes[i]);
+        }
+      }
+      for (int g = 0; g < group.size(); g++) {
+        Pending p = group.get(g);
+        p.done().complete(new Stored(accepted[g], p.events().size() - accepted[g]));
       }
     } catch (SQLException | RuntimeException e) {
       LOG.log(Level.SEVERE, "writing " + group.size() + " event batches failed; they were not acknowledged", e);
       try {
         writer.rollback();
-        clearStaging();
-        writer.commit();
       } catch (SQLException ignored) {
         // the connection is broken; the next write fails too and is reported the same way
       }
@@ -191,6 +230,82 @@ public final class DuckDbEventStore implements EventStore {
         p.done().completeExceptionally(new IllegalStateException("the event store could not write: " + e.getMessage(), e));
       }
     }
+  }
+
+  private static final byte NEW = 0;
+  private static final byte DUPLICATE = 1;
+  private static final byte SUSPECT = 2;
+
+  private static void append(DuckDBAppender ex, DuckDBAppender me, Event e) throws SQLException {
+    if (e.type() == Event.Type.EXPOSURE) {
+      ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
+          .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).endRow();
+    } else {
+      me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
+      if (e.value() == null) {
+        me.appendNull();
+      } else {
+        me.append(e.value().doubleValue());
+      }
+      me.append(e.json()).endRow();
+    }
+  }
+
+  /* Which of these ids (whose hash is in the set) are really stored: one scan of each table. */
+  private java.util.Set<String> storedAmong(List<String> candidates) throws SQLException {
+    try (DuckDBAppender probe = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "probe_ids")) {
+      for (String id : candidates) {
+        probe.beginRow().append(id).endRow();
+      }
+    }
+    java.util.Set<String> found = new java.util.HashSet<>();
+    try (Statement st = writer.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT id FROM exposures WHERE id IN (SELECT id FROM probe_ids)"
+          + " UNION SELECT id FROM metric_events WHERE id IN (SELECT id FROM probe_ids)")) {
+        while (rs.next()) {
+          found.add(rs.getString(1));
+        }
+      }
+      st.execute("DELETE FROM probe_ids");
+    }
+    return found;
+  }
+
+  /* The hashes of every stored id, read once at startup. */
+  private static EventIdSet loadIds(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      long n;
+      try (ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM exposures) + (SELECT COUNT(*) FROM metric_events)")) {
+        rs.next();
+        n = rs.getLong(1);
+      }
+      EventIdSet set = new EventIdSet((int) Math.min(n, 1 << 26));
+      try (ResultSet rs = st.executeQuery("SELECT id FROM exposures UNION ALL SELECT id FROM metric_events")) {
+        while (rs.next()) {
+          set.add(EventIdSet.hash(rs.getString(1)));
+        }
+      }
+      return set;
+    }
+  }
+
+  /*
+   * Files written before ADR 0007's revision declared the id as primary key; DuckDB cannot drop a
+   * constraint, so such a table is copied once into one without it.
+   */
+  private static void dropPrimaryKey(Statement st, String table) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = '" + table
+        + "' AND constraint_type = 'PRIMARY KEY'")) {
+      rs.next();
+      if (rs.getLong(1) == 0) {
+        return;
+      }
+    }
+    st.execute("BEGIN TRANSACTION");
+    st.execute("CREATE TABLE " + table + "_nopk AS SELECT * FROM " + table);
+    st.execute("DROP TABLE " + table);
+    st.execute("ALTER TABLE " + table + "_nopk RENAME TO " + table);
+    st.execute("COMMIT");
   }
 
   private void runTask(Task task) {
@@ -300,50 +415,6 @@ public final class DuckDbEventStore implements EventStore {
       }
     }
     return out;
-  }
-
-  /* Appends events to the staging tables with DuckDB's Appender; returns how many. */
-  private int stage(List<Event> events) throws SQLException {
-    try (DuckDBAppender ex = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_exposures");
-        DuckDBAppender me = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staging_metric_events")) {
-      for (Event e : events) {
-        if (e.type() == Event.Type.EXPOSURE) {
-          ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
-              .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).endRow();
-        } else {
-          me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
-          if (e.value() == null) {
-            me.appendNull();
-          } else {
-            me.append(e.value().doubleValue());
-          }
-          me.append(e.json()).endRow();
-        }
-      }
-    }
-    return events.size();
-  }
-
-  /* Moves staged rows into the tables, skipping ids already stored; returns how many were new. */
-  private int moveStaged() throws SQLException {
-    try (Statement st = writer.createStatement()) {
-      // Duplicates inside the staged rows are dropped by DISTINCT ON; against stored rows by the key.
-      int inserted = st.executeUpdate("INSERT OR IGNORE INTO exposures SELECT DISTINCT ON (id) * FROM staging_exposures");
-      inserted += st.executeUpdate("INSERT OR IGNORE INTO metric_events SELECT DISTINCT ON (id) * FROM staging_metric_events");
-      clearStaging(st);
-      return inserted;
-    }
-  }
-
-  private void clearStaging() throws SQLException {
-    try (Statement st = writer.createStatement()) {
-      clearStaging(st);
-    }
-  }
-
-  private static void clearStaging(Statement st) throws SQLException {
-    st.execute("DELETE FROM staging_exposures");
-    st.execute("DELETE FROM staging_metric_events");
   }
 
   @Override

@@ -1,9 +1,13 @@
 package dev.assay.server.events;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -49,108 +53,222 @@ public final class EventParser {
     return parse(body, ndjson, EventPrivacy.NONE);
   }
 
+  /** Parses a body given as text (see {@link #parse(byte[], boolean, EventPrivacy)}). */
+  public static Batch parse(String body, boolean ndjson, EventPrivacy privacy) {
+    return parse(body.getBytes(StandardCharsets.UTF_8), ndjson, privacy);
+  }
+
   /**
-   * Parses a body. Limits apply to what was sent; then the privacy policy pseudonymizes unit ids
-   * and drops attributes that are not allowed.
+   * Parses a UTF-8 body with Jackson's streaming parser (no tree per event: only attributes and
+   * properties objects are read as trees). Limits apply to what was sent; then the privacy policy
+   * pseudonymizes unit ids and drops attributes that are not allowed.
    *
    * @param ndjson true for one JSON object per line, false for a JSON array
    */
-  public static Batch parse(String body, boolean ndjson, EventPrivacy privacy) {
-    List<JsonNode> items = new ArrayList<>();
-    if (ndjson) {
-      String[] lines = body.split("\n");
-      for (int i = 0; i < lines.length; i++) {
-        String line = lines[i].strip();
-        if (line.isEmpty()) {
-          continue;
-        }
-        try {
-          items.add(JSON.readTree(line));
-        } catch (JsonProcessingException e) {
-          items.add(null); // reported per line below
-        }
-        if (items.size() > MAX_EVENTS) {
-          throw new MalformedBatch("too many events: at most " + MAX_EVENTS + " per request");
-        }
-      }
-    } else {
-      JsonNode root;
-      try {
-        root = JSON.readTree(body);
-      } catch (JsonProcessingException e) {
-        throw new MalformedBatch("body is not valid JSON: " + e.getOriginalMessage());
-      }
-      if (root == null || !root.isArray()) {
-        throw new MalformedBatch("body must be a JSON array of events (or NDJSON with Content-Type application/x-ndjson)");
-      }
-      if (root.size() > MAX_EVENTS) {
-        throw new MalformedBatch("too many events: " + root.size() + ", at most " + MAX_EVENTS + " per request");
-      }
-      root.forEach(items::add);
-    }
-    List<Event> events = new ArrayList<>(items.size());
+  public static Batch parse(byte[] body, boolean ndjson, EventPrivacy privacy) {
+    List<Event> events = new ArrayList<>();
     List<Rejection> rejected = new ArrayList<>();
     UnaryOperator<String> unitIds = privacy.unitIds();
-    for (int i = 0; i < items.size(); i++) {
-      try {
-        events.add(event(items.get(i), unitIds, privacy));
-      } catch (IllegalArgumentException e) {
-        rejected.add(new Rejection(i, e.getMessage()));
+    int index = 0;
+    if (ndjson) {
+      int from = 0;
+      while (from <= body.length) {
+        int nl = from;
+        while (nl < body.length && body[nl] != '\n') {
+          nl++;
+        }
+        if (!blank(body, from, nl)) {
+          if (index >= MAX_EVENTS) {
+            throw new MalformedBatch("too many events: at most " + MAX_EVENTS + " per request");
+          }
+          Fields f;
+          try (JsonParser p = JSON.getFactory().createParser(body, from, nl - from)) {
+            f = Fields.read(p, p.nextToken());
+          } catch (IOException e) {
+            f = null; // reported below
+          }
+          keep(f, index++, unitIds, privacy, events, rejected);
+        }
+        from = nl + 1;
       }
+      return new Batch(events, rejected);
+    }
+    try (JsonParser p = JSON.getFactory().createParser(body)) {
+      JsonToken t = p.nextToken();
+      if (t != JsonToken.START_ARRAY) {
+        notAnArray(body);
+      }
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new MalformedBatch("body is not valid JSON: unexpected end of input in the array");
+        }
+        if (index >= MAX_EVENTS) {
+          p.skipChildren();
+          index++;
+          continue;
+        }
+        keep(Fields.read(p, t), index++, unitIds, privacy, events, rejected);
+      }
+    } catch (JsonProcessingException e) {
+      throw new MalformedBatch("body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new MalformedBatch("body is not valid JSON: " + e.getMessage());
+    }
+    if (index > MAX_EVENTS) {
+      throw new MalformedBatch("too many events: " + index + ", at most " + MAX_EVENTS + " per request");
     }
     return new Batch(events, rejected);
   }
 
-  private static Event event(JsonNode n, UnaryOperator<String> unitIds, EventPrivacy privacy) {
+  /* The body does not start with an array: say whether it is JSON at all. */
+  private static void notAnArray(byte[] body) {
+    try {
+      JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new MalformedBatch("body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new MalformedBatch("body is not valid JSON: " + e.getMessage());
+    }
+    throw new MalformedBatch("body must be a JSON array of events (or NDJSON with Content-Type application/x-ndjson)");
+  }
+
+  private static boolean blank(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
+      if (c != ' ' && c != '\t' && c != '\r' && c != 0x0b && c != 0x0c && (c < 0x1c || c > 0x1f)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void keep(Fields f, int index, UnaryOperator<String> unitIds, EventPrivacy privacy, List<Event> events,
+      List<Rejection> rejected) {
+    try {
+      events.add(event(f, unitIds, privacy));
+    } catch (IllegalArgumentException e) {
+      rejected.add(new Rejection(index, e.getMessage()));
+    }
+  }
+
+  /** A JSON value other than a string, number, null or object (an array or boolean). */
+  private static final Object OTHER = new Object();
+  /** JSON null. */
+  private static final Object NULL = new Object();
+
+  /**
+   * The fields of one event as read from the stream: absent (Java null), {@link #NULL}, a String,
+   * a Long, BigInteger or Double, an ObjectNode (attributes, properties) or {@link #OTHER}.
+   */
+  private static final class Fields {
+    boolean object = true;
+    Object id;
+    Object type;
+    Object unitId;
+    Object timestamp;
+    Object experimentKey;
+    Object variationId;
+    Object hashAttribute;
+    Object name;
+    Object value;
+    Object attributes;
+    Object properties;
+
+    /* Reads the value starting at token t (the parser ends on its last token). */
+    static Fields read(JsonParser p, JsonToken t) throws IOException {
+      Fields f = new Fields();
+      if (t != JsonToken.START_OBJECT) {
+        if (t == null) {
+          return null;
+        }
+        p.skipChildren();
+        f.object = false;
+        return f;
+      }
+      String field;
+      while ((field = p.nextFieldName()) != null) {
+        JsonToken v = p.nextToken();
+        switch (field) {
+          case "id" -> f.id = scalar(p, v);
+          case "type" -> f.type = scalar(p, v);
+          case "unitId" -> f.unitId = scalar(p, v);
+          case "timestamp" -> f.timestamp = scalar(p, v);
+          case "experimentKey" -> f.experimentKey = scalar(p, v);
+          case "variationId" -> f.variationId = scalar(p, v);
+          case "hashAttribute" -> f.hashAttribute = scalar(p, v);
+          case "name" -> f.name = scalar(p, v);
+          case "value" -> f.value = scalar(p, v);
+          case "attributes" -> f.attributes = v == JsonToken.START_OBJECT ? p.readValueAsTree() : scalar(p, v);
+          case "properties" -> f.properties = v == JsonToken.START_OBJECT ? p.readValueAsTree() : scalar(p, v);
+          default -> p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT) {
+        throw new JsonParseException(p, "unexpected end of input in an event");
+      }
+      return f;
+    }
+
+    private static Object scalar(JsonParser p, JsonToken v) throws IOException {
+      return switch (v) {
+        case VALUE_STRING -> p.getText();
+        case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
+            : (Object) p.getLongValue();
+        case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+        case VALUE_NULL -> NULL;
+        default -> {
+          p.skipChildren();
+          yield OTHER;
+        }
+      };
+    }
+  }
+
+  private static Event event(Fields n, UnaryOperator<String> unitIds, EventPrivacy privacy) {
     if (n == null) {
       throw new IllegalArgumentException("not valid JSON");
     }
-    if (!n.isObject()) {
+    if (!n.object) {
       throw new IllegalArgumentException("an event must be a JSON object");
     }
-    String id = text(n, "id", true);
-    String type = text(n, "type", true);
-    String unit = unitIds.apply(text(n, "unitId", true));
-    long ts = timestamp(n.get("timestamp"));
+    String id = text(n.id, "id");
+    String type = text(n.type, "type");
+    String unit = unitIds.apply(text(n.unitId, "unitId"));
+    long ts = timestamp(n.timestamp);
     return switch (type) {
       case "exposure" -> {
-        String exp = text(n, "experimentKey", true);
-        JsonNode v = n.get("variationId");
-        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0 || v.asInt() > 1000) {
+        String exp = text(n.experimentKey, "experimentKey");
+        if (!(n.variationId instanceof Long v) || v < 0 || v > 1000) {
           throw new IllegalArgumentException("variationId: must be a whole number between 0 and 1000");
         }
-        String hashAttribute = n.hasNonNull("hashAttribute") ? text(n, "hashAttribute", true) : "id";
-        yield new Event(id, Event.Type.EXPOSURE, ts, unit, hashAttribute, exp, v.asInt(), null, null,
-            object(n, "attributes", privacy));
+        String hashAttribute = n.hashAttribute != null && n.hashAttribute != NULL ? text(n.hashAttribute, "hashAttribute")
+            : "id";
+        yield new Event(id, Event.Type.EXPOSURE, ts, unit, hashAttribute, exp, v.intValue(), null, null,
+            object(n.attributes, "attributes", privacy));
       }
       case "metric", "track" -> {
-        String name = text(n, "name", true);
-        JsonNode v = n.get("value");
+        String name = text(n.name, "name");
         Double value = null;
-        if (v != null && !v.isNull()) {
-          if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+        if (n.value != null && n.value != NULL) {
+          if (!(n.value instanceof Number v) || !Double.isFinite(v.doubleValue())) {
             throw new IllegalArgumentException("value: must be a finite number or absent");
           }
-          value = v.asDouble();
+          value = v.doubleValue();
         }
-        yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, object(n, "properties", privacy));
+        yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value,
+            object(n.properties, "properties", privacy));
       }
       default -> throw new IllegalArgumentException("type: must be 'exposure' or 'metric', was '" + type + "'");
     };
   }
 
-  private static String text(JsonNode n, String field, boolean required) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw new IllegalArgumentException(field + ": is required");
-      }
-      return null;
+  private static String text(Object v, String field) {
+    if (v == null || v == NULL) {
+      throw new IllegalArgumentException(field + ": is required");
     }
-    if (!v.isTextual()) {
+    if (!(v instanceof String s)) {
       throw new IllegalArgumentException(field + ": must be a string");
     }
-    String s = v.asText();
     if (s.isEmpty()) {
       throw new IllegalArgumentException(field + ": must not be empty");
     }
@@ -160,18 +278,18 @@ public final class EventParser {
     return s;
   }
 
-  private static long timestamp(JsonNode v) {
-    if (v == null || v.isNull()) {
+  private static long timestamp(Object v) {
+    if (v == null || v == NULL) {
       throw new IllegalArgumentException("timestamp: is required (ISO-8601 or epoch milliseconds)");
     }
     long ms;
-    if (v.isIntegralNumber() && v.canConvertToLong()) {
-      ms = v.asLong();
-    } else if (v.isTextual()) {
+    if (v instanceof Long l) {
+      ms = l;
+    } else if (v instanceof String s) {
       try {
-        ms = Instant.parse(v.asText()).toEpochMilli();
+        ms = Instant.parse(s).toEpochMilli();
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("timestamp: not an ISO-8601 instant: '" + v.asText() + "'");
+        throw new IllegalArgumentException("timestamp: not an ISO-8601 instant: '" + s + "'");
       }
     } else {
       throw new IllegalArgumentException("timestamp: must be an ISO-8601 string or epoch milliseconds");
@@ -182,12 +300,11 @@ public final class EventParser {
     return ms;
   }
 
-  private static String object(JsonNode n, String field, EventPrivacy privacy) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
+  private static String object(Object o, String field, EventPrivacy privacy) {
+    if (o == null || o == NULL) {
       return "{}";
     }
-    if (!v.isObject()) {
+    if (!(o instanceof ObjectNode v)) {
       throw new IllegalArgumentException(field + ": must be a JSON object");
     }
     if (v.size() > MAX_ATTRIBUTES) {
@@ -200,7 +317,7 @@ public final class EventParser {
     if (privacy.allowedAttributes().isEmpty()) {
       return s;
     }
-    ObjectNode kept = ((ObjectNode) v).deepCopy();
+    ObjectNode kept = v.deepCopy();
     privacy.filter(kept);
     return kept.toString();
   }

@@ -135,4 +135,33 @@ class DuckDbEventStoreTest {
       again.close();
     }
   }
+
+  @Test
+  void fileWithThePrimaryKeySchema_isMigrated_idsStayDeduplicated() throws Exception {
+    Path old = Files.createTempDirectory("assay-events-old-");
+    String url = "jdbc:duckdb:" + old.resolve("events.duckdb");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE exposures (id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL, experiment_key VARCHAR NOT NULL,"
+          + " variation_id INTEGER NOT NULL, ts BIGINT NOT NULL, hash_attribute VARCHAR, attributes VARCHAR)");
+      st.execute("CREATE TABLE metric_events (id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL, name VARCHAR NOT NULL,"
+          + " ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
+      st.execute("INSERT INTO exposures VALUES ('x1', 'u', 'exp', 0, " + T + ", 'id', '{}')");
+      st.execute("INSERT INTO metric_events VALUES ('m1', 'u', 'buy', " + T + ", 2.5, '{}')");
+    }
+    DuckDbEventStore migrated = DuckDbEventStore.open(old);
+    try {
+      EventStore.Stored s = migrated.append(List.of(exposure("x1", "u", T), metric("m1", "u", T), metric("m2", "u", T),
+          metric("m2", "u", T))).get();
+      assertThat(new int[] {s.accepted(), s.duplicates()}).containsExactly(1, 3);
+      try (java.sql.Connection c = migrated.connect(); java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM duckdb_constraints()"
+              + " WHERE constraint_type = 'PRIMARY KEY'), (SELECT COUNT(*) FROM exposures),"
+              + " (SELECT COUNT(*) FROM metric_events), (SELECT COUNT(DISTINCT id) FROM metric_events)")) {
+        rs.next();
+        assertThat(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}).containsExactly(0, 1, 2, 2);
+      }
+    } finally {
+      migrated.close();
+    }
+  }
 }
