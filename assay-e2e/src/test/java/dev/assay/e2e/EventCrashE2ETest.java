@@ -226,6 +226,10 @@ class EventCrashE2ETest {
 
     static synchronized String bootstrapServers() throws Exception {
       if (bootstrap == null) {
+        // A broker fault (for example while it stops in the shutdown hook, racing the rest of the
+        // JVM's exit) must not halt the test JVM with a non-zero code: Kafka's own tests do the same.
+        org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> {});
+        org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> {});
         org.apache.kafka.common.test.KafkaClusterTestKit c = new org.apache.kafka.common.test.KafkaClusterTestKit.Builder(
             new org.apache.kafka.common.test.TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).build())

@@ -16,6 +16,10 @@ public final class TestKafka {
   public static synchronized String bootstrapServers() {
     if (cluster == null) {
       try {
+        // A broker fault (for example while it stops in the shutdown hook, racing the rest of the
+        // JVM's exit) must not halt the test JVM with a non-zero code: Kafka's own tests do the same.
+        org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> {});
+        org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> {});
         KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
             .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
             .setConfigProp("offsets.topic.replication.factor", "1")
