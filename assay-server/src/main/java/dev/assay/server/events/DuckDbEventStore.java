@@ -397,80 +397,22 @@ public final class DuckDbEventStore implements EventStore {
       ps.setString(1, unitId);
       ps.setString(2, unitId);
       ps.setInt(3, limit);
-      return events(ps);
+      return EventReads.events(ps);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the events of a unit: " + e.getMessage(), e);
     }
   }
 
-  private static List<Event> events(PreparedStatement ps) throws SQLException {
-    List<Event> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        double v = rs.getDouble(9);
-        Double value = rs.wasNull() ? null : v;
-        out.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE
-            : Event.Type.METRIC, rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7),
-            rs.getString(8), value, rs.getString(10)));
-      }
-    }
-    return out;
-  }
-
   @Override
   public EventSummary summary(long fromMillis, long toMillis, int latest) {
     try (Connection c = connect()) {
-      long exposures = count(c, "SELECT COUNT(*) FROM exposures WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
-      long metrics = count(c, "SELECT COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
-      List<EventSummary.NameCount> byName = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT name, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?"
-          + " GROUP BY name ORDER BY 2 DESC, 1 LIMIT 100")) {
-        ps.setLong(1, fromMillis);
-        ps.setLong(2, toMillis);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            byName.add(new EventSummary.NameCount(rs.getString(1), rs.getLong(2)));
-          }
-        }
-      }
-      List<EventSummary.ExperimentCount> byExp = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT experiment_key, variation_id, COUNT(*), COUNT(DISTINCT unit_id)"
-          + " FROM exposures WHERE ts >= ? AND ts < ? GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 200")) {
-        ps.setLong(1, fromMillis);
-        ps.setLong(2, toMillis);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            byExp.add(new EventSummary.ExperimentCount(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4)));
-          }
-        }
-      }
-      List<Event> newest = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
+      return EventReads.summary(c,
           "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute, experiment_key, variation_id,"
               + " NULL AS name, NULL AS value, attributes AS j FROM exposures WHERE ts >= ? AND ts < ?"
               + " UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties FROM metric_events"
-              + " WHERE ts >= ? AND ts < ?) ORDER BY ts DESC, id LIMIT ?")) {
-        ps.setLong(1, fromMillis);
-        ps.setLong(2, toMillis);
-        ps.setLong(3, fromMillis);
-        ps.setLong(4, toMillis);
-        ps.setInt(5, latest);
-        newest.addAll(events(ps));
-      }
-      return new EventSummary(exposures, metrics, byName, byExp, newest);
+              + " WHERE ts >= ? AND ts < ?) ORDER BY ts DESC, id LIMIT ?", fromMillis, toMillis, latest);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the event summary: " + e.getMessage(), e);
-    }
-  }
-
-  private static long count(Connection c, String sql, long from, long to) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, from);
-      ps.setLong(2, to);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
     }
   }
 

@@ -3,11 +3,9 @@ package dev.assay.server.events;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -130,42 +128,11 @@ public final class PostgresEventWarehouse implements EventStore {
   public synchronized EventSummary summary(long fromMillis, long toMillis, int latest) {
     try {
       Connection c = connection();
-      long exposures = count(c, "SELECT COUNT(*) FROM exposures WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
-      long metrics = count(c, "SELECT COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?", fromMillis, toMillis);
-      List<EventSummary.NameCount> byName = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT name, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?"
-          + " GROUP BY name ORDER BY 2 DESC, 1 LIMIT 100")) {
-        ps.setLong(1, fromMillis);
-        ps.setLong(2, toMillis);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            byName.add(new EventSummary.NameCount(rs.getString(1), rs.getLong(2)));
-          }
-        }
-      }
-      List<EventSummary.ExperimentCount> byExp = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT experiment_key, variation_id, COUNT(*), COUNT(DISTINCT unit_id)"
-          + " FROM exposures WHERE ts >= ? AND ts < ? GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 200")) {
-        ps.setLong(1, fromMillis);
-        ps.setLong(2, toMillis);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            byExp.add(new EventSummary.ExperimentCount(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4)));
-          }
-        }
-      }
-      List<Event> newest;
-      try (PreparedStatement ps = c.prepareStatement(union("ts >= ? AND ts < ?")
-          + " WHERE ts >= ? AND ts < ?) e ORDER BY ts DESC, id LIMIT ?")) {
-        ps.setLong(1, fromMillis);
-        ps.setLong(2, toMillis);
-        ps.setLong(3, fromMillis);
-        ps.setLong(4, toMillis);
-        ps.setInt(5, latest);
-        newest = events(ps);
-      }
+      EventSummary summary = EventReads.summary(c,
+          union("ts >= ? AND ts < ?") + " WHERE ts >= ? AND ts < ?) e ORDER BY ts DESC, id LIMIT ?",
+          fromMillis, toMillis, latest);
       c.commit();
-      return new EventSummary(exposures, metrics, byName, byExp, newest);
+      return summary;
     } catch (SQLException e) {
       discardConnection();
       throw new IllegalStateException("cannot read the event summary: " + e.getMessage(), e);
@@ -182,31 +149,6 @@ public final class PostgresEventWarehouse implements EventStore {
     return String.format(UNION, where);
   }
 
-  private static long count(Connection c, String sql, long from, long to) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, from);
-      ps.setLong(2, to);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  private static List<Event> events(PreparedStatement ps) throws SQLException {
-    List<Event> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        double v = rs.getDouble(9);
-        Double value = rs.wasNull() ? null : v;
-        out.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE : Event.Type.METRIC,
-            rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), value,
-            rs.getString(10)));
-      }
-    }
-    return out;
-  }
-
   @Override
   public synchronized List<Event> unitEvents(String unitId, int limit) {
     try {
@@ -216,7 +158,7 @@ public final class PostgresEventWarehouse implements EventStore {
         ps.setString(1, unitId);
         ps.setString(2, unitId);
         ps.setInt(3, limit);
-        out = events(ps);
+        out = EventReads.events(ps);
       }
       c.commit();
       return out;

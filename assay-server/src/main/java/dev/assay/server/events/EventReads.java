@@ -1,0 +1,89 @@
+package dev.assay.server.events;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads shared by the event warehouses (DuckDB and PostgreSQL): both keep the same
+ * {@code exposures} and {@code metric_events} tables, so the summary counts and the mapping of a
+ * listing row to an {@link Event} are written once here.
+ */
+final class EventReads {
+  private EventReads() {}
+
+  /**
+   * The event summary over {@code [from, to)}.
+   *
+   * @param newestSql the dialect's listing of both tables, newest first, with parameters
+   *     (from, to, from, to, limit) in that order
+   */
+  static EventSummary summary(Connection c, String newestSql, long from, long to, int latest) throws SQLException {
+    long exposures = count(c, "SELECT COUNT(*) FROM exposures WHERE ts >= ? AND ts < ?", from, to);
+    long metrics = count(c, "SELECT COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?", from, to);
+    List<EventSummary.NameCount> byName = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?"
+        + " GROUP BY name ORDER BY 2 DESC, 1 LIMIT 100")) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byName.add(new EventSummary.NameCount(rs.getString(1), rs.getLong(2)));
+        }
+      }
+    }
+    List<EventSummary.ExperimentCount> byExp = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT experiment_key, variation_id, COUNT(*), COUNT(DISTINCT unit_id)"
+        + " FROM exposures WHERE ts >= ? AND ts < ? GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 200")) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byExp.add(new EventSummary.ExperimentCount(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4)));
+        }
+      }
+    }
+    List<Event> newest;
+    try (PreparedStatement ps = c.prepareStatement(newestSql)) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      ps.setLong(3, from);
+      ps.setLong(4, to);
+      ps.setInt(5, latest);
+      newest = events(ps);
+    }
+    return new EventSummary(exposures, metrics, byName, byExp, newest);
+  }
+
+  /**
+   * Runs a listing whose columns are (id, type, ts, unit_id, hash_attribute, experiment_key,
+   * variation_id, name, value, attributes or properties) and maps each row to an event.
+   */
+  static List<Event> events(PreparedStatement ps) throws SQLException {
+    List<Event> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        double v = rs.getDouble(9);
+        Double value = rs.wasNull() ? null : v;
+        out.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE : Event.Type.METRIC,
+            rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), value,
+            rs.getString(10)));
+      }
+    }
+    return out;
+  }
+
+  private static long count(Connection c, String sql, long from, long to) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+}
