@@ -122,6 +122,14 @@ final class ServeCommand implements Callable<Integer> {
   Integer eventRetentionDays;
 
   @Option(
+      names = "--event-dedup-window",
+      defaultValue = "${env:ASSAY_EVENT_DEDUP_WINDOW}",
+      paramLabel = "IDS",
+      description = "Re-sent events are recognised while their id is among the last IDS/2 to IDS"
+          + " stored (32 bytes of heap per id). Default: a quarter of the heap, 1 to 64 million ids.")
+  Integer eventDedupWindow;
+
+  @Option(
       names = "--kafka-bootstrap-servers",
       defaultValue = "${env:ASSAY_KAFKA_BOOTSTRAP_SERVERS}",
       paramLabel = "HOST:PORT,...",
@@ -198,6 +206,13 @@ final class ServeCommand implements Callable<Integer> {
         throw new CliInputException("--kafka-topic: 1-249 of letters, digits, '.', '_' and '-', was '" + kafkaTopic + "'");
       }
       builder.kafka(kafkaBootstrapServers).kafkaTopic(kafkaTopic).kafkaConsume(kafkaConsume);
+    }
+    if (eventDedupWindow != null) {
+      int max = dev.assay.server.events.DuckDbEventStore.MAX_DEDUP_WINDOW;
+      if (eventDedupWindow < 2 || eventDedupWindow > max) {
+        throw new CliInputException("--event-dedup-window: must be 2 to " + max + " ids, was " + eventDedupWindow);
+      }
+      builder.eventDedupWindow(eventDedupWindow);
     }
     if (eventRetentionDays != null) {
       if (eventRetentionDays < 1) {

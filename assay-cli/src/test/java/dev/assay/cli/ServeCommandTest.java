@@ -86,6 +86,7 @@ class ServeCommandTest {
   void serve_badEventOptions_exit2NamingTheOption(@TempDir Path dir) throws Exception {
     Path shortKey = java.nio.file.Files.writeString(dir.resolve("key"), "short\n");
     CliRun retention = CliRun.of("serve", "--event-retention-days", "0", "--data-dir", dir.toString());
+    CliRun window = CliRun.of("serve", "--event-dedup-window", "1", "--data-dir", dir.toString());
     CliRun key = CliRun.of("serve", "--event-hmac-key-file", shortKey.toString(), "--data-dir", dir.toString());
     CliRun missing = CliRun.of("serve", "--event-hmac-key-file", dir.resolve("absent").toString());
     CliRun blank = CliRun.of("serve", "--event-attributes", "country,,plan", "--data-dir", dir.toString());
@@ -95,6 +96,8 @@ class ServeCommandTest {
 
     assertThat(retention.exitCode()).isEqualTo(2);
     assertThat(retention.err()).contains("--event-retention-days").contains("at least 1");
+    assertThat(window.exitCode()).isEqualTo(2);
+    assertThat(window.err()).contains("--event-dedup-window").contains("2 to 134217728 ids");
     assertThat(key.exitCode()).isEqualTo(2);
     assertThat(key.err()).contains("--event-hmac-key-file").contains("16 characters");
     assertThat(missing.exitCode()).isEqualTo(2);

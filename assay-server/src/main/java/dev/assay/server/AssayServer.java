@@ -129,6 +129,7 @@ public final class AssayServer implements AutoCloseable {
     private Optional<String> eventHmacKey = Optional.empty();
     private Optional<java.util.Set<String>> eventAttributeAllowList = Optional.empty();
     private Optional<Integer> eventRetentionDays = Optional.empty();
+    private int eventDedupWindow = dev.assay.server.events.DuckDbEventStore.defaultDedupWindow();
     private Duration eventRetentionInterval = Duration.ofHours(1);
     private Optional<String> kafkaBootstrapServers = Optional.empty();
     private String kafkaTopic = "assay-events";
@@ -180,6 +181,20 @@ public final class AssayServer implements AutoCloseable {
     /** Keeps only these attribute (exposure) and property (metric event) names; others are dropped. */
     public Builder eventAttributeAllowList(java.util.Set<String> names) {
       this.eventAttributeAllowList = Optional.of(java.util.Set.copyOf(names));
+      return this;
+    }
+
+    /**
+     * The embedded store's de-duplication window: a re-sent event is recognised while its id is
+     * among the last {@code ids / 2} to {@code ids} stored (32 bytes of heap per id). Default: a
+     * quarter of the maximum heap, between 1 and 64 million ids.
+     */
+    public Builder eventDedupWindow(int ids) {
+      if (ids < 2 || ids > dev.assay.server.events.DuckDbEventStore.MAX_DEDUP_WINDOW) {
+        throw new IllegalArgumentException("eventDedupWindow: must be 2 to "
+            + dev.assay.server.events.DuckDbEventStore.MAX_DEDUP_WINDOW + " ids, was " + ids);
+      }
+      this.eventDedupWindow = ids;
       return this;
     }
 
@@ -367,7 +382,7 @@ public final class AssayServer implements AutoCloseable {
         } catch (IOException e) {
           throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
-        dev.assay.server.events.DuckDbEventStore events = dev.assay.server.events.DuckDbEventStore.open(dataDir);
+        dev.assay.server.events.DuckDbEventStore events = dev.assay.server.events.DuckDbEventStore.open(dataDir, eventDedupWindow);
         opened.push(events);
         Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
         dev.assay.server.safety.GuardrailMonitor guardrails =

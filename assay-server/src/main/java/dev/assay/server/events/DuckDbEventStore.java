@@ -24,8 +24,9 @@ import org.duckdb.DuckDBConnection;
 /**
  * The embedded event store: a DuckDB file in the data directory, written by one thread with
  * group commit. Requests queue their batches (bounded); the writer takes every batch waiting,
- * drops the events whose id is already stored (an in-memory set of id hashes, rebuilt from the
- * tables at startup, with an exact look-up in the tables on a hash hit), appends the new ones with
+ * drops the events whose id is already stored (the de-duplication window: an in-memory set of the
+ * hashes of the most recent ids, rebuilt from the tables at startup, with an exact look-up in the
+ * tables on a hash hit), appends the new ones with
  * DuckDB's Appender straight into {@code exposures} and {@code metric_events}, commits once for
  * all of them, and only then completes their futures. The tables hold each event id once and are
  * those the analysis reads ({@code WarehouseSchema.assayDefault()}); see ADR 0007.
@@ -70,9 +71,30 @@ public final class DuckDbEventStore implements EventStore {
     thread.start();
   }
 
+  /** Largest de-duplication window, in ids (two generations of 2^27 slots: 2 GiB). */
+  public static final int MAX_DEDUP_WINDOW = 1 << 27;
+
+  /**
+   * The default de-duplication window: as many ids as a quarter of the maximum heap holds at 32
+   * bytes per id (about 16.7 million with a 1 GiB heap), between 1 and 64 million.
+   */
+  public static int defaultDedupWindow() {
+    long ids = Runtime.getRuntime().maxMemory() / 4 / 32;
+    return (int) Math.max(1 << 20, Math.min(ids, 1 << 26));
+  }
+
   /** Opens (creating if needed) {@code events.duckdb} in the data directory. */
   public static DuckDbEventStore open(Path dataDir) {
-    return openUrl("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("events.duckdb"));
+    return open(dataDir, defaultDedupWindow());
+  }
+
+  /**
+   * Opens (creating if needed) {@code events.duckdb} in the data directory; a re-sent event is
+   * recognised while its id is among the last {@code dedupWindow / 2} to {@code dedupWindow} ids
+   * stored.
+   */
+  public static DuckDbEventStore open(Path dataDir, int dedupWindow) {
+    return openUrl("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("events.duckdb"), QUEUE_BATCHES, dedupWindow);
   }
 
   /** The JDBC URL of the event file. */
@@ -89,10 +111,14 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   static DuckDbEventStore openUrl(String url) {
-    return openUrl(url, QUEUE_BATCHES);
+    return openUrl(url, QUEUE_BATCHES, defaultDedupWindow());
   }
 
-  static DuckDbEventStore openUrl(String url, int queueBatches) {
+  static DuckDbEventStore openUrl(String url, int queueBatches, int dedupWindow) {
+    if (dedupWindow < 2 || dedupWindow > MAX_DEDUP_WINDOW) {
+      throw new IllegalArgumentException("the de-duplication window must be 2 to " + MAX_DEDUP_WINDOW + " ids, was "
+          + dedupWindow);
+    }
     try {
       DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url);
       try (Statement st = c.createStatement()) {
@@ -111,7 +137,7 @@ public final class DuckDbEventStore implements EventStore {
         // a larger WAL makes them rarer, at the price of a longer replay after a crash.
         st.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
       }
-      EventIdSet ids = loadIds(c);
+      EventIdSet ids = loadIds(c, dedupWindow);
       c.setAutoCommit(false);
       return new DuckDbEventStore(url, c, queueBatches, ids);
     } catch (SQLException e) {
@@ -209,17 +235,20 @@ public final class DuckDbEventStore implements EventStore {
           }
         }
       }
-      writer.commit();
+      // Recorded before the commit: if the commit fails, a re-send finds the hash, is confirmed
+      // against the tables and stored, so no event is lost and none is stored twice.
       for (int i = 0; i < total; i++) {
         if (state[i] == NEW) {
           ids.add(hashes[i]);
         }
       }
+      writer.commit();
       for (int g = 0; g < group.size(); g++) {
         Pending p = group.get(g);
         p.done().complete(new Stored(accepted[g], p.events().size() - accepted[g]));
       }
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | Error e) {
+      // Any failure, even running out of memory, fails this group only: the writer thread lives on.
       LOG.log(Level.SEVERE, "writing " + group.size() + " event batches failed; they were not acknowledged", e);
       try {
         writer.rollback();
@@ -271,18 +300,27 @@ public final class DuckDbEventStore implements EventStore {
     return found;
   }
 
-  /* The hashes of every stored id, read once at startup. */
-  private static EventIdSet loadIds(Connection c) throws SQLException {
+  /*
+   * The hashes of the most recent ids, read once at startup: the last half window of each table,
+   * in the order they were appended (row ids grow with appends), so the newest end up in the
+   * current generation.
+   */
+  private static EventIdSet loadIds(Connection c, int window) throws SQLException {
+    long half = window / 2;
     try (Statement st = c.createStatement()) {
       long n;
-      try (ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM exposures) + (SELECT COUNT(*) FROM metric_events)")) {
+      try (ResultSet rs = st.executeQuery("SELECT LEAST((SELECT COUNT(*) FROM exposures), " + half
+          + ") + LEAST((SELECT COUNT(*) FROM metric_events), " + half + ")")) {
         rs.next();
         n = rs.getLong(1);
       }
-      EventIdSet set = new EventIdSet((int) Math.min(n, 1 << 26));
-      try (ResultSet rs = st.executeQuery("SELECT id FROM exposures UNION ALL SELECT id FROM metric_events")) {
-        while (rs.next()) {
-          set.add(EventIdSet.hash(rs.getString(1)));
+      EventIdSet set = new EventIdSet(window, (int) Math.min(n, window));
+      for (String table : TABLES) {
+        try (ResultSet rs = st.executeQuery("SELECT id FROM " + table + " WHERE rowid > (SELECT MAX(rowid) FROM " + table
+            + ") - " + half + " ORDER BY rowid")) {
+          while (rs.next()) {
+            set.add(EventIdSet.hash(rs.getString(1)));
+          }
         }
       }
       return set;
@@ -313,7 +351,7 @@ public final class DuckDbEventStore implements EventStore {
       long n = task.work().run(writer);
       writer.commit();
       task.done().complete(n);
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | Error e) {
       try {
         writer.rollback();
       } catch (SQLException ignored) {

@@ -72,7 +72,7 @@ class DuckDbEventStoreTest {
 
   @Test
   void append_queueFull_refusedAtOnceWithRetryHint_queuedBatchesStillStored() throws Exception {
-    DuckDbEventStore small = DuckDbEventStore.openUrl("jdbc:duckdb:" + dir.resolve("small.duckdb"), 2);
+    DuckDbEventStore small = DuckDbEventStore.openUrl("jdbc:duckdb:" + dir.resolve("small.duckdb"), 2, 1000);
     try {
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
       CompletableFuture<Long> busy = small.occupyWriter(release);
@@ -134,6 +134,31 @@ class DuckDbEventStoreTest {
     } finally {
       again.close();
     }
+  }
+
+  @Test
+  void reopenWithASmallWindow_remembersTheNewestIds_andTheWindowIsWhatBoundsDeduplication() throws Exception {
+    // 400 events in four batches (half exposures, half metric events), then a window of 100 ids:
+    // at startup the last 50 of each table are loaded.
+    for (int b = 0; b < 4; b++) {
+      store.append(batch("w", b * 100, b * 100 + 100)).get();
+    }
+    store.close();
+    DuckDbEventStore small = DuckDbEventStore.open(dir, 100);
+    try {
+      assertThat(small.append(batch("w", 300, 400)).get().duplicates()).as("the newest 100 ids").isEqualTo(100);
+      // The documented limit: an id re-sent after it left the window is stored again.
+      EventStore.Stored old = small.append(batch("w", 0, 10)).get();
+      assertThat(new int[] {old.accepted(), old.duplicates()}).containsExactly(10, 0);
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
+  void windowOutsideItsRange_isRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DuckDbEventStore.open(dir, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("de-duplication window");
   }
 
   @Test
