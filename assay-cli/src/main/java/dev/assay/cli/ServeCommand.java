@@ -126,7 +126,7 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "${env:ASSAY_EVENT_DEDUP_WINDOW}",
       paramLabel = "IDS",
       description = "Re-sent events are recognised while their id is among the last IDS/2 to IDS"
-          + " stored (32 bytes of heap per id). Default: a quarter of the heap, 1 to 64 million ids.")
+          + " stored (16 bytes of heap per id at a power of two). Default: a quarter of the heap, 2^20 to 2^26.")
   Integer eventDedupWindow;
 
   @Option(

@@ -186,8 +186,9 @@ public final class AssayServer implements AutoCloseable {
 
     /**
      * The embedded store's de-duplication window: a re-sent event is recognised while its id is
-     * among the last {@code ids / 2} to {@code ids} stored (32 bytes of heap per id). Default: a
-     * quarter of the maximum heap, between 1 and 64 million ids.
+     * among the last {@code ids / 2} to {@code ids} stored (16 bytes of heap per id at a power of
+     * two, up to 32 otherwise). Default: the largest power of two that fits in a quarter of the
+     * maximum heap, 2^20 to 2^26 ids.
      */
     public Builder eventDedupWindow(int ids) {
       if (ids < 2 || ids > dev.assay.server.events.DuckDbEventStore.MAX_DEDUP_WINDOW) {

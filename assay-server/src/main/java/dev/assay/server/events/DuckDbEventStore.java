@@ -22,14 +22,21 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * The embedded event store: a DuckDB file in the data directory, written by one thread with
- * group commit. Requests queue their batches (bounded); the writer takes every batch waiting,
- * drops the events whose id is already stored (the de-duplication window: an in-memory set of the
- * hashes of the most recent ids, rebuilt from the tables at startup, with an exact look-up in the
- * tables on a hash hit), appends the new ones with
- * DuckDB's Appender straight into {@code exposures} and {@code metric_events}, commits once for
- * all of them, and only then completes their futures. The tables hold each event id once and are
- * those the analysis reads ({@code WarehouseSchema.assayDefault()}); see ADR 0007.
+ * The embedded event store: DuckDB files in the data directory, written by one thread with group
+ * commit. Requests queue their batches (bounded); the writer takes every batch waiting, drops the
+ * events whose id is already stored (the de-duplication window: an in-memory set of the hashes of
+ * the most recent ids, rebuilt from the tables at startup, with an exact look-up in the tables on
+ * a hash hit), appends the new ones with DuckDB's Appender, commits once for all of them, and
+ * only then completes their futures.
+ *
+ * <p>The events live in two parts, {@code events.duckdb} and {@code events-1.duckdb} (attached
+ * as {@code events_1}), each with the tables {@code exposures_data} and {@code metric_events_data};
+ * the views {@code exposures} and {@code metric_events} in {@code events.duckdb} are their union,
+ * hold each event id once and are what the analysis reads ({@code WarehouseSchema.assayDefault()}).
+ * The writer appends to one part; when that part's write-ahead log has grown past
+ * {@link #SWITCH_WAL_BYTES} it switches to the other and a background thread checkpoints the one
+ * it left. A DuckDB checkpoint blocks the commits of its own database only, so acknowledgements no
+ * longer wait for checkpoints (ADR 0007, revision 3).
  */
 public final class DuckDbEventStore implements EventStore {
   private static final Logger LOG = Logger.getLogger(DuckDbEventStore.class.getName());
@@ -38,9 +45,16 @@ public final class DuckDbEventStore implements EventStore {
   static final int QUEUE_BATCHES = 2_000;
   /** Most events one commit takes (several requests). */
   static final int GROUP_EVENTS = 50_000;
-  /** WAL size that triggers a checkpoint (DuckDB's default is 16 MB). */
-  static final String CHECKPOINT_THRESHOLD = "256MB";
+  /** WAL size of the part being written past which the writer switches parts. */
+  static final long SWITCH_WAL_BYTES = 64L << 20;
+  /**
+   * DuckDB's own checkpoint threshold, a safety net only: should background checkpoints keep
+   * failing, a part's commit checkpoints it (blocking) once its WAL reaches this size.
+   */
+  static final String CHECKPOINT_THRESHOLD = "1GB";
+  /** Tables of each part, and the views over both parts with the names readers use. */
   private static final List<String> TABLES = List.of("exposures", "metric_events");
+  private static final String DATA = "_data";
 
   private record Pending(List<Event> events, CompletableFuture<Stored> done) {}
 
@@ -54,6 +68,16 @@ public final class DuckDbEventStore implements EventStore {
 
   private final String url;
   private final DuckDBConnection writer;
+  /** The catalogs of the two parts, and the part being written. */
+  private final String[] parts;
+  private final Path[] wals;
+  private final long switchWalBytes;
+  private int active;
+  /** Times the writer switched parts (tests). */
+  private volatile int switches;
+  /** Checkpoints of the part left behind, on their own connection. */
+  private final java.util.concurrent.ExecutorService checkpointer;
+  private volatile java.util.concurrent.Future<?> checkpoint = CompletableFuture.completedFuture(null);
   private final BlockingQueue<Pending> queue;
   private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
   private final Thread thread;
@@ -61,9 +85,19 @@ public final class DuckDbEventStore implements EventStore {
   private final EventIdSet ids;
   private volatile boolean closed;
 
-  private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches, EventIdSet ids) {
+  private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches, EventIdSet ids, String[] parts,
+      Path[] wals, int active, long switchWalBytes) {
     this.url = url;
+    this.switchWalBytes = switchWalBytes;
     this.ids = ids;
+    this.parts = parts;
+    this.wals = wals;
+    this.active = active;
+    this.checkpointer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "assay-event-checkpoint");
+      t.setDaemon(true);
+      return t;
+    });
     this.queue = new ArrayBlockingQueue<>(queueBatches);
     this.writer = writer;
     this.thread = new Thread(this::run, "assay-event-writer");
@@ -75,12 +109,13 @@ public final class DuckDbEventStore implements EventStore {
   public static final int MAX_DEDUP_WINDOW = 1 << 27;
 
   /**
-   * The default de-duplication window: as many ids as a quarter of the maximum heap holds at 32
-   * bytes per id (about 16.7 million with a 1 GiB heap), between 1 and 64 million.
+   * The default de-duplication window: the largest power of two of ids whose tables (16 bytes per
+   * id at a power of two) fit in a quarter of the maximum heap, between 2^20 and 2^26 ids (16.7
+   * million with a 1 GiB heap, 256 MiB).
    */
   public static int defaultDedupWindow() {
-    long ids = Runtime.getRuntime().maxMemory() / 4 / 32;
-    return (int) Math.max(1 << 20, Math.min(ids, 1 << 26));
+    long ids = Runtime.getRuntime().maxMemory() / 4 / 16;
+    return Integer.highestOneBit((int) Math.max(1 << 20, Math.min(ids, 1 << 26)));
   }
 
   /** Opens (creating if needed) {@code events.duckdb} in the data directory. */
@@ -115,33 +150,84 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   static DuckDbEventStore openUrl(String url, int queueBatches, int dedupWindow) {
+    return openUrl(url, queueBatches, dedupWindow, SWITCH_WAL_BYTES);
+  }
+
+  static DuckDbEventStore openUrl(String url, int queueBatches, int dedupWindow, long switchWalBytes) {
     if (dedupWindow < 2 || dedupWindow > MAX_DEDUP_WINDOW) {
       throw new IllegalArgumentException("the de-duplication window must be 2 to " + MAX_DEDUP_WINDOW + " ids, was "
           + dedupWindow);
     }
+    if (!url.startsWith("jdbc:duckdb:") || url.length() == "jdbc:duckdb:".length() || url.contains(":memory:")) {
+      throw new IllegalArgumentException("the event store needs a DuckDB file, was " + url);
+    }
+    Path file = Path.of(url.substring("jdbc:duckdb:".length())).toAbsolutePath();
+    String name = file.getFileName().toString();
+    String stem = name.endsWith(".duckdb") ? name.substring(0, name.length() - ".duckdb".length()) : name;
+    Path second = file.resolveSibling(stem + "-1.duckdb");
+    Path[] wals = {Path.of(file + ".wal"), Path.of(second + ".wal")};
+    // The part written last before a crash still has a write-ahead log (checkpointed parts have
+    // none); writing resumes there, and its ids are the newest.
+    int active = size(wals[1]) > size(wals[0]) ? 1 : 0;
     try {
       DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url);
+      String[] parts = new String[2];
       try (Statement st = c.createStatement()) {
-        // No primary key: checking it row by row was the ingestion bottleneck (ADR 0007); the writer
-        // keeps ids unique itself.
-        st.execute("CREATE TABLE IF NOT EXISTS exposures (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
-            + " experiment_key VARCHAR NOT NULL, variation_id INTEGER NOT NULL, ts BIGINT NOT NULL,"
-            + " hash_attribute VARCHAR, attributes VARCHAR)");
-        st.execute("CREATE TABLE IF NOT EXISTS metric_events (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
-            + " name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
+        st.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
+        try (ResultSet rs = st.executeQuery("SELECT current_database()")) {
+          rs.next();
+          parts[0] = rs.getString(1);
+        }
+        parts[1] = parts[0] + "_1";
+        st.execute("ATTACH IF NOT EXISTS '" + second.toString().replace("'", "''") + "' AS \"" + parts[1] + "\"");
+        // Files written before ADR 0007's revision 3 keep their tables in the first part.
         for (String table : TABLES) {
           dropPrimaryKey(st, table);
+          if (isTable(st, parts[0], table)) {
+            st.execute("ALTER TABLE " + table + " RENAME TO " + table + DATA);
+          }
+        }
+        for (String part : parts) {
+          // No primary key: checking it row by row was the ingestion bottleneck (ADR 0007); the
+          // writer keeps ids unique itself.
+          st.execute("CREATE TABLE IF NOT EXISTS " + q(part, "exposures") + " (id VARCHAR NOT NULL,"
+              + " unit_id VARCHAR NOT NULL, experiment_key VARCHAR NOT NULL, variation_id INTEGER NOT NULL,"
+              + " ts BIGINT NOT NULL, hash_attribute VARCHAR, attributes VARCHAR)");
+          st.execute("CREATE TABLE IF NOT EXISTS " + q(part, "metric_events") + " (id VARCHAR NOT NULL,"
+              + " unit_id VARCHAR NOT NULL, name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
+        }
+        for (String table : TABLES) {
+          st.execute("CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM " + q(parts[0], table)
+              + " UNION ALL SELECT * FROM " + q(parts[1], table));
         }
         st.execute("CREATE TEMP TABLE probe_ids (id VARCHAR)");
-        // Checkpoints (compressing the WAL into the file) cost more CPU per event than the appends;
-        // a larger WAL makes them rarer, at the price of a longer replay after a crash.
-        st.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
       }
-      EventIdSet ids = loadIds(c, dedupWindow);
+      EventIdSet ids = loadIds(c, parts, active, dedupWindow);
       c.setAutoCommit(false);
-      return new DuckDbEventStore(url, c, queueBatches, ids);
+      return new DuckDbEventStore(url, c, queueBatches, ids, parts, wals, active, switchWalBytes);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the event store " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  /* A part's table, fully qualified. */
+  private static String q(String part, String table) {
+    return "\"" + part + "\".main." + table + DATA;
+  }
+
+  private static long size(Path p) {
+    try {
+      return java.nio.file.Files.exists(p) ? java.nio.file.Files.size(p) : 0;
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  private static boolean isTable(Statement st, String catalog, String table) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = '" + catalog
+        + "' AND schema_name = 'main' AND table_name = '" + table + "'")) {
+      rs.next();
+      return rs.getLong(1) > 0;
     }
   }
 
@@ -182,6 +268,7 @@ public final class DuckDbEventStore implements EventStore {
           events += next.events().size();
         }
         write(group);
+        switchPartIfDue();
       } catch (InterruptedException e) {
         if (closed) {
           break;
@@ -217,10 +304,15 @@ public final class DuckDbEventStore implements EventStore {
           k++;
         }
       }
-      java.util.Set<String> stored = suspects.isEmpty() ? java.util.Set.of() : storedAmong(suspects);
+      java.util.Set<String> stored = java.util.Set.of();
+      if (!suspects.isEmpty()) {
+        stored = storedAmong(suspects);
+        // the probe wrote to the temporary database; a DuckDB transaction writes to one database
+        writer.commit();
+      }
       int[] accepted = new int[group.size()];
-      try (DuckDBAppender ex = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "exposures");
-          DuckDBAppender me = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "metric_events")) {
+      try (DuckDBAppender ex = writer.createAppender(parts[active], DuckDBConnection.DEFAULT_SCHEMA, "exposures" + DATA);
+          DuckDBAppender me = writer.createAppender(parts[active], DuckDBConnection.DEFAULT_SCHEMA, "metric_events" + DATA)) {
         k = 0;
         for (int g = 0; g < group.size(); g++) {
           for (Event e : group.get(g).events()) {
@@ -258,6 +350,47 @@ public final class DuckDbEventStore implements EventStore {
       for (Pending p : group) {
         p.done().completeExceptionally(new IllegalStateException("the event store could not write: " + e.getMessage(), e));
       }
+    }
+  }
+
+  /*
+   * Once the part being written has a large write-ahead log and the other part's checkpoint is
+   * done, writes go to the other part and the one left is checkpointed in the background.
+   */
+  private void switchPartIfDue() {
+    if (size(wals[active]) < switchWalBytes || !checkpoint.isDone()) {
+      return;
+    }
+    String left = parts[active];
+    active = 1 - active;
+    switches++;
+    checkpoint = checkpointer.submit(() -> checkpoint(left));
+  }
+
+  int switches() {
+    return switches;
+  }
+
+  /* Checkpoints a part; a checkpoint fails while a reader's transaction uses it, so it is retried. */
+  private void checkpoint(String part) {
+    try (Connection c = writer.duplicate(); Statement st = c.createStatement()) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          // After a few refusals, FORCE waits for the readers instead of failing.
+          st.execute((attempt > 10 ? "FORCE CHECKPOINT \"" : "CHECKPOINT \"") + part + "\"");
+          return;
+        } catch (SQLException e) {
+          if (closed || attempt > 20) {
+            LOG.log(Level.WARNING, "checkpoint of event part " + part + " failed (its log keeps growing): " + e.getMessage());
+            return;
+          }
+          Thread.sleep(500);
+        }
+      }
+    } catch (SQLException e) {
+      LOG.log(Level.WARNING, "checkpoint of event part " + part + " failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -301,30 +434,26 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   /*
-   * The hashes of the most recent ids, read once at startup: the last half window of each table,
-   * in the order they were appended (row ids grow with appends), so the newest end up in the
-   * current generation.
+   * The hashes of the most recent ids, read once at startup: the last quarter window of each table
+   * of each part, in the order they were appended (row ids grow with appends), the part written
+   * last at the end, so that its ids are the ones the set keeps longest.
    */
-  private static EventIdSet loadIds(Connection c, int window) throws SQLException {
-    long half = window / 2;
+  private static EventIdSet loadIds(Connection c, String[] parts, int active, int window) throws SQLException {
+    long quarter = Math.max(1, window / 4);
+    EventIdSet set = new EventIdSet(window, Math.min(window, 1 << 20));
     try (Statement st = c.createStatement()) {
-      long n;
-      try (ResultSet rs = st.executeQuery("SELECT LEAST((SELECT COUNT(*) FROM exposures), " + half
-          + ") + LEAST((SELECT COUNT(*) FROM metric_events), " + half + ")")) {
-        rs.next();
-        n = rs.getLong(1);
-      }
-      EventIdSet set = new EventIdSet(window, (int) Math.min(n, window));
-      for (String table : TABLES) {
-        try (ResultSet rs = st.executeQuery("SELECT id FROM " + table + " WHERE rowid > (SELECT MAX(rowid) FROM " + table
-            + ") - " + half + " ORDER BY rowid")) {
-          while (rs.next()) {
-            set.add(EventIdSet.hash(rs.getString(1)));
+      for (String part : List.of(parts[1 - active], parts[active])) {
+        for (String table : TABLES) {
+          try (ResultSet rs = st.executeQuery("SELECT id FROM " + q(part, table) + " WHERE rowid > (SELECT MAX(rowid) FROM "
+              + q(part, table) + ") - " + quarter + " ORDER BY rowid")) {
+            while (rs.next()) {
+              set.add(EventIdSet.hash(rs.getString(1)));
+            }
           }
         }
       }
-      return set;
     }
+    return set;
   }
 
   /*
@@ -333,7 +462,7 @@ public final class DuckDbEventStore implements EventStore {
    */
   private static void dropPrimaryKey(Statement st, String table) throws SQLException {
     try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = '" + table
-        + "' AND constraint_type = 'PRIMARY KEY'")) {
+        + "' AND constraint_type = 'PRIMARY KEY' AND database_name = current_database()")) {
       rs.next();
       if (rs.getLong(1) == 0) {
         return;
@@ -401,11 +530,15 @@ public final class DuckDbEventStore implements EventStore {
   public long deleteUnit(String unitId) {
     return onWriter(c -> {
       long n = 0;
-      for (String table : List.of("exposures", "metric_events")) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE unit_id = ?")) {
-          ps.setString(1, unitId);
-          n += ps.executeUpdate();
+      for (String part : parts) {
+        for (String table : TABLES) {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE unit_id = ?")) {
+            ps.setString(1, unitId);
+            n += ps.executeUpdate();
+          }
         }
+        // A DuckDB transaction writes to one database: each part is committed on its own.
+        c.commit();
       }
       return n;
     });
@@ -415,11 +548,15 @@ public final class DuckDbEventStore implements EventStore {
   public long deleteBefore(long cutoffMillis) {
     return onWriter(c -> {
       long n = 0;
-      for (String table : List.of("exposures", "metric_events")) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE ts < ?")) {
-          ps.setLong(1, cutoffMillis);
-          n += ps.executeUpdate();
+      for (String part : parts) {
+        for (String table : TABLES) {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE ts < ?")) {
+            ps.setLong(1, cutoffMillis);
+            n += ps.executeUpdate();
+          }
         }
+        // A DuckDB transaction writes to one database: each part is committed on its own.
+        c.commit();
       }
       return n;
     });
@@ -460,6 +597,8 @@ public final class DuckDbEventStore implements EventStore {
     closed = true;
     try {
       thread.join(30_000);
+      checkpointer.shutdown();
+      checkpointer.awaitTermination(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -138,13 +138,13 @@ class DuckDbEventStoreTest {
 
   @Test
   void reopenWithASmallWindow_remembersTheNewestIds_andTheWindowIsWhatBoundsDeduplication() throws Exception {
-    // 400 events in four batches (half exposures, half metric events), then a window of 100 ids:
-    // at startup the last 50 of each table are loaded.
+    // 400 events in four batches (half exposures, half metric events), then a window of 200 ids:
+    // at startup the last 50 of each table of each part are loaded.
     for (int b = 0; b < 4; b++) {
       store.append(batch("w", b * 100, b * 100 + 100)).get();
     }
     store.close();
-    DuckDbEventStore small = DuckDbEventStore.open(dir, 100);
+    DuckDbEventStore small = DuckDbEventStore.open(dir, 200);
     try {
       assertThat(small.append(batch("w", 300, 400)).get().duplicates()).as("the newest 100 ids").isEqualTo(100);
       // The documented limit: an id re-sent after it left the window is stored again.
@@ -152,6 +152,43 @@ class DuckDbEventStoreTest {
       assertThat(new int[] {old.accepted(), old.duplicates()}).containsExactly(10, 0);
     } finally {
       small.close();
+    }
+  }
+
+  @Test
+  void writesAlternateBetweenTheTwoParts_readersSeeBoth_idsStayUniqueAcrossParts() throws Exception {
+    String url = "jdbc:duckdb:" + dir.resolve("parts.duckdb");
+    // Switch parts once a part's write-ahead log passes 64 KiB: many switches and checkpoints.
+    DuckDbEventStore parts = DuckDbEventStore.openUrl(url, 100, 1_000_000, 64 << 10);
+    try {
+      for (int b = 0; b < 60; b++) {
+        assertThat(parts.append(batch("s" + b + "-", 0, 200)).get().accepted()).isEqualTo(200);
+      }
+      assertThat(parts.switches()).isGreaterThanOrEqualTo(2);
+      // Ids from batches written to either part are recognised (one set, confirmed over both parts).
+      EventStore.Stored again = parts.append(batch("s0-", 0, 200)).get();
+      assertThat(again.duplicates()).isEqualTo(200);
+      EventSummary s = parts.summary(0, Long.MAX_VALUE, 0);
+      assertThat(s.exposures() + s.metricEvents()).isEqualTo(12_000);
+      try (java.sql.Connection c = parts.connect(); java.sql.Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM parts.main.exposures_data) > 0,"
+              + " (SELECT COUNT(*) FROM parts_1.main.exposures_data) > 0,"
+              + " (SELECT COUNT(*) - COUNT(DISTINCT id) FROM (SELECT id FROM exposures UNION ALL SELECT id FROM metric_events))")) {
+        rs.next();
+        assertThat(new Object[] {rs.getBoolean(1), rs.getBoolean(2), rs.getLong(3)}).containsExactly(true, true, 0L);
+      }
+      // Erasure reaches both parts: unit u1 has one event in each of the 60 batches.
+      assertThat(parts.deleteUnit("u1")).isEqualTo(60);
+    } finally {
+      parts.close();
+    }
+    DuckDbEventStore reopened = DuckDbEventStore.openUrl(url, 100, 1_000_000, 64 << 10);
+    try {
+      EventSummary s = reopened.summary(0, Long.MAX_VALUE, 0);
+      assertThat(s.exposures() + s.metricEvents()).isEqualTo(12_000 - 60);
+      assertThat(reopened.append(batch("s59-", 0, 200)).get().duplicates()).isEqualTo(199);
+    } finally {
+      reopened.close();
     }
   }
 
