@@ -45,6 +45,10 @@ class EventCrashE2ETest {
     final StringBuffer output = new StringBuffer();
 
     Server(Path data, String... extra) throws Exception {
+      this(data, List.of(), extra);
+    }
+
+    Server(Path data, List<String> jvmArgs, String... extra) throws Exception {
       Path jar = Path.of("..", "assay-cli", "target", "assay.jar").toAbsolutePath().normalize();
       if (!Files.isRegularFile(jar)) {
         throw new IllegalStateException(jar + " is missing: run the build from the root (./mvnw verify)");
@@ -53,8 +57,10 @@ class EventCrashE2ETest {
         port = s.getLocalPort();
       }
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar.toString(), "serve", "--host",
-          "127.0.0.1", "--port", String.valueOf(port), "--data-dir", data.toString()));
+      List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+      command.addAll(jvmArgs);
+      command.addAll(List.of("-jar", jar.toString(), "serve", "--host", "127.0.0.1", "--port", String.valueOf(port),
+          "--data-dir", data.toString()));
       command.addAll(List.of(extra));
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       pb.environment().put("ASSAY_ADMIN_TOKEN", ADMIN);
@@ -122,7 +128,16 @@ class EventCrashE2ETest {
 
   @Test
   void sigkillMidLoad_restart_everyAcknowledgedEventPresentExactlyOnce() throws Exception {
-    crashAndCheck(false);
+    crashAndCheck(false, List.of());
+  }
+
+  /**
+   * The embedded store switches between its two parts every 256 KiB of write-ahead log (instead
+   * of 64 MB), so the kill lands amid switches and background checkpoints (ADR 0007 revision 3).
+   */
+  @Test
+  void sigkillWhilePartsSwitchAndCheckpoint_restart_everyAcknowledgedEventPresentExactlyOnce() throws Exception {
+    crashAndCheck(false, List.of("-Dassay.events.switch-wal-bytes=262144"));
   }
 
   /**
@@ -133,10 +148,10 @@ class EventCrashE2ETest {
    */
   @Test
   void kafkaMode_sigkillMidLoad_restart_everyAcknowledgedEventPresentExactlyOnce() throws Exception {
-    crashAndCheck(true);
+    crashAndCheck(true, List.of());
   }
 
-  private void crashAndCheck(boolean kafka) throws Exception {
+  private void crashAndCheck(boolean kafka, List<String> jvmArgs) throws Exception {
     Path data = Files.createTempDirectory("assay-crash-");
     String[] extra = kafka
         ? new String[] {"--kafka-bootstrap-servers", Broker.bootstrapServers(), "--kafka-topic", "crash-" + System.nanoTime()}
@@ -145,7 +160,7 @@ class EventCrashE2ETest {
     AtomicInteger sent = new AtomicInteger();
     String key;
     long ts = System.currentTimeMillis();
-    try (Server first = new Server(data, extra)) {
+    try (Server first = new Server(data, jvmArgs, extra)) {
       key = JSON.readTree(send(first.port, "POST", "/api/v1/sdk-connections", ADMIN,
           "{\"name\":\"crash\",\"environment\":\"production\"}").body()).get("key").asText();
       AtomicBoolean down = new AtomicBoolean();
@@ -183,7 +198,7 @@ class EventCrashE2ETest {
     }
     assertThat(acknowledged).as("the load ran before the kill").hasSizeGreaterThan(20);
 
-    try (Server second = new Server(data, extra)) {
+    try (Server second = new Server(data, jvmArgs, extra)) {
       long stored = 0;
       long deadline = System.nanoTime() + Duration.ofSeconds(kafka ? 90 : 5).toNanos();
       do {

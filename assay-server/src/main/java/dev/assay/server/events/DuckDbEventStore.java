@@ -129,7 +129,10 @@ public final class DuckDbEventStore implements EventStore {
    * stored.
    */
   public static DuckDbEventStore open(Path dataDir, int dedupWindow) {
-    return openUrl("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("events.duckdb"), QUEUE_BATCHES, dedupWindow);
+    // The switch size can be lowered for tests of crashes amid switches (-Dassay.events.switch-wal-bytes).
+    long switchBytes = Math.max(1, Long.getLong("assay.events.switch-wal-bytes", SWITCH_WAL_BYTES));
+    return openUrl("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("events.duckdb"), QUEUE_BATCHES, dedupWindow,
+        switchBytes);
   }
 
   /** The JDBC URL of the event file. */
