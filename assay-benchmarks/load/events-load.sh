@@ -4,7 +4,7 @@
 # own JVM, dev.assay.benchmarks.load.KafkaBroker, 1 GiB heap, and the server produces to it and
 # consumes from it into its DuckDB warehouse), creates an SDK key, then drives
 # POST /api/v1/events with wrk and events.lua (100-event batches, 1 thread, 32 connections):
-#   1. warm-up, 10 s
+#   1. warm-up, 10 s (ASSAY_WARMUP=<seconds> to change)
 #   2. full speed, <seconds>
 #   3. paced at half the full-speed rate, <seconds>
 # and prints events/s, acknowledgement latency and the CPU seconds of each process per run. At the
@@ -19,6 +19,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 secs="${1:-15}"
 mode="${2:-embedded}"
+warmup="${ASSAY_WARMUP:-10}"
 case "$mode" in
   embedded|kafka) ;;
   *) echo "usage: $0 [seconds] [embedded|kafka]" >&2; exit 2 ;;
@@ -141,8 +142,8 @@ run() { # name rate seconds: one wrk run; prints its results and the CPU used pe
   echo "warehouse: $stored_now events stored of $acked acknowledged so far (behind by $((acked - stored_now)))"
 }
 
-echo "== warm-up (10 s, full speed)"
-run warmup 0 10
+echo "== warm-up (${warmup} s, full speed)"
+run warmup 0 "$warmup"
 after_warmup=$stored_now
 echo "== full speed (${secs} s, wrk -t1 -c32, 100-event batches)"
 if [ -n "${ASSAY_JFR:-}" ]; then   # ASSAY_JFR=dir: flight recordings of the server (and broker) during this run
@@ -191,7 +192,7 @@ if [ "$mode" = kafka ]; then
   else
     printf 'consumer: no progress for 20 s, %d acknowledged events missing from the warehouse\n' "$((acked - n))"
   fi
-  load_secs=$(echo "10 + 2 * $secs" | bc)
+  load_secs=$(echo "$warmup + 2 * $secs" | bc)
   printf 'consumer: warehouse write rate over the whole test %.0f events/s (%d events in %d s of load + %.1f s)\n' \
       "$(echo "$n / ($load_secs + $lag)" | bc -l)" "$n" "$load_secs" "$lag"
 fi
