@@ -185,7 +185,8 @@ fi
 if [ "$mode" = kafka ]; then
   full_written=$(echo "($after_full - $after_warmup) / $secs" | bc -l)
   printf 'consumer: warehouse writes during the full-speed run %.0f events/s (stored count before and after it)\n' "$full_written"
-  awk -v n="$((acked_after_full - after_full))" -v r="$full_written" \
+  behind=$((acked_after_full - after_full)); [ "$behind" -ge 0 ] || behind=0   # < 0: cut-off requests stored
+  awk -v n="$behind" -v r="$full_written" \
       'BEGIN { printf "consumer: behind by %d events at the end of the full-speed run, about %.1f s of writes at that rate\n", n, (r > 0 ? n / r : 0) }'
   if [ "$n" -ge "$acked" ]; then
     printf 'consumer: every acknowledged event was in the warehouse %.1f s after the last run\n' "$lag"
