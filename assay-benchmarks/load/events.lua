@@ -2,7 +2,8 @@
 -- half metric events) whose ids are unique across threads and runs, so none is a duplicate.
 -- Settings come from the environment: ASSAY_KEY (SDK client key, required), ASSAY_RATE (events per
 -- second to aim at over all threads; 0 or unset = as fast as the connections go), ASSAY_THREADS
--- (the -t given to wrk, to split the rate).
+-- (the -t given to wrk, to split the rate). done() prints two lines for people and one "result: k=v ..."
+-- line for scripts (assay-benchmarks/load/events-load.sh).
 local key = os.getenv("ASSAY_KEY") or error("set ASSAY_KEY to an SDK client key")
 local rate = tonumber(os.getenv("ASSAY_RATE") or "0")
 local nthreads = tonumber(os.getenv("ASSAY_THREADS") or "1")
@@ -81,13 +82,19 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local errs = 0
+  local errs, written = 0, 0
   for _, t in ipairs(threads) do
     errs = errs + (t:get("errors") or 0)
+    written = written + (t:get("sent") or 0)
   end
   local secs = summary.duration / 1e6
   io.write(string.format("events acknowledged: %.0f events/s (%d requests of 100 events in %.1f s, %d non-200)\n",
     (summary.requests - errs) * 100 / secs, summary.requests, secs, errs))
   io.write(string.format("ack latency per request: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n",
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+  -- for scripts: events in 200 answers, events in every request written (answered or not), errors
+  io.write(string.format("result: acked_events=%d sent_events=%d non200=%d timeouts=%d socket_errors=%d p50_ms=%.1f p99_ms=%.1f\n",
+    (summary.requests - errs) * 100, written * 100, errs, summary.errors.timeout,
+    summary.errors.connect + summary.errors.read + summary.errors.write,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
