@@ -56,7 +56,8 @@ public final class DuckDbEventStore implements EventStore {
   private static final List<String> TABLES = List.of("exposures", "metric_events");
   private static final String DATA = "_data";
 
-  private record Pending(List<Event> events, CompletableFuture<Stored> done) {}
+  /** A request's events, with their id hashes computed on the request's thread (not the writer's). */
+  private record Pending(List<Event> events, long[] hashes, CompletableFuture<Stored> done) {}
 
   /** Work on the write connection other than appends (deletions), run by the writer between groups. */
   private record Task(SqlWork work, CompletableFuture<Long> done) {}
@@ -83,6 +84,8 @@ public final class DuckDbEventStore implements EventStore {
   private final Thread thread;
   /** Hashes of every id stored (only the writer thread uses it). */
   private final EventIdSet ids;
+  /** The ids of the group being written (only the writer thread uses it). */
+  private final GroupIds groupIds = new GroupIds();
   private volatile boolean closed;
 
   private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches, EventIdSet ids, String[] parts,
@@ -245,7 +248,11 @@ public final class DuckDbEventStore implements EventStore {
       done.complete(new Stored(0, 0));
       return done;
     }
-    if (!queue.offer(new Pending(events, done))) {
+    long[] hashes = new long[events.size()];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = EventIdSet.hash(events.get(i).id());
+    }
+    if (!queue.offer(new Pending(events, hashes, done))) {
       throw new Overloaded("the event store is busy (" + queue.size() + " batches waiting)", 1);
     }
     return done;
@@ -291,18 +298,19 @@ public final class DuckDbEventStore implements EventStore {
       }
       long[] hashes = new long[total];
       byte[] state = new byte[total];
-      java.util.HashSet<String> inGroup = java.util.HashSet.newHashSet(total);
       List<String> suspects = new ArrayList<>();
+      GroupIds inGroup = groupIds.reset(total);
       int k = 0;
       for (Pending p : group) {
-        for (Event e : p.events()) {
-          long h = EventIdSet.hash(e.id());
+        List<Event> events = p.events();
+        for (int i = 0; i < events.size(); i++) {
+          long h = p.hashes()[i];
           hashes[k] = h;
-          if (!inGroup.add(e.id())) {
+          if (inGroup.seen(h, events.get(i).id())) {
             state[k] = DUPLICATE;
           } else if (ids.mayContain(h)) {
             state[k] = SUSPECT;
-            suspects.add(e.id());
+            suspects.add(events.get(i).id());
           }
           k++;
         }
@@ -394,6 +402,51 @@ public final class DuckDbEventStore implements EventStore {
       LOG.log(Level.WARNING, "checkpoint of event part " + part + " failed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /*
+   * The ids seen so far in one group, by hash (a primitive open-addressing table reused across
+   * groups, cheaper than a HashSet of strings); an equal hash is confirmed by comparing the ids.
+   */
+  static final class GroupIds {
+    private long[] slots = new long[0];
+    private String[] owners = new String[0];
+    private java.util.Set<String> collided;
+
+    GroupIds reset(int ids) {
+      int size = Integer.highestOneBit(Math.max(ids, 8) * 4 - 1);
+      if (slots.length < size || slots.length > 4 * size) {
+        slots = new long[size];
+        owners = new String[size];
+      } else {
+        java.util.Arrays.fill(slots, 0L);
+        java.util.Arrays.fill(owners, null);
+      }
+      collided = null;
+      return this;
+    }
+
+    /* True if this id was seen before in the group; records it otherwise (hash is never 0). */
+    boolean seen(long hash, String id) {
+      int mask = slots.length - 1;
+      for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
+        if (slots[i] == 0L) {
+          slots[i] = hash;
+          owners[i] = id;
+          return false;
+        }
+        if (slots[i] == hash) {
+          if (owners[i].equals(id)) {
+            return true;
+          }
+          // Two ids with one hash: those that are not the slot's owner are checked exactly.
+          if (collided == null) {
+            collided = new java.util.HashSet<>();
+          }
+          return !collided.add(id);
+        }
+      }
     }
   }
 

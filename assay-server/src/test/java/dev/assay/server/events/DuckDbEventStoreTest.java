@@ -193,6 +193,23 @@ class DuckDbEventStoreTest {
   }
 
   @Test
+  void groupIds_sameHashDifferentIds_eachRecognisedExactly() {
+    DuckDbEventStore.GroupIds g = new DuckDbEventStore.GroupIds().reset(10);
+    // A forced hash collision: three different ids with hash 42.
+    assertThat(g.seen(42, "x")).isFalse();
+    assertThat(g.seen(42, "y")).isFalse();
+    assertThat(g.seen(42, "z")).isFalse();
+    assertThat(g.seen(42, "y")).isTrue();
+    assertThat(g.seen(42, "x")).isTrue();
+    assertThat(g.seen(42, "z")).isTrue();
+    assertThat(g.seen(7, "w")).isFalse();
+    // A new group forgets the last one.
+    g.reset(10);
+    assertThat(g.seen(42, "x")).isFalse();
+    assertThat(g.seen(7, "w")).isFalse();
+  }
+
+  @Test
   void windowOutsideItsRange_isRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> DuckDbEventStore.open(dir, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("de-duplication window");
