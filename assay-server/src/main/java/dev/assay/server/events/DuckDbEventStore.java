@@ -584,30 +584,22 @@ public final class DuckDbEventStore implements EventStore {
 
   @Override
   public long deleteUnit(String unitId) {
-    return onWriter(c -> {
-      long n = 0;
-      for (String part : parts) {
-        for (String table : TABLES) {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE unit_id = ?")) {
-            ps.setString(1, unitId);
-            n += ps.executeUpdate();
-          }
-        }
-        // A DuckDB transaction writes to one database: each part is committed on its own.
-        c.commit();
-      }
-      return n;
-    });
+    return deleteWhere("unit_id = ?", unitId);
   }
 
   @Override
   public long deleteBefore(long cutoffMillis) {
+    return deleteWhere("ts < ?", cutoffMillis);
+  }
+
+  /* Deletes the rows matching a one-parameter condition from every table of both parts. */
+  private long deleteWhere(String condition, Object value) {
     return onWriter(c -> {
       long n = 0;
       for (String part : parts) {
         for (String table : TABLES) {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE ts < ?")) {
-            ps.setLong(1, cutoffMillis);
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE " + condition)) {
+            ps.setObject(1, value);
             n += ps.executeUpdate();
           }
         }
