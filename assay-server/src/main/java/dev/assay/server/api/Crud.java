@@ -1,10 +1,12 @@
 package dev.assay.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.Schemas;
 import dev.assay.server.store.Kind;
 import java.util.ArrayList;
@@ -38,11 +40,34 @@ final class Crud {
           c -> Reply.ok(config.update(kind, c.project(), c.path("key"), c.json(), c.flag("newPhase"), c.actor())))
           .withRequestSchema(Schemas.replace(kind)).withQuery(scope)
           .withQuery(kind == Kind.EXPERIMENT ? new String[] {"newPhase"} : new String[0]));
+      out.add(Endpoint.patch(item, write, "Change part of one of " + noun + " (JSON Merge Patch, RFC 7396;"
+              + " a version in the body makes the change conditional on it)",
+          c -> Reply.ok(config.update(kind, c.project(), c.path("key"), patched(config, kind, c), c.flag("newPhase"),
+              c.actor())))
+          .withQuery(scope).withQuery(kind == Kind.EXPERIMENT ? new String[] {"newPhase"} : new String[0]));
     }
     out.add(Endpoint.delete(item, write, "Delete one of " + noun + " (?version=N)", c -> {
       config.delete(kind, c.project(), c.path("key"), c.version(), c.actor());
       return Reply.noContent();
     }).withQuery(scope).withQuery("version"));
     return out;
+  }
+
+  /*
+   * The stored document with the patch merged in. Without a version in the patch, the change is
+   * based on the version just read, so a concurrent writer still gets (or causes) a 409, never a
+   * silent overwrite of a field the patch did not name.
+   */
+  private static JsonNode patched(ConfigService config, Kind kind, Call c) {
+    JsonNode patch = c.json();
+    if (!patch.isObject()) {
+      throw DomainException.invalid("body", "a merge patch must be a JSON object");
+    }
+    ObjectNode current = config.get(kind, c.project(), c.path("key"));
+    JsonNode merged = MergePatch.apply(current, patch);
+    if (!patch.has("version")) {
+      ((ObjectNode) merged).set("version", current.get("version"));
+    }
+    return merged;
   }
 }

@@ -63,6 +63,10 @@ record Endpoint(String method, String path, Permission permission, BodyMode body
     return new Endpoint("PUT", path, p, BodyMode.REQUIRED, summary, h);
   }
 
+  static Endpoint patch(String path, Permission p, String summary, Handler h) {
+    return new Endpoint("PATCH", path, p, BodyMode.REQUIRED, summary, h);
+  }
+
   static Endpoint delete(String path, Permission p, String summary, Handler h) {
     return new Endpoint("DELETE", path, p, BodyMode.NONE, summary, h);
   }

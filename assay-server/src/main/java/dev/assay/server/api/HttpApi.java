@@ -194,8 +194,11 @@ public final class HttpApi {
       return Optional.empty();
     }
     Optional<HttpMediaType> type = req.headers().contentType();
-    if (hasBody && (type.isEmpty() || !type.get().mediaType().text().toLowerCase(Locale.ROOT).equals("application/json"))) {
-      return Optional.of(error(415, "unsupported_media_type", "Content-Type must be application/json, was "
+    boolean patch = req.prologue().method().text().equals("PATCH");
+    String media = type.map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)).orElse("");
+    if (hasBody && !(media.equals("application/json") || patch && media.equals("application/merge-patch+json"))) {
+      return Optional.of(error(415, "unsupported_media_type", "Content-Type must be application/json"
+          + (patch ? " or application/merge-patch+json" : "") + ", was "
           + type.map(t -> "'" + t.mediaType().text() + "'").orElse("absent"), List.of()));
     }
     return Optional.empty();

@@ -69,7 +69,8 @@ final class OpenApi {
         JsonNode schema = e.requestSchema() != null ? e.requestSchema()
             : JsonNodeFactory.instance.objectNode().put("type", "object");
         op.putObject("requestBody").put("required", e.body() == Endpoint.BodyMode.REQUIRED)
-            .putObject("content").putObject("application/json").set("schema", schema);
+            .putObject("content").putObject(e.method().equals("PATCH") ? "application/merge-patch+json" : "application/json")
+            .set("schema", schema);
       }
       ObjectNode responses = op.putObject("responses");
       responses.putObject("2XX").put("description", "success");
