@@ -40,6 +40,24 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     return analyze(variants, units, weights, metrics, settings, Map.of());
   }
 
+  /*
+   * Before any unit is exposed (a new experiment's first refreshes) there is no evidence of a
+   * mismatch: χ² = 0 and p = 1, rather than an error that would fail the whole analysis.
+   */
+  private static SampleRatioMismatch srm(long[] units, double[] weights) {
+    long exposed = 0;
+    int active = 0;
+    for (int i = 0; i < units.length; i++) {
+      if (weights[i] > 0) {
+        exposed += units[i];
+        active++;
+      }
+    }
+    return exposed == 0 && active >= 2
+        ? new SampleRatioMismatch(0, active - 1, 1.0, SampleRatioMismatch.DEFAULT_THRESHOLD)
+        : SampleRatioMismatch.test(units, weights);
+  }
+
   /**
    * Analyses an experiment at a later look, folding each sequential headline into the running
    * state of the earlier looks ({@link #runningStates()} of the previous analysis): the interval
@@ -58,7 +76,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     if (units.length != k || weights.length != k) {
       throw new StatsException("units and weights need one entry per variant (" + k + ")");
     }
-    SampleRatioMismatch srm = SampleRatioMismatch.test(units, weights);
+    SampleRatioMismatch srm = srm(units, weights);
     List<MetricResult> results = new ArrayList<>(metrics.size() * (k - 1));
     for (MetricData m : metrics) {
       if (m.variantCount() != k) {
@@ -203,7 +221,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
   private static MetricResult mean(MetricData m, String variant, CupedStats a, CupedStats b, AnalysisSettings s) {
     List<String> notes = new ArrayList<>();
     if (a.n() < 2 || b.n() < 2) {
-      notes.add("n < 2 in " + (a.n() < 2 ? "control" : variant) + ": no inference");
+      notes.add("not enough data: n < 2 in " + (a.n() < 2 ? "control" : variant) + ", no inference");
       return empty(m, variant, a.n() > 0 ? a.meanY() : Double.NaN, b.n() > 0 ? b.meanY() : Double.NaN, notes);
     }
     boolean hasCovariate = a.sumX2() > 0 || b.sumX2() > 0;
@@ -241,7 +259,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
   private static MetricResult ratio(MetricData m, String variant, RatioStats a, RatioStats b, AnalysisSettings s) {
     List<String> notes = new ArrayList<>();
     if (a.n() < 2 || b.n() < 2 || a.sumDen() == 0 || b.sumDen() == 0) {
-      notes.add(a.n() < 2 || b.n() < 2 ? "n < 2 in an arm: no inference" : "denominator sums to 0: ratio undefined");
+      notes.add(a.n() < 2 || b.n() < 2 ? "not enough data: n < 2 in an arm, no inference" : "denominator sums to 0: ratio undefined");
       return empty(m, variant, Double.NaN, Double.NaN, notes);
     }
     RatioComparison r = RatioComparison.compare(a, b, s.alpha());
