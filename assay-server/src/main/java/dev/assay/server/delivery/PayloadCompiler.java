@@ -36,7 +36,8 @@ import java.util.TreeMap;
  *       GrowthBook {@code namespace} [layer, start, end] (mutually exclusive experiments),
  *       {@code hashVersion} 2, and {@code key}, {@code name}, {@code phase} and {@code meta}.
  *   <li>A concluded experiment with a "ship" decision becomes a {@code force} rule to the shipped
- *       variant's value; an experiment halted by the guardrail monitor (stopped, with a
+ *       variant's value, under the experiment's targeting condition unless the decision's
+ *       {@code audience} is {@code everyone}; an experiment halted by the guardrail monitor (stopped, with a
  *       {@code halted} record) becomes a {@code force} rule to control's (the first variant's)
  *       value under its targeting condition; other draft, paused, stopped, rolled-back and
  *       archived experiments produce no rule, so evaluation falls through to the next rule or
@@ -250,8 +251,13 @@ public final class PayloadCompiler {
         if (v.path("key").asText().equals(shipped)) {
           ObjectNode rule = F.objectNode();
           rule.put("id", ruleId);
-          if (flagCondition != null) {
-            rule.set("condition", flagCondition);
+          // Shipped to the experiment's audience unless the decision says everyone (decisions
+          // stored before the audience existed shipped to everyone, and keep doing so).
+          boolean everyone = decision.path("audience").asText("everyone").equals("everyone");
+          JsonNode condition = everyone ? flagCondition
+              : and(flagCondition, inline(exp.path("condition"), segments, latest));
+          if (condition != null) {
+            rule.set("condition", condition);
           }
           rule.set("force", variantValue(v));
           return rule;

@@ -46,7 +46,8 @@ public final class Schemas {
       "MetricSpec.direction", Specs.DIRECTIONS,
       "Guardrail.direction", Specs.DIRECTIONS,
       "UserSpec.role", Specs.ROLES,
-      "Decision.outcome", Specs.Decision.OUTCOMES);
+      "Decision.outcome", Specs.Decision.OUTCOMES,
+      "Decision.audience", Specs.Decision.AUDIENCES);
 
   private static final Map<String, String> DESCRIPTIONS = Map.of(
       "condition", "a GrowthBook/MongoDB-style targeting condition, e.g. {\"country\": {\"$in\": [\"US\"]}}",

@@ -455,8 +455,14 @@ final class Specs {
 
   record Phase(int number, String seed, long startedAt, double coverage, List<Double> weights) {}
 
-  record Decision(String outcome, String variant, String writeUp) {
+  /**
+   * How an experiment ended. A "ship" decision serves the chosen variant to the experiment's
+   * audience (its targeting condition) by default, so units outside the audience keep what they
+   * had; {@code audience: "everyone"} ships it to every unit the flag rule reaches.
+   */
+  record Decision(String outcome, String variant, String writeUp, String audience) {
     static final List<String> OUTCOMES = List.of("ship", "rollback", "inconclusive");
+    static final List<String> AUDIENCES = List.of("experiment", "everyone");
 
     Decision {
       Check.required("outcome", outcome);
@@ -464,8 +470,11 @@ final class Specs {
       writeUp = Check.text("writeUp", writeUp, TEXT_MAX);
       if (outcome.equals("ship")) {
         Check.key("variant", variant);
+        audience = Check.oneOf("audience", audience, "experiment", AUDIENCES);
       } else if (variant != null) {
         throw DomainException.invalid("variant", "only a 'ship' decision names a variant");
+      } else if (audience != null) {
+        throw DomainException.invalid("audience", "only a 'ship' decision has an audience");
       }
     }
   }

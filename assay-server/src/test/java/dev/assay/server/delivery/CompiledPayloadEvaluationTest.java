@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ExperimentClient;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.sdk.FeatureResult;
 import dev.assay.server.domain.ConfigService.Action;
 import dev.assay.server.store.Kind;
@@ -292,6 +293,51 @@ class CompiledPayloadEvaluationTest {
       assertThat(sdk.evaluate("rolled-back-flag", user(i)).value()).contains("old");
       assertThat(sdk.evaluate("unclear-flag", user(i)).source()).isEqualTo(FeatureResult.Source.DEFAULT_VALUE);
     }
+  }
+
+  @Test
+  void conclusion_shipGoesToTheExperimentsAudienceUnlessEveryoneIsChosen() {
+    String conn = h.connection("production");
+    for (String e : new String[] {"us-only", "us-to-all"}) {
+      h.create(Kind.EXPERIMENT, """
+          {"key":"%s","condition":{"country":"US"},
+           "variants":[{"key":"control","weight":0.5,"value":"old"},{"key":"treatment","weight":0.5,"value":"new"}]}"""
+          .formatted(e));
+      h.create(Kind.FLAG, """
+          {"key":"%s-flag","type":"string","defaultValue":"old",
+           "environments":{"production":{"rules":[{"experiment":"%s"}]}}}""".formatted(e, e));
+      h.transition(e, Action.START);
+      h.transition(e, Action.STOP);
+    }
+    ObjectNode concluded = h.transition("us-only", Action.CONCLUDE,
+        "{\"decision\":{\"outcome\":\"ship\",\"variant\":\"treatment\"}}");
+    assertThat(concluded.at("/decision/audience").asText()).as("the result says who gets it").isEqualTo("experiment");
+    h.transition("us-to-all", Action.CONCLUDE,
+        "{\"decision\":{\"outcome\":\"ship\",\"variant\":\"treatment\",\"audience\":\"everyone\"}}");
+
+    ExperimentClient sdk = h.sdk(conn);
+    for (int i = 0; i < 200; i++) {
+      Attributes us = Attributes.of("id", "u" + i, "country", "US");
+      Attributes de = Attributes.of("id", "u" + i, "country", "DE");
+      assertThat(sdk.evaluate("us-only-flag", us).value()).contains("new");
+      assertThat(sdk.evaluate("us-only-flag", de).value()).as("outside the audience").contains("old");
+      assertThat(sdk.evaluate("us-only-flag", de).source()).isEqualTo(FeatureResult.Source.DEFAULT_VALUE);
+      assertThat(sdk.evaluate("us-to-all-flag", de).value()).as("shipped to everyone").contains("new");
+    }
+  }
+
+  @Test
+  void conclusion_audienceOnANonShipDecision_isRejectedNamingTheField() {
+    h.create(Kind.EXPERIMENT, """
+        {"key":"x","variants":[{"key":"control","weight":0.5},{"key":"treatment","weight":0.5}]}""");
+    h.transition("x", Action.START);
+    h.transition("x", Action.STOP);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.transition("x", Action.CONCLUDE,
+            "{\"decision\":{\"outcome\":\"rollback\",\"audience\":\"everyone\"}}"))
+        .isInstanceOf(dev.assay.server.domain.DomainException.class).hasMessageContaining("audience");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.transition("x", Action.CONCLUDE,
+            "{\"decision\":{\"outcome\":\"ship\",\"variant\":\"treatment\",\"audience\":\"all\"}}"))
+        .isInstanceOf(dev.assay.server.domain.DomainException.class).hasMessageContaining("audience");
   }
 
   @Test
