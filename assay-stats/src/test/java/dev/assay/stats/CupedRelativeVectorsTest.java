@@ -9,7 +9,10 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -116,7 +119,7 @@ class CupedRelativeVectorsTest {
   void adjust_zeroAdjustedEffect_liftVarianceIsTheAbsoluteVarianceOverTheControlMeanSquared() {
     // At R = 1 the cross term vanishes: Var(L) = (Var(ȳ*_a) + Var(ȳ*_b))/ȳ_a², which the old formula
     // also gave. A seeded sample whose adjusted means are made equal by shifting treatment's y.
-    java.util.Random rnd = new java.util.Random(7);
+    Random rnd = new Random(7);
     double[][] a = correlated(rnd, 3000, 0.8);
     double[][] b = correlated(rnd, 1000, 0.8);
     Cuped c = Cuped.adjust(CupedStats.fromValues(a[0], a[1]), CupedStats.fromValues(b[0], b[1]), 0.05);
@@ -132,7 +135,7 @@ class CupedRelativeVectorsTest {
     double ya = mean(a[0]);
     assertThat(Math.abs(c.diffAdjusted())).isLessThan(1e-9);
     assertThat(c.relative().varianceDelta())
-        .isCloseTo(c.seAdjusted() * c.seAdjusted() / (ya * ya), org.assertj.core.data.Percentage.withPercentage(1e-6));
+        .isCloseTo(c.seAdjusted() * c.seAdjusted() / (ya * ya), Percentage.withPercentage(1e-6));
   }
 
   @Test
@@ -145,9 +148,9 @@ class CupedRelativeVectorsTest {
 
     assertThat(c.theta()).isZero();
     assertThat(c.relative().varianceDelta()).isCloseTo(plain.varianceDelta(),
-        org.assertj.core.data.Percentage.withPercentage(1e-9));
+        Percentage.withPercentage(1e-9));
     assertThat(c.relative().ciLowerFieller()).isCloseTo(plain.ciLowerFieller(),
-        org.assertj.core.data.Offset.offset(1e-12));
+        Offset.offset(1e-12));
   }
 
   private static MetricResult analyze(Map<String, Object> c, boolean sequential) {
@@ -162,7 +165,7 @@ class CupedRelativeVectorsTest {
     return r.results().get(0);
   }
 
-  private static double[][] correlated(java.util.Random rnd, int n, double rho) {
+  private static double[][] correlated(Random rnd, int n, double rho) {
     double[] y = new double[n];
     double[] x = new double[n];
     for (int i = 0; i < n; i++) {
