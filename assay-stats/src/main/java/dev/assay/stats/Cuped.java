@@ -30,8 +30,10 @@ import org.jspecify.annotations.Nullable;
  * @param varianceReduction 1 − se²_adjusted/se²_unadjusted
  * @param effectiveSampleMultiplier 1/(1 − varianceReduction): CUPED is worth this much traffic
  * @param liftAdjusted diffAdjusted / |ȳ_a|
- * @param varLiftGb GrowthBook's variance of the adjusted lift (drops θ(x̄_a − x̄_b))
- * @param varLiftFullDelta full delta-method variance of the adjusted lift
+ * @param varLiftGb GrowthBook's variance of the adjusted lift (drops θ(x̄_a − x̄_b)); for reference
+ * @param varLiftFullDelta full delta-method variance of the adjusted lift ({@code relative.varianceDelta()})
+ * @param relative the adjusted relative lift with its delta, Fieller and log-ratio intervals, by the
+ *     full delta method (numerator ȳ_a + diffAdjusted correlated with ȳ_a through x̄_a)
  * @param missingReason why values are NaN, or why no adjustment happened (null otherwise)
  */
 public record Cuped(
@@ -58,6 +60,7 @@ public record Cuped(
     double liftAdjusted,
     double varLiftGb,
     double varLiftFullDelta,
+    RelativeLift relative,
     @Nullable String missingReason) implements StatResult {
 
   @Override
@@ -67,6 +70,28 @@ public record Cuped(
 
   public Optional<String> missing() {
     return Optional.ofNullable(missingReason);
+  }
+
+  /*
+   * Relative lift of the adjusted effect: L = (ȳ*_b − ȳ*_a)/ȳ_a with ȳ*_k = ȳ_k − θx̄_k, divided by
+   * the unadjusted control mean. Write it as N/D − 1 with N = ȳ_b − θ(x̄_b − x̄_a) and D = ȳ_a. N
+   * holds the control's covariate mean x̄_a, which is correlated with ȳ_a, so N and D are not
+   * independent (θ is held fixed, as for the absolute effect; its sampling error adds O(1/n²)):
+   *
+   *   Var(N) = (s²_y,b + θ²s²_x,b − 2θs_xy,b)/n_b + θ²s²_x,a/n_a
+   *   Var(D) = s²_y,a/n_a,   Cov(N, D) = θ s_xy,a/n_a
+   *
+   * and Var(L) ≈ (Var(N) − 2R·Cov(N, D) + R²Var(D))/D² with R = N/D (delta method; docs/statistics.md
+   * "CUPED relative lift"). Giving the control the adjusted variance (s²_y + θ²s²_x − 2θs_xy)/n_a
+   * instead, as for the absolute effect, is right only when R = 1.
+   */
+  private static RelativeLift relativeLift(CupedStats a, CupedStats b, double theta, double varAdjUnitB, double df,
+      double alpha) {
+    double control = a.meanY();
+    double numerator = b.meanY() - theta * (b.meanX() - a.meanX());
+    double varNumerator = varAdjUnitB / b.n() + theta * theta * a.varX() / a.n();
+    double cov = theta * a.covXY() / a.n();
+    return RelativeLift.compute(control, Math.max(0, a.varY()) / a.n(), numerator, varNumerator, cov, df, alpha);
   }
 
   public static Cuped adjust(CupedStats a, CupedStats b, double alpha) {
@@ -106,15 +131,13 @@ public record Cuped(
     double varLiftGb = vuB / (b.n() * ya * ya)
         + (a.varY() * yb * yb / (ya * ya) - 2 * theta * a.covXY() * yb / ya + theta * theta * a.varX())
             / (a.n() * ya * ya);
-    double gy = -(yb - theta * (b.meanX() - a.meanX())) / (ya * ya);
-    double gx = theta / ya;
-    double varLiftFull = vuB / (b.n() * ya * ya)
-        + (gy * gy * a.varY() + gx * gx * a.varX() + 2 * gy * gx * a.covXY()) / a.n();
+    RelativeLift relative = relativeLift(a, b, theta, vuB, df, alpha);
     if (!(se > 0)) {
       missing = "zero variance after adjustment";
     }
     return new Cuped(theta, varX, cov, adjA, adjB, vuA, vuB, raw, diff, se, z, TwoProportions.twoSided(z),
         diff - zq * se, diff + zq * se, df, Distributions.tTwoSidedP(z, df), diff - tq * se, diff + tq * se,
-        vr, 1 / (1 - vr), ya == 0 ? Double.NaN : diff / Math.abs(ya), varLiftGb, varLiftFull, missing);
+        vr, 1 / (1 - vr), ya == 0 ? Double.NaN : diff / Math.abs(ya), varLiftGb, relative.varianceDelta(), relative,
+        missing);
   }
 }

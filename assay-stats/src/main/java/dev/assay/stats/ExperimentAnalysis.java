@@ -237,6 +237,8 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     String method = "welch_t";
     double vuA = a.varY();
     double vuB = b.varY();
+    RelativeLift relative = RelativeLift.compute(a.meanY(), a.outcome().varianceOfMean(), b.meanY(),
+        b.outcome().varianceOfMean(), Double.NaN, s.alpha());
     if (c != null && raw.missing().isEmpty()) {
       if (c.missing().isEmpty()) {
         effect = c.diffAdjusted();
@@ -247,13 +249,14 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
         reduction = c.varianceReduction();
         vuA = c.varAdjUnitA();
         vuB = c.varAdjUnitB();
+        relative = c.relative();
         method += "+cuped";
       } else {
         notes.add("CUPED not applied: " + c.missingReason());
       }
     }
     return finish(m, variant, method, a.meanY(), b.meanY(), a.n(), b.n(), vuA, vuB, effect, variance,
-        fixedLo, fixedHi, fixedP, reduction, raw.diff(), raw.ciLower(), raw.ciUpper(), s, notes);
+        fixedLo, fixedHi, fixedP, reduction, raw.diff(), raw.ciLower(), raw.ciUpper(), relative, s, notes);
   }
 
   private static MetricResult ratio(MetricData m, String variant, RatioStats a, RatioStats b, AnalysisSettings s) {
@@ -270,13 +273,14 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     double hi = r.absDiff() + tq * r.seAbs();
     double p = Distributions.tTwoSidedP(r.zAbs(), df);
     return finish(m, variant, "delta_method", r.ratioA(), r.ratioB(), a.n(), b.n(), r.varianceA() * a.n(),
-        r.varianceB() * b.n(), r.absDiff(), r.seAbs() * r.seAbs(), lo, hi, p, null, r.absDiff(), lo, hi, s, notes);
+        r.varianceB() * b.n(), r.absDiff(), r.seAbs() * r.seAbs(), lo, hi, p, null, r.absDiff(), lo, hi, r.lift(), s,
+        notes);
   }
 
   private static MetricResult finish(MetricData m, String variant, String method, double meanA, double meanB,
       long nA, long nB, double unitVarA, double unitVarB, double effect, double variance, double fixedLo,
       double fixedHi, double fixedP, Double reduction, double rawEffect, double rawLo, double rawHi,
-      AnalysisSettings s, List<String> notes) {
+      RelativeLift rl, AnalysisSettings s, List<String> notes) {
     double lo = fixedLo;
     double hi = fixedHi;
     double p = fixedP;
@@ -292,7 +296,8 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
       p = look.pValue();
       method += "+msprt";
     }
-    // Relative lift: point estimate and Fieller interval on the (adjusted) effect around control.
+    // Relative lift of the (adjusted) effect over the control mean, by the delta method with the
+    // covariance of its numerator and the control mean (non-zero under CUPED, see Cuped).
     double lift = Double.NaN;
     Double liftLo = null;
     Double liftHi = null;
@@ -301,10 +306,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     double riskVariant = Double.NaN;
     double credLo = Double.NaN;
     double credHi = Double.NaN;
-    if (meanA != 0 && variance > 0) {
-      double vA = unitVarA / nA;
-      double vB = Math.max(variance - vA, variance * 1e-12);
-      RelativeLift rl = RelativeLift.compute(meanA, vA, meanA + effect, vB, Double.NaN, s.alpha());
+    if (meanA != 0 && variance > 0 && rl.varianceDelta() > 0) {
       lift = rl.lift();
       if (s.sequential()) {
         // Always-valid interval on the lift, with the mixture tuned to its planned variance.
