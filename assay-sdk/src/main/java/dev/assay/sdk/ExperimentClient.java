@@ -134,16 +134,13 @@ public final class ExperimentClient {
     return value(featureKey, attributes) instanceof Number n ? n.doubleValue() : defaultValue;
   }
 
-  /** The feature's integral value, or {@code defaultValue} if unknown or not an integral number. */
+  /**
+   * The feature's integral value, or {@code defaultValue} if unknown or not a whole number that
+   * fits a long (the same conversion as {@link #longValue}).
+   */
   public long getLong(String featureKey, Attributes attributes, long defaultValue) {
-    Object v = value(featureKey, attributes);
-    if (v instanceof Long l) {
-      return l;
-    }
-    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-      return n.longValue();
-    }
-    return defaultValue;
+    Long l = asLong(value(featureKey, attributes));
+    return l != null ? l : defaultValue;
   }
 
   /**
@@ -195,7 +192,7 @@ public final class ExperimentClient {
         + r.source().wireName() + (r.ruleId().isEmpty() ? "" : " rule '" + r.ruleId() + "'"), r);
   }
 
-  private static @Nullable Long asLong(Object v) {
+  private static @Nullable Long asLong(@Nullable Object v) {
     if (v instanceof Long l) {
       return l;
     }

@@ -22,7 +22,7 @@ class EvaluationRobustnessTest {
   private static final String[] KEYS = {"id", "email", "country", "platform", "appVersion", "plan", "company", "age"};
 
   @Test
-  void everyEntryPoint_randomAttributesOfAnyType_neverThrowsAndAlwaysGivesASource() {
+  void everyEntryPoint_randomAttributesOfAnyType_neverThrowsAndGettersAgreeWithEvaluate() {
     ExperimentClient client = ExperimentClient.builder()
         .payloadFile(Path.of("..", "examples", "payload.json"))
         .onExposure((e, r) -> { })
@@ -45,15 +45,61 @@ class EvaluationRobustnessTest {
           assertThat(r.source()).isNotNull().isNotEqualTo(FeatureResult.Source.ERROR);
         }
         for (String f : features) {
-          client.isOn(f, attributes);
-          client.getString(f, attributes, "d");
-          client.getLong(f, attributes, 1);
-          assertThat(client.booleanValue(f, attributes, false).reason()).isNotNull();
-          assertThat(client.doubleValue(f, attributes, 0.5).value()).isNotNull();
+          checkGettersAgreeWithEvaluate(client, f, attributes);
         }
-        assertThat(client.run(inline, attributes)).isNotNull();
+        assertThat(client.run(inline, attributes).variationId()).isBetween(0, 1);
       }).as("attributes %s", map).doesNotThrowAnyException();
     }
+  }
+
+  /*
+   * Every getter returns what evaluate() decided, converted, or the caller's default with the
+   * reason that matches the evaluated value: unknown feature, JSON null, or another type.
+   */
+  private static void checkGettersAgreeWithEvaluate(ExperimentClient client, String f, Attributes attributes) {
+    FeatureResult r = client.evaluate(f, attributes);
+    Object raw = r.value().orElse(null);
+    assertThat(r.source()).isNotEqualTo(FeatureResult.Source.ERROR);
+    if (f.equals("no-such-feature")) {
+      assertThat(r.source()).isEqualTo(FeatureResult.Source.UNKNOWN_FEATURE);
+    }
+    assertThat(client.isOn(f, attributes)).isEqualTo(r.on());
+
+    String s = raw instanceof String str ? str : "d";
+    assertThat(client.getString(f, attributes, "d")).isEqualTo(s);
+    TypedValue<String> sv = client.stringValue(f, attributes, "d");
+    assertThat(sv.value()).isEqualTo(s);
+    assertThat(sv.reason()).isEqualTo(reason(r, raw instanceof String));
+
+    boolean b = raw instanceof Boolean bool ? bool : false;
+    assertThat(client.getBoolean(f, attributes, false)).isEqualTo(b);
+    TypedValue<Boolean> bv = client.booleanValue(f, attributes, false);
+    assertThat(bv.value()).isEqualTo(b);
+    assertThat(bv.reason()).isEqualTo(reason(r, raw instanceof Boolean));
+
+    double d = raw instanceof Number n ? n.doubleValue() : 0.5;
+    assertThat(client.getDouble(f, attributes, 0.5)).isEqualTo(d);
+    TypedValue<Double> dv = client.doubleValue(f, attributes, 0.5);
+    assertThat(dv.value()).isEqualTo(d);
+    assertThat(dv.reason()).isEqualTo(reason(r, raw instanceof Number));
+
+    boolean whole = raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) < 0x1p63;
+    long l = whole ? ((Number) raw).longValue() : -7;
+    assertThat(client.getLong(f, attributes, -7)).as("getLong and longValue convert alike").isEqualTo(l);
+    TypedValue<Long> lv = client.longValue(f, attributes, -7);
+    assertThat(lv.value()).isEqualTo(l);
+    assertThat(lv.reason()).isEqualTo(reason(r, whole));
+  }
+
+  private static TypedValue.Reason reason(FeatureResult r, boolean ofTheType) {
+    if (r.source() == FeatureResult.Source.UNKNOWN_FEATURE) {
+      return TypedValue.Reason.UNKNOWN_FEATURE;
+    }
+    if (r.value().isEmpty()) {
+      return TypedValue.Reason.NULL_VALUE;
+    }
+    return ofTheType ? TypedValue.Reason.EVALUATED : TypedValue.Reason.TYPE_MISMATCH;
   }
 
   private static Object value(SplittableRandom rnd, int depth) {
