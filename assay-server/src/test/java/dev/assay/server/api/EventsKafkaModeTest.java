@@ -71,7 +71,7 @@ class EventsKafkaModeTest {
         Thread.sleep(100);
         summary = second.admin("GET", "/api/v1/events/summary", null).json();
       } while (summary.get("metricEvents").asLong() < 30 && System.nanoTime() < deadline);
-      Thread.sleep(500);
+      dev.assay.server.events.TestKafka.awaitConsumed(topic, Duration.ofSeconds(60));
       assertThat(second.admin("GET", "/api/v1/events/summary", null).json().get("metricEvents").asLong()).isEqualTo(30);
     }
   }

@@ -1,5 +1,14 @@
 package dev.assay.server.events;
 
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -43,5 +52,39 @@ public final class TestKafka {
       }
     }
     return cluster.bootstrapServers();
+  }
+
+  /**
+   * Waits until the warehouse consumer group has committed, on every partition of the topic, the
+   * topic's end offset. The consumer commits only after the warehouse write, so from then on
+   * everything in the topic is in the warehouse and nothing more will arrive: the positive signal
+   * before asserting exactly-once, instead of sleeping and hoping the consumer was done.
+   */
+  public static void awaitConsumed(String topic, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      String lag = "unknown";
+      while (System.nanoTime() < deadline) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+            .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get();
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(KafkaEventConsumer.GROUP).partitionsToOffsetAndMetadata().get();
+        long behind = 0;
+        for (TopicPartition tp : latest.keySet()) {
+          OffsetAndMetadata c = committed.get(tp);
+          behind += ends.get(tp).offset() - (c == null ? 0 : c.offset());
+        }
+        if (behind <= 0) {
+          return;
+        }
+        lag = behind + " records";
+        Thread.sleep(50);
+      }
+      throw new AssertionError("the consumer of " + topic + " is still behind after " + timeout + ": " + lag);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("cannot read the offsets of " + topic, e);
+    }
   }
 }
