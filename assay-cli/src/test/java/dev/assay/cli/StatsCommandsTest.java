@@ -13,8 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 class StatsCommandsTest {
 
   private static final String EXAMPLE = Path.of("..", "examples", "analysis.json").toString();
-  private static final String VECTORS =
-      Path.of(System.getProperty("assay.shared.dir", "../../shared"), "vectors", "stat-vectors.json").toString();
+  /** The reference vectors vendored in assay-stats' test resources, or under -Dassay.shared.dir. */
+  private static final String VECTORS = Path.of(
+      System.getProperty("assay.shared.dir", "").isBlank()
+          ? "../assay-stats/src/test/resources"
+          : System.getProperty("assay.shared.dir"),
+      "vectors", "stat-vectors.json").toString();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
