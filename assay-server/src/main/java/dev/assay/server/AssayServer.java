@@ -111,6 +111,19 @@ public final class AssayServer implements AutoCloseable {
     }
   }
 
+  /** The server cannot listen on its host and port (the port is in use, the host is not local). */
+  public static final class CannotListenException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    CannotListenException(String message) {
+      super(message);
+    }
+
+    CannotListenException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** Configures and starts a server. */
   public static final class Builder {
     private int port = 8080;
@@ -340,6 +353,7 @@ public final class AssayServer implements AutoCloseable {
 
     /** Opens the store and starts serving; fails fast with a clear message on bad configuration. */
     public AssayServer start() {
+      ListenAddress.requireBindable(host, port);
       ConfigStore store;
       if (databaseUrl.isPresent()) {
         store = JdbcConfigStore.open(databaseUrl.get());
@@ -420,6 +434,10 @@ public final class AssayServer implements AutoCloseable {
             .directHandlers(HttpApi.directHandlers())
             .build()
             .start();
+        if (web.port() < 0) {
+          web.stop();
+          throw ListenAddress.notListening(host, port);
+        }
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
         server.scheduler = scheduler;
         server.events = events;
