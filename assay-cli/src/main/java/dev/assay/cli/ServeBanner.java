@@ -81,6 +81,8 @@ final class ServeBanner {
     out.println("  curl -H " + auth() + " '" + base() + "/api/v1/flags?project=demo'");
     out.println("  curl -H " + auth() + " '" + base() + "/api/v1/experiments?project=demo'");
     clientKey.ifPresent(k -> out.println("  curl " + base() + "/api/features/" + k + "      # the SDK payload"));
+    out.println("Results of the running experiments (14 days of simulated traffic; checkout-button, search-ranking-aa):");
+    out.println("  curl -X POST -H " + auth() + " '" + base() + "/api/v1/experiments/checkout-button/refresh?project=demo'");
   }
 
   void printFooter(PrintWriter out) {

@@ -114,16 +114,20 @@ class ServeCommandTest {
   /** Every authenticated curl the banner prints runs as printed: real token, reachable URL. */
   private static void assertPrintedCurlsWork(HttpClient http, String banner, String token) throws Exception {
     assertThat(banner).doesNotContain("<admin token>");
-    Matcher curl = Pattern.compile("curl -H 'Authorization: Bearer ([^']+)' '([^']+)'").matcher(banner);
+    Matcher curl = Pattern.compile("curl (-X POST )?-H 'Authorization: Bearer ([^']+)' '([^']+)'").matcher(banner);
     int count = 0;
     while (curl.find()) {
       count++;
-      assertThat(curl.group(1)).isEqualTo(token);
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(curl.group(2)))
-          .header("Authorization", "Bearer " + curl.group(1)).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(curl.group()).isEqualTo(200);
+      assertThat(curl.group(2)).isEqualTo(token);
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(curl.group(3)))
+          .header("Authorization", "Bearer " + curl.group(2));
+      if (curl.group(1) != null) {
+        request.POST(HttpRequest.BodyPublishers.noBody());
+      }
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(curl.group() + " → " + r.body()).isEqualTo(200);
     }
-    assertThat(count).as(banner).isEqualTo(3);
+    assertThat(count).as(banner).isEqualTo(4);
   }
 
   @Test
