@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       SampleSizeCommand.class,
       VerifyStatsCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class AssayCli implements java.util.concurrent.Callable<Integer> {

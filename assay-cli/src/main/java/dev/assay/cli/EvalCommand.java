@@ -114,7 +114,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private ExperimentClient loadClient() throws IOException {
-    String json = isUrl(payload) ? PayloadUrl.fetch(payload) : readFile(payload);
+    String json = isUrl(payload) ? PayloadUrl.fetch("--payload", payload) : readFile(payload);
     try {
       ExperimentClient.Builder b = ExperimentClient.builder().payload(json);
       if (decryptionKey != null) {

@@ -15,16 +15,16 @@ final class PayloadUrl {
 
   private PayloadUrl() {}
 
-  /** The response body of a GET; any failure or non-200 status is a {@link CliInputException} naming --payload. */
-  static String fetch(String url) {
+  /** The response body of a GET; any failure or non-200 status is a {@link CliInputException} naming the option. */
+  static String fetch(String option, String url) {
     URI uri;
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new CliInputException("--payload: not a valid URL: " + url);
+      throw new CliInputException(option + ": not a valid URL: " + url);
     }
     if (uri.getHost() == null) {
-      throw new CliInputException("--payload: URL has no host: " + url);
+      throw new CliInputException(option + ": URL has no host: " + url);
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
         .followRedirects(HttpClient.Redirect.NORMAL).build();
@@ -33,14 +33,14 @@ final class PayloadUrl {
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new CliInputException("--payload: cannot fetch " + url + ": "
+      throw new CliInputException(option + ": cannot fetch " + url + ": "
           + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CliInputException("--payload: interrupted while fetching " + url);
+      throw new CliInputException(option + ": interrupted while fetching " + url);
     }
     if (response.statusCode() != 200) {
-      throw new CliInputException("--payload: GET " + url + " answered HTTP " + response.statusCode());
+      throw new CliInputException(option + ": GET " + url + " answered HTTP " + response.statusCode());
     }
     return response.body();
   }
