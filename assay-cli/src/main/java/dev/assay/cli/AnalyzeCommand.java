@@ -102,6 +102,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         throw new CliInputException(path + ".weight: must be positive, was " + weights[i]);
       }
     }
+    // The server's rule for an experiment's split (the same tolerance), so a file it rejects fails here too.
+    dev.assay.server.domain.VariantWeights.sumProblem(weights).ifPresent(p -> {
+      throw new CliInputException("$.variants[*].weight: " + p);
+    });
     SequentialSampleRatioTest sequentialSrm = dailyUnits(doc.get("dailyUnits"), weights);
     JsonNode ms = JsonFiles.field(doc, "metrics", "$");
     if (!ms.isArray()) {

@@ -19,9 +19,20 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       SampleSizeCommand.class,
       VerifyStatsCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class,
     })
-public final class AssayCli {
+public final class AssayCli implements java.util.concurrent.Callable<Integer> {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** {@code assay} without a command: the usage, on stderr, and exit code 2. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    spec.commandLine().getErr().flush();
+    return EXIT_BAD_INPUT;
+  }
 
   /** Exit code for bad input. */
   static final int EXIT_BAD_INPUT = 2;
@@ -38,12 +49,20 @@ public final class AssayCli {
   /** The configured command line (tests use it to capture output). */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new AssayCli());
-    // A usage error is one line naming the option, and a pointer to the help (not the whole usage).
+    // A usage error is one line naming the option, picocli's "did you mean" suggestions, and a
+    // pointer to the help; an unknown command gets the usage itself, which lists the commands.
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine failed = ex.getCommandLine();
-      failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
-      failed.getErr().println("(see " + failed.getCommandSpec().qualifiedName() + " --help)");
-      failed.getErr().flush();
+      java.io.PrintWriter err = failed.getErr();
+      err.println(failed.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      if (failed.getCommandSpec().userObject() instanceof AssayCli) {
+        err.println();
+        failed.usage(err);
+      } else {
+        err.println("(see " + failed.getCommandSpec().qualifiedName() + " --help)");
+      }
+      err.flush();
       return EXIT_BAD_INPUT;
     });
     cl.setExecutionExceptionHandler(

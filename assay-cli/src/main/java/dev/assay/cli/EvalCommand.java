@@ -59,9 +59,10 @@ final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--payload",
       required = true,
-      paramLabel = "FILE",
-      description = "SDK payload JSON file ({\"features\": {...}}), as served by /api/features.")
-  Path payload;
+      paramLabel = "FILE|URL",
+      description = "SDK payload JSON ({\"features\": {...}}): a file, or an http(s) URL such as"
+          + " http://localhost:8080/api/features/CLIENT_KEY.")
+  String payload;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Users users = new Users();
@@ -113,14 +114,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private ExperimentClient loadClient() throws IOException {
-    String json;
-    try {
-      json = Files.readString(payload, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new CliInputException("--payload: file not found: " + payload);
-    } catch (IOException e) {
-      throw new CliInputException("--payload: cannot read " + payload + ": " + e.getMessage());
-    }
+    String json = isUrl(payload) ? PayloadUrl.fetch("--payload", payload) : readFile(payload);
     try {
       ExperimentClient.Builder b = ExperimentClient.builder().payload(json);
       if (decryptionKey != null) {
@@ -129,6 +123,20 @@ final class EvalCommand implements Callable<Integer> {
       return b.build();
     } catch (PayloadException e) {
       throw new CliInputException("--payload: " + payload + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean isUrl(String s) {
+    return s.startsWith("http://") || s.startsWith("https://");
+  }
+
+  private static String readFile(String file) {
+    try {
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new CliInputException("--payload: file not found: " + file);
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new CliInputException("--payload: cannot read " + file + ": " + e.getMessage());
     }
   }
 

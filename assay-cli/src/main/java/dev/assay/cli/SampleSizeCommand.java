@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  assay sample-size proportion --baseline 0.10 --relative-mde 0.10",
+      "  assay sample-size proportion --baseline 0.10 --absolute-mde 0.01",
       "  assay sample-size mean --sd 20 --delta 1 --cuped-rho 0.6 --sequential-looks 5",
     })
 final class SampleSizeCommand implements Runnable {
@@ -90,7 +91,7 @@ final class SampleSizeCommand implements Runnable {
     }
 
     String designLabel() {
-      return (cupedRho != 0 ? ", CUPED ρ = " + cupedRho : "") + (looks > 1 ? ", " + looks + " " + spending + " looks" : "");
+      return (cupedRho != 0 ? ", CUPED ρ = " + Numbers.plain(cupedRho) : "") + (looks > 1 ? ", " + looks + " " + spending + " looks" : "");
     }
 
     SpendingFunction spendingFunction() {
@@ -122,19 +123,28 @@ final class SampleSizeCommand implements Runnable {
       return SampleSize.sequentialInflation(boundaries().zBounds().get(looks - 1), alpha, power, !oneSided);
     }
 
-    void print(PrintWriter out, double perArm, String method) {
+    /**
+     * Prints the sizes: {@code perArm} is the control arm's fixed-horizon size without CUPED, and
+     * the treatment arm has {@code ratio} times as many units.
+     */
+    void print(PrintWriter out, double perArm, double ratio, String method) {
       double cuped = perArm * (1 - cupedRho * cupedRho);
       double inflation = inflation();
-      out.printf("%-44s %,12d%n", "units per variant (" + method + ")", (long) Math.ceil(perArm));
+      String arm = ratio == 1 ? "units per variant" : "control units";
+      out.printf("%-44s %,12d%n", arm + " (" + method + ")", (long) Math.ceil(perArm));
       if (cupedRho != 0) {
-        out.printf("%-44s %,12d%n", "with CUPED (ρ = " + cupedRho + ")", (long) Math.ceil(cuped));
+        out.printf("%-44s %,12d%n", "with CUPED (ρ = " + Numbers.plain(cupedRho) + ")", (long) Math.ceil(cuped));
       }
       if (inflation != 1.0) {
         out.printf("%-44s %,12d%n", "with " + looks + " " + spending + " looks (≈×" + String.format("%.4f", inflation) + ")",
             (long) Math.ceil(cuped * inflation));
       }
-      out.printf("%-44s %,12d%n", "total for 2 variants", 2 * (long) Math.ceil(cuped * inflation));
-      out.printf("(α = %s %s, power = %s)%n", alpha, oneSided ? "one-sided" : "two-sided", power);
+      long control = (long) Math.ceil(cuped * inflation);
+      long treatment = (long) Math.ceil(ratio * cuped * inflation);
+      out.printf("%-44s %,12d%n", ratio == 1 ? "total for 2 variants" : "total (control + treatment "
+          + Numbers.plain(ratio) + "×)", control + treatment);
+      out.printf("(α = %s %s, power = %s)%n", Numbers.plain(alpha), oneSided ? "one-sided" : "two-sided",
+          Numbers.plain(power));
       if (looks > 1) {
         GroupSequentialBoundaries b = boundaries();
         long total = (long) Math.ceil(cuped * inflation);
@@ -162,8 +172,28 @@ final class SampleSizeCommand implements Runnable {
     @Option(names = "--target", paramLabel = "P", description = "Treatment rate to detect, e.g. 0.11.")
     Double target;
 
-    @Option(names = "--relative-mde", paramLabel = "R", description = "Relative lift to detect, e.g. 0.10 for +10%.")
+    @Option(names = "--relative-mde", paramLabel = "R", description = "Relative lift to detect, e.g. 0.10 for +10%%.")
     Double relativeMde;
+
+    @Option(names = "--absolute-mde", paramLabel = "D",
+        description = "Absolute difference to detect, e.g. 0.01 for 10%% → 11%%.")
+    Double absoluteMde;
+
+    /** The treatment rate from exactly one of --target, --relative-mde and --absolute-mde. */
+    private double treatmentRate() {
+      int given = (target != null ? 1 : 0) + (relativeMde != null ? 1 : 0) + (absoluteMde != null ? 1 : 0);
+      if (given != 1) {
+        throw new CliInputException("--target: give exactly one of --target, --relative-mde or --absolute-mde");
+      }
+      double pB = target != null ? target
+          : relativeMde != null ? baseline * (1 + relativeMde) : baseline + absoluteMde;
+      if (!(pB > 0 && pB < 1) || pB == baseline) {
+        String option = target != null ? "--target" : relativeMde != null ? "--relative-mde" : "--absolute-mde";
+        throw new CliInputException(option + ": the treatment rate must be in (0, 1) and differ from the baseline,"
+            + " was " + Numbers.plain(pB));
+      }
+      return pB;
+    }
 
     @Override
     public Integer call() {
@@ -171,14 +201,7 @@ final class SampleSizeCommand implements Runnable {
       if (!(baseline > 0 && baseline < 1)) {
         throw new CliInputException("--baseline: must be in (0, 1), was " + baseline);
       }
-      if ((target == null) == (relativeMde == null)) {
-        throw new CliInputException("--target: give exactly one of --target or --relative-mde");
-      }
-      double pB = target != null ? target : baseline * (1 + relativeMde);
-      if (!(pB > 0 && pB < 1) || pB == baseline) {
-        throw new CliInputException((target != null ? "--target" : "--relative-mde")
-            + ": the treatment rate must be in (0, 1) and differ from the baseline, was " + pB);
-      }
+      double pB = treatmentRate();
       SampleSize.Proportions r;
       try {
         r = SampleSize.proportions(baseline, pB, design.alpha, design.power, !design.oneSided);
@@ -186,8 +209,9 @@ final class SampleSizeCommand implements Runnable {
         throw new CliInputException(e.getMessage());
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("Detect %s → %s (%+.2f%% relative)%n%n", baseline, pB, (pB / baseline - 1) * 100);
-      design.print(out, r.unpooled(), "unpooled z-test");
+      out.printf("Detect %s → %s (%+.2f%% relative, %s absolute)%n%n", Numbers.plain(baseline),
+          Numbers.plain(pB), (pB / baseline - 1) * 100, signed(pB - baseline));
+      design.print(out, r.unpooled(), 1, "unpooled z-test");
       out.println();
       out.printf("Other conventions (fixed horizon): pooled-null (Fleiss) %,d; control variance %,d; arcsine %,d%n",
           (long) Math.ceil(r.fleissPooledNull()), (long) Math.ceil(r.controlVariance()), (long) Math.ceil(r.arcsine()));
@@ -195,18 +219,23 @@ final class SampleSizeCommand implements Runnable {
         double n = design.effectiveUnits();
         double power = SampleSize.powerProportionsUnpooled(baseline, pB, n, design.alpha, !design.oneSided);
         out.printf("%nWith %,d units per variant%s:%n", design.units, design.designLabel());
-        out.printf("  power to detect %s → %s: %.1f%%%n", baseline, pB, 100 * power);
+        out.printf("  power to detect %s → %s: %.1f%%%n", Numbers.plain(baseline), Numbers.plain(pB), 100 * power);
         if (!design.oneSided) {
           double[] mde = SampleSize.mdeRelative(baseline, baseline * (1 - baseline), Math.max(2, (long) n),
               design.alpha, design.power);
           out.println(Double.isNaN(mde[0]) ? "  minimum detectable lift: none (too few units)"
-              : String.format("  minimum detectable lift at %.0f%% power: %+.2f%% (%s → %.5f)", 100 * design.power,
-                  100 * mde[0], baseline, baseline * (1 + mde[0])));
+              : String.format("  minimum detectable lift at %.0f%% power: %+.2f%% (%s → %.5f, %s absolute)",
+                  100 * design.power, 100 * mde[0], Numbers.plain(baseline), baseline * (1 + mde[0]),
+                  signed(Math.round(baseline * mde[0] * 1e5) / 1e5)));
         }
       }
       out.flush();
       return 0;
     }
+  }
+
+  private static String signed(double x) {
+    return (x > 0 ? "+" : "") + Numbers.plain(x);
   }
 
   @Command(name = "mean", mixinStandardHelpOptions = true, description = "Sample size for a mean (difference δ).")
@@ -239,8 +268,9 @@ final class SampleSizeCommand implements Runnable {
       SampleSize.Means r = SampleSize.means(sd, delta, design.alpha, design.power, !design.oneSided, kappa,
           design.cupedRho);
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("Detect a difference of %s with σ = %s (effect size d = %.4f)%n%n", delta, sd, Math.abs(delta) / sd);
-      design.print(out, r.nA(), "normal approximation");
+      out.printf("Detect a difference of %s with σ = %s (effect size d = %.4f)%n%n", Numbers.plain(delta),
+          Numbers.plain(sd), Math.abs(delta) / sd);
+      design.print(out, r.nA(), kappa, "normal approximation");
       if (r.nPerArmExactT() != null) {
         out.printf("Exact two-sample t-test (noncentral t), fixed horizon: %,d per variant%n", r.nPerArmExactTCeil());
       }
@@ -254,7 +284,7 @@ final class SampleSizeCommand implements Runnable {
         double n = design.effectiveUnits();
         double power = SampleSize.powerT(Math.abs(delta) / sd, n, design.alpha, !design.oneSided);
         out.printf("%nWith %,d units per variant%s:%n", design.units, design.designLabel());
-        out.printf("  power to detect δ = %s: %.1f%% (two-sample t)%n", delta, 100 * power);
+        out.printf("  power to detect δ = %s: %.1f%% (two-sample t)%n", Numbers.plain(delta), 100 * power);
         out.printf("  minimum detectable δ at %.0f%% power: %.4g (normal approximation)%n", 100 * design.power,
             SampleSize.mdeMeans(sd, n, design.alpha, design.power, !design.oneSided));
       }

@@ -284,26 +284,14 @@ final class ServeCommand implements Callable<Integer> {
             },
             "assay-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    String base = "http://localhost:" + server.port();
-    out.println("Assay is running on " + base + " (store: " + server.storeDescription() + ")");
-    server
-        .generatedAdminToken()
-        .ifPresent(
-            t -> {
-              out.println();
-              out.println("First start: an admin API key was created. It is shown only once:");
-              out.println("  " + t);
-              out.println("Use it as: curl -H 'Authorization: Bearer " + t + "' " + base + "/api/v1/flags");
-            });
+    ServeBanner banner = new ServeBanner(host, server.port(), server.generatedAdminToken(),
+        token != null && !token.isBlank());
+    banner.printRunning(out, server.storeDescription());
+    banner.printUsage(out);
     if (demo) {
-      out.println();
-      out.println("Demo project 'demo' seeded. Try:");
-      out.println("  curl -H 'Authorization: Bearer <admin token>' '" + base + "/api/v1/flags?project=demo'");
-      out.println("  curl -H 'Authorization: Bearer <admin token>' '" + base + "/api/v1/experiments?project=demo'");
-      server.demoClientKey().ifPresent(k ->
-          out.println("  curl " + base + "/api/features/" + k + "      # the SDK payload"));
+      banner.printDemo(out, server.demoClientKey());
     }
-    out.println("API reference: " + base + "/api/v1/openapi.json · docs/api.md. Stop with Ctrl-C.");
+    banner.printFooter(out);
     out.flush();
     try {
       stopped.await();

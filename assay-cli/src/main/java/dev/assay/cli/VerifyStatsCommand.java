@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
           + " (e.g. your own values from R or SciPy).",
       "Prints per case PASS or FAIL and the largest relative error; exits 1 if any case fails.",
     },
-    footer = {"", "Example:", "  assay verify-stats --vectors ../shared/vectors/stat-vectors.json"})
+    footer = {"", "Example:", "  assay verify-stats --vectors assay-stats/src/test/resources/vectors/stat-vectors.json"})
 final class VerifyStatsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

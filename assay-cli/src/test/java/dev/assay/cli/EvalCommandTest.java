@@ -129,4 +129,21 @@ class EvalCommandTest {
     assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
     assertThat(run.err()).contains(option).contains(detail).doesNotContain("\tat ").doesNotContain("Exception");
   }
+
+  @Test
+  void eval_payloadUrl_fetchesFromARunningServer(@TempDir Path data) throws Exception {
+    try (dev.assay.server.AssayServer server = dev.assay.server.AssayServer.builder().port(0).host("127.0.0.1")
+        .dataDir(data).demo(true).start()) {
+      String url = "http://127.0.0.1:" + server.port() + "/api/features/" + server.demoClientKey().orElseThrow();
+
+      JsonNode f = features(CliRun.of("eval", "--payload", url, "--attributes", "{\"id\":\"u1\"}"));
+      CliRun missing = CliRun.of("eval", "--payload", "http://127.0.0.1:" + server.port() + "/api/features/sdk-nope",
+          "--attributes", "{\"id\":\"u1\"}");
+
+      assertThat(f.has("new-header")).as(f.toString()).isTrue();
+      assertThat(f.has("checkout-button")).as(f.toString()).isTrue();
+      assertThat(missing.exitCode()).isEqualTo(2);
+      assertThat(missing.err()).contains("--payload").contains("HTTP 404");
+    }
+  }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine;
 /** {@code assay serve} started in process on a free port with an embedded store. */
 class ServeCommandTest {
 
-  private static final Pattern RUNNING = Pattern.compile("running on http://localhost:(\\d+)");
+  private static final Pattern RUNNING = Pattern.compile("running on http://127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern TOKEN = Pattern.compile("Bearer (assay_[A-Za-z0-9_-]+)");
 
   @Test
@@ -57,6 +57,7 @@ class ServeCommandTest {
       HttpResponse<String> payload = get(http, port, "/api/features/" + k.group(1), null);
       assertThat(payload.statusCode()).isEqualTo(200);
       assertThat(payload.body()).contains("\"new-header\"").contains("\"checkout-button\"");
+      assertPrintedCurlsWork(http, out.toString(), t.group(1));
     } finally {
       serving.interrupt();
       serving.join(15_000);
@@ -108,6 +109,61 @@ class ServeCommandTest {
     assertThat(kafka.err()).contains("--kafka-bootstrap-servers").contains("host:port");
     assertThat(topic.exitCode()).isEqualTo(2);
     assertThat(topic.err()).contains("--kafka-topic");
+  }
+
+  /** Every authenticated curl the banner prints runs as printed: real token, reachable URL. */
+  private static void assertPrintedCurlsWork(HttpClient http, String banner, String token) throws Exception {
+    assertThat(banner).doesNotContain("<admin token>");
+    Matcher curl = Pattern.compile("curl (-X POST )?-H 'Authorization: Bearer ([^']+)' '([^']+)'").matcher(banner);
+    int count = 0;
+    while (curl.find()) {
+      count++;
+      assertThat(curl.group(2)).isEqualTo(token);
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(curl.group(3)))
+          .header("Authorization", "Bearer " + curl.group(2));
+      if (curl.group(1) != null) {
+        request.POST(HttpRequest.BodyPublishers.noBody());
+      }
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(curl.group() + " → " + r.body()).isEqualTo(200);
+    }
+    assertThat(count).as(banner).isEqualTo(4);
+  }
+
+  @Test
+  void serve_portInUse_exitsAtOnceNamingThePortAndCreatesNothing(@TempDir Path data) throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      java.util.concurrent.atomic.AtomicReference<CliRun> run = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread serving = new Thread(() -> run.set(CliRun.of("serve", "--demo", "--port", String.valueOf(port),
+          "--host", "127.0.0.1", "--data-dir", data.toString())));
+      serving.start();
+      serving.join(60_000);
+
+      assertThat(serving.isAlive()).as("serve kept running on a port in use").isFalse();
+      assertThat(run.get().exitCode()).isEqualTo(1);
+      assertThat(run.get().err()).contains("port " + port + " is in use");
+      assertThat(run.get().out()).doesNotContain("running on").doesNotContain("admin API key");
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(data)) {
+        assertThat(files).as("no store was created").isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void banner_wildcardHost_printsLocalhostAndNotesAllInterfaces() {
+    StringWriter text = new StringWriter();
+    ServeBanner banner = new ServeBanner("0.0.0.0", 8080, java.util.Optional.empty(), false);
+    PrintWriter out = new PrintWriter(text, true);
+
+    banner.printRunning(out, "embedded");
+    banner.printUsage(out);
+
+    assertThat(banner.base()).isEqualTo("http://localhost:8080");
+    assertThat(text.toString()).contains("all interfaces (0.0.0.0:8080)")
+        .contains("curl -H \"Authorization: Bearer $ASSAY_ADMIN_TOKEN\" 'http://localhost:8080/api/v1/flags'")
+        .contains("export ASSAY_ADMIN_TOKEN=");
+    assertThat(new ServeBanner("::1", 9000, java.util.Optional.of("t"), false).base()).isEqualTo("http://[::1]:9000");
   }
 
   private static Matcher awaitLine(StringWriter out, Thread serving) throws InterruptedException {

@@ -13,8 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 class StatsCommandsTest {
 
   private static final String EXAMPLE = Path.of("..", "examples", "analysis.json").toString();
-  private static final String VECTORS =
-      Path.of(System.getProperty("assay.shared.dir", "../../shared"), "vectors", "stat-vectors.json").toString();
+  /** The reference vectors vendored in assay-stats' test resources, or under -Dassay.shared.dir. */
+  private static final String VECTORS = Path.of(
+      System.getProperty("assay.shared.dir", "").isBlank()
+          ? "../assay-stats/src/test/resources"
+          : System.getProperty("assay.shared.dir"),
+      "vectors", "stat-vectors.json").toString();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
@@ -229,6 +233,64 @@ class StatsCommandsTest {
     assertThat(power.out()).contains("power_2 spending").contains("with 5 power_2 looks");
     assertThat(CliRun.of("sample-size", "mean", "--sd", "1", "--delta", "1", "--sequential-looks", "3",
         "--spending", "magic").err()).contains("--spending").contains("unknown");
+  }
+
+  @Test
+  void sampleSize_meanWithRatio_totalIsTheSumOfBothArms() {
+    dev.assay.stats.SampleSize.Means expected =
+        dev.assay.stats.SampleSize.means(20, 1, 0.05, 0.8, true, 2, 0);
+    CliRun run = CliRun.of("sample-size", "mean", "--sd", "20", "--delta", "1", "--ratio", "2");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).containsPattern("total \\(control \\+ treatment 2×\\)\\s+"
+        + String.format("%,d", expected.nACeil() + expected.nBCeil()).replace(",", "\\,"));
+    assertThat(expected.nBCeil()).isGreaterThan(expected.nACeil());
+  }
+
+  @Test
+  void sampleSize_relativeAndAbsoluteMde_printWithoutFloatNoiseAndAgree() {
+    CliRun relative = CliRun.of("sample-size", "proportion", "--baseline", "0.10", "--relative-mde", "0.05");
+    CliRun absolute = CliRun.of("sample-size", "proportion", "--baseline", "0.10", "--absolute-mde", "0.005");
+    CliRun target = CliRun.of("sample-size", "proportion", "--baseline", "0.10", "--target", "0.105");
+
+    assertThat(relative.exitCode()).as(relative.err()).isZero();
+    assertThat(absolute.exitCode()).as(absolute.err()).isZero();
+    assertThat(relative.out()).contains("Detect 0.1 → 0.105 (+5.00% relative, +0.005 absolute)")
+        .doesNotContain("0.10500000000000001").doesNotContain("0.0049999");
+    assertThat(absolute.out()).contains("Detect 0.1 → 0.105").doesNotContain("0.10500000000000001");
+    assertThat(units(absolute)).isEqualTo(units(target)).isEqualTo(units(relative));
+    assertThat(CliRun.of("sample-size", "proportion", "--baseline", "0.1", "--absolute-mde", "0.95").err())
+        .contains("--absolute-mde").contains("(0, 1)");
+    assertThat(CliRun.of("sample-size", "proportion", "--baseline", "0.1", "--absolute-mde", "0.01",
+        "--target", "0.11").err()).contains("exactly one of --target, --relative-mde or --absolute-mde");
+  }
+
+  private static String units(CliRun run) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("units per variant \\(unpooled z-test\\)\\s+([0-9,]+)")
+        .matcher(run.out());
+    assertThat(m.find()).as(run.out()).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void analyze_weightsNotSummingToOne_exit2NamingTheFieldLikeTheServer(@TempDir Path dir) throws Exception {
+    Path over = Files.writeString(dir.resolve("over.json"), twoArms(0.58, 0.58));
+    Path thirds = Files.writeString(dir.resolve("rounded.json"), twoArms(0.6666667, 0.3333333));
+
+    CliRun run = CliRun.of("analyze", "--input", over.toString());
+    CliRun rounded = CliRun.of("analyze", "--input", thirds.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("$.variants[*].weight").contains("weights sum to 1.16, must sum to 1");
+    // Within the server's tolerance (decimal fractions such as 2/3 and 1/3): accepted.
+    assertThat(rounded.exitCode()).as(rounded.err()).isZero();
+  }
+
+  private static String twoArms(double wControl, double wTreatment) {
+    return """
+        {"variants":[{"key":"control","units":1000,"weight":%s},{"key":"treatment","units":1000,"weight":%s}],
+         "metrics":[{"key":"m","type":"proportion","data":{"control":{"n":1000,"sum":100,"sum_squares":100},
+           "treatment":{"n":1000,"sum":110,"sum_squares":110}}}]}""".formatted(wControl, wTreatment);
   }
 
   @Test

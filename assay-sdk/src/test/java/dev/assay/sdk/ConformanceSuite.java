@@ -2,17 +2,20 @@ package dev.assay.sdk;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The GrowthBook SDK conformance suite ({@code shared/conformance/growthbook-cases.json}), read as
- * plain JSON values, and a tally of passes per section printed when the tests finish.
+ * The GrowthBook SDK conformance suite ({@code conformance/growthbook-cases.json}, vendored in this
+ * module's test resources), read as plain JSON values, and a tally of passes per section printed
+ * when the tests finish. {@code -Dassay.shared.dir=DIR} reads {@code DIR/conformance/...} instead.
  */
 final class ConformanceSuite {
 
@@ -22,19 +25,37 @@ final class ConformanceSuite {
 
   private ConformanceSuite() {}
 
-  static Path file() {
-    String dir = System.getProperty("assay.shared.dir", "../../shared");
-    return Path.of(dir, "conformance", "growthbook-cases.json");
+  private static final String RESOURCE = "conformance/growthbook-cases.json";
+
+  /** Where the cases come from: the override directory's file, or the classpath resource. */
+  static String source() {
+    return overrideFile().map(f -> f.toAbsolutePath().toString()).orElse("classpath:" + RESOURCE);
+  }
+
+  private static Optional<Path> overrideFile() {
+    String dir = System.getProperty("assay.shared.dir", "");
+    return dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir).resolve(RESOURCE));
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> load() {
-    try {
-      return new ObjectMapper().readValue(Files.readString(file()), Map.class);
+    try (InputStream in = open()) {
+      return new ObjectMapper().readValue(in, Map.class);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the conformance suite at " + file().toAbsolutePath()
-          + " (set -Dassay.shared.dir)", e);
+      throw new UncheckedIOException("cannot read the conformance suite at " + source(), e);
     }
+  }
+
+  private static InputStream open() throws IOException {
+    Optional<Path> file = overrideFile();
+    if (file.isPresent()) {
+      return Files.newInputStream(file.get());
+    }
+    InputStream in = ConformanceSuite.class.getClassLoader().getResourceAsStream(RESOURCE);
+    if (in == null) {
+      throw new IOException("resource " + RESOURCE + " is not on the test classpath");
+    }
+    return in;
   }
 
   /** The names of the suite's sections (every key but {@code specVersion}). */
@@ -48,7 +69,7 @@ final class ConformanceSuite {
   static List<List<Object>> section(String name) {
     Object s = CASES.get(name);
     if (s == null) {
-      throw new IllegalStateException("conformance section '" + name + "' is missing from " + file());
+      throw new IllegalStateException("conformance section '" + name + "' is missing from " + source());
     }
     return (List<List<Object>>) s;
   }

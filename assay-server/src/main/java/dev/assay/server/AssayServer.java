@@ -111,6 +111,19 @@ public final class AssayServer implements AutoCloseable {
     }
   }
 
+  /** The server cannot listen on its host and port (the port is in use, the host is not local). */
+  public static final class CannotListenException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    CannotListenException(String message) {
+      super(message);
+    }
+
+    CannotListenException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** Configures and starts a server. */
   public static final class Builder {
     private int port = 8080;
@@ -290,6 +303,14 @@ public final class AssayServer implements AutoCloseable {
     }
 
     /** The analysis reads the configured warehouse, or else the embedded event store. */
+    /** Appends the demo's simulated traffic once, when the demo project was created at this start. */
+    private void seedDemoTraffic(byte[] payload, dev.assay.server.events.EventStore store) {
+      long t0 = System.nanoTime();
+      int n = DemoTraffic.seed(payload, store, clock);
+      System.getLogger(AssayServer.class.getName()).log(System.Logger.Level.INFO, "demo: seeded {0} events of {1}"
+          + " simulated users in {2} ms", n, DemoTraffic.USERS, (System.nanoTime() - t0) / 1_000_000);
+    }
+
     private Optional<dev.assay.server.analysis.ExperimentRefresh> analysis(ConfigService config,
         dev.assay.server.events.DuckDbEventStore events) {
       if (warehouseUrl.isPresent()) {
@@ -340,6 +361,7 @@ public final class AssayServer implements AutoCloseable {
 
     /** Opens the store and starts serving; fails fast with a clear message on bad configuration. */
     public AssayServer start() {
+      ListenAddress.requireBindable(host, port);
       ConfigStore store;
       if (databaseUrl.isPresent()) {
         store = JdbcConfigStore.open(databaseUrl.get());
@@ -366,8 +388,10 @@ public final class AssayServer implements AutoCloseable {
           generated = keys.bootstrapIfNoAdmin();
         }
         Optional<String> demoKey = Optional.empty();
+        boolean demoSeeded = false;
         if (demo) {
-          DemoData.seed(config);
+          // Seeded with past dates: the demo's experiments started weeks ago (DemoData.HISTORY).
+          demoSeeded = DemoData.seed(ago -> new ConfigService(store, audit, Clock.offset(clock, ago.negated()), random));
           demoKey = config.list(Kind.SDK_CONNECTION, DemoData.PROJECT).stream()
               .map(c -> c.path("key").asText()).findFirst();
         }
@@ -398,6 +422,9 @@ public final class AssayServer implements AutoCloseable {
             .map(dev.assay.server.events.PostgresEventWarehouse::open);
         pgEvents.ifPresent(opened::push);
         dev.assay.server.events.EventStore warehouseEvents = pgEvents.isPresent() ? pgEvents.get() : events;
+        if (demoSeeded && demoKey.isPresent()) {
+          seedDemoTraffic(payloads.get(demoKey.get()).orElseThrow().json(), warehouseEvents);
+        }
         dev.assay.server.events.EventGovernance governance = new dev.assay.server.events.EventGovernance(warehouseEvents,
             dev.assay.server.events.EventPrivacy.of(eventHmacKey, eventAttributeAllowList), eventRetentionDays,
             eventRetentionInterval, store, audit, clock);
@@ -420,6 +447,10 @@ public final class AssayServer implements AutoCloseable {
             .directHandlers(HttpApi.directHandlers())
             .build()
             .start();
+        if (web.port() < 0) {
+          web.stop();
+          throw ListenAddress.notListening(host, port);
+        }
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
         server.scheduler = scheduler;
         server.events = events;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,20 +21,35 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every case of the shared reference vectors ({@code ../shared/vectors/stat-vectors.json}, values
- * computed independently with SciPy and checked against R and published tables), with the file's
- * tolerance rule.
+ * Every case of the reference vectors ({@code vectors/stat-vectors.json}, vendored in this module's
+ * test resources; values computed independently with SciPy and checked against R and published
+ * tables), with the file's tolerance rule. {@code -Dassay.shared.dir=DIR} reads
+ * {@code DIR/vectors/stat-vectors.json} instead.
  */
 class StatVectorsTest {
 
+  private static final String RESOURCE = "vectors/stat-vectors.json";
+
   static List<Map<String, Object>> cases() throws IOException {
-    Path file =
-        Path.of(System.getProperty("assay.shared.dir", "../../shared"), "vectors", "stat-vectors.json");
-    Map<String, Object> doc =
-        new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+    Map<String, Object> doc;
+    try (InputStream in = open()) {
+      doc = new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {});
+    }
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> cases = (List<Map<String, Object>>) doc.get("cases");
     return cases;
+  }
+
+  private static InputStream open() throws IOException {
+    String dir = System.getProperty("assay.shared.dir", "");
+    if (!dir.isBlank()) {
+      return Files.newInputStream(Path.of(dir).resolve(RESOURCE));
+    }
+    InputStream in = StatVectorsTest.class.getClassLoader().getResourceAsStream(RESOURCE);
+    if (in == null) {
+      throw new IOException("resource " + RESOURCE + " is not on the test classpath");
+    }
+    return in;
   }
 
   /** Every case, named by its id and kind. */

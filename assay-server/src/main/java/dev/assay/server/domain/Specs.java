@@ -26,8 +26,6 @@ final class Specs {
   static final List<String> METRIC_TYPES = List.of("proportion", "mean", "sum", "count", "ratio", "quantile");
   static final List<String> DIRECTIONS = List.of("increase", "decrease");
   static final List<String> ROLES = List.of("admin", "experimenter", "analyst", "viewer");
-  /* Weights are doubles from JSON; allow rounding error of decimal fractions such as 1/3. */
-  static final double WEIGHT_TOLERANCE = 1e-6;
 
   record ProjectSpec(String key, String name, String description) {
     ProjectSpec {
@@ -402,18 +400,17 @@ final class Specs {
         throw DomainException.invalid("variants", "needs at least 2 variants, has " + variants.size());
       }
       Set<String> seen = new HashSet<>();
-      double sum = 0;
+      double[] weights = new double[variants.size()];
       for (int i = 0; i < variants.size(); i++) {
         if (!seen.add(variants.get(i).key())) {
           throw DomainException.invalid("variants[" + i + "].key",
               "duplicate variant key '" + variants.get(i).key() + "'; variant keys must be unique");
         }
-        sum += variants.get(i).weight();
+        weights[i] = variants.get(i).weight();
       }
-      if (Math.abs(sum - 1.0) > WEIGHT_TOLERANCE) {
-        throw DomainException.invalid("variants",
-            "weights sum to " + (Math.round(sum * 1e6) / 1e6) + ", must sum to 1");
-      }
+      VariantWeights.sumProblem(weights).ifPresent(p -> {
+        throw DomainException.invalid("variants", p);
+      });
       Check.optionalKey("layer", layer);
       if (layer != null && range == null) {
         throw DomainException.invalid("range", "is required when 'layer' is set");
