@@ -18,7 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every shell example of README.md, docs/api.md and docs/guide.md runs against a real
+ * Every shell example of README.md and docs/ (but performance.md, whose commands are benchmark
+ * runs of minutes) runs against a real
  * {@code assay serve --demo}, so the docs cannot drift from what the server does.
  *
  * <p>The convention, stated at the top of each document: examples talk to {@code localhost:8080}
@@ -54,7 +55,7 @@ class DocsExamplesE2ETest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"README.md", "docs/api.md", "docs/guide.md"})
+  @ValueSource(strings = {"README.md", "docs/api.md", "docs/guide.md", "docs/payloads.md", "docs/statistics.md"})
   void everyShellExample_runsAsDocumented(String document) throws Exception {
     DocExamples doc = DocExamples.parse(document, Files.readString(ROOT.resolve(document)));
     List<DocExamples.Expectation> expectations = new ArrayList<>();
@@ -191,20 +192,41 @@ class DocsExamplesE2ETest {
       reset();
     }
 
-    /* The output may be several JSON values (NDJSON): the expectation holds when one matches. */
+    /*
+     * The output since the previous expectation may hold text of earlier commands, then one or
+     * more JSON values (NDJSON): the JSON starts at the first line opening with { or [ from which
+     * the rest parses, and the expectation holds when one of its values matches.
+     */
     private static List<String> matchAny(JsonFragment want, String actual) {
-      List<String> last = List.of("no JSON output");
-      try (MappingIterator<JsonNode> values = JSON.readerFor(JsonNode.class).readValues(actual)) {
-        while (values.hasNext()) {
-          last = want.mismatches(values.next());
-          if (last.isEmpty()) {
+      List<String> lines = actual.lines().toList();
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).startsWith("{") || lines.get(i).startsWith("[")) {
+          List<JsonNode> values = values(String.join("\n", lines.subList(i, lines.size())));
+          if (!values.isEmpty()) {
+            List<String> last = List.of();
+            for (JsonNode v : values) {
+              last = want.mismatches(v);
+              if (last.isEmpty()) {
+                return last;
+              }
+            }
             return last;
           }
         }
-      } catch (IOException | RuntimeException e) {
-        return List.of("output is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
       }
-      return last;
+      return List.of("no JSON in the output");
+    }
+
+    private static List<JsonNode> values(String text) {
+      List<JsonNode> out = new ArrayList<>();
+      try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(text)) {
+        while (it.hasNext()) {
+          out.add(it.next());
+        }
+        return out;
+      } catch (IOException | RuntimeException e) {
+        return List.of();
+      }
     }
 
     private void unexpectedErrors(List<String[]> seen) {
