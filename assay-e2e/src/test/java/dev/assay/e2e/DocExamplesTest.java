@@ -25,6 +25,8 @@ class DocExamplesTest {
     assertThat(mismatches("{\"id\":\"sdk-...\",...}", actual)).singleElement().asString().contains("$.id");
     assertThat(mismatches("{\"role\":\"admin\",...}", actual)).singleElement().asString().contains("$.role");
     assertThat(mismatches("{\"token\":\"...\",...}", actual)).singleElement().asString().contains("$.token: missing");
+    assertThat(mismatches("{\"n\": ..., \"role\": ...}", actual)).isEmpty();
+    assertThat(mismatches("{\"count\": ...}", actual)).singleElement().asString().contains("$.count: missing");
   }
 
   @Test

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * An expected output as the docs write it: JSON in which {@code ...} stands for "more fields" (or
- * more array elements), and a string containing {@code ...} stands for any text in its place
- * ({@code "key_..."}: any string starting with {@code key_}; {@code "..."}: any value at all).
+ * more array elements), or, as a value ({@code "n": ...}), for any value; and a string containing
+ * {@code ...} stands for any text in its place ({@code "key_..."}: any string starting with
+ * {@code key_}; {@code "..."}: any value at all).
  * An actual value matches when every key the fragment names is present with a matching value;
  * arrays match element by element (any superset, in order, when the fragment has {@code ...}).
  */
@@ -44,8 +45,9 @@ final class JsonFragment {
         inString = true;
         b.append(c);
       } else if (json.startsWith("...", i)) {
-        boolean inObject = lastOpen(b) == '{';
-        b.append(inObject ? MORE + ":0" : MORE);
+        String before = b.toString().stripTrailing();
+        /* "key": ... is any value of that key; elsewhere ... is more members or elements. */
+        b.append(before.endsWith(":") ? "\"...\"" : lastOpen(b) == '{' ? MORE + ":0" : MORE);
         i += 2;
       } else {
         b.append(c);
