@@ -45,6 +45,7 @@ public final class AssayServer implements AutoCloseable {
   private Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = Optional.empty();
   private Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = Optional.empty();
   private Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = Optional.empty();
+  private java.util.List<String> routes = java.util.List.of();
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -68,6 +69,11 @@ public final class AssayServer implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Every HTTP route registered, as {@code "METHOD /path/{param}"} ({@code ANY}: a method fallback). */
+  public java.util.List<String> routes() {
+    return routes;
   }
 
   /** The bound port (useful when started on port 0). */
@@ -452,6 +458,7 @@ public final class AssayServer implements AutoCloseable {
           throw ListenAddress.notListening(host, port);
         }
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
+        server.routes = api.routes();
         server.scheduler = scheduler;
         server.events = events;
         server.eventGovernance = governance;

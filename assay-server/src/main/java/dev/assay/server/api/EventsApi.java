@@ -15,7 +15,6 @@ import dev.assay.server.events.EventStore;
 import dev.assay.server.events.EventSummary;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Counter;
@@ -68,7 +67,7 @@ final class EventsApi implements Resource {
     this.rejected = Counter.builder("assay.events.rejected").description("Events rejected as invalid").register(meters);
   }
 
-  void routing(HttpRouting.Builder routing) {
+  void routing(Routes routing) {
     routing.post(HttpApi.PREFIX + "/events", this::ingest);
   }
 
@@ -85,7 +84,7 @@ final class EventsApi implements Resource {
           ArrayNode list = o.putArray("events");
           found.forEach(e -> event(list.addObject(), e));
           return Reply.ok(o);
-        }),
+        }).withQuery("limit"),
         Endpoint.delete("/events/units/{key}", Permission.ADMIN,
             "Erases every stored event of a unit (audited without the raw id)", c -> {
               EventGovernance.Erasure erased = governance.erase(unitId(c), c.actor());
@@ -119,7 +118,7 @@ final class EventsApi implements Resource {
             throw DomainException.invalid("from", "must be before 'to'");
           }
           return Reply.ok(summary(store.summary(from, to, limit)));
-        }));
+        }).withQuery("from", "to", "limit"));
   }
 
   private static String unitId(Call c) {

@@ -74,14 +74,14 @@ final class ExperimentsApi implements Resource {
             return Reply.json(202, progress(refresh.start(c.project(), c.path("key"), options)));
           }
           return Reply.ok(refresh.refresh(c.project(), c.path("key"), step -> { }, options));
-        }));
+        }).withQuery("project", "dimensions", "phase", "async"));
     out.add(Endpoint.get("/experiments/{key}/refresh", Permission.READ,
         "Progress of the latest refresh: state (running, done, failed), step, stepsDone/stepsTotal", c -> {
           ExperimentRefresh refresh = warehouse();
           config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
           return Reply.ok(progress(refresh.progress(c.project(), c.path("key")).orElseThrow(() ->
               DomainException.notFound("no refresh of experiment '" + c.path("key") + "' since the server started"))));
-        }));
+        }).withQuery("project"));
     out.add(Endpoint.get("/experiments/{key}/results", Permission.READ,
         "Latest results snapshot (?history=N for the newest N)", c -> {
           config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
@@ -108,7 +108,7 @@ final class ExperimentsApi implements Resource {
           ObjectNode res = JsonNodeFactory.instance.objectNode();
           res.set("items", items);
           return Reply.ok(res);
-        }));
+        }).withQuery("project", "history"));
     out.add(Endpoint.get("/experiments/{key}/report.md", Permission.READ,
         "Markdown report of the latest results (decision-relevant summary)", c -> {
           ObjectNode exp = config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
@@ -120,7 +120,7 @@ final class ExperimentsApi implements Resource {
           return new Reply(200, "text/markdown; charset=utf-8",
               dev.assay.server.analysis.MarkdownReport.render(exp, snaps.get(0))
                   .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }));
+        }).withQuery("project"));
     return out;
   }
 

@@ -4,7 +4,6 @@ import dev.assay.server.delivery.CompiledPayload;
 import dev.assay.server.delivery.PayloadCache;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Counter;
@@ -31,7 +30,7 @@ final class FeaturesApi {
     this.notModified = Counter.builder("assay.sdk.payload.requests").tag("status", "304").register(meters);
   }
 
-  void routing(HttpRouting.Builder routing) {
+  void routing(Routes routing) {
     routing.get("/api/features/{clientKey}", this::payload);
   }
 

@@ -53,6 +53,7 @@ public final class HttpApi {
   private final StreamApi stream;
   private final EventsApi events;
   private final OfrepApi ofrep;
+  private volatile List<Routes.Route> routes = List.of();
 
   public HttpApi(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
       PayloadCache payloads, PayloadSubscriptions subscriptions, Duration sseHeartbeat,
@@ -75,6 +76,14 @@ public final class HttpApi {
     this.endpoints = List.copyOf(all);
   }
 
+  /**
+   * Every route {@link #routing} registered, as {@code "METHOD /path/{param}"} ({@code ANY}: the
+   * fallback for other methods on that path); empty before routing.
+   */
+  public List<String> routes() {
+    return routes.stream().map(r -> r.method() + " " + r.path()).toList();
+  }
+
   /** Every management endpoint (for the OpenAPI document and tests). */
   List<Endpoint> endpoints() {
     return endpoints;
@@ -86,19 +95,21 @@ public final class HttpApi {
         "/api/features/{clientKey}", OfrepApi.SINGLE, OfrepApi.BULK, PREFIX + "/openapi.json", PREFIX + "/events"));
     endpoints.forEach(e -> templates.add(PREFIX + e.path()));
     routing.addFilter(new RouteMetrics(meters, templates));
-    routing.get("/health/live", (req, res) -> send(res, Reply.ok(status("UP"))));
-    routing.get("/health/ready", (req, res) -> send(res,
+    Routes routes = new Routes(routing);
+    routes.get("/health/live", (req, res) -> send(res, Reply.ok(status("UP"))));
+    routes.get("/health/ready", (req, res) -> send(res,
         ready.getAsBoolean() ? Reply.ok(status("UP")) : error(503, "not_ready", "the store is not reachable", List.of())));
-    routing.get("/metrics", (req, res) -> send(res, new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
+    routes.get("/metrics", (req, res) -> send(res, new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
         meters.scrape().getBytes(StandardCharsets.UTF_8))));
-    features.routing(routing);
-    stream.routing(routing);
-    events.routing(routing);
-    ofrep.routing(routing);
-    routing.get(PREFIX + "/openapi.json", (req, res) -> send(res, Reply.ok(OpenApi.document(endpoints))));
+    features.routing(routes);
+    stream.routing(routes);
+    events.routing(routes);
+    ofrep.routing(routes);
+    routes.get(PREFIX + "/openapi.json", (req, res) -> send(res, Reply.ok(OpenApi.document(endpoints))));
     for (Endpoint e : endpoints) {
-      routing.route(Method.create(e.method()), PREFIX + e.path(), (req, res) -> handle(e, req, res));
+      routes.route(Method.create(e.method()), PREFIX + e.path(), (req, res) -> handle(e, req, res));
     }
+    this.routes = routes.recorded();
     routing.any((req, res) -> {
       String path = req.path().path();
       boolean knownPath = endpoints.stream().anyMatch(e -> OpenApi.matches(e.path(), path.substring(Math.min(path.length(), PREFIX.length()))))

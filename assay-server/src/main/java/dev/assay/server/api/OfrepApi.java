@@ -15,7 +15,6 @@ import dev.assay.server.delivery.PayloadEvaluators;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,7 +106,7 @@ public final class OfrepApi {
   }
 
   /** Registers the OFREP routes. */
-  public void routing(HttpRouting.Builder routing) {
+  void routing(Routes routing) {
     routing.post(SINGLE, (req, res) -> handle(req, res, req.path().pathParameters().get("key")));
     routing.post(BULK, (req, res) -> handle(req, res, null));
     routing.options(SINGLE, this::preflight);

@@ -13,10 +13,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The OpenAPI 3.1 document of the management API, generated from the endpoint table (request body
- * schemas come from the records the server binds bodies to), plus the delivery endpoints SDKs use
- * ({@code /api/features}, {@code /sub}, OFREP) and the probes, which live outside {@code /api/v1}
- * and so carry their own {@code servers} entry.
+ * The OpenAPI 3.1 document of every route the server answers: the management API under
+ * {@code /api/v1}, generated from the endpoint table (request body schemas come from the records
+ * the server binds bodies to), event ingestion, the delivery endpoints SDKs use
+ * ({@code /api/features}, {@code /sub}, OFREP) and the probes. Paths are absolute (one server,
+ * {@code /}): the Prometheus {@code /metrics} and the metric catalogue {@code /api/v1/metrics}
+ * are different paths. {@code OpenApiTest} checks it against the routes as registered.
  */
 final class OpenApi {
   private static final Pattern PARAM = Pattern.compile("\\{([a-zA-Z]+)}");
@@ -31,7 +33,14 @@ final class OpenApi {
       Map.entry("from", "ISO-8601 instant, inclusive"),
       Map.entry("to", "ISO-8601 instant, exclusive"),
       Map.entry("after", "sequence number to continue after (paging)"),
-      Map.entry("limit", "page size"));
+      Map.entry("limit", "page size"),
+      Map.entry("dimensions", "comma-separated exposure attributes to break results down by (up to 5)"),
+      Map.entry("phase", "the phase to analyse (1, 2, ...); default: the latest"),
+      Map.entry("async", "true to answer 202 at once and follow the refresh at GET .../refresh"),
+      Map.entry("history", "the newest N snapshots (1 to 1000) instead of the latest one"));
+  private static final java.util.Set<String> INTEGER_QUERY = java.util.Set.of("version", "after", "limit", "phase",
+      "history");
+  private static final java.util.Set<String> BOOLEAN_QUERY = java.util.Set.of("newPhase", "async");
 
   private OpenApi() {}
 
@@ -41,7 +50,7 @@ final class OpenApi {
     doc.putObject("info").put("title", "Assay API").put("version", "v1")
         .put("description", "Management API under /api/v1 (API key as Bearer token), SDK payload delivery,"
             + " server-sent events and OFREP (SDK connection client key).");
-    doc.putArray("servers").addObject().put("url", HttpApi.PREFIX);
+    doc.putArray("servers").addObject().put("url", "/");
     ObjectNode schemes = doc.putObject("components").putObject("securitySchemes");
     schemes.putObject("bearer").put("type", "http").put("scheme", "bearer");
     schemes.putObject("clientKey").put("type", "apiKey").put("in", "header").put("name", "X-API-Key")
@@ -52,15 +61,16 @@ final class OpenApi {
     doc.putArray("security").addObject().putArray("bearer");
     ObjectNode paths = doc.putObject("paths");
     for (Endpoint e : endpoints) {
-      ObjectNode path = paths.has(e.path()) ? (ObjectNode) paths.get(e.path()) : paths.putObject(e.path());
+      String key = HttpApi.PREFIX + e.path();
+      ObjectNode path = paths.has(key) ? (ObjectNode) paths.get(key) : paths.putObject(key);
       ObjectNode op = path.putObject(e.method().toLowerCase(Locale.ROOT));
       op.put("summary", e.summary());
       op.put("x-required-permission", e.permission().name().toLowerCase(Locale.ROOT));
       ArrayNode params = pathParams(op, e.path());
       for (String q : e.queryParams()) {
         ObjectNode p = params.addObject().put("name", q).put("in", "query").put("required", q.equals("version"));
-        p.putObject("schema").put("type", q.equals("version") || q.equals("after") || q.equals("limit") ? "integer"
-            : q.equals("newPhase") ? "boolean" : "string");
+        p.putObject("schema").put("type", INTEGER_QUERY.contains(q) ? "integer"
+            : BOOLEAN_QUERY.contains(q) ? "boolean" : "string");
         if (QUERY_DOCS.containsKey(q)) {
           p.put("description", QUERY_DOCS.get(q));
         }
@@ -77,6 +87,7 @@ final class OpenApi {
       responses.putObject("4XX").put("description", ERROR);
     }
     delivery(paths);
+    ingestion(paths);
     return doc;
   }
 
@@ -90,7 +101,7 @@ final class OpenApi {
     return params;
   }
 
-  /* Endpoints outside /api/v1: each path item overrides the servers list with the root. */
+  /* Endpoints outside the endpoint table: delivery, OFREP, probes and the document itself. */
   private static void delivery(ObjectNode paths) {
     ObjectNode features = root(paths, "/api/features/{clientKey}").putObject("get");
     features.put("summary", "The SDK payload (GrowthBook-compatible) of an SDK connection; strong ETag,"
@@ -129,6 +140,8 @@ final class OpenApi {
     bulk.putArray("parameters").addObject().put("name", "If-None-Match").put("in", "header")
         .putObject("schema").put("type", "string");
     ((ObjectNode) bulk.get("responses")).putObject("304").put("description", "not modified");
+    preflight(root(paths, OfrepApi.SINGLE).putObject("options"), OfrepApi.SINGLE);
+    preflight(root(paths, OfrepApi.BULK).putObject("options"), OfrepApi.BULK);
 
     for (String probe : List.of("/health/live", "/health/ready", "/metrics")) {
       ObjectNode get = root(paths, probe).putObject("get");
@@ -137,6 +150,50 @@ final class OpenApi {
       get.putArray("security");
       get.putObject("responses").putObject("200").put("description", "ok");
     }
+    ObjectNode openApi = root(paths, HttpApi.PREFIX + "/openapi.json").putObject("get");
+    openApi.put("summary", "This document (OpenAPI 3.1)");
+    openApi.putArray("security");
+    openApi.putObject("responses").putObject("200").put("description", "the OpenAPI document");
+  }
+
+  private static void preflight(ObjectNode op, String path) {
+    op.put("summary", "CORS preflight: Access-Control-Allow-Origin *, the methods and headers OFREP uses;"
+        + " other methods than POST and OPTIONS answer 405");
+    op.putArray("security");
+    pathParams(op, path);
+    op.putObject("responses").putObject("204").put("description", "no content, with the CORS headers");
+  }
+
+  /* POST /api/v1/events: authenticated by a client or server key or an API key, not the endpoint table. */
+  private static void ingestion(ObjectNode paths) {
+    ObjectNode post = root(paths, HttpApi.PREFIX + "/events").putObject("post");
+    post.put("summary", "Ingest a batch of exposures and metric events (JSON array or NDJSON, optionally gzip);"
+        + " answers after the accepted events are durable; invalid events are rejected one by one");
+    ArrayNode security = post.putArray("security");
+    security.addObject().putArray("clientKey");
+    security.addObject().putArray("serverKey");
+    security.addObject().putArray("bearer");
+    post.putArray("parameters").addObject().put("name", "Content-Encoding").put("in", "header")
+        .put("description", "gzip, or absent").putObject("schema").put("type", "string");
+    ObjectNode event = schema("""
+        {"type":"object","required":["id","type","unitId","timestamp"],"properties":{
+          "id":{"type":"string","maxLength":256},"type":{"enum":["exposure","metric","track"]},
+          "unitId":{"type":"string"},"timestamp":{"type":["string","integer"]},
+          "experimentKey":{"type":"string"},"variationId":{"type":"integer","minimum":0,"maximum":1000},
+          "hashAttribute":{"type":"string"},"attributes":{"type":"object"},
+          "name":{"type":"string"},"value":{"type":"number"},"properties":{"type":"object"}}}""");
+    ObjectNode content = post.putObject("requestBody").put("required", true).putObject("content");
+    content.putObject("application/json").putObject("schema").put("type", "array").set("items", event);
+    content.putObject("application/x-ndjson").set("schema", event.deepCopy());
+    ObjectNode r = post.putObject("responses");
+    r.putObject("200").put("description", "{\"accepted\", \"duplicates\", \"rejected\": [{\"index\", \"reason\"}]}");
+    r.putObject("400").put("description", "malformed_batch or bad_encoding; " + ERROR);
+    r.putObject("401").put("description", "no or unknown key; " + ERROR);
+    r.putObject("403").put("description", "an API key whose role may not write metrics; " + ERROR);
+    r.putObject("413").put("description", "over 10,000 events or 5 MB; " + ERROR);
+    r.putObject("415").put("description", "unsupported Content-Type or Content-Encoding; " + ERROR);
+    r.putObject("429").put("description", "overloaded; see Retry-After");
+    r.putObject("503").put("description", "cannot store now; see Retry-After");
   }
 
   private static void ofrep(ObjectNode op, ObjectNode body, String error) {
@@ -154,10 +211,9 @@ final class OpenApi {
     r.putObject("429").put("description", "rate limited; see the Retry-After header (seconds)");
   }
 
+  /* The path item of a path, created when absent (GET and OPTIONS of one path share it). */
   private static ObjectNode root(ObjectNode paths, String path) {
-    ObjectNode item = paths.putObject(path);
-    item.putArray("servers").addObject().put("url", "/");
-    return item;
+    return paths.has(path) ? (ObjectNode) paths.get(path) : paths.putObject(path);
   }
 
   /** Parses a literal JSON Schema. */

@@ -38,7 +38,7 @@ final class SdkConnectionsApi implements Resource {
           CompiledPayload p = payloads.get(c.path("key")).orElseThrow(() ->
               DomainException.notFound("no compiled payload for SDK connection '" + c.path("key") + "'"));
           return new Reply(200, "application/json", p.plaintext());
-        }));
+        }).withQuery("project"));
     out.add(Endpoint.action("/sdk-connections/{key}/server-key", Permission.WRITE_CONFIG,
         "Issue (or rotate) the connection's secret server key; the token is in this response only and"
             + " the previous key stops working", c -> {

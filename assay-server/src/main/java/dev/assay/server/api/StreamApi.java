@@ -5,7 +5,6 @@ import dev.assay.server.delivery.PayloadCache;
 import dev.assay.server.delivery.PayloadSubscriptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -44,7 +43,7 @@ final class StreamApi {
         .description("Open SSE connections").register(meters);
   }
 
-  void routing(HttpRouting.Builder routing) {
+  void routing(Routes routing) {
     routing.get("/sub/{clientKey}", this::stream);
   }
 

@@ -204,6 +204,6 @@ class ManagementApiTest {
     t.admin("GET", "/api/v1/flags", null);
     assertThat(t.call("GET", "/metrics", null, null).body()).contains("assay_http_requests_seconds_bucket");
     JsonNode doc = t.call("GET", "/api/v1/openapi.json", null, null).json();
-    assertThat(doc.path("paths").has("/experiments/{key}/conclude")).isTrue();
+    assertThat(doc.path("paths").has("/api/v1/experiments/{key}/conclude")).isTrue();
   }
 }

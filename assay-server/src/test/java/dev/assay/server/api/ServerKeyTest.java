@@ -127,11 +127,11 @@ class ServerKeyTest {
   void openApi_documentsServerKeysKillSwitchAndScopedKeys() {
     JsonNode doc = t.call("GET", "/api/v1/openapi.json", null, null).json();
     assertThat(doc.at("/components/securitySchemes/serverKey/name").asText()).isEqualTo("X-API-Key");
-    assertThat(doc.at("/paths/~1sdk-connections~1{key}~1server-key").has("post")).isTrue();
-    assertThat(doc.at("/paths/~1sdk-connections~1{key}~1server-key").has("delete")).isTrue();
-    assertThat(doc.at("/paths/~1flags~1{key}~1kill/post/x-required-permission").asText()).isEqualTo("write_config");
-    assertThat(doc.at("/paths/~1experiments~1{key}~1restore").has("post")).isTrue();
-    assertThat(doc.at("/paths/~1api-keys/post/requestBody/content/application~1json/schema/properties/projects/type")
+    assertThat(doc.at("/paths/~1api~1v1~1sdk-connections~1{key}~1server-key").has("post")).isTrue();
+    assertThat(doc.at("/paths/~1api~1v1~1sdk-connections~1{key}~1server-key").has("delete")).isTrue();
+    assertThat(doc.at("/paths/~1api~1v1~1flags~1{key}~1kill/post/x-required-permission").asText()).isEqualTo("write_config");
+    assertThat(doc.at("/paths/~1api~1v1~1experiments~1{key}~1restore").has("post")).isTrue();
+    assertThat(doc.at("/paths/~1api~1v1~1api-keys/post/requestBody/content/application~1json/schema/properties/projects/type")
         .asText()).isEqualTo("array");
     assertThat(doc.toString()).contains("\"serverKey\":[]");
   }
