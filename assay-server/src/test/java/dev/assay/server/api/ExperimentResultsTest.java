@@ -314,7 +314,7 @@ class ExperimentResultsTest {
     ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
     ok(server.admin("POST", "/api/v1/metrics", """
         {"key":"revenue","type":"mean",
-         "sql":"SELECT unit_id, ts, value FROM metric_events, pg_sleep(30) s"}"""));
+         "sql":"SELECT unit_id, ts, value FROM metric_events, (SELECT pg_sleep(30)) s"}"""));
     long start = startExperiment("slow");
     simulate("slow", start, 200, 0.5, new SplittableRandom(6));
 
