@@ -39,6 +39,7 @@ public final class AnalysisSandbox {
    * locked is left as it is). Call before any analysis runs on the instance.
    */
   public static void lockDownDuckDb(Connection c, AnalysisLimits limits) throws SQLException {
+    c.setAutoCommit(true);
     try (Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("SELECT current_setting('lock_configuration')")) {
         if (rs.next() && rs.getBoolean(1)) {
