@@ -255,6 +255,37 @@ class SqlSandboxTest {
     ok(server.admin("POST", "/api/v1/experiments/exp/refresh", "{}"));
   }
 
+  @Test
+  void metricSavedBeforeTheRule_refusedAtRefresh422InvalidMetricWithoutRunning() throws Exception {
+    server = new TestServer();
+    String key = clientKey();
+    ok(server.admin("POST", "/api/v1/metrics", metricJson("heavy", "SELECT unit_id, ts, value FROM metric_events")));
+    experiment("default", "exp", key);
+    server.server.close();
+    // As a metric saved by an older server would be: its SQL never went through the rule.
+    try (dev.assay.server.store.JdbcConfigStore store = dev.assay.server.store.JdbcConfigStore.embedded(server.dataDir)) {
+      store.write(tx -> {
+        dev.assay.server.store.StoredEntity m = tx.get(dev.assay.server.store.Kind.METRIC, "default", "heavy").orElseThrow();
+        String body = m.body().replace("FROM metric_events", "FROM metric_events, read_text('/etc/passwd')");
+        return tx.update(dev.assay.server.store.Kind.METRIC, "default", "heavy", m.version(), body);
+      });
+    }
+    try (dev.assay.server.AssayServer restarted = dev.assay.server.AssayServer.builder().port(0).host("127.0.0.1")
+        .dataDir(server.dataDir).adminToken(TestServer.ADMIN_TOKEN).start()) {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + restarted.port()
+              + "/api/v1/experiments/exp/refresh")).header("Authorization", "Bearer " + TestServer.ADMIN_TOKEN)
+              .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+      JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("error");
+      assertThat(error.path("code").asText()).isEqualTo("invalid_metric");
+      assertThat(error.path("message").asText()).contains("metric 'heavy'").contains("read_text");
+      assertThat(r.body()).doesNotContain("root:").doesNotContain("Error:");
+    }
+  }
+
   private void awaitStep(String experiment, String project, String step) throws InterruptedException {
     long deadline = System.nanoTime() + 30_000_000_000L;
     String seen = "";
