@@ -144,8 +144,13 @@ public final class ExperimentRefresh {
       slot.release();
       throw e;
     }
-    // the outcome is recorded in the progress by run(); nobody waits for it
-    slot.submit(() -> run(project, experimentKey, exp, step -> { }, options));
+    try {
+      // the outcome is recorded in the progress by run(); nobody waits for it
+      slot.submit(() -> run(project, experimentKey, exp, step -> { }, options));
+    } catch (RuntimeException e) {
+      progress.computeIfPresent(project + "/" + experimentKey, (k, p) -> p.failed(e.getMessage(), clock.instant()));
+      throw e;
+    }
     return first;
   }
 
