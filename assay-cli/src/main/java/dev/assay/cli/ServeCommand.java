@@ -162,6 +162,14 @@ final class ServeCommand implements Callable<Integer> {
   java.time.Duration analysisQueryTimeout;
 
   @Option(
+      names = "--analysis-memory",
+      defaultValue = "${env:ASSAY_ANALYSIS_MEMORY:-256MB}",
+      paramLabel = "SIZE",
+      description = "Memory analysis queries may use (DuckDB memory_limit of the analysis database, e.g."
+          + " 256MB, 1GiB); a query needing more fails with 422 analysis_resource_limit. Default: ${DEFAULT-VALUE}.")
+  String analysisMemory;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log at INFO level (startup details of the store and HTTP server).")
   boolean verbose;
@@ -260,6 +268,11 @@ final class ServeCommand implements Callable<Integer> {
       throw new CliInputException("--analysis-query-timeout: must be at least PT1S, was " + analysisQueryTimeout);
     }
     builder.analysisQueryTimeout(analysisQueryTimeout);
+    try {
+      builder.analysisMemory(analysisMemory);
+    } catch (IllegalArgumentException e) {
+      throw new CliInputException("--analysis-memory: " + e.getMessage().replaceFirst("^analysisMemory: ", ""));
+    }
     String token = System.getenv("ASSAY_ADMIN_TOKEN");
     if (token != null && !token.isBlank()) {
       if (token.length() < 16) {

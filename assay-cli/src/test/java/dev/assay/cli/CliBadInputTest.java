@@ -182,6 +182,14 @@ class CliBadInputTest {
         dir.resolve("none.ndjson").toString()), 2, "--attributes-file", "not found");
   }
 
+  @Test
+  void serve_badAnalysisMemory_exit2NamingTheOption() {
+    assertBadInput(CliRun.of("serve", "--port", "0", "--data-dir", dir.resolve("serve-data").toString(),
+        "--analysis-memory", "lots"), 2, "--analysis-memory", "such as 256MB");
+    assertBadInput(CliRun.of("serve", "--port", "0", "--data-dir", dir.resolve("serve-data").toString(),
+        "--analysis-memory", "1MB"), 2, "--analysis-memory", "at least 16MB");
+  }
+
   private static void assertBadInput(CliRun run, int exit, String field, String detail) {
     assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(exit);
     assertThat(run.err()).contains(field).contains(detail);

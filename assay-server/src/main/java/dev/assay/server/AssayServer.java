@@ -46,6 +46,7 @@ public final class AssayServer implements AutoCloseable {
   private Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = Optional.empty();
   private Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = Optional.empty();
   private java.util.List<String> routes = java.util.List.of();
+  private Optional<dev.assay.server.analysis.AnalysisExecutor> analysisExecutor = Optional.empty();
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -98,6 +99,7 @@ public final class AssayServer implements AutoCloseable {
   public void close() {
     try {
       scheduler.ifPresent(dev.assay.server.analysis.RefreshScheduler::close);
+      analysisExecutor.ifPresent(dev.assay.server.analysis.AnalysisExecutor::close);
       if (eventGovernance != null) {
         eventGovernance.close();
       }
@@ -142,6 +144,9 @@ public final class AssayServer implements AutoCloseable {
     private Duration refreshInterval = Duration.ofHours(1);
     private Optional<java.net.URI> webhookUrl = Optional.empty();
     private Duration analysisQueryTimeout = dev.assay.server.analysis.ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
+    private String analysisMemory = dev.assay.server.analysis.AnalysisLimits.DEFAULT_MEMORY;
+    private int analysisConcurrent = 2;
+    private int analysisPerProject = 1;
     private Duration sseHeartbeat = Duration.ofSeconds(15);
     private Clock clock = Clock.systemUTC();
     private OfrepApi.RateLimit ofrepRateLimit = OfrepApi.DEFAULT_RATE_LIMIT;
@@ -308,7 +313,6 @@ public final class AssayServer implements AutoCloseable {
       return this;
     }
 
-    /** The analysis reads the configured warehouse, or else the embedded event store. */
     /** Appends the demo's simulated traffic once, when the demo project was created at this start. */
     private void seedDemoTraffic(byte[] payload, dev.assay.server.events.EventStore store) {
       long t0 = System.nanoTime();
@@ -317,17 +321,61 @@ public final class AssayServer implements AutoCloseable {
           + " simulated users in {2} ms", n, DemoTraffic.USERS, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private Optional<dev.assay.server.analysis.ExperimentRefresh> analysis(ConfigService config,
-        dev.assay.server.events.DuckDbEventStore events) {
+    /**
+     * The memory analysis may use: the DuckDB {@code memory_limit} of the analysis database (with
+     * the embedded store, the event database, whose writer shares it); a query needing more fails
+     * with 422 {@code analysis_resource_limit}. A size such as {@code 256MB} (the default) or {@code 1GiB}.
+     */
+    public Builder analysisMemory(String size) {
+      try {
+        this.analysisMemory = dev.assay.server.analysis.AnalysisLimits.memory(size);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("analysisMemory: " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    /**
+     * How many refreshes run at once on this server and per project (defaults 2 and 1); one more
+     * answers 429 {@code analysis_busy} with {@code Retry-After}.
+     */
+    public Builder analysisConcurrency(int overall, int perProject) {
+      if (overall < 1 || perProject < 1 || perProject > overall) {
+        throw new IllegalArgumentException("analysisConcurrency: overall at least 1 and per project 1 to overall, were "
+            + overall + " and " + perProject);
+      }
+      this.analysisConcurrent = overall;
+      this.analysisPerProject = perProject;
+      return this;
+    }
+
+    private dev.assay.server.analysis.AnalysisLimits analysisLimits() {
+      return dev.assay.server.analysis.AnalysisLimits.defaults(analysisQueryTimeout).withMemory(analysisMemory)
+          .withConcurrency(analysisConcurrent, analysisPerProject);
+    }
+
+    /**
+     * The analysis reads the configured warehouse, or else the embedded event store (locked down
+     * for it first: {@code AnalysisSandbox}), on its own executor.
+     */
+    private dev.assay.server.analysis.ExperimentRefresh analysis(ConfigService config,
+        dev.assay.server.events.DuckDbEventStore events, dev.assay.server.analysis.AnalysisExecutor executor) {
+      dev.assay.server.analysis.AnalysisLimits limits = executor.limits();
       if (warehouseUrl.isPresent()) {
         String url = warehouseUrl.get();
-        return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config,
-            () -> java.sql.DriverManager.getConnection(url), dev.assay.server.analysis.Dialect.forJdbcUrl(url),
-            dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock, analysisQueryTimeout));
+        return new dev.assay.server.analysis.ExperimentRefresh(config,
+            dev.assay.server.analysis.AnalysisSandbox.warehouse(url, limits),
+            dev.assay.server.analysis.Dialect.forJdbcUrl(url), dev.assay.server.analysis.WarehouseSchema.assayDefault(),
+            clock, executor);
       }
-      return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config, events::connect,
+      try (java.sql.Connection c = events.connect()) {
+        dev.assay.server.analysis.AnalysisSandbox.lockDownDuckDb(c, limits);
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException("cannot lock down the event database for analysis: " + e.getMessage(), e);
+      }
+      return new dev.assay.server.analysis.ExperimentRefresh(config, events::connect,
           dev.assay.server.analysis.Dialect.DUCKDB, dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock,
-          analysisQueryTimeout));
+          executor);
     }
 
     /**
@@ -415,7 +463,11 @@ public final class AssayServer implements AutoCloseable {
         }
         dev.assay.server.events.DuckDbEventStore events = dev.assay.server.events.DuckDbEventStore.open(dataDir, eventDedupWindow);
         opened.push(events);
-        Optional<dev.assay.server.analysis.ExperimentRefresh> analysis = analysis(config, events);
+        dev.assay.server.analysis.AnalysisExecutor analysisExecutor =
+            new dev.assay.server.analysis.AnalysisExecutor(analysisLimits());
+        opened.push(analysisExecutor);
+        Optional<dev.assay.server.analysis.ExperimentRefresh> analysis =
+            Optional.of(analysis(config, events, analysisExecutor));
         dev.assay.server.safety.GuardrailMonitor guardrails =
             new dev.assay.server.safety.GuardrailMonitor(config, meters, webhookUrl);
         analysis.ifPresent(a -> a.onRefreshed(guardrails));
@@ -465,6 +517,7 @@ public final class AssayServer implements AutoCloseable {
         server.kafkaEvents = kafkaEvents;
         server.kafkaConsumer = kafkaConsumer;
         server.pgEvents = pgEvents;
+        server.analysisExecutor = Optional.of(analysisExecutor);
         return server;
       } catch (RuntimeException e) {
         for (AutoCloseable c : opened) {

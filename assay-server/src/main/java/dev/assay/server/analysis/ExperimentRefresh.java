@@ -29,10 +29,13 @@ import java.util.function.Consumer;
  * (sample ratio by χ² and sequentially, multiple exposures, too-small samples, progress to the
  * planned size) and stores the result as a snapshot.
  *
- * <p>The warehouse connection is put in a read-only transaction that is always rolled back, and
- * every query has a timeout, so a metric's own SQL can neither change the warehouse nor run
- * forever. Thread-safe; one refresh per experiment runs at a time, and its {@link
- * RefreshProgress} can be read while it runs.
+ * <p>The warehouse connection is put in a read-only transaction that is always rolled back, every
+ * query has a timeout (and is cancelled at it), a metric's own SQL is checked again ({@link
+ * dev.assay.server.domain.MetricSql}) before it runs, and the connection comes from the
+ * warehouse's sandbox ({@link AnalysisSandbox}), so a metric's SQL can neither change the
+ * warehouse, read files nor run forever. Refreshes run on the {@link AnalysisExecutor}, never on
+ * the caller's (request) thread. Thread-safe; one refresh per experiment runs at a time, and its
+ * {@link RefreshProgress} can be read while it runs.
  */
 public final class ExperimentRefresh {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +69,7 @@ public final class ExperimentRefresh {
   private final ConfigService config;
   private final Warehouse warehouse;
   private final WarehouseStatistics statistics;
+  private final AnalysisExecutor executor;
   private final Clock clock;
   private final Map<String, RefreshProgress> progress = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -90,9 +94,16 @@ public final class ExperimentRefresh {
   /** As above, with a limit for each warehouse query (SQL-defined metrics included). */
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock, java.time.Duration queryTimeout) {
+    this(config, warehouse, dialect, schema, clock, new AnalysisExecutor(AnalysisLimits.defaults(queryTimeout)));
+  }
+
+  /** As above, running on this executor, with its limits' query timeout. */
+  public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
+      Clock clock, AnalysisExecutor executor) {
     this.config = config;
     this.warehouse = warehouse;
-    this.statistics = new WarehouseStatistics(dialect, schema, queryTimeout);
+    this.statistics = new WarehouseStatistics(dialect, schema, executor.limits().queryTimeout());
+    this.executor = executor;
     this.clock = clock;
   }
 
@@ -119,19 +130,27 @@ public final class ExperimentRefresh {
   /**
    * Starts a refresh in the background and returns its first progress at once; follow it with
    * {@link #progress}. Fails fast (before starting) on what a synchronous refresh would reject
-   * first: an unknown or not started experiment, or a refresh of it already running.
+   * first: an unknown or not started experiment, a refresh of it already running, or the
+   * analysis at its limit of concurrent refreshes (429 {@code analysis_busy}).
    */
   public RefreshProgress start(String project, String experimentKey, Options options) {
     ObjectNode exp = config.get(Kind.EXPERIMENT, project, experimentKey);
     selectPhase(exp, experimentKey, options.phase());
-    RefreshProgress first = begin(project, experimentKey, exp, options);
-    Thread.ofVirtual().name("assay-refresh-" + experimentKey).start(() -> {
-      try {
-        run(project, experimentKey, exp, step -> { }, options);
-      } catch (RuntimeException e) {
-        // recorded in the progress by run(); nobody waits for this thread
-      }
-    });
+    AnalysisExecutor.Slot slot = executor.admit(project);
+    RefreshProgress first;
+    try {
+      first = begin(project, experimentKey, exp, options);
+    } catch (RuntimeException e) {
+      slot.release();
+      throw e;
+    }
+    try {
+      // the outcome is recorded in the progress by run(); nobody waits for it
+      slot.submit(() -> run(project, experimentKey, exp, step -> { }, options));
+    } catch (RuntimeException e) {
+      progress.computeIfPresent(project + "/" + experimentKey, (k, p) -> p.failed(e.getMessage(), clock.instant()));
+      throw e;
+    }
     return first;
   }
 
@@ -144,8 +163,14 @@ public final class ExperimentRefresh {
   public ObjectNode refresh(String project, String experimentKey, Consumer<String> progress, Options options) {
     ObjectNode exp = config.get(Kind.EXPERIMENT, project, experimentKey);
     selectPhase(exp, experimentKey, options.phase());
-    begin(project, experimentKey, exp, options);
-    return run(project, experimentKey, exp, progress, options);
+    AnalysisExecutor.Slot slot = executor.admit(project);
+    try {
+      begin(project, experimentKey, exp, options);
+    } catch (RuntimeException e) {
+      slot.release();
+      throw e;
+    }
+    return slot.call(() -> run(project, experimentKey, exp, progress, options));
   }
 
   private RefreshProgress begin(String project, String experimentKey, ObjectNode exp, Options options) {
@@ -344,15 +369,8 @@ public final class ExperimentRefresh {
         }
         c.setAutoCommit(autoCommit);
       }
-    } catch (java.sql.SQLTimeoutException e) {
-      throw timeout(current);
     } catch (SQLException e) {
-      if ("57014".equals(e.getSQLState()) || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT)
-          .contains("interrupt")) {
-        throw timeout(current);
-      }
-      throw new DomainException(DomainException.Category.UNPROCESSABLE, "warehouse_error",
-          "the warehouse query of " + current + " failed: " + e.getMessage(), List.of());
+      throw AnalysisSandbox.failure(e, current, statistics.timeout());
     } catch (IllegalArgumentException e) {
       throw new DomainException(DomainException.Category.UNPROCESSABLE, "invalid_metric",
           current + " cannot be computed: " + e.getMessage(), List.of());
@@ -539,12 +557,6 @@ public final class ExperimentRefresh {
     return p;
   }
 
-  private DomainException timeout(String what) {
-    return new DomainException(DomainException.Category.UNPROCESSABLE, "warehouse_timeout",
-        "the warehouse query of " + what + " ran longer than the " + statistics.timeout().toSeconds()
-            + " s limit", List.of());
-  }
-
   private static ObjectNode breakdowns(List<String> dimensions, List<MetricData> data,
       Map<String, Map<String, List<CupedStats>>> byDimension, List<String> variants, double[] weights,
       AnalysisSettings settings) {
@@ -642,6 +654,9 @@ public final class ExperimentRefresh {
     Double pct = m.hasNonNull("cappingPercentile") ? m.path("cappingPercentile").asDouble() : null;
     String sql = m.hasNonNull("sql") ? m.path("sql").asText() : null;
     if (sql != null) {
+      dev.assay.server.domain.MetricSql.problem(sql).ifPresent(p -> {
+        throw new IllegalArgumentException("its sql " + p);
+      });
       return new MetricQueries.Metric("", agg, window, lookback, cap, pct, sql);
     }
     String property = m.path("valueProperty").asText("value");

@@ -211,6 +211,35 @@ public final class WarehouseStatistics {
       ps.setObject(i + 1, q.params().get(i));
     }
     ps.closeOnCompletion();
-    return ps.executeQuery();
+    // Cancel the native query at the limit (DuckDB interrupts it, PostgreSQL gets a cancel
+    // request): a query that never ends must not hold its thread and the warehouse forever.
+    java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+      fired.set(true);
+      try {
+        ps.cancel();
+      } catch (SQLException | RuntimeException e) {
+        // already finished or closed
+      }
+    }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      return ps.executeQuery();
+    } catch (SQLException e) {
+      ps.close();
+      if (fired.get()) {
+        throw new java.sql.SQLTimeoutException("cancelled at the " + timeout.toSeconds() + " s limit", "57014", e);
+      }
+      throw e;
+    } finally {
+      watchdog.cancel(false);
+    }
   }
+
+  /** Cancels queries at their limit; one daemon thread for all. */
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "assay-analysis-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
 }

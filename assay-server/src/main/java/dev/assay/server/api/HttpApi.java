@@ -132,6 +132,9 @@ public final class HttpApi {
       reply = dispatch(e, req);
     } catch (DomainException d) {
       reply = fromDomain(d);
+      if (d.retryAfterSeconds() > 0) {
+        res.header(HeaderNames.RETRY_AFTER, String.valueOf(d.retryAfterSeconds()));
+      }
     } catch (dev.assay.server.store.StoreUnavailableException ex) {
       LOG.log(Level.WARNING, "store unavailable in " + e.method() + " " + e.path() + ": " + ex.getMessage());
       reply = error(503, "store_unavailable", "the configuration store cannot be reached; retry shortly", List.of());
@@ -239,6 +242,7 @@ public final class HttpApi {
       case UNPROCESSABLE -> 422;
       case NOT_FOUND -> 404;
       case CONFLICT -> 409;
+      case BUSY -> 429;
     };
     return error(status, d.code(), d.getMessage(), d.details());
   }

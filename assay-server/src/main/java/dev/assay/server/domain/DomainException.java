@@ -11,7 +11,7 @@ public class DomainException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** Why the request failed, independent of transport. */
-  public enum Category { INVALID, UNPROCESSABLE, NOT_FOUND, CONFLICT }
+  public enum Category { INVALID, UNPROCESSABLE, NOT_FOUND, CONFLICT, BUSY }
 
   /** One problem: the field path ({@code variants[1].weight}) or subject, and what is wrong. */
   public record Detail(String field, String message) {
@@ -24,12 +24,29 @@ public class DomainException extends RuntimeException {
   private final Category category;
   private final String code;
   private final transient List<Detail> details;
+  private final int retryAfterSeconds;
 
   public DomainException(Category category, String code, String message, List<Detail> details) {
+    this(category, code, message, details, 0);
+  }
+
+  private DomainException(Category category, String code, String message, List<Detail> details,
+      int retryAfterSeconds) {
     super(message);
     this.category = Objects.requireNonNull(category, "category");
     this.code = Objects.requireNonNull(code, "code");
     this.details = List.copyOf(details);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** For {@link Category#BUSY}: when to try again (the {@code Retry-After} header), else 0. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  /** The server is at a capacity limit for this work (429 with {@code Retry-After}). */
+  public static DomainException busy(String code, String message, int retryAfterSeconds) {
+    return new DomainException(Category.BUSY, code, message, List.of(), Math.max(1, retryAfterSeconds));
   }
 
   public Category category() {
@@ -70,6 +87,6 @@ public class DomainException extends RuntimeException {
         .map(d -> new Detail(prefix.isEmpty() ? d.field() : prefix + "." + d.field(), d.message()))
         .toList();
     String message = moved.isEmpty() ? getMessage() : moved.get(0).field() + ": " + moved.get(0).message();
-    return new DomainException(category, code, message, moved);
+    return new DomainException(category, code, message, moved, retryAfterSeconds);
   }
 }

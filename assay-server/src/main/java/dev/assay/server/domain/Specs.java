@@ -114,13 +114,7 @@ final class Specs {
           event = Check.requiredText("event", event, NAME_MAX);
         } else {
           sql = Check.requiredText("sql", sql, 20_000);
-          String lower = sql.toLowerCase(java.util.Locale.ROOT).strip();
-          if (!lower.startsWith("select") && !lower.startsWith("with")) {
-            throw DomainException.invalid("sql", "must be a SELECT (or WITH ... SELECT) returning unit_id, timestamp and value");
-          }
-          if (lower.contains(";")) {
-            throw DomainException.invalid("sql", "must be a single statement (no ';')");
-          }
+          MetricSql.check("sql", sql);
         }
       }
       valueProperty = valueProperty == null ? "value" : Check.requiredText("valueProperty", valueProperty, NAME_MAX);

@@ -292,11 +292,29 @@ class ExperimentResultsTest {
 
     assertThat(r.status()).as(r.body()).isEqualTo(422);
     assertThat(r.json().at("/error/code").asText()).isEqualTo("warehouse_error");
-    assertThat(r.json().at("/error/message").asText()).contains("metric 'revenue'").contains("read-only");
+    assertThat(r.json().at("/error/message").asText()).contains("metric 'revenue'").contains("read-only")
+        .as("no PostgreSQL error text").doesNotContain("cannot execute").doesNotContain("ERROR");
     assertThat(count("metric_events")).isEqualTo(before).isPositive();
     JsonNode progress = server.admin("GET", "/api/v1/experiments/writer/refresh", null).json();
     assertThat(progress.get("state").asText()).isEqualTo("failed");
     assertThat(progress.get("error").asText()).contains("read-only");
+  }
+
+  @Test
+  void metricSql_postgresFileAndAdminFunctions_refused400NamingSql() {
+    for (String sql : java.util.List.of("SELECT pg_read_file('/etc/passwd') AS unit_id, 0 AS ts, 1 AS value",
+        "SELECT unit_id, ts, value FROM metric_events, pg_ls_dir('.') d",
+        "SELECT CAST(lo_import('/etc/passwd') AS VARCHAR) AS unit_id, 0 AS ts, 1 AS value",
+        "SELECT unit_id, ts, value FROM metric_events WHERE set_config('default_transaction_read_only', 'off', true) = 'off'",
+        "SELECT * FROM dblink('host=127.0.0.1', 'DELETE FROM metric_events') AS t(x int)",
+        "COPY metric_events TO PROGRAM 'cat /etc/passwd'",
+        "SELECT unit_id, ts, value FROM pg_catalog.pg_user, metric_events")) {
+      TestServer.Response r = server.admin("POST", "/api/v1/metrics", com.fasterxml.jackson.databind.node.JsonNodeFactory
+          .instance.objectNode().put("key", "evil").put("type", "mean").put("sql", sql).toString());
+      assertThat(r.status()).as(sql + " -> " + r.body()).isEqualTo(400);
+      assertThat(r.json().at("/error/details/0/field").asText()).isEqualTo("sql");
+      assertThat(r.body()).doesNotContain("root:").doesNotContain("ERROR");
+    }
   }
 
   private long count(String table) throws Exception {
@@ -314,7 +332,7 @@ class ExperimentResultsTest {
     ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
     ok(server.admin("POST", "/api/v1/metrics", """
         {"key":"revenue","type":"mean",
-         "sql":"SELECT unit_id, ts, value FROM metric_events, pg_sleep(30) s"}"""));
+         "sql":"SELECT unit_id, ts, value FROM metric_events, (SELECT pg_sleep(30)) s"}"""));
     long start = startExperiment("slow");
     simulate("slow", start, 200, 0.5, new SplittableRandom(6));
 
