@@ -45,6 +45,7 @@ public final class AssayServer implements AutoCloseable {
   private Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = Optional.empty();
   private Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = Optional.empty();
   private Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = Optional.empty();
+  private dev.assay.server.api.ConnectionGuard guard;
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -97,6 +98,9 @@ public final class AssayServer implements AutoCloseable {
       }
       subscriptions.closeAll();
       web.stop();
+      if (guard != null) {
+        guard.close();
+      }
     } finally {
       try {
         kafkaEvents.ifPresent(dev.assay.server.events.KafkaEventStore::close);
@@ -134,8 +138,15 @@ public final class AssayServer implements AutoCloseable {
     private Optional<String> kafkaBootstrapServers = Optional.empty();
     private String kafkaTopic = "assay-events";
     private boolean kafkaConsume = true;
+    private dev.assay.server.api.HttpLimits httpLimits = dev.assay.server.api.HttpLimits.DEFAULT;
 
     private Builder() {}
+
+    /** Connection and request limits of the HTTP listener. Default {@link dev.assay.server.api.HttpLimits#DEFAULT}. */
+    public Builder httpLimits(dev.assay.server.api.HttpLimits limits) {
+      this.httpLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
 
     /**
      * Kafka mode of the event pipeline (ADR 0008): ingestion produces to a topic on these brokers
@@ -412,14 +423,17 @@ public final class AssayServer implements AutoCloseable {
         dev.assay.server.events.EventStore ingest = kafkaEvents.isPresent() ? kafkaEvents.get() : events;
         HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
             store::healthy, ofrep, analysis, ingest, governance);
-        WebServer web = WebServer.builder()
+        dev.assay.server.api.ConnectionGuard guard = new dev.assay.server.api.ConnectionGuard(httpLimits);
+        opened.push(guard);
+        var webConfig = WebServer.builder()
             .host(host)
             .port(port)
             .shutdownGracePeriod(Duration.ofSeconds(10))
             .routing(api::routing)
             .directHandlers(HttpApi.directHandlers())
-            .build()
-            .start();
+            .contentEncoding(HttpApi.contentEncoding());
+        guard.configure(webConfig);
+        WebServer web = webConfig.build().start();
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
         server.scheduler = scheduler;
         server.events = events;
@@ -427,6 +441,7 @@ public final class AssayServer implements AutoCloseable {
         server.kafkaEvents = kafkaEvents;
         server.kafkaConsumer = kafkaConsumer;
         server.pgEvents = pgEvents;
+        server.guard = guard;
         return server;
       } catch (RuntimeException e) {
         for (AutoCloseable c : opened) {

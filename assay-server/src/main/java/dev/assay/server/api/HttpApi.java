@@ -181,7 +181,7 @@ public final class HttpApi {
             List.of(new DomainException.Detail("body", "is required")));
       }
     }
-    return e.handler().handle(new Call(principal.get(), params, query, body));
+    return e.handler().handle(new Call(principal.get(), params, query, Call.parse(body)));
   }
 
   private static Optional<Reply> checkBodyHeaders(ServerRequest req, boolean required) {
@@ -192,6 +192,12 @@ public final class HttpApi {
     boolean hasBody = req.content().hasEntity() && !(length.isPresent() && length.getAsLong() == 0);
     if (!hasBody && !required) {
       return Optional.empty();
+    }
+    Optional<String> encoding = req.headers().first(HeaderNames.CONTENT_ENCODING).map(String::strip)
+        .filter(e -> !e.isEmpty() && !e.equalsIgnoreCase("identity"));
+    if (hasBody && encoding.isPresent()) {
+      return Optional.of(error(415, "unsupported_encoding", "Content-Encoding must be absent here (gzip is accepted on "
+          + PREFIX + "/events only)", List.of()));
     }
     Optional<HttpMediaType> type = req.headers().contentType();
     if (hasBody && (type.isEmpty() || !type.get().mediaType().text().toLowerCase(Locale.ROOT).equals("application/json"))) {
@@ -260,6 +266,11 @@ public final class HttpApi {
           return io.helidon.http.DirectHandler.TransportResponse.builder().status(Status.create(r.status()))
               .headers(headers).header(HeaderNames.CONTENT_TYPE, r.contentType()).entity(r.body()).build();
         }).build();
+  }
+
+  /** The listener's content encodings: gzip responses; gzip request bodies inflated by the routes, bounded. */
+  public static io.helidon.http.encoding.ContentEncodingContext contentEncoding() {
+    return GzipBodies.passThrough();
   }
 
   private static void send(ServerResponse res, Reply reply) {

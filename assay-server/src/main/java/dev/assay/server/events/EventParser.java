@@ -110,7 +110,7 @@ public final class EventParser {
         keep(Fields.read(p, t), index++, unitIds, privacy, events, rejected);
       }
     } catch (JsonProcessingException e) {
-      throw new MalformedBatch("body is not valid JSON: " + e.getOriginalMessage());
+      throw new MalformedBatch("body is not valid JSON " + dev.assay.server.domain.Json.syntaxError(e));
     } catch (IOException e) {
       throw new MalformedBatch("body is not valid JSON: " + e.getMessage());
     }
@@ -125,7 +125,7 @@ public final class EventParser {
     try {
       JSON.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new MalformedBatch("body is not valid JSON: " + e.getOriginalMessage());
+      throw new MalformedBatch("body is not valid JSON " + dev.assay.server.domain.Json.syntaxError(e));
     } catch (IOException e) {
       throw new MalformedBatch("body is not valid JSON: " + e.getMessage());
     }
@@ -310,6 +310,9 @@ public final class EventParser {
     if (v.size() > MAX_ATTRIBUTES) {
       throw new IllegalArgumentException(field + ": more than " + MAX_ATTRIBUTES + " entries");
     }
+    dev.assay.server.domain.Json.nonFinite(v).ifPresent(path -> {
+      throw new IllegalArgumentException(field + "." + path + ": must be a finite number");
+    });
     String s = v.toString();
     if (s.length() > MAX_JSON) {
       throw new IllegalArgumentException(field + ": larger than " + MAX_JSON + " characters");
