@@ -56,7 +56,7 @@ final class EventsApi implements Resource {
   private final Counter accepted;
   private final Counter rejected;
   private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
-  private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors()));
+  private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
   EventsApi(EventStore store, EventGovernance governance, PayloadCache payloads, ApiKeys keys, MeterRegistry meters) {
     this.store = store;

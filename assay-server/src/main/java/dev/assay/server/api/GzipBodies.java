@@ -17,9 +17,10 @@ import java.util.zip.GZIPInputStream;
 /**
  * Inflation of gzip request bodies, bounded in memory and in CPU, so that a flood of gzip bombs
  * cannot slow other clients down: at most {@code concurrency} bodies are inflated at once (a
- * request that waits longer than a second is asked to retry), inflation stops as soon as the output
- * passes the size limit, and a body that inflates to more than {@value #MAX_RATIO} times its
- * compressed size (past the first MiB) is refused as soon as it does.
+ * request that waits longer than a second is asked to retry), inflation stops before the output
+ * passes the size limit, and a body whose output passes {@value #MAX_RATIO} times the compressed
+ * bytes read so far (once past the first MiB) is refused at that point: a bomb of zeros, which
+ * inflates about 1000-fold throughout, costs one MiB of inflation, not the size limit.
  *
  * <p>Helidon would otherwise inflate a gzip body itself, and, after a 413, keep inflating the rest
  * of it to drain the connection; {@link #passThrough()} is the listener's content encoding that
@@ -60,17 +61,19 @@ final class GzipBodies {
       Thread.currentThread().interrupt();
       throw new Busy();
     }
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip), 8192)) {
-      long ratioLimit = Math.max(RATIO_FLOOR, (long) MAX_RATIO * gzip.length);
+    ByteArrayInputStream compressed = new ByteArrayInputStream(gzip);
+    try (InputStream in = new GZIPInputStream(compressed, 8192)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, gzip.length * 4 + 64));
       byte[] buf = new byte[16 << 10];
       int n;
       while ((n = in.read(buf)) > 0) {
-        out.write(buf, 0, n);
-        if (out.size() > max) {
+        if (out.size() + n > max) {
           throw new TooLarge("request body exceeds " + max + " bytes after decompression");
         }
-        if (out.size() > ratioLimit) {
+        out.write(buf, 0, n);
+        // The ratio so far, against the compressed bytes read so far: a bomb is caught at the floor.
+        long consumed = gzip.length - compressed.available();
+        if (out.size() > RATIO_FLOOR && out.size() > MAX_RATIO * consumed) {
           throw new TooLarge("request body inflates more than " + MAX_RATIO + " times its compressed size");
         }
       }

@@ -46,6 +46,11 @@ public record HttpLimits(Duration headerTimeout, Duration bodyTimeout, Duration 
         maxConcurrentRequests, maxHeaderBytes);
   }
 
+  public HttpLimits withIdleTimeout(Duration d) {
+    return new HttpLimits(headerTimeout, bodyTimeout, d, readTimeout, maxConnections, maxConnectionsPerClient,
+        maxConcurrentRequests, maxHeaderBytes);
+  }
+
   public HttpLimits withMaxConnectionsPerClient(int n) {
     return new HttpLimits(headerTimeout, bodyTimeout, idleTimeout, readTimeout, maxConnections, n,
         maxConcurrentRequests, maxHeaderBytes);

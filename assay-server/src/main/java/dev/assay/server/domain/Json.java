@@ -28,6 +28,8 @@ public final class Json {
   public static final int MAX_DEPTH = 64;
   /** Longest string value a body may have, in characters. */
   public static final int MAX_STRING = 2_000_000;
+  /* Where Jackson's message says what it expected; "Unexpected" does not match. */
+  private static final java.util.regex.Pattern EXPECTED = java.util.regex.Pattern.compile("\\b(was expecting|expected)\\b");
 
   private Json() {}
 
@@ -110,11 +112,14 @@ public final class Json {
       int q = m.indexOf('\'');
       return "duplicate field" + (q < 0 ? "" : " " + m.substring(q, m.indexOf('\'', q + 1) + 1));
     }
-    int at = m.indexOf("expect");
-    if (at >= 0) {
-      String expected = m.substring(at).replace("was expecting", "expected").replace("expecting", "expected");
-      int cut = expected.indexOf('`');
-      return (cut < 0 ? expected : expected.substring(0, cut)).lines().findFirst().orElse("").strip();
+    var expected = EXPECTED.matcher(m);
+    if (expected.find()) {
+      String what = m.substring(expected.start()).replaceFirst("^was expecting", "expected");
+      for (String internal : List.of(" (for ", "[Source", "`", "\n")) {
+        int cut = what.indexOf(internal);
+        what = cut < 0 ? what : what.substring(0, cut);
+      }
+      return what.strip();
     }
     return "expected a JSON value";
   }

@@ -84,6 +84,9 @@ public final class EventParser {
           Fields f;
           try (JsonParser p = JSON.getFactory().createParser(body, from, nl - from)) {
             f = Fields.read(p, p.nextToken());
+            if (f != null && p.nextToken() != null) {
+              f = null; // data after the event on its line
+            }
           } catch (IOException e) {
             f = null; // reported below
           }
@@ -108,6 +111,10 @@ public final class EventParser {
           continue;
         }
         keep(Fields.read(p, t), index++, unitIds, privacy, events, rejected);
+      }
+      if (p.nextToken() != null) {
+        throw new MalformedBatch("body is not valid JSON at line " + p.currentLocation().getLineNr() + ", column "
+            + p.currentLocation().getColumnNr() + ": expected the end of input after the array");
       }
     } catch (JsonProcessingException e) {
       throw new MalformedBatch("body is not valid JSON " + dev.assay.server.domain.Json.syntaxError(e));
