@@ -37,7 +37,7 @@ class HttpLimitsTest {
       CountDownLatch closed = new CountDownLatch(sockets);
       AtomicInteger sentFully = new AtomicInteger();
       for (int i = 0; i < sockets; i++) {
-        pool.submit(() -> trickle(t.server.port(), closed, sentFully));
+        pool.submit(() -> trickle(t.server.port(), "GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ", closed, sentFully));
       }
       // A normal request while every trickler is connected and sending.
       HttpResponse<String> ok = HTTP.send(HttpRequest.newBuilder(uri(t, "/health/live"))
@@ -48,13 +48,28 @@ class HttpLimitsTest {
     }
   }
 
-  /* One byte of a never-ending header every 100 ms (at most 200 of them) until the server closes. */
-  private static void trickle(int port, CountDownLatch closed, AtomicInteger sentFully) {
+  @Test
+  void tricklingBody_isClosedAtTheBodyDeadline() throws Exception {
+    HttpLimits limits = HttpLimits.DEFAULT.withBodyTimeout(Duration.ofSeconds(1));
+    try (TestServer t = new TestServer(b -> b.httpLimits(limits))) {
+      CountDownLatch closed = new CountDownLatch(1);
+      AtomicInteger sentFully = new AtomicInteger();
+      // Complete headers promising 1,000 bytes of body, which then come one every 100 ms.
+      trickle(t.server.port(), "POST /api/v1/flags HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestServer.ADMIN_TOKEN
+          + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", closed, sentFully);
+      assertThat(closed.getCount()).as("the server closed the connection").isZero();
+      assertThat(sentFully.get()).as("the body never got sent in full").isZero();
+      assertThat(t.admin("GET", "/api/v1/flags", null).json().path("items")).isEmpty();
+    }
+  }
+
+  /* Sends head, then one byte 'a' every 100 ms (at most 200 of them) until the server closes. */
+  private static void trickle(int port, String head, CountDownLatch closed, AtomicInteger sentFully) {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(100);
       OutputStream out = s.getOutputStream();
       InputStream in = s.getInputStream();
-      out.write("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
       for (int i = 0; i < 200; i++) {
         out.write('a');
         out.flush();
