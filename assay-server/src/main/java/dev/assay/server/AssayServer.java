@@ -421,10 +421,10 @@ public final class AssayServer implements AutoCloseable {
             .map(b -> dev.assay.server.events.KafkaEventConsumer.start(b, kafkaTopic, warehouseEvents, java.util.Map.of()));
         kafkaConsumer.ifPresent(opened::push);
         dev.assay.server.events.EventStore ingest = kafkaEvents.isPresent() ? kafkaEvents.get() : events;
-        HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
-            store::healthy, ofrep, analysis, ingest, governance);
         dev.assay.server.api.ConnectionGuard guard = new dev.assay.server.api.ConnectionGuard(httpLimits);
         opened.push(guard);
+        HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
+            store::healthy, ofrep, analysis, ingest, governance, guard);
         var webConfig = WebServer.builder()
             .host(host)
             .port(port)

@@ -4,6 +4,7 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
 import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProtocolConfigs;
@@ -11,6 +12,7 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.net.InetAddress;
@@ -32,19 +34,24 @@ import java.util.function.LongSupplier;
 /**
  * Applies {@link HttpLimits} to a Helidon listener. Helidon bounds total connections, concurrent
  * requests, idle keep-alive connections, silent reads and head sizes itself; what it lacks is a
- * deadline on a request that trickles in (each byte resets its read and idle timers) and a cap per
+ * deadline on a request that trickles in (each byte resets the read timeout) and a cap per
  * client. This guard wraps the HTTP/1 connection selector to count connections per IP address (one
  * over the cap is answered 429 and closed) and follows each connection through Helidon's receive
- * and send listeners: from a request's first byte to the end of its headers, and from there to the
- * start of the answer when the request has a body. A watchdog thread closes the socket of a
- * connection past either deadline. A request without a body (an SSE stream, say) has no deadline
- * once its head is read. Thread-safe; {@link #close()} stops the watchdog.
+ * and send listeners: a request's head must be complete within the header timeout of its first
+ * byte (of its request line, for later requests on a keep-alive connection), and its body, if it
+ * has one, within the body timeout of its headers: until the route says it has read the body
+ * ({@link #bodyReceived}) or the answer begins. A watchdog thread closes the socket of a
+ * connection past either deadline. Handling has no deadline: a request without a body (an SSE
+ * stream, say) has none once its head is read, one with a body none once the body is in.
+ * Thread-safe; {@link #close()} stops the watchdog.
  */
 public final class ConnectionGuard implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConnectionGuard.class.getName());
   private final HttpLimits limits;
   private final LongSupplier nanoTime;
   private final Map<ConnectionContext, Tracked> connections = new ConcurrentHashMap<>();
+  /* The same, by "serverSocketId childSocketId", as a route knows its connection. */
+  private final Map<String, Tracked> bySocket = new ConcurrentHashMap<>();
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final ScheduledExecutorService watchdog;
   private final AtomicInteger closedByDeadline = new AtomicInteger();
@@ -53,7 +60,6 @@ public final class ConnectionGuard implements AutoCloseable {
   private static final class Tracked {
     volatile long deadline;
     volatile boolean awaitingHead;
-    volatile boolean idle;
   }
 
   public ConnectionGuard(HttpLimits limits) {
@@ -129,20 +135,18 @@ public final class ConnectionGuard implements AutoCloseable {
     return a instanceof InetSocketAddress i ? i.getAddress() : InetAddress.getLoopbackAddress();
   }
 
-  /* Request bytes: the first byte after an answer starts the next request's head. */
+  /*
+   * What Helidon reports of a request: its request line (prologue) and its headers. The head of a
+   * connection's first request is timed from its first byte (see Guarded); a later one from its
+   * request line, since Helidon reports no received bytes before that.
+   */
   private final class Receiving implements Http1ConnectionListener {
     @Override
-    public void data(ConnectionContext ctx, BufferData data) {
+    public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
       Tracked t = connections.get(ctx);
-      if (t != null && !t.awaitingHead && t.deadline == 0 && t.idle) {
-        t.idle = false;
+      if (t != null && !t.awaitingHead) {
         awaitHead(t);
       }
-    }
-
-    @Override
-    public void data(ConnectionContext ctx, byte[] bytes, int offset, int length) {
-      data(ctx, (BufferData) null);
     }
 
     @Override
@@ -152,13 +156,12 @@ public final class ConnectionGuard implements AutoCloseable {
         return;
       }
       t.awaitingHead = false;
-      t.idle = false;
       boolean body = headers.contentLength().orElse(0) > 0 || headers.contains(HeaderNames.TRANSFER_ENCODING);
       t.deadline = body ? nanoTime.getAsLong() + limits.bodyTimeout().toNanos() : 0;
     }
   }
 
-  /* The answer has begun: the request is read; the connection now waits for the next one. */
+  /* The answer has begun: whatever the request sent has been read. */
   private final class Sending implements Http1ConnectionListener {
     @Override
     public void status(ConnectionContext ctx, Status status) {
@@ -166,8 +169,18 @@ public final class ConnectionGuard implements AutoCloseable {
       if (t != null) {
         t.deadline = 0;
         t.awaitingHead = false;
-        t.idle = true;
       }
+    }
+  }
+
+  /**
+   * Tells the guard that a route has read the whole body of {@code req}: the body deadline ends
+   * and the handler may take its time (a synchronous analysis refresh, say).
+   */
+  public void bodyReceived(ServerRequest req) {
+    Tracked t = bySocket.get(req.serverSocketId() + " " + req.socketId());
+    if (t != null && !t.awaitingHead) {
+      t.deadline = 0;
     }
   }
 
@@ -233,11 +246,14 @@ public final class ConnectionGuard implements AutoCloseable {
         }
         Tracked t = new Tracked();
         awaitHead(t);
+        String socket = ctx.socketId() + " " + ctx.childSocketId();
         connections.put(ctx, t);
+        bySocket.put(socket, t);
         try {
           handling.run();
         } finally {
           connections.remove(ctx);
+          bySocket.remove(socket);
         }
       } finally {
         if (count.decrementAndGet() == 0) {

@@ -56,9 +56,12 @@ final class EventsApi implements Resource {
   private final Counter accepted;
   private final Counter rejected;
   private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
+  private final ConnectionGuard guard;
   private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
-  EventsApi(EventStore store, EventGovernance governance, PayloadCache payloads, ApiKeys keys, MeterRegistry meters) {
+  EventsApi(EventStore store, EventGovernance governance, PayloadCache payloads, ApiKeys keys, MeterRegistry meters,
+      ConnectionGuard guard) {
+    this.guard = guard;
     this.store = store;
     this.governance = governance;
     this.payloads = payloads;
@@ -264,6 +267,7 @@ final class EventsApi implements Resource {
     if (body.length > MAX_BODY) {
       return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes", List.of());
     }
+    guard.bodyReceived(req); // storing may wait for the writer: that is not the client's body being slow
     if (gzip) {
       try {
         body = gzipBodies.inflate(body, MAX_BODY);

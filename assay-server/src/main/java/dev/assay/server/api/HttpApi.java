@@ -53,13 +53,16 @@ public final class HttpApi {
   private final StreamApi stream;
   private final EventsApi events;
   private final OfrepApi ofrep;
+  private final ConnectionGuard guard;
 
   public HttpApi(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
       PayloadCache payloads, PayloadSubscriptions subscriptions, Duration sseHeartbeat,
       PrometheusMeterRegistry meters, BooleanSupplier ready, OfrepApi ofrep,
       java.util.Optional<dev.assay.server.analysis.ExperimentRefresh> analysis,
-      dev.assay.server.events.EventStore eventStore, dev.assay.server.events.EventGovernance eventGovernance) {
-    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters);
+      dev.assay.server.events.EventStore eventStore, dev.assay.server.events.EventGovernance eventGovernance,
+      ConnectionGuard guard) {
+    this.guard = guard;
+    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters, guard);
     this.keys = keys;
     this.ofrep = ofrep;
     this.features = new FeaturesApi(payloads, meters);
@@ -175,6 +178,7 @@ public final class HttpApi {
       if (read.isEmpty()) {
         return tooLarge();
       }
+      guard.bodyReceived(req);
       body = read.get();
       if (body.length == 0 && e.body() == Endpoint.BodyMode.REQUIRED) {
         return error(400, "validation_failed", "body: a JSON object is required",

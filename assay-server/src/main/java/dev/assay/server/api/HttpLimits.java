@@ -9,8 +9,8 @@ import java.time.Duration;
  *
  * @param headerTimeout the request line and headers must arrive within this time from the request's
  *     first byte, else the connection is closed
- * @param bodyTimeout a request with a body must be read and its answer begun within this time
- *     from the end of its headers, else the connection is closed
+ * @param bodyTimeout a request's body must have arrived within this time from the end of its
+ *     headers (a chunked body: its answer must have begun), else the connection is closed
  * @param idleTimeout a keep-alive connection with no request for this long is closed
  * @param readTimeout a connection on which no byte arrives for this long while a read waits is closed
  * @param maxConnections open connections at once; further clients wait in the accept backlog
