@@ -54,7 +54,6 @@ public final class ConnectionGuard implements AutoCloseable {
   private final Map<String, Tracked> bySocket = new ConcurrentHashMap<>();
   private final Map<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final ScheduledExecutorService watchdog;
-  private final AtomicInteger closedByDeadline = new AtomicInteger();
 
   /* A connection's state: the nanoTime by which its current phase must end, or 0 for none. */
   private static final class Tracked {
@@ -97,11 +96,6 @@ public final class ConnectionGuard implements AutoCloseable {
         .connectionOptions(o -> o.readTimeout(limits.readTimeout()));
   }
 
-  /** Connections closed so far because a request head or body missed its deadline. */
-  public int closedByDeadline() {
-    return closedByDeadline.get();
-  }
-
   @Override
   public void close() {
     watchdog.shutdownNow();
@@ -113,7 +107,6 @@ public final class ConnectionGuard implements AutoCloseable {
       long d = t.deadline;
       if (d != 0 && now - d > 0) {
         t.deadline = 0;
-        closedByDeadline.incrementAndGet();
         LOG.log(System.Logger.Level.DEBUG, () -> "closing " + ctx.remotePeer().address() + ": request "
             + (t.awaitingHead ? "head" : "body") + " not received in time");
         try {
