@@ -16,7 +16,7 @@ token=load-admin-token-0123456789
 data="$(mktemp -d)"
 cd "$root"
 ./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
-ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g -jar assay-cli/target/assay.jar serve --demo --port $port --data-dir "$data" > "$data/serve.log" 2>&1 &
+ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g -jar assay-cli/target/assay.jar serve --demo --port $port --data-dir "$data" --http-max-connections-per-client 20000 > "$data/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 60); do curl -sf localhost:$port/health/ready >/dev/null && break; sleep 0.5; done

@@ -170,6 +170,44 @@ final class ServeCommand implements Callable<Integer> {
   String analysisMemory;
 
   @Option(
+      names = "--http-header-timeout",
+      defaultValue = "${env:ASSAY_HTTP_HEADER_TIMEOUT:-PT10S}",
+      paramLabel = "DURATION",
+      description = "A request's line and headers must arrive within this time from its first byte,"
+          + " else the connection is closed (slowloris). Default: ${DEFAULT-VALUE}.")
+  java.time.Duration httpHeaderTimeout;
+
+  @Option(
+      names = "--http-body-timeout",
+      defaultValue = "${env:ASSAY_HTTP_BODY_TIMEOUT:-PT60S}",
+      paramLabel = "DURATION",
+      description = "A request with a body must be read and its answer begun within this time after"
+          + " its headers. Default: ${DEFAULT-VALUE}.")
+  java.time.Duration httpBodyTimeout;
+
+  @Option(
+      names = "--http-idle-timeout",
+      defaultValue = "${env:ASSAY_HTTP_IDLE_TIMEOUT:-PT60S}",
+      paramLabel = "DURATION",
+      description = "Keep-alive connections without a request for this long are closed. Default: ${DEFAULT-VALUE}.")
+  java.time.Duration httpIdleTimeout;
+
+  @Option(
+      names = "--http-max-connections",
+      defaultValue = "${env:ASSAY_HTTP_MAX_CONNECTIONS:-20000}",
+      paramLabel = "N",
+      description = "Open connections at once (SSE streams included). Default: ${DEFAULT-VALUE}.")
+  int httpMaxConnections;
+
+  @Option(
+      names = "--http-max-connections-per-client",
+      defaultValue = "${env:ASSAY_HTTP_MAX_CONNECTIONS_PER_CLIENT:-1000}",
+      paramLabel = "N",
+      description = "Open connections at once from one IP address; one more is answered 429."
+          + " Default: ${DEFAULT-VALUE}.")
+  int httpMaxConnectionsPerClient;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log at INFO level (startup details of the store and HTTP server).")
   boolean verbose;
@@ -272,6 +310,23 @@ final class ServeCommand implements Callable<Integer> {
       builder.analysisMemory(analysisMemory);
     } catch (IllegalArgumentException e) {
       throw new CliInputException("--analysis-memory: " + e.getMessage().replaceFirst("^analysisMemory: ", ""));
+    }
+    try {
+      builder.httpLimits(dev.assay.server.api.HttpLimits.DEFAULT.withHeaderTimeout(httpHeaderTimeout)
+          .withBodyTimeout(httpBodyTimeout).withIdleTimeout(httpIdleTimeout).withMaxConnections(httpMaxConnections)
+          .withMaxConnectionsPerClient(httpMaxConnectionsPerClient));
+    } catch (IllegalArgumentException e) {
+      // HttpLimits names its fields; say the option instead.
+      String m = e.getMessage();
+      for (String[] o : new String[][] {{"headerTimeout", "--http-header-timeout"}, {"bodyTimeout", "--http-body-timeout"},
+          {"idleTimeout", "--http-idle-timeout"}, {"maxConnectionsPerClient", "--http-max-connections-per-client"},
+          {"maxConnections", "--http-max-connections"}}) {
+        if (m.startsWith(o[0] + " ")) {
+          m = o[1] + ":" + m.substring(o[0].length());
+          break;
+        }
+      }
+      throw new CliInputException(m);
     }
     String token = System.getenv("ASSAY_ADMIN_TOKEN");
     if (token != null && !token.isBlank()) {

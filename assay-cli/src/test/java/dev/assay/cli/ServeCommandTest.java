@@ -72,9 +72,15 @@ class ServeCommandTest {
     CliRun url = CliRun.of("serve", "--database-url", "postgres://x");
     CliRun notANumber = CliRun.of("serve", "--port", "eighty");
     CliRun webhook = CliRun.of("serve", "--webhook-url", "ftp://hooks.example.com/x");
+    CliRun perClient = CliRun.of("serve", "--http-max-connections-per-client", "0");
+    CliRun headerTimeout = CliRun.of("serve", "--http-header-timeout", "PT0S");
 
     assertThat(port.exitCode()).isEqualTo(2);
     assertThat(port.err()).contains("--port").contains("70000");
+    assertThat(perClient.exitCode()).isEqualTo(2);
+    assertThat(perClient.err()).contains("--http-max-connections-per-client").contains("at least 1");
+    assertThat(headerTimeout.exitCode()).isEqualTo(2);
+    assertThat(headerTimeout.err()).contains("--http-header-timeout").contains("positive");
     assertThat(url.exitCode()).isEqualTo(2);
     assertThat(url.err()).contains("--database-url").contains("jdbc:");
     assertThat(notANumber.exitCode()).isEqualTo(2);

@@ -47,6 +47,7 @@ public final class AssayServer implements AutoCloseable {
   private Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = Optional.empty();
   private java.util.List<String> routes = java.util.List.of();
   private Optional<dev.assay.server.analysis.AnalysisExecutor> analysisExecutor = Optional.empty();
+  private dev.assay.server.api.ConnectionGuard guard;
 
   private AssayServer(WebServer web, ConfigStore store, Optional<String> generatedAdminToken,
       Optional<String> demoClientKey, PayloadCache payloads, PayloadSubscriptions subscriptions) {
@@ -105,6 +106,9 @@ public final class AssayServer implements AutoCloseable {
       }
       subscriptions.closeAll();
       web.stop();
+      if (guard != null) {
+        guard.close();
+      }
     } finally {
       try {
         kafkaEvents.ifPresent(dev.assay.server.events.KafkaEventStore::close);
@@ -158,8 +162,15 @@ public final class AssayServer implements AutoCloseable {
     private Optional<String> kafkaBootstrapServers = Optional.empty();
     private String kafkaTopic = "assay-events";
     private boolean kafkaConsume = true;
+    private dev.assay.server.api.HttpLimits httpLimits = dev.assay.server.api.HttpLimits.DEFAULT;
 
     private Builder() {}
+
+    /** Connection and request limits of the HTTP listener. Default {@link dev.assay.server.api.HttpLimits#DEFAULT}. */
+    public Builder httpLimits(dev.assay.server.api.HttpLimits limits) {
+      this.httpLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
 
     /**
      * Kafka mode of the event pipeline (ADR 0008): ingestion produces to a topic on these brokers
@@ -495,16 +506,19 @@ public final class AssayServer implements AutoCloseable {
             .map(b -> dev.assay.server.events.KafkaEventConsumer.start(b, kafkaTopic, warehouseEvents, java.util.Map.of()));
         kafkaConsumer.ifPresent(opened::push);
         dev.assay.server.events.EventStore ingest = kafkaEvents.isPresent() ? kafkaEvents.get() : events;
+        dev.assay.server.api.ConnectionGuard guard = new dev.assay.server.api.ConnectionGuard(httpLimits);
+        opened.push(guard);
         HttpApi api = new HttpApi(store, config, keys, audit, payloads, subscriptions, sseHeartbeat, meters,
-            store::healthy, ofrep, analysis, ingest, governance);
-        WebServer web = WebServer.builder()
+            store::healthy, ofrep, analysis, ingest, governance, guard);
+        var webConfig = WebServer.builder()
             .host(host)
             .port(port)
             .shutdownGracePeriod(Duration.ofSeconds(10))
             .routing(api::routing)
             .directHandlers(HttpApi.directHandlers())
-            .build()
-            .start();
+            .contentEncoding(HttpApi.contentEncoding());
+        guard.configure(webConfig);
+        WebServer web = webConfig.build().start();
         if (web.port() < 0) {
           web.stop();
           throw ListenAddress.notListening(host, port);
@@ -518,6 +532,7 @@ public final class AssayServer implements AutoCloseable {
         server.kafkaConsumer = kafkaConsumer;
         server.pgEvents = pgEvents;
         server.analysisExecutor = Optional.of(analysisExecutor);
+        server.guard = guard;
         return server;
       } catch (RuntimeException e) {
         for (AutoCloseable c : opened) {

@@ -16,9 +16,10 @@ final class Call {
   private final Principal principal;
   private final Map<String, String> pathParams;
   private final Map<String, String> query;
-  private final byte[] body;
+  private final JsonNode body;
 
-  Call(Principal principal, Map<String, String> pathParams, Map<String, String> query, byte[] body) {
+  /** A call with the request body already parsed ({@link Json#parse}), an empty object when there was none. */
+  Call(Principal principal, Map<String, String> pathParams, Map<String, String> query, JsonNode body) {
     this.principal = principal;
     this.pathParams = Map.copyOf(pathParams);
     this.query = Map.copyOf(query);
@@ -63,6 +64,21 @@ final class Call {
 
   /** The body as JSON; an empty body is an empty object. */
   JsonNode json() {
+    return body;
+  }
+
+  /** For actions that take no body fields: the body must be absent or an empty object. */
+  void noFields(String action) {
+    if (!body.isObject()) {
+      throw DomainException.invalid("body", "must be a JSON object");
+    }
+    body.fieldNames().forEachRemaining(f -> {
+      throw DomainException.invalid(f, "unknown field; " + action + " takes no fields");
+    });
+  }
+
+  /** Parses a request body for a call; an empty body is an empty object. */
+  static JsonNode parse(byte[] body) {
     return body.length == 0 ? JsonNodeFactory.instance.objectNode() : Json.parse(body);
   }
 

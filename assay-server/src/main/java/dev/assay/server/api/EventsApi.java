@@ -19,7 +19,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.zip.GZIPInputStream;
 
 /**
  * {@code POST /api/v1/events}: batches of exposures and metric events as a JSON array or NDJSON,
@@ -57,8 +55,12 @@ final class EventsApi implements Resource {
   private final Counter accepted;
   private final Counter rejected;
   private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
+  private final ConnectionGuard guard;
+  private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
-  EventsApi(EventStore store, EventGovernance governance, PayloadCache payloads, ApiKeys keys, MeterRegistry meters) {
+  EventsApi(EventStore store, EventGovernance governance, PayloadCache payloads, ApiKeys keys, MeterRegistry meters,
+      ConnectionGuard guard) {
+    this.guard = guard;
     this.store = store;
     this.governance = governance;
     this.payloads = payloads;
@@ -98,6 +100,7 @@ final class EventsApi implements Resource {
             }),
         Endpoint.action("/events/retention", Permission.ADMIN,
             "Deletes events older than the configured retention period now (audited)", c -> {
+              c.noFields("applying retention");
               if (governance.retentionDays().isEmpty()) {
                 throw DomainException.conflict("retention_not_configured",
                     "no event retention period is configured (assay serve --event-retention-days)", List.of());
@@ -253,30 +256,28 @@ final class EventsApi implements Resource {
 
   private Reply store(ServerRequest req, ServerResponse res, boolean ndjson, boolean gzip) {
     byte[] body;
-    // Helidon decodes a gzip body (its content-encoding support), so the limit applies to the
-    // decompressed body and a gzip bomb stops at the limit.
+    // The listener leaves gzip bodies compressed (GzipBodies.passThrough): the limit applies to the
+    // compressed bytes here and to the inflated ones below, where a bomb stops at the limit.
     try (InputStream in = req.content().inputStream()) {
       body = in.readNBytes(MAX_BODY + 1);
     } catch (IOException | RuntimeException e) {
-      return gzip
-          ? HttpApi.error(400, "bad_encoding", "Content-Encoding is gzip but the body is not valid gzip", List.of())
-          : HttpApi.error(400, "unreadable_body", "request body could not be read", List.of());
+      return HttpApi.error(400, "unreadable_body", "request body could not be read", List.of());
     }
     if (body.length > MAX_BODY) {
-      return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes"
-          + (gzip ? " after decompression" : ""), List.of());
+      return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes", List.of());
     }
-    // Decompress what still starts with the gzip magic bytes (a body Helidon did not decode).
-    boolean gzipped = body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
-    if (gzip && gzipped) {
-      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-        body = in.readNBytes(MAX_BODY + 1);
+    guard.bodyReceived(req); // storing may wait for the writer: that is not the client's body being slow
+    if (gzip) {
+      try {
+        body = gzipBodies.inflate(body, MAX_BODY);
+      } catch (GzipBodies.TooLarge e) {
+        res.header(HeaderNames.CONNECTION, "close");
+        return HttpApi.error(413, "payload_too_large", e.getMessage(), List.of());
+      } catch (GzipBodies.Busy e) {
+        res.header(HeaderNames.RETRY_AFTER, "1");
+        return HttpApi.error(503, "overloaded", e.getMessage() + "; retry after 1 s", List.of());
       } catch (IOException e) {
         return HttpApi.error(400, "bad_encoding", "Content-Encoding is gzip but the body is not valid gzip", List.of());
-      }
-      if (body.length > MAX_BODY) {
-        return HttpApi.error(413, "payload_too_large", "request body exceeds " + MAX_BODY + " bytes after decompression",
-            List.of());
       }
     }
     EventParser.Batch batch;

@@ -42,6 +42,7 @@ final class ExperimentsApi implements Resource {
     out.add(Endpoint.action("/experiments/{key}/refresh", Permission.WRITE_METRICS,
         "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform,"
             + " ?phase=N, ?async=true answers 202 at once; follow it at GET .../refresh)", c -> {
+          c.noFields("a refresh (its options are query parameters)");
           ExperimentRefresh refresh = warehouse();
           List<String> dims = c.query("dimensions").map(v -> List.of(v.split(","))).orElse(List.of()).stream()
               .map(String::strip).filter(x -> !x.isEmpty()).toList();

@@ -54,13 +54,16 @@ public final class HttpApi {
   private final EventsApi events;
   private final OfrepApi ofrep;
   private volatile List<Routes.Route> routes = List.of();
+  private final ConnectionGuard guard;
 
   public HttpApi(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
       PayloadCache payloads, PayloadSubscriptions subscriptions, Duration sseHeartbeat,
       PrometheusMeterRegistry meters, BooleanSupplier ready, OfrepApi ofrep,
       java.util.Optional<dev.assay.server.analysis.ExperimentRefresh> analysis,
-      dev.assay.server.events.EventStore eventStore, dev.assay.server.events.EventGovernance eventGovernance) {
-    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters);
+      dev.assay.server.events.EventStore eventStore, dev.assay.server.events.EventGovernance eventGovernance,
+      ConnectionGuard guard) {
+    this.guard = guard;
+    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters, guard);
     this.keys = keys;
     this.ofrep = ofrep;
     this.features = new FeaturesApi(payloads, meters);
@@ -189,13 +192,14 @@ public final class HttpApi {
       if (read.isEmpty()) {
         return tooLarge();
       }
+      guard.bodyReceived(req);
       body = read.get();
       if (body.length == 0 && e.body() == Endpoint.BodyMode.REQUIRED) {
         return error(400, "validation_failed", "body: a JSON object is required",
             List.of(new DomainException.Detail("body", "is required")));
       }
     }
-    return e.handler().handle(new Call(principal.get(), params, query, body));
+    return e.handler().handle(new Call(principal.get(), params, query, Call.parse(body)));
   }
 
   private static Optional<Reply> checkBodyHeaders(ServerRequest req, boolean required) {
@@ -206,6 +210,12 @@ public final class HttpApi {
     boolean hasBody = req.content().hasEntity() && !(length.isPresent() && length.getAsLong() == 0);
     if (!hasBody && !required) {
       return Optional.empty();
+    }
+    Optional<String> encoding = req.headers().first(HeaderNames.CONTENT_ENCODING).map(String::strip)
+        .filter(e -> !e.isEmpty() && !e.equalsIgnoreCase("identity"));
+    if (hasBody && encoding.isPresent()) {
+      return Optional.of(error(415, "unsupported_encoding", "Content-Encoding must be absent here (gzip is accepted on "
+          + PREFIX + "/events only)", List.of()));
     }
     Optional<HttpMediaType> type = req.headers().contentType();
     boolean patch = req.prologue().method().text().equals("PATCH");
@@ -278,6 +288,11 @@ public final class HttpApi {
           return io.helidon.http.DirectHandler.TransportResponse.builder().status(Status.create(r.status()))
               .headers(headers).header(HeaderNames.CONTENT_TYPE, r.contentType()).entity(r.body()).build();
         }).build();
+  }
+
+  /** The listener's content encodings: gzip responses; gzip request bodies inflated by the routes, bounded. */
+  public static io.helidon.http.encoding.ContentEncodingContext contentEncoding() {
+    return GzipBodies.passThrough();
   }
 
   private static void send(ServerResponse res, Reply reply) {

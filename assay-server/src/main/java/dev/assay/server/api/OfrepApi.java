@@ -179,6 +179,14 @@ public final class OfrepApi {
     if (body.length > HttpApi.MAX_BODY_BYTES) {
       return tooLarge(flagKey);
     }
+    if (!isBlank(body) && req.headers().first(HeaderNames.CONTENT_ENCODING)
+        .filter(e -> !e.isBlank() && !e.strip().equalsIgnoreCase("identity")).isPresent()) {
+      return new Answer(415, failure(flagKey, "GENERAL", "Content-Encoding must be absent"));
+    }
+    if (!isBlank(body) && !isJson(req)) {
+      return new Answer(415, failure(flagKey, "GENERAL", "Content-Type must be application/json, was "
+          + req.headers().contentType().map(t -> "'" + t.mediaType().text() + "'").orElse("absent")));
+    }
     Request parsed;
     try {
       parsed = parse(body);
@@ -282,9 +290,9 @@ public final class OfrepApi {
     }
     JsonNode root;
     try {
-      root = MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw new BadRequest("PARSE_ERROR", "the body is not valid JSON: " + firstLine(e));
+      root = dev.assay.server.domain.Json.parse(body);
+    } catch (dev.assay.server.domain.DomainException e) {
+      throw new BadRequest(e.code().equals("malformed_json") ? "PARSE_ERROR" : "INVALID_CONTEXT", e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new BadRequest("PARSE_ERROR", "the body must be a JSON object like {\"context\": {...}}");
@@ -314,6 +322,11 @@ public final class OfrepApi {
       attributes.put(ID, targetingKey.asText());
     }
     return new Request(map, attributes.isEmpty() ? Attributes.empty() : Attributes.fromMap(attributes));
+  }
+
+  private static boolean isJson(ServerRequest req) {
+    return req.headers().contentType()
+        .filter(t -> t.mediaType().text().equalsIgnoreCase("application/json")).isPresent();
   }
 
   private static boolean isBlank(byte[] body) {

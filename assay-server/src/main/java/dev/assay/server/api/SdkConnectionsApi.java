@@ -42,7 +42,7 @@ final class SdkConnectionsApi implements Resource {
     out.add(Endpoint.action("/sdk-connections/{key}/server-key", Permission.WRITE_CONFIG,
         "Issue (or rotate) the connection's secret server key; the token is in this response only and"
             + " the previous key stops working", c -> {
-          noFields(c);
+          c.noFields("issuing a server key");
           ServerKeys.Issued issued = serverKeys.rotate(c.project(), c.path("key"), c.actor());
           ObjectNode o = JsonNodeFactory.instance.objectNode();
           o.put("clientKey", issued.clientKey());
@@ -56,15 +56,5 @@ final class SdkConnectionsApi implements Resource {
           return Reply.noContent();
         }).withQuery("project"));
     return out;
-  }
-
-  private static void noFields(Call c) {
-    var body = c.json();
-    if (!body.isObject()) {
-      throw DomainException.invalid("body", "must be a JSON object");
-    }
-    body.fieldNames().forEachRemaining(f -> {
-      throw DomainException.invalid(f, "unknown field; issuing a server key takes no fields");
-    });
   }
 }

@@ -84,6 +84,9 @@ public final class EventParser {
           Fields f;
           try (JsonParser p = JSON.getFactory().createParser(body, from, nl - from)) {
             f = Fields.read(p, p.nextToken());
+            if (f != null && p.nextToken() != null) {
+              f = null; // data after the event on its line
+            }
           } catch (IOException e) {
             f = null; // reported below
           }
@@ -109,8 +112,12 @@ public final class EventParser {
         }
         keep(Fields.read(p, t), index++, unitIds, privacy, events, rejected);
       }
+      if (p.nextToken() != null) {
+        throw new MalformedBatch("body is not valid JSON at line " + p.currentLocation().getLineNr() + ", column "
+            + p.currentLocation().getColumnNr() + ": expected the end of input after the array");
+      }
     } catch (JsonProcessingException e) {
-      throw new MalformedBatch("body is not valid JSON: " + e.getOriginalMessage());
+      throw new MalformedBatch("body is not valid JSON " + dev.assay.server.domain.Json.syntaxError(e));
     } catch (IOException e) {
       throw new MalformedBatch("body is not valid JSON: " + e.getMessage());
     }
@@ -125,7 +132,7 @@ public final class EventParser {
     try {
       JSON.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new MalformedBatch("body is not valid JSON: " + e.getOriginalMessage());
+      throw new MalformedBatch("body is not valid JSON " + dev.assay.server.domain.Json.syntaxError(e));
     } catch (IOException e) {
       throw new MalformedBatch("body is not valid JSON: " + e.getMessage());
     }
@@ -310,6 +317,9 @@ public final class EventParser {
     if (v.size() > MAX_ATTRIBUTES) {
       throw new IllegalArgumentException(field + ": more than " + MAX_ATTRIBUTES + " entries");
     }
+    dev.assay.server.domain.Json.nonFinite(v).ifPresent(path -> {
+      throw new IllegalArgumentException(field + "." + path + ": must be a finite number");
+    });
     String s = v.toString();
     if (s.length() > MAX_JSON) {
       throw new IllegalArgumentException(field + ": larger than " + MAX_JSON + " characters");

@@ -62,6 +62,10 @@ final class TestServer implements AutoCloseable {
     }
   }
 
+  int port() {
+    return server.port();
+  }
+
   Response send(String method, String path, String token, String contentType, byte[] body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
     if (token != null) {
