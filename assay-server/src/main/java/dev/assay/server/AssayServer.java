@@ -294,9 +294,13 @@ public final class AssayServer implements AutoCloseable {
         dev.assay.server.events.DuckDbEventStore events) {
       if (warehouseUrl.isPresent()) {
         String url = warehouseUrl.get();
+        // Tables Assay writes (Kafka mode into PostgreSQL) carry each event's project; tables
+        // written by others are read as one project's events.
+        boolean ownTables = kafkaBootstrapServers.isPresent() && url.startsWith("jdbc:postgresql:");
+        dev.assay.server.analysis.WarehouseSchema schema = dev.assay.server.analysis.WarehouseSchema.assayDefault();
         return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config,
             () -> java.sql.DriverManager.getConnection(url), dev.assay.server.analysis.Dialect.forJdbcUrl(url),
-            dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock, analysisQueryTimeout));
+            ownTables ? schema : schema.withoutProject(), clock, analysisQueryTimeout));
       }
       return Optional.of(new dev.assay.server.analysis.ExperimentRefresh(config, events::connect,
           dev.assay.server.analysis.Dialect.DUCKDB, dev.assay.server.analysis.WarehouseSchema.assayDefault(), clock,

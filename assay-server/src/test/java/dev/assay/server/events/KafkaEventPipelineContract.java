@@ -54,7 +54,7 @@ abstract class KafkaEventPipelineContract {
   }
 
   private long stored() {
-    EventSummary s = warehouse.summary(0, Long.MAX_VALUE, 0);
+    EventSummary s = warehouse.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 0);
     return s.exposures() + s.metricEvents();
   }
 
@@ -86,16 +86,16 @@ abstract class KafkaEventPipelineContract {
     open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
 
     awaitStored(2_000);
-    List<Event> unit = kafka.unitEvents("u3", 1000);
+    List<Event> unit = kafka.unitEvents(EventStore.Scope.ALL, "u3", 1000);
     assertThat(unit).hasSize(100);
     assertThat(unit).filteredOn(e -> e.id().equals("3-1")).singleElement()
         .satisfies(e -> assertThat(e.value()).isEqualTo(1.5));
     assertThat(unit).filteredOn(e -> e.id().equals("3-0")).singleElement()
         .satisfies(e -> assertThat(e.json()).isEqualTo("{\"c\":\"NL\"}"));
-    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).byExperiment()).hasSize(3);
-    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).latest()).hasSize(5);
-    assertThat(kafka.deleteUnit("u3")).isEqualTo(100);
-    assertThat(kafka.deleteBefore(T + 50)).isEqualTo(19 * 50);
+    assertThat(kafka.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 5).byExperiment()).hasSize(3);
+    assertThat(kafka.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 5).latest()).hasSize(5);
+    assertThat(kafka.deleteUnit(EventStore.Scope.ALL, "u3")).isEqualTo(100);
+    assertThat(kafka.deleteBefore(EventStore.Scope.ALL, T + 50)).isEqualTo(19 * 50);
     assertThat(stored()).isEqualTo(19 * 50);
   }
 
@@ -131,7 +131,7 @@ abstract class KafkaEventPipelineContract {
     assertThat(redelivered.get()).isEqualTo(2_000);
     Set<String> ids = new HashSet<>();
     for (int b = 0; b < 20; b++) {
-      warehouse.unitEvents("u" + b, 1000).forEach(e -> assertThat(ids.add(e.id())).as(e.id()).isTrue());
+      warehouse.unitEvents(EventStore.Scope.ALL, "u" + b, 1000).forEach(e -> assertThat(ids.add(e.id())).as(e.id()).isTrue());
     }
     assertThat(ids).hasSize(2_000);
   }
