@@ -243,4 +243,59 @@ class DuckDbEventStoreTest {
       migrated.close();
     }
   }
+
+  @Test
+  void fileWrittenBeforeEventsWereTagged_isMigrated_oldEventsCountInTheDefaultProject() throws Exception {
+    Path old = Files.createTempDirectory("assay-events-untagged-");
+    String url = "jdbc:duckdb:" + old.resolve("events.duckdb");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+      // The schema of ADR 0007 revision 3: two parts, no project or environment columns.
+      st.execute("ATTACH '" + old.resolve("events-1.duckdb") + "' AS events_1");
+      for (String part : List.of("events", "events_1")) {
+        st.execute("CREATE TABLE " + part + ".main.exposures_data (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
+            + " experiment_key VARCHAR NOT NULL, variation_id INTEGER NOT NULL, ts BIGINT NOT NULL, hash_attribute VARCHAR,"
+            + " attributes VARCHAR)");
+        st.execute("CREATE TABLE " + part + ".main.metric_events_data (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
+            + " name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
+      }
+      st.execute("INSERT INTO events.main.exposures_data VALUES ('x1', 'u', 'exp', 0, " + T + ", 'id', '{}')");
+      st.execute("INSERT INTO events_1.main.metric_events_data VALUES ('m1', 'u', 'buy', " + T + ", 2.5, '{}')");
+    }
+    DuckDbEventStore migrated = DuckDbEventStore.open(old);
+    try {
+      Event tagged = new Event("m2", Event.Type.METRIC, T + 1, "u", null, null, -1, "buy", 1.0, "{}", "shop", "staging");
+      assertThat(migrated.append(List.of(tagged, metric("m1", "u", T))).get().accepted()).isEqualTo(1);
+      assertThat(migrated.unitEvents(EventStore.Scope.project("default"), "u", 10))
+          .extracting(Event::id, Event::project, Event::environment)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("m1", "default", null),
+              org.assertj.core.groups.Tuple.tuple("x1", "default", null));
+      assertThat(migrated.unitEvents(EventStore.Scope.project("shop"), "u", 10)).containsExactly(tagged);
+      assertThat(migrated.summary(EventStore.Scope.project("shop"), 0, Long.MAX_VALUE, 0).metricEvents()).isEqualTo(1);
+    } finally {
+      migrated.close();
+    }
+    // Reopening an already migrated file changes nothing.
+    DuckDbEventStore again = DuckDbEventStore.open(old);
+    try {
+      assertThat(again.unitEvents(EventStore.Scope.ALL, "u", 10)).hasSize(3);
+    } finally {
+      again.close();
+    }
+  }
+
+  @Test
+  void readsAndDeletions_inAProjectsScope_leaveOtherProjectsEventsAlone() throws Exception {
+    List<Event> events = new ArrayList<>();
+    for (String project : List.of("a", "b")) {
+      events.add(new Event(project + "-x", Event.Type.EXPOSURE, T, "u", "id", "exp", 0, null, null, "{}", project, "prod"));
+      events.add(new Event(project + "-old", Event.Type.METRIC, T - 1000, "u", null, null, -1, "buy", 1.0, "{}", project,
+          "prod"));
+    }
+    store.append(events).get();
+    assertThat(store.summary(EventStore.Scope.project("a"), 0, Long.MAX_VALUE, 10).latest())
+        .extracting(Event::id).containsExactly("a-x", "a-old");
+    assertThat(store.deleteBefore(EventStore.Scope.project("a"), T)).isEqualTo(1);
+    assertThat(store.deleteUnit(EventStore.Scope.project("b"), "u")).isEqualTo(2);
+    assertThat(store.unitEvents(EventStore.Scope.ALL, "u", 10)).extracting(Event::id).containsExactly("a-x");
+  }
 }

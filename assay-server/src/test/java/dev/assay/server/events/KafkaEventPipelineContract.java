@@ -100,6 +100,26 @@ abstract class KafkaEventPipelineContract {
   }
 
   @Test
+  void eventsOfTwoProjects_keepTheirProjectAndEnvironment_scopedReadsAndDeletions() throws Exception {
+    KafkaEventStore kafka = producer();
+    List<Event> events = new ArrayList<>();
+    for (String project : List.of("a", "b")) {
+      events.add(new Event(project + "-x", Event.Type.EXPOSURE, T, "u", "id", "exp", 0, null, null, "{}", project, "prod"));
+      events.add(new Event(project + "-m", Event.Type.METRIC, T - 10, "u", null, null, -1, "buy", 2.0, "{}", project, null));
+    }
+    kafka.append(events).get();
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+
+    awaitStored(4);
+    assertThat(kafka.unitEvents(EventStore.Scope.project("a"), "u", 10)).containsExactly(events.get(1), events.get(0));
+    assertThat(kafka.summary(EventStore.Scope.project("b"), 0, Long.MAX_VALUE, 10).latest())
+        .extracting(Event::id).containsExactly("b-x", "b-m");
+    assertThat(kafka.deleteBefore(EventStore.Scope.project("a"), T)).isEqualTo(1);
+    assertThat(kafka.deleteUnit(EventStore.Scope.project("b"), "u")).isEqualTo(2);
+    assertThat(kafka.unitEvents(EventStore.Scope.ALL, "u", 10)).containsExactly(events.get(0));
+  }
+
+  @Test
   void consumerStoppedAfterWriteBeforeCommit_recordsRedelivered_eachEventStoredOnce() throws Exception {
     KafkaEventStore kafka = producer();
     for (int b = 0; b < 10; b++) {
