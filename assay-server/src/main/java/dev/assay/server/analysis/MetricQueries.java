@@ -294,7 +294,8 @@ public final class MetricQueries {
     StringBuilder est = new StringBuilder("CASE variation");
     for (int v = 0; v < estimates.length; v++) {
       est.append(" WHEN ").append(v).append(" THEN ").append(Double.isFinite(estimates[v])
-          ? "CAST(" + Double.toString(estimates[v]) + " AS " + d.doubleType() + ")" : "NULL");
+          ? "CAST(" + Double.toString(estimates[v]) + " AS " + d.doubleType() + ")"
+          : "CAST(NULL AS " + d.doubleType() + ")"); // a bare NULL in every branch would be text
     }
     est.append(" END");
     String sql = observations(d, s, phase, m, params)
