@@ -212,6 +212,20 @@ class EventScopeTest {
   }
 
   @Test
+  void ingest_serverKey_eventsTaggedWithItsConnectionsProjectAndEnvironment() {
+    TestServer t = start(b -> b);
+    String shop = clientKey(t, "shop");
+    TestServer.Response issued = t.admin("POST", "/api/v1/sdk-connections/" + shop + "/server-key?project=shop", null);
+    assertThat(issued.status()).as(issued.body()).isBetween(200, 201);
+    String serverKey = issued.json().path("token").asText();
+    ok(post(t, serverKey, "[" + exposure("sk1", "dave", 0, System.currentTimeMillis()) + "]"));
+    JsonNode unit = t.admin("GET", "/api/v1/events/units/dave?project=shop", null).json();
+    assertThat(unit.at("/events/0/project").asText()).isEqualTo("shop");
+    assertThat(unit.at("/events/0/environment").asText()).isEqualTo("production");
+    assertThat(t.admin("GET", "/api/v1/events/units/dave?project=default", null).status()).isEqualTo(404);
+  }
+
+  @Test
   void scheduler_oneFailingExperiment_othersStillRefreshedAndHaltedByTheMonitor() throws Exception {
     TestServer t = start(b -> b.refreshInterval(Duration.ofMillis(300)));
     String key = clientKey(t, "default");
