@@ -88,7 +88,7 @@ final class EventsApi implements Resource {
           ArrayNode list = o.putArray("events");
           found.forEach(e -> event(list.addObject(), e));
           return Reply.ok(o);
-        }),
+        }).withQuery("project", "limit"),
         Endpoint.delete("/events/units/{key}", Permission.ADMIN,
             "Erases every stored event of a unit"
                 + " (audited without the raw id); of ?project= only when given", c -> {
@@ -100,7 +100,7 @@ final class EventsApi implements Resource {
               o.put("deleted", erased.deleted());
               o.put("unitReference", erased.unitReference());
               return Reply.ok(o);
-            }),
+            }).withQuery("project"),
         Endpoint.action("/events/retention", Permission.ADMIN,
             "Deletes events older than the"
                 + " configured retention period now (audited); of ?project= only when given", c -> {
@@ -116,7 +116,7 @@ final class EventsApi implements Resource {
               o.put("cutoff", run.cutoff().toString());
               o.put("deleted", run.deleted());
               return Reply.ok(o);
-            }),
+            }).withQuery("project"),
         Endpoint.get("/events/summary", Permission.READ,
         "Event counts by type, name and experiment/variation in [from, to) and the newest events, of ?project= (every"
             + " project without it: unscoped keys only); the response states the window and project", c -> {
@@ -128,7 +128,7 @@ final class EventsApi implements Resource {
           }
           EventStore.Scope scope = scope(c);
           return Reply.ok(summary(store.summary(scope, from, to, limit), scope, from, to));
-        }));
+        }).withQuery("project", "from", "to", "limit"));
   }
 
   /*
