@@ -302,13 +302,10 @@ final class EventsApi implements Resource {
     String project = req.query().first("project").asOptional().orElse(ConfigService.DEFAULT_PROJECT);
     Optional<String> environment = req.query().first("environment").asOptional();
     if (project.isEmpty() || project.length() > EventParser.MAX_STRING) {
-      return Optional.of(HttpApi.error(400, "invalid", "project: must be 1 to " + EventParser.MAX_STRING + " characters",
-          List.of(new DomainException.Detail("project", "must be 1 to " + EventParser.MAX_STRING + " characters"))));
+      return Optional.of(invalidKey("project"));
     }
     if (environment.isPresent() && (environment.get().isEmpty() || environment.get().length() > EventParser.MAX_STRING)) {
-      return Optional.of(HttpApi.error(400, "invalid", "environment: must be 1 to " + EventParser.MAX_STRING
-          + " characters", List.of(new DomainException.Detail("environment", "must be 1 to " + EventParser.MAX_STRING
-          + " characters"))));
+      return Optional.of(invalidKey("environment"));
     }
     if (!p.mayAccess(project)) {
       return Optional.of(HttpApi.error(403, "forbidden", "API key '" + p.name() + "' is limited to projects "
@@ -316,6 +313,11 @@ final class EventsApi implements Resource {
           List.of(new DomainException.Detail("project", "not one of " + p.projects()))));
     }
     return Optional.empty();
+  }
+
+  private static Reply invalidKey(String field) {
+    String reason = "must be 1 to " + EventParser.MAX_STRING + " characters";
+    return HttpApi.error(400, "validation_failed", field + ": " + reason, List.of(new DomainException.Detail(field, reason)));
   }
 
   private Reply store(ServerRequest req, ServerResponse res, boolean ndjson, boolean gzip, Event.Source source) {

@@ -209,6 +209,10 @@ class EventScopeTest {
     assertThat(unit.at("/events/0/project").asText()).isEqualTo("shop");
     assertThat(unit.at("/events/0/environment").asText()).isEqualTo("backend");
     assertThat(unit.path("events")).hasSize(1);
+    TestServer.Response empty = t.send("POST", "/api/v1/events?project=", scoped, "application/json",
+        ("[" + exposure("x3", "u", 0, now) + "]").getBytes(StandardCharsets.UTF_8));
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.json().at("/error/details/0/field").asText()).isEqualTo("project");
   }
 
   @Test
