@@ -374,9 +374,13 @@ public final class AssayServer implements AutoCloseable {
       dev.assay.server.analysis.AnalysisLimits limits = executor.limits();
       if (warehouseUrl.isPresent()) {
         String url = warehouseUrl.get();
+        // Tables Assay writes (Kafka mode into PostgreSQL) carry each event's project; tables
+        // written by others are read as one project's events.
+        boolean ownTables = kafkaBootstrapServers.isPresent() && url.startsWith("jdbc:postgresql:");
+        dev.assay.server.analysis.WarehouseSchema schema = dev.assay.server.analysis.WarehouseSchema.assayDefault();
         return new dev.assay.server.analysis.ExperimentRefresh(config,
             dev.assay.server.analysis.AnalysisSandbox.warehouse(url, limits),
-            dev.assay.server.analysis.Dialect.forJdbcUrl(url), dev.assay.server.analysis.WarehouseSchema.assayDefault(),
+            dev.assay.server.analysis.Dialect.forJdbcUrl(url), ownTables ? schema : schema.withoutProject(),
             clock, executor);
       }
       try (java.sql.Connection c = events.connect()) {

@@ -25,6 +25,9 @@ import java.util.SplittableRandom;
  * {@value DemoData#AA_EXPERIMENT} has no effect by construction. Not thread-safe; called once.
  */
 final class DemoTraffic {
+  /* The demo's traffic comes from its web SDK connection, which is in production. */
+  private static final String ENVIRONMENT = "production";
+
 
   static final int USERS = 20_000;
   private static final long SEED = 20_261_201L;
@@ -99,13 +102,13 @@ final class DemoTraffic {
     Optional<ExperimentResult> result = sdk.evaluate(experiment, attributes).experimentResult()
         .filter(ExperimentResult::inExperiment);
     result.ifPresent(r -> add(new Event("demo-" + unit + "-" + experiment, Event.Type.EXPOSURE, ts, unit,
-        r.hashAttribute(), experiment, r.variationId(), null, null, json)));
+        r.hashAttribute(), experiment, r.variationId(), null, null, json, DemoData.PROJECT, ENVIRONMENT)));
     return result.map(ExperimentResult::variationId);
   }
 
   private void metric(String unit, String name, long ts, Double value, int n) {
     add(new Event("demo-" + unit + "-" + name + "-" + n, Event.Type.METRIC, ts, unit, null, null, -1, name, value,
-        "{}"));
+        "{}", DemoData.PROJECT, ENVIRONMENT));
   }
 
   private void add(Event e) {

@@ -292,7 +292,8 @@ public final class ExperimentRefresh {
     Map<String, JsonNode> guardrails = guardrailRefs(exp);
     List<String> metricKeys = new ArrayList<>(roles.keySet());
 
-    MetricQueries.Phase p = new MetricQueries.Phase(experimentKey, start, end);
+    // Only the events of the experiment's project count (sent with that project's keys).
+    MetricQueries.Phase p = new MetricQueries.Phase(experimentKey, start, end, project);
     List<MetricData> data = new ArrayList<>();
     Map<String, Map<String, List<CupedStats>>> byDimension = new LinkedHashMap<>();
     Map<String, List<dev.assay.stats.QuantileStats>> quantiles = new LinkedHashMap<>();
@@ -499,7 +500,7 @@ public final class ExperimentRefresh {
     for (Listener l : listeners) {
       try {
         l.refreshed(project, exp, snapshot, latest);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         java.util.logging.Logger.getLogger(ExperimentRefresh.class.getName()).log(java.util.logging.Level.WARNING,
             "after the refresh of " + project + "/" + experimentKey + ": " + e.getMessage(), e);
       }

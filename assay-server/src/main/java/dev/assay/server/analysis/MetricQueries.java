@@ -84,8 +84,30 @@ public final class MetricQueries {
   /** SQL text with {@code ?} placeholders and their values in order. */
   public record SqlQuery(String sql, List<Object> params) {}
 
-  /** The experiment phase being analysed: exposures with {@code start <= t < end} (epoch ms). */
-  public record Phase(String experimentKey, long startMillis, long endMillis) {}
+  /**
+   * The experiment phase being analysed: exposures with {@code start <= t < end} (epoch ms), and
+   * the experiment's project: with a project (and a schema with a project column) only that
+   * project's exposures and metric events count.
+   */
+  public record Phase(String experimentKey, long startMillis, long endMillis, String project) {
+    /** A phase whose events are read whatever their project. */
+    public Phase(String experimentKey, long startMillis, long endMillis) {
+      this(experimentKey, startMillis, endMillis, null);
+    }
+
+    boolean filtersProject(WarehouseSchema s) {
+      return project != null && s.project() != null;
+    }
+  }
+
+  /* The metric events table, limited to the phase's project when it has one (its value bound). */
+  private static String metricEvents(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
+    if (!phase.filtersProject(s)) {
+      return d.ident(s.metrics());
+    }
+    params.add(phase.project());
+    return "(SELECT * FROM " + d.ident(s.metrics()) + " WHERE " + d.ident(s.project()) + " = ?)";
+  }
 
   /** Per-variation sufficient statistics of one metric: columns variation, n, sum_y, sum_y2, sum_x, sum_x2, sum_xy. */
   public static SqlQuery metric(Dialect d, WarehouseSchema s, Phase phase, Metric m) {
@@ -101,7 +123,7 @@ public final class MetricQueries {
   public static SqlQuery metric(Dialect d, WarehouseSchema s, Phase phase, Metric m, String dimension) {
     List<Object> params = new ArrayList<>();
     StringBuilder sql = new StringBuilder(units(d, s, phase, params, dimension));
-    String source = perUnitCapped(d, s, "per_unit", m, params, sql);
+    String source = perUnitCapped(d, s, phase, "per_unit", m, params, sql);
     String dim = dimension == null ? "" : "dim, ";
     sql.append("\nSELECT ").append(dim).append("variation, COUNT(*) AS n, SUM(y) AS sum_y, SUM(y * y) AS sum_y2,"
         + " SUM(x) AS sum_x, SUM(x * x) AS sum_x2, SUM(x * y) AS sum_xy\nFROM ").append(source)
@@ -147,6 +169,7 @@ public final class MetricQueries {
         select.append(",\n    CAST(0 AS ").append(d.doubleType()).append(") AS x").append(i);
       }
     }
+    String events = metricEvents(d, s, phase, params);
     StringBuilder names = new StringBuilder();
     java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
     metrics.forEach(m -> distinct.add(m.eventName()));
@@ -155,7 +178,7 @@ public final class MetricQueries {
       params.add(name);
     }
     sql.append(",\nper_unit AS (\n  SELECT u.unit_id, u.variation").append(select).append("\n  FROM units u\n  LEFT JOIN ")
-        .append(d.ident(s.metrics())).append(" e ON e.").append(d.ident(s.unitId())).append(" = u.unit_id AND e.")
+        .append(events).append(" e ON e.").append(d.ident(s.unitId())).append(" = u.unit_id AND e.")
         .append(d.ident(s.eventName())).append(" IN (").append(names).append(")\n    AND ").append(te)
         .append(" >= u.first_ts - ").append(lookback).append(" AND ").append(te).append(" < u.first_ts + ").append(window)
         .append("\n  GROUP BY u.unit_id, u.variation\n)");
@@ -191,10 +214,11 @@ public final class MetricQueries {
           + d.ident("value") + " IS NOT NULL\n)";
     }
     String te = time(d, s, "e");
+    String events = metricEvents(d, s, phase, params);
     params.add(m.eventName());
     String value = value(d, s, m);
     return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, " + value
-        + " AS y\n  FROM units u\n  JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId())
+        + " AS y\n  FROM units u\n  JOIN " + events + " e ON e." + d.ident(s.unitId())
         + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?" + filters(d, s, m, params) + "\n    AND " + te
         + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE " + value + " IS NOT NULL\n)";
   }
@@ -270,7 +294,8 @@ public final class MetricQueries {
     StringBuilder est = new StringBuilder("CASE variation");
     for (int v = 0; v < estimates.length; v++) {
       est.append(" WHEN ").append(v).append(" THEN ").append(Double.isFinite(estimates[v])
-          ? "CAST(" + Double.toString(estimates[v]) + " AS " + d.doubleType() + ")" : "NULL");
+          ? "CAST(" + Double.toString(estimates[v]) + " AS " + d.doubleType() + ")"
+          : "CAST(NULL AS " + d.doubleType() + ")"); // a bare NULL in every branch would be text
     }
     est.append(" END");
     String sql = observations(d, s, phase, m, params)
@@ -285,8 +310,8 @@ public final class MetricQueries {
   public static SqlQuery ratio(Dialect d, WarehouseSchema s, Phase phase, Metric numerator, Metric denominator) {
     List<Object> params = new ArrayList<>();
     StringBuilder sql = new StringBuilder(units(d, s, phase, params));
-    String num = perUnitCapped(d, s, "num", numerator, params, sql);
-    String den = perUnitCapped(d, s, "den", denominator, params, sql);
+    String num = perUnitCapped(d, s, phase, "num", numerator, params, sql);
+    String den = perUnitCapped(d, s, phase, "den", denominator, params, sql);
     sql.append("\nSELECT n_.variation, COUNT(*) AS n, SUM(n_.y) AS sum_num, SUM(d_.y) AS sum_den,"
         + " SUM(n_.y * n_.y) AS sum_num_sq, SUM(d_.y * d_.y) AS sum_den_sq, SUM(n_.y * d_.y) AS sum_num_den"
         + "\nFROM ").append(num).append(" n_ JOIN ").append(den).append(" d_ ON d_.unit_id = n_.unit_id"
@@ -305,10 +330,10 @@ public final class MetricQueries {
   }
 
   /** Appends the per-unit CTE (and a capped one when the metric is capped); returns the name to select from. */
-  private static String perUnitCapped(Dialect d, WarehouseSchema s, String name, Metric m, List<Object> params,
-      StringBuilder sql) {
+  private static String perUnitCapped(Dialect d, WarehouseSchema s, Phase phase, String name, Metric m,
+      List<Object> params, StringBuilder sql) {
     boolean withDim = sql.indexOf(" AS dim") >= 0;
-    sql.append(",\n").append(perUnit(d, s, name, m, params, withDim));
+    sql.append(",\n").append(perUnit(d, s, phase, name, m, params, withDim));
     if (m.absoluteCap() == null && m.percentileCap() == null) {
       return name;
     }
@@ -333,7 +358,12 @@ public final class MetricQueries {
     params.add(phase.experimentKey());
     params.add(phase.startMillis());
     params.add(phase.endMillis());
-    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?\n";
+    String project = "";
+    if (phase.filtersProject(s)) {
+      params.add(phase.project());
+      project = " AND " + d.ident(s.project()) + " = ?";
+    }
+    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?" + project + "\n";
     String units = "units AS (\n  SELECT unit_id, variation, first_ts" + (dimension == null ? "" : ", dim")
         + " FROM exposed WHERE variation = max_variation\n)";
     if (dimension == null) {
@@ -356,14 +386,15 @@ public final class MetricQueries {
   }
 
 
-  private static String perUnit(Dialect d, WarehouseSchema s, String name, Metric m, List<Object> params,
-      boolean withDim) {
+  private static String perUnit(Dialect d, WarehouseSchema s, Phase phase, String name, Metric m,
+      List<Object> params, boolean withDim) {
     if (m.sqlSource() != null) {
       return perUnitFromSql(d, name, m, withDim);
     }
     String te = time(d, s, "e");
     String post = te + " >= u.first_ts";
     String pre = te + " < u.first_ts";
+    String events = metricEvents(d, s, phase, params);
     params.add(m.eventName());
     String filters = filters(d, s, m, params);
     return name + " AS (\n"
@@ -371,7 +402,7 @@ public final class MetricQueries {
         + "    " + aggregate(d, s, m, post) + " AS y,\n"
         + "    " + (m.lookbackMillis() > 0 ? aggregate(d, s, m, pre) : "CAST(0 AS " + d.doubleType() + ")") + " AS x\n"
         + "  FROM units u\n"
-        + "  LEFT JOIN " + d.ident(s.metrics()) + " e ON e." + d.ident(s.unitId()) + " = u.unit_id AND e."
+        + "  LEFT JOIN " + events + " e ON e." + d.ident(s.unitId()) + " = u.unit_id AND e."
         + d.ident(s.eventName()) + " = ?" + filters + "\n"
         + "    AND " + te + " >= u.first_ts - " + m.lookbackMillis() + " AND " + te + " < u.first_ts + " + m.windowMillis()
         + "\n  GROUP BY u.unit_id, u.variation" + (withDim ? ", u.dim" : "") + "\n)";

@@ -40,8 +40,9 @@ public final class RefreshScheduler implements AutoCloseable {
       if (!config.runExclusive("analysis-refresh", this::refreshAll)) {
         LOG.log(Level.FINE, "another replica is refreshing results; skipping this round");
       }
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "scheduled refresh round failed: " + e.getMessage());
+    } catch (RuntimeException | Error e) {
+      // Nothing may escape: an exception out of a scheduled task cancels every later round.
+      LOG.log(Level.WARNING, "scheduled refresh round failed: " + e.getMessage(), e);
     }
   }
 
@@ -54,7 +55,8 @@ public final class RefreshScheduler implements AutoCloseable {
         String key = exp.path("key").asText();
         try {
           refresh.refresh(project, key, step -> LOG.log(Level.FINE, () -> project + "/" + key + ": " + step));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+          // One experiment's failure (bad data, a broken metric) never stops the others' refreshes.
           LOG.log(Level.WARNING, "scheduled refresh of " + project + "/" + key + " failed: " + e.getMessage());
         }
       }

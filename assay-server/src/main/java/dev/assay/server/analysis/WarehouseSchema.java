@@ -18,10 +18,20 @@ package dev.assay.server.analysis;
  *     their keys), or null when dimensions are plain columns of the exposures table
  * @param properties JSON text column of the metric event's properties (metric property filters
  *     and value properties read their keys), or null when the table has none
+ * @param project project column (both tables): an analysis reads the events of its experiment's
+ *     project only; null when the tables hold one project's events and have no such column
  */
 public record WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
     boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value,
-    String attributes, String properties) {
+    String attributes, String properties, String project) {
+
+  /** A schema without a project column (tables of one project). */
+  public WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
+      boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value,
+      String attributes, String properties) {
+    this(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey, variationId, eventName, value,
+        attributes, properties, null);
+  }
 
   /** A schema without JSON attribute and property columns: dimensions are columns of the exposures table. */
   public WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
@@ -30,20 +40,26 @@ public record WarehouseSchema(String exposures, String metrics, String unitId, S
         null, null);
   }
 
-  /** Assay's embedded event tables (those {@code DuckDbEventStore} writes). */
+  /** Assay's own event tables (those {@code DuckDbEventStore} and {@code PostgresEventWarehouse} write). */
   public static WarehouseSchema assayDefault() {
     return new WarehouseSchema("exposures", "metric_events", "unit_id", "ts", true, "experiment_key",
-        "variation_id", "name", "value", "attributes", "properties");
+        "variation_id", "name", "value", "attributes", "properties", "project");
   }
 
   public WarehouseSchema withTables(String exposuresTable, String metricsTable) {
     return new WarehouseSchema(exposuresTable, metricsTable, unitId, timestamp, timestampIsMillis, experimentKey,
-        variationId, eventName, value, attributes, properties);
+        variationId, eventName, value, attributes, properties, project);
+  }
+
+  /** The same tables without a project column (a warehouse of one project's events, written by others). */
+  public WarehouseSchema withoutProject() {
+    return new WarehouseSchema(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey,
+        variationId, eventName, value, attributes, properties, null);
   }
 
   /** The same tables, with dimensions read from columns of the exposures table instead of a JSON column. */
   public WarehouseSchema withDimensionColumns() {
     return new WarehouseSchema(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey,
-        variationId, eventName, value, null, properties);
+        variationId, eventName, value, null, properties, project);
   }
 }

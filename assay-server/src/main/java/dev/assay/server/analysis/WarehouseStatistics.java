@@ -67,8 +67,8 @@ public final class WarehouseStatistics {
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v >= 0 && v < variations) {
-          out.set(v, new CupedStats(rs.getLong("n"), rs.getDouble("sum_y"), rs.getDouble("sum_x"),
-              rs.getDouble("sum_y2"), rs.getDouble("sum_x2"), rs.getDouble("sum_xy")));
+          out.set(v, new CupedStats(rs.getLong("n"), sum(rs, "sum_y"), sum(rs, "sum_x"),
+              sum(rs, "sum_y2"), sum(rs, "sum_x2"), sum(rs, "sum_xy")));
         }
       }
     }
@@ -97,8 +97,8 @@ public final class WarehouseStatistics {
         }
         long n = rs.getLong("n");
         for (int i = 0; i < metrics.size(); i++) {
-          out.get(i).set(v, new CupedStats(n, rs.getDouble("sum_y_" + i), rs.getDouble("sum_x_" + i),
-              rs.getDouble("sum_y2_" + i), rs.getDouble("sum_x2_" + i), rs.getDouble("sum_xy_" + i)));
+          out.get(i).set(v, new CupedStats(n, sum(rs, "sum_y_" + i), sum(rs, "sum_x_" + i),
+              sum(rs, "sum_y2_" + i), sum(rs, "sum_x2_" + i), sum(rs, "sum_xy_" + i)));
         }
       }
     }
@@ -123,8 +123,8 @@ public final class WarehouseStatistics {
           }
           return empty;
         });
-        l.set(v, new CupedStats(rs.getLong("n"), rs.getDouble("sum_y"), rs.getDouble("sum_x"),
-            rs.getDouble("sum_y2"), rs.getDouble("sum_x2"), rs.getDouble("sum_xy")));
+        l.set(v, new CupedStats(rs.getLong("n"), sum(rs, "sum_y"), sum(rs, "sum_x"),
+            sum(rs, "sum_y2"), sum(rs, "sum_x2"), sum(rs, "sum_xy")));
       }
     }
     return out;
@@ -152,7 +152,7 @@ public final class WarehouseStatistics {
     java.util.Map<String, Double> values = new java.util.HashMap<>();
     try (ResultSet rs = run(c, MetricQueries.orderStatistics(dialect, schema, phase, m, ranks))) {
       while (rs.next()) {
-        values.put(rs.getInt("variation") + ":" + rs.getLong("rn"), rs.getDouble("y"));
+        values.put(rs.getInt("variation") + ":" + rs.getLong("rn"), sum(rs, "y"));
       }
     }
     double[] est = new double[variations];
@@ -192,15 +192,31 @@ public final class WarehouseStatistics {
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v >= 0 && v < variations) {
-          out.set(v, new RatioStats(rs.getLong("n"), rs.getDouble("sum_num"), rs.getDouble("sum_den"),
-              rs.getDouble("sum_num_sq"), rs.getDouble("sum_den_sq"), rs.getDouble("sum_num_den")));
+          out.set(v, new RatioStats(rs.getLong("n"), sum(rs, "sum_num"), sum(rs, "sum_den"),
+              sum(rs, "sum_num_sq"), sum(rs, "sum_den_sq"), sum(rs, "sum_num_den")));
         }
       }
     }
     return out;
   }
 
+  /*
+   * A sum the statistics use. Values ingested through Assay are bounded (EventParser.MAX_ABS_VALUE)
+   * so that these stay finite; values from elsewhere (a metric's own SQL, a warehouse written by
+   * others) may still overflow a double, and then the metric cannot be computed: the refresh
+   * answers 422 naming it instead of producing NaN variances.
+   */
+  private static double sum(ResultSet rs, String column) throws SQLException {
+    double v = rs.getDouble(column);
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException("its values are too large: " + column + " is " + v + " (keep |value| <= "
+          + "1e15 so that sums of squares stay finite)");
+    }
+    return v;
+  }
+
   private ResultSet run(Connection c, MetricQueries.SqlQuery q) throws SQLException {
+
     PreparedStatement ps = c.prepareStatement(q.sql());
     try {
       ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.auth.ApiKeys;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.auth.Principal;
+import dev.assay.server.delivery.CompiledPayload;
 import dev.assay.server.delivery.PayloadCache;
+import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.events.Event;
 import dev.assay.server.events.EventGovernance;
@@ -76,9 +78,10 @@ final class EventsApi implements Resource {
   @Override
   public List<Endpoint> endpoints() {
     return List.of(Endpoint.get("/events/units/{key}", Permission.ADMIN,
-        "A unit's stored events, oldest first (?limit=, default 1000), for a data-subject access request", c -> {
+        "A unit's stored events, oldest first (?limit=, default 1000), for a data-subject access request; those of"
+            + " ?project= (every project without it: unscoped keys only)", c -> {
           int limit = limit(c, 1000, 10_000);
-          List<Event> found = governance.unitEvents(unitId(c), limit);
+          List<Event> found = governance.unitEvents(scope(c), unitId(c), limit);
           if (found.isEmpty() && limit > 0) {
             throw DomainException.notFound("no events are stored for this unit");
           }
@@ -86,10 +89,11 @@ final class EventsApi implements Resource {
           ArrayNode list = o.putArray("events");
           found.forEach(e -> event(list.addObject(), e));
           return Reply.ok(o);
-        }).withQuery("limit"),
+        }).withQuery("project", "limit"),
         Endpoint.delete("/events/units/{key}", Permission.ADMIN,
-            "Erases every stored event of a unit (audited without the raw id)", c -> {
-              EventGovernance.Erasure erased = governance.erase(unitId(c), c.actor());
+            "Erases every stored event of a unit"
+                + " (audited without the raw id); of ?project= only when given", c -> {
+              EventGovernance.Erasure erased = governance.erase(scope(c), unitId(c), c.actor());
               if (erased.deleted() == 0) {
                 throw DomainException.notFound("no events are stored for this unit (the request is recorded in the audit log)");
               }
@@ -97,31 +101,44 @@ final class EventsApi implements Resource {
               o.put("deleted", erased.deleted());
               o.put("unitReference", erased.unitReference());
               return Reply.ok(o);
-            }),
+            }).withQuery("project"),
         Endpoint.action("/events/retention", Permission.ADMIN,
-            "Deletes events older than the configured retention period now (audited)", c -> {
+            "Deletes events older than the"
+                + " configured retention period now (audited); of ?project= only when given", c -> {
               c.noFields("applying retention");
               if (governance.retentionDays().isEmpty()) {
                 throw DomainException.conflict("retention_not_configured",
                     "no event retention period is configured (assay serve --event-retention-days)", List.of());
               }
-              EventGovernance.RetentionRun run = governance.applyRetention(c.actor());
+              EventStore.Scope scope = scope(c);
+              EventGovernance.RetentionRun run = governance.applyRetention(scope, c.actor());
               ObjectNode o = JsonNodeFactory.instance.objectNode();
+              scope.project().ifPresentOrElse(p -> o.put("project", p), () -> o.putNull("project"));
               o.put("retentionDays", run.retentionDays());
               o.put("cutoff", run.cutoff().toString());
               o.put("deleted", run.deleted());
               return Reply.ok(o);
-            }),
+            }).withQuery("project"),
         Endpoint.get("/events/summary", Permission.READ,
-        "Event counts by type, name and experiment/variation in [from, to) and the newest events", c -> {
+        "Event counts by type, name and experiment/variation in [from, to) and the newest events, of ?project= (every"
+            + " project without it: unscoped keys only); the response states the window and project", c -> {
           long to = c.query("to").map(v -> time("to", v)).orElse(System.currentTimeMillis() + 1);
           long from = c.query("from").map(v -> time("from", v)).orElse(to - 24 * 3_600_000L);
           int limit = limit(c, 20, 1000);
           if (from >= to) {
             throw DomainException.invalid("from", "must be before 'to'");
           }
-          return Reply.ok(summary(store.summary(from, to, limit)));
-        }).withQuery("from", "to", "limit"));
+          EventStore.Scope scope = scope(c);
+          return Reply.ok(summary(store.summary(scope, from, to, limit), scope, from, to));
+        }).withQuery("project", "from", "to", "limit"));
+  }
+
+  /*
+   * The events a management call covers: those of ?project=, or every project's without it (which
+   * ProjectScope allows unscoped keys only).
+   */
+  private static EventStore.Scope scope(Call c) {
+    return c.query("project").map(EventStore.Scope::project).orElse(EventStore.Scope.ALL);
   }
 
   private static String unitId(Call c) {
@@ -148,7 +165,8 @@ final class EventsApi implements Resource {
 
   private static void event(ObjectNode n, Event e) {
     n.put("id", e.id()).put("type", e.type() == Event.Type.EXPOSURE ? "exposure" : "metric")
-        .put("timestamp", Instant.ofEpochMilli(e.timestampMillis()).toString()).put("unitId", e.unitId());
+        .put("timestamp", Instant.ofEpochMilli(e.timestampMillis()).toString()).put("unitId", e.unitId())
+        .put("project", e.project()).put("environment", e.environment());
     if (e.type() == Event.Type.EXPOSURE) {
       n.put("experimentKey", e.experimentKey()).put("variationId", e.variationId());
     } else {
@@ -171,8 +189,20 @@ final class EventsApi implements Resource {
     }
   }
 
-  private static ObjectNode summary(EventSummary s) {
+  /* Numbers out of range refuse the whole batch: 400 naming each event's index and field. */
+  private static Reply outOfRange(List<EventParser.OutOfRange> bad) {
+    EventParser.OutOfRange first = bad.get(0);
+    List<DomainException.Detail> details = bad.stream().limit(100)
+        .map(b -> new DomainException.Detail("events[" + b.index() + "]." + b.field(), b.message())).toList();
+    return HttpApi.error(400, "value_out_of_range", "event " + first.index() + ": " + first.message() + " (nothing was"
+        + " stored: " + bad.size() + " event(s) have numbers out of range)", details);
+  }
+
+  private static ObjectNode summary(EventSummary s, EventStore.Scope scope, long from, long to) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("from", Instant.ofEpochMilli(from).toString());
+    o.put("to", Instant.ofEpochMilli(to).toString());
+    scope.project().ifPresentOrElse(p -> o.put("project", p), () -> o.putNull("project"));
     o.put("exposures", s.exposures());
     o.put("metricEvents", s.metricEvents());
     ArrayNode names = o.putArray("byName");
@@ -208,17 +238,32 @@ final class EventsApi implements Resource {
       return HttpApi.error(401, "unauthenticated", "send 'Authorization: Bearer <SDK client key, server key or API key>'", List.of());
     }
     String token = auth.get().substring(7).trim();
+    // Every event is stored with the project and environment of the key that sent it.
+    Event.Source source;
     if (token.startsWith(dev.assay.server.auth.ServerKeys.PREFIX)) {
-      if (keys.serverKeys().clientKeyOf(token).isEmpty()) {
+      Optional<CompiledPayload> connection = keys.serverKeys().clientKeyOf(token).flatMap(payloads::get);
+      if (connection.isEmpty()) {
         return HttpApi.error(401, "unauthenticated", "unknown or revoked server key", List.of());
       }
-    } else if (payloads.get(token).isEmpty()) {
-      Optional<Principal> p = keys.authenticate(token);
-      if (p.isEmpty()) {
-        return HttpApi.error(401, "unauthenticated", "unknown SDK client key or API key", List.of());
-      }
-      if (!p.get().role().allows(Permission.WRITE_METRICS)) {
-        return HttpApi.error(403, "forbidden", "role '" + p.get().role().wireName() + "' may not send events", List.of());
+      source = new Event.Source(connection.get().project(), connection.get().environment());
+    } else {
+      Optional<CompiledPayload> connection = payloads.get(token);
+      if (connection.isPresent()) {
+        source = new Event.Source(connection.get().project(), connection.get().environment());
+      } else {
+        Optional<Principal> p = keys.authenticate(token);
+        if (p.isEmpty()) {
+          return HttpApi.error(401, "unauthenticated", "unknown SDK client key or API key", List.of());
+        }
+        if (!p.get().role().allows(Permission.WRITE_METRICS)) {
+          return HttpApi.error(403, "forbidden", "role '" + p.get().role().wireName() + "' may not send events", List.of());
+        }
+        Optional<Reply> refused = apiKeySource(req, p.get());
+        if (refused.isPresent()) {
+          return refused.get();
+        }
+        source = new Event.Source(req.query().first("project").asOptional().orElse(ConfigService.DEFAULT_PROJECT),
+            req.query().first("environment").asOptional().orElse(null));
       }
     }
     String type = req.headers().contentType().map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)).orElse("");
@@ -248,13 +293,36 @@ final class EventsApi implements Resource {
       return HttpApi.error(503, "unavailable", "interrupted before the events were read", List.of());
     }
     try {
-      return store(req, res, ndjson, encoding.equals("gzip"));
+      return store(req, res, ndjson, encoding.equals("gzip"), source);
     } finally {
       bodyBudget.release(permits);
     }
   }
 
-  private Reply store(ServerRequest req, ServerResponse res, boolean ndjson, boolean gzip) {
+  /* An API key names the project (?project=, default project) and environment (?environment=) of its events. */
+  private static Optional<Reply> apiKeySource(ServerRequest req, Principal p) {
+    String project = req.query().first("project").asOptional().orElse(ConfigService.DEFAULT_PROJECT);
+    Optional<String> environment = req.query().first("environment").asOptional();
+    if (project.isEmpty() || project.length() > EventParser.MAX_STRING) {
+      return Optional.of(invalidKey("project"));
+    }
+    if (environment.isPresent() && (environment.get().isEmpty() || environment.get().length() > EventParser.MAX_STRING)) {
+      return Optional.of(invalidKey("environment"));
+    }
+    if (!p.mayAccess(project)) {
+      return Optional.of(HttpApi.error(403, "forbidden", "API key '" + p.name() + "' is limited to projects "
+          + p.projects() + "; it may not send events to project '" + project + "'",
+          List.of(new DomainException.Detail("project", "not one of " + p.projects()))));
+    }
+    return Optional.empty();
+  }
+
+  private static Reply invalidKey(String field) {
+    String reason = "must be 1 to " + EventParser.MAX_STRING + " characters";
+    return HttpApi.error(400, "validation_failed", field + ": " + reason, List.of(new DomainException.Detail(field, reason)));
+  }
+
+  private Reply store(ServerRequest req, ServerResponse res, boolean ndjson, boolean gzip, Event.Source source) {
     byte[] body;
     // The listener leaves gzip bodies compressed (GzipBodies.passThrough): the limit applies to the
     // compressed bytes here and to the inflated ones below, where a bomb stops at the limit.
@@ -282,9 +350,12 @@ final class EventsApi implements Resource {
     }
     EventParser.Batch batch;
     try {
-      batch = EventParser.parse(body, ndjson, governance.privacy());
+      batch = EventParser.parse(body, ndjson, governance.privacy(), source);
     } catch (EventParser.MalformedBatch e) {
       return HttpApi.error(400, "malformed_batch", e.getMessage(), List.of(new DomainException.Detail("body", e.getMessage())));
+    }
+    if (!batch.outOfRange().isEmpty()) {
+      return outOfRange(batch.outOfRange());
     }
     EventStore.Stored stored;
     try {

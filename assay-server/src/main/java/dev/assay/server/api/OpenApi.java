@@ -88,30 +88,7 @@ final class OpenApi {
     }
     ingestion(paths);
     delivery(paths);
-    ingestion(paths);
     return doc;
-  }
-
-  /*
-   * POST /api/v1/events: not in the endpoint table (its own authentication by client, server or API
-   * key, and its own body handling, EventsApi), so documented like the delivery endpoints.
-   */
-  private static void ingestion(ObjectNode paths) {
-    ObjectNode post = root(paths, HttpApi.PREFIX + "/events").putObject("post");
-    post.put("summary", "Ingest a batch of exposures and metric events (JSON array or NDJSON, optionally"
-        + " Content-Encoding: gzip); answered after the accepted events are committed");
-    ArrayNode security = post.putArray("security");
-    security.addObject().putArray("bearer");
-    security.addObject().putArray("clientKey");
-    security.addObject().putArray("serverKey");
-    ObjectNode content = post.putObject("requestBody").put("required", true).putObject("content");
-    content.putObject("application/json").putObject("schema").put("type", "array").putObject("items").put("type", "object");
-    content.putObject("application/x-ndjson").putObject("schema").put("type", "string");
-    ObjectNode r = post.putObject("responses");
-    r.putObject("200").put("description", "{\"accepted\", \"duplicates\", \"rejected\": [{\"index\", \"reason\"}]}");
-    r.putObject("4XX").put("description", "400 malformed_batch or bad_encoding, 401, 403, 413, 415, 429 overloaded"
-        + " (Retry-After); " + ERROR);
-    r.putObject("503").put("description", "overloaded or unavailable; nothing was acknowledged, retry (Retry-After)");
   }
 
   private static ArrayNode pathParams(ObjectNode op, String template) {

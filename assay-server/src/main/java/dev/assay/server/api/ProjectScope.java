@@ -11,10 +11,14 @@ import java.util.Optional;
  * endpoint only on those projects. The project of a request is its {@code project} query parameter
  * (default project when absent), or the path key for {@code /projects/{key}}. Endpoints that span
  * every project (listing or creating projects, users, API keys, the audit log) are for unscoped
- * keys only. Answers 403 naming the key's projects.
+ * keys only. The event endpoints ({@code /events/...}) cover every project's events unless
+ * {@code ?project=} names one, so a scoped key must name one of its projects. Answers 403 naming
+ * the key's projects.
  */
 final class ProjectScope {
   private static final List<String> GLOBAL = List.of("/users", "/api-keys", "/audit");
+  /** Endpoints over every project's data unless {@code ?project=} names one. */
+  private static final List<String> ALL_UNLESS_NAMED = List.of("/events/");
 
   private ProjectScope() {}
 
@@ -31,6 +35,10 @@ final class ProjectScope {
     } else if (e.path().startsWith("/projects") || GLOBAL.stream().anyMatch(g -> e.path().startsWith(g))) {
       return Optional.of(HttpApi.error(403, "forbidden", limited + "; " + e.method() + " " + HttpApi.PREFIX
           + e.path() + " spans all projects and needs an unscoped key", List.of()));
+    } else if (!query.containsKey("project") && ALL_UNLESS_NAMED.stream().anyMatch(g -> e.path().startsWith(g))) {
+      return Optional.of(HttpApi.error(403, "forbidden", limited + "; without ?project= " + e.method() + " "
+          + HttpApi.PREFIX + e.path() + " spans all projects and needs an unscoped key",
+          List.of(new dev.assay.server.domain.DomainException.Detail("project", "name one of " + principal.projects()))));
     } else {
       project = query.getOrDefault("project", ConfigService.DEFAULT_PROJECT);
     }

@@ -201,6 +201,7 @@ public final class DuckDbEventStore implements EventStore {
               + " ts BIGINT NOT NULL, hash_attribute VARCHAR, attributes VARCHAR)");
           st.execute("CREATE TABLE IF NOT EXISTS " + q(part, "metric_events") + " (id VARCHAR NOT NULL,"
               + " unit_id VARCHAR NOT NULL, name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
+          addSourceColumns(st, part);
         }
         for (String table : TABLES) {
           st.execute("CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM " + q(parts[0], table)
@@ -213,6 +214,20 @@ public final class DuckDbEventStore implements EventStore {
       return new DuckDbEventStore(url, c, queueBatches, ids, parts, wals, active, switchWalBytes);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the event store " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  /*
+   * Every event carries the project and environment of the key that sent it (the last two columns,
+   * in this order, for new and old files alike). Files written before events were tagged get the
+   * columns here; their events are counted in the default project, the one every request without
+   * a project means, and have no environment.
+   */
+  private static void addSourceColumns(Statement st, String part) throws SQLException {
+    for (String table : TABLES) {
+      st.execute("ALTER TABLE " + q(part, table) + " ADD COLUMN IF NOT EXISTS project VARCHAR DEFAULT '"
+          + dev.assay.server.domain.ConfigService.DEFAULT_PROJECT + "'");
+      st.execute("ALTER TABLE " + q(part, table) + " ADD COLUMN IF NOT EXISTS environment VARCHAR");
     }
   }
 
@@ -457,7 +472,8 @@ public final class DuckDbEventStore implements EventStore {
   private static void append(DuckDBAppender ex, DuckDBAppender me, Event e) throws SQLException {
     if (e.type() == Event.Type.EXPOSURE) {
       ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
-          .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).endRow();
+          .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).append(e.project())
+          .append(e.environment()).endRow();
     } else {
       me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
       if (e.value() == null) {
@@ -465,7 +481,7 @@ public final class DuckDbEventStore implements EventStore {
       } else {
         me.append(e.value().doubleValue());
       }
-      me.append(e.json()).endRow();
+      me.append(e.json()).append(e.project()).append(e.environment()).endRow();
     }
   }
 
@@ -583,23 +599,25 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   @Override
-  public long deleteUnit(String unitId) {
-    return deleteWhere("unit_id = ?", unitId);
+  public long deleteUnit(Scope scope, String unitId) {
+    return deleteWhere("unit_id = ?", unitId, scope);
   }
 
   @Override
-  public long deleteBefore(long cutoffMillis) {
-    return deleteWhere("ts < ?", cutoffMillis);
+  public long deleteBefore(Scope scope, long cutoffMillis) {
+    return deleteWhere("ts < ?", cutoffMillis, scope);
   }
 
-  /* Deletes the rows matching a one-parameter condition from every table of both parts. */
-  private long deleteWhere(String condition, Object value) {
+  /* Deletes the rows matching a one-parameter condition in the scope from every table of both parts. */
+  private long deleteWhere(String condition, Object value, Scope scope) {
     return onWriter(c -> {
       long n = 0;
       for (String part : parts) {
         for (String table : TABLES) {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE " + condition)) {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE " + condition
+              + scope.and())) {
             ps.setObject(1, value);
+            scope.bind(ps, 2);
             n += ps.executeUpdate();
           }
         }
@@ -610,16 +628,21 @@ public final class DuckDbEventStore implements EventStore {
     });
   }
 
+  /* Both tables as one listing; %s is the condition on each (written twice). */
+  private static final String LISTING = "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute,"
+      + " experiment_key, variation_id, NULL AS name, NULL AS value, attributes AS j, project, environment"
+      + " FROM exposures WHERE %1$s UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties,"
+      + " project, environment FROM metric_events WHERE %1$s)";
+
   @Override
-  public List<Event> unitEvents(String unitId, int limit) {
+  public List<Event> unitEvents(Scope scope, String unitId, int limit) {
     try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
-        "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute, experiment_key, variation_id,"
-            + " NULL AS name, NULL AS value, attributes AS j FROM exposures WHERE unit_id = ?"
-            + " UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties FROM metric_events"
-            + " WHERE unit_id = ?) ORDER BY ts, id LIMIT ?")) {
+        String.format(LISTING, "unit_id = ?" + scope.and()) + " ORDER BY ts, id LIMIT ?")) {
       ps.setString(1, unitId);
-      ps.setString(2, unitId);
-      ps.setInt(3, limit);
+      int i = scope.bind(ps, 2);
+      ps.setString(i, unitId);
+      i = scope.bind(ps, i + 1);
+      ps.setInt(i, limit);
       return EventReads.events(ps);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the events of a unit: " + e.getMessage(), e);
@@ -627,13 +650,10 @@ public final class DuckDbEventStore implements EventStore {
   }
 
   @Override
-  public EventSummary summary(long fromMillis, long toMillis, int latest) {
+  public EventSummary summary(Scope scope, long fromMillis, long toMillis, int latest) {
     try (Connection c = connect()) {
-      return EventReads.summary(c,
-          "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute, experiment_key, variation_id,"
-              + " NULL AS name, NULL AS value, attributes AS j FROM exposures WHERE ts >= ? AND ts < ?"
-              + " UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties FROM metric_events"
-              + " WHERE ts >= ? AND ts < ?) ORDER BY ts DESC, id LIMIT ?", fromMillis, toMillis, latest);
+      return EventReads.summary(c, String.format(LISTING, "ts >= ? AND ts < ?" + scope.and())
+          + " ORDER BY ts DESC, id LIMIT ?", scope, fromMillis, toMillis, latest);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the event summary: " + e.getMessage(), e);
     }

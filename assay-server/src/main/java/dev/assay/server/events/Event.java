@@ -15,9 +15,37 @@ package dev.assay.server.events;
  * @param name metric events: the event name
  * @param value metric events: the numeric value, or null
  * @param json exposures: attributes; metric events: properties (a JSON object, possibly "{}")
+ * @param project the project of the key that sent the event (the analysis and the event
+ *     management endpoints read a project's events only)
+ * @param environment the environment of the SDK connection that sent it, or null when an API key
+ *     sent it without naming one (kept for reporting)
  */
 public record Event(String id, Type type, long timestampMillis, String unitId, String hashAttribute,
-    String experimentKey, int variationId, String name, Double value, String json) {
+    String experimentKey, int variationId, String name, Double value, String json, String project,
+    String environment) {
+
+  /** An event of the default project without an environment (tests, tools). */
+  public Event(String id, Type type, long timestampMillis, String unitId, String hashAttribute,
+      String experimentKey, int variationId, String name, Double value, String json) {
+    this(id, type, timestampMillis, unitId, hashAttribute, experimentKey, variationId, name, value, json,
+        dev.assay.server.domain.ConfigService.DEFAULT_PROJECT, null);
+  }
+
+  public Event {
+    java.util.Objects.requireNonNull(project, "project");
+  }
+
+  /** Where an event came from: the project and environment of the key that sent it. */
+  public record Source(String project, String environment) {
+    public Source {
+      java.util.Objects.requireNonNull(project, "project");
+    }
+
+    /** The default project, no environment (tests, tools). */
+    public static Source defaultProject() {
+      return new Source(dev.assay.server.domain.ConfigService.DEFAULT_PROJECT, null);
+    }
+  }
 
   /** Kinds of events. */
   public enum Type {

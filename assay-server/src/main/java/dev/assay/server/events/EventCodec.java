@@ -69,11 +69,16 @@ final class EventCodec {
       }
     }
     g.writeStringField("j", e.json());
+    g.writeStringField("p", e.project());
+    if (e.environment() != null) {
+      g.writeStringField("env", e.environment());
+    }
     g.writeEndObject();
   }
 
   /**
-   * Decodes a record.
+   * Decodes a record. Records written before events carried their project have no {@code p}:
+   * their events are the default project's (as the migrated tables count them).
    *
    * @throws IllegalArgumentException when the record is not in this format
    */
@@ -91,6 +96,8 @@ final class EventCodec {
         String exp = null;
         String name = null;
         String json = null;
+        String project = dev.assay.server.domain.ConfigService.DEFAULT_PROJECT;
+        String environment = null;
         long ts = 0;
         int variation = -1;
         Double value = null;
@@ -108,6 +115,8 @@ final class EventCodec {
             case "n" -> name = p.getText();
             case "val" -> value = p.getDoubleValue();
             case "j" -> json = p.getText();
+            case "p" -> project = p.getText();
+            case "env" -> environment = p.getText();
             default -> p.skipChildren();
           }
         }
@@ -119,8 +128,8 @@ final class EventCodec {
           throw new IllegalArgumentException("not an event record: event " + id + " is incomplete");
         }
         events.add(exposure
-            ? new Event(id, Event.Type.EXPOSURE, ts, unit, hash, exp, variation, null, null, json)
-            : new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, json));
+            ? new Event(id, Event.Type.EXPOSURE, ts, unit, hash, exp, variation, null, null, json, project, environment)
+            : new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, json, project, environment));
       }
       return events;
     } catch (IOException e) {

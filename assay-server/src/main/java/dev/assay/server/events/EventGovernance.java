@@ -138,42 +138,49 @@ public final class EventGovernance implements AutoCloseable {
     return o;
   }
 
-  /** Deletes every event of a unit, given its raw id, and records the erasure. */
-  public Erasure erase(String rawUnitId, String actor) {
+  /**
+   * Deletes every event of a unit in the scope, given its raw id, and records the erasure (under
+   * the project, for one project's events).
+   */
+  public Erasure erase(EventStore.Scope scope, String rawUnitId, String actor) {
     String reference = privacy.reference(rawUnitId);
-    long deleted = events.deleteUnit(privacy.unitIds().apply(rawUnitId));
+    long deleted = events.deleteUnit(scope, privacy.unitIds().apply(rawUnitId));
     ObjectNode after = JsonNodeFactory.instance.objectNode();
     after.put("unit", reference);
     after.put("deleted", deleted);
-    config.write(tx -> audit.append(tx, actor, "erase", AUDIT_KIND, SCOPE, "unit:" + reference,
+    config.write(tx -> audit.append(tx, actor, "erase", AUDIT_KIND, auditScope(scope), "unit:" + reference,
         Optional.empty(), Optional.of(after.toString())));
     return new Erasure(reference, deleted);
   }
 
-  /** A unit's events, given its raw id (pseudonymized like at ingestion), oldest first. */
-  public List<Event> unitEvents(String rawUnitId, int limit) {
-    return events.unitEvents(privacy.unitIds().apply(rawUnitId), limit);
+  /** A unit's events in the scope, given its raw id (pseudonymized like at ingestion), oldest first. */
+  public List<Event> unitEvents(EventStore.Scope scope, String rawUnitId, int limit) {
+    return events.unitEvents(scope, privacy.unitIds().apply(rawUnitId), limit);
+  }
+
+  private static String auditScope(EventStore.Scope scope) {
+    return scope.project().orElse(SCOPE);
   }
 
   /**
-   * Deletes the events older than the retention period now and records the run.
+   * Deletes the events in the scope older than the retention period now and records the run.
    *
    * @throws IllegalStateException when no retention period is configured
    */
-  public RetentionRun applyRetention(String actor) {
+  public RetentionRun applyRetention(EventStore.Scope scope, String actor) {
     int days = retentionDays.orElseThrow(() -> new IllegalStateException("no event retention period is configured"));
-    return retain(days, actor, true);
+    return retain(scope, days, actor, true);
   }
 
-  private synchronized RetentionRun retain(int days, String actor, boolean alwaysAudit) {
+  private synchronized RetentionRun retain(EventStore.Scope scope, int days, String actor, boolean alwaysAudit) {
     Instant cutoff = clock.instant().minus(Duration.ofDays(days));
-    long deleted = events.deleteBefore(cutoff.toEpochMilli());
+    long deleted = events.deleteBefore(scope, cutoff.toEpochMilli());
     if (alwaysAudit || deleted > 0) {
       ObjectNode after = JsonNodeFactory.instance.objectNode();
       after.put("retentionDays", days);
       after.put("cutoff", cutoff.toString());
       after.put("deleted", deleted);
-      config.write(tx -> audit.append(tx, actor, "retention", AUDIT_KIND, SCOPE, "retention",
+      config.write(tx -> audit.append(tx, actor, "retention", AUDIT_KIND, auditScope(scope), "retention",
           Optional.empty(), Optional.of(after.toString())));
     }
     return new RetentionRun(cutoff, days, deleted);
@@ -182,7 +189,7 @@ public final class EventGovernance implements AutoCloseable {
   private void scheduledRetention() {
     try {
       // Scheduled runs are audited when they delete something, not every hour.
-      retain(retentionDays.orElseThrow(), "system", false);
+      retain(EventStore.Scope.ALL, retentionDays.orElseThrow(), "system", false);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "event retention failed; it runs again at the next interval", e);
     }

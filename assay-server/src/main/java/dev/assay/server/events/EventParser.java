@@ -28,6 +28,13 @@ public final class EventParser {
   public static final int MAX_ATTRIBUTES = 50;
   /** Longest attributes/properties JSON of one event. */
   public static final int MAX_JSON = 8_192;
+  /**
+   * Largest magnitude of a metric value (and of a number among an event's properties, which a
+   * metric may be valued by). At 10^15 a per-unit sum of squares over 10^9 events stays below
+   * 10^48, far inside a double's range (1.8 × 10^308), so the analysis sums are always finite; and
+   * whole numbers up to it are exact in a double (2^53 ≈ 9 × 10^15).
+   */
+  public static final double MAX_ABS_VALUE = 1e15;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,8 +43,33 @@ public final class EventParser {
   /** A rejected event: its position in the batch and why. */
   public record Rejection(int index, String reason) {}
 
-  /** The events kept and those rejected. */
-  public record Batch(List<Event> events, List<Rejection> rejected) {}
+  /**
+   * A number outside {@code ±}{@link #MAX_ABS_VALUE} (or not finite): unlike other invalid events,
+   * it makes the whole batch a 400 (nothing is stored), so a sender learns of it at once.
+   *
+   * @param field the field, e.g. {@code value} or {@code properties.amount}
+   */
+  public record OutOfRange(int index, String field, String message) {}
+
+  /** The events kept, those rejected, and the numbers out of range (when any, nothing is stored). */
+  public record Batch(List<Event> events, List<Rejection> rejected, List<OutOfRange> outOfRange) {
+    public Batch(List<Event> events, List<Rejection> rejected) {
+      this(events, rejected, List.of());
+    }
+  }
+
+  /* An invalid number: the batch is refused. */
+  private static final class NumberOutOfRange extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String field;
+
+    NumberOutOfRange(String field) {
+      super(field + ": must be a finite number between -" + BOUND + " and " + BOUND);
+      this.field = field;
+    }
+  }
+
+  private static final String BOUND = "1e15";
 
   /** Thrown when the whole body is unusable (not JSON, not an array, too many events). */
   public static final class MalformedBatch extends RuntimeException {
@@ -48,14 +80,19 @@ public final class EventParser {
     }
   }
 
-  /** Parses a body keeping unit ids and attributes as sent. */
+  /** Parses a body keeping unit ids and attributes as sent, as events of the default project. */
   public static Batch parse(String body, boolean ndjson) {
     return parse(body, ndjson, EventPrivacy.NONE);
   }
 
-  /** Parses a body given as text (see {@link #parse(byte[], boolean, EventPrivacy)}). */
+  /** Parses a body given as text, as events of the default project. */
   public static Batch parse(String body, boolean ndjson, EventPrivacy privacy) {
-    return parse(body.getBytes(StandardCharsets.UTF_8), ndjson, privacy);
+    return parse(body.getBytes(StandardCharsets.UTF_8), ndjson, privacy, Event.Source.defaultProject());
+  }
+
+  /** Parses a body as events of the default project (see {@link #parse(byte[], boolean, EventPrivacy, Event.Source)}). */
+  public static Batch parse(byte[] body, boolean ndjson, EventPrivacy privacy) {
+    return parse(body, ndjson, privacy, Event.Source.defaultProject());
   }
 
   /**
@@ -64,10 +101,10 @@ public final class EventParser {
    * pseudonymizes unit ids and drops attributes that are not allowed.
    *
    * @param ndjson true for one JSON object per line, false for a JSON array
+   * @param source the project and environment of the key that sent the batch, stored with each event
    */
-  public static Batch parse(byte[] body, boolean ndjson, EventPrivacy privacy) {
-    List<Event> events = new ArrayList<>();
-    List<Rejection> rejected = new ArrayList<>();
+  public static Batch parse(byte[] body, boolean ndjson, EventPrivacy privacy, Event.Source source) {
+    Collector out = new Collector(source, privacy);
     UnaryOperator<String> unitIds = privacy.unitIds();
     int index = 0;
     if (ndjson) {
@@ -90,11 +127,11 @@ public final class EventParser {
           } catch (IOException e) {
             f = null; // reported below
           }
-          keep(f, index++, unitIds, privacy, events, rejected);
+          keep(f, index++, unitIds, out);
         }
         from = nl + 1;
       }
-      return new Batch(events, rejected);
+      return out.batch();
     }
     try (JsonParser p = JSON.getFactory().createParser(body)) {
       JsonToken t = p.nextToken();
@@ -110,7 +147,7 @@ public final class EventParser {
           index++;
           continue;
         }
-        keep(Fields.read(p, t), index++, unitIds, privacy, events, rejected);
+        keep(Fields.read(p, t), index++, unitIds, out);
       }
       if (p.nextToken() != null) {
         throw new MalformedBatch("body is not valid JSON at line " + p.currentLocation().getLineNr() + ", column "
@@ -124,7 +161,25 @@ public final class EventParser {
     if (index > MAX_EVENTS) {
       throw new MalformedBatch("too many events: " + index + ", at most " + MAX_EVENTS + " per request");
     }
-    return new Batch(events, rejected);
+    return out.batch();
+  }
+
+  /* What a parse collects. */
+  private static final class Collector {
+    final Event.Source source;
+    final EventPrivacy privacy;
+    final List<Event> events = new ArrayList<>();
+    final List<Rejection> rejected = new ArrayList<>();
+    final List<OutOfRange> outOfRange = new ArrayList<>();
+
+    Collector(Event.Source source, EventPrivacy privacy) {
+      this.source = source;
+      this.privacy = privacy;
+    }
+
+    Batch batch() {
+      return new Batch(events, rejected, outOfRange);
+    }
   }
 
   /* The body does not start with an array: say whether it is JSON at all. */
@@ -149,12 +204,14 @@ public final class EventParser {
     return true;
   }
 
-  private static void keep(Fields f, int index, UnaryOperator<String> unitIds, EventPrivacy privacy, List<Event> events,
-      List<Rejection> rejected) {
+  private static void keep(Fields f, int index, UnaryOperator<String> unitIds, Collector out) {
     try {
-      events.add(event(f, unitIds, privacy));
+      out.events.add(event(f, unitIds, out.privacy, out.source));
+    } catch (NumberOutOfRange e) {
+      out.outOfRange.add(new OutOfRange(index, e.field, e.getMessage()));
+      out.rejected.add(new Rejection(index, e.getMessage()));
     } catch (IllegalArgumentException e) {
-      rejected.add(new Rejection(index, e.getMessage()));
+      out.rejected.add(new Rejection(index, e.getMessage()));
     }
   }
 
@@ -231,7 +288,7 @@ public final class EventParser {
     }
   }
 
-  private static Event event(Fields n, UnaryOperator<String> unitIds, EventPrivacy privacy) {
+  private static Event event(Fields n, UnaryOperator<String> unitIds, EventPrivacy privacy, Event.Source source) {
     if (n == null) {
       throw new IllegalArgumentException("not valid JSON");
     }
@@ -251,22 +308,71 @@ public final class EventParser {
         String hashAttribute = n.hashAttribute != null && n.hashAttribute != NULL ? text(n.hashAttribute, "hashAttribute")
             : "id";
         yield new Event(id, Event.Type.EXPOSURE, ts, unit, hashAttribute, exp, v.intValue(), null, null,
-            object(n.attributes, "attributes", privacy));
+            object(n.attributes, "attributes", privacy), source.project(), source.environment());
       }
       case "metric", "track" -> {
         String name = text(n.name, "name");
         Double value = null;
         if (n.value != null && n.value != NULL) {
-          if (!(n.value instanceof Number v) || !Double.isFinite(v.doubleValue())) {
-            throw new IllegalArgumentException("value: must be a finite number or absent");
+          if (!(n.value instanceof Number v)) {
+            throw new IllegalArgumentException("value: must be a number or absent");
           }
           value = v.doubleValue();
+          if (!inRange(value)) {
+            throw new NumberOutOfRange("value");
+          }
         }
-        yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value,
-            object(n.properties, "properties", privacy));
+        String properties = object(n.properties, "properties", privacy);
+        checkNumbers(n.properties);
+        yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, properties, source.project(),
+            source.environment());
       }
       default -> throw new IllegalArgumentException("type: must be 'exposure' or 'metric', was '" + type + "'");
     };
+  }
+
+  private static boolean inRange(double v) {
+    return Math.abs(v) <= MAX_ABS_VALUE; // false for NaN and infinities too
+  }
+
+  /*
+   * A metric may be valued by a property (valueProperty), and warehouses cast a numeric string to
+   * a number too, so the top-level numbers of the properties — and strings that read as numbers —
+   * obey the same bound as the value.
+   */
+  private static void checkNumbers(Object properties) {
+    if (!(properties instanceof ObjectNode o)) {
+      return;
+    }
+    var fields = o.fields();
+    while (fields.hasNext()) {
+      var f = fields.next();
+      com.fasterxml.jackson.databind.JsonNode v = f.getValue();
+      boolean bad = v.isNumber() ? !inRange(v.asDouble()) : v.isTextual() && numericOutOfRange(v.asText());
+      if (bad) {
+        throw new NumberOutOfRange("properties." + f.getKey());
+      }
+    }
+  }
+
+  private static boolean numericOutOfRange(String s) {
+    String t = s.strip().toLowerCase(java.util.Locale.ROOT);
+    if (t.isEmpty() || t.length() > 400) {
+      return false;
+    }
+    String unsigned = t.charAt(0) == '+' || t.charAt(0) == '-' ? t.substring(1) : t;
+    if (unsigned.equals("inf") || unsigned.equals("infinity") || unsigned.equals("nan")) {
+      return true;
+    }
+    char c = unsigned.isEmpty() ? 'x' : unsigned.charAt(0);
+    if (!(Character.isDigit(c) || c == '.')) {
+      return false;
+    }
+    try {
+      return !inRange(Double.parseDouble(t));
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static String text(Object v, String field) {

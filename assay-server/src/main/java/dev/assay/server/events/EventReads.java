@@ -16,19 +16,20 @@ final class EventReads {
   private EventReads() {}
 
   /**
-   * The event summary over {@code [from, to)}.
+   * The event summary over {@code [from, to)} in the scope.
    *
    * @param newestSql the dialect's listing of both tables, newest first, with parameters
-   *     (from, to, from, to, limit) in that order
+   *     (from, to, [project,] from, to, [project,] limit) in that order (see {@link EventStore.Scope#and})
    */
-  static EventSummary summary(Connection c, String newestSql, long from, long to, int latest) throws SQLException {
-    long exposures = count(c, "SELECT COUNT(*) FROM exposures WHERE ts >= ? AND ts < ?", from, to);
-    long metrics = count(c, "SELECT COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?", from, to);
+  static EventSummary summary(Connection c, String newestSql, EventStore.Scope scope, long from, long to, int latest)
+      throws SQLException {
+    String where = " WHERE ts >= ? AND ts < ?" + scope.and();
+    long exposures = count(c, "SELECT COUNT(*) FROM exposures" + where, scope, from, to);
+    long metrics = count(c, "SELECT COUNT(*) FROM metric_events" + where, scope, from, to);
     List<EventSummary.NameCount> byName = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT name, COUNT(*) FROM metric_events WHERE ts >= ? AND ts < ?"
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, COUNT(*) FROM metric_events" + where
         + " GROUP BY name ORDER BY 2 DESC, 1 LIMIT 100")) {
-      ps.setLong(1, from);
-      ps.setLong(2, to);
+      bind(ps, 1, scope, from, to);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           byName.add(new EventSummary.NameCount(rs.getString(1), rs.getLong(2)));
@@ -37,9 +38,8 @@ final class EventReads {
     }
     List<EventSummary.ExperimentCount> byExp = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT experiment_key, variation_id, COUNT(*), COUNT(DISTINCT unit_id)"
-        + " FROM exposures WHERE ts >= ? AND ts < ? GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 200")) {
-      ps.setLong(1, from);
-      ps.setLong(2, to);
+        + " FROM exposures" + where + " GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 200")) {
+      bind(ps, 1, scope, from, to);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           byExp.add(new EventSummary.ExperimentCount(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4)));
@@ -48,19 +48,25 @@ final class EventReads {
     }
     List<Event> newest;
     try (PreparedStatement ps = c.prepareStatement(newestSql)) {
-      ps.setLong(1, from);
-      ps.setLong(2, to);
-      ps.setLong(3, from);
-      ps.setLong(4, to);
-      ps.setInt(5, latest);
+      int i = bind(ps, 1, scope, from, to);
+      i = bind(ps, i, scope, from, to);
+      ps.setInt(i, latest);
       newest = events(ps);
     }
     return new EventSummary(exposures, metrics, byName, byExp, newest);
   }
 
+  private static int bind(PreparedStatement ps, int index, EventStore.Scope scope, long from, long to)
+      throws SQLException {
+    ps.setLong(index, from);
+    ps.setLong(index + 1, to);
+    return scope.bind(ps, index + 2);
+  }
+
   /**
    * Runs a listing whose columns are (id, type, ts, unit_id, hash_attribute, experiment_key,
-   * variation_id, name, value, attributes or properties) and maps each row to an event.
+   * variation_id, name, value, attributes or properties, project, environment) and maps each row
+   * to an event.
    */
   static List<Event> events(PreparedStatement ps) throws SQLException {
     List<Event> out = new ArrayList<>();
@@ -70,16 +76,15 @@ final class EventReads {
         Double value = rs.wasNull() ? null : v;
         out.add(new Event(rs.getString(1), "exposure".equals(rs.getString(2)) ? Event.Type.EXPOSURE : Event.Type.METRIC,
             rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), value,
-            rs.getString(10)));
+            rs.getString(10), rs.getString(11), rs.getString(12)));
       }
     }
     return out;
   }
 
-  private static long count(Connection c, String sql, long from, long to) throws SQLException {
+  private static long count(Connection c, String sql, EventStore.Scope scope, long from, long to) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, from);
-      ps.setLong(2, to);
+      bind(ps, 1, scope, from, to);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

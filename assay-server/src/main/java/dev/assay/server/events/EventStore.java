@@ -28,19 +28,47 @@ public interface EventStore extends AutoCloseable {
     }
   }
 
+  /** Which events a read or a deletion covers: one project's, or every project's. */
+  record Scope(java.util.Optional<String> project) {
+    /** Every project's events. */
+    public static final Scope ALL = new Scope(java.util.Optional.empty());
+
+    public Scope {
+      java.util.Objects.requireNonNull(project, "project");
+    }
+
+    /** The events of one project. */
+    public static Scope project(String key) {
+      return new Scope(java.util.Optional.of(key));
+    }
+
+    /** {@code " AND project = ?"} for one project, else nothing (bind with {@link #bind}). */
+    String and() {
+      return project.isPresent() ? " AND project = ?" : "";
+    }
+
+    /** Binds the project (if any) at this index; returns the next index. */
+    int bind(java.sql.PreparedStatement ps, int index) throws java.sql.SQLException {
+      if (project.isPresent()) {
+        ps.setString(index++, project.get());
+      }
+      return index;
+    }
+  }
+
   CompletableFuture<Stored> append(List<Event> events);
 
-  /** Counts by type, name and experiment/variation in [from, to), and the newest events. */
-  EventSummary summary(long fromMillis, long toMillis, int latest);
+  /** Counts by type, name and experiment/variation in [from, to), and the newest events, in the scope. */
+  EventSummary summary(Scope scope, long fromMillis, long toMillis, int latest);
 
-  /** A unit's events (exposures and metric events), oldest first, at most {@code limit}. */
-  List<Event> unitEvents(String unitId, int limit);
+  /** A unit's events (exposures and metric events) in the scope, oldest first, at most {@code limit}. */
+  List<Event> unitEvents(Scope scope, String unitId, int limit);
 
-  /** Deletes every event of a unit (an erasure request); returns how many were deleted. */
-  long deleteUnit(String unitId);
+  /** Deletes every event of a unit in the scope (an erasure request); returns how many were deleted. */
+  long deleteUnit(Scope scope, String unitId);
 
-  /** Deletes events that happened before the cutoff (retention); returns how many were deleted. */
-  long deleteBefore(long cutoffMillis);
+  /** Deletes the events in the scope that happened before the cutoff (retention); returns how many. */
+  long deleteBefore(Scope scope, long cutoffMillis);
 
   @Override
   void close();

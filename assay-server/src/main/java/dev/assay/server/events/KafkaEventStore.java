@@ -167,23 +167,23 @@ public final class KafkaEventStore implements EventStore {
   }
 
   @Override
-  public EventSummary summary(long fromMillis, long toMillis, int latest) {
-    return warehouse.summary(fromMillis, toMillis, latest);
+  public EventSummary summary(Scope scope, long fromMillis, long toMillis, int latest) {
+    return warehouse.summary(scope, fromMillis, toMillis, latest);
   }
 
   @Override
-  public List<Event> unitEvents(String unitId, int limit) {
-    return warehouse.unitEvents(unitId, limit);
+  public List<Event> unitEvents(Scope scope, String unitId, int limit) {
+    return warehouse.unitEvents(scope, unitId, limit);
   }
 
   @Override
-  public long deleteUnit(String unitId) {
-    return warehouse.deleteUnit(unitId);
+  public long deleteUnit(Scope scope, String unitId) {
+    return warehouse.deleteUnit(scope, unitId);
   }
 
   @Override
-  public long deleteBefore(long cutoffMillis) {
-    return warehouse.deleteBefore(cutoffMillis);
+  public long deleteBefore(Scope scope, long cutoffMillis) {
+    return warehouse.deleteBefore(scope, cutoffMillis);
   }
 
   /** Waits for records in flight (up to 30 s) and closes the producer; the warehouse stays open. */

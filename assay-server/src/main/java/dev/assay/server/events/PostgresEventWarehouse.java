@@ -37,6 +37,13 @@ public final class PostgresEventWarehouse implements EventStore {
             + " hash_attribute VARCHAR(256), attributes TEXT)");
         st.execute("CREATE TABLE IF NOT EXISTS metric_events (id VARCHAR(256) PRIMARY KEY, unit_id VARCHAR(256) NOT NULL,"
             + " name VARCHAR(256) NOT NULL, ts BIGINT NOT NULL, value DOUBLE PRECISION, properties TEXT)");
+        // Tables created before events were tagged get the columns; their events count in the
+        // default project (the one a request without a project means) and have no environment.
+        for (String table : List.of("exposures", "metric_events")) {
+          st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS project VARCHAR(256) NOT NULL DEFAULT '"
+              + dev.assay.server.domain.ConfigService.DEFAULT_PROJECT + "'");
+          st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS environment VARCHAR(256)");
+        }
         st.execute("CREATE INDEX IF NOT EXISTS exposures_unit ON exposures (unit_id)");
         st.execute("CREATE INDEX IF NOT EXISTS metric_events_unit ON metric_events (unit_id)");
       }
@@ -65,9 +72,10 @@ public final class PostgresEventWarehouse implements EventStore {
       Connection c = connection();
       int inserted = 0;
       try (PreparedStatement ex = c.prepareStatement("INSERT INTO exposures (id, unit_id, experiment_key, variation_id, ts,"
-              + " hash_attribute, attributes) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
-          PreparedStatement me = c.prepareStatement("INSERT INTO metric_events (id, unit_id, name, ts, value, properties)"
-              + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+              + " hash_attribute, attributes, project, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+              + " ON CONFLICT (id) DO NOTHING");
+          PreparedStatement me = c.prepareStatement("INSERT INTO metric_events (id, unit_id, name, ts, value, properties,"
+              + " project, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
         for (Event e : events) {
           if (e.type() == Event.Type.EXPOSURE) {
             ex.setString(1, e.id());
@@ -77,6 +85,8 @@ public final class PostgresEventWarehouse implements EventStore {
             ex.setLong(5, e.timestampMillis());
             ex.setString(6, e.hashAttribute());
             ex.setString(7, e.json());
+            ex.setString(8, e.project());
+            ex.setString(9, e.environment());
             ex.addBatch();
           } else {
             me.setString(1, e.id());
@@ -89,6 +99,8 @@ public final class PostgresEventWarehouse implements EventStore {
               me.setDouble(5, e.value());
             }
             me.setString(6, e.json());
+            me.setString(7, e.project());
+            me.setString(8, e.environment());
             me.addBatch();
           }
         }
@@ -125,12 +137,12 @@ public final class PostgresEventWarehouse implements EventStore {
   }
 
   @Override
-  public synchronized EventSummary summary(long fromMillis, long toMillis, int latest) {
+  public synchronized EventSummary summary(Scope scope, long fromMillis, long toMillis, int latest) {
     try {
       Connection c = connection();
+      String where = "ts >= ? AND ts < ?" + scope.and();
       EventSummary summary = EventReads.summary(c,
-          union("ts >= ? AND ts < ?") + " WHERE ts >= ? AND ts < ?) e ORDER BY ts DESC, id LIMIT ?",
-          fromMillis, toMillis, latest);
+          union(where) + " WHERE " + where + ") e ORDER BY ts DESC, id LIMIT ?", scope, fromMillis, toMillis, latest);
       c.commit();
       return summary;
     } catch (SQLException e) {
@@ -141,23 +153,26 @@ public final class PostgresEventWarehouse implements EventStore {
 
   /* Both tables as one, for listings; the caller appends the metric_events WHERE clause. */
   private static final String UNION = "SELECT * FROM (SELECT id, 'exposure' AS t, ts, unit_id, hash_attribute,"
-      + " experiment_key, variation_id, NULL::varchar AS name, NULL::double precision AS value, attributes AS j"
-      + " FROM exposures WHERE %s UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name, value, properties"
-      + " FROM metric_events";
+      + " experiment_key, variation_id, NULL::varchar AS name, NULL::double precision AS value, attributes AS j,"
+      + " project, environment FROM exposures WHERE %s UNION ALL SELECT id, 'metric', ts, unit_id, NULL, NULL, -1, name,"
+      + " value, properties, project, environment FROM metric_events";
 
   private static String union(String where) {
     return String.format(UNION, where);
   }
 
   @Override
-  public synchronized List<Event> unitEvents(String unitId, int limit) {
+  public synchronized List<Event> unitEvents(Scope scope, String unitId, int limit) {
     try {
       Connection c = connection();
       List<Event> out;
-      try (PreparedStatement ps = c.prepareStatement(union("unit_id = ?") + " WHERE unit_id = ?) e ORDER BY ts, id LIMIT ?")) {
+      String where = "unit_id = ?" + scope.and();
+      try (PreparedStatement ps = c.prepareStatement(union(where) + " WHERE " + where + ") e ORDER BY ts, id LIMIT ?")) {
         ps.setString(1, unitId);
-        ps.setString(2, unitId);
-        ps.setInt(3, limit);
+        int i = scope.bind(ps, 2);
+        ps.setString(i, unitId);
+        i = scope.bind(ps, i + 1);
+        ps.setInt(i, limit);
         out = EventReads.events(ps);
       }
       c.commit();
@@ -169,13 +184,21 @@ public final class PostgresEventWarehouse implements EventStore {
   }
 
   @Override
-  public synchronized long deleteUnit(String unitId) {
-    return delete("unit_id = ?", ps -> ps.setString(1, unitId));
+  public synchronized long deleteUnit(Scope scope, String unitId) {
+    return delete("unit_id = ?" + scope.and(), ps -> scope.bind(ps, bindString(ps, unitId)));
   }
 
   @Override
-  public synchronized long deleteBefore(long cutoffMillis) {
-    return delete("ts < ?", ps -> ps.setLong(1, cutoffMillis));
+  public synchronized long deleteBefore(Scope scope, long cutoffMillis) {
+    return delete("ts < ?" + scope.and(), ps -> {
+      ps.setLong(1, cutoffMillis);
+      scope.bind(ps, 2);
+    });
+  }
+
+  private static int bindString(PreparedStatement ps, String value) throws SQLException {
+    ps.setString(1, value);
+    return 2;
   }
 
   @FunctionalInterface

@@ -405,4 +405,42 @@ abstract class WarehouseStatisticsContract {
       assertThat(together.get(i).get(0).sumY() + together.get(i).get(1).sumY()).as("metric %d", i).isPositive();
     }
   }
+
+  /* Every query shape of one phase, for comparing two warehouses' contents. */
+  private List<Object> everyQuery(Phase phase) throws Exception {
+    WarehouseStatistics ws = statistics();
+    Metric revenue = new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, 0.9);
+    Metric sessions = new Metric("session", Aggregation.COUNT, DAY, 0, null, null);
+    Metric amount = new Metric("purchase", Aggregation.SUM, DAY, 0, null, null, null, "amount",
+        Map.of("currency", "EUR"));
+    List<Object> out = new ArrayList<>();
+    out.add(List.of(ws.exposures(c, phase, 2).units()[0], ws.exposures(c, phase, 2).units()[1]));
+    out.add(ws.metric(c, phase, revenue, 2));
+    out.add(ws.metrics(c, phase, List.of(revenue, sessions, amount), 2));
+    out.add(ws.ratio(c, phase, revenue, sessions, 2));
+    out.add(ws.metricByDimension(c, phase, sessions, "platform", 2));
+    out.add(ws.quantile(c, phase, amount, 0.5, 0.05, 2).stream().map(q -> q == null ? null : q.estimate()).toList());
+    return out;
+  }
+
+  @Test
+  void projectColumn_everyQueryCountsOnlyThePhasesProjectsEvents() throws Exception {
+    List<Object> alone = everyQuery(new Phase("exp", T0, T0 + 30 * DAY));
+    try (Statement st = c.createStatement()) {
+      for (String table : List.of("exposures", "metric_events")) {
+        st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN project VARCHAR(256) DEFAULT 'a'");
+      }
+      // Another project's events of the same experiment key and units, with other values.
+      st.execute("INSERT INTO " + qualified("exposures") + " SELECT unit_id, experiment_key, 1 - variation_id, ts - 1,"
+          + " attributes, 'b' FROM " + qualified("exposures"));
+      st.execute("INSERT INTO " + qualified("metric_events") + " SELECT unit_id, name, ts, value * 1000 + 1,"
+          + " properties, 'b' FROM " + qualified("metric_events"));
+      st.execute("ANALYZE " + qualified("exposures"));
+      st.execute("ANALYZE " + qualified("metric_events"));
+    }
+
+    assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "a"))).isEqualTo(alone);
+    assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "b"))).isNotEqualTo(alone);
+    assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "c")).get(0)).isEqualTo(List.of(0L, 0L));
+  }
 }

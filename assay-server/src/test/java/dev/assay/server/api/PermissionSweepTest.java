@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every endpoint of the OpenAPI document × every role: 401 without credentials, 403 when the role
  * lacks the endpoint's permission, and neither when it has it; and 403 for every endpoint to a key
- * scoped to another project.
+ * scoped to another project. The event endpoints (which span every project unless {@code ?project=}
+ * names one) admit a scoped key only with one of its projects.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PermissionSweepTest {
@@ -63,6 +64,34 @@ class PermissionSweepTest {
           Permission.valueOf(m.getValue().path("x-required-permission").asText().toUpperCase(Locale.ROOT))))));
       assertThat(out).hasSizeGreaterThan(50);
       return out.stream();
+    }
+  }
+
+  Stream<Arguments> eventEndpoints() {
+    List<Arguments> out = endpoints().filter(a -> a.get()[1].toString().startsWith("/api/v1/events/")).toList();
+    assertThat(out).extracting(a -> a.get()[1])
+        .contains("/api/v1/events/summary", "/api/v1/events/units/{key}", "/api/v1/events/retention");
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("eventEndpoints")
+  void eventEndpoint_scopedKey_onlyWithItsProjectNamed(String method, String template, Permission permission) {
+    String path = template.replace("{key}", "sweep-unit");
+    for (String query : List.of("", "?project=default", "?project=")) {
+      var r = t.call(method, path + query, scopedElsewhere, null);
+      assertThat(r.status()).as("scoped to 'elsewhere', " + method + " " + path + query + ": " + r.body()).isEqualTo(403);
+      assertThat(r.json().at("/error/code").asText()).isEqualTo("forbidden");
+    }
+    var own = t.call(method, path + "?project=elsewhere", scopedElsewhere, null);
+    assertThat(own.status()).as("its own project: " + own.body()).isNotIn(401, 403).isLessThan(500);
+    for (Role role : Role.values()) {
+      var r = t.call(method, path + "?project=elsewhere", tokens.get(role), null);
+      if (EXPECTED.get(role).contains(permission)) {
+        assertThat(r.status()).as(role + " may " + method + " " + path + ": " + r.body()).isNotIn(401, 403).isLessThan(500);
+      } else {
+        assertThat(r.status()).as(role + " may not " + method + " " + path).isEqualTo(403);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.assay.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +71,32 @@ class ProjectScopeTest {
     String admin = scopedKey("admin", "[\"shop\"]");
     assertThat(t.call("POST", "/api/v1/api-keys", admin, "{\"name\":\"x\",\"role\":\"admin\"}").status()).isEqualTo(403);
     assertThat(t.call("GET", "/api/v1/users", admin, null).status()).isEqualTo(403);
+  }
+
+  @Test
+  void scopedKey_eventData_onlyItsProjectsAndOnlyWhenNamed() {
+    ok(t.admin("POST", "/api/v1/projects", "{\"key\":\"shop\"}"));
+    ok(t.admin("POST", "/api/v1/environments?project=shop", "{\"key\":\"production\"}"));
+    String shopKey = t.admin("POST", "/api/v1/sdk-connections?project=shop",
+        "{\"name\":\"web\",\"environment\":\"production\"}").json().path("key").asText();
+    String defaultKey = t.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")
+        .json().path("key").asText();
+    long now = System.currentTimeMillis();
+    for (String key : List.of(shopKey, defaultKey, defaultKey)) {
+      String body = "[{\"id\":\"" + java.util.UUID.randomUUID() + "\",\"type\":\"metric\",\"name\":\"buy\","
+          + "\"unitId\":\"carol\",\"timestamp\":" + now + "}]";
+      assertThat(t.send("POST", "/api/v1/events", key, "application/json", body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .status()).isEqualTo(200);
+    }
+    String token = scopedKey("analyst", "[\"shop\"]");
+    assertThat(t.call("GET", "/api/v1/events/summary", token, null).status()).isEqualTo(403);
+    assertThat(t.call("GET", "/api/v1/events/summary?project=default", token, null).status()).isEqualTo(403);
+    TestServer.Response own = t.call("GET", "/api/v1/events/summary?project=shop", token, null);
+    assertThat(own.status()).as(own.body()).isEqualTo(200);
+    assertThat(own.json().path("metricEvents").asLong()).isEqualTo(1);
+    assertThat(t.admin("GET", "/api/v1/events/summary?project=default", null).json().path("metricEvents").asLong())
+        .isEqualTo(2);
+    assertThat(t.admin("GET", "/api/v1/events/summary", null).json().path("metricEvents").asLong()).isEqualTo(3);
   }
 
   @Test

@@ -163,7 +163,10 @@ class SqlSandboxTest {
     ok(server.admin("POST", "/api/v1/metrics", metricJson("heavy", crossJoin)));
     ok(server.admin("POST", "/api/v1/metrics?project=other", metricJson("heavy", crossJoin)));
     experiment("default", "exp", key);
-    experiment("other", "exp2", key);
+    // Events count in the project of the key that sent them: exp2's come from a key of 'other'.
+    String otherKey = server.admin("POST", "/api/v1/sdk-connections?project=other",
+        "{\"name\":\"web\",\"environment\":\"production\"}").json().get("key").asText();
+    experiment("other", "exp2", otherKey);
 
     CompletableFuture<TestServer.Response> sync = CompletableFuture.supplyAsync(
         () -> server.admin("POST", "/api/v1/experiments/exp/refresh", "{}"));

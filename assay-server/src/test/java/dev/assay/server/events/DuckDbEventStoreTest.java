@@ -66,7 +66,7 @@ class DuckDbEventStoreTest {
       EventStore.Stored s = futures.get(b).get();
       assertThat(new int[] {s.accepted(), s.duplicates()}).as("batch %d", b).containsExactly(expected.get(b));
     }
-    EventSummary summary = store.summary(0, Long.MAX_VALUE, 0);
+    EventSummary summary = store.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 0);
     assertThat(summary.exposures() + summary.metricEvents()).isEqualTo(50 + 300 * 20);
   }
 
@@ -87,7 +87,7 @@ class DuckDbEventStoreTest {
       release.countDown();
       busy.get();
       assertThat(first.get().accepted() + second.get().accepted()).isEqualTo(20);
-      EventSummary s = small.summary(0, Long.MAX_VALUE, 0);
+      EventSummary s = small.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 0);
       assertThat(s.exposures() + s.metricEvents()).isEqualTo(20);
     } finally {
       small.close();
@@ -105,10 +105,10 @@ class DuckDbEventStoreTest {
   void deleteUnit_removesOnlyThatUnitsEvents() throws Exception {
     store.append(List.of(exposure("e1", "alice", T), metric("m1", "alice", T + 1), metric("m2", "bob", T))).get();
 
-    assertThat(store.deleteUnit("alice")).isEqualTo(2);
+    assertThat(store.deleteUnit(EventStore.Scope.ALL, "alice")).isEqualTo(2);
 
-    assertThat(store.unitEvents("alice", 10)).isEmpty();
-    assertThat(store.unitEvents("bob", 10)).extracting(Event::id).containsExactly("m2");
+    assertThat(store.unitEvents(EventStore.Scope.ALL, "alice", 10)).isEmpty();
+    assertThat(store.unitEvents(EventStore.Scope.ALL, "bob", 10)).extracting(Event::id).containsExactly("m2");
     // An erased unit's events may be sent again later (a new consent) and are stored again.
     assertThat(store.append(List.of(metric("m1", "alice", T))).get().accepted()).isEqualTo(1);
   }
@@ -117,9 +117,9 @@ class DuckDbEventStoreTest {
   void deleteBefore_keepsEventsAtOrAfterTheCutoff() throws Exception {
     store.append(List.of(exposure("old", "u", T - 10), metric("edge", "u", T), metric("new", "u", T + 10))).get();
 
-    assertThat(store.deleteBefore(T)).isEqualTo(1);
+    assertThat(store.deleteBefore(EventStore.Scope.ALL, T)).isEqualTo(1);
 
-    assertThat(store.unitEvents("u", 10)).extracting(Event::id).containsExactly("edge", "new");
+    assertThat(store.unitEvents(EventStore.Scope.ALL, "u", 10)).extracting(Event::id).containsExactly("edge", "new");
   }
 
   @Test
@@ -128,7 +128,7 @@ class DuckDbEventStoreTest {
     store.close();
     DuckDbEventStore again = DuckDbEventStore.open(dir);
     try {
-      EventSummary s = again.summary(0, Long.MAX_VALUE, 0);
+      EventSummary s = again.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 0);
       assertThat(s.exposures() + s.metricEvents()).isEqualTo(100);
       assertThat(again.append(batch("p", 0, 100)).get().duplicates()).isEqualTo(100);
     } finally {
@@ -168,7 +168,7 @@ class DuckDbEventStoreTest {
       // Ids from batches written to either part are recognised (one set, confirmed over both parts).
       EventStore.Stored again = parts.append(batch("s0-", 0, 200)).get();
       assertThat(again.duplicates()).isEqualTo(200);
-      EventSummary s = parts.summary(0, Long.MAX_VALUE, 0);
+      EventSummary s = parts.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 0);
       assertThat(s.exposures() + s.metricEvents()).isEqualTo(12_000);
       try (java.sql.Connection c = parts.connect(); java.sql.Statement st = c.createStatement();
           java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM parts.main.exposures_data) > 0,"
@@ -178,13 +178,13 @@ class DuckDbEventStoreTest {
         assertThat(new Object[] {rs.getBoolean(1), rs.getBoolean(2), rs.getLong(3)}).containsExactly(true, true, 0L);
       }
       // Erasure reaches both parts: unit u1 has one event in each of the 60 batches.
-      assertThat(parts.deleteUnit("u1")).isEqualTo(60);
+      assertThat(parts.deleteUnit(EventStore.Scope.ALL, "u1")).isEqualTo(60);
     } finally {
       parts.close();
     }
     DuckDbEventStore reopened = DuckDbEventStore.openUrl(url, 100, 1_000_000, 64 << 10);
     try {
-      EventSummary s = reopened.summary(0, Long.MAX_VALUE, 0);
+      EventSummary s = reopened.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 0);
       assertThat(s.exposures() + s.metricEvents()).isEqualTo(12_000 - 60);
       assertThat(reopened.append(batch("s59-", 0, 200)).get().duplicates()).isEqualTo(199);
     } finally {
@@ -242,5 +242,60 @@ class DuckDbEventStoreTest {
     } finally {
       migrated.close();
     }
+  }
+
+  @Test
+  void fileWrittenBeforeEventsWereTagged_isMigrated_oldEventsCountInTheDefaultProject() throws Exception {
+    Path old = Files.createTempDirectory("assay-events-untagged-");
+    String url = "jdbc:duckdb:" + old.resolve("events.duckdb");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
+      // The schema of ADR 0007 revision 3: two parts, no project or environment columns.
+      st.execute("ATTACH '" + old.resolve("events-1.duckdb") + "' AS events_1");
+      for (String part : List.of("events", "events_1")) {
+        st.execute("CREATE TABLE " + part + ".main.exposures_data (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
+            + " experiment_key VARCHAR NOT NULL, variation_id INTEGER NOT NULL, ts BIGINT NOT NULL, hash_attribute VARCHAR,"
+            + " attributes VARCHAR)");
+        st.execute("CREATE TABLE " + part + ".main.metric_events_data (id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL,"
+            + " name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
+      }
+      st.execute("INSERT INTO events.main.exposures_data VALUES ('x1', 'u', 'exp', 0, " + T + ", 'id', '{}')");
+      st.execute("INSERT INTO events_1.main.metric_events_data VALUES ('m1', 'u', 'buy', " + T + ", 2.5, '{}')");
+    }
+    DuckDbEventStore migrated = DuckDbEventStore.open(old);
+    try {
+      Event tagged = new Event("m2", Event.Type.METRIC, T + 1, "u", null, null, -1, "buy", 1.0, "{}", "shop", "staging");
+      assertThat(migrated.append(List.of(tagged, metric("m1", "u", T))).get().accepted()).isEqualTo(1);
+      assertThat(migrated.unitEvents(EventStore.Scope.project("default"), "u", 10))
+          .extracting(Event::id, Event::project, Event::environment)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("m1", "default", null),
+              org.assertj.core.groups.Tuple.tuple("x1", "default", null));
+      assertThat(migrated.unitEvents(EventStore.Scope.project("shop"), "u", 10)).containsExactly(tagged);
+      assertThat(migrated.summary(EventStore.Scope.project("shop"), 0, Long.MAX_VALUE, 0).metricEvents()).isEqualTo(1);
+    } finally {
+      migrated.close();
+    }
+    // Reopening an already migrated file changes nothing.
+    DuckDbEventStore again = DuckDbEventStore.open(old);
+    try {
+      assertThat(again.unitEvents(EventStore.Scope.ALL, "u", 10)).hasSize(3);
+    } finally {
+      again.close();
+    }
+  }
+
+  @Test
+  void readsAndDeletions_inAProjectsScope_leaveOtherProjectsEventsAlone() throws Exception {
+    List<Event> events = new ArrayList<>();
+    for (String project : List.of("a", "b")) {
+      events.add(new Event(project + "-x", Event.Type.EXPOSURE, T, "u", "id", "exp", 0, null, null, "{}", project, "prod"));
+      events.add(new Event(project + "-old", Event.Type.METRIC, T - 1000, "u", null, null, -1, "buy", 1.0, "{}", project,
+          "prod"));
+    }
+    store.append(events).get();
+    assertThat(store.summary(EventStore.Scope.project("a"), 0, Long.MAX_VALUE, 10).latest())
+        .extracting(Event::id).containsExactly("a-x", "a-old");
+    assertThat(store.deleteBefore(EventStore.Scope.project("a"), T)).isEqualTo(1);
+    assertThat(store.deleteUnit(EventStore.Scope.project("b"), "u")).isEqualTo(2);
+    assertThat(store.unitEvents(EventStore.Scope.ALL, "u", 10)).extracting(Event::id).containsExactly("a-x");
   }
 }

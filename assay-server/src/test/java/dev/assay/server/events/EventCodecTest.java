@@ -14,7 +14,17 @@ class EventCodecTest {
       new Event("e1", Event.Type.EXPOSURE, 1_780_000_000_000L, "ünit \"1\"", "deviceId", "exp", 2, null, null,
           "{\"country\":\"NL\",\"note\":\"a\\nb\"}"),
       new Event("m1", Event.Type.METRIC, 1_780_000_000_001L, "u2", null, null, -1, "purchase", 49.9, "{}"),
-      new Event("m2", Event.Type.METRIC, 1_780_000_000_002L, "u2", null, null, -1, "signup", null, "{\"plan\":\"pro\"}"));
+      new Event("m2", Event.Type.METRIC, 1_780_000_000_002L, "u2", null, null, -1, "signup", null, "{\"plan\":\"pro\"}"),
+      new Event("m3", Event.Type.METRIC, 1_780_000_000_003L, "u3", null, null, -1, "buy", 2.0, "{}", "shop", "staging"));
+
+  @Test
+  void decode_recordWrittenBeforeEventsCarriedTheirProject_isTheDefaultProjects() {
+    byte[] old = ("[{\"i\":\"e1\",\"t\":\"e\",\"ts\":1780000000000,\"u\":\"u1\",\"h\":\"id\",\"x\":\"exp\",\"v\":1,"
+        + "\"j\":\"{}\"}]").getBytes(StandardCharsets.UTF_8);
+
+    assertThat(EventCodec.decode(old)).containsExactly(
+        new Event("e1", Event.Type.EXPOSURE, 1_780_000_000_000L, "u1", "id", "exp", 1, null, null, "{}", "default", null));
+  }
 
   @Test
   void encodeDecode_roundTripsEveryField() {

@@ -54,7 +54,7 @@ abstract class KafkaEventPipelineContract {
   }
 
   private long stored() {
-    EventSummary s = warehouse.summary(0, Long.MAX_VALUE, 0);
+    EventSummary s = warehouse.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 0);
     return s.exposures() + s.metricEvents();
   }
 
@@ -86,17 +86,37 @@ abstract class KafkaEventPipelineContract {
     open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
 
     awaitStored(2_000);
-    List<Event> unit = kafka.unitEvents("u3", 1000);
+    List<Event> unit = kafka.unitEvents(EventStore.Scope.ALL, "u3", 1000);
     assertThat(unit).hasSize(100);
     assertThat(unit).filteredOn(e -> e.id().equals("3-1")).singleElement()
         .satisfies(e -> assertThat(e.value()).isEqualTo(1.5));
     assertThat(unit).filteredOn(e -> e.id().equals("3-0")).singleElement()
         .satisfies(e -> assertThat(e.json()).isEqualTo("{\"c\":\"NL\"}"));
-    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).byExperiment()).hasSize(3);
-    assertThat(kafka.summary(0, Long.MAX_VALUE, 5).latest()).hasSize(5);
-    assertThat(kafka.deleteUnit("u3")).isEqualTo(100);
-    assertThat(kafka.deleteBefore(T + 50)).isEqualTo(19 * 50);
+    assertThat(kafka.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 5).byExperiment()).hasSize(3);
+    assertThat(kafka.summary(EventStore.Scope.ALL, 0, Long.MAX_VALUE, 5).latest()).hasSize(5);
+    assertThat(kafka.deleteUnit(EventStore.Scope.ALL, "u3")).isEqualTo(100);
+    assertThat(kafka.deleteBefore(EventStore.Scope.ALL, T + 50)).isEqualTo(19 * 50);
     assertThat(stored()).isEqualTo(19 * 50);
+  }
+
+  @Test
+  void eventsOfTwoProjects_keepTheirProjectAndEnvironment_scopedReadsAndDeletions() throws Exception {
+    KafkaEventStore kafka = producer();
+    List<Event> events = new ArrayList<>();
+    for (String project : List.of("a", "b")) {
+      events.add(new Event(project + "-x", Event.Type.EXPOSURE, T, "u", "id", "exp", 0, null, null, "{}", project, "prod"));
+      events.add(new Event(project + "-m", Event.Type.METRIC, T - 10, "u", null, null, -1, "buy", 2.0, "{}", project, null));
+    }
+    kafka.append(events).get();
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+
+    awaitStored(4);
+    assertThat(kafka.unitEvents(EventStore.Scope.project("a"), "u", 10)).containsExactly(events.get(1), events.get(0));
+    assertThat(kafka.summary(EventStore.Scope.project("b"), 0, Long.MAX_VALUE, 10).latest())
+        .extracting(Event::id).containsExactly("b-x", "b-m");
+    assertThat(kafka.deleteBefore(EventStore.Scope.project("a"), T)).isEqualTo(1);
+    assertThat(kafka.deleteUnit(EventStore.Scope.project("b"), "u")).isEqualTo(2);
+    assertThat(kafka.unitEvents(EventStore.Scope.ALL, "u", 10)).containsExactly(events.get(0));
   }
 
   @Test
@@ -131,7 +151,7 @@ abstract class KafkaEventPipelineContract {
     assertThat(redelivered.get()).isEqualTo(2_000);
     Set<String> ids = new HashSet<>();
     for (int b = 0; b < 20; b++) {
-      warehouse.unitEvents("u" + b, 1000).forEach(e -> assertThat(ids.add(e.id())).as(e.id()).isTrue());
+      warehouse.unitEvents(EventStore.Scope.ALL, "u" + b, 1000).forEach(e -> assertThat(ids.add(e.id())).as(e.id()).isTrue());
     }
     assertThat(ids).hasSize(2_000);
   }
