@@ -25,11 +25,15 @@ public final class JdbcConfigStore implements ConfigStore {
   private final String description;
   /** Set for PostgreSQL: the LISTEN/NOTIFY channel shared by all replicas on this schema. */
   private final ChangeChannel channel; // null unless PostgreSQL
+  /** Embedded H2 file: force the file to the device after each write commit (ADR 0012). */
+  private final boolean syncAfterWrite;
 
-  private JdbcConfigStore(HikariDataSource dataSource, String description, ChangeChannel channel) {
+  private JdbcConfigStore(HikariDataSource dataSource, String description, ChangeChannel channel,
+      boolean syncAfterWrite) {
     this.dataSource = dataSource;
     this.description = description;
     this.channel = channel;
+    this.syncAfterWrite = syncAfterWrite;
   }
 
   /**
@@ -37,9 +41,20 @@ public final class JdbcConfigStore implements ConfigStore {
    */
   public static JdbcConfigStore embedded(Path dataDir) {
     Path file = dataDir.toAbsolutePath().resolve("assay");
-    /* LOCK_TIMEOUT: H2 waits only 1 s for a row lock by default; writers queue on the chain head. */
-    String url = "jdbc:h2:file:" + file + ";LOCK_TIMEOUT=60000;DB_CLOSE_ON_EXIT=FALSE";
-    return open(url, null, "H2 file " + file + ".mv.db");
+    return open(embeddedUrl(file), null, "H2 file " + file + ".mv.db", true);
+  }
+
+  /*
+   * LOCK_TIMEOUT: H2 waits only 1 s for a row lock by default; writers queue on the chain head.
+   * WRITE_DELAY=0: by default H2 2.x acknowledges COMMIT with the change only in memory and a
+   * background thread writes it up to 500 ms later, so a SIGKILL lost acknowledged writes. With 0,
+   * TransactionStore.endTransaction calls MVStore.commit() and the chunk is written to the file
+   * before COMMIT returns (H2 2.3.232 source; ADR 0012). That survives a process crash; the
+   * CHECKPOINT SYNC after each write (see attempt) adds the fsync for an OS crash or power loss.
+   */
+  /** The JDBC URL of the embedded store whose files start with {@code file} (no extension). */
+  public static String embeddedUrl(Path file) {
+    return "jdbc:h2:file:" + file.toAbsolutePath() + ";LOCK_TIMEOUT=60000;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
   }
 
   /**
@@ -47,16 +62,17 @@ public final class JdbcConfigStore implements ConfigStore {
    * the default schema.
    */
   public static JdbcConfigStore open(String jdbcUrl) {
-    return open(jdbcUrl, null, redact(jdbcUrl));
+    return open(jdbcUrl, null, redact(jdbcUrl), false);
   }
 
   /** Opens a store in the given schema, creating the schema if it does not exist. */
   public static JdbcConfigStore open(String jdbcUrl, String schema) {
     Objects.requireNonNull(schema, "schema");
-    return open(jdbcUrl, schema, redact(jdbcUrl) + " schema " + schema);
+    return open(jdbcUrl, schema, redact(jdbcUrl) + " schema " + schema, false);
   }
 
-  private static JdbcConfigStore open(String jdbcUrl, String schema, String description) {
+  private static JdbcConfigStore open(String jdbcUrl, String schema, String description,
+      boolean syncAfterWrite) {
     if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
       throw new StoreException(
           "unsupported database URL (expected jdbc:postgresql:... or jdbc:h2:...): " + redact(jdbcUrl));
@@ -79,7 +95,7 @@ public final class JdbcConfigStore implements ConfigStore {
       HikariDataSource ds = new HikariDataSource(config);
       ChangeChannel ch = jdbcUrl.startsWith("jdbc:postgresql:")
           ? new ChangeChannel(jdbcUrl, schema, ds, description) : null;
-      return new JdbcConfigStore(ds, description, ch);
+      return new JdbcConfigStore(ds, description, ch, syncAfterWrite);
     } catch (RuntimeException e) {
       throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
     }
@@ -140,6 +156,9 @@ public final class JdbcConfigStore implements ConfigStore {
         T result = work.apply(tx);
         committing[0] = true;
         c.commit();
+        if (write && syncAfterWrite) {
+          forceToDevice(c);
+        }
         return result;
       } catch (RuntimeException | Error e) {
         rollbackQuietly(c, e);
@@ -150,6 +169,17 @@ public final class JdbcConfigStore implements ConfigStore {
       }
     } catch (SQLException e) {
       throw new StoreUnavailableException("database unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  /*
+   * The write is committed and in the file; CHECKPOINT SYNC fsyncs the file before the caller
+   * acknowledges it. A failure here leaves the outcome ambiguous, like a failed COMMIT, and is
+   * reported as such (not retried).
+   */
+  private static void forceToDevice(Connection c) throws SQLException {
+    try (var s = c.createStatement()) {
+      s.execute("CHECKPOINT SYNC");
     }
   }
 

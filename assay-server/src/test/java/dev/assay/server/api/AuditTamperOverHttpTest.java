@@ -19,7 +19,7 @@ class AuditTamperOverHttpTest {
       long seq = t.admin("GET", "/api/v1/audit?kind=segment&key=s1", null).json().path("items").get(0).path("seq").asLong();
 
       /* Same JVM, same file: H2 shares the open database with this connection. */
-      String url = "jdbc:h2:file:" + t.dataDir.toAbsolutePath().resolve("assay") + ";LOCK_TIMEOUT=60000;DB_CLOSE_ON_EXIT=FALSE";
+      String url = dev.assay.server.store.JdbcConfigStore.embeddedUrl(t.dataDir.resolve("assay"));
       try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
         assertThat(s.executeUpdate("UPDATE audit_log SET actor = 'someone-else' WHERE seq = " + seq)).isEqualTo(1);
         c.commit();
