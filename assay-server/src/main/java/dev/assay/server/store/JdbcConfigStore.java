@@ -192,6 +192,19 @@ public final class JdbcConfigStore implements ConfigStore {
   }
 
   @Override
+  public void syncToDevice() {
+    if (!syncAfterWrite) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      forceToDevice(c);
+      c.commit();
+    } catch (SQLException e) {
+      throw new StoreUnavailableException("cannot sync " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void publishChange(String project) {
     if (channel != null) {
       channel.publish(project);
