@@ -49,6 +49,7 @@ class ControlPlaneCrashE2ETest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS) // the run takes about 25 s; this only bounds a hang
   void sigkillMidLoad_repeatedly_everyAcknowledgedFlagVersionAndAuditEntrySurvives() throws Exception {
+    long started = System.nanoTime();
     Path data = Files.createTempDirectory("assay-control-crash-");
     List<Ack> acknowledged = new ArrayList<>();
     for (int round = 1; round <= KILLS; round++) {
@@ -61,11 +62,14 @@ class ControlPlaneCrashE2ETest {
       }
     }
     try (ServeProcess last = new ServeProcess(data, List.of(), Map.of())) {
-      assertAllPresent(last, acknowledged);
+      JsonNode verify = assertAllPresent(last, acknowledged);
+      assertThat(verify.get("anchoredThrough").asLong()).as("the anchor checkpointed the chain: %s", verify)
+          .isGreaterThan(acknowledged.size());
     }
     long creations = acknowledged.stream().filter(a -> a.version() == 1).count();
     System.out.printf("control-plane crash test: %d writes acknowledged (%d flag creations, %d versions), "
-        + "%d SIGKILLs, 0 lost%n", acknowledged.size(), creations, acknowledged.size() - creations, KILLS);
+        + "%d SIGKILLs, 0 lost, in %d s%n", acknowledged.size(), creations, acknowledged.size() - creations, KILLS,
+        Duration.ofNanos(System.nanoTime() - started).toSeconds());
     assertThat(creations).as("flags created before the kills").isGreaterThan(KILLS * 10L);
   }
 
@@ -116,7 +120,8 @@ class ControlPlaneCrashE2ETest {
     return List.copyOf(acks);
   }
 
-  private void assertAllPresent(ServeProcess server, List<Ack> acknowledged) throws Exception {
+  /** Asserts every acknowledged write and its audit entry are there and the chain verifies; returns the verification. */
+  private JsonNode assertAllPresent(ServeProcess server, List<Ack> acknowledged) throws Exception {
     Map<String, JsonNode> flags = new HashMap<>();
     server.admin("GET", "/flags", null).get("items").forEach(f -> flags.put(f.get("key").asText(), f));
     Set<String> audited = new HashSet<>();
@@ -143,6 +148,7 @@ class ControlPlaneCrashE2ETest {
     assertThat(lostAudit).as("acknowledged writes without their audit entry (of %d)", acknowledged.size()).isEmpty();
     JsonNode verify = server.admin("GET", "/audit/verify", null);
     assertThat(verify.get("intact").asBoolean()).as("audit verify: %s", verify).isTrue();
+    return verify;
   }
 
   private HttpResponse<String> send(ServeProcess server, String method, String path, String json)
