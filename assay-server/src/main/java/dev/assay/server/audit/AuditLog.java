@@ -115,6 +115,10 @@ public final class AuditLog {
         return Verification.broken(checked, anchored, checked + 1,
             "chain ends at entry " + checked + " but the recorded head is entry " + head.seq());
       }
+      if (anchored < 0 && checked > 0) {
+        return Verification.broken(checked, anchored, 1, AuditAnchor.FILE_NAME
+            + " is missing or empty: it is written when the server starts, so it was removed");
+      }
       if (anchored > checked) {
         return Verification.broken(checked, anchored, checked + 1, "chain ends at entry " + checked
             + " but the anchor checkpointed entry " + anchored + ": the tail of the log was cut");
@@ -160,7 +164,6 @@ public final class AuditLog {
     return "assay-audit-entry|" + seq + "|" + hash;
   }
 
-  /** The result of {@link #verify}: intact, or the first broken entry and why. */
   /**
    * The result of {@link #verify}.
    *

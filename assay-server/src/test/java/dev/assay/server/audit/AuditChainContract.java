@@ -195,6 +195,15 @@ abstract class AuditChainContract {
   }
 
   @Test
+  void verify_anchorFileDeleted_reportsTheMissingAnchor() throws IOException {
+    Files.delete(anchorFile);
+    AuditLog.Verification v = audit.verify(store);
+    assertThat(v.intact()).isFalse();
+    assertThat(v.anchoredThrough()).isEqualTo(-1);
+    assertThat(v.reason()).hasValueSatisfying(r -> assertThat(r).contains(AuditAnchor.FILE_NAME, "missing"));
+  }
+
+  @Test
   void checkpoint_headNotPastTheLastOne_appendsNothing() throws IOException {
     assertThat(anchor.checkpoint(head(), AT)).isTrue();
     long size = Files.size(anchorFile);
