@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
           + " (creates an admin API key with that value; at least 16 characters).",
       "Events: ASSAY_EVENTS_HMAC_KEY (or _FILE), ASSAY_EVENTS_ATTRIBUTES, ASSAY_EVENTS_RETENTION_DAYS,"
           + " ASSAY_KAFKA_BOOTSTRAP_SERVERS, ASSAY_KAFKA_TOPIC, ASSAY_KAFKA_CONSUME.",
+      "Audit: ASSAY_AUDIT_KEY (at least 32 characters, the same on every replica) keys the audit"
+          + " log's MACs; without it the key is the file audit.key (0600) in --data-dir.",
       "Without ASSAY_ADMIN_TOKEN the first start prints a one-time admin token.",
       "",
       "Examples:",
@@ -327,6 +329,14 @@ final class ServeCommand implements Callable<Integer> {
         }
       }
       throw new CliInputException(m);
+    }
+    String auditKey = System.getenv("ASSAY_AUDIT_KEY");
+    if (auditKey != null && !auditKey.isBlank()) {
+      if (auditKey.length() < dev.assay.server.audit.AuditKey.MIN_LENGTH) {
+        throw new CliInputException("ASSAY_AUDIT_KEY: must be at least "
+            + dev.assay.server.audit.AuditKey.MIN_LENGTH + " characters");
+      }
+      builder.auditKey(auditKey);
     }
     String token = System.getenv("ASSAY_ADMIN_TOKEN");
     if (token != null && !token.isBlank()) {

@@ -143,6 +143,14 @@ final class ServeProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends SIGKILL (no shutdown hook, no flush, no close) and waits for the process to end. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("assay serve survived SIGKILL for 30 s");
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();

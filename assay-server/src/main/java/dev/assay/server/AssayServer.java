@@ -40,6 +40,7 @@ public final class AssayServer implements AutoCloseable {
   private final PayloadCache payloads;
   private final PayloadSubscriptions subscriptions;
   private Optional<dev.assay.server.analysis.RefreshScheduler> scheduler = Optional.empty();
+  private dev.assay.server.audit.AuditCheckpointer auditCheckpointer;
   private dev.assay.server.events.DuckDbEventStore events;
   private dev.assay.server.events.EventGovernance eventGovernance;
   private Optional<dev.assay.server.events.KafkaEventStore> kafkaEvents = Optional.empty();
@@ -109,6 +110,7 @@ public final class AssayServer implements AutoCloseable {
       if (guard != null) {
         guard.close();
       }
+      auditCheckpointer.close();
     } finally {
       try {
         kafkaEvents.ifPresent(dev.assay.server.events.KafkaEventStore::close);
@@ -155,6 +157,30 @@ public final class AssayServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private OfrepApi.RateLimit ofrepRateLimit = OfrepApi.DEFAULT_RATE_LIMIT;
     private Optional<String> eventHmacKey = Optional.empty();
+    private Optional<String> auditKey = Optional.empty();
+    private Duration auditCheckpointInterval = Duration.ofSeconds(5);
+
+    /**
+     * The audit MAC key (at least {@value dev.assay.server.audit.AuditKey#MIN_LENGTH} characters;
+     * the same on every replica). Default: the key file {@code audit.key} in the data directory.
+     */
+    public Builder auditKey(String key) {
+      if (key.length() < dev.assay.server.audit.AuditKey.MIN_LENGTH) {
+        throw new IllegalArgumentException("auditKey: must be at least "
+            + dev.assay.server.audit.AuditKey.MIN_LENGTH + " characters");
+      }
+      this.auditKey = Optional.of(key);
+      return this;
+    }
+
+    /** How often the audit chain head is checkpointed to the anchor file (default 5 s). */
+    public Builder auditCheckpointInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("auditCheckpointInterval: must be positive");
+      }
+      this.auditCheckpointInterval = interval;
+      return this;
+    }
     private Optional<java.util.Set<String>> eventAttributeAllowList = Optional.empty();
     private Optional<Integer> eventRetentionDays = Optional.empty();
     private int eventDedupWindow = dev.assay.server.events.DuckDbEventStore.defaultDedupWindow();
@@ -446,7 +472,14 @@ public final class AssayServer implements AutoCloseable {
       java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
       try {
         SecureRandom random = new SecureRandom();
-        AuditLog audit = new AuditLog(clock);
+        Files.createDirectories(dataDir);
+        dev.assay.server.audit.AuditKey key = dev.assay.server.audit.AuditKey.load(auditKey, dataDir);
+        dev.assay.server.audit.AuditAnchor anchor = dev.assay.server.audit.AuditAnchor.open(
+            dataDir.resolve(dev.assay.server.audit.AuditAnchor.FILE_NAME), key);
+        dev.assay.server.audit.AuditCheckpointer checkpointer =
+            dev.assay.server.audit.AuditCheckpointer.start(store, anchor, clock, auditCheckpointInterval);
+        opened.push(checkpointer);
+        AuditLog audit = new AuditLog(clock, key, anchor);
         ApiKeys keys = new ApiKeys(store, audit, clock, random);
         ConfigService config = new ConfigService(store, audit, clock, random);
         config.ensureDefaultProject();
@@ -530,6 +563,7 @@ public final class AssayServer implements AutoCloseable {
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
         server.routes = api.routes();
         server.scheduler = scheduler;
+        server.auditCheckpointer = checkpointer;
         server.events = events;
         server.eventGovernance = governance;
         server.kafkaEvents = kafkaEvents;
@@ -538,6 +572,9 @@ public final class AssayServer implements AutoCloseable {
         server.analysisExecutor = Optional.of(analysisExecutor);
         server.guard = guard;
         return server;
+      } catch (IOException e) {
+        store.close();
+        throw new UncheckedIOException("cannot create data directory " + dataDir, e);
       } catch (RuntimeException e) {
         for (AutoCloseable c : opened) {
           try {

@@ -51,10 +51,14 @@ final class AuditApi implements Resource {
           ObjectNode res = JsonNodeFactory.instance.objectNode();
           res.put("intact", v.intact());
           res.put("entriesChecked", v.entriesChecked());
+          res.put("anchoredThrough", v.anchoredThrough());
           v.firstBrokenSeq().ifPresent(s -> res.put("firstBrokenSeq", s));
           v.reason().ifPresent(r -> res.put("reason", r));
           return Reply.ok(res);
         }),
+        Endpoint.get("/audit/anchor", Permission.ADMIN,
+            "The anchor's checkpoints of the chain head (NDJSON), for an external witness",
+            c -> new Reply(200, "application/x-ndjson", audit.exportAnchor())),
         Endpoint.get("/audit/export", Permission.ADMIN, "Export the audit log as NDJSON", c -> {
           AuditQuery q = query(c, Integer.MAX_VALUE);
           StringBuilder sb = new StringBuilder();
@@ -114,6 +118,7 @@ final class AuditApi implements Resource {
     o.set("after", e.after().map(AuditApi::tree).orElse(JsonNodeFactory.instance.nullNode()));
     o.put("prevHash", e.prevHash());
     o.put("hash", e.hash());
+    e.mac().ifPresent(m -> o.put("mac", m));
     return o;
   }
 

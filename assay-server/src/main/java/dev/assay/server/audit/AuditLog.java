@@ -31,6 +31,14 @@ import java.util.TreeMap;
  * at that entry, which {@link #verify} reports. (The construction is the classic linked timestamping
  * chain of Haber and Stornetta, "How to time-stamp a digital document", J. Cryptology 3(2), 1991.)
  *
+ * <p>The chain alone does not stop someone with write access to the database: they can rewrite
+ * an entry and recompute every later hash, or cut the tail and rewrite {@code audit_head}. So the
+ * chain is anchored outside the database (ADR 0015): each entry also carries
+ * {@code mac = HMAC-SHA256(key, "assay-audit-entry|" seq "|" hash)} under an {@link AuditKey} the
+ * database never holds, and an {@link AuditAnchor} file keeps MAC'd checkpoints of the head.
+ * {@link #verify} reports an entry whose MAC does not match (forged), an entry that differs from a
+ * checkpoint, and a head behind the last checkpoint (a cut tail).
+ *
  * <p>Thread-safe. Appends must happen inside a store write transaction, which holds the chain head.
  */
 public final class AuditLog {
@@ -38,9 +46,13 @@ public final class AuditLog {
   private static final int PAGE = 1_000;
   private static final String ZERO_HASH = "0".repeat(64);
   private final Clock clock;
+  private final AuditKey key;
+  private final AuditAnchor anchor;
 
-  public AuditLog(Clock clock) {
+  public AuditLog(Clock clock, AuditKey key, AuditAnchor anchor) {
     this.clock = clock;
+    this.key = key;
+    this.anchor = anchor;
   }
 
   /**
@@ -55,33 +67,40 @@ public final class AuditLog {
     Instant at = Instant.ofEpochMilli(clock.millis());
     long seq = head.seq() + 1;
     String hash = hash(head.hash(), seq, at, actor, action, kind, scope, key, before, after);
-    AuditRecord entry =
-        new AuditRecord(seq, at, actor, action, kind, scope, key, before, after, head.hash(), hash);
+    AuditRecord entry = new AuditRecord(seq, at, actor, action, kind, scope, key, before, after,
+        head.hash(), hash, Optional.of(this.key.mac(macInput(seq, hash))));
     tx.appendAudit(entry);
     return entry;
   }
 
-  /** Recomputes the whole chain and reports the first entry whose link or hash is wrong. */
+  /**
+   * Recomputes the whole chain, checks each entry's MAC and the anchor's checkpoints, and reports
+   * the first entry that is wrong.
+   */
   public Verification verify(ConfigStore store) {
+    /* Read before the chain: every checkpoint is then of a head the chain read below includes. */
+    AuditAnchor.Checkpoints anchors = anchor.read();
+    long anchored = anchors.lastSeq();
+    if (anchors.damage().isPresent()) {
+      return Verification.broken(0, anchored, Math.max(anchored, 0), anchors.damage().get());
+    }
     return store.read(tx -> {
       String prev = ZERO_HASH;
       long expectedSeq = 1;
       long checked = 0;
+      boolean keyed = false;
       while (true) {
         List<AuditRecord> page = tx.audit(new AuditQuery(Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), expectedSeq - 1, PAGE));
         for (AuditRecord e : page) {
-          if (e.seq() != expectedSeq) {
-            return Verification.broken(checked, expectedSeq, "entry " + expectedSeq + " is missing");
+          Optional<String> wrong = e.seq() != expectedSeq
+              ? Optional.of("entry " + expectedSeq + " is missing") : linkOrContent(e, prev);
+          if (wrong.isEmpty()) {
+            keyed |= e.mac().isPresent();
+            wrong = macOrCheckpoint(e, keyed, anchors);
           }
-          if (!e.prevHash().equals(prev)) {
-            return Verification.broken(checked, e.seq(),
-                "previous-hash link does not match the hash of entry " + (e.seq() - 1));
-          }
-          String recomputed = hash(prev, e.seq(), e.at(), e.actor(), e.action(), e.kind(),
-              e.scope(), e.key(), e.before(), e.after());
-          if (!recomputed.equals(e.hash())) {
-            return Verification.broken(checked, e.seq(), "content does not match its hash");
+          if (wrong.isPresent()) {
+            return Verification.broken(checked, anchored, expectedSeq, wrong.get());
           }
           prev = e.hash();
           expectedSeq++;
@@ -93,22 +112,71 @@ public final class AuditLog {
       }
       AuditHead head = tx.auditHead();
       if (head.seq() != checked || !head.hash().equals(prev)) {
-        return Verification.broken(checked, checked + 1,
+        return Verification.broken(checked, anchored, checked + 1,
             "chain ends at entry " + checked + " but the recorded head is entry " + head.seq());
       }
-      return Verification.intact(checked);
+      if (anchored < 0 && checked > 0) {
+        return Verification.broken(checked, anchored, 1, AuditAnchor.FILE_NAME
+            + " is missing or empty: it is written when the server starts, so it was removed");
+      }
+      if (anchored > checked) {
+        return Verification.broken(checked, anchored, checked + 1, "chain ends at entry " + checked
+            + " but the anchor checkpointed entry " + anchored + ": the tail of the log was cut");
+      }
+      return Verification.intact(checked, anchored);
     });
   }
 
-  /** The result of {@link #verify}: intact, or the first broken entry and why. */
-  public record Verification(boolean intact, long entriesChecked, Optional<Long> firstBrokenSeq,
-      Optional<String> reason) {
-    static Verification intact(long checked) {
-      return new Verification(true, checked, Optional.empty(), Optional.empty());
+  /** The anchor file's checkpoints as stored (NDJSON), for an external witness to keep. */
+  public byte[] exportAnchor() {
+    return anchor.export();
+  }
+
+  private static Optional<String> linkOrContent(AuditRecord e, String prev) {
+    if (!e.prevHash().equals(prev)) {
+      return Optional.of("previous-hash link does not match the hash of entry " + (e.seq() - 1));
+    }
+    String recomputed = hash(prev, e.seq(), e.at(), e.actor(), e.action(), e.kind(),
+        e.scope(), e.key(), e.before(), e.after());
+    return recomputed.equals(e.hash()) ? Optional.empty() : Optional.of("content does not match its hash");
+  }
+
+  /*
+   * Entries written before the key existed have no MAC; they are accepted only up to the anchor's
+   * first checkpoint (the head when the key was introduced) and never after a keyed entry.
+   */
+  private Optional<String> macOrCheckpoint(AuditRecord e, boolean keyed, AuditAnchor.Checkpoints anchors) {
+    if (e.mac().isEmpty()) {
+      if (keyed || e.seq() > anchors.firstSeq()) {
+        return Optional.of("entry has no MAC: written or rewritten without the audit key");
+      }
+    } else if (!key.matches(macInput(e.seq(), e.hash()), e.mac().get())) {
+      return Optional.of("MAC does not match: the entry was forged or rewritten without the audit key");
+    }
+    String checkpointed = anchors.hashes().get(e.seq());
+    if (checkpointed != null && !checkpointed.equals(e.hash())) {
+      return Optional.of("hash differs from the anchor's checkpoint of entry " + e.seq());
+    }
+    return Optional.empty();
+  }
+
+  private static String macInput(long seq, String hash) {
+    return "assay-audit-entry|" + seq + "|" + hash;
+  }
+
+  /**
+   * The result of {@link #verify}.
+   *
+   * @param anchoredThrough the newest checkpointed entry (-1 without checkpoints)
+   */
+  public record Verification(boolean intact, long entriesChecked, long anchoredThrough,
+      Optional<Long> firstBrokenSeq, Optional<String> reason) {
+    static Verification intact(long checked, long anchored) {
+      return new Verification(true, checked, anchored, Optional.empty(), Optional.empty());
     }
 
-    static Verification broken(long checked, long seq, String reason) {
-      return new Verification(false, checked, Optional.of(seq), Optional.of(reason));
+    static Verification broken(long checked, long anchored, long seq, String reason) {
+      return new Verification(false, checked, anchored, Optional.of(seq), Optional.of(reason));
     }
   }
 

@@ -13,10 +13,12 @@ import java.util.Optional;
  * @param after the entity's JSON after the change, absent for a deletion
  * @param prevHash hash of the previous entry (64 zeros for the first)
  * @param hash hash of this entry
+ * @param mac keyed MAC of the hash (absent for entries written before the audit key existed)
  */
 public record AuditRecord(
     long seq, Instant at, String actor, String action, String kind, String scope, String key,
-    Optional<String> before, Optional<String> after, String prevHash, String hash) {
+    Optional<String> before, Optional<String> after, String prevHash, String hash,
+    Optional<String> mac) {
   public AuditRecord {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(actor, "actor");
@@ -28,5 +30,6 @@ public record AuditRecord(
     Objects.requireNonNull(after, "after");
     Objects.requireNonNull(prevHash, "prevHash");
     Objects.requireNonNull(hash, "hash");
+    Objects.requireNonNull(mac, "mac");
   }
 }

@@ -43,6 +43,13 @@ public interface ConfigStore extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Forces every change committed so far to stable storage. A commit can be visible to other
+   * transactions a moment before it is on the device (H2); call this before recording a committed
+   * state outside the store (the audit anchor). A no-op where visible implies durable (PostgreSQL).
+   */
+  default void syncToDevice() {}
+
   /** Passed to change listeners when every project must be assumed changed. */
   String ALL_PROJECTS = "*";
 

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
@@ -21,15 +23,28 @@ import org.flywaydb.core.Flyway;
  */
 public final class JdbcConfigStore implements ConfigStore {
   private static final int MAX_POOL_SIZE = 10;
+  /** How long a writer waits for its turn (the embedded URL's LOCK_TIMEOUT is the same). */
+  private static final int LOCK_TIMEOUT_SECONDS = 60;
   private final HikariDataSource dataSource;
   private final String description;
   /** Set for PostgreSQL: the LISTEN/NOTIFY channel shared by all replicas on this schema. */
   private final ChangeChannel channel; // null unless PostgreSQL
+  /** Embedded H2 file: force the file to the device after each write commit (ADR 0014). */
+  private final boolean syncAfterWrite;
+  /**
+   * Embedded H2 file: one write transaction at a time in this JVM, from the head lock to the end
+   * of the fsync. Writers are serialized on the head row anyway; taking turns here, before H2,
+   * means no writer ever waits on the head row while the previous one is still committing, the
+   * hand-over in which H2 2.3.232 with WRITE_DELAY=0 lost the head update (ADR 0014).
+   */
+  private final ReentrantLock embeddedWriter = new ReentrantLock(true);
 
-  private JdbcConfigStore(HikariDataSource dataSource, String description, ChangeChannel channel) {
+  private JdbcConfigStore(HikariDataSource dataSource, String description, ChangeChannel channel,
+      boolean syncAfterWrite) {
     this.dataSource = dataSource;
     this.description = description;
     this.channel = channel;
+    this.syncAfterWrite = syncAfterWrite;
   }
 
   /**
@@ -37,9 +52,20 @@ public final class JdbcConfigStore implements ConfigStore {
    */
   public static JdbcConfigStore embedded(Path dataDir) {
     Path file = dataDir.toAbsolutePath().resolve("assay");
-    /* LOCK_TIMEOUT: H2 waits only 1 s for a row lock by default; writers queue on the chain head. */
-    String url = "jdbc:h2:file:" + file + ";LOCK_TIMEOUT=60000;DB_CLOSE_ON_EXIT=FALSE";
-    return open(url, null, "H2 file " + file + ".mv.db");
+    return open(embeddedUrl(file), null, "H2 file " + file + ".mv.db", true);
+  }
+
+  /*
+   * LOCK_TIMEOUT: H2 waits only 1 s for a row lock by default; writers queue on the chain head.
+   * WRITE_DELAY=0: by default H2 2.x acknowledges COMMIT with the change only in memory and a
+   * background thread writes it up to 500 ms later, so a SIGKILL lost acknowledged writes. With 0,
+   * TransactionStore.endTransaction calls MVStore.commit() and the chunk is written to the file
+   * before COMMIT returns (H2 2.3.232 source; ADR 0014). That survives a process crash; the
+   * CHECKPOINT SYNC after each write (see attempt) adds the fsync for an OS crash or power loss.
+   */
+  /** The JDBC URL of the embedded store whose files start with {@code file} (no extension). */
+  public static String embeddedUrl(Path file) {
+    return "jdbc:h2:file:" + file.toAbsolutePath() + ";LOCK_TIMEOUT=60000;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
   }
 
   /**
@@ -47,16 +73,17 @@ public final class JdbcConfigStore implements ConfigStore {
    * the default schema.
    */
   public static JdbcConfigStore open(String jdbcUrl) {
-    return open(jdbcUrl, null, redact(jdbcUrl));
+    return open(jdbcUrl, null, redact(jdbcUrl), false);
   }
 
   /** Opens a store in the given schema, creating the schema if it does not exist. */
   public static JdbcConfigStore open(String jdbcUrl, String schema) {
     Objects.requireNonNull(schema, "schema");
-    return open(jdbcUrl, schema, redact(jdbcUrl) + " schema " + schema);
+    return open(jdbcUrl, schema, redact(jdbcUrl) + " schema " + schema, false);
   }
 
-  private static JdbcConfigStore open(String jdbcUrl, String schema, String description) {
+  private static JdbcConfigStore open(String jdbcUrl, String schema, String description,
+      boolean syncAfterWrite) {
     if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
       throw new StoreException(
           "unsupported database URL (expected jdbc:postgresql:... or jdbc:h2:...): " + redact(jdbcUrl));
@@ -79,7 +106,7 @@ public final class JdbcConfigStore implements ConfigStore {
       HikariDataSource ds = new HikariDataSource(config);
       ChangeChannel ch = jdbcUrl.startsWith("jdbc:postgresql:")
           ? new ChangeChannel(jdbcUrl, schema, ds, description) : null;
-      return new JdbcConfigStore(ds, description, ch);
+      return new JdbcConfigStore(ds, description, ch, syncAfterWrite);
     } catch (RuntimeException e) {
       throw new StoreException("cannot connect to " + description + ": " + e.getMessage(), e);
     }
@@ -111,13 +138,33 @@ public final class JdbcConfigStore implements ConfigStore {
     return inTransaction(work, false);
   }
 
+  private <T> T inTransaction(Function<StoreTransaction, T> work, boolean write) {
+    if (!write || !syncAfterWrite) {
+      return retrying(work, write);
+    }
+    try {
+      if (!embeddedWriter.tryLock(LOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        throw new StoreUnavailableException("no write turn on " + description + " within "
+            + LOCK_TIMEOUT_SECONDS + " s", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while waiting for a write turn", e);
+    }
+    try {
+      return retrying(work, true);
+    } finally {
+      embeddedWriter.unlock();
+    }
+  }
+
   /*
    * After a database restart every pooled connection is dead, and each fails once before the pool
    * drops it. A transaction whose connection was lost before COMMIT changed nothing, so it is run
    * again on another connection (up to once per pooled connection, then a fresh one). A failure
    * during COMMIT is ambiguous and is not retried.
    */
-  private <T> T inTransaction(Function<StoreTransaction, T> work, boolean write) {
+  private <T> T retrying(Function<StoreTransaction, T> work, boolean write) {
     for (int attempt = 1; ; attempt++) {
       boolean[] committing = {false};
       try {
@@ -140,6 +187,9 @@ public final class JdbcConfigStore implements ConfigStore {
         T result = work.apply(tx);
         committing[0] = true;
         c.commit();
+        if (write && syncAfterWrite) {
+          forceToDevice(c);
+        }
         return result;
       } catch (RuntimeException | Error e) {
         rollbackQuietly(c, e);
@@ -153,11 +203,35 @@ public final class JdbcConfigStore implements ConfigStore {
     }
   }
 
+  /*
+   * The write is committed and in the file; CHECKPOINT SYNC fsyncs the file before the caller
+   * acknowledges it. A failure here leaves the outcome ambiguous, like a failed COMMIT, and is
+   * reported as such (not retried).
+   */
+  private static void forceToDevice(Connection c) throws SQLException {
+    try (var s = c.createStatement()) {
+      s.execute("CHECKPOINT SYNC");
+    }
+  }
+
   private static void rollbackQuietly(Connection c, Throwable cause) {
     try {
       c.rollback();
     } catch (SQLException suppressed) {
       cause.addSuppressed(suppressed);
+    }
+  }
+
+  @Override
+  public void syncToDevice() {
+    if (!syncAfterWrite) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      forceToDevice(c);
+      c.commit();
+    } catch (SQLException e) {
+      throw new StoreUnavailableException("cannot sync " + description + ": " + e.getMessage(), e);
     }
   }
 

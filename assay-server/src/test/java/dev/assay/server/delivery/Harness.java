@@ -28,14 +28,18 @@ final class Harness implements AutoCloseable {
   final PayloadCache cache;
 
   Harness() {
+    java.nio.file.Path dir;
     try {
-      store = JdbcConfigStore.embedded(Files.createTempDirectory("assay-payload-test-"));
+      dir = Files.createTempDirectory("assay-payload-test-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    store = JdbcConfigStore.embedded(dir);
     Clock clock = Clock.systemUTC();
     SecureRandom random = new SecureRandom();
-    config = new ConfigService(store, new AuditLog(clock), clock, random);
+    dev.assay.server.audit.AuditKey key = dev.assay.server.audit.AuditKey.load(java.util.Optional.empty(), dir);
+    config = new ConfigService(store, new AuditLog(clock, key,
+        dev.assay.server.audit.AuditAnchor.open(dir.resolve("audit-anchor.log"), key)), clock, random);
     config.ensureDefaultProject();
     cache = new PayloadCache(config);
     cache.attach();

@@ -218,10 +218,10 @@ abstract class ConfigStoreContract {
     store.write(tx -> {
       AuditHead h = tx.auditHead();
       AuditRecord a = new AuditRecord(h.seq() + 1, Instant.ofEpochMilli(5_000), "alice", "create",
-          "SEGMENT", "pf", "s1", Optional.empty(), Optional.of("{}"), h.hash(), "ha" + h.seq());
+          "SEGMENT", "pf", "s1", Optional.empty(), Optional.of("{}"), h.hash(), "ha" + h.seq(), Optional.of("mac-a"));
       tx.appendAudit(a);
       AuditRecord b = new AuditRecord(h.seq() + 2, Instant.ofEpochMilli(9_000), "bob", "update",
-          "SEGMENT", "pf", "s2", Optional.of("{}"), Optional.of("{}"), a.hash(), "hb" + h.seq());
+          "SEGMENT", "pf", "s2", Optional.of("{}"), Optional.of("{}"), a.hash(), "hb" + h.seq(), Optional.empty());
       tx.appendAudit(b);
       return null;
     });
@@ -231,8 +231,9 @@ abstract class ConfigStoreContract {
         .containsExactly("bob");
     var aliceBefore6s = new AuditQuery(Optional.empty(), Optional.empty(), Optional.of("alice"),
         Optional.empty(), Optional.of(Instant.ofEpochMilli(6_000)), 0, 100);
-    assertThat(audit(aliceBefore6s)).extracting(AuditRecord::key)
-        .containsExactly("s1");
+    assertThat(audit(aliceBefore6s)).extracting(AuditRecord::key, AuditRecord::mac)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("s1", Optional.of("mac-a")));
+    assertThat(audit(bySegmentS2)).extracting(AuditRecord::mac).containsExactly(Optional.<String>empty());
   }
 
   private Optional<StoredEntity> get(Kind kind, String scope, String key) {
@@ -253,6 +254,6 @@ abstract class ConfigStoreContract {
 
   private static AuditRecord record(long seq, String prevHash, String hash) {
     return new AuditRecord(seq, Instant.ofEpochMilli(1_000), "test", "update", "FLAG", "pc",
-        "counter", Optional.empty(), Optional.of("{}"), prevHash, hash);
+        "counter", Optional.empty(), Optional.of("{}"), prevHash, hash, Optional.empty());
   }
 }
