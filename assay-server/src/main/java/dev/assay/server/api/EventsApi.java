@@ -58,11 +58,13 @@ final class EventsApi implements Resource {
   private final Counter rejected;
   private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
   private final ConnectionGuard guard;
+  private final ConfigService config;
   private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
   EventsApi(EventStore store, EventGovernance governance, PayloadCache payloads, ApiKeys keys, MeterRegistry meters,
-      ConnectionGuard guard) {
+      ConnectionGuard guard, ConfigService config) {
     this.guard = guard;
+    this.config = config;
     this.store = store;
     this.governance = governance;
     this.payloads = payloads;
@@ -129,7 +131,10 @@ final class EventsApi implements Resource {
             throw DomainException.invalid("from", "must be before 'to'");
           }
           EventStore.Scope scope = scope(c);
-          return Reply.ok(summary(store.summary(scope, from, to, limit), scope, from, to));
+          EventSummary found = store.summary(scope, from, to, limit);
+          ObjectNode summary = summary(found, scope, from, to);
+          new UnmatchedEvents(config, scope.project()).describe(found, summary);
+          return Reply.ok(summary);
         }).withQuery("project", "from", "to", "limit"));
   }
 

@@ -63,7 +63,7 @@ public final class HttpApi {
       dev.assay.server.events.EventStore eventStore, dev.assay.server.events.EventGovernance eventGovernance,
       ConnectionGuard guard) {
     this.guard = guard;
-    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters, guard);
+    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters, guard, config);
     this.keys = keys;
     this.ofrep = ofrep;
     this.features = new FeaturesApi(payloads, meters);

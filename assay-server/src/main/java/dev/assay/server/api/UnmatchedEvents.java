@@ -1,0 +1,73 @@
+package dev.assay.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.events.EventSummary;
+import dev.assay.server.store.Kind;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What in an event summary matches nothing configured: exposures of an experiment or variation
+ * that does not exist, and metric event names that no metric reads. These are the usual
+ * instrumentation mistakes (a typo in a key, a variation index past the last variant), so the
+ * summary counts them instead of leaving the user to wonder why results stay empty.
+ */
+final class UnmatchedEvents {
+  private final Map<String, Integer> variantsByExperiment = new HashMap<>();
+  private final Set<String> metricEvents = new HashSet<>();
+
+  /** The experiments and metric event names of one project, or of every project when empty. */
+  UnmatchedEvents(ConfigService config, Optional<String> project) {
+    List<String> projects = project.map(List::of).orElseGet(() -> config.list(Kind.PROJECT, ConfigService.DEFAULT_PROJECT)
+        .stream().map(p -> p.path("key").asText()).toList());
+    for (String p : projects) {
+      if (config.list(Kind.PROJECT, ConfigService.DEFAULT_PROJECT).stream().noneMatch(x -> x.path("key").asText().equals(p))) {
+        continue; // events stored under a project that does not exist match nothing
+      }
+      for (JsonNode e : config.list(Kind.EXPERIMENT, p)) {
+        variantsByExperiment.merge(e.path("key").asText(), e.path("variants").size(), Math::max);
+      }
+      for (JsonNode m : config.list(Kind.METRIC, p)) {
+        if (m.path("event").isTextual()) {
+          metricEvents.add(m.path("event").asText());
+        }
+      }
+    }
+  }
+
+  /** Adds {@code unmatched} to a summary: counts, and the unmatched rows with the reason. */
+  void describe(EventSummary s, ObjectNode summary) {
+    ObjectNode out = summary.putObject("unmatched");
+    long exposures = 0;
+    ArrayNode experiments = out.putArray("byExperiment");
+    for (EventSummary.ExperimentCount e : s.byExperiment()) {
+      Integer variants = variantsByExperiment.get(e.experimentKey());
+      String reason = variants == null ? "no experiment '" + e.experimentKey() + "'"
+          : e.variationId() >= variants ? "experiment '" + e.experimentKey() + "' has variations 0 to " + (variants - 1)
+          : null;
+      if (reason != null) {
+        exposures += e.exposures();
+        experiments.addObject().put("experimentKey", e.experimentKey()).put("variationId", e.variationId())
+            .put("exposures", e.exposures()).put("reason", reason);
+      }
+    }
+    long events = 0;
+    ArrayNode names = out.putArray("byName");
+    for (EventSummary.NameCount n : s.byName()) {
+      if (!metricEvents.contains(n.name())) {
+        events += n.events();
+        names.addObject().put("name", n.name()).put("events", n.events()).put("reason", "no metric reads event '"
+            + n.name() + "' (SQL-defined metrics are not matched by name)");
+      }
+    }
+    out.put("exposures", exposures);
+    out.put("metricEvents", events);
+  }
+}
