@@ -252,7 +252,9 @@ class EventScopeTest {
     }
     ok(post(t, key, body.append("]").toString()));
     TestServer.Response broken = t.admin("POST", "/api/v1/experiments/aaa-broken/refresh", "{}");
-    for (int i = 0; i < 200 && broken.status() == 409; i++) { // a scheduled refresh of it is running
+    // A scheduled refresh of it (409) or of the other experiment (429: one refresh per project at a
+    // time) may be running; retry until this one runs.
+    for (int i = 0; i < 500 && (broken.status() == 409 || broken.status() == 429); i++) {
       Thread.sleep(20);
       broken = t.admin("POST", "/api/v1/experiments/aaa-broken/refresh", "{}");
     }
