@@ -117,7 +117,8 @@ class EventLoggerE2ETest {
 
   @Test
   void eventLogger_withAServerApiKey_isAccepted() {
-    String token = server.admin("POST", "/api-keys", "{\"name\":\"e2e-events\",\"role\":\"analyst\"}")
+    // Limited to the demo project, the key's events belong to it without naming it.
+    String token = server.admin("POST", "/api-keys", "{\"name\":\"e2e-events\",\"role\":\"analyst\",\"projects\":[\"demo\"]}")
         .get("token").asText();
     try (EventLogger events = EventLogger.builder(server.baseUrl(), token).build()) {
       for (int i = 0; i < 25; i++) {

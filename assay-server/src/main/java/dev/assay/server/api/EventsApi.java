@@ -267,8 +267,7 @@ final class EventsApi implements Resource {
         if (refused.isPresent()) {
           return refused.get();
         }
-        source = new Event.Source(req.query().first("project").asOptional().orElse(ConfigService.DEFAULT_PROJECT),
-            req.query().first("environment").asOptional().orElse(null));
+        source = new Event.Source(apiKeyProject(req, p.get()), req.query().first("environment").asOptional().orElse(null));
       }
     }
     String type = req.headers().contentType().map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)).orElse("");
@@ -306,7 +305,7 @@ final class EventsApi implements Resource {
 
   /* An API key names the project (?project=, default project) and environment (?environment=) of its events. */
   private static Optional<Reply> apiKeySource(ServerRequest req, Principal p) {
-    String project = req.query().first("project").asOptional().orElse(ConfigService.DEFAULT_PROJECT);
+    String project = apiKeyProject(req, p);
     Optional<String> environment = req.query().first("environment").asOptional();
     if (project.isEmpty() || project.length() > EventParser.MAX_STRING) {
       return Optional.of(invalidKey("project"));
@@ -320,6 +319,15 @@ final class EventsApi implements Resource {
           List.of(new DomainException.Detail("project", "not one of " + p.projects()))));
     }
     return Optional.empty();
+  }
+
+  /*
+   * The project an API key's events belong to: ?project=, else the one project a key is limited
+   * to, else the default project.
+   */
+  private static String apiKeyProject(ServerRequest req, Principal p) {
+    return req.query().first("project").asOptional()
+        .orElse(p.projects().size() == 1 ? p.projects().get(0) : ConfigService.DEFAULT_PROJECT);
   }
 
   private static Reply invalidKey(String field) {
