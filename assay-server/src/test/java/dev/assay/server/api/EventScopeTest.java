@@ -200,7 +200,8 @@ class EventScopeTest {
         "{\"name\":\"shop-writer\",\"role\":\"experimenter\",\"projects\":[\"shop\"]}");
     String scoped = created.json().path("token").asText();
     long now = System.currentTimeMillis();
-    TestServer.Response foreign = post(t, scoped, "[" + exposure("x1", "u", 0, now) + "]");
+    TestServer.Response foreign = t.send("POST", "/api/v1/events?project=default", scoped, "application/json",
+        ("[" + exposure("x1", "u", 0, now) + "]").getBytes(StandardCharsets.UTF_8));
     assertThat(foreign.status()).as("the default project is not the key's: " + foreign.body()).isEqualTo(403);
     TestServer.Response sent = t.send("POST", "/api/v1/events?project=shop&environment=backend", scoped,
         "application/json", ("[" + exposure("x2", "u", 0, now) + "]").getBytes(StandardCharsets.UTF_8));
@@ -209,6 +210,9 @@ class EventScopeTest {
     assertThat(unit.at("/events/0/project").asText()).isEqualTo("shop");
     assertThat(unit.at("/events/0/environment").asText()).isEqualTo("backend");
     assertThat(unit.path("events")).hasSize(1);
+    // Without ?project=, a key limited to one project sends to that project.
+    assertThat(post(t, scoped, "[" + exposure("x4", "v", 0, now + 1) + "]").status()).isEqualTo(200);
+    assertThat(t.admin("GET", "/api/v1/events/units/v", null).json().at("/events/0/project").asText()).isEqualTo("shop");
     TestServer.Response empty = t.send("POST", "/api/v1/events?project=", scoped, "application/json",
         ("[" + exposure("x3", "u", 0, now) + "]").getBytes(StandardCharsets.UTF_8));
     assertThat(empty.status()).isEqualTo(400);
