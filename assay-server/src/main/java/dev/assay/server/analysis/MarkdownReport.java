@@ -87,12 +87,14 @@ public final class MarkdownReport {
       }
     }
     JsonNode dims = snapshot.path("dimensions");
+    // The interaction test is read at the experiment's own α, like every other result.
+    double alpha = settings.path("alpha").asDouble(0.05);
     if (dims.isObject() && dims.size() > 0) {
       md.append("\n## Segments\n\n");
       dims.fields().forEachRemaining(d -> {
         List<String> differing = new java.util.ArrayList<>();
         for (JsonNode i : d.getValue().path("interaction")) {
-          if (i.path("pValue").isNumber() && i.path("pValue").asDouble() < 0.05) {
+          if (i.path("pValue").isNumber() && i.path("pValue").asDouble() < alpha) {
             differing.add(String.format(Locale.ROOT, "%s / %s (Cochran's Q p = %.3g)", i.path("metric").asText(),
                 i.path("variant").asText(), i.path("pValue").asDouble()));
           }
