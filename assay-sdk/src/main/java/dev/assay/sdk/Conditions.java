@@ -34,6 +34,16 @@ final class Conditions {
    * @param path where the condition sits in the payload, for error messages
    */
   static Condition compile(@Nullable Object json, Map<String, List<Object>> savedGroups, String path) {
+    return compile(json, savedGroups, path, false);
+  }
+
+  /**
+   * As {@link #compile(Object, Map, String)}; when {@code strict}, what the evaluator would quietly
+   * treat as "no match" (an unknown operator, a regex that does not compile, an operand of the
+   * wrong shape) is a {@link PayloadException} naming its path instead: the check for
+   * configuration time ({@link ConditionValidator}).
+   */
+  static Condition compile(@Nullable Object json, Map<String, List<Object>> savedGroups, String path, boolean strict) {
     if (json == null) {
       return Condition.ALWAYS;
     }
@@ -43,7 +53,7 @@ final class Conditions {
     if (map.isEmpty()) {
       return Condition.ALWAYS;
     }
-    return new Compiler(savedGroups).object(map, path);
+    return new Compiler(savedGroups, strict).object(map, path);
   }
 
   private static String typeName(@Nullable Object v) {
@@ -54,10 +64,21 @@ final class Conditions {
   // Compilation
 
   private static final class Compiler {
+    private static final java.util.Set<String> TYPES =
+        java.util.Set.of("string", "number", "boolean", "array", "object", "null", "undefined");
     private final Map<String, List<Object>> savedGroups;
+    private final boolean strict;
 
-    Compiler(Map<String, List<Object>> savedGroups) {
+    Compiler(Map<String, List<Object>> savedGroups, boolean strict) {
       this.savedGroups = savedGroups;
+      this.strict = strict;
+    }
+
+    /* In strict mode, a problem the evaluator would answer with "no match". */
+    private void require(boolean ok, String path, String reason) {
+      if (strict && !ok) {
+        throw new PayloadException(path, reason);
+      }
     }
 
     /** evalCondition(obj, condition): every entry must hold. */
@@ -72,7 +93,10 @@ final class Conditions {
           case "$nor" -> parts.add(new Not(new Or(list(v, p))));
           case "$and" -> parts.add(new And(list(v, p)));
           case "$not" -> parts.add(new Not(objectOrAlways(v, p)));
-          default -> parts.add(new Field(path(key), value(v, p)));
+          default -> {
+            require(!key.startsWith("$"), p, "unknown logical operator '" + key + "'");
+            parts.add(new Field(path(key), value(v, p)));
+          }
         }
       }
       return parts.size() == 1 ? parts.get(0) : new And(parts.toArray(new Node[0]));
@@ -183,36 +207,46 @@ final class Conditions {
           return v -> paddedVersion(v).compareTo(e) <= 0;
         }
         case "$exists": {
+          require(expected instanceof Boolean, path, "$exists takes true or false");
           boolean want = truthy(expected);
           return v -> want == (v != null);
         }
         case "$in":
           if (!(expected instanceof List<?> l)) {
+            require(false, path, "$in takes an array");
             return v -> false;
           }
           return new In(l, false);
         case "$nin":
           if (!(expected instanceof List<?> l)) {
+            require(false, path, "$nin takes an array");
             return v -> false;
           }
           return not(new In(l, false));
         case "$ini":
           if (!(expected instanceof List<?> l)) {
+            require(false, path, "$ini takes an array");
             return v -> false;
           }
           return new In(l, true);
         case "$nini":
           if (!(expected instanceof List<?> l)) {
+            require(false, path, "$nini takes an array");
             return v -> false;
           }
           return not(new In(l, true));
         case "$inGroup":
+          require(expected instanceof String, path, "$inGroup takes a saved group (segment) key");
           return new In(savedGroups.getOrDefault(Json.jsString(expected), List.of()), false);
         case "$notInGroup":
+          require(expected instanceof String, path, "$notInGroup takes a saved group (segment) key");
           return not(new In(savedGroups.getOrDefault(Json.jsString(expected), List.of()), false));
         case "$regex":
+          require(expected instanceof String && compiles(expected, 0), path, "$regex takes a regular expression that compiles");
           return regex(expected, 0);
         case "$regexi":
+          require(expected instanceof String && compiles(expected, Pattern.CASE_INSENSITIVE), path,
+              "$regexi takes a regular expression that compiles");
           return regex(expected, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
         case "$elemMatch": {
           Node elem;
@@ -244,6 +278,7 @@ final class Conditions {
         case "$alli": {
           boolean insensitive = op.equals("$alli");
           if (!(expected instanceof List<?> l)) {
+            require(false, path, op + " takes an array");
             return v -> v instanceof List;
           }
           ValueTest[] each = new ValueTest[l.size()];
@@ -275,12 +310,23 @@ final class Conditions {
         case "$not":
           return not(value(expected, path));
         case "$type": {
+          require(expected instanceof String t && TYPES.contains(t), path, "$type takes one of " + new java.util.TreeSet<>(TYPES));
           String want = Json.jsString(expected);
           return v -> jsType(v).equals(want);
         }
         default:
           // The reference logs "Unknown operator" and does not match.
+          require(false, path, "unknown operator '" + op + "'");
           return v -> false;
+      }
+    }
+
+    private static boolean compiles(@Nullable Object expected, int flags) {
+      try {
+        Pattern.compile(Json.jsString(expected), flags);
+        return true;
+      } catch (PatternSyntaxException e) {
+        return false;
       }
     }
 

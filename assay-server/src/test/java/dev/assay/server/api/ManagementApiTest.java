@@ -100,6 +100,19 @@ class ManagementApiTest {
     var re = t.admin("POST", "/api/v1/experiments",
         "{\"key\":\"c\",\"condition\":{\"email\":{\"$regex\":\"(\"}},\"variants\":[{\"key\":\"a\",\"weight\":0.5},{\"key\":\"b\",\"weight\":0.5}]}");
     assertThat(re.status()).isEqualTo(400);
+    assertThat(re.json().at("/error/details/0/field").asText()).isEqualTo("condition.email.$regex");
+  }
+
+  @Test
+  void conditions_everyOperatorTheSdkEvaluates_accepted() {
+    // $ini, $nini, $regexi and $alli were missing from a second operator list the server kept.
+    var r = t.admin("POST", "/api/v1/experiments", "{\"key\":\"ci\",\"condition\":{\"country\":{\"$ini\":[\"nl\"]},"
+        + "\"email\":{\"$regexi\":\"@EXAMPLE\\\\.com$\"},\"tags\":{\"$alli\":[\"A\"]},\"plan\":{\"$nini\":[\"free\"]}},"
+        + "\"variants\":[{\"key\":\"a\",\"weight\":0.5},{\"key\":\"b\",\"weight\":0.5}]}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    var flag = t.admin("POST", "/api/v1/flags", "{\"key\":\"fi\",\"type\":\"boolean\",\"defaultValue\":false,"
+        + "\"environments\":{\"production\":{\"rules\":[{\"condition\":{\"country\":{\"$ini\":[\"nl\"]}},\"value\":true}]}}}");
+    assertThat(flag.status()).as(flag.body()).isEqualTo(201);
   }
 
   @Test
