@@ -96,7 +96,7 @@ public final class ExperimentClient {
       Engine e = engine;
       return e.evalFeature(featureKey, attributes, true, e.callFor(attributes));
     } catch (RuntimeException e) {
-      return new FeatureResult(featureKey, null, Source.ERROR, "", null, null);
+      return FeatureResult.failed(featureKey, e);
     }
   }
 
@@ -108,7 +108,7 @@ public final class ExperimentClient {
       try {
         out.put(k, e.evalFeature(k, attributes, true, e.callFor(attributes)));
       } catch (RuntimeException ex) {
-        out.put(k, new FeatureResult(k, null, Source.ERROR, "", null, null));
+        out.put(k, FeatureResult.failed(k, ex));
       }
     });
     return out;
@@ -178,7 +178,8 @@ public final class ExperimentClient {
       return new TypedValue<>(defaultValue, Reason.UNKNOWN_FEATURE, "no feature '" + featureKey + "' in the ruleset", r);
     }
     if (r.source() == Source.ERROR) {
-      return new TypedValue<>(defaultValue, Reason.ERROR, "evaluating feature '" + featureKey + "' failed", r);
+      return new TypedValue<>(defaultValue, Reason.ERROR, "evaluating feature '" + featureKey + "' failed: "
+          + r.error().map(x -> x.getClass().getSimpleName() + ": " + x.getMessage()).orElse("unknown cause"), r);
     }
     if (raw == null) {
       return new TypedValue<>(defaultValue, Reason.NULL_VALUE, "feature '" + featureKey + "' is null", r);

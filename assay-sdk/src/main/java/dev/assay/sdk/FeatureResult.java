@@ -45,6 +45,7 @@ public final class FeatureResult {
   private final String ruleId;
   private final @Nullable Experiment experiment;
   private final @Nullable ExperimentResult experimentResult;
+  private final @Nullable RuntimeException error;
 
   FeatureResult(
       String featureKey,
@@ -53,12 +54,37 @@ public final class FeatureResult {
       String ruleId,
       @Nullable Experiment experiment,
       @Nullable ExperimentResult experimentResult) {
+    this(featureKey, value, source, ruleId, experiment, experimentResult, null);
+  }
+
+  /** The result of an evaluation that failed: no value, source {@link Source#ERROR}, and the cause. */
+  static FeatureResult failed(String featureKey, RuntimeException cause) {
+    return new FeatureResult(featureKey, null, Source.ERROR, "", null, null, cause);
+  }
+
+  private FeatureResult(
+      String featureKey,
+      @Nullable Object value,
+      Source source,
+      String ruleId,
+      @Nullable Experiment experiment,
+      @Nullable ExperimentResult experimentResult,
+      @Nullable RuntimeException error) {
     this.featureKey = featureKey;
     this.value = value;
     this.source = source;
     this.ruleId = ruleId;
     this.experiment = experiment;
     this.experimentResult = experimentResult;
+    this.error = error;
+  }
+
+  /**
+   * Why evaluation failed, when {@link #source()} is {@link Source#ERROR} (a bug or a failing
+   * sticky-bucket service, never thrown into the caller); empty otherwise.
+   */
+  public Optional<RuntimeException> error() {
+    return Optional.ofNullable(error);
   }
 
   public String featureKey() {
