@@ -64,7 +64,11 @@ public final class EventParser {
     private final String field;
 
     NumberOutOfRange(String field) {
-      super(field + ": must be a finite number between -" + BOUND + " and " + BOUND);
+      this(field, "must be a finite number between -" + BOUND + " and " + BOUND);
+    }
+
+    NumberOutOfRange(String field, String reason) {
+      super(field + ": " + reason);
       this.field = field;
     }
   }
@@ -308,7 +312,7 @@ public final class EventParser {
         String hashAttribute = n.hashAttribute != null && n.hashAttribute != NULL ? text(n.hashAttribute, "hashAttribute")
             : "id";
         yield new Event(id, Event.Type.EXPOSURE, ts, unit, hashAttribute, exp, v.intValue(), null, null,
-            object(n.attributes, "attributes", privacy), source.project(), source.environment());
+            attributes(n.attributes, privacy), source.project(), source.environment());
       }
       case "metric", "track" -> {
         String name = text(n.name, "name");
@@ -352,6 +356,19 @@ public final class EventParser {
       if (bad) {
         throw new NumberOutOfRange("properties." + f.getKey());
       }
+      if (v.isContainerNode()) {
+        nonFinite(v, "properties." + f.getKey());
+      }
+    }
+  }
+
+  /* Nested numbers are not bounded (no metric reads them), but one a double cannot hold is refused. */
+  private static void nonFinite(Object node, String field) {
+    if (node instanceof com.fasterxml.jackson.databind.JsonNode n) {
+      dev.assay.server.domain.Json.nonFinite(n).ifPresent(path -> {
+        throw new NumberOutOfRange(path.isEmpty() || path.startsWith("[") ? field + path : field + "." + path,
+            "must be a finite number");
+      });
     }
   }
 
@@ -413,6 +430,11 @@ public final class EventParser {
     return ms;
   }
 
+  private static String attributes(Object attributes, EventPrivacy privacy) {
+    nonFinite(attributes, "attributes");
+    return object(attributes, "attributes", privacy);
+  }
+
   private static String object(Object o, String field, EventPrivacy privacy) {
     if (o == null || o == NULL) {
       return "{}";
@@ -423,9 +445,6 @@ public final class EventParser {
     if (v.size() > MAX_ATTRIBUTES) {
       throw new IllegalArgumentException(field + ": more than " + MAX_ATTRIBUTES + " entries");
     }
-    dev.assay.server.domain.Json.nonFinite(v).ifPresent(path -> {
-      throw new IllegalArgumentException(field + "." + path + ": must be a finite number");
-    });
     String s = v.toString();
     if (s.length() > MAX_JSON) {
       throw new IllegalArgumentException(field + ": larger than " + MAX_JSON + " characters");
