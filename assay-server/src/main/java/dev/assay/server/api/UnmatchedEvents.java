@@ -25,11 +25,13 @@ final class UnmatchedEvents {
 
   /** The experiments and metric event names of one project, or of every project when empty. */
   UnmatchedEvents(ConfigService config, Optional<String> project) {
-    List<String> projects = project.map(List::of).orElseGet(() -> config.list(Kind.PROJECT, ConfigService.DEFAULT_PROJECT)
-        .stream().map(p -> p.path("key").asText()).toList());
+    Set<String> existing = new HashSet<>();
+    config.list(Kind.PROJECT, ConfigService.DEFAULT_PROJECT).forEach(p -> existing.add(p.path("key").asText()));
+    // Events stored under a project that does not exist match nothing.
+    List<String> projects = project.map(List::of).orElse(List.copyOf(existing));
     for (String p : projects) {
-      if (config.list(Kind.PROJECT, ConfigService.DEFAULT_PROJECT).stream().noneMatch(x -> x.path("key").asText().equals(p))) {
-        continue; // events stored under a project that does not exist match nothing
+      if (!existing.contains(p)) {
+        continue;
       }
       for (JsonNode e : config.list(Kind.EXPERIMENT, p)) {
         variantsByExperiment.merge(e.path("key").asText(), e.path("variants").size(), Math::max);

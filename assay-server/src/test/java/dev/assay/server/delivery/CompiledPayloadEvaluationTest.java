@@ -268,18 +268,23 @@ class CompiledPayloadEvaluationTest {
     assertBinomial("moved by the new seed", moved, n, 0.5);
   }
 
+  /* An experiment (old/new values) that ran and stopped, served through flag "<key>-flag". */
+  private void stoppedExperimentBehindAFlag(String key, String targeting) {
+    h.create(Kind.EXPERIMENT, """
+        {"key":"%s",%s"variants":[{"key":"control","weight":0.5,"value":"old"},{"key":"treatment","weight":0.5,"value":"new"}]}"""
+        .formatted(key, targeting));
+    h.create(Kind.FLAG, """
+        {"key":"%s-flag","type":"string","defaultValue":"old",
+         "environments":{"production":{"rules":[{"experiment":"%s"}]}}}""".formatted(key, key));
+    h.transition(key, Action.START);
+    h.transition(key, Action.STOP);
+  }
+
   @Test
   void conclusion_shipForcesTheVariantAndOtherOutcomesServeTheDefault() {
     String conn = h.connection("production");
     for (String e : new String[] {"shipped", "rolled-back", "unclear"}) {
-      h.create(Kind.EXPERIMENT, """
-          {"key":"%s","variants":[{"key":"control","weight":0.5,"value":"old"},{"key":"treatment","weight":0.5,"value":"new"}]}"""
-          .formatted(e));
-      h.create(Kind.FLAG, """
-          {"key":"%s-flag","type":"string","defaultValue":"old",
-           "environments":{"production":{"rules":[{"experiment":"%s"}]}}}""".formatted(e, e));
-      h.transition(e, Action.START);
-      h.transition(e, Action.STOP);
+      stoppedExperimentBehindAFlag(e, "");
     }
     h.transition("shipped", Action.CONCLUDE, "{\"decision\":{\"outcome\":\"ship\",\"variant\":\"treatment\"}}");
     h.transition("rolled-back", Action.CONCLUDE, "{\"decision\":{\"outcome\":\"rollback\"}}");
@@ -299,15 +304,7 @@ class CompiledPayloadEvaluationTest {
   void conclusion_shipGoesToTheExperimentsAudienceUnlessEveryoneIsChosen() {
     String conn = h.connection("production");
     for (String e : new String[] {"us-only", "us-to-all"}) {
-      h.create(Kind.EXPERIMENT, """
-          {"key":"%s","condition":{"country":"US"},
-           "variants":[{"key":"control","weight":0.5,"value":"old"},{"key":"treatment","weight":0.5,"value":"new"}]}"""
-          .formatted(e));
-      h.create(Kind.FLAG, """
-          {"key":"%s-flag","type":"string","defaultValue":"old",
-           "environments":{"production":{"rules":[{"experiment":"%s"}]}}}""".formatted(e, e));
-      h.transition(e, Action.START);
-      h.transition(e, Action.STOP);
+      stoppedExperimentBehindAFlag(e, "\"condition\":{\"country\":\"US\"},");
     }
     ObjectNode concluded = h.transition("us-only", Action.CONCLUDE,
         "{\"decision\":{\"outcome\":\"ship\",\"variant\":\"treatment\"}}");
