@@ -1,6 +1,7 @@
 package dev.assay.cli;
 
 import dev.assay.server.AssayServer;
+import dev.assay.server.ServerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -219,104 +220,68 @@ final class ServeCommand implements Callable<Integer> {
       description = "Seed a demo project (environments, flags, an experiment with metrics).")
   boolean demo;
 
-  private void configureEvents(AssayServer.Builder builder) {
-    String key = System.getenv("ASSAY_EVENTS_HMAC_KEY");
-    if (eventHmacKeyFile != null) {
-      try {
-        key = java.nio.file.Files.readString(eventHmacKeyFile).strip();
-      } catch (java.io.IOException e) {
-        throw new CliInputException("--event-hmac-key-file: cannot read " + eventHmacKeyFile + ": " + e.getMessage(), e);
-      }
-    }
-    if (key != null && !key.isBlank()) {
-      if (key.length() < dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH) {
-        throw new CliInputException((eventHmacKeyFile != null ? "--event-hmac-key-file" : "ASSAY_EVENTS_HMAC_KEY")
-            + ": the key must be at least " + dev.assay.server.events.EventPrivacy.MIN_KEY_LENGTH + " characters");
-      }
-      builder.eventHmacKey(key);
-    }
+  /*
+   * The CLI reads files and environment variables and names its options; every value is checked
+   * once, by ServerConfig, whose message is re-labelled with the option the user typed.
+   */
+  private ServerConfig config(String adminToken) {
+    ServerConfig.Builder builder = ServerConfig.builder().port(port).host(host).dataDir(dataDir).demo(demo)
+        .refreshInterval(refreshInterval).analysisQueryTimeout(analysisQueryTimeout).analysisMemory(analysisMemory)
+        .httpLimits(httpLimits());
+    present(databaseUrl).ifPresent(builder::databaseUrl);
+    present(warehouseUrl).ifPresent(builder::warehouseUrl);
+    present(webhookUrl).ifPresent(builder::webhookUrl);
+    eventHmacKey().ifPresent(builder::eventHmacKey);
     if (eventAttributes != null && !eventAttributes.isEmpty()) {
-      java.util.Set<String> names = new java.util.TreeSet<>();
-      for (String n : eventAttributes) {
-        if (n.isBlank()) {
-          throw new CliInputException("--event-attributes: names must not be empty");
-        }
-        names.add(n.strip());
-      }
-      builder.eventAttributeAllowList(names);
+      builder.eventAttributeAllowList(new java.util.TreeSet<>(eventAttributes.stream().map(String::strip).toList()));
     }
-    if (kafkaBootstrapServers != null && !kafkaBootstrapServers.isBlank()) {
-      if (!kafkaBootstrapServers.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
-        throw new CliInputException("--kafka-bootstrap-servers: must be host:port[,host:port...], was '"
-            + kafkaBootstrapServers + "'");
-      }
-      if (!kafkaTopic.matches("[A-Za-z0-9._-]{1,249}")) {
-        throw new CliInputException("--kafka-topic: 1-249 of letters, digits, '.', '_' and '-', was '" + kafkaTopic + "'");
-      }
-      builder.kafka(kafkaBootstrapServers).kafkaTopic(kafkaTopic).kafkaConsume(kafkaConsume);
-    }
+    present(kafkaBootstrapServers).ifPresent(b -> builder.kafka(b).kafkaTopic(kafkaTopic).kafkaConsume(kafkaConsume));
     if (eventDedupWindow != null) {
-      int max = dev.assay.server.events.DuckDbEventStore.MAX_DEDUP_WINDOW;
-      if (eventDedupWindow < 2 || eventDedupWindow > max) {
-        throw new CliInputException("--event-dedup-window: must be 2 to " + max + " ids, was " + eventDedupWindow);
-      }
       builder.eventDedupWindow(eventDedupWindow);
     }
     if (eventRetentionDays != null) {
-      if (eventRetentionDays < 1) {
-        throw new CliInputException("--event-retention-days: must be at least 1, was " + eventRetentionDays);
-      }
       builder.eventRetentionDays(eventRetentionDays);
+    }
+    present(System.getenv("ASSAY_AUDIT_KEY")).ifPresent(builder::auditKey);
+    present(adminToken).ifPresent(builder::adminToken);
+    try {
+      return builder.build();
+    } catch (ServerConfig.InvalidOption e) {
+      throw new CliInputException(optionName(e.option()) + ": " + e.reason(), e);
     }
   }
 
-  @Override
-  public Integer call() {
-    if (port < 0 || port > 65535) {
-      throw new CliInputException("--port: must be between 0 and 65535, was " + port);
-    }
-    if (databaseUrl != null && !databaseUrl.isBlank() && !databaseUrl.startsWith("jdbc:")) {
-      throw new CliInputException(
-          "--database-url: must be a JDBC URL such as jdbc:postgresql://host:5432/db, was '"
-              + databaseUrl
-              + "'");
-    }
-    ROOT_LOG.setLevel(verbose ? Level.INFO : Level.WARNING);
-    // Flyway warns that it has not been tested with this H2 release; it is, by our contract tests.
-    FLYWAY_LOG.setLevel(verbose ? Level.INFO : Level.SEVERE);
-    AssayServer.Builder builder =
-        AssayServer.builder().port(port).host(host).dataDir(dataDir).demo(demo);
-    if (databaseUrl != null && !databaseUrl.isBlank()) {
-      builder.databaseUrl(databaseUrl);
-    }
-    if (warehouseUrl != null && !warehouseUrl.isBlank()) {
-      builder.warehouseUrl(warehouseUrl);
-    }
-    if (refreshInterval.isNegative() || refreshInterval.isZero()) {
-      throw new CliInputException("--refresh-interval: must be positive, was " + refreshInterval);
-    }
-    builder.refreshInterval(refreshInterval);
-    if (webhookUrl != null && !webhookUrl.isBlank()) {
-      try {
-        builder.webhookUrl(webhookUrl);
-      } catch (IllegalArgumentException e) {
-        throw new CliInputException("--webhook-url: " + e.getMessage());
-      }
-    }
-    configureEvents(builder);
-    if (analysisQueryTimeout.toSeconds() < 1) {
-      throw new CliInputException("--analysis-query-timeout: must be at least PT1S, was " + analysisQueryTimeout);
-    }
-    builder.analysisQueryTimeout(analysisQueryTimeout);
-    try {
-      builder.analysisMemory(analysisMemory);
-    } catch (IllegalArgumentException e) {
-      throw new CliInputException("--analysis-memory: " + e.getMessage().replaceFirst("^analysisMemory: ", ""));
+  /* The name a user gave a ServerConfig option: its command-line option or environment variable. */
+  private String optionName(String option) {
+    return switch (option) {
+      case "eventHmacKey" -> eventHmacKeyFile != null ? "--event-hmac-key-file" : "ASSAY_EVENTS_HMAC_KEY";
+      case "eventAttributeAllowList" -> "--event-attributes";
+      case "auditKey" -> "ASSAY_AUDIT_KEY";
+      case "adminToken" -> "ASSAY_ADMIN_TOKEN";
+      default -> "--" + option.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private static java.util.Optional<String> present(String value) {
+    return java.util.Optional.ofNullable(value).filter(v -> !v.isBlank());
+  }
+
+  private java.util.Optional<String> eventHmacKey() {
+    if (eventHmacKeyFile == null) {
+      return present(System.getenv("ASSAY_EVENTS_HMAC_KEY"));
     }
     try {
-      builder.httpLimits(dev.assay.server.api.HttpLimits.DEFAULT.withHeaderTimeout(httpHeaderTimeout)
+      return present(java.nio.file.Files.readString(eventHmacKeyFile).strip());
+    } catch (java.io.IOException e) {
+      throw new CliInputException("--event-hmac-key-file: cannot read " + eventHmacKeyFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  private dev.assay.server.api.HttpLimits httpLimits() {
+    try {
+      return dev.assay.server.api.HttpLimits.DEFAULT.withHeaderTimeout(httpHeaderTimeout)
           .withBodyTimeout(httpBodyTimeout).withIdleTimeout(httpIdleTimeout).withMaxConnections(httpMaxConnections)
-          .withMaxConnectionsPerClient(httpMaxConnectionsPerClient));
+          .withMaxConnectionsPerClient(httpMaxConnectionsPerClient);
     } catch (IllegalArgumentException e) {
       // HttpLimits names its fields; say the option instead.
       String m = e.getMessage();
@@ -330,25 +295,19 @@ final class ServeCommand implements Callable<Integer> {
       }
       throw new CliInputException(m);
     }
-    String auditKey = System.getenv("ASSAY_AUDIT_KEY");
-    if (auditKey != null && !auditKey.isBlank()) {
-      if (auditKey.length() < dev.assay.server.audit.AuditKey.MIN_LENGTH) {
-        throw new CliInputException("ASSAY_AUDIT_KEY: must be at least "
-            + dev.assay.server.audit.AuditKey.MIN_LENGTH + " characters");
-      }
-      builder.auditKey(auditKey);
-    }
+  }
+
+  @Override
+  public Integer call() {
+    ROOT_LOG.setLevel(verbose ? Level.INFO : Level.WARNING);
+    // Flyway warns that it has not been tested with this H2 release; it is, by our contract tests.
+    FLYWAY_LOG.setLevel(verbose ? Level.INFO : Level.SEVERE);
     String token = System.getenv("ASSAY_ADMIN_TOKEN");
-    if (token != null && !token.isBlank()) {
-      if (token.length() < 16) {
-        throw new CliInputException("ASSAY_ADMIN_TOKEN: must be at least 16 characters");
-      }
-      builder.adminToken(token);
-    }
+    ServerConfig config = config(token);
     PrintWriter out = spec.commandLine().getOut();
     AssayServer server;
     try {
-      server = builder.start();
+      server = AssayServer.start(config);
     } catch (IllegalArgumentException e) {
       throw new CliInputException(e.getMessage(), e);
     }

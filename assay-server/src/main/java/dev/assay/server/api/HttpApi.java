@@ -3,14 +3,11 @@ package dev.assay.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.assay.server.audit.AuditLog;
 import dev.assay.server.auth.ApiKeys;
 import dev.assay.server.auth.Principal;
-import dev.assay.server.delivery.PayloadCache;
-import dev.assay.server.delivery.PayloadSubscriptions;
+import dev.assay.server.delivery.PayloadEvaluators;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
-import dev.assay.server.store.ConfigStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
@@ -22,7 +19,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,27 +49,27 @@ public final class HttpApi {
   private final StreamApi stream;
   private final EventsApi events;
   private final OfrepApi ofrep;
-  private volatile List<Routes.Route> routes = List.of();
   private final ConnectionGuard guard;
+  private final List<RouteContributor> contributors;
+  private volatile List<Routes.Route> routes = List.of();
 
-  public HttpApi(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
-      PayloadCache payloads, PayloadSubscriptions subscriptions, Duration sseHeartbeat,
-      PrometheusMeterRegistry meters, BooleanSupplier ready, OfrepApi ofrep,
-      java.util.Optional<dev.assay.server.analysis.ExperimentRefresh> analysis,
-      dev.assay.server.events.EventStore eventStore, dev.assay.server.events.EventGovernance eventGovernance,
-      ConnectionGuard guard) {
-    this.guard = guard;
-    this.events = new EventsApi(eventStore, eventGovernance, payloads, keys, meters, guard, config);
-    this.keys = keys;
-    this.ofrep = ofrep;
-    this.features = new FeaturesApi(payloads, meters);
-    this.stream = new StreamApi(payloads, subscriptions, sseHeartbeat, meters);
-    this.meters = meters;
-    this.ready = ready;
+  /** The API over these services, with extra routes (the web UI) mounted by {@code contributors}. */
+  public HttpApi(ApiServices s, List<RouteContributor> contributors) {
+    this.guard = s.guard();
+    this.keys = s.keys();
+    this.meters = s.meters();
+    this.ready = s.ready();
+    this.contributors = List.copyOf(contributors);
+    this.events = new EventsApi(s.events(), s.eventGovernance(), s.payloads(), s.keys(), s.meters(), s.guard(), s.config());
+    this.ofrep = new OfrepApi(new PayloadEvaluators(s.payloads()), s.keys(), s.ofrepRateLimit(), s.meters());
+    this.features = new FeaturesApi(s.payloads(), s.meters());
+    this.stream = new StreamApi(s.payloads(), s.subscriptions(), s.sseHeartbeat(), s.meters());
+    ConfigService config = s.config();
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
-        new SdkConnectionsApi(config, payloads, keys.serverKeys()), new FlagsApi(config), new ExperimentsApi(config, analysis),
-        new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config),
-        new ApiKeysApi(keys, config), new AuditApi(store, audit), events);
+        new SdkConnectionsApi(config, s.payloads(), s.keys().serverKeys()), new FlagsApi(config),
+        new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config),
+        new MetricsApi(config), new UsersApi(config), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
+        events);
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
@@ -113,6 +109,7 @@ public final class HttpApi {
       routes.route(Method.create(e.method()), PREFIX + e.path(), (req, res) -> handle(e, req, res));
     }
     this.routes = routes.recorded();
+    contributors.forEach(c -> c.register(routing));
     routing.any((req, res) -> {
       String path = req.path().path();
       boolean knownPath = endpoints.stream().anyMatch(e -> OpenApi.matches(e.path(), path.substring(Math.min(path.length(), PREFIX.length()))))

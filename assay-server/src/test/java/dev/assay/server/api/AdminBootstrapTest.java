@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.assay.server.AssayServer;
+import dev.assay.server.ServerConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +24,7 @@ class AdminBootstrapTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private static AssayServer start(Path data, String token) {
-    AssayServer.Builder b = AssayServer.builder().port(0).host("127.0.0.1").dataDir(data);
+    ServerConfig.Builder b = AssayServer.builder().port(0).host("127.0.0.1").dataDir(data);
     if (token != null) {
       b.adminToken(token);
     }

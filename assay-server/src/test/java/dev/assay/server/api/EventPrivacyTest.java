@@ -186,7 +186,7 @@ class EventPrivacyTest {
 
   @Test
   void builder_rejectsAShortKeyAndZeroRetention() {
-    assertThatThrownBy(() -> AssayServer.builder().eventHmacKey("short")).hasMessageContaining("eventHmacKey");
-    assertThatThrownBy(() -> AssayServer.builder().eventRetentionDays(0)).hasMessageContaining("eventRetentionDays");
+    assertThatThrownBy(() -> AssayServer.builder().eventHmacKey("short").build()).hasMessageContaining("eventHmacKey");
+    assertThatThrownBy(() -> AssayServer.builder().eventRetentionDays(0).build()).hasMessageContaining("eventRetentionDays");
   }
 }

@@ -26,7 +26,7 @@ class EventScopeTest {
     servers.forEach(TestServer::close);
   }
 
-  private TestServer start(java.util.function.UnaryOperator<dev.assay.server.AssayServer.Builder> customize) {
+  private TestServer start(java.util.function.UnaryOperator<dev.assay.server.ServerConfig.Builder> customize) {
     TestServer t = new TestServer(customize);
     servers.add(t);
     return t;

@@ -114,7 +114,7 @@ class EventsKafkaModeTest {
 
   @Test
   void builder_rejectsABadTopicName() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AssayServer.builder().kafkaTopic("no spaces"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AssayServer.builder().kafkaTopic("no spaces").build())
         .hasMessageContaining("kafkaTopic");
   }
 }

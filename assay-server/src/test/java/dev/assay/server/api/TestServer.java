@@ -3,6 +3,7 @@ package dev.assay.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.assay.server.AssayServer;
+import dev.assay.server.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -25,7 +26,7 @@ final class TestServer implements AutoCloseable {
   }
 
   /** A server whose builder is adjusted first (e.g. a short SSE heartbeat). */
-  TestServer(java.util.function.UnaryOperator<AssayServer.Builder> customize) {
+  TestServer(java.util.function.UnaryOperator<ServerConfig.Builder> customize) {
     try {
       dataDir = Files.createTempDirectory("assay-server-test-");
     } catch (IOException e) {

@@ -1,0 +1,251 @@
+package dev.assay.server;
+
+import dev.assay.server.analysis.AnalysisExecutor;
+import dev.assay.server.analysis.AnalysisLimits;
+import dev.assay.server.analysis.AnalysisSandbox;
+import dev.assay.server.analysis.Dialect;
+import dev.assay.server.analysis.ExperimentRefresh;
+import dev.assay.server.analysis.RefreshScheduler;
+import dev.assay.server.analysis.WarehouseSchema;
+import dev.assay.server.api.ApiServices;
+import dev.assay.server.api.ConnectionGuard;
+import dev.assay.server.api.HttpApi;
+import dev.assay.server.api.RouteContributor;
+import dev.assay.server.audit.AuditAnchor;
+import dev.assay.server.audit.AuditCheckpointer;
+import dev.assay.server.audit.AuditKey;
+import dev.assay.server.audit.AuditLog;
+import dev.assay.server.auth.ApiKeys;
+import dev.assay.server.delivery.PayloadCache;
+import dev.assay.server.delivery.PayloadSubscriptions;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DemoData;
+import dev.assay.server.events.DuckDbEventStore;
+import dev.assay.server.events.EventGovernance;
+import dev.assay.server.events.EventPrivacy;
+import dev.assay.server.events.EventStore;
+import dev.assay.server.events.KafkaEventConsumer;
+import dev.assay.server.events.KafkaEventStore;
+import dev.assay.server.events.PostgresEventWarehouse;
+import dev.assay.server.safety.GuardrailMonitor;
+import dev.assay.server.store.ConfigStore;
+import dev.assay.server.store.JdbcConfigStore;
+import dev.assay.server.store.Kind;
+import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Wires a server from its {@link ServerConfig}: each part is built in dependency order in the
+ * constructor, and every part with a lifecycle is registered with one {@link Closer} as soon as it
+ * is started, so that stopping (or a start that fails half-way) closes exactly what was started,
+ * newest first. The order, and so the shutdown: the config store, the audit checkpointer, the
+ * event database, the analysis executor and scheduler, the PostgreSQL event warehouse, event
+ * governance, the Kafka producer and consumer, the connection guard, the listener, and last the
+ * SSE streams (closed first, so the listener's graceful stop does not wait for them).
+ */
+final class ServerWiring {
+  private static final System.Logger LOG = System.getLogger(AssayServer.class.getName());
+
+  private final ServerConfig c;
+  private final Closer closer;
+  private final ConfigStore store;
+  private final AuditLog audit;
+  private final ApiKeys keys;
+  private final ConfigService config;
+  private final Optional<String> generatedAdminToken;
+  private final boolean demoSeeded;
+  private final Optional<String> demoClientKey;
+  private final PrometheusMeterRegistry meters;
+  private final PayloadCache payloads;
+  private final PayloadSubscriptions subscriptions;
+  private final DuckDbEventStore events;
+  private final ExperimentRefresh analysis;
+  private final EventStore warehouseEvents;
+  private final EventGovernance governance;
+  private final EventStore ingest;
+  private final ConnectionGuard guard;
+  private final HttpApi api;
+  private final WebServer web;
+
+  private ServerWiring(ServerConfig c, Closer closer) {
+    this.c = c;
+    this.closer = closer;
+    ListenAddress.requireBindable(c.host(), c.port());
+    this.store = closer.register(openStore());
+    this.audit = openAudit();
+    SecureRandom random = new SecureRandom();
+    this.keys = new ApiKeys(store, audit, c.clock(), random);
+    this.config = new ConfigService(store, audit, c.clock(), random);
+    config.ensureDefaultProject();
+    this.generatedAdminToken = bootstrapAdmin();
+    // Seeded with past dates: the demo's experiments started weeks ago (DemoData.HISTORY).
+    this.demoSeeded = c.demo()
+        && DemoData.seed(ago -> new ConfigService(store, audit, Clock.offset(c.clock(), ago.negated()), random));
+    this.demoClientKey = c.demo() ? config.list(Kind.SDK_CONNECTION, DemoData.PROJECT).stream()
+        .map(s -> s.path("key").asText()).findFirst() : Optional.empty();
+    this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    this.payloads = new PayloadCache(config, c.clock());
+    payloads.attach();
+    this.subscriptions = new PayloadSubscriptions(payloads);
+    this.events = closer.register(DuckDbEventStore.open(c.dataDir(), c.events().dedupWindow()));
+    this.analysis = startAnalysis();
+    this.warehouseEvents = openWarehouseEvents();
+    seedDemoTraffic();
+    this.governance = closer.register(new EventGovernance(warehouseEvents,
+        EventPrivacy.of(c.events().hmacKey(), c.events().attributeAllowList()), c.events().retentionDays(),
+        c.events().retentionInterval(), store, audit, c.clock()));
+    governance.recordSettings();
+    this.ingest = startKafka();
+    this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
+    this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
+        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit()),
+        routeContributors());
+    this.web = startListener();
+    closer.onClose(subscriptions::closeAll);
+  }
+
+  /** Starts a server; on failure, everything started so far is closed again and the failure thrown. */
+  static AssayServer start(ServerConfig config) {
+    Closer closer = new Closer();
+    try {
+      ServerWiring w = new ServerWiring(config, closer);
+      return new AssayServer(w.web.port(), w.store.description(), w.generatedAdminToken, w.demoClientKey,
+          w.payloads, w.api.routes(), closer);
+    } catch (RuntimeException e) {
+      try {
+        closer.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Routes other edge packages mount beside the API (the web UI at {@code /}); empty until one
+   * exists. Add a contributor here, nowhere else.
+   */
+  private List<RouteContributor> routeContributors() {
+    return List.of();
+  }
+
+  private ConfigStore openStore() {
+    try {
+      // The data directory holds the audit key and anchor even when the store is PostgreSQL.
+      Files.createDirectories(c.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + c.dataDir(), e);
+    }
+    return c.databaseUrl().map(JdbcConfigStore::open).orElseGet(() -> JdbcConfigStore.embedded(c.dataDir()));
+  }
+
+  private AuditLog openAudit() {
+    AuditKey key = AuditKey.load(c.auditKey(), c.dataDir());
+    AuditAnchor anchor = AuditAnchor.open(c.dataDir().resolve(AuditAnchor.FILE_NAME), key);
+    closer.register(AuditCheckpointer.start(store, anchor, c.clock(), c.auditCheckpointInterval()));
+    return new AuditLog(c.clock(), key, anchor);
+  }
+
+  private Optional<String> bootstrapAdmin() {
+    if (c.adminToken().isPresent()) {
+      keys.ensureAdminToken(c.adminToken().get());
+      return Optional.empty();
+    }
+    return keys.bootstrapIfNoAdmin();
+  }
+
+  /*
+   * The analysis reads the configured warehouse, or else the embedded event store (locked down for
+   * it first: AnalysisSandbox), on its own executor; the guardrail monitor reads each refresh and
+   * the scheduler refreshes running experiments.
+   */
+  private ExperimentRefresh startAnalysis() {
+    AnalysisExecutor executor = closer.register(new AnalysisExecutor(c.analysisLimits()));
+    AnalysisLimits limits = executor.limits();
+    ExperimentRefresh refresh;
+    if (c.warehouseUrl().isPresent()) {
+      String url = c.warehouseUrl().get();
+      // Tables Assay writes (Kafka mode into PostgreSQL) carry each event's project; tables
+      // written by others are read as one project's events.
+      boolean ownTables = c.events().kafkaMode() && url.startsWith("jdbc:postgresql:");
+      WarehouseSchema schema = WarehouseSchema.assayDefault();
+      refresh = new ExperimentRefresh(config, AnalysisSandbox.warehouse(url, limits), Dialect.forJdbcUrl(url),
+          ownTables ? schema : schema.withoutProject(), c.clock(), executor);
+    } else {
+      try (Connection connection = events.connect()) {
+        AnalysisSandbox.lockDownDuckDb(connection, limits);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot lock down the event database for analysis: " + e.getMessage(), e);
+      }
+      refresh = new ExperimentRefresh(config, events::connect, Dialect.DUCKDB, WarehouseSchema.assayDefault(),
+          c.clock(), executor);
+    }
+    refresh.onRefreshed(new GuardrailMonitor(config, meters, c.webhookUrl()));
+    closer.register(new RefreshScheduler(config, refresh, c.refreshInterval()));
+    return refresh;
+  }
+
+  /* In Kafka mode with a PostgreSQL warehouse, the consumer writes there (ADR 0008); otherwise into DuckDB. */
+  private EventStore openWarehouseEvents() {
+    Optional<String> postgres = c.warehouseUrl().filter(u -> c.events().kafkaMode() && u.startsWith("jdbc:postgresql:"));
+    return postgres.<EventStore>map(u -> closer.register(PostgresEventWarehouse.open(u))).orElse(events);
+  }
+
+  /** Appends the demo's simulated traffic once, when the demo project was created at this start. */
+  private void seedDemoTraffic() {
+    if (!demoSeeded || demoClientKey.isEmpty()) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    int n = DemoTraffic.seed(payloads.get(demoClientKey.get()).orElseThrow().json(), warehouseEvents, c.clock());
+    LOG.log(System.Logger.Level.INFO, "demo: seeded {0} events of {1} simulated users in {2} ms", n,
+        DemoTraffic.USERS, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /* Kafka mode: ingestion produces to the topic, and (unless disabled) a consumer writes the warehouse. */
+  private EventStore startKafka() {
+    if (!c.events().kafkaMode()) {
+      return events;
+    }
+    String brokers = c.events().kafkaBootstrapServers().get();
+    String topic = c.events().kafkaTopic();
+    KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, Map.of()));
+    if (c.events().kafkaConsume()) {
+      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, Map.of()));
+    }
+    return producer;
+  }
+
+  private WebServer startListener() {
+    var webConfig = WebServer.builder()
+        .host(c.host())
+        .port(c.port())
+        .shutdownGracePeriod(Duration.ofSeconds(10))
+        .routing(api::routing)
+        .directHandlers(HttpApi.directHandlers())
+        .contentEncoding(HttpApi.contentEncoding());
+    guard.configure(webConfig);
+    WebServer started = webConfig.build().start();
+    closer.onClose(started::stop);
+    if (started.port() < 0) {
+      throw ListenAddress.notListening(c.host(), c.port());
+    }
+    return started;
+  }
+}

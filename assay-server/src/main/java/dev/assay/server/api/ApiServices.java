@@ -1,0 +1,58 @@
+package dev.assay.server.api;
+
+import dev.assay.server.analysis.ExperimentRefresh;
+import dev.assay.server.audit.AuditLog;
+import dev.assay.server.auth.ApiKeys;
+import dev.assay.server.delivery.PayloadCache;
+import dev.assay.server.delivery.PayloadSubscriptions;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.events.EventGovernance;
+import dev.assay.server.events.EventStore;
+import dev.assay.server.store.ConfigStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What the HTTP edge calls: the services below it, already started, and the two settings of the
+ * SDK-facing routes. The wiring ({@code ServerWiring}) builds one; {@link HttpApi} builds its
+ * routes from it.
+ *
+ * @param store the config store (audit reads, readiness)
+ * @param config configuration rules
+ * @param keys API keys and, through them, server keys
+ * @param audit the audit log
+ * @param payloads compiled SDK payloads by client key
+ * @param subscriptions SSE subscriptions to payload changes
+ * @param meters the Prometheus registry served at {@code /metrics}
+ * @param ready whether the server is ready ({@code /health/ready})
+ * @param analysis experiment refreshes, when configured
+ * @param events where ingested events go (the embedded store, or Kafka)
+ * @param eventGovernance privacy, retention and erasure of stored events
+ * @param guard the connection guard of the listener (body timeouts)
+ * @param sseHeartbeat interval of SSE heartbeats on idle streams
+ * @param ofrepRateLimit OFREP token bucket per client key
+ */
+public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
+    PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
+    Optional<ExperimentRefresh> analysis, EventStore events, EventGovernance eventGovernance, ConnectionGuard guard,
+    Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit) {
+  public ApiServices {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(audit, "audit");
+    Objects.requireNonNull(payloads, "payloads");
+    Objects.requireNonNull(subscriptions, "subscriptions");
+    Objects.requireNonNull(meters, "meters");
+    Objects.requireNonNull(ready, "ready");
+    Objects.requireNonNull(analysis, "analysis");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(eventGovernance, "eventGovernance");
+    Objects.requireNonNull(guard, "guard");
+    Objects.requireNonNull(sseHeartbeat, "sseHeartbeat");
+    Objects.requireNonNull(ofrepRateLimit, "ofrepRateLimit");
+  }
+}
