@@ -256,7 +256,7 @@ public final class ConnectionGuard implements AutoCloseable {
     }
 
     private void tooMany() {
-      byte[] b = HttpApi.error(429, "too_many_connections", "more than " + limits.maxConnectionsPerClient()
+      byte[] b = ApiErrors.error(429, "too_many_connections", "more than " + limits.maxConnectionsPerClient()
           + " open connections from this address; close some and retry", List.of()).body();
       String head = "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
           + "Connection: close\r\nContent-Length: " + b.length + "\r\n\r\n";

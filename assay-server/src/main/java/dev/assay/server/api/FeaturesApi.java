@@ -1,66 +1,61 @@
 package dev.assay.server.api;
 
 import dev.assay.server.delivery.CompiledPayload;
-import dev.assay.server.delivery.PayloadCache;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The SDK endpoint {@code GET /api/features/{clientKey}}: the connection's precompiled payload
- * bytes with a strong ETag; {@code If-None-Match} answers 304. Client keys are public, so no
- * credentials are needed; the payload is never rebuilt per request.
+ * bytes with a strong ETag; {@code If-None-Match} answers 304. Client keys are public, so the key in
+ * the path is the credential ({@link Credentials#clientKey}); the payload is never rebuilt per request.
  */
 final class FeaturesApi {
+  static final String PATH = "/api/features/{clientKey}";
   /** Browsers and CDNs may reuse a payload briefly and must revalidate after. */
   static final String CACHE_CONTROL = "public, max-age=0, s-maxage=5, stale-while-revalidate=30, stale-if-error=86400";
 
-  private final PayloadCache payloads;
+  private final Credentials credentials;
   private final Counter served;
   private final Counter notModified;
 
-  FeaturesApi(PayloadCache payloads, MeterRegistry meters) {
-    this.payloads = payloads;
+  FeaturesApi(Credentials credentials, MeterRegistry meters) {
+    this.credentials = credentials;
     this.served = Counter.builder("assay.sdk.payload.requests").tag("status", "200").register(meters);
     this.notModified = Counter.builder("assay.sdk.payload.requests").tag("status", "304").register(meters);
   }
 
-  void routing(Routes routing) {
-    routing.get("/api/features/{clientKey}", this::payload);
+  void routing(SdkEdge edge) {
+    edge.route(Method.GET, PATH, this::payload, ApiErrors.internal());
   }
 
-  private void payload(ServerRequest req, ServerResponse res) {
+  private Reply payload(ServerRequest req) {
     String key = req.path().pathParameters().get("clientKey");
-    Optional<CompiledPayload> p = payloads.get(key);
-    res.header(HeaderNames.create("Access-Control-Allow-Origin"), "*");
-    if (p.isEmpty()) {
-      Reply r = HttpApi.error(404, "unknown_client_key", "no SDK connection with client key '"
-          + (key.length() > 100 ? key.substring(0, 100) + "…" : key) + "'", List.of());
-      res.status(Status.NOT_FOUND_404);
-      res.header(HeaderNames.CONTENT_TYPE, r.contentType());
-      res.send(r.body());
-      return;
+    Optional<Credentials.Connection> connection = credentials.clientKey(key);
+    if (connection.isEmpty()) {
+      return unknownClientKey(key);
     }
-    CompiledPayload payload = p.get();
-    res.header(HeaderNames.ETAG, payload.etag());
-    // GrowthBook SDKs (and AssayClient) switch to /sub/{clientKey} when they see this.
-    res.header(HeaderNames.create("x-sse-support"), "enabled");
-    res.header(HeaderNames.CACHE_CONTROL, CACHE_CONTROL);
-    res.header(HeaderNames.VARY, "Accept-Encoding");
+    CompiledPayload payload = connection.get().payload();
+    // GrowthBook SDKs (and AssayClient) switch to /sub/{clientKey} when they see x-sse-support.
+    Map<String, String> headers = Map.of("ETag", payload.etag(), "x-sse-support", "enabled",
+        "Cache-Control", CACHE_CONTROL, "Vary", "Accept-Encoding");
     if (matches(req.headers().first(HeaderNames.IF_NONE_MATCH), payload.etag())) {
       notModified.increment();
-      res.status(Status.NOT_MODIFIED_304);
-      res.send();
-      return;
+      return new Reply(304, "application/json", new byte[0], headers, Optional.empty());
     }
     served.increment();
-    res.header(HeaderNames.CONTENT_TYPE, "application/json");
-    res.send(payload.json());
+    return new Reply(200, "application/json", payload.json(), headers, Optional.empty());
+  }
+
+  /** The 404 of a client key no SDK connection has (the key shortened to 100 characters). */
+  static Reply unknownClientKey(String key) {
+    return ApiErrors.error(404, "unknown_client_key", "no SDK connection with client key '"
+        + (key.length() > 100 ? key.substring(0, 100) + "…" : key) + "'", List.of());
   }
 
   /** RFC 9110 §13.1.2: weak comparison, "*" matches any, a list of tags is allowed. */

@@ -1,9 +1,7 @@
 package dev.assay.server.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.assay.server.auth.ApiKeys;
 import dev.assay.server.auth.Principal;
 import dev.assay.server.delivery.PayloadEvaluators;
 import dev.assay.server.domain.ConfigService;
@@ -17,7 +15,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,13 +38,13 @@ public final class HttpApi {
   static final String PREFIX = "/api/v1";
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
-  private final ApiKeys keys;
+  private final Credentials credentials;
   private final PrometheusMeterRegistry meters;
   private final BooleanSupplier ready;
   private final List<Endpoint> endpoints;
   private final FeaturesApi features;
   private final StreamApi stream;
-  private final EventsApi events;
+  private final EventIngestion ingestion;
   private final OfrepApi ofrep;
   private final ConnectionGuard guard;
   private final List<RouteContributor> contributors;
@@ -56,20 +53,20 @@ public final class HttpApi {
   /** The API over these services, with extra routes (the web UI) mounted by {@code contributors}. */
   public HttpApi(ApiServices s, List<RouteContributor> contributors) {
     this.guard = s.guard();
-    this.keys = s.keys();
     this.meters = s.meters();
     this.ready = s.ready();
     this.contributors = List.copyOf(contributors);
-    this.events = new EventsApi(s.events(), s.eventGovernance(), s.payloads(), s.keys(), s.meters(), s.guard(), s.config());
-    this.ofrep = new OfrepApi(new PayloadEvaluators(s.payloads()), s.keys(), s.ofrepRateLimit(), s.meters());
-    this.features = new FeaturesApi(s.payloads(), s.meters());
-    this.stream = new StreamApi(s.payloads(), s.subscriptions(), s.sseHeartbeat(), s.meters());
+    this.credentials = new Credentials(s.keys(), s.payloads());
+    this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), credentials, s.guard(), s.meters());
+    this.ofrep = new OfrepApi(new PayloadEvaluators(s.payloads()), credentials, s.ofrepRateLimit(), s.meters());
+    this.features = new FeaturesApi(credentials, s.meters());
+    this.stream = new StreamApi(credentials, s.payloads(), s.subscriptions(), s.sseHeartbeat(), s.meters());
     ConfigService config = s.config();
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
         new SdkConnectionsApi(config, s.payloads(), s.keys().serverKeys()), new FlagsApi(config),
         new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config),
         new MetricsApi(config), new UsersApi(config), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
-        events);
+        new EventsApi(s.events(), s.eventGovernance(), config));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
@@ -88,25 +85,29 @@ public final class HttpApi {
     return endpoints;
   }
 
-  /** Registers all routes on the builder. */
+  /**
+   * Registers all routes on the builder: probes and metrics, the SDK-facing routes through the
+   * {@link SdkEdge}, the management endpoints, the contributors' routes, and last the JSON 404/405.
+   */
   public void routing(HttpRouting.Builder routing) {
     List<String> templates = new ArrayList<>(List.of("/health/live", "/health/ready", "/metrics",
-        "/api/features/{clientKey}", OfrepApi.SINGLE, OfrepApi.BULK, PREFIX + "/openapi.json", PREFIX + "/events"));
+        FeaturesApi.PATH, OfrepApi.SINGLE, OfrepApi.BULK, PREFIX + "/openapi.json", EventIngestion.PATH));
     endpoints.forEach(e -> templates.add(PREFIX + e.path()));
     routing.addFilter(new RouteMetrics(meters, templates));
     Routes routes = new Routes(routing);
     routes.get("/health/live", (req, res) -> send(res, Reply.ok(status("UP"))));
     routes.get("/health/ready", (req, res) -> send(res,
-        ready.getAsBoolean() ? Reply.ok(status("UP")) : error(503, "not_ready", "the store is not reachable", List.of())));
+        ready.getAsBoolean() ? Reply.ok(status("UP")) : ApiErrors.error(503, "not_ready", "the store is not reachable", List.of())));
     routes.get("/metrics", (req, res) -> send(res, new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
         meters.scrape().getBytes(StandardCharsets.UTF_8))));
-    features.routing(routes);
-    stream.routing(routes);
-    events.routing(routes);
-    ofrep.routing(routes);
+    SdkEdge edge = new SdkEdge(routes);
+    features.routing(edge);
+    stream.routing(edge);
+    ingestion.routing(edge);
+    ofrep.routing(edge, routes);
     routes.get(PREFIX + "/openapi.json", (req, res) -> send(res, Reply.ok(OpenApi.document(endpoints))));
     for (Endpoint e : endpoints) {
-      routes.route(Method.create(e.method()), PREFIX + e.path(), (req, res) -> handle(e, req, res));
+      routes.route(Method.create(e.method()), PREFIX + e.path(), (req, res) -> send(res, handle(e, req)));
     }
     this.routes = routes.recorded();
     contributors.forEach(c -> c.register(routing));
@@ -115,8 +116,8 @@ public final class HttpApi {
       boolean knownPath = endpoints.stream().anyMatch(e -> OpenApi.matches(e.path(), path.substring(Math.min(path.length(), PREFIX.length()))))
           && path.startsWith(PREFIX);
       send(res, knownPath
-          ? error(405, "method_not_allowed", req.prologue().method().text() + " is not allowed on " + path, List.of())
-          : error(404, "not_found", "no endpoint " + path, List.of()));
+          ? ApiErrors.error(405, "method_not_allowed", req.prologue().method().text() + " is not allowed on " + path, List.of())
+          : ApiErrors.error(404, "not_found", "no endpoint " + path, List.of()));
     });
   }
 
@@ -126,45 +127,36 @@ public final class HttpApi {
     return o;
   }
 
-  private void handle(Endpoint e, ServerRequest req, ServerResponse res) {
-    Reply reply;
+  /* The one error handler of the management API: domain and store failures by ApiErrors, others a logged 500. */
+  private Reply handle(Endpoint e, ServerRequest req) {
     try {
-      reply = dispatch(e, req);
-    } catch (DomainException d) {
-      reply = fromDomain(d);
-      if (d.retryAfterSeconds() > 0) {
-        res.header(HeaderNames.RETRY_AFTER, String.valueOf(d.retryAfterSeconds()));
-      }
-    } catch (dev.assay.server.store.StoreUnavailableException ex) {
-      LOG.log(Level.WARNING, "store unavailable in " + e.method() + " " + e.path() + ": " + ex.getMessage());
-      reply = error(503, "store_unavailable", "the configuration store cannot be reached; retry shortly", List.of());
+      return dispatch(e, req);
     } catch (RuntimeException ex) {
-      DomainException d = ConfigService.translate(ex);
-      if (d != null) {
-        reply = fromDomain(d);
-      } else {
-        LOG.log(Level.SEVERE, "unexpected failure in " + e.method() + " " + e.path(), ex);
-        reply = error(500, "internal_error", "internal error; see the server log", List.of());
+      if (ex instanceof dev.assay.server.store.StoreUnavailableException) {
+        LOG.log(Level.WARNING, "store unavailable in " + e.method() + " " + e.path() + ": " + ex.getMessage());
       }
+      return ApiErrors.translate(ex).orElseGet(() -> {
+        LOG.log(Level.SEVERE, "unexpected failure in " + e.method() + " " + e.path(), ex);
+        return ApiErrors.internal();
+      });
     }
-    send(res, reply);
   }
 
   private Reply dispatch(Endpoint e, ServerRequest req) {
-    Optional<String> auth = req.headers().first(HeaderNames.AUTHORIZATION);
-    if (auth.isEmpty()) {
-      return error(401, "unauthenticated", "missing Authorization: Bearer <api key>", List.of());
+    Principal principal;
+    switch (credentials.resolve(req)) {
+      case Credentials.Refused r -> {
+        return ApiErrors.error(401, "unauthenticated", r.message() + " (an API key)", List.of());
+      }
+      case Credentials.Connection c -> {
+        // An SDK key is never a management credential: unauthenticated here, as documented (docs/api.md).
+        return ApiErrors.error(401, "unauthenticated", "an SDK connection's " + (c.byServerKey() ? "server" : "client")
+            + " key is not a management credential; use an API key", List.of());
+      }
+      case Credentials.ApiKey k -> principal = k.principal();
     }
-    String header = auth.get();
-    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return error(401, "unauthenticated", "Authorization must be 'Bearer <api key>'", List.of());
-    }
-    Optional<Principal> principal = keys.authenticate(header.substring(7).trim());
-    if (principal.isEmpty()) {
-      return error(401, "unauthenticated", "unknown or revoked API key", List.of());
-    }
-    if (!principal.get().role().allows(e.permission())) {
-      return error(403, "forbidden", "role '" + principal.get().role().wireName() + "' may not "
+    if (!principal.role().allows(e.permission())) {
+      return ApiErrors.error(403, "forbidden", "role '" + principal.role().wireName() + "' may not "
           + e.method() + " " + PREFIX + e.path(), List.of());
     }
     Map<String, String> params = new HashMap<>();
@@ -175,7 +167,7 @@ public final class HttpApi {
     for (String name : req.query().names()) {
       query.put(name, req.query().get(name));
     }
-    Optional<Reply> outOfScope = ProjectScope.check(principal.get(), e, params, query);
+    Optional<Reply> outOfScope = ProjectScope.check(principal, e, params, query);
     if (outOfScope.isPresent()) {
       return outOfScope.get();
     }
@@ -185,23 +177,23 @@ public final class HttpApi {
       if (rejected.isPresent()) {
         return rejected.get();
       }
-      Optional<byte[]> read = readBody(req);
+      Optional<byte[]> read = Bodies.read(req, MAX_BODY_BYTES);
       if (read.isEmpty()) {
         return tooLarge();
       }
       guard.bodyReceived(req);
       body = read.get();
       if (body.length == 0 && e.body() == Endpoint.BodyMode.REQUIRED) {
-        return error(400, "validation_failed", "body: a JSON object is required",
+        return ApiErrors.error(400, "validation_failed", "body: a JSON object is required",
             List.of(new DomainException.Detail("body", "is required")));
       }
     }
-    return e.handler().handle(new Call(principal.get(), params, query, Call.parse(body)));
+    return e.handler().handle(new Call(principal, params, query, Call.parse(body)));
   }
 
   private static Optional<Reply> checkBodyHeaders(ServerRequest req, boolean required) {
     var length = req.headers().contentLength();
-    if (length.isPresent() && length.getAsLong() > MAX_BODY_BYTES) {
+    if (Bodies.declaredOver(req, MAX_BODY_BYTES)) {
       return Optional.of(tooLarge());
     }
     boolean hasBody = req.content().hasEntity() && !(length.isPresent() && length.getAsLong() == 0);
@@ -211,61 +203,22 @@ public final class HttpApi {
     Optional<String> encoding = req.headers().first(HeaderNames.CONTENT_ENCODING).map(String::strip)
         .filter(e -> !e.isEmpty() && !e.equalsIgnoreCase("identity"));
     if (hasBody && encoding.isPresent()) {
-      return Optional.of(error(415, "unsupported_encoding", "Content-Encoding must be absent here (gzip is accepted on "
-          + PREFIX + "/events only)", List.of()));
+      return Optional.of(ApiErrors.error(415, "unsupported_encoding", "Content-Encoding must be absent here (gzip is"
+          + " accepted on " + PREFIX + "/events only)", List.of()));
     }
     Optional<HttpMediaType> type = req.headers().contentType();
     boolean patch = req.prologue().method().text().equals("PATCH");
     String media = type.map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)).orElse("");
     if (hasBody && !(media.equals("application/json") || patch && media.equals("application/merge-patch+json"))) {
-      return Optional.of(error(415, "unsupported_media_type", "Content-Type must be application/json"
+      return Optional.of(ApiErrors.error(415, "unsupported_media_type", "Content-Type must be application/json"
           + (patch ? " or application/merge-patch+json" : "") + ", was "
           + type.map(t -> "'" + t.mediaType().text() + "'").orElse("absent"), List.of()));
     }
     return Optional.empty();
   }
 
-  /* Reads at most MAX_BODY_BYTES; empty when the body is larger (chunked bodies have no length). */
-  private static Optional<byte[]> readBody(ServerRequest req) {
-    if (!req.content().hasEntity()) {
-      return Optional.of(new byte[0]);
-    }
-    try (InputStream in = req.content().inputStream()) {
-      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-      return bytes.length > MAX_BODY_BYTES ? Optional.empty() : Optional.of(bytes);
-    } catch (IOException | RuntimeException ex) {
-      throw new DomainException(DomainException.Category.INVALID, "unreadable_body",
-          "request body could not be read", List.of());
-    }
-  }
-
   private static Reply tooLarge() {
-    return error(413, "payload_too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes", List.of());
-  }
-
-  private static Reply fromDomain(DomainException d) {
-    int status = switch (d.category()) {
-      case INVALID -> 400;
-      case UNPROCESSABLE -> 422;
-      case NOT_FOUND -> 404;
-      case CONFLICT -> 409;
-      case BUSY -> 429;
-    };
-    return error(status, d.code(), d.getMessage(), d.details());
-  }
-
-  static Reply error(int status, String code, String message, List<DomainException.Detail> details) {
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    ObjectNode err = root.putObject("error");
-    err.put("code", code);
-    err.put("message", message);
-    ArrayNode ds = err.putArray("details");
-    for (DomainException.Detail d : details) {
-      ObjectNode o = ds.addObject();
-      o.put("field", d.field());
-      o.put("message", d.message());
-    }
-    return Reply.json(status, root);
+    return ApiErrors.error(413, "payload_too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes", List.of());
   }
 
   /**
@@ -279,9 +232,9 @@ public final class HttpApi {
           Optional<String> encoding = request.headers().first(HeaderNames.CONTENT_ENCODING)
               .filter(e -> !e.equalsIgnoreCase("gzip") && !e.equalsIgnoreCase("identity"));
           Reply r = encoding.isPresent()
-              ? error(415, "unsupported_encoding", "Content-Encoding must be gzip or absent, was '"
+              ? ApiErrors.error(415, "unsupported_encoding", "Content-Encoding must be gzip or absent, was '"
                   + encoding.get().replaceAll("[^A-Za-z0-9_,. -]", "") + "'", List.of())
-              : error(status.code(), "bad_request", first.isEmpty() ? "malformed request" : first, List.of());
+              : ApiErrors.error(status.code(), "bad_request", first.isEmpty() ? "malformed request" : first, List.of());
           return io.helidon.http.DirectHandler.TransportResponse.builder().status(Status.create(r.status()))
               .headers(headers).header(HeaderNames.CONTENT_TYPE, r.contentType()).entity(r.body()).build();
         }).build();
@@ -293,12 +246,12 @@ public final class HttpApi {
   }
 
   private static void send(ServerResponse res, Reply reply) {
-    res.status(Status.create(reply.status()));
-    if (reply.status() == 204) {
-      res.send();
-      return;
+    try {
+      reply.writeTo(res);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.FINE, "reply not completed", e);
     }
-    res.header(HeaderNames.CONTENT_TYPE, reply.contentType());
-    res.send(reply.body());
   }
 }

@@ -54,7 +54,8 @@ final class OpenApi {
     ObjectNode schemes = doc.putObject("components").putObject("securitySchemes");
     schemes.putObject("bearer").put("type", "http").put("scheme", "bearer");
     schemes.putObject("clientKey").put("type", "apiKey").put("in", "header").put("name", "X-API-Key")
-        .put("description", "an SDK connection's client key (also accepted as Authorization: Bearer)");
+        .put("description", "an SDK connection's client key (also accepted as Authorization: Bearer or"
+            + " X-Assay-Client-Key)");
     schemes.putObject("serverKey").put("type", "apiKey").put("in", "header").put("name", "X-API-Key")
         .put("description", "an SDK connection's secret server key (assay_srv_...; also accepted as"
             + " Authorization: Bearer), issued by POST /sdk-connections/{key}/server-key");
@@ -103,22 +104,22 @@ final class OpenApi {
 
   /* Endpoints outside the endpoint table: delivery, OFREP, probes and the document itself. */
   private static void delivery(ObjectNode paths) {
-    ObjectNode features = root(paths, "/api/features/{clientKey}").putObject("get");
+    ObjectNode features = root(paths, FeaturesApi.PATH).putObject("get");
     features.put("summary", "The SDK payload (GrowthBook-compatible) of an SDK connection; strong ETag,"
         + " If-None-Match answers 304; header x-sse-support: enabled");
     features.putArray("security");
-    pathParams(features, "/api/features/{clientKey}").addObject().put("name", "If-None-Match").put("in", "header")
+    pathParams(features, FeaturesApi.PATH).addObject().put("name", "If-None-Match").put("in", "header")
         .putObject("schema").put("type", "string");
     ObjectNode fr = features.putObject("responses");
     fr.putObject("200").put("description", "the payload: {\"features\": {...}} or {\"encryptedFeatures\": \"...\"}");
     fr.putObject("304").put("description", "not modified");
     fr.putObject("404").put("description", "unknown client key; " + ERROR);
 
-    ObjectNode sub = root(paths, "/sub/{clientKey}").putObject("get");
+    ObjectNode sub = root(paths, StreamApi.PATH).putObject("get");
     sub.put("summary", "Server-sent events: a 'features' event with the payload at connect and after every"
         + " change, comment heartbeats when idle; Last-Event-ID resumes");
     sub.putArray("security");
-    pathParams(sub, "/sub/{clientKey}").addObject().put("name", "Last-Event-ID").put("in", "header")
+    pathParams(sub, StreamApi.PATH).addObject().put("name", "Last-Event-ID").put("in", "header")
         .putObject("schema").put("type", "string");
     ObjectNode sr = sub.putObject("responses");
     sr.putObject("200").put("description", "text/event-stream");
@@ -127,7 +128,7 @@ final class OpenApi {
     ObjectNode ofrepBody = schema("""
         {"type":"object","properties":{"context":{"type":"object",
           "properties":{"targetingKey":{"type":"string"}},"additionalProperties":true}}}""");
-    String ofrepError = "{\"key\", \"errorCode\", \"errorDetails\"}";
+    String ofrepError = "{\"key\", \"errorCode\", \"errorDetails\", \"error\": {\"code\", \"message\", \"details\"}}";
     ObjectNode single = root(paths, OfrepApi.SINGLE).putObject("post");
     single.put("summary", "OFREP: evaluate one flag for the context");
     ofrep(single, ofrepBody, ofrepError);
@@ -140,8 +141,9 @@ final class OpenApi {
     bulk.putArray("parameters").addObject().put("name", "If-None-Match").put("in", "header")
         .putObject("schema").put("type", "string");
     ((ObjectNode) bulk.get("responses")).putObject("304").put("description", "not modified");
-    preflight(root(paths, OfrepApi.SINGLE).putObject("options"), OfrepApi.SINGLE);
-    preflight(root(paths, OfrepApi.BULK).putObject("options"), OfrepApi.BULK);
+    for (String sdkPath : List.of(FeaturesApi.PATH, StreamApi.PATH, OfrepApi.SINGLE, OfrepApi.BULK, EventIngestion.PATH)) {
+      preflight(root(paths, sdkPath).putObject("options"), sdkPath);
+    }
 
     for (String probe : List.of("/health/live", "/health/ready", "/metrics")) {
       ObjectNode get = root(paths, probe).putObject("get");
@@ -157,8 +159,8 @@ final class OpenApi {
   }
 
   private static void preflight(ObjectNode op, String path) {
-    op.put("summary", "CORS preflight: Access-Control-Allow-Origin *, the methods and headers OFREP uses;"
-        + " other methods than POST and OPTIONS answer 405");
+    op.put("summary", "CORS preflight of an SDK route: Access-Control-Allow-Origin *, the path's methods and the"
+        + " request headers SDKs send (" + SdkEdge.ALLOWED_HEADERS + ")");
     op.putArray("security");
     pathParams(op, path);
     op.putObject("responses").putObject("204").put("description", "no content, with the CORS headers");
@@ -166,7 +168,7 @@ final class OpenApi {
 
   /* POST /api/v1/events: authenticated by a client or server key or an API key, not the endpoint table. */
   private static void ingestion(ObjectNode paths) {
-    ObjectNode post = root(paths, HttpApi.PREFIX + "/events").putObject("post");
+    ObjectNode post = root(paths, EventIngestion.PATH).putObject("post");
     post.put("summary", "Ingest a batch of exposures and metric events (JSON array or NDJSON, optionally gzip);"
         + " answers after the accepted events are durable; invalid events are rejected one by one");
     ArrayNode security = post.putArray("security");

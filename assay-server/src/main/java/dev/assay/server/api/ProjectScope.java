@@ -33,10 +33,10 @@ final class ProjectScope {
     if (e.path().startsWith("/projects/{key}")) {
       project = pathParams.getOrDefault("key", "");
     } else if (e.path().startsWith("/projects") || GLOBAL.stream().anyMatch(g -> e.path().startsWith(g))) {
-      return Optional.of(HttpApi.error(403, "forbidden", limited + "; " + e.method() + " " + HttpApi.PREFIX
+      return Optional.of(ApiErrors.error(403, "forbidden", limited + "; " + e.method() + " " + HttpApi.PREFIX
           + e.path() + " spans all projects and needs an unscoped key", List.of()));
     } else if (!query.containsKey("project") && ALL_UNLESS_NAMED.stream().anyMatch(g -> e.path().startsWith(g))) {
-      return Optional.of(HttpApi.error(403, "forbidden", limited + "; without ?project= " + e.method() + " "
+      return Optional.of(ApiErrors.error(403, "forbidden", limited + "; without ?project= " + e.method() + " "
           + HttpApi.PREFIX + e.path() + " spans all projects and needs an unscoped key",
           List.of(new dev.assay.server.domain.DomainException.Detail("project", "name one of " + principal.projects()))));
     } else {
@@ -45,7 +45,7 @@ final class ProjectScope {
     if (principal.mayAccess(project)) {
       return Optional.empty();
     }
-    return Optional.of(HttpApi.error(403, "forbidden", limited + "; it may not access project '" + project + "'",
+    return Optional.of(ApiErrors.error(403, "forbidden", limited + "; it may not access project '" + project + "'",
         List.of(new dev.assay.server.domain.DomainException.Detail("project", "not one of " + principal.projects()))));
   }
 }

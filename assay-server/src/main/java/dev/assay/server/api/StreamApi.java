@@ -4,9 +4,8 @@ import dev.assay.server.delivery.CompiledPayload;
 import dev.assay.server.delivery.PayloadCache;
 import dev.assay.server.delivery.PayloadSubscriptions;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import io.micrometer.core.instrument.Counter;
@@ -14,10 +13,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code GET /sub/{clientKey}}: server-sent events in GrowthBook's format. On connect the client
@@ -27,14 +23,17 @@ import java.util.logging.Logger;
  * newest payload pending, and a dead one is dropped at the first failed write.
  */
 final class StreamApi {
-  private static final Logger LOG = Logger.getLogger(StreamApi.class.getName());
+  static final String PATH = "/sub/{clientKey}";
 
+  private final Credentials credentials;
   private final PayloadCache payloads;
   private final PayloadSubscriptions subscriptions;
   private final Duration heartbeat;
   private final Counter events;
 
-  StreamApi(PayloadCache payloads, PayloadSubscriptions subscriptions, Duration heartbeat, MeterRegistry meters) {
+  StreamApi(Credentials credentials, PayloadCache payloads, PayloadSubscriptions subscriptions, Duration heartbeat,
+      MeterRegistry meters) {
+    this.credentials = credentials;
     this.payloads = payloads;
     this.subscriptions = subscriptions;
     this.heartbeat = heartbeat;
@@ -43,8 +42,8 @@ final class StreamApi {
         .description("Open SSE connections").register(meters);
   }
 
-  void routing(Routes routing) {
-    routing.get("/sub/{clientKey}", this::stream);
+  void routing(SdkEdge edge) {
+    edge.route(Method.GET, PATH, this::stream, ApiErrors.internal());
   }
 
   /** The SSE event id of a payload: its ETag without quotes (content-derived). */
@@ -52,25 +51,24 @@ final class StreamApi {
     return p.etag().replace("\"", "");
   }
 
-  private void stream(ServerRequest req, ServerResponse res) {
+  private Reply stream(ServerRequest req) {
     String key = req.path().pathParameters().get("clientKey");
-    Optional<CompiledPayload> current = payloads.get(key);
-    if (current.isEmpty()) {
-      Reply r = HttpApi.error(404, "unknown_client_key", "no SDK connection with client key '"
-          + (key.length() > 100 ? key.substring(0, 100) + "…" : key) + "'", List.of());
-      res.status(Status.NOT_FOUND_404);
-      res.header(HeaderNames.CONTENT_TYPE, r.contentType());
-      res.send(r.body());
-      return;
+    Optional<Credentials.Connection> connection = credentials.clientKey(key);
+    if (connection.isEmpty()) {
+      return FeaturesApi.unknownClientKey(key);
     }
     String lastId = req.headers().first(HeaderNames.create("Last-Event-ID")).orElse("");
-    res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-    res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-    res.header(HeaderNames.create("X-Accel-Buffering"), "no");
-    res.header(HeaderNames.create("Access-Control-Allow-Origin"), "*");
-    try (PayloadSubscriptions.Subscription sub = subscriptions.subscribe(key);
-        OutputStream out = res.outputStream()) {
-      CompiledPayload last = current.get();
+    CompiledPayload current = connection.get().payload();
+    return Reply.streamed("text/event-stream; charset=utf-8", out -> events(out, key, current, lastId))
+        .withHeader("Cache-Control", "no-cache").withHeader("X-Accel-Buffering", "no");
+  }
+
+  /* Writes events until the subscription closes, the connection is deleted or a write fails. */
+  private void events(OutputStream out, String key, CompiledPayload current, String lastId)
+      throws IOException, InterruptedException {
+    try (PayloadSubscriptions.Subscription sub = subscriptions.subscribe(key)) {
+      // Read again once subscribed: a change in between is then either in it or in the subscription.
+      CompiledPayload last = payloads.get(key).orElse(current);
       if (!eventId(last).equals(lastId)) {
         send(out, last);
       } else {
@@ -92,11 +90,6 @@ final class StreamApi {
           comment(out, "heartbeat");
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException | RuntimeException e) {
-      // The client went away (write failed) or the server is stopping.
-      LOG.log(Level.FINE, "SSE stream for " + key + " ended", e);
     }
   }
 

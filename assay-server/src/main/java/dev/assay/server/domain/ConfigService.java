@@ -11,7 +11,6 @@ import dev.assay.server.domain.Specs.Phase;
 import dev.assay.server.domain.Specs.Variant;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.DuplicateKeyException;
-import dev.assay.server.store.EntityNotFoundException;
 import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoreTransaction;
 import dev.assay.server.store.StoredEntity;
@@ -818,22 +817,5 @@ public final class ConfigService {
       ((ObjectNode) out.get("serverKey")).remove("hash"); // a server key's hash is never shown
     }
     return out;
-  }
-
-  /** Maps store exceptions that can reach callers to domain errors. */
-  public static DomainException translate(RuntimeException e) {
-    if (e instanceof DomainException d) {
-      return d;
-    }
-    if (e instanceof VersionConflictException v) {
-      return DomainException.conflict("version_conflict", v.getMessage(), List.of());
-    }
-    if (e instanceof EntityNotFoundException n) {
-      return DomainException.notFound(n.getMessage());
-    }
-    if (e instanceof DuplicateKeyException d) {
-      return DomainException.conflict("already_exists", d.getMessage(), List.of());
-    }
-    return null;
   }
 }

@@ -94,6 +94,9 @@ class BadInputSweepTest {
     m.put("POST /api/v1/events", r -> ingestion());
     m.put("OPTIONS " + OfrepApi.SINGLE, r -> preflight("/ofrep/v1/evaluate/flags/f"));
     m.put("OPTIONS " + OfrepApi.BULK, r -> preflight("/ofrep/v1/evaluate/flags"));
+    m.put("OPTIONS /api/features/{clientKey}", r -> preflight("/api/features/" + clientKey));
+    m.put("OPTIONS /sub/{clientKey}", r -> preflight("/sub/" + clientKey));
+    m.put("OPTIONS /api/v1/events", r -> preflight("/api/v1/events"));
     m.put("GET " + HttpApi.PREFIX + "/openapi.json", r -> probe(HttpApi.PREFIX + "/openapi.json"));
     return m;
   }
