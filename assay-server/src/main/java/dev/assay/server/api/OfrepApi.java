@@ -34,8 +34,9 @@ import java.util.function.LongSupplier;
  * bucket answers 429 with {@code Retry-After} in seconds.
  *
  * <p>Every answer that is not a success is JSON in the spec's shapes ({@code errorCode} and
- * {@code errorDetails}, with {@code key} on single evaluations); nothing a client sends produces a
- * 500. Thread-safe.
+ * {@code errorDetails}, with {@code key} on single evaluations), with the error body of every other
+ * route beside them ({@code "error": {"code", "message", "details"}}); answers go through the
+ * {@link SdkEdge} (CORS, preflight). Nothing a client sends produces a 500. Thread-safe.
  */
 public final class OfrepApi {
 
