@@ -14,7 +14,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -88,8 +87,8 @@ public final class OfrepApi {
     Reply unexpected = Reply.json(500, failure(null, "GENERAL", "internal error; see the server log"));
     edge.route(Method.POST, SINGLE, req -> counted(req, req.path().pathParameters().get("key")), unexpected);
     edge.route(Method.POST, BULK, req -> counted(req, null), unexpected);
-    routes.any(SINGLE, this::notAllowed);
-    routes.any(BULK, this::notAllowed);
+    routes.any(SINGLE, (req, res) -> notAllowed(req, res, edge.allowed(SINGLE)));
+    routes.any(BULK, (req, res) -> notAllowed(req, res, edge.allowed(BULK)));
   }
 
   private Reply counted(ServerRequest req, String flagKey) {
@@ -249,8 +248,8 @@ public final class OfrepApi {
     return o;
   }
 
-  private void notAllowed(ServerRequest req, ServerResponse res) {
+  private static void notAllowed(ServerRequest req, ServerResponse res, String allowed) {
     SdkEdge.send(res, Reply.json(405, failure(null, "GENERAL", req.prologue().method().text()
-        + " is not allowed on " + req.path().path() + "; use POST")).withHeader("Allow", "POST, OPTIONS"));
+        + " is not allowed on " + req.path().path() + "; use POST")).withHeader("Allow", allowed));
   }
 }

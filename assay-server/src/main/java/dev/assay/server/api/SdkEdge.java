@@ -47,8 +47,9 @@ final class SdkEdge {
    */
   void route(Method method, String path, Handler handler, Reply unexpected) {
     boolean first = !methods.containsKey(path);
-    Set<String> allowed = methods.computeIfAbsent(path, p -> new LinkedHashSet<>(List.of("OPTIONS")));
+    Set<String> allowed = methods.computeIfAbsent(path, p -> new LinkedHashSet<>());
     allowed.add(method.text());
+    allowed.add("OPTIONS");
     routes.route(method, path, (req, res) -> send(res, answer(handler, req, unexpected, method, path)));
     if (first) {
       routes.options(path, (req, res) -> send(res, Reply.noContent()
