@@ -16,7 +16,8 @@ import java.util.Optional;
  * {@code X-Assay-Client-Key}. The key is then, in this order, an SDK connection's secret server key
  * ({@value ServerKeys#PREFIX}...), an SDK connection's public client key, or a management API key.
  * The route decides which kinds it accepts and answers the others (management routes refuse SDK
- * keys, OFREP refuses API keys); the project scope of an API key is its {@link Principal}'s.
+ * keys, OFREP refuses API keys); the project scope of an API key (its {@link Principal}'s projects) is
+ * checked by {@link ProjectScope} on every route that takes one.
  * Thread-safe.
  */
 final class Credentials {

@@ -136,12 +136,7 @@ final class EventIngestion {
     if (environment.isPresent() && (environment.get().isEmpty() || environment.get().length() > EventParser.MAX_STRING)) {
       return Optional.of(invalidKey("environment"));
     }
-    if (!p.mayAccess(project)) {
-      return Optional.of(ApiErrors.error(403, "forbidden", "API key '" + p.name() + "' is limited to projects "
-          + p.projects() + "; it may not send events to project '" + project + "'",
-          List.of(new DomainException.Detail("project", "not one of " + p.projects()))));
-    }
-    return Optional.empty();
+    return ProjectScope.project(p, project, "send events to");
   }
 
   private static String apiKeyProject(ServerRequest req, Principal p) {

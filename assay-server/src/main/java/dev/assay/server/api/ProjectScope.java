@@ -42,10 +42,19 @@ final class ProjectScope {
     } else {
       project = query.getOrDefault("project", ConfigService.DEFAULT_PROJECT);
     }
+    return project(principal, project, "access");
+  }
+
+  /**
+   * The 403 reply when the principal may not act on {@code project} ({@code action}: "access",
+   * "send events to", ...); empty when it may. Every route's project check comes here.
+   */
+  static Optional<Reply> project(Principal principal, String project, String action) {
     if (principal.mayAccess(project)) {
       return Optional.empty();
     }
-    return Optional.of(ApiErrors.error(403, "forbidden", limited + "; it may not access project '" + project + "'",
+    return Optional.of(ApiErrors.error(403, "forbidden", "API key '" + principal.name() + "' is limited to projects "
+        + principal.projects() + "; it may not " + action + " project '" + project + "'",
         List.of(new dev.assay.server.domain.DomainException.Detail("project", "not one of " + principal.projects()))));
   }
 }
