@@ -148,13 +148,15 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     return enqueueMetric(name, unitId, Double.NaN, Map.of());
   }
 
-  /** Records a metric event with a value; see {@link #track(String, String, double, Map)}. */
+  /**
+   * Records a metric event with a value.
+   *
+   * @deprecated one form per shape of event: use {@link #track(String, String, double, Map)} with
+   *     {@code Map.of()} (no cost); this overload goes in the next release
+   */
+  @Deprecated(since = "0.1.0", forRemoval = true)
   public boolean track(String name, String unitId, double value) {
-    if (!Double.isFinite(value)) {
-      droppedInvalid.increment();
-      return false;
-    }
-    return enqueueMetric(name, unitId, value, Map.of());
+    return track(name, unitId, value, Map.of());
   }
 
   /** Records a metric event with properties and no value; see {@link #track(String, String, double, Map)}. */

@@ -232,7 +232,7 @@ class EventLoggerTest {
       assertThat(events.track("", "u")).isFalse();
       assertThat(events.track("name", " ".repeat(0))).isFalse();
       assertThat(events.track("x".repeat(257), "u")).isFalse();
-      assertThat(events.track("name", "u", Double.NaN)).isFalse();
+      assertThat(events.track("name", "u", Double.NaN, Map.of())).isFalse();
       assertThat(events.track("name", "u", Double.POSITIVE_INFINITY, Map.of())).isFalse();
       assertThat(events.track("name", "u", tooMany)).isFalse();
       assertThat(events.track("name", "u", 1.0, null)).isFalse();
