@@ -168,10 +168,11 @@ class AssayProviderSyncTest {
     assertThat(error.getMessage()).contains("code default").contains("cannot reach");
     assertThat(b.client.getProviderState()).isEqualTo(ProviderState.ERROR);
 
-    // Still evaluated by the provider (not short-circuited as not ready): no such flag yet.
+    // Answered by the provider with the caller's default: there is no configuration to look in.
     FlagEvaluationDetails<String> d = b.client.getStringDetails("button-colour", "fallback");
     assertThat(d.getValue()).isEqualTo("fallback");
-    assertThat(d.getErrorCode()).isEqualTo(ErrorCode.FLAG_NOT_FOUND);
+    assertThat(d.getErrorCode()).isEqualTo(ErrorCode.PROVIDER_NOT_READY);
+    assertThat(d.getErrorMessage()).contains("no configuration yet");
   }
 
   @Test
