@@ -290,14 +290,14 @@ final class Engine {
     if (v instanceof String s && (fallback == null || !s.isEmpty())) {
       return s; // the common case: a string id is its own String(); "" is falsy and stays ""
     }
-    if (!Conditions.truthy(v) && fallback != null) {
+    if (!JsSemantics.truthy(v) && fallback != null) {
       v = attrs.raw(fallback);
     }
-    return Conditions.truthy(v) ? Json.jsString(v) : "";
+    return JsSemantics.truthy(v) ? Json.jsString(v) : "";
   }
 
   static String hashAttributeUsed(Attributes attrs, String attribute, @Nullable String fallback) {
-    if (fallback != null && !Conditions.truthy(attrs.raw(attribute)) && Conditions.truthy(attrs.raw(fallback))) {
+    if (fallback != null && !JsSemantics.truthy(attrs.raw(attribute)) && JsSemantics.truthy(attrs.raw(fallback))) {
       return fallback;
     }
     return attribute;
@@ -463,9 +463,9 @@ final class Engine {
       }
       Experiment exp = Experiment.compile((Map<String, Object>) e, "", null, ruleset.savedGroups, "$.tracks");
       Map<String, Object> res = (Map<String, Object>) r;
-      int variationId = (int) Conditions.toNumber(res.get("variationId"));
-      ExperimentResult result = exp.result(variationId, Conditions.truthy(res.get("inExperiment")),
-          Conditions.truthy(res.get("hashUsed")), String.valueOf(res.getOrDefault("hashAttribute", "id")),
+      int variationId = (int) JsSemantics.toNumber(res.get("variationId"));
+      ExperimentResult result = exp.result(variationId, JsSemantics.truthy(res.get("inExperiment")),
+          JsSemantics.truthy(res.get("hashUsed")), String.valueOf(res.getOrDefault("hashAttribute", "id")),
           Json.jsString(res.getOrDefault("hashValue", "")), Double.NaN, null, false);
       track(exp, result);
     } catch (RuntimeException ignored) {

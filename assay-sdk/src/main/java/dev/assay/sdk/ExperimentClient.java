@@ -117,7 +117,7 @@ public final class ExperimentClient {
 
   /** Whether the feature's value is truthy for this unit (false for unknown features). */
   public boolean isOn(String featureKey, Attributes attributes) {
-    return Conditions.truthy(value(featureKey, attributes));
+    return JsSemantics.truthy(value(featureKey, attributes));
   }
 
   /*
