@@ -1,14 +1,5 @@
 package dev.assay.sdk;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-import org.jspecify.annotations.Nullable;
-
 import static dev.assay.sdk.ConditionNodes.TRUE;
 import static dev.assay.sdk.Conditions.isOperatorObject;
 import static dev.assay.sdk.JsSemantics.compare;
@@ -26,6 +17,14 @@ import dev.assay.sdk.ConditionNodes.Not;
 import dev.assay.sdk.ConditionNodes.Or;
 import dev.assay.sdk.ConditionNodes.ValueTest;
 import dev.assay.sdk.JsSemantics.Cmp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles one condition object into a {@link Node} tree (see {@link Conditions} for the
@@ -179,36 +178,16 @@ final class ConditionCompiler {
         boolean want = truthy(expected);
         return v -> want == (v != null);
       }
-      case "$in":
-        if (!(expected instanceof List<?> l)) {
-          require(false, path, "$in takes an array");
-          return v -> false;
-        }
-        return new In(l, false);
-      case "$nin":
-        if (!(expected instanceof List<?> l)) {
-          require(false, path, "$nin takes an array");
-          return v -> false;
-        }
-        return not(new In(l, false));
-      case "$ini":
-        if (!(expected instanceof List<?> l)) {
-          require(false, path, "$ini takes an array");
-          return v -> false;
-        }
-        return new In(l, true);
-      case "$nini":
-        if (!(expected instanceof List<?> l)) {
-          require(false, path, "$nini takes an array");
-          return v -> false;
-        }
-        return not(new In(l, true));
-      case "$inGroup":
-        require(expected instanceof String, path, "$inGroup takes a saved group (segment) key");
-        return new In(savedGroups.getOrDefault(Json.jsString(expected), List.of()), false);
-      case "$notInGroup":
-        require(expected instanceof String, path, "$notInGroup takes a saved group (segment) key");
-        return not(new In(savedGroups.getOrDefault(Json.jsString(expected), List.of()), false));
+      case "$in", "$nin", "$ini", "$nini", "$inGroup", "$notInGroup":
+        return membership(op, expected, path);
+      case "$elemMatch":
+        return elemMatch(expected, path);
+      case "$size": {
+        ValueTest t = value(expected, path);
+        return v -> v instanceof List<?> l && t.test((long) l.size());
+      }
+      case "$all", "$alli":
+        return all(op, expected, path);
       case "$regex":
         require(expected instanceof String && compiles(expected, 0), path, "$regex takes a regular expression that compiles");
         return regex(expected, 0);
@@ -216,65 +195,6 @@ final class ConditionCompiler {
         require(expected instanceof String && compiles(expected, Pattern.CASE_INSENSITIVE), path,
             "$regexi takes a regular expression that compiles");
         return regex(expected, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
-      case "$elemMatch": {
-        Node elem;
-        if (expected instanceof Map<?, ?> m && isOperatorObject(m)) {
-          ValueTest t = value(m, path);
-          elem = t::test;
-        } else if (expected instanceof Map<?, ?> m) {
-          elem = m.isEmpty() ? TRUE : object(m, path);
-        } else {
-          throw new PayloadException(path, "$elemMatch needs a condition object, got " + jsType(expected));
-        }
-        return v -> {
-          if (!(v instanceof List<?> l)) {
-            return false;
-          }
-          for (Object o : l) {
-            if (elem.test(o)) {
-              return true;
-            }
-          }
-          return false;
-        };
-      }
-      case "$size": {
-        ValueTest t = value(expected, path);
-        return v -> v instanceof List<?> l && t.test((long) l.size());
-      }
-      case "$all":
-      case "$alli": {
-        boolean insensitive = op.equals("$alli");
-        if (!(expected instanceof List<?> l)) {
-          require(false, path, op + " takes an array");
-          return v -> v instanceof List;
-        }
-        ValueTest[] each = new ValueTest[l.size()];
-        for (int i = 0; i < l.size(); i++) {
-          Object e = l.get(i);
-          each[i] = insensitive && e instanceof String s
-              ? v -> v instanceof String a && a.toLowerCase(Locale.ROOT).equals(s.toLowerCase(Locale.ROOT))
-              : value(e, path + "[" + i + "]");
-        }
-        return v -> {
-          if (!(v instanceof List<?> actual)) {
-            return false;
-          }
-          for (ValueTest t : each) {
-            boolean found = false;
-            for (Object a : actual) {
-              if (t.test(a)) {
-                found = true;
-                break;
-              }
-            }
-            if (!found) {
-              return false;
-            }
-          }
-          return true;
-        };
-      }
       case "$not":
         return not(value(expected, path));
       case "$type": {
@@ -287,6 +207,79 @@ final class ConditionCompiler {
         require(false, path, "unknown operator '" + op + "'");
         return v -> false;
     }
+  }
+
+  /** {@code $in}, {@code $nin}, their case-insensitive forms, and saved-group membership. */
+  private ValueTest membership(String op, @Nullable Object expected, String path) {
+    if (op.equals("$inGroup") || op.equals("$notInGroup")) {
+      require(expected instanceof String, path, op + " takes a saved group (segment) key");
+      ValueTest in = new In(savedGroups.getOrDefault(Json.jsString(expected), List.of()), false);
+      return op.equals("$inGroup") ? in : not(in);
+    }
+    if (!(expected instanceof List<?> l)) {
+      require(false, path, op + " takes an array");
+      return v -> false;
+    }
+    ValueTest in = new In(l, op.equals("$ini") || op.equals("$nini"));
+    return op.equals("$in") || op.equals("$ini") ? in : not(in);
+  }
+
+  /** {@code $elemMatch}: some element of an array matches the condition. */
+  private ValueTest elemMatch(@Nullable Object expected, String path) {
+    Node elem;
+    if (expected instanceof Map<?, ?> m && isOperatorObject(m)) {
+      ValueTest t = value(m, path);
+      elem = t::test;
+    } else if (expected instanceof Map<?, ?> m) {
+      elem = m.isEmpty() ? TRUE : object(m, path);
+    } else {
+      throw new PayloadException(path, "$elemMatch needs a condition object, got " + jsType(expected));
+    }
+    return v -> {
+      if (!(v instanceof List<?> l)) {
+        return false;
+      }
+      for (Object o : l) {
+        if (elem.test(o)) {
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  /** {@code $all} and {@code $alli}: every expected value is matched by some element of the array. */
+  private ValueTest all(String op, @Nullable Object expected, String path) {
+    boolean insensitive = op.equals("$alli");
+    if (!(expected instanceof List<?> l)) {
+      require(false, path, op + " takes an array");
+      return v -> v instanceof List;
+    }
+    ValueTest[] each = new ValueTest[l.size()];
+    for (int i = 0; i < l.size(); i++) {
+      Object e = l.get(i);
+      each[i] = insensitive && e instanceof String s
+          ? v -> v instanceof String a && a.toLowerCase(Locale.ROOT).equals(s.toLowerCase(Locale.ROOT))
+          : value(e, path + "[" + i + "]");
+    }
+    return v -> {
+      if (!(v instanceof List<?> actual)) {
+        return false;
+      }
+      for (ValueTest t : each) {
+        boolean found = false;
+        for (Object a : actual) {
+          if (t.test(a)) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          return false;
+        }
+      }
+      return true;
+    };
   }
 
   private static boolean compiles(@Nullable Object expected, int flags) {

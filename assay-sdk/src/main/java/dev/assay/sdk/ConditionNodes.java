@@ -1,5 +1,7 @@
 package dev.assay.sdk;
 
+import static dev.assay.sdk.JsSemantics.strictEquals;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -7,8 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-
-import static dev.assay.sdk.JsSemantics.strictEquals;
 
 /** The nodes of a compiled condition tree ({@link ConditionCompiler} builds them). Immutable. */
 final class ConditionNodes {
