@@ -323,10 +323,7 @@ final class FixedHorizonVectors {
 
   private static Map<String, Object> multipleTesting(Map<String, Object> in) {
     double[] p = doubles(in, "p_values");
-    double alpha = number(in, "alpha");
-    if (!(alpha > 0 && alpha < 1)) {
-      throw new StatsException("alpha must be in (0, 1), got " + alpha);
-    }
+    double alpha = VectorInputs.alpha(in, "alpha");
     double[] bh = MultipleTesting.benjaminiHochberg(p);
     double[] holm = MultipleTesting.holm(p);
     Map<String, Object> out = new LinkedHashMap<>();

@@ -49,6 +49,15 @@ final class VectorInputs {
     return toDouble(required(in, field), field);
   }
 
+  /** A significance level, in (0, 1). */
+  static double alpha(Map<String, Object> in, String field) {
+    double alpha = number(in, field);
+    if (!(alpha > 0 && alpha < 1)) {
+      throw new StatsException(field + " must be in (0, 1), got " + alpha);
+    }
+    return alpha;
+  }
+
   static double optionalNumber(Map<String, Object> in, String field, double fallback) {
     Object v = in.get(field);
     return v == null ? fallback : toDouble(v, field);
