@@ -157,6 +157,8 @@ public final class AssayProvider extends EventProvider {
       if (shutDown || c != client) {
         return;
       }
+      // Subscribed after the first load, so that loading it is not reported as a change (the SDK
+      // reports PROVIDER_READY when this returns).
       AssayClient subscribed = c;
       staticRules = StaticRules.of(c.payload().orElse(null));
       if (subscribedTo != c) {
