@@ -16,7 +16,6 @@ import dev.assay.stats.RatioStats;
 import dev.assay.stats.RelativeLift;
 import dev.assay.stats.SampleSize;
 import dev.assay.stats.SampleStats;
-import dev.assay.stats.StatsException;
 import dev.assay.stats.TwoProportions;
 
 import java.util.ArrayList;
