@@ -253,7 +253,10 @@ public final class AssayClient implements AutoCloseable {
       return this;
     }
 
-    /** Reads the bootstrap payload from a UTF-8 file. */
+    /**
+     * Reads the bootstrap payload from a UTF-8 file, now, on the caller's thread: a missing file
+     * fails here, at configuration time (the only file read {@code build()} does not defer).
+     */
     public Builder bootstrapFile(Path file) {
       try {
         this.bootstrap = Files.readString(file, StandardCharsets.UTF_8);
