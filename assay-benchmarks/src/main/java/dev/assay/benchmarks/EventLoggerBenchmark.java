@@ -231,7 +231,7 @@ public class EventLoggerBenchmark {
     String[] ids = s.ids;
     EventLogger logger = s.logger;
     for (int i = 0; i < Stalled.EVENTS; i++) {
-      bh.consume(logger.track("purchase", ids[i & (UNITS - 1)], 19.99));
+      bh.consume(logger.track("purchase", ids[i & (UNITS - 1)], 19.99, Map.of()));
     }
   }
 
@@ -240,7 +240,7 @@ public class EventLoggerBenchmark {
   public void track(Draining s, Drained d, Blackhole bh) {
     String[] ids = s.ids;
     for (int i = 0; i < BURST; i++) {
-      bh.consume(s.logger.track("purchase", ids[i & (UNITS - 1)], 19.99));
+      bh.consume(s.logger.track("purchase", ids[i & (UNITS - 1)], 19.99, Map.of()));
     }
   }
 
@@ -268,12 +268,12 @@ public class EventLoggerBenchmark {
   public void track2Threads(Draining s, Drained d, Blackhole bh) {
     String[] ids = s.ids;
     for (int i = 0; i < BURST; i++) {
-      bh.consume(s.logger.track("purchase", ids[i & (UNITS - 1)], 19.99));
+      bh.consume(s.logger.track("purchase", ids[i & (UNITS - 1)], 19.99, Map.of()));
     }
   }
 
   @Benchmark
   public boolean trackQueueFull(Full s) {
-    return s.logger.track("purchase", s.ids[0], 19.99);
+    return s.logger.track("purchase", s.ids[0], 19.99, Map.of());
   }
 }

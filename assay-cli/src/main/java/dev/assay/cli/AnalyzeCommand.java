@@ -297,7 +297,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       o.put("metric", q.metric());
       o.put("variant", q.variant());
       o.put("role", q.role().name().toLowerCase(Locale.ROOT));
-      o.put("method", c.method());
+      o.put("method", c.method().id());
       o.put("level", c.level());
       c.control().ifPresentOrElse(e -> o.set("control", JsonFiles.MAPPER.valueToTree(e)), () -> o.putNull("control"));
       c.treatment().ifPresentOrElse(e -> o.set("treatment", JsonFiles.MAPPER.valueToTree(e)), () -> o.putNull("treatment"));

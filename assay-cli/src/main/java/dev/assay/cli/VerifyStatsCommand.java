@@ -1,7 +1,7 @@
 package dev.assay.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.assay.stats.VectorCheck;
+import dev.assay.stats.vectors.VectorCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

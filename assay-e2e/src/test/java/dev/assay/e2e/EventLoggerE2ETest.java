@@ -72,6 +72,7 @@ class EventLoggerE2ETest {
         .initialTimeout(Duration.ofSeconds(30)) // a loaded CI machine: wait for the real payload
         .logEvents(e -> e.batchSize(50))
         .build();
+    assertThat(client.awaitReady(Duration.ofSeconds(60))).isTrue();
     assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
     // Every user evaluated three times, through two different calls: one exposure each.
     for (int round = 0; round < 3; round++) {

@@ -76,6 +76,7 @@ class SdkClientsE2ETest {
         HttpResponse.BodyHandlers.ofString()).body();
     ExperimentClient direct = ExperimentClient.builder().payload(payload).build();
     try (AssayClient client = AssayClient.builder(server.baseUrl(), server.demoClientKey).build()) {
+      assertThat(client.awaitReady(Duration.ofSeconds(60))).isTrue();
       for (int i = 0; i < 500; i++) {
         Attributes u = Attributes.of("id", "user-" + i);
         assertThat(client.features().getString("checkout-button", u, "?"))

@@ -1,36 +1,22 @@
 package dev.assay.openfeature;
 
 import dev.assay.sdk.AssayClient;
-import dev.assay.sdk.Attributes;
-import dev.assay.sdk.ClientStatus;
 import dev.assay.sdk.EventLogger;
 import dev.assay.sdk.ExperimentClient;
-import dev.assay.sdk.ExperimentResult;
-import dev.assay.sdk.FeatureResult;
-import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.EventProvider;
-import dev.openfeature.sdk.ImmutableMetadata;
 import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.ProviderEventDetails;
-import dev.openfeature.sdk.Reason;
 import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>no rule applied, or a prerequisite not met: {@code DEFAULT};
  *   <li>the provider turned off ({@link Builder#enabled(boolean)}): {@code DISABLED}, with the
  *       caller's default value;
- *   <li>an unknown feature ({@code FLAG_NOT_FOUND}), a value of another type ({@code TYPE_MISMATCH}),
+ *   <li>no configuration yet, or the provider not initialized ({@code PROVIDER_NOT_READY}), an
+ *       unknown feature ({@code FLAG_NOT_FOUND}), a value of another type ({@code TYPE_MISMATCH}),
  *       cyclic prerequisites or an internal failure ({@code GENERAL}): {@code ERROR}, with the
  *       caller's default value.
  * </ul>
@@ -66,8 +53,9 @@ import org.jspecify.annotations.Nullable;
  * for an experiment, {@code experimentKey}, {@code variationId} and {@code inExperiment}.
  *
  * <h2>Events</h2>
- * Over an {@link AssayClient}: the OpenFeature SDK emits {@code PROVIDER_READY} once
- * {@link #initialize} returns (after at most the client's initial timeout). If the client then
+ * Over an {@link AssayClient}: {@link #initialize} waits with {@link AssayClient#awaitReady} for the
+ * client's first load (at most {@link Builder#readyTimeout(Duration)}), and the OpenFeature SDK emits
+ * {@code PROVIDER_READY} once it returns. If the client then
  * serves a bootstrap or cached payload the provider emits {@code PROVIDER_STALE}; if it serves only
  * code defaults, {@code PROVIDER_ERROR} with the reason, and stays usable (every flag returns the
  * caller's default). Later status changes emit {@code PROVIDER_STALE}, {@code PROVIDER_ERROR} or
@@ -90,7 +78,6 @@ public final class AssayProvider extends EventProvider {
   /** The provider's name in OpenFeature metadata. */
   public static final String NAME = "assay";
 
-  private static final Logger LOG = Logger.getLogger(AssayProvider.class.getName());
   private static final Metadata METADATA = () -> NAME;
 
   private final AssayClient.@Nullable Builder clientBuilder;
@@ -98,6 +85,7 @@ public final class AssayProvider extends EventProvider {
   private final TrackingListener tracking;
   private final @Nullable EventLogger eventLogger;
   private final Duration statusCheckInterval;
+  private final Duration readyTimeout;
   private final Object lock = new Object();
 
   private volatile @Nullable ExperimentClient features;
@@ -105,10 +93,8 @@ public final class AssayProvider extends EventProvider {
   private volatile StaticRules staticRules = StaticRules.NONE;
   private volatile boolean enabled;
   private volatile boolean shutDown;
-  private @Nullable ScheduledExecutorService watcher;
+  private volatile @Nullable StatusWatcher watcher;
   private @Nullable AssayClient subscribedTo;
-  /** The client state last reported as an event (READY is what the SDK reports after initialize). */
-  private ClientStatus.@Nullable State reported;
 
   private AssayProvider(Builder b) {
     this.features = b.experimentClient;
@@ -118,6 +104,7 @@ public final class AssayProvider extends EventProvider {
     this.tracking = b.tracking;
     this.eventLogger = b.eventLogger;
     this.statusCheckInterval = b.statusCheckInterval;
+    this.readyTimeout = b.readyTimeout;
     this.enabled = b.enabled;
     AssayClient c = b.assayClient;
     if (c != null) {
@@ -146,22 +133,32 @@ public final class AssayProvider extends EventProvider {
 
   /**
    * Gets the configuration ready: builds the {@link AssayClient} when the provider was given a
-   * builder (which waits at most the client's initial timeout for the server), subscribes to its
-   * changes and starts watching its status. Never fails because the server is unreachable.
+   * builder, waits for its first load ({@link AssayClient#awaitReady}, at most the ready timeout),
+   * subscribes to its changes and starts watching its status. Never fails because the server is
+   * unreachable: the status events say what is served.
    */
   @Override
   public void initialize(EvaluationContext evaluationContext) throws Exception {
+    AssayClient c;
     synchronized (lock) {
       shutDown = false;
-      AssayClient c = client;
+      c = client;
       if (c == null && clientBuilder != null) {
         c = clientBuilder.build();
         client = c;
         features = c.features();
       }
-      if (c == null) {
+    }
+    if (c == null) {
+      return;
+    }
+    c.awaitReady(readyTimeout); // outside the lock: the sync thread may call onChange meanwhile
+    synchronized (lock) {
+      if (shutDown || c != client) {
         return;
       }
+      // Subscribed after the first load, so that loading it is not reported as a change (the SDK
+      // reports PROVIDER_READY when this returns).
       AssayClient subscribed = c;
       staticRules = StaticRules.of(c.payload().orElse(null));
       if (subscribedTo != c) {
@@ -169,19 +166,12 @@ public final class AssayProvider extends EventProvider {
         c.addChangeListener(changed -> onChange(subscribed, changed));
         subscribedTo = c;
       }
-      reported = ClientStatus.State.READY;
-      if (watcher == null) {
-        ScheduledExecutorService w = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "assay-openfeature-status");
-          t.setDaemon(true);
-          return t;
-        });
-        // The first check runs one interval after initialize returns: the OpenFeature SDK marks the
-        // provider READY when initialize returns, so a STALE or ERROR emitted earlier would be lost.
-        long ms = statusCheckInterval.toMillis();
-        w.scheduleWithFixedDelay(this::checkStatus, ms, ms, TimeUnit.MILLISECONDS);
-        watcher = w;
+      StatusWatcher previous = watcher;
+      if (previous != null) {
+        previous.close();
       }
+      watcher = new StatusWatcher(c, statusCheckInterval, new StatusWatcher.Emitters(
+          this::emitProviderReady, this::emitProviderStale, this::emitProviderError));
     }
   }
 
@@ -191,8 +181,9 @@ public final class AssayProvider extends EventProvider {
     AssayClient toClose;
     synchronized (lock) {
       shutDown = true;
-      if (watcher != null) {
-        watcher.shutdownNow();
+      StatusWatcher w = watcher;
+      if (w != null) {
+        w.close();
         watcher = null;
       }
       toClose = ownsClient ? client : null;
@@ -238,35 +229,9 @@ public final class AssayProvider extends EventProvider {
   }
 
   private void checkStatus() {
-    try {
-      synchronized (lock) {
-        AssayClient c = client;
-        if (shutDown || c == null) {
-          return;
-        }
-        ClientStatus status = c.status();
-        ClientStatus.State state = status.state();
-        if (state == reported || state == ClientStatus.State.CLOSED) {
-          return;
-        }
-        reported = state;
-        switch (state) {
-          case READY -> emitProviderReady(ProviderEventDetails.builder()
-              .message("Assay configuration is current").build());
-          case STALE -> emitProviderStale(ProviderEventDetails.builder()
-              .message("Assay is serving a " + status.source().name().toLowerCase(java.util.Locale.ROOT)
-                  + " configuration that may be out of date" + status.error().map(e -> ": " + e).orElse(""))
-              .build());
-          case DEFAULTS -> emitProviderError(ProviderEventDetails.builder()
-              .errorCode(ErrorCode.GENERAL)
-              .message("Assay has no configuration yet, every flag returns its code default"
-                  + status.error().map(e -> ": " + e).orElse(""))
-              .build());
-          default -> { }
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "checking the Assay client status failed", e);
+    StatusWatcher w = watcher;
+    if (w != null && !shutDown) {
+      w.check();
     }
   }
 
@@ -304,35 +269,7 @@ public final class AssayProvider extends EventProvider {
    */
   @Override
   public void track(String eventName, EvaluationContext context, @Nullable TrackingEventDetails details) {
-    OptionalDouble value = OptionalDouble.empty();
-    Map<String, Object> fields = Map.of();
-    Attributes attributes;
-    try {
-      if (details != null) {
-        value = details.getValue().map(n -> OptionalDouble.of(n.doubleValue())).orElse(OptionalDouble.empty());
-        fields = Collections.unmodifiableMap(Values.toJava(details));
-      }
-      attributes = Values.attributes(context);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "cannot read the OpenFeature tracking event '" + eventName + "'", e);
-      return;
-    }
-    EventLogger logger = eventLogger();
-    if (logger != null) {
-      String unitId = attributes.value("id").map(String::valueOf).orElse("");
-      boolean queued = value.isPresent()
-          ? logger.track(eventName, unitId, value.getAsDouble(), fields)
-          : logger.track(eventName, unitId, fields);
-      if (!queued) {
-        LOG.log(Level.FINE, () -> "Assay event logger dropped tracking event '" + eventName + "'"
-            + (unitId.isEmpty() ? ": the evaluation context has no targeting key" : ""));
-      }
-    }
-    try {
-      tracking.onTrack(eventName, attributes, value, fields);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "the Assay tracking listener failed for event '" + eventName + "'", e);
-    }
+    Tracking.forward(eventName, context, details, eventLogger(), tracking);
   }
 
   private @Nullable EventLogger eventLogger() {
@@ -346,85 +283,9 @@ public final class AssayProvider extends EventProvider {
   private <T> ProviderEvaluation<T> evaluate(String key, T defaultValue, @Nullable EvaluationContext ctx,
       String type, Function<Object, @Nullable T> convert) {
     if (!enabled) {
-      return ProviderEvaluation.<T>builder().value(defaultValue).reason(Reason.DISABLED.name()).build();
+      return Resolver.disabled(defaultValue);
     }
-    ExperimentClient f = features;
-    if (f == null) {
-      return error(defaultValue, ErrorCode.PROVIDER_NOT_READY, "the Assay provider is not initialized");
-    }
-    FeatureResult r;
-    try {
-      r = f.evaluate(key, Values.attributes(ctx));
-    } catch (RuntimeException e) {
-      return error(defaultValue, ErrorCode.GENERAL, "evaluating feature '" + key + "' failed: " + e);
-    }
-    Reason reason;
-    switch (r.source()) {
-      case UNKNOWN_FEATURE:
-        return error(defaultValue, ErrorCode.FLAG_NOT_FOUND, "no feature '" + key + "' in the Assay configuration");
-      case CYCLIC_PREREQUISITE:
-        return error(defaultValue, ErrorCode.GENERAL, "feature '" + key + "' has cyclic prerequisites");
-      case ERROR:
-        return error(defaultValue, ErrorCode.GENERAL, "evaluating feature '" + key + "' failed");
-      case PREREQUISITE:
-        return ProviderEvaluation.<T>builder().value(defaultValue).reason(Reason.DEFAULT.name())
-            .flagMetadata(metadata(r)).build();
-      case EXPERIMENT:
-        reason = Reason.SPLIT;
-        break;
-      case FORCE:
-        reason = staticRules.isStatic(key, r.ruleId()) ? Reason.STATIC : Reason.TARGETING_MATCH;
-        break;
-      case OVERRIDE:
-        reason = Reason.STATIC;
-        break;
-      case DEFAULT_VALUE:
-      default:
-        reason = Reason.DEFAULT;
-        break;
-    }
-    Object raw = r.value().orElse(null);
-    String variant = r.experimentResult().map(ExperimentResult::key).orElse(null);
-    if (raw == null) {
-      // JSON null: the feature has no value for this unit, so the caller's default stands.
-      return ProviderEvaluation.<T>builder().value(defaultValue).reason(reason.name()).variant(variant)
-          .flagMetadata(metadata(r)).build();
-    }
-    T value;
-    try {
-      value = convert.apply(raw);
-    } catch (RuntimeException e) {
-      value = null;
-    }
-    if (value == null) {
-      return error(defaultValue, ErrorCode.TYPE_MISMATCH,
-          "feature '" + key + "' is " + article(Values.jsonType(raw)) + ", not " + article(type));
-    }
-    return ProviderEvaluation.<T>builder().value(value).reason(reason.name()).variant(variant)
-        .flagMetadata(metadata(r)).build();
-  }
-
-  private static <T> ProviderEvaluation<T> error(T defaultValue, ErrorCode code, String message) {
-    return ProviderEvaluation.<T>builder().value(defaultValue).reason(Reason.ERROR.name()).errorCode(code)
-        .errorMessage(message).build();
-  }
-
-  private static ImmutableMetadata metadata(FeatureResult r) {
-    ImmutableMetadata.ImmutableMetadataBuilder m = ImmutableMetadata.builder()
-        .addString("source", r.source().wireName());
-    if (!r.ruleId().isEmpty()) {
-      m.addString("ruleId", r.ruleId());
-    }
-    r.experimentResult().ifPresent(e -> {
-      r.experiment().ifPresent(x -> m.addString("experimentKey", x.key()));
-      m.addInteger("variationId", e.variationId());
-      m.addBoolean("inExperiment", e.inExperiment());
-    });
-    return m.build();
-  }
-
-  private static String article(String type) {
-    return (type.startsWith("a") || type.startsWith("o") || type.startsWith("i") ? "an " : "a ") + type;
+    return Resolver.resolve(features, staticRules, key, defaultValue, ctx, type, convert);
   }
 
   /** Configures an {@link AssayProvider}: exactly one client source, and optional settings. */
@@ -437,6 +298,7 @@ public final class AssayProvider extends EventProvider {
     private TrackingListener tracking = TrackingListener.NONE;
     private @Nullable EventLogger eventLogger;
     private Duration statusCheckInterval = Duration.ofSeconds(1);
+    private Duration readyTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -454,7 +316,8 @@ public final class AssayProvider extends EventProvider {
 
     /**
      * Build the client in {@link AssayProvider#initialize}, so that {@code setProviderAndWait} waits
-     * for the server (at most the client's initial timeout). The provider owns and closes it.
+     * for its first load (the server's first answer, at most the client's initial timeout). The
+     * provider owns and closes it.
      */
     public Builder assayClient(AssayClient.Builder builder) {
       this.assayClientBuilder = Objects.requireNonNull(builder, "builder");
@@ -497,6 +360,20 @@ public final class AssayProvider extends EventProvider {
         throw new IllegalArgumentException("statusCheckInterval must be at least 1 ms, was " + interval);
       }
       this.statusCheckInterval = interval;
+      return this;
+    }
+
+    /**
+     * The longest {@link AssayProvider#initialize} waits for the {@link AssayClient}'s first load
+     * ({@link AssayClient#awaitReady}); it usually returns sooner, after the client's initial
+     * timeout at most. Default 30 s.
+     */
+    public Builder readyTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "readyTimeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("readyTimeout must not be negative, was " + timeout);
+      }
+      this.readyTimeout = timeout;
       return this;
     }
 

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -168,10 +169,11 @@ class AssayProviderSyncTest {
     assertThat(error.getMessage()).contains("code default").contains("cannot reach");
     assertThat(b.client.getProviderState()).isEqualTo(ProviderState.ERROR);
 
-    // Still evaluated by the provider (not short-circuited as not ready): no such flag yet.
+    // Answered by the provider with the caller's default: there is no configuration to look in.
     FlagEvaluationDetails<String> d = b.client.getStringDetails("button-colour", "fallback");
     assertThat(d.getValue()).isEqualTo("fallback");
-    assertThat(d.getErrorCode()).isEqualTo(ErrorCode.FLAG_NOT_FOUND);
+    assertThat(d.getErrorCode()).isEqualTo(ErrorCode.PROVIDER_NOT_READY);
+    assertThat(d.getErrorMessage()).contains("no configuration yet");
   }
 
   @Test
@@ -223,6 +225,51 @@ class AssayProviderSyncTest {
     server.failing.set(false);
     b.await(ProviderEvent.PROVIDER_READY);
     assertThat(b.client.getProviderState()).isEqualTo(ProviderState.READY);
+  }
+
+  @Test
+  void serverHoldsTheFirstRequest_initializeReturnsAfterReadyTimeout_notReadyUntilThePayloadArrives()
+      throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    HttpServer held = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    held.createContext("/api/features/key", exchange -> {
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] body = AssayProviderTest.examplePayload().getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    held.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    held.start();
+    cleanup.add(release::countDown);
+    cleanup.add(() -> held.stop(0));
+    Bound b = new Bound();
+    b.set(AssayProvider.builder()
+        .assayClient(AssayClient.builder("http://127.0.0.1:" + held.getAddress().getPort(), "key")
+            .initialTimeout(Duration.ofSeconds(60)).pollInterval(Duration.ofHours(1)))
+        .readyTimeout(Duration.ofMillis(200))
+        .build());
+
+    // initialize gave up waiting (the server still holds the request): nothing to evaluate yet.
+    FlagEvaluationDetails<Integer> before = b.client.getIntegerDetails("search-results-per-page", 0);
+    assertThat(before.getValue()).isZero();
+    assertThat(before.getErrorCode()).isEqualTo(ErrorCode.PROVIDER_NOT_READY);
+
+    release.countDown();
+    b.await(ProviderEvent.PROVIDER_CONFIGURATION_CHANGED);
+    assertThat(b.client.getIntegerValue("search-results-per-page", 0)).isEqualTo(20);
+  }
+
+  @Test
+  void readyTimeout_negative_isRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> AssayProvider.builder().readyTimeout(Duration.ofSeconds(-1)))
+        .hasMessageContaining("readyTimeout");
   }
 
   @Test

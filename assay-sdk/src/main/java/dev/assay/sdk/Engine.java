@@ -1,15 +1,18 @@
 package dev.assay.sdk;
 
-import dev.assay.sdk.Experiment.Filter;
+import static dev.assay.sdk.Targeting.hashAttributeUsed;
+import static dev.assay.sdk.Targeting.hashValueOf;
+import static dev.assay.sdk.Targeting.isFilteredOut;
+import static dev.assay.sdk.Targeting.isIncludedInRollout;
+
 import dev.assay.sdk.Experiment.Parent;
 import dev.assay.sdk.FeatureResult.Source;
 import dev.assay.sdk.Ruleset.FeatureDef;
 import dev.assay.sdk.Ruleset.Rule;
 import dev.assay.sdk.StickyBucketService.StickyAssignments;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -149,11 +152,12 @@ final class Engine {
    * assignments are read once up front (GrowthBook's refreshStickyBuckets); otherwise none.
    */
   @Nullable Call callFor(Attributes attrs) {
-    if (settings.stickyBuckets == null) {
+    StickyBucketService service = settings.stickyBuckets;
+    if (service == null) {
       return null;
     }
     Call c = new Call();
-    stickyDocs(attrs, c);
+    StickyBucketing.docs(ruleset, service, attrs, c);
     return c;
   }
 
@@ -202,35 +206,13 @@ final class Engine {
       if (call == null) {
         call = new Call();
       }
-      int[] sv = stickyVariation(exp, attrs, call);
+      int[] sv = StickyBucketing.variation(ruleset, Objects.requireNonNull(settings.stickyBuckets), exp, attrs, call);
       assigned = sv[0];
       foundSticky = assigned >= 0;
       versionBlocked = sv[1] == 1;
     }
-    if (!foundSticky) {
-      // 6. filters, or namespace
-      if (exp.filters != null) {
-        if (isFilteredOut(exp.filters, attrs)) {
-          return notIn(exp, featureId, attrs, fallback, detail);
-        }
-      } else if (exp.namespace != null && !Bucketing.inNamespace(hashValue, exp.namespace)) {
-        return notIn(exp, featureId, attrs, fallback, detail);
-      }
-      // 8. targeting condition
-      if (exp.condition != null && !exp.condition.matches(attrs)) {
-        return notIn(exp, featureId, attrs, fallback, detail);
-      }
-      // 8.05 prerequisites
-      if (exp.parents != null) {
-        Call c = call != null ? call : new Call();
-        for (Parent parent : exp.parents) {
-          FeatureResult parentResult = evalFeature(parent.id(), attrs, false, c);
-          if (parentResult.source() == Source.CYCLIC_PREREQUISITE
-              || !parent.condition().matches(Attributes.of("value", parentResult.rawValue()))) {
-            return notIn(exp, featureId, attrs, fallback, detail);
-          }
-        }
-      }
+    if (!foundSticky && !eligible(exp, attrs, hashValue, call)) {
+      return notIn(exp, featureId, attrs, fallback, detail);
     }
     // 9. bucket and variation
     double n = exp.hashVersion == 2 ? Hashing.hashV2(exp.seedState, hashValue)
@@ -266,7 +248,8 @@ final class Engine {
     }
     ExperimentResult result = exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, foundSticky);
     if (sticky) {
-      saveSticky(exp, hashAttr, hashValue, result.key(), call);
+      StickyBucketing.save(Objects.requireNonNull(settings.stickyBuckets), exp, hashAttr, hashValue, result.key(),
+          Objects.requireNonNull(call));
     }
     track(exp, result);
     return result;
@@ -281,146 +264,29 @@ final class Engine {
         hashValueOf(attrs, exp.hashAttribute, fallback), Double.NaN, featureId, false);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Hash attribute, rollout, filters
-
-  /** GrowthBook's getHashAttribute: the attribute's value if truthy, else the fallback's. */
-  static String hashValueOf(Attributes attrs, String attribute, @Nullable String fallback) {
-    Object v = attrs.raw(attribute);
-    if (v instanceof String s && (fallback == null || !s.isEmpty())) {
-      return s; // the common case: a string id is its own String(); "" is falsy and stays ""
-    }
-    if (!Conditions.truthy(v) && fallback != null) {
-      v = attrs.raw(fallback);
-    }
-    return Conditions.truthy(v) ? Json.jsString(v) : "";
-  }
-
-  static String hashAttributeUsed(Attributes attrs, String attribute, @Nullable String fallback) {
-    if (fallback != null && !Conditions.truthy(attrs.raw(attribute)) && Conditions.truthy(attrs.raw(fallback))) {
-      return fallback;
-    }
-    return attribute;
-  }
-
-  private static boolean isIncludedInRollout(Attributes attrs, String seed, int seedState, String hashAttribute,
-      @Nullable String fallback, @Nullable BucketRange range, double coverage, int hashVersion) {
-    if (range == null && Double.isNaN(coverage)) {
-      return true;
-    }
-    if (range == null && coverage == 0) {
-      return false;
-    }
-    String hashValue = hashValueOf(attrs, hashAttribute, fallback);
-    if (hashValue.isEmpty()) {
-      return false;
-    }
-    double n = hashVersion == 2 ? Hashing.hashV2(seedState, hashValue) : Hashing.hash(seed, hashValue, hashVersion);
-    if (Double.isNaN(n)) {
-      return false;
-    }
-    if (range != null) {
-      return range.contains(n);
-    }
-    return n <= coverage;
-  }
-
-  private static boolean isFilteredOut(Filter[] filters, Attributes attrs) {
-    for (Filter f : filters) {
-      String hashValue = hashValueOf(attrs, f.attribute(), null);
-      if (hashValue.isEmpty()) {
-        return true;
+  /** Steps 6 to 8.05 of GrowthBook's run: filters or namespace, the targeting condition, prerequisites. */
+  private boolean eligible(Experiment exp, Attributes attrs, String hashValue, @Nullable Call call) {
+    if (exp.filters != null) {
+      if (isFilteredOut(exp.filters, attrs)) {
+        return false;
       }
-      double n = Hashing.hash(f.seed(), hashValue, f.hashVersion());
-      if (Double.isNaN(n)) {
-        return true;
-      }
-      boolean inAny = false;
-      for (BucketRange r : f.ranges()) {
-        if (r.contains(n)) {
-          inAny = true;
-          break;
+    } else if (exp.namespace != null && !Bucketing.inNamespace(hashValue, exp.namespace)) {
+      return false;
+    }
+    if (exp.condition != null && !exp.condition.matches(attrs)) {
+      return false;
+    }
+    if (exp.parents != null) {
+      Call c = call != null ? call : new Call();
+      for (Parent parent : exp.parents) {
+        FeatureResult parentResult = evalFeature(parent.id(), attrs, false, c);
+        if (parentResult.source() == Source.CYCLIC_PREREQUISITE
+            || !parent.condition().matches(Attributes.of("value", parentResult.rawValue()))) {
+          return false;
         }
       }
-      if (!inAny) {
-        return true;
-      }
     }
-    return false;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Sticky bucketing
-
-  private Map<String, StickyAssignments> stickyDocs(Attributes attrs, Call call) {
-    if (call.stickyDocs == null) {
-      Map<String, String> keys = new LinkedHashMap<>();
-      for (String attr : ruleset.stickyAttributes) {
-        keys.put(attr, hashValueOf(attrs, attr, null));
-      }
-      call.stickyDocs = new HashMap<>(settings.stickyBuckets.allAssignments(keys));
-    }
-    return call.stickyDocs;
-  }
-
-  /** Returns {variation or -1, 1 if the version is blocked}. */
-  private int[] stickyVariation(Experiment exp, Attributes attrs, Call call) {
-    Map<String, StickyAssignments> docs = stickyDocs(attrs, call);
-    Map<String, String> merged = new HashMap<>();
-    String hashAttr = exp.hashAttribute;
-    String hashKey = hashAttr + "||" + hashValueOf(attrs, hashAttr, null);
-    String fbAttr = exp.fallbackAttribute == null ? "id" : exp.fallbackAttribute;
-    String fbValue = hashValueOf(attrs, fbAttr, null);
-    if (!fbValue.isEmpty()) {
-      StickyAssignments fb = docs.get(fbAttr + "||" + fbValue);
-      if (fb != null) {
-        merged.putAll(fb.assignments());
-      }
-    }
-    StickyAssignments main = docs.get(hashKey);
-    if (main != null) {
-      merged.putAll(main.assignments());
-    }
-    for (int i = 0; i < exp.minBucketVersion; i++) {
-      if (merged.containsKey(exp.key + "__" + i)) {
-        return new int[] {-1, 1};
-      }
-    }
-    String variationKey = merged.get(exp.key + "__" + exp.bucketVersion);
-    if (variationKey == null) {
-      return new int[] {-1, 0};
-    }
-    for (int i = 0; i < exp.meta.length; i++) {
-      if (variationKey.equals(exp.meta[i].key())) {
-        return new int[] {i, 0};
-      }
-    }
-    return new int[] {-1, 0};
-  }
-
-  private void saveSticky(Experiment exp, String hashAttr, String hashValue, String variationKey, Call call) {
-    Map<String, StickyAssignments> docs = call.stickyDocs;
-    if (docs == null) {
-      return;
-    }
-    String docKey = hashAttr + "||" + hashValue;
-    StickyAssignments existing = docs.get(docKey);
-    Map<String, String> assignments = new LinkedHashMap<>();
-    if (existing != null) {
-      assignments.putAll(existing.assignments());
-    }
-    String expKey = exp.key + "__" + exp.bucketVersion;
-    if (variationKey.equals(assignments.get(expKey))) {
-      return;
-    }
-    assignments.put(expKey, variationKey);
-    StickyAssignments doc = new StickyAssignments(hashAttr, hashValue, assignments);
-    docs.put(docKey, doc);
-    try {
-      settings.stickyBuckets.save(doc);
-    } catch (RuntimeException e) {
-      // A failing store must not break evaluation; the unit keeps this call's assignment.
-    }
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -463,9 +329,9 @@ final class Engine {
       }
       Experiment exp = Experiment.compile((Map<String, Object>) e, "", null, ruleset.savedGroups, "$.tracks");
       Map<String, Object> res = (Map<String, Object>) r;
-      int variationId = (int) Conditions.toNumber(res.get("variationId"));
-      ExperimentResult result = exp.result(variationId, Conditions.truthy(res.get("inExperiment")),
-          Conditions.truthy(res.get("hashUsed")), String.valueOf(res.getOrDefault("hashAttribute", "id")),
+      int variationId = (int) JsSemantics.toNumber(res.get("variationId"));
+      ExperimentResult result = exp.result(variationId, JsSemantics.truthy(res.get("inExperiment")),
+          JsSemantics.truthy(res.get("hashUsed")), String.valueOf(res.getOrDefault("hashAttribute", "id")),
           Json.jsString(res.getOrDefault("hashValue", "")), Double.NaN, null, false);
       track(exp, result);
     } catch (RuntimeException ignored) {

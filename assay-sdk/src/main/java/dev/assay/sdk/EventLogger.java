@@ -1,39 +1,16 @@
 package dev.assay.sdk;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.zip.GZIPOutputStream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,69 +43,24 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EventLogger implements ExposureListener, AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(EventLogger.class.getName());
-  private static final JsonFactory JSON = JsonFactory.builder().build();
   /** The server's limits on one event (see the server's event parser). */
   static final int MAX_STRING = 256;
   static final int MAX_PROPERTIES = 50;
   /** The server's limit on events per request. */
   static final int MAX_BATCH = 10_000;
-  /** The longest {@code Retry-After} honoured; a longer one is taken as this. */
-  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
-  private final URI endpoint;
-  private final String authorization;
-  private final HttpClient http;
-  private final int batchSize;
-  private final long flushIntervalNanos;
-  private final Duration requestTimeout;
-  private final int maxRetries;
-  private final Backoff backoff;
   private final long closeTimeoutNanos;
-  private final boolean gzip;
   private final Clock clock;
-
   private final EventQueue<QueuedEvent> queue;
-  private final ConcurrentLinkedQueue<CompletableFuture<Void>> flushRequests = new ConcurrentLinkedQueue<>();
+  private final EventCounters counters = new EventCounters();
+  private final EventSender sender;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Thread sender;
-  /** A random prefix per logger, so ids never collide across processes; then a sequence number. */
-  private final String idPrefix = UUID.randomUUID() + "-";
-  private long nextId;
-  /** The sender's reused buffers: the request body, and each event id's characters. */
-  private final Body body = new Body();
-  private final StringBuilder id = new StringBuilder(idPrefix);
-  private char[] idChars = new char[64];
-  private volatile long closeDeadline = Long.MAX_VALUE;
-  /** True while the sender waits for a batch to fill; producers wake it only then. */
-  private volatile boolean senderParked;
-
-  private final LongAdder delivered = new LongAdder();
-  private final LongAdder duplicates = new LongAdder();
-  private final LongAdder droppedQueueFull = new LongAdder();
-  private final LongAdder droppedInvalid = new LongAdder();
-  private final LongAdder droppedClosed = new LongAdder();
-  private final LongAdder rejectedByServer = new LongAdder();
-  private final LongAdder droppedUndeliverable = new LongAdder();
-  private final LongAdder batches = new LongAdder();
-  private final LongAdder retries = new LongAdder();
 
   private EventLogger(Builder b) {
-    this.endpoint = b.endpoint;
-    this.authorization = "Bearer " + b.key;
-    this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
     this.queue = new EventQueue<>(b.capacity);
-    this.batchSize = b.batchSize;
-    this.flushIntervalNanos = b.flushInterval.toNanos();
-    this.requestTimeout = b.requestTimeout;
-    this.maxRetries = b.maxRetries;
-    this.backoff = new Backoff(b.retryDelay, b.maxRetryDelay);
     this.closeTimeoutNanos = b.closeTimeout.toNanos();
-    this.gzip = b.gzip;
     this.clock = b.clock;
-    this.sender = new Thread(this::sendLoop, "assay-event-sender");
-    sender.setDaemon(true);
-    sender.start();
+    this.sender = new EventSender(b, queue, counters);
   }
 
   /**
@@ -148,13 +80,15 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     return enqueueMetric(name, unitId, Double.NaN, Map.of());
   }
 
-  /** Records a metric event with a value; see {@link #track(String, String, double, Map)}. */
+  /**
+   * Records a metric event with a value.
+   *
+   * @deprecated one form per shape of event: use {@link #track(String, String, double, Map)} with
+   *     {@code Map.of()} (no cost); this overload goes in the next release
+   */
+  @Deprecated(since = "0.1.0", forRemoval = true)
   public boolean track(String name, String unitId, double value) {
-    if (!Double.isFinite(value)) {
-      droppedInvalid.increment();
-      return false;
-    }
-    return enqueueMetric(name, unitId, value, Map.of());
+    return track(name, unitId, value, Map.of());
   }
 
   /** Records a metric event with properties and no value; see {@link #track(String, String, double, Map)}. */
@@ -175,7 +109,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
    */
   public boolean track(String name, String unitId, double value, Map<String, ?> properties) {
     if (!Double.isFinite(value)) {
-      droppedInvalid.increment();
+      counters.droppedInvalid.increment();
       return false;
     }
     return enqueueMetric(name, unitId, value, properties);
@@ -191,13 +125,13 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
     try {
       String unit = result.hashValue();
       if (!valid(experiment.key()) || !valid(unit) || !valid(result.hashAttribute())) {
-        droppedInvalid.increment();
+        counters.droppedInvalid.increment();
         return;
       }
       offer(QueuedEvent.exposure(clock.millis(), unit, result.hashAttribute(), experiment.key(),
           result.variationId(), result.key(), result.rawFeatureId()));
     } catch (RuntimeException e) {
-      droppedInvalid.increment();
+      counters.droppedInvalid.increment();
     }
   }
 
@@ -205,12 +139,12 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
       @Nullable Map<String, ?> properties) {
     try {
       if (!valid(name) || !valid(unitId) || properties == null || properties.size() > MAX_PROPERTIES) {
-        droppedInvalid.increment();
+        counters.droppedInvalid.increment();
         return false;
       }
       return offer(QueuedEvent.metric(clock.millis(), unitId, name, value, copy(properties)));
     } catch (RuntimeException e) {
-      droppedInvalid.increment();
+      counters.droppedInvalid.increment();
       return false;
     }
   }
@@ -236,17 +170,15 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
 
   private boolean offer(QueuedEvent event) {
     if (closed.get()) {
-      droppedClosed.increment();
+      counters.droppedClosed.increment();
       return false;
     }
     long pos = queue.offer(event);
     if (pos < 0) {
-      droppedQueueFull.increment();
+      counters.droppedQueueFull.increment();
       return false;
     }
-    if (senderParked && pos + 1 - queue.polled() >= batchSize) {
-      LockSupport.unpark(sender); // a full batch is ready
-    }
+    sender.wake(pos);
     return true;
   }
 
@@ -261,8 +193,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
       return !sender.isAlive();
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
-    flushRequests.add(done);
-    LockSupport.unpark(sender);
+    sender.requestFlush(done);
     try {
       done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       return true;
@@ -276,9 +207,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
 
   /** What the logger has queued, sent and dropped so far. */
   public Stats stats() {
-    return new Stats(queue.offered(), delivered.sum(), duplicates.sum(), batches.sum(), retries.sum(),
-        droppedQueueFull.sum(), droppedInvalid.sum(), droppedClosed.sum(), rejectedByServer.sum(),
-        droppedUndeliverable.sum(), queue.size());
+    return counters.snapshot(queue);
   }
 
   /**
@@ -287,327 +216,11 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    closeDeadline = System.nanoTime() + closeTimeoutNanos;
-    LockSupport.unpark(sender);
-    try {
-      sender.join(TimeUnit.NANOSECONDS.toMillis(closeTimeoutNanos) + 1000);
-      if (sender.isAlive()) {
-        sender.interrupt(); // a request hanging past the deadline
-        sender.join(1000);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (closed.compareAndSet(false, true)) {
+      sender.close(closeTimeoutNanos);
     }
   }
 
-  // ---- the sender's side ----
-
-  /*
-   * One thread, so batches never overlap and there is never more than one request in flight: while
-   * it waits on a slow or failing server the queue absorbs the traffic up to its capacity, and
-   * beyond that events are dropped (counted), never buffered without bound.
-   */
-  private void sendLoop() {
-    long nextTimedFlush = System.nanoTime() + flushIntervalNanos;
-    while (true) {
-      boolean closing = closed.get();
-      List<CompletableFuture<Void>> waiting = new ArrayList<>();
-      for (CompletableFuture<Void> f; (f = flushRequests.poll()) != null; ) {
-        waiting.add(f);
-      }
-      long now = System.nanoTime();
-      boolean due = now - nextTimedFlush >= 0;
-      boolean sendAll = closing || due || !waiting.isEmpty();
-      while (queue.size() >= batchSize || (sendAll && queue.size() > 0)) {
-        if (Thread.currentThread().isInterrupted()
-            || (closing && System.nanoTime() - closeDeadline > 0)) {
-          break; // what is left is abandoned (and counted) below
-        }
-        List<QueuedEvent> batch = take();
-        try {
-          send(batch);
-        } catch (RuntimeException e) {
-          droppedUndeliverable.add(batch.size());
-          LOG.log(Level.WARNING, "the Assay event sender failed unexpectedly; dropped " + batch.size() + " event(s)", e);
-        }
-      }
-      if (sendAll) {
-        nextTimedFlush = System.nanoTime() + flushIntervalNanos;
-      }
-      waiting.forEach(f -> f.complete(null));
-      if (closing || Thread.currentThread().isInterrupted()) {
-        abandonQueue();
-        flushRequests.forEach(f -> f.complete(null));
-        return;
-      }
-      senderParked = true;
-      if (queue.size() < batchSize && flushRequests.isEmpty() && !closed.get()) {
-        LockSupport.parkNanos(this, Math.max(0, nextTimedFlush - System.nanoTime()));
-      }
-      senderParked = false;
-    }
-  }
-
-  private List<QueuedEvent> take() {
-    List<QueuedEvent> batch = new ArrayList<>(Math.min(batchSize, Math.max(1, queue.size())));
-    int spins = 0;
-    while (batch.size() < batchSize) {
-      QueuedEvent e = queue.poll();
-      if (e != null) {
-        batch.add(e);
-      } else if (queue.size() > 0 && spins++ < 10_000) {
-        Thread.onSpinWait(); // a producer took its slot and is about to publish the event
-      } else {
-        break;
-      }
-    }
-    return batch;
-  }
-
-  private void abandonQueue() {
-    int n = 0;
-    for (int spins = 0; queue.size() > 0 && spins < 10_000; ) {
-      if (queue.poll() != null) {
-        n++;
-      } else {
-        spins++;
-        Thread.onSpinWait();
-      }
-    }
-    if (n > 0) {
-      droppedUndeliverable.add(n);
-      LOG.warning("Assay event logger closed with " + n + " event(s) not sent");
-    }
-  }
-
-  /** Posts one batch, retrying what is worth retrying; counts the outcome. */
-  private void send(List<QueuedEvent> batch) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    try {
-      encode(batch);
-    } catch (RuntimeException | StackOverflowError e) {
-      batch = writable(batch);
-      if (batch.isEmpty()) {
-        return;
-      }
-      encode(batch);
-    }
-    backoff.reset();
-    for (int attempt = 0; ; attempt++) {
-      Outcome outcome = post(body);
-      if (outcome.done) {
-        return;
-      }
-      if (outcome.fatal || attempt >= maxRetries) {
-        droppedUndeliverable.add(batch.size());
-        LOG.warning("Assay dropped " + batch.size() + " event(s): " + outcome.reason
-            + (outcome.fatal ? "" : " (after " + (attempt + 1) + " attempts)"));
-        return;
-      }
-      long delay = Math.max(backoff.next().toNanos(), outcome.retryAfterNanos);
-      if (closed.get() && System.nanoTime() + delay - closeDeadline > 0) {
-        droppedUndeliverable.add(batch.size());
-        LOG.warning("Assay dropped " + batch.size() + " event(s) at close: " + outcome.reason);
-        return;
-      }
-      LOG.log(Level.FINE, "Assay events: " + outcome.reason + "; retrying in " + delay / 1_000_000 + " ms");
-      retries.increment();
-      if (!pause(delay)) {
-        droppedUndeliverable.add(batch.size());
-        return;
-      }
-    }
-  }
-
-  /**
-   * The events whose properties can be written as JSON; the others (a value whose
-   * {@code toString} throws, a map that contains itself) are dropped and counted as invalid.
-   */
-  private List<QueuedEvent> writable(List<QueuedEvent> batch) {
-    List<QueuedEvent> ok = new ArrayList<>(batch.size());
-    for (QueuedEvent e : batch) {
-      try {
-        Json.write(e.properties);
-        ok.add(e);
-      } catch (RuntimeException | StackOverflowError x) {
-        droppedInvalid.increment();
-        LOG.warning("Assay dropped event '" + e.name + "': its properties cannot be written as JSON: " + x);
-      }
-    }
-    return ok;
-  }
-
-  /** Waits, waking early only to give up at close; false if interrupted. */
-  private boolean pause(long nanos) {
-    long end = System.nanoTime() + nanos;
-    for (long left = nanos; left > 0; left = end - System.nanoTime()) {
-      LockSupport.parkNanos(this, left);
-      if (Thread.currentThread().isInterrupted()) {
-        return false;
-      }
-      if (closed.get() && end - closeDeadline > 0) {
-        return true; // the next attempt is the last one before the deadline
-      }
-    }
-    return true;
-  }
-
-  private record Outcome(boolean done, boolean fatal, long retryAfterNanos, String reason) {
-    static final Outcome DONE = new Outcome(true, false, 0, "");
-
-    static Outcome retry(String reason, long retryAfterNanos) {
-      return new Outcome(false, false, retryAfterNanos, reason);
-    }
-
-    static Outcome fatal(String reason) {
-      return new Outcome(false, true, 0, reason);
-    }
-  }
-
-  private Outcome post(Body body) {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
-        .timeout(requestTimeout)
-        .header("Authorization", authorization)
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "assay-java-sdk")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes(), 0, body.size()));
-    if (gzip) {
-      rb.header("Content-Encoding", "gzip");
-    }
-    HttpResponse<String> res;
-    try {
-      res = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return Outcome.retry("cannot reach " + endpoint + ": " + e, 0);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Outcome.fatal("interrupted while sending");
-    }
-    int status = res.statusCode();
-    if (status >= 200 && status < 300) {
-      acknowledged(res.body());
-      return Outcome.DONE;
-    }
-    String reason = "POST " + endpoint + " answered " + status + ": " + abbreviate(res.body());
-    if (status == 429 || status == 408 || status >= 500) {
-      return Outcome.retry(reason, retryAfterNanos(res.headers().firstValue("Retry-After").orElse(null)));
-    }
-    // 400, 401, 403, 413, 415…: sending the same bytes again cannot succeed.
-    return Outcome.fatal(reason);
-  }
-
-  private void acknowledged(String body) {
-    batches.increment();
-    try {
-      if (Json.parse(body) instanceof Map<?, ?> m) {
-        delivered.add(m.get("accepted") instanceof Number n ? n.longValue() : 0);
-        duplicates.add(m.get("duplicates") instanceof Number n ? n.longValue() : 0);
-        if (m.get("rejected") instanceof List<?> rejected && !rejected.isEmpty()) {
-          rejectedByServer.add(rejected.size());
-          LOG.warning("Assay server rejected " + rejected.size() + " event(s), e.g. " + rejected.get(0));
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "unreadable acknowledgement from " + endpoint + ": " + abbreviate(body));
-    }
-  }
-
-  /** {@code Retry-After} as delay-seconds or an HTTP date; 0 when absent or unreadable. */
-  static long retryAfterNanos(@Nullable String header) {
-    if (header == null || header.isBlank()) {
-      return 0;
-    }
-    long nanos;
-    String h = header.strip();
-    try {
-      nanos = TimeUnit.SECONDS.toNanos(Long.parseLong(h));
-    } catch (NumberFormatException e) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
-        nanos = Duration.between(Clock.systemUTC().instant(), at.toInstant()).toNanos();
-      } catch (DateTimeParseException | ArithmeticException e2) {
-        return 0;
-      }
-    }
-    return Math.max(0, Math.min(nanos, MAX_RETRY_AFTER.toNanos()));
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 300 ? s : s.substring(0, 300) + "…";
-  }
-
-  /** A request body buffer, reused from batch to batch by the sender thread. */
-  private static final class Body extends ByteArrayOutputStream {
-    Body() {
-      super(16 * 1024);
-    }
-
-    byte[] bytes() {
-      return buf;
-    }
-
-    @Override
-    public void close() {
-      // kept open: the buffer is reused for the next batch
-    }
-  }
-
-  /**
-   * Writes the batch into {@link #body} as a JSON array in the server's event format,
-   * gzip-compressed if configured. Gives each event its id.
-   */
-  void encode(List<QueuedEvent> batch) {
-    body.reset();
-    try (OutputStream out = gzip ? new GZIPOutputStream(body, 8192) : body;
-        JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-      g.writeStartArray();
-      for (QueuedEvent e : batch) {
-        g.writeStartObject();
-        g.writeFieldName("id");
-        id.setLength(idPrefix.length());
-        id.append(nextId++);
-        if (id.length() > idChars.length) {
-          idChars = new char[id.length() * 2];
-        }
-        id.getChars(0, id.length(), idChars, 0);
-        g.writeString(idChars, 0, id.length());
-        g.writeStringField("type", e.exposure ? "exposure" : "metric");
-        g.writeNumberField("timestamp", e.timestampMillis);
-        g.writeStringField("unitId", e.unitId);
-        if (e.exposure) {
-          g.writeStringField("experimentKey", e.name);
-          g.writeNumberField("variationId", e.variationId);
-          g.writeStringField("hashAttribute", Objects.requireNonNull(e.hashAttribute));
-          g.writeObjectFieldStart("attributes");
-          if (e.variationKey != null) {
-            g.writeStringField("variationKey", e.variationKey);
-          }
-          if (e.featureId != null && !e.featureId.isEmpty()) {
-            g.writeStringField("featureId", e.featureId);
-          }
-          g.writeEndObject();
-        } else {
-          g.writeStringField("name", e.name);
-          if (!Double.isNaN(e.value)) {
-            g.writeNumberField("value", e.value);
-          }
-          if (!e.properties.isEmpty()) {
-            g.writeFieldName("properties");
-            Json.write(g, e.properties);
-          }
-        }
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // writing to memory does not fail
-    }
-  }
 
   /**
    * Counters since the logger was built. Every event given to the logger is counted in one of
@@ -643,19 +256,19 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
 
   /** Configures an {@link EventLogger}. */
   public static final class Builder {
-    private final URI endpoint;
-    private final String key;
-    private int capacity = 10_000;
-    private int batchSize = 100;
-    private Duration flushInterval = Duration.ofSeconds(1);
-    private Duration connectTimeout = Duration.ofSeconds(2);
-    private Duration requestTimeout = Duration.ofSeconds(10);
-    private int maxRetries = 8;
-    private Duration retryDelay = Duration.ofMillis(500);
-    private Duration maxRetryDelay = Duration.ofSeconds(30);
-    private Duration closeTimeout = Duration.ofSeconds(5);
-    private boolean gzip = true;
-    private Clock clock = Clock.systemUTC();
+    final URI endpoint;
+    final String key;
+    int capacity = 10_000;
+    int batchSize = 100;
+    Duration flushInterval = Duration.ofSeconds(1);
+    Duration connectTimeout = Duration.ofSeconds(2);
+    Duration requestTimeout = Duration.ofSeconds(10);
+    int maxRetries = 8;
+    Duration retryDelay = Duration.ofMillis(500);
+    Duration maxRetryDelay = Duration.ofSeconds(30);
+    Duration closeTimeout = Duration.ofSeconds(5);
+    boolean gzip = true;
+    Clock clock = Clock.systemUTC();
 
     private Builder(String serverUrl, String key) {
       Objects.requireNonNull(serverUrl, "serverUrl");

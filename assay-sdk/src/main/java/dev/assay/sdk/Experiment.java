@@ -220,7 +220,7 @@ public final class Experiment {
         continue;
       }
       out[i] = new Meta(string(m.get("key"), p + ".key"), string(m.get("name"), p + ".name"),
-          Conditions.truthy(m.get("passthrough")));
+          JsSemantics.truthy(m.get("passthrough")));
     }
     return out;
   }

@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  * swapped in atomically.
  *
  * <p>Evaluation never throws into the caller. An unknown feature, a value of the wrong type, or
- * an unexpected internal error gives the default value; {@link #evaluate} and the typed
- * {@code ...Value} methods ({@link #booleanValue}, {@link #stringValue}, {@link #doubleValue},
- * {@link #longValue}) say why.
+ * an unexpected internal error gives the default value. The typed getters come in one family:
+ * {@link #getBoolean}, {@link #getString}, {@link #getDouble}, {@link #getLong} answer the value;
+ * {@link #getBooleanDetails} and its siblings the same value with the reason (and
+ * {@link #evaluate} the full explanation).
  *
  * <pre>{@code
  * ExperimentClient client = ExperimentClient.builder()
@@ -116,17 +117,25 @@ public final class ExperimentClient {
 
   /** Whether the feature's value is truthy for this unit (false for unknown features). */
   public boolean isOn(String featureKey, Attributes attributes) {
-    return Conditions.truthy(value(featureKey, attributes));
+    return JsSemantics.truthy(value(featureKey, attributes));
   }
+
+  /*
+   * One typed-getter family: getX answers the value (no allocation beyond the evaluation itself, for
+   * hot paths) and getXDetails the same value with the reason it was returned. Both convert through
+   * the same asX function, so they can never disagree.
+   */
 
   /** The feature's boolean value, or {@code defaultValue} if unknown or not a boolean. */
   public boolean getBoolean(String featureKey, Attributes attributes, boolean defaultValue) {
-    return value(featureKey, attributes) instanceof Boolean b ? b : defaultValue;
+    Boolean b = asBoolean(value(featureKey, attributes));
+    return b != null ? b : defaultValue;
   }
 
   /** The feature's string value, or {@code defaultValue} if unknown or not a string. */
   public String getString(String featureKey, Attributes attributes, String defaultValue) {
-    return value(featureKey, attributes) instanceof String s ? s : defaultValue;
+    String s = asString(value(featureKey, attributes));
+    return s != null ? s : defaultValue;
   }
 
   /** The feature's numeric value, or {@code defaultValue} if unknown or not a number. */
@@ -136,7 +145,7 @@ public final class ExperimentClient {
 
   /**
    * The feature's integral value, or {@code defaultValue} if unknown or not a whole number that
-   * fits a long (the same conversion as {@link #longValue}).
+   * fits a long (a fractional number is a type mismatch).
    */
   public long getLong(String featureKey, Attributes attributes, long defaultValue) {
     Long l = asLong(value(featureKey, attributes));
@@ -144,38 +153,71 @@ public final class ExperimentClient {
   }
 
   /**
-   * The feature's boolean value with the reason it was returned: the default, with the reason,
-   * when the feature is unknown, null, not a boolean, or evaluation failed.
+   * {@link #getBoolean} with the reason the value was returned: the default, with the reason, when
+   * the client has no configuration yet, the feature is unknown, null, not a boolean, or
+   * evaluation failed.
    */
-  public TypedValue<Boolean> booleanValue(String featureKey, Attributes attributes, boolean defaultValue) {
-    return typed(featureKey, attributes, defaultValue, "a boolean", v -> v instanceof Boolean b ? b : null);
+  public TypedValue<Boolean> getBooleanDetails(String featureKey, Attributes attributes, boolean defaultValue) {
+    return typed(featureKey, attributes, defaultValue, "a boolean", ExperimentClient::asBoolean);
   }
 
-  /** The feature's string value with the reason it was returned (see {@link #booleanValue}). */
-  public TypedValue<String> stringValue(String featureKey, Attributes attributes, String defaultValue) {
+  /** {@link #getString} with the reason the value was returned (see {@link #getBooleanDetails}). */
+  public TypedValue<String> getStringDetails(String featureKey, Attributes attributes, String defaultValue) {
     Objects.requireNonNull(defaultValue, "defaultValue");
-    return typed(featureKey, attributes, defaultValue, "a string", v -> v instanceof String s ? s : null);
+    return typed(featureKey, attributes, defaultValue, "a string", ExperimentClient::asString);
   }
 
-  /** The feature's numeric value with the reason it was returned (see {@link #booleanValue}). */
-  public TypedValue<Double> doubleValue(String featureKey, Attributes attributes, double defaultValue) {
+  /** {@link #getDouble} with the reason the value was returned (see {@link #getBooleanDetails}). */
+  public TypedValue<Double> getDoubleDetails(String featureKey, Attributes attributes, double defaultValue) {
     return typed(featureKey, attributes, defaultValue, "a number", v -> v instanceof Number n ? n.doubleValue() : null);
   }
 
-  /**
-   * The feature's integral value with the reason it was returned; a fractional number is a type
-   * mismatch (see {@link #booleanValue}).
-   */
-  public TypedValue<Long> longValue(String featureKey, Attributes attributes, long defaultValue) {
+  /** {@link #getLong} with the reason the value was returned (see {@link #getBooleanDetails}). */
+  public TypedValue<Long> getLongDetails(String featureKey, Attributes attributes, long defaultValue) {
     return typed(featureKey, attributes, defaultValue, "a whole number", ExperimentClient::asLong);
+  }
+
+  /**
+   * @deprecated renamed {@link #getBooleanDetails}, one getter family; goes in the next release
+   */
+  @Deprecated(since = "0.1.0", forRemoval = true)
+  public TypedValue<Boolean> booleanValue(String featureKey, Attributes attributes, boolean defaultValue) {
+    return getBooleanDetails(featureKey, attributes, defaultValue);
+  }
+
+  /**
+   * @deprecated renamed {@link #getStringDetails}, one getter family; goes in the next release
+   */
+  @Deprecated(since = "0.1.0", forRemoval = true)
+  public TypedValue<String> stringValue(String featureKey, Attributes attributes, String defaultValue) {
+    return getStringDetails(featureKey, attributes, defaultValue);
+  }
+
+  /**
+   * @deprecated renamed {@link #getDoubleDetails}, one getter family; goes in the next release
+   */
+  @Deprecated(since = "0.1.0", forRemoval = true)
+  public TypedValue<Double> doubleValue(String featureKey, Attributes attributes, double defaultValue) {
+    return getDoubleDetails(featureKey, attributes, defaultValue);
+  }
+
+  /**
+   * @deprecated renamed {@link #getLongDetails}, one getter family; goes in the next release
+   */
+  @Deprecated(since = "0.1.0", forRemoval = true)
+  public TypedValue<Long> longValue(String featureKey, Attributes attributes, long defaultValue) {
+    return getLongDetails(featureKey, attributes, defaultValue);
   }
 
   private <T> TypedValue<T> typed(String featureKey, Attributes attributes, T defaultValue, String wanted,
       Function<Object, @Nullable T> convert) {
+    boolean pending = engine.ruleset() == Ruleset.PENDING;
     FeatureResult r = evaluate(featureKey, attributes);
     Object raw = r.rawValue();
     if (r.source() == Source.UNKNOWN_FEATURE) {
-      return new TypedValue<>(defaultValue, Reason.UNKNOWN_FEATURE, "no feature '" + featureKey + "' in the ruleset", r);
+      return pending
+          ? new TypedValue<>(defaultValue, Reason.NOT_READY, "no configuration loaded yet", r)
+          : new TypedValue<>(defaultValue, Reason.UNKNOWN_FEATURE, "no feature '" + featureKey + "' in the ruleset", r);
     }
     if (r.source() == Source.ERROR) {
       return new TypedValue<>(defaultValue, Reason.ERROR, "evaluating feature '" + featureKey + "' failed: "
@@ -193,6 +235,14 @@ public final class ExperimentClient {
         + r.source().wireName() + (r.ruleId().isEmpty() ? "" : " rule '" + r.ruleId() + "'"), r);
   }
 
+  private static @Nullable Boolean asBoolean(@Nullable Object v) {
+    return v instanceof Boolean b ? b : null;
+  }
+
+  private static @Nullable String asString(@Nullable Object v) {
+    return v instanceof String s ? s : null;
+  }
+
   private static @Nullable Long asLong(@Nullable Object v) {
     if (v instanceof Long l) {
       return l;
@@ -202,6 +252,11 @@ public final class ExperimentClient {
       return n.longValue();
     }
     return null;
+  }
+
+  /** Whether a payload was loaded: false only for an {@link AssayClient}'s evaluator before its first load. */
+  public boolean hasConfiguration() {
+    return engine.ruleset() != Ruleset.PENDING;
   }
 
   private static String jsonType(Object v) {
@@ -319,6 +374,16 @@ public final class ExperimentClient {
     /** Builds the client with a listener told of exposures after the builder's own (an event logger). */
     ExperimentClient build(ExposureListener extra) {
       Ruleset ruleset = payload == null ? Ruleset.EMPTY : Ruleset.parse(payload, decryptionKey);
+      return new ExperimentClient(this, ruleset, extra);
+    }
+
+    /**
+     * Builds the evaluator of an {@link AssayClient}: from {@code initialPayload} (its bootstrap), or
+     * pending (getters answer {@link TypedValue.Reason#NOT_READY}) until the client loads one. The
+     * builder's own payload, if any, is ignored: the client manages the payload.
+     */
+    ExperimentClient build(ExposureListener extra, @Nullable String initialPayload) {
+      Ruleset ruleset = initialPayload == null ? Ruleset.PENDING : Ruleset.parse(initialPayload, decryptionKey);
       return new ExperimentClient(this, ruleset, extra);
     }
   }

@@ -102,7 +102,7 @@ public final class FeatureResult {
 
   /** Whether the value is truthy in the JavaScript sense (GrowthBook's {@code on}). */
   public boolean on() {
-    return Conditions.truthy(value);
+    return JsSemantics.truthy(value);
   }
 
   public boolean off() {

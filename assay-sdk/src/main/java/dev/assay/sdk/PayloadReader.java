@@ -15,7 +15,7 @@ final class PayloadReader {
       return null;
     }
     if (!(v instanceof Map)) {
-      throw new PayloadException(path, "expected an object, got " + Conditions.jsType(v));
+      throw new PayloadException(path, "expected an object, got " + JsSemantics.jsType(v));
     }
     return (Map<String, Object>) v;
   }
@@ -26,7 +26,7 @@ final class PayloadReader {
       return null;
     }
     if (!(v instanceof List)) {
-      throw new PayloadException(path, "expected an array, got " + Conditions.jsType(v));
+      throw new PayloadException(path, "expected an array, got " + JsSemantics.jsType(v));
     }
     return (List<Object>) v;
   }
@@ -41,7 +41,7 @@ final class PayloadReader {
     if (v instanceof Number n) {
       return Json.jsNumber(n);
     }
-    throw new PayloadException(path, "expected a string, got " + Conditions.jsType(v));
+    throw new PayloadException(path, "expected a string, got " + JsSemantics.jsType(v));
   }
 
   /** A number, or NaN when absent. */
@@ -56,7 +56,7 @@ final class PayloadReader {
       }
       return d;
     }
-    throw new PayloadException(path, "expected a number, got " + Conditions.jsType(v));
+    throw new PayloadException(path, "expected a number, got " + JsSemantics.jsType(v));
   }
 
   static int integer(@Nullable Object v, int absent, String path) {
@@ -77,7 +77,7 @@ final class PayloadReader {
     if (v instanceof Boolean b) {
       return b;
     }
-    throw new PayloadException(path, "expected true or false, got " + Conditions.jsType(v));
+    throw new PayloadException(path, "expected true or false, got " + JsSemantics.jsType(v));
   }
 
   static BucketRange range(@Nullable Object v, String path) {

@@ -30,6 +30,11 @@ import org.jspecify.annotations.Nullable;
 final class Ruleset {
 
   static final Ruleset EMPTY = new Ruleset(Map.of(), Map.of(), Set.of(), "");
+  /**
+   * No payload loaded yet (an {@link AssayClient} still reading its cache or waiting for the
+   * server): like {@link #EMPTY}, but typed getters say {@link TypedValue.Reason#NOT_READY}.
+   */
+  static final Ruleset PENDING = new Ruleset(Map.of(), Map.of(), Set.of(), "");
 
   final Map<String, FeatureDef> features;
   final Map<String, List<Object>> savedGroups;

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A feature's value as the type the caller asked for, and why the client returned it: the value
  * the ruleset gave ({@link Reason#EVALUATED}), or the caller's default with the reason the
- * ruleset's value could not be used. Returned by {@link ExperimentClient#booleanValue} and its
+ * ruleset's value could not be used. Returned by {@link ExperimentClient#getBooleanDetails} and its
  * siblings; immutable.
  *
  * @param <T> the requested type
@@ -20,6 +20,11 @@ public record TypedValue<T>(T value, Reason reason, String detail, FeatureResult
   public enum Reason {
     /** The ruleset's value, of the requested type. */
     EVALUATED,
+    /**
+     * No configuration yet (an {@link AssayClient} still loading, or one that could reach neither
+     * its server nor a cache and has no bootstrap): the default.
+     */
+    NOT_READY,
     /** No feature with that key in the ruleset: the default. */
     UNKNOWN_FEATURE,
     /** The feature evaluated to JSON null: the default. */

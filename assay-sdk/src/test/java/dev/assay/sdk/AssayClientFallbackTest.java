@@ -113,6 +113,7 @@ class AssayClientFallbackTest {
   void sseAdvertisedButBlocked_fallsBackToPollingWithEtagsAndSeesChanges() throws Exception {
     ProxiedServer s = new ProxiedServer(Sub.BLOCKED);
     try (AssayClient client = client(s.url()).build()) {
+      assertThat(client.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("v1");
       waitFor(() -> client.status().mode() == ClientStatus.Mode.POLLING && s.notModified.get() > 0,
           "polling with If-None-Match after the stream was refused");
@@ -139,7 +140,7 @@ class AssayClientFallbackTest {
   }
 
   @Test
-  void serverAcceptsButNeverAnswers_buildReturnsAfterTheInitialTimeoutServingTheBootstrap() throws Exception {
+  void serverAcceptsButNeverAnswers_awaitReadyReturnsAfterTheInitialTimeoutServingTheBootstrap() throws Exception {
     ServerSocket silent = new ServerSocket(0);
     cleanup.add(silent);
     List<Socket> held = new ArrayList<>();
@@ -162,6 +163,7 @@ class AssayClientFallbackTest {
             .build());
     cleanup.add(client);
 
+    assertThat(client.awaitReady(Duration.ofSeconds(30))).as("the bootstrap is served").isTrue();
     assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("bootstrap");
     assertThat(client.status().state()).isEqualTo(ClientStatus.State.STALE);
     assertThat(client.status().source()).isEqualTo(ClientStatus.Source.BOOTSTRAP);

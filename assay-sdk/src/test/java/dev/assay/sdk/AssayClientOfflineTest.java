@@ -40,17 +40,21 @@ class AssayClientOfflineTest {
   void build_serverDownNoBootstrap_servesCodeDefaultsAndSaysSo() throws Exception {
     try (AssayClient client = offline().build()) {
       Attributes user = Attributes.of("id", "u1");
+      assertThat(client.awaitReady(Duration.ofSeconds(30))).as("nothing to serve").isFalse();
 
       assertThat(client.features().getString("banner", user, "code-default")).isEqualTo("code-default");
       assertThat(client.status().state()).isEqualTo(ClientStatus.State.DEFAULTS);
       assertThat(client.status().source()).isEqualTo(ClientStatus.Source.NONE);
       assertThat(client.status().error()).get().asString().contains("cannot reach");
+      assertThat(client.features().getStringDetails("banner", user, "code-default").reason())
+          .isEqualTo(TypedValue.Reason.NOT_READY);
     }
   }
 
   @Test
   void build_serverDownWithBootstrap_servesBootstrapAsStale() throws Exception {
     try (AssayClient client = offline().bootstrap(BOOTSTRAP).build()) {
+      assertThat(client.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("bootstrap");
       assertThat(client.status().state()).isEqualTo(ClientStatus.State.STALE);
       assertThat(client.status().source()).isEqualTo(ClientStatus.Source.BOOTSTRAP);
@@ -64,6 +68,7 @@ class AssayClientOfflineTest {
     Files.writeString(cache, CACHED);
 
     try (AssayClient client = offline().bootstrap(BOOTSTRAP).cacheFile(cache).build()) {
+      assertThat(client.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("cached");
       assertThat(client.status().source()).isEqualTo(ClientStatus.Source.CACHE);
     }
@@ -75,6 +80,7 @@ class AssayClientOfflineTest {
     Files.writeString(cache, "{\"features\": [1,2]");
 
     try (AssayClient client = offline().bootstrap(BOOTSTRAP).cacheFile(cache).build()) {
+      assertThat(client.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("bootstrap");
       assertThat(client.status().source()).isEqualTo(ClientStatus.Source.BOOTSTRAP);
     }
@@ -105,7 +111,7 @@ class AssayClientOfflineTest {
     String before = "{\"features\":{\"a\":{\"defaultValue\":1},\"b\":{\"defaultValue\":2},\"c\":{}}}";
     String after = "{\"features\":{\"a\":{\"defaultValue\":1},\"b\":{\"defaultValue\":3},\"d\":{}}}";
 
-    assertThat(AssayClient.changedFeatures(before, after, Set.of("a", "b", "c"), Set.of("a", "b", "d")))
+    assertThat(PayloadDiff.changedFeatures(before, after, Set.of("a", "b", "c"), Set.of("a", "b", "d")))
         .containsExactlyInAnyOrder("b", "c", "d");
   }
 

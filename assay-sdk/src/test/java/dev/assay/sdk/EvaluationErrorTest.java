@@ -37,7 +37,7 @@ class EvaluationErrorTest {
     FeatureResult r = client.evaluate("exp-flag", user);
     assertThat(r.source()).isEqualTo(FeatureResult.Source.ERROR);
     assertThat(r.error()).get().extracting(Throwable::getMessage).isEqualTo("sticky store unreachable");
-    TypedValue<String> v = client.stringValue("exp-flag", user, "fallback");
+    TypedValue<String> v = client.getStringDetails("exp-flag", user, "fallback");
     assertThat(v.value()).isEqualTo("fallback");
     assertThat(v.reason()).isEqualTo(TypedValue.Reason.ERROR);
     assertThat(v.detail()).contains("IllegalStateException").contains("sticky store unreachable");

@@ -67,19 +67,19 @@ class EvaluationRobustnessTest {
 
     String s = raw instanceof String str ? str : "d";
     assertThat(client.getString(f, attributes, "d")).isEqualTo(s);
-    TypedValue<String> sv = client.stringValue(f, attributes, "d");
+    TypedValue<String> sv = client.getStringDetails(f, attributes, "d");
     assertThat(sv.value()).isEqualTo(s);
     assertThat(sv.reason()).isEqualTo(reason(r, raw instanceof String));
 
     boolean b = raw instanceof Boolean bool ? bool : false;
     assertThat(client.getBoolean(f, attributes, false)).isEqualTo(b);
-    TypedValue<Boolean> bv = client.booleanValue(f, attributes, false);
+    TypedValue<Boolean> bv = client.getBooleanDetails(f, attributes, false);
     assertThat(bv.value()).isEqualTo(b);
     assertThat(bv.reason()).isEqualTo(reason(r, raw instanceof Boolean));
 
     double d = raw instanceof Number n ? n.doubleValue() : 0.5;
     assertThat(client.getDouble(f, attributes, 0.5)).isEqualTo(d);
-    TypedValue<Double> dv = client.doubleValue(f, attributes, 0.5);
+    TypedValue<Double> dv = client.getDoubleDetails(f, attributes, 0.5);
     assertThat(dv.value()).isEqualTo(d);
     assertThat(dv.reason()).isEqualTo(reason(r, raw instanceof Number));
 
@@ -87,7 +87,7 @@ class EvaluationRobustnessTest {
         && Math.abs(n.doubleValue()) < 0x1p63;
     long l = whole ? ((Number) raw).longValue() : -7;
     assertThat(client.getLong(f, attributes, -7)).as("getLong and longValue convert alike").isEqualTo(l);
-    TypedValue<Long> lv = client.longValue(f, attributes, -7);
+    TypedValue<Long> lv = client.getLongDetails(f, attributes, -7);
     assertThat(lv.value()).isEqualTo(l);
     assertThat(lv.reason()).isEqualTo(reason(r, whole));
   }

@@ -232,7 +232,7 @@ class EventLoggerTest {
       assertThat(events.track("", "u")).isFalse();
       assertThat(events.track("name", " ".repeat(0))).isFalse();
       assertThat(events.track("x".repeat(257), "u")).isFalse();
-      assertThat(events.track("name", "u", Double.NaN)).isFalse();
+      assertThat(events.track("name", "u", Double.NaN, Map.of())).isFalse();
       assertThat(events.track("name", "u", Double.POSITIVE_INFINITY, Map.of())).isFalse();
       assertThat(events.track("name", "u", tooMany)).isFalse();
       assertThat(events.track("name", "u", 1.0, null)).isFalse();
@@ -434,14 +434,14 @@ class EventLoggerTest {
 
   @Test
   void retryAfter_secondsDateAbsentGarbage() {
-    assertThat(EventLogger.retryAfterNanos("3")).isEqualTo(TimeUnit.SECONDS.toNanos(3));
-    assertThat(EventLogger.retryAfterNanos(" 0 ")).isZero();
-    assertThat(EventLogger.retryAfterNanos(null)).isZero();
-    assertThat(EventLogger.retryAfterNanos("soon")).isZero();
-    assertThat(EventLogger.retryAfterNanos("-5")).isZero();
-    assertThat(EventLogger.retryAfterNanos("86400")).isEqualTo(EventLogger.MAX_RETRY_AFTER.toNanos());
+    assertThat(EventSender.retryAfterNanos("3")).isEqualTo(TimeUnit.SECONDS.toNanos(3));
+    assertThat(EventSender.retryAfterNanos(" 0 ")).isZero();
+    assertThat(EventSender.retryAfterNanos(null)).isZero();
+    assertThat(EventSender.retryAfterNanos("soon")).isZero();
+    assertThat(EventSender.retryAfterNanos("-5")).isZero();
+    assertThat(EventSender.retryAfterNanos("86400")).isEqualTo(EventSender.MAX_RETRY_AFTER.toNanos());
     String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60));
-    assertThat(EventLogger.retryAfterNanos(inAMinute))
+    assertThat(EventSender.retryAfterNanos(inAMinute))
         .isBetween(TimeUnit.SECONDS.toNanos(55), TimeUnit.SECONDS.toNanos(61));
   }
 

@@ -293,16 +293,16 @@ class ExperimentClientTest {
     ExperimentClient c = ExperimentClient.builder().payload(TYPED).build();
     Attributes a = Attributes.empty();
 
-    TypedValue<Boolean> b = c.booleanValue("bool", a, false);
-    TypedValue<Long> l = c.longValue("whole-double", a, -1);
+    TypedValue<Boolean> b = c.getBooleanDetails("bool", a, false);
+    TypedValue<Long> l = c.getLongDetails("whole-double", a, -1);
 
     assertThat(b.value()).isTrue();
     assertThat(b.reason()).isEqualTo(TypedValue.Reason.EVALUATED);
     assertThat(b.isDefault()).isFalse();
     assertThat(b.result().source()).isEqualTo(Source.DEFAULT_VALUE);
     assertThat(l.value()).isEqualTo(2L);
-    assertThat(c.stringValue("str", a, "d").value()).isEqualTo("hello");
-    assertThat(c.doubleValue("frac", a, -1).value()).isEqualTo(1.5);
+    assertThat(c.getStringDetails("str", a, "d").value()).isEqualTo("hello");
+    assertThat(c.getDoubleDetails("frac", a, -1).value()).isEqualTo(1.5);
   }
 
   @Test
@@ -310,10 +310,10 @@ class ExperimentClientTest {
     ExperimentClient c = ExperimentClient.builder().payload(TYPED).build();
     Attributes a = Attributes.empty();
 
-    TypedValue<Boolean> b = c.booleanValue("str", a, false);
-    TypedValue<Long> l = c.longValue("frac", a, 7);
-    TypedValue<String> s = c.stringValue("json", a, "d");
-    TypedValue<Double> d = c.doubleValue("bool", a, 0.5);
+    TypedValue<Boolean> b = c.getBooleanDetails("str", a, false);
+    TypedValue<Long> l = c.getLongDetails("frac", a, 7);
+    TypedValue<String> s = c.getStringDetails("json", a, "d");
+    TypedValue<Double> d = c.getDoubleDetails("bool", a, 0.5);
 
     assertThat(b.value()).isFalse();
     assertThat(b.reason()).isEqualTo(TypedValue.Reason.TYPE_MISMATCH);
@@ -333,8 +333,8 @@ class ExperimentClientTest {
     ExperimentClient c = ExperimentClient.builder().payload(TYPED).build();
     Attributes a = Attributes.of("id", "u1");
 
-    TypedValue<String> unknown = c.stringValue("nope", a, "d");
-    TypedValue<Boolean> nul = c.booleanValue("nul", a, true);
+    TypedValue<String> unknown = c.getStringDetails("nope", a, "d");
+    TypedValue<Boolean> nul = c.getBooleanDetails("nul", a, true);
 
     assertThat(unknown.value()).isEqualTo("d");
     assertThat(unknown.reason()).isEqualTo(TypedValue.Reason.UNKNOWN_FEATURE);
@@ -345,10 +345,24 @@ class ExperimentClientTest {
   }
 
   @Test
+  @SuppressWarnings("removal")
+  void deprecatedValueGetters_answerAsTheirDetailsReplacements() {
+    ExperimentClient c = ExperimentClient.builder().payload(TYPED).build();
+    Attributes a = Attributes.empty();
+
+    assertThat(c.booleanValue("bool", a, false)).usingRecursiveComparison().ignoringFields("result")
+        .isEqualTo(c.getBooleanDetails("bool", a, false));
+    assertThat(c.stringValue("json", a, "d")).usingRecursiveComparison().ignoringFields("result")
+        .isEqualTo(c.getStringDetails("json", a, "d"));
+    assertThat(c.doubleValue("frac", a, 0.5).value()).isEqualTo(1.5);
+    assertThat(c.longValue("frac", a, 7).reason()).isEqualTo(TypedValue.Reason.TYPE_MISMATCH);
+  }
+
+  @Test
   void typedValues_experimentRule_evaluatedWithAssignment() {
     ExperimentClient c = ExperimentClient.builder().payload(experimentPayload(0, 1)).build();
 
-    TypedValue<String> v = c.stringValue("checkout", Attributes.of("id", "u1"), "off");
+    TypedValue<String> v = c.getStringDetails("checkout", Attributes.of("id", "u1"), "off");
 
     assertThat(v.value()).isEqualTo("treatment");
     assertThat(v.reason()).isEqualTo(TypedValue.Reason.EVALUATED);

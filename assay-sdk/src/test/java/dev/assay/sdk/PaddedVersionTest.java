@@ -35,6 +35,6 @@ class PaddedVersionTest {
   @ParameterizedTest(name = "[{0}] -> [{1}]")
   @MethodSource("cases")
   void paddedVersion_matchesGrowthBookJavaScript(Object input, String expected) {
-    assertThat(Conditions.paddedVersion(input)).isEqualTo(expected);
+    assertThat(JsSemantics.paddedVersion(input)).isEqualTo(expected);
   }
 }

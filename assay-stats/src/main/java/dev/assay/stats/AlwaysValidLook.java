@@ -20,8 +20,8 @@ public record AlwaysValidLook(
     double ciUpper) implements StatResult {
 
   @Override
-  public String method() {
-    return "msprt";
+  public Method method() {
+    return Method.MSPRT;
   }
 
   public AlwaysValidLook {

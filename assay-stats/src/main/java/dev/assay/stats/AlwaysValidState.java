@@ -18,8 +18,8 @@ package dev.assay.stats;
 public record AlwaysValidState(int looks, double pValue, double ciLower, double ciUpper) implements StatResult {
 
   @Override
-  public String method() {
-    return "msprt_running_intersection";
+  public Method method() {
+    return Method.MSPRT_RUNNING_INTERSECTION;
   }
 
   public AlwaysValidState {

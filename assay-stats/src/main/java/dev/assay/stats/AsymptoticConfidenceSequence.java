@@ -31,8 +31,8 @@ public record AsymptoticConfidenceSequence(
     double fixedHalfwidth) implements StatResult {
 
   @Override
-  public String method() {
-    return "asymptotic_confidence_sequence";
+  public Method method() {
+    return Method.ASYMPTOTIC_CONFIDENCE_SEQUENCE;
   }
 
   /*

@@ -15,8 +15,8 @@ public record BanditWeights(
     List<Double> weights, List<Double> probabilityBest, boolean updated, String reason) implements StatResult {
 
   @Override
-  public String method() {
-    return "gaussian_thompson_sampling";
+  public Method method() {
+    return Method.GAUSSIAN_THOMPSON_SAMPLING;
   }
 
   /** Why the weights were not updated (for example the burn-in), when they were not. */

@@ -20,8 +20,8 @@ public record BayesianGaussian(double postMean, double postSd, double chanceToWi
     double riskTreatment, double ciLower, double ciUpper, String prior) implements StatResult {
 
   @Override
-  public String method() {
-    return prior.equals("flat") ? "bayesian_gaussian_flat_prior" : "bayesian_gaussian_normal_prior";
+  public Method method() {
+    return prior.equals("flat") ? Method.BAYESIAN_GAUSSIAN_FLAT_PRIOR : Method.BAYESIAN_GAUSSIAN_NORMAL_PRIOR;
   }
 
   /**

@@ -17,8 +17,8 @@ public record BetaBinomial(double[] posteriorA, double[] posteriorB, double prob
     double expectedLossChooseB, double expectedLossChooseA) implements StatResult {
 
   @Override
-  public String method() {
-    return "beta_binomial_exact";
+  public Method method() {
+    return Method.BETA_BINOMIAL_EXACT;
   }
 
   /** Largest integer posterior α the closed-form sum accepts (it has α terms). */

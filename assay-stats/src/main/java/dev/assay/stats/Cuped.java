@@ -64,8 +64,8 @@ public record Cuped(
     @Nullable String missingReason) implements StatResult {
 
   @Override
-  public String method() {
-    return "cuped_pooled_theta";
+  public Method method() {
+    return Method.CUPED_POOLED_THETA;
   }
 
   public Optional<String> missing() {

@@ -24,23 +24,28 @@ public record CupedStats(long n, double sumY, double sumX, double sumY2, double 
         sumXY + o.sumXY);
   }
 
-  double meanY() {
+  /** Mean of the metric, Σy/n. */
+  public double meanY() {
     return sumY / n;
   }
 
-  double meanX() {
+  /** Mean of the pre-period covariate, Σx/n. */
+  public double meanX() {
     return sumX / n;
   }
 
-  double varY() {
+  /** Sample variance of the metric (n − 1 denominator). */
+  public double varY() {
     return (sumY2 - sumY * sumY / n) / (n - 1);
   }
 
-  double varX() {
+  /** Sample variance of the covariate (n − 1 denominator). */
+  public double varX() {
     return (sumX2 - sumX * sumX / n) / (n - 1);
   }
 
-  double covXY() {
+  /** Sample covariance of metric and covariate (n − 1 denominator). */
+  public double covXY() {
     return (sumXY - sumX * sumY / n) / (n - 1);
   }
 

@@ -156,7 +156,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     for (int i = 0; i < results.size(); i++) {
       MetricData m = metrics.get(i / perMetric);
       MetricResult r = results.get(i);
-      if ("none".equals(r.method())) {
+      if (r.methods().contains(StatResult.Method.NONE)) {
         out.add(r);
         continue;
       }
@@ -183,11 +183,12 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
           double lossKeepA = exact.expectedLossChooseA() / pA;
           lossVariant = m.higherIsBetter() ? lossShipB : lossKeepA;
           lossControl = m.higherIsBetter() ? lossKeepA : lossShipB;
-          method += "+" + exact.method();
+          method += "+" + exact.method().id();
         }
       }
-      if (!method.contains("beta_binomial")) {
-        method += s.priorVariance() == null ? "+bayesian_gaussian_flat_prior" : "+bayesian_gaussian_normal_prior";
+      if (!method.contains(StatResult.Method.BETA_BINOMIAL_EXACT.id())) {
+        method += "+" + (s.priorVariance() == null ? StatResult.Method.BAYESIAN_GAUSSIAN_FLAT_PRIOR
+            : StatResult.Method.BAYESIAN_GAUSSIAN_NORMAL_PRIOR).id();
       }
       boolean decided = chance >= 1 - s.alpha() / 2 || chance <= s.alpha() / 2;
       out.add(r.withBayesian(method, chance, lossControl, lossVariant, decided, notes));
@@ -234,7 +235,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     double fixedHi = raw.ciUpper();
     double fixedP = raw.pValue();
     Double reduction = null;
-    String method = "welch_t";
+    String method = StatResult.Method.WELCH_T.id();
     double vuA = a.varY();
     double vuB = b.varY();
     RelativeLift relative = RelativeLift.compute(a.meanY(), a.outcome().varianceOfMean(), b.meanY(),
@@ -250,7 +251,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
         vuA = c.varAdjUnitA();
         vuB = c.varAdjUnitB();
         relative = c.relative();
-        method += "+cuped";
+        method += "+" + StatResult.Method.CUPED.id();
       } else {
         notes.add("CUPED not applied: " + c.missingReason());
       }
@@ -272,7 +273,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
     double lo = r.absDiff() - tq * r.seAbs();
     double hi = r.absDiff() + tq * r.seAbs();
     double p = Distributions.tTwoSidedP(r.zAbs(), df);
-    return finish(m, variant, "delta_method", r.ratioA(), r.ratioB(), a.n(), b.n(), r.varianceA() * a.n(),
+    return finish(m, variant, StatResult.Method.DELTA_METHOD.id(), r.ratioA(), r.ratioB(), a.n(), b.n(), r.varianceA() * a.n(),
         r.varianceB() * b.n(), r.absDiff(), r.seAbs() * r.seAbs(), lo, hi, p, null, r.absDiff(), lo, hi, r.lift(), s,
         notes);
   }
@@ -294,7 +295,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
       lo = look.ciLower();
       hi = look.ciUpper();
       p = look.pValue();
-      method += "+msprt";
+      method += "+" + StatResult.Method.MSPRT.id();
     }
     // Relative lift of the (adjusted) effect over the control mean, by the delta method with the
     // covariance of its numerator and the control mean (non-zero under CUPED, see Cuped).
@@ -371,7 +372,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
       notes.add("non-inferiority not tested: no inference");
     }
     double nan = Double.NaN;
-    return new MetricResult(m.key(), variant, "none", meanA, meanB, nan, nan, nan, nan, nan, nan, nan, nan, nan,
+    return new MetricResult(m.key(), variant, StatResult.Method.NONE.id(), meanA, meanB, nan, nan, nan, nan, nan, nan, nan, nan, nan,
         null, null, null, nan, nan, nan, nan, nan, nan, nan, nan, false, List.copyOf(notes), 0, null);
   }
 }

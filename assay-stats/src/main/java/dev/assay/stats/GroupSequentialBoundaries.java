@@ -30,8 +30,8 @@ public record GroupSequentialBoundaries(
     List<Double> nominalPThresholds) implements StatResult {
 
   @Override
-  public String method() {
-    return "group_sequential_" + spending.id();
+  public Method method() {
+    return Method.GROUP_SEQUENTIAL;
   }
 
   public GroupSequentialBoundaries {

@@ -18,8 +18,8 @@ import org.hipparchus.distribution.continuous.ChiSquaredDistribution;
 public record Heterogeneity(double q, int df, double pValue, double iSquared, double pooledEffect) implements StatResult {
 
   @Override
-  public String method() {
-    return "cochran_q";
+  public Method method() {
+    return Method.COCHRAN_Q;
   }
 
   public static Heterogeneity cochranQ(double[] effects, double[] standardErrors) {

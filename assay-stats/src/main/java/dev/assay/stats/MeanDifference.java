@@ -1,5 +1,6 @@
 package dev.assay.stats;
 
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -7,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * The absolute difference of two means (treatment b − control a) by Welch's t-test, with the
  * normal (z) version beside it.
  *
- * @param method what produced the numbers, e.g. {@code welch_t}
+ * @param method what produced the numbers: {@link StatResult.Method#WELCH_T}
  * @param diff ȳ_b − ȳ_a
  * @param se standard error √(s²_a/n_a + s²_b/n_b)
  * @param t diff / se
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param missingReason why the inferential values are NaN (null when they are defined)
  */
 public record MeanDifference(
-    String method,
+    Method method,
     double diff,
     double se,
     double t,
@@ -34,7 +35,12 @@ public record MeanDifference(
     double ciUpperZ,
     @Nullable String missingReason) implements StatResult {
 
+  public MeanDifference {
+    Objects.requireNonNull(method, "method");
+  }
+
   /** Why the test could not be computed, if it could not. */
+  @Override
   public Optional<String> missing() {
     return Optional.ofNullable(missingReason);
   }
@@ -51,7 +57,7 @@ public record MeanDifference(
     }
     if (missing != null) {
       double nan = Double.NaN;
-      return new MeanDifference("welch_t", a.n() > 0 && b.n() > 0 ? diff : nan, nan, nan, nan, nan,
+      return new MeanDifference(Method.WELCH_T, a.n() > 0 && b.n() > 0 ? diff : nan, nan, nan, nan, nan,
           nan, nan, nan, nan, nan, missing);
     }
     double vA = a.varianceOfMean();
@@ -61,7 +67,7 @@ public record MeanDifference(
     double df = Distributions.welchDf(vA, a.n(), vB, b.n());
     double tq = Distributions.tUpperQuantile(alpha / 2, df);
     double zq = NormalTails.upperQuantile(alpha / 2);
-    return new MeanDifference("welch_t", diff, se, t, df, Distributions.tTwoSidedP(t, df),
+    return new MeanDifference(Method.WELCH_T, diff, se, t, df, Distributions.tTwoSidedP(t, df),
         diff - tq * se, diff + tq * se, Math.min(1.0, 2 * NormalTails.sf(Math.abs(t))),
         diff - zq * se, diff + zq * se, null);
   }

@@ -1,6 +1,7 @@
 package dev.assay.stats;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -9,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param metric metric key
  * @param variant treatment variant key
- * @param method how the headline numbers were produced, e.g. {@code welch_t+cuped+msprt}
+ * @param method how the headline numbers were produced: the {@link StatResult.Method} identifiers
+ *     joined with {@code +}, e.g. {@code welch_t+cuped+msprt} (a string: it is this result's JSON label;
+ *     {@link #methods()} gives it typed, and the constructor rejects an unknown identifier)
  * @param controlMean control's mean (or ratio)
  * @param variantMean the variant's mean (or ratio)
  * @param effect absolute effect (CUPED-adjusted when adjusted)
@@ -70,10 +73,27 @@ public record MetricResult(
     boolean significant,
     List<String> notes,
     int looks,
-    @Nullable NonInferiority nonInferiority) implements StatResult {
+    @Nullable NonInferiority nonInferiority) {
+
+  /*
+   * Not a StatResult: a metric's result combines several methods (an estimator, CUPED, the
+   * sequential test, a Bayesian posterior), so it has methods() rather than one method(). The same
+   * missing() convention holds.
+   */
+
+  public MetricResult {
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(variant, "variant");
+    StatResult.Method.parseLabel(Objects.requireNonNull(method, "method"));
+    notes = List.copyOf(notes);
+  }
+
+  /** The methods of the headline numbers, in the order they were applied (parsed from {@link #method()}). */
+  public List<StatResult.Method> methods() {
+    return StatResult.Method.parseLabel(method);
+  }
 
   /** The notes, joined, when the result has any. */
-  @Override
   public Optional<String> missing() {
     return notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
   }

@@ -28,8 +28,8 @@ public record MixtureTuning(
     double fixedHalfwidth) implements StatResult {
 
   @Override
-  public String method() {
-    return "msprt_tau_tuning";
+  public Method method() {
+    return Method.MSPRT_TAU_TUNING;
   }
 
   /*

@@ -1,5 +1,9 @@
 package dev.assay.stats;
 
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * One-sided non-inferiority test for guardrail metrics: is treatment no worse than control by
  * more than a margin? For a metric where higher is better, H₀: Δ ≤ −margin against H₁: Δ > −margin;
@@ -11,7 +15,9 @@ package dev.assay.stats;
  * sequence's bound on the degradation side clears the margin, which keeps the error rate at α
  * however often the guardrail is checked.
  *
- * @param method {@code welch_t_one_sided} or {@code msprt_one_sided}
+ * @param method the identifier of {@link StatResult.Method#WELCH_T_ONE_SIDED} or
+ *     {@link StatResult.Method#MSPRT_ONE_SIDED} (a string: it is this result's JSON label; see
+ *     {@link #methods()})
  * @param diff ȳ_b − ȳ_a (CUPED-adjusted when the analysis adjusted it)
  * @param margin the tolerated degradation (positive, in the metric's units)
  * @param t the standardized distance from the margin, (±Δ + margin)/se
@@ -21,7 +27,29 @@ package dev.assay.stats;
  * @param nonInferior whether H₀ is rejected at α (treatment is not worse by more than the margin)
  */
 public record NonInferiority(String method, double diff, double margin, double t, double df, double pValue,
-    double bound, boolean nonInferior) implements StatResult {
+    double bound, boolean nonInferior) {
+
+  public NonInferiority {
+    Objects.requireNonNull(method, "method");
+    StatResult.Method m = StatResult.Method.fromId(method);
+    if (m != StatResult.Method.WELCH_T_ONE_SIDED && m != StatResult.Method.MSPRT_ONE_SIDED) {
+      throw new StatsException("a non-inferiority test is welch_t_one_sided or msprt_one_sided, not " + method);
+    }
+  }
+
+  /**
+   * Empty: a test that exists has every value defined ({@code df} is NaN for the always-valid test
+   * by design, it has no degrees of freedom); where it cannot be computed the analysis gives no test
+   * and says why in the metric's notes.
+   */
+  public Optional<String> missing() {
+    return Optional.empty();
+  }
+
+  /** The method of the test, typed: {@link StatResult.Method#WELCH_T_ONE_SIDED} or {@code MSPRT_ONE_SIDED}. */
+  public List<StatResult.Method> methods() {
+    return List.of(StatResult.Method.fromId(method));
+  }
 
   /** Fixed-horizon Welch test from each arm's mean and variance. */
   public static NonInferiority test(SampleStats a, SampleStats b, double margin, boolean higherIsBetter,
@@ -57,7 +85,7 @@ public record NonInferiority(String method, double diff, double margin, double t
     double p = Distributions.tSf(t, df);
     double tq = Distributions.tUpperQuantile(alpha, df);
     double bound = higherIsBetter ? diff - tq * se : diff + tq * se;
-    return new NonInferiority("welch_t_one_sided", diff, margin, t, df, p, bound, p < alpha);
+    return new NonInferiority(StatResult.Method.WELCH_T_ONE_SIDED.id(), diff, margin, t, df, p, bound, p < alpha);
   }
 
   /**
@@ -89,6 +117,6 @@ public record NonInferiority(String method, double diff, double margin, double t
     double p = t > 0 ? look.pValue() : 1.0;
     double bound = higherIsBetter ? look.ciLower() : look.ciUpper();
     boolean ok = higherIsBetter ? bound > -margin : bound < margin;
-    return new NonInferiority("msprt_one_sided", diff, margin, t, Double.NaN, p, bound, ok);
+    return new NonInferiority(StatResult.Method.MSPRT_ONE_SIDED.id(), diff, margin, t, Double.NaN, p, bound, ok);
   }
 }

@@ -14,8 +14,8 @@ import java.util.List;
 public record PeriodStratifiedEstimate(double mean, double variance, long units) implements StatResult {
 
   @Override
-  public String method() {
-    return "period_stratified";
+  public Method method() {
+    return Method.PERIOD_STRATIFIED;
   }
 
   /*

@@ -1,17 +1,18 @@
 package dev.assay.stats;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Treatment minus control for a quantile metric, absolute and relative, with z-based intervals.
- * A part that cannot be computed is empty, and {@link #missingReason()} says why.
+ * A part that cannot be computed is empty, and {@link #missing()} says why.
  *
  * @param level quantile level ν
  * @param control control arm's estimate, if computable
  * @param treatment treatment arm's estimate, if computable
  * @param difference Q_b − Q_a with Var = σ²_a + σ²_b
  * @param lift Q_b/Q_a − 1 by the delta method
- * @param missingReason why a part is empty; empty string when all parts are present
+ * @param missingReason why a part is empty; null when all parts are present (read it with {@link #missing()})
  */
 public record QuantileComparison(
     double level,
@@ -19,16 +20,16 @@ public record QuantileComparison(
     Optional<QuantileEstimate> treatment,
     Optional<QuantileEffect> difference,
     Optional<QuantileEffect> lift,
-    String missingReason) implements StatResult {
+    @Nullable String missingReason) implements StatResult {
 
   @Override
-  public String method() {
-    return "quantile_delta_outer_ci";
+  public Method method() {
+    return Method.QUANTILE_DELTA_OUTER_CI;
   }
 
   @Override
   public Optional<String> missing() {
-    return missingReason.isEmpty() ? Optional.empty() : Optional.of(missingReason);
+    return Optional.ofNullable(missingReason);
   }
 
   /*
@@ -99,7 +100,7 @@ public record QuantileComparison(
     double liftVar = qb.variance() / (ma * ma) + mb * mb * qa.variance() / (ma * ma * ma * ma);
     QuantileEffect lift = effect(mb / ma - 1, Math.sqrt(liftVar), z);
     return new QuantileComparison(
-        control.level(), a, b, Optional.of(difference), Optional.of(lift), "");
+        control.level(), a, b, Optional.of(difference), Optional.of(lift), null);
   }
 
   private static QuantileEffect effect(double estimate, double se, double z) {

@@ -22,8 +22,8 @@ public record QuantileEstimate(
     boolean clusterAdjusted) implements StatResult {
 
   @Override
-  public String method() {
-    return clusterAdjusted ? "quantile_outer_ci_cluster" : "quantile_outer_ci";
+  public Method method() {
+    return clusterAdjusted ? Method.QUANTILE_OUTER_CI_CLUSTER : Method.QUANTILE_OUTER_CI;
   }
 
   /*

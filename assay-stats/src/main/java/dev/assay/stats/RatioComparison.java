@@ -36,8 +36,8 @@ public record RatioComparison(
     @Nullable String missingReason) implements StatResult {
 
   @Override
-  public String method() {
-    return "ratio_delta_method";
+  public Method method() {
+    return Method.RATIO_DELTA_METHOD;
   }
 
   public Optional<String> missing() {

@@ -21,23 +21,28 @@ public record RatioStats(long n, double sumNum, double sumDen, double sumNumSq, 
         Sums.kahanProduct(den, den), Sums.kahanProduct(num, den));
   }
 
-  double meanNum() {
+  /** Mean of the numerator per unit, Σm/n. */
+  public double meanNum() {
     return sumNum / n;
   }
 
-  double meanDen() {
+  /** Mean of the denominator per unit, Σd/n. */
+  public double meanDen() {
     return sumDen / n;
   }
 
-  double varNum() {
+  /** Sample variance of the numerator (n − 1 denominator). */
+  public double varNum() {
     return (sumNumSq - sumNum * sumNum / n) / (n - 1);
   }
 
-  double varDen() {
+  /** Sample variance of the denominator (n − 1 denominator). */
+  public double varDen() {
     return (sumDenSq - sumDen * sumDen / n) / (n - 1);
   }
 
-  double covNumDen() {
+  /** Sample covariance of numerator and denominator (n − 1 denominator). */
+  public double covNumDen() {
     return (sumNumDen - sumNum * sumDen / n) / (n - 1);
   }
 

@@ -48,8 +48,8 @@ public record RelativeLift(
     @Nullable String missingReason) implements StatResult {
 
   @Override
-  public String method() {
-    return "relative_lift_delta_method+fieller";
+  public Method method() {
+    return Method.RELATIVE_LIFT_DELTA_METHOD_FIELLER;
   }
 
   public Optional<String> missing() {

@@ -14,8 +14,8 @@ import org.hipparchus.special.Gamma;
 public record SampleRatioMismatch(double chi2, int df, double pValue, double threshold) implements StatResult {
 
   @Override
-  public String method() {
-    return "srm_chi_square";
+  public Method method() {
+    return Method.SRM_CHI_SQUARE;
   }
 
   /*

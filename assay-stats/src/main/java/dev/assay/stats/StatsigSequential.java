@@ -25,8 +25,8 @@ public record StatsigSequential(
     double pValue) implements StatResult {
 
   @Override
-  public String method() {
-    return "statsig_sequential";
+  public Method method() {
+    return Method.STATSIG_SEQUENTIAL;
   }
 
   /*

@@ -25,8 +25,8 @@ public record TwoProportions(
     @Nullable String missingReason) implements StatResult {
 
   @Override
-  public String method() {
-    return "two_proportion_z_unpooled";
+  public Method method() {
+    return Method.TWO_PROPORTION_Z_UNPOOLED;
   }
 
   public Optional<String> missing() {

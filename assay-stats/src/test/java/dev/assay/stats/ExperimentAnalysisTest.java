@@ -35,6 +35,8 @@ class ExperimentAnalysisTest {
     assertThat(r.results()).hasSize(4);
     MetricResult revB = r.results().get(0);
     assertThat(revB.method()).isEqualTo("welch_t+cuped+msprt");
+    assertThat(revB.methods()).containsExactly(StatResult.Method.WELCH_T, StatResult.Method.CUPED,
+        StatResult.Method.MSPRT);
     // ρ² = 75²/(100·90) = 0.625: CUPED removes ~62.5% of the variance.
     assertThat(revB.cupedVarianceReduction()).isBetween(0.6, 0.65);
     assertThat(revB.pValueAdjusted()).isGreaterThanOrEqualTo(revB.pValue());

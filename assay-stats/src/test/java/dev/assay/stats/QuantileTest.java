@@ -63,7 +63,7 @@ class QuantileTest {
     }
     QuantileComparison c =
         QuantileComparison.of(QuantileStats.fromSample(a, 0.5, 0.05), QuantileStats.fromSample(b, 0.5, 0.05));
-    assertThat(c.missingReason()).isEmpty();
+    assertThat(c.missing()).isEmpty();
     QuantileComparison.QuantileEffect d = c.difference().orElseThrow();
     assertThat(d.ciLower()).isLessThan(1.0);
     assertThat(d.ciUpper()).isGreaterThan(1.0);
@@ -78,7 +78,7 @@ class QuantileTest {
     QuantileComparison c = QuantileComparison.of(a, b);
     assertThat(c.difference()).isPresent();
     assertThat(c.lift()).isEmpty();
-    assertThat(c.missingReason()).contains("not distinguishable from 0");
+    assertThat(c.missing()).get().asString().contains("not distinguishable from 0");
   }
 
   @Test
@@ -87,7 +87,7 @@ class QuantileTest {
     QuantileStats b = new QuantileStats(0.99, 5000, 5, 4, 6, 0.05, java.util.Optional.empty());
     QuantileComparison c = QuantileComparison.of(a, b);
     assertThat(c.difference()).isEmpty();
-    assertThat(c.missingReason()).startsWith("control: n = 200").contains("need n > 380");
+    assertThat(c.missing()).get().asString().startsWith("control: n = 200").contains("need n > 380");
   }
 
   @Test

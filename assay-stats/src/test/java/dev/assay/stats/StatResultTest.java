@@ -1,8 +1,8 @@
 package dev.assay.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +18,11 @@ class StatResultTest {
   private static final Set<String> NOT_RESULTS = Set.of("AnalysisSettings", "BanditArm", "CupedStats",
       "MetricData", "QuantileStats", "RatioStats", "SampleStats", "NormalMixtureSequence", "ThompsonSampling",
       "ExperimentAnalysis");
+  /** Results whose {@code method} component is their JSON label: typed through {@code methods()} instead. */
+  private static final Set<String> LABELLED = Set.of("MetricResult", "NonInferiority");
 
   @Test
-  void everyPublicResultRecord_implementsStatResult() throws IOException, ClassNotFoundException {
+  void everyPublicResultRecord_implementsStatResult() throws Exception {
     List<String> names;
     try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/assay/stats"))) {
       names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".java"))
@@ -29,7 +31,11 @@ class StatResultTest {
     int results = 0;
     for (String name : names) {
       Class<?> c = Class.forName("dev.assay.stats." + name);
-      if (c.isRecord() && Modifier.isPublic(c.getModifiers()) && !NOT_RESULTS.contains(name)) {
+      if (c.isRecord() && Modifier.isPublic(c.getModifiers()) && LABELLED.contains(name)) {
+        assertThat(c.getMethod("methods").getReturnType()).as(name + ".methods()").isEqualTo(List.class);
+        assertThat(c.getMethod("missing").getReturnType()).as(name + ".missing()").isEqualTo(java.util.Optional.class);
+        results++;
+      } else if (c.isRecord() && Modifier.isPublic(c.getModifiers()) && !NOT_RESULTS.contains(name)) {
         assertThat(StatResult.class.isAssignableFrom(c)).as(name + " implements StatResult").isTrue();
         results++;
       }
@@ -46,11 +52,27 @@ class StatResultTest {
     GroupSequentialBoundaries power = GroupSequentialBoundaries.compute(new double[] {0.5, 1}, 0.05,
         SpendingFunction.powerFamily(2), 2);
 
-    assertThat(flat.method()).isEqualTo("bayesian_gaussian_flat_prior");
-    assertThat(proper.method()).isEqualTo("bayesian_gaussian_normal_prior");
-    assertThat(obf.method()).isEqualTo("group_sequential_ld_obf");
-    assertThat(power.method()).isEqualTo("group_sequential_power_2");
-    assertThat(TwoProportions.compare(1000, 100, 1000, 120, 0.05).method()).isEqualTo("two_proportion_z_unpooled");
+    assertThat(flat.method()).isEqualTo(StatResult.Method.BAYESIAN_GAUSSIAN_FLAT_PRIOR);
+    assertThat(proper.method().id()).isEqualTo("bayesian_gaussian_normal_prior");
+    assertThat(obf.method()).isEqualTo(StatResult.Method.GROUP_SEQUENTIAL);
+    assertThat(obf.spending().id()).isEqualTo("ld_obf");
+    assertThat(power.spending().id()).isEqualTo("power_2");
+    assertThat(TwoProportions.compare(1000, 100, 1000, 120, 0.05).method().id()).isEqualTo("two_proportion_z_unpooled");
+  }
+
+  @Test
+  void methodIds_areUniqueAndRoundTrip() {
+    Set<String> ids = new java.util.HashSet<>();
+    for (StatResult.Method m : StatResult.Method.values()) {
+      assertThat(ids.add(m.id())).as("unique id " + m.id()).isTrue();
+      assertThat(m.id()).doesNotContain("+");
+      assertThat(StatResult.Method.fromId(m.id())).isEqualTo(m);
+    }
+    List<StatResult.Method> chain = List.of(StatResult.Method.WELCH_T, StatResult.Method.CUPED, StatResult.Method.MSPRT);
+    assertThat(StatResult.Method.label(chain)).isEqualTo("welch_t+cuped+msprt");
+    assertThat(StatResult.Method.parseLabel("welch_t+cuped+msprt")).isEqualTo(chain);
+    assertThatThrownBy(() -> StatResult.Method.parseLabel("welch_t+magic"))
+        .isInstanceOf(StatsException.class).hasMessageContaining("'magic'");
   }
 
   @Test

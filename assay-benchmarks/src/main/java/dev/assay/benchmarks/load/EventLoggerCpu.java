@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The caller's-thread CPU cost of {@link EventLogger#track}, as opposed to its wall-clock time: on
@@ -54,7 +55,7 @@ public final class EventLoggerCpu {
           long c0 = threads.getCurrentThreadCpuTime();
           long w0 = System.nanoTime();
           for (int i = 0; i < burst; i++) {
-            sink += logger.track("purchase", ids[(b * burst + i) & 4095], 19.99) ? 1 : 0;
+            sink += logger.track("purchase", ids[(b * burst + i) & 4095], 19.99, Map.of()) ? 1 : 0;
           }
           wall[b] = System.nanoTime() - w0;
           cpu[b] = threads.getCurrentThreadCpuTime() - c0;

@@ -475,9 +475,7 @@ public final class ExperimentRefresh {
               .put("ciUpper", d.ciUpper()).put("pValue", d.pValue()));
           qc.lift().ifPresent(l -> o.put("lift", l.estimate()).put("liftCiLower", l.ciLower())
               .put("liftCiUpper", l.ciUpper()));
-          if (!qc.missingReason().isEmpty()) {
-            o.put("note", qc.missingReason());
-          }
+          qc.missing().ifPresent(note -> o.put("note", note));
         }
       }
     }

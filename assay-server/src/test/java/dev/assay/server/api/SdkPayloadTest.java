@@ -289,6 +289,7 @@ class SdkPayloadTest {
         .onChange(changes::add)
         .build()) {
       Attributes u = Attributes.of("id", "u1");
+      assertThat(client.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
       assertThat(client.features().getLong("limit", u, -1)).isEqualTo(10);
 

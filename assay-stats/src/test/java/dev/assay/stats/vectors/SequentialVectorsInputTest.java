@@ -1,7 +1,9 @@
-package dev.assay.stats;
+package dev.assay.stats.vectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.assay.stats.StatsException;
 
 import java.util.List;
 import java.util.Map;

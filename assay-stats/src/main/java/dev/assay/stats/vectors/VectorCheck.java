@@ -1,4 +1,6 @@
-package dev.assay.stats;
+package dev.assay.stats.vectors;
+
+import dev.assay.stats.StatsException;
 
 import java.util.ArrayList;
 import java.util.List;

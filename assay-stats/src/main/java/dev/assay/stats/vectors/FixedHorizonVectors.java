@@ -1,9 +1,22 @@
-package dev.assay.stats;
+package dev.assay.stats.vectors;
 
-import static dev.assay.stats.VectorInputs.doubles;
-import static dev.assay.stats.VectorInputs.integer;
-import static dev.assay.stats.VectorInputs.kind;
-import static dev.assay.stats.VectorInputs.number;
+import static dev.assay.stats.vectors.VectorInputs.doubles;
+import static dev.assay.stats.vectors.VectorInputs.integer;
+import static dev.assay.stats.vectors.VectorInputs.kind;
+import static dev.assay.stats.vectors.VectorInputs.number;
+
+import dev.assay.stats.BayesianGaussian;
+import dev.assay.stats.BetaBinomial;
+import dev.assay.stats.Cuped;
+import dev.assay.stats.CupedStats;
+import dev.assay.stats.MeanDifference;
+import dev.assay.stats.MultipleTesting;
+import dev.assay.stats.RatioComparison;
+import dev.assay.stats.RatioStats;
+import dev.assay.stats.RelativeLift;
+import dev.assay.stats.SampleSize;
+import dev.assay.stats.SampleStats;
+import dev.assay.stats.TwoProportions;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -249,7 +262,7 @@ final class FixedHorizonVectors {
       y[ay.length + i] = by[i];
       treat[ay.length + i] = 1;
     }
-    double xbar = Sums.kahan(x) / n;
+    double xbar = java.util.Arrays.stream(x).sum() / n; // compensated summation
     RealMatrix design = MatrixUtils.createRealMatrix(n, 4);
     for (int i = 0; i < n; i++) {
       double xc = x[i] - xbar;
@@ -309,7 +322,7 @@ final class FixedHorizonVectors {
 
   private static Map<String, Object> multipleTesting(Map<String, Object> in) {
     double[] p = doubles(in, "p_values");
-    double alpha = Checks.alpha(number(in, "alpha"));
+    double alpha = VectorInputs.alpha(in, "alpha");
     double[] bh = MultipleTesting.benjaminiHochberg(p);
     double[] holm = MultipleTesting.holm(p);
     Map<String, Object> out = new LinkedHashMap<>();

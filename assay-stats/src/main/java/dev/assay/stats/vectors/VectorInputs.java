@@ -1,4 +1,6 @@
-package dev.assay.stats;
+package dev.assay.stats.vectors;
+
+import dev.assay.stats.StatsException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,15 @@ final class VectorInputs {
 
   static double number(Map<String, Object> in, String field) {
     return toDouble(required(in, field), field);
+  }
+
+  /** A significance level, in (0, 1). */
+  static double alpha(Map<String, Object> in, String field) {
+    double alpha = number(in, field);
+    if (!(alpha > 0 && alpha < 1)) {
+      throw new StatsException(field + " must be in (0, 1), got " + alpha);
+    }
+    return alpha;
   }
 
   static double optionalNumber(Map<String, Object> in, String field, double fallback) {

@@ -1,6 +1,17 @@
-package dev.assay.stats;
+package dev.assay.stats.vectors;
 
-import static dev.assay.stats.VectorInputs.*;
+import static dev.assay.stats.vectors.VectorInputs.*;
+
+import dev.assay.stats.AlwaysValidLook;
+import dev.assay.stats.AlwaysValidState;
+import dev.assay.stats.AsymptoticConfidenceSequence;
+import dev.assay.stats.GroupSequentialBoundaries;
+import dev.assay.stats.MixtureTuning;
+import dev.assay.stats.NormalMixtureSequence;
+import dev.assay.stats.SampleRatioMismatch;
+import dev.assay.stats.SequentialSampleRatioTest;
+import dev.assay.stats.SpendingFunction;
+import dev.assay.stats.StatsigSequential;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
