@@ -76,8 +76,8 @@ public final class AssayClient implements AutoCloseable {
   private final List<ConfigChangeListener> listeners;
   private final Clock clock;
   private final Backoff backoff;
-  private final AtomicReference<ClientStatus> status;
-  private final Thread syncThread;
+  private volatile ClientStatus status;
+  private final @Nullable Thread syncThread;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final AtomicReference<@Nullable InputStream> openStream = new AtomicReference<>();
 
@@ -132,18 +132,19 @@ public final class AssayClient implements AutoCloseable {
     }
     this.features = built != null ? built : b.evaluation.payload("{\"features\":{}}").build(exposures);
     this.payload = initial;
-    this.status = new AtomicReference<>(new ClientStatus(
+    this.status = new ClientStatus(
         initial == null ? ClientStatus.State.DEFAULTS : ClientStatus.State.STALE,
         source,
         ClientStatus.Mode.OFF,
         initial == null ? null : clock.instant(),
-        null));
+        null);
 
     if (b.sync) {
       fetchOnce(b.initialTimeout);
-      this.syncThread = new Thread(this::syncLoop, "assay-config-sync");
-      syncThread.setDaemon(true);
-      syncThread.start();
+      Thread sync = new Thread(this::syncLoop, "assay-config-sync");
+      sync.setDaemon(true);
+      this.syncThread = sync;
+      sync.start();
     } else {
       this.syncThread = null;
     }
@@ -201,7 +202,7 @@ public final class AssayClient implements AutoCloseable {
 
   /** What is being served and how fresh it is. */
   public ClientStatus status() {
-    return status.get();
+    return status;
   }
 
   /** The payload JSON being served, if any. */
@@ -252,9 +253,9 @@ public final class AssayClient implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    ClientStatus s = status.get();
-    status.set(new ClientStatus(ClientStatus.State.CLOSED, s.source(), ClientStatus.Mode.OFF,
-        s.lastUpdated(), s.lastError()));
+    ClientStatus s = status;
+    status = new ClientStatus(ClientStatus.State.CLOSED, s.source(), ClientStatus.Mode.OFF,
+        s.lastUpdated(), s.lastError());
   }
 
   // ---- sync ----
@@ -410,9 +411,9 @@ public final class AssayClient implements AutoCloseable {
     }
     payload = next;
     writeCache(next);
-    status.set(new ClientStatus(ClientStatus.State.READY, ClientStatus.Source.SERVER,
-        status.get().mode() == ClientStatus.Mode.OFF ? ClientStatus.Mode.POLLING : status.get().mode(),
-        clock.instant(), null));
+    status = new ClientStatus(ClientStatus.State.READY, ClientStatus.Source.SERVER,
+        status.mode() == ClientStatus.Mode.OFF ? ClientStatus.Mode.POLLING : status.mode(),
+        clock.instant(), null);
     Set<String> changed = changedFeatures(previous, next, previousKeys, features.featureKeys());
     if (!changed.isEmpty()) {
       for (ConfigChangeListener l : listeners) {
@@ -467,30 +468,30 @@ public final class AssayClient implements AutoCloseable {
   }
 
   private void fresh(ClientStatus.@Nullable Mode mode) {
-    ClientStatus s = status.get();
+    ClientStatus s = status;
     if (s.state() == ClientStatus.State.CLOSED) {
       return;
     }
     ClientStatus.Mode m = mode == null ? s.mode() : mode;
     boolean fromServer = s.source() == ClientStatus.Source.SERVER;
-    status.set(new ClientStatus(fromServer ? ClientStatus.State.READY : s.state(), s.source(), m,
-        s.lastUpdated(), fromServer ? null : s.lastError()));
+    status = new ClientStatus(fromServer ? ClientStatus.State.READY : s.state(), s.source(), m,
+        s.lastUpdated(), fromServer ? null : s.lastError());
   }
 
   private void markMode(ClientStatus.Mode mode) {
-    ClientStatus s = status.get();
+    ClientStatus s = status;
     if (s.mode() != mode && s.state() != ClientStatus.State.CLOSED) {
-      status.set(new ClientStatus(s.state(), s.source(), mode, s.lastUpdated(), s.lastError()));
+      status = new ClientStatus(s.state(), s.source(), mode, s.lastUpdated(), s.lastError());
     }
   }
 
   private void failed(String reason) {
-    ClientStatus s = status.get();
+    ClientStatus s = status;
     if (s.state() == ClientStatus.State.CLOSED || isClosed()) {
       return;
     }
     ClientStatus.State state = payload == null ? ClientStatus.State.DEFAULTS : ClientStatus.State.STALE;
-    status.set(new ClientStatus(state, s.source(), s.mode(), s.lastUpdated(), reason));
+    status = new ClientStatus(state, s.source(), s.mode(), s.lastUpdated(), reason);
     LOG.log(Level.FINE, reason);
   }
 

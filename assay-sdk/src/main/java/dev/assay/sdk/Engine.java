@@ -108,7 +108,8 @@ final class Engine {
       if (rule.filters != null && isFilteredOut(rule.filters, attrs)) {
         continue;
       }
-      if (rule.isForce) {
+      FeatureResult forceResult = rule.forceResult; // set exactly when the rule forces a value
+      if (forceResult != null) {
         if (rule.condition != null && !rule.condition.matches(attrs)) {
           continue;
         }
@@ -122,7 +123,7 @@ final class Engine {
             trackFromPayload(t);
           }
         }
-        return rule.forceResult;
+        return forceResult;
       }
       Experiment exp = rule.experiment;
       if (exp == null) {
@@ -135,8 +136,9 @@ final class Engine {
       }
       ExperimentResult res = run(exp, id, attrs, needDetail, call);
       if (res.inExperiment() && !res.passthrough()) {
-        if (!detail) {
-          return rule.liteResults[res.variationId()];
+        FeatureResult[] lite = rule.liteResults; // set exactly when the rule runs an experiment
+        if (!detail && lite != null) {
+          return lite[res.variationId()];
         }
         return new FeatureResult(id, res.rawValue(), Source.EXPERIMENT, rule.id, exp, res);
       }
@@ -265,7 +267,7 @@ final class Engine {
       return exp.liteResults[assigned];
     }
     ExperimentResult result = exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, foundSticky);
-    if (sticky) {
+    if (sticky && call != null) { // a sticky run always has a call (set above)
       saveSticky(exp, hashAttr, hashValue, result.key(), call);
     }
     track(exp, result);
@@ -358,7 +360,8 @@ final class Engine {
       for (String attr : ruleset.stickyAttributes) {
         keys.put(attr, hashValueOf(attrs, attr, null));
       }
-      call.stickyDocs = new HashMap<>(settings.stickyBuckets.allAssignments(keys));
+      StickyBucketService store = settings.stickyBuckets;
+      call.stickyDocs = store == null ? new HashMap<>() : new HashMap<>(store.allAssignments(keys));
     }
     return call.stickyDocs;
   }
@@ -416,8 +419,11 @@ final class Engine {
     assignments.put(expKey, variationKey);
     StickyAssignments doc = new StickyAssignments(hashAttr, hashValue, assignments);
     docs.put(docKey, doc);
+    StickyBucketService store = settings.stickyBuckets;
     try {
-      settings.stickyBuckets.save(doc);
+      if (store != null) {
+        store.save(doc);
+      }
     } catch (RuntimeException e) {
       // A failing store must not break evaluation; the unit keeps this call's assignment.
     }

@@ -204,7 +204,7 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   private boolean enqueueMetric(@Nullable String name, @Nullable String unitId, double value,
       @Nullable Map<String, ?> properties) {
     try {
-      if (!valid(name) || !valid(unitId) || properties == null || properties.size() > MAX_PROPERTIES) {
+      if (name == null || unitId == null || !valid(name) || !valid(unitId) || properties == null || properties.size() > MAX_PROPERTIES) {
         droppedInvalid.increment();
         return false;
       }
