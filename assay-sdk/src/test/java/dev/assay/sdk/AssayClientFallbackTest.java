@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.assay.testsupport.Await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -94,14 +94,6 @@ class AssayClientFallbackTest {
     }
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(condition.getAsBoolean()).as(what).isTrue();
-  }
-
   private static AssayClient.Builder client(String url) {
     return AssayClient.builder(url, "key")
         .initialTimeout(Duration.ofSeconds(10))
@@ -114,12 +106,12 @@ class AssayClientFallbackTest {
     ProxiedServer s = new ProxiedServer(Sub.BLOCKED);
     try (AssayClient client = client(s.url()).build()) {
       assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("v1");
-      waitFor(() -> client.status().mode() == ClientStatus.Mode.POLLING && s.notModified.get() > 0,
+      Await.until(() -> client.status().mode() == ClientStatus.Mode.POLLING && s.notModified.get() > 0,
           "polling with If-None-Match after the stream was refused");
 
       s.payload.set(payload("v2"));
 
-      waitFor(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")), "change seen by polling");
+      Await.until(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")), "change seen by polling");
       assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
       assertThat(s.streamAttempts.get()).as("a 404 stream is not retried in a loop").isEqualTo(1);
     }
@@ -129,11 +121,11 @@ class AssayClientFallbackTest {
   void streamCutRightAfterConnecting_reconnectsAndCatchesUpByPolling() throws Exception {
     ProxiedServer s = new ProxiedServer(Sub.DROPPING);
     try (AssayClient client = client(s.url()).build()) {
-      waitFor(() -> s.streamAttempts.get() >= 2, "reconnects after the stream was cut");
+      Await.until(() -> s.streamAttempts.get() >= 2, "reconnects after the stream was cut");
 
       s.payload.set(payload("v2"));
 
-      waitFor(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")),
+      Await.until(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")),
           "change seen by the catch-up poll between reconnects");
     }
   }

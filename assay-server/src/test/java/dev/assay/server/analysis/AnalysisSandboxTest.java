@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.assay.server.events.DuckDbEventStore;
 import dev.assay.server.events.Event;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ExperimentClient;
 import dev.assay.sdk.FeatureResult;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.TestPostgres;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -3,6 +3,7 @@ package dev.assay.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.assay.server.AssayServer;
+import dev.assay.testsupport.TestPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -40,8 +41,8 @@ final class TestServer implements AutoCloseable {
    * the embedded store.
    */
   static TestServer postgres() {
-    String schema = dev.assay.server.store.TestPostgres.freshSchema();
-    String base = dev.assay.server.store.TestPostgres.url();
+    String schema = dev.assay.testsupport.TestPostgres.freshSchema();
+    String base = dev.assay.testsupport.TestPostgres.url();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(base);
         java.sql.Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
