@@ -33,7 +33,7 @@ class ServerProcessesE2ETest {
     try (Connection c = DriverManager.getConnection(TestPostgres.url()); Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String url = TestPostgres.url() + (TestPostgres.url().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     try (ServeProcess a = new ServeProcess(Files.createTempDirectory("assay-e2e-a"), List.of("--database-url", url), Map.of());
         ServeProcess b = new ServeProcess(Files.createTempDirectory("assay-e2e-b"), List.of(),
             Map.of("ASSAY_DATABASE_URL", url))) {

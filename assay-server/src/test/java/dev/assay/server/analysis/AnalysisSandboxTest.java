@@ -70,7 +70,7 @@ class AnalysisSandboxTest {
     try (Connection admin = DriverManager.getConnection(base); Statement st = admin.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     try (Connection c = AnalysisSandbox.warehouse(url, LIMITS).connect()) {
       assertThat(setting(c, "default_transaction_read_only")).isEqualTo("on");
       assertThat(setting(c, "statement_timeout")).isEqualTo("3s");

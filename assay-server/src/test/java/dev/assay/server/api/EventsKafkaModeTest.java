@@ -79,12 +79,12 @@ class EventsKafkaModeTest {
 
   @Test
   void ingest_kafkaModeWithPostgresWarehouse_consumerWritesToPostgres() throws Exception {
-    String schema = dev.assay.testsupport.TestPostgres.freshSchema();
-    String url = dev.assay.testsupport.TestPostgres.url();
+    String schema = TestPostgres.freshSchema();
+    String url = TestPostgres.url();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String warehouse = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String warehouse = TestPostgres.urlWithSchema(schema);
     try (TestServer server = new TestServer(b -> b.kafka(TestKafka.bootstrapServers()).kafkaTopic("pg-" + UUID.randomUUID())
         .warehouseUrl(warehouse))) {
       String key = server.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")

@@ -39,7 +39,7 @@ class ReplicasTest {
     try (Connection c = DriverManager.getConnection(TestPostgres.url()); Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String url = TestPostgres.url() + (TestPostgres.url().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     a = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("replica-a"))
         .databaseUrl(url).adminToken(TOKEN).start();
     b = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("replica-b"))

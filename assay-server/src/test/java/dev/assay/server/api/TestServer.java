@@ -41,15 +41,15 @@ final class TestServer implements AutoCloseable {
    * the embedded store.
    */
   static TestServer postgres() {
-    String schema = dev.assay.testsupport.TestPostgres.freshSchema();
-    String base = dev.assay.testsupport.TestPostgres.url();
+    String schema = TestPostgres.freshSchema();
+    String base = TestPostgres.url();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(base);
         java.sql.Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot create schema on " + base, e);
     }
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     return new TestServer(b -> b.databaseUrl(url));
   }
 

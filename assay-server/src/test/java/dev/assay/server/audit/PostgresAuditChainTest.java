@@ -15,7 +15,6 @@ class PostgresAuditChainTest extends AuditChainContract {
 
   @Override
   protected String jdbcUrl() {
-    String url = TestPostgres.url();
-    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    return TestPostgres.urlWithSchema(schema);
   }
 }
