@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.assay.testsupport.TestKafka;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -154,7 +155,7 @@ class EventCrashE2ETest {
   private void crashAndCheck(boolean kafka, List<String> jvmArgs) throws Exception {
     Path data = Files.createTempDirectory("assay-crash-");
     String[] extra = kafka
-        ? new String[] {"--kafka-bootstrap-servers", Broker.bootstrapServers(), "--kafka-topic", "crash-" + System.nanoTime()}
+        ? new String[] {"--kafka-bootstrap-servers", TestKafka.bootstrapServers(), "--kafka-topic", "crash-" + System.nanoTime()}
         : new String[0];
     ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
     AtomicInteger sent = new AtomicInteger();
@@ -233,39 +234,5 @@ class EventCrashE2ETest {
     events.forEach(e -> ids.add(e.get("id").asText()));
     assertThat(events.size()).as("events of %s", unit).isEqualTo(100);
     assertThat(ids).as("distinct ids of %s", unit).hasSize(100).allMatch(id -> id.startsWith(unit + "-"));
-  }
-
-  /** One KRaft broker in this JVM (Kafka's test kit), started on first use, stopped at exit. */
-  private static final class Broker {
-    private static String bootstrap;
-
-    static synchronized String bootstrapServers() throws Exception {
-      if (bootstrap == null) {
-        // A broker fault (for example while it stops in the shutdown hook, racing the rest of the
-        // JVM's exit) must not halt the test JVM with a non-zero code: Kafka's own tests do the same.
-        org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> {});
-        org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> {});
-        org.apache.kafka.common.test.KafkaClusterTestKit c = new org.apache.kafka.common.test.KafkaClusterTestKit.Builder(
-            new org.apache.kafka.common.test.TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
-                .setNumControllerNodes(1).build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .build();
-        c.format();
-        c.startup();
-        c.waitForReadyBrokers();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-          try {
-            c.close();
-          } catch (Exception ignored) {
-            // the JVM is exiting
-          }
-        }, "e2e-kafka-stop"));
-        bootstrap = c.bootstrapServers();
-      }
-      return bootstrap;
-    }
   }
 }

@@ -7,6 +7,7 @@ import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ClientStatus;
 import dev.assay.sdk.ExperimentClient;
+import dev.assay.testsupport.Await;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.FlagEvaluationDetails;
 import dev.openfeature.sdk.MutableContext;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,14 +42,6 @@ class SdkClientsE2ETest {
     }
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(condition.getAsBoolean()).as(what).isTrue();
-  }
-
   @Test
   void assayClient_streamsAChangePushedWhileConnected() throws Exception {
     server.admin("POST", "/flags", "{\"key\":\"e2e-limit\",\"type\":\"number\",\"defaultValue\":5}");
@@ -59,12 +51,12 @@ class SdkClientsE2ETest {
         .onChange(changes::add)
         .build()) {
       Attributes user = Attributes.of("id", "user-1");
-      waitFor(() -> client.status().mode() == ClientStatus.Mode.STREAMING, "streaming");
+      Await.until(() -> client.status().mode() == ClientStatus.Mode.STREAMING, "streaming");
       assertThat(client.features().getLong("e2e-limit", user, -1)).isEqualTo(5);
 
       server.setDefault("e2e-limit", "number", "7");
 
-      waitFor(() -> client.features().getLong("e2e-limit", user, -1) == 7, "change pushed by SSE");
+      Await.until(() -> client.features().getLong("e2e-limit", user, -1) == 7, "change pushed by SSE");
       assertThat(changes).anyMatch(c -> c.contains("e2e-limit"));
     }
   }
@@ -120,8 +112,8 @@ class SdkClientsE2ETest {
     assertThat(split).isBetween(150, 250);
 
     server.setDefault("of-banner", "string", "\"new\"");
-    waitFor(() -> "new".equals(client.getStringValue("of-banner", "default", ctx)), "provider sees the change");
-    waitFor(() -> changed.stream().anyMatch(c -> String.valueOf(c).contains("of-banner")),
+    Await.until(() -> "new".equals(client.getStringValue("of-banner", "default", ctx)), "provider sees the change");
+    Await.until(() -> changed.stream().anyMatch(c -> String.valueOf(c).contains("of-banner")),
         ProviderEvent.PROVIDER_CONFIGURATION_CHANGED + " with of-banner");
     api.shutdown();
   }

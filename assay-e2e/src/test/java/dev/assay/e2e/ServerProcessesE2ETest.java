@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ClientStatus;
+import dev.assay.testsupport.Await;
+import dev.assay.testsupport.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,26 +27,13 @@ import org.junit.jupiter.api.Test;
  */
 class ServerProcessesE2ETest {
 
-  private static String postgresUrl() {
-    String env = System.getenv("ASSAY_TEST_POSTGRES_URL");
-    return env == null || env.isBlank() ? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" : env;
-  }
-
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(condition.getAsBoolean()).as(what).isTrue();
-  }
-
   @Test
   void twoReplicasOnPostgres_changeThroughOneReachesStreamingClientOfTheOther() throws Exception {
     String schema = "assay_e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
-    try (Connection c = DriverManager.getConnection(postgresUrl()); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(TestPostgres.url()); Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String url = postgresUrl() + (postgresUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     try (ServeProcess a = new ServeProcess(Files.createTempDirectory("assay-e2e-a"), List.of("--database-url", url), Map.of());
         ServeProcess b = new ServeProcess(Files.createTempDirectory("assay-e2e-b"), List.of(),
             Map.of("ASSAY_DATABASE_URL", url))) {
@@ -58,12 +46,12 @@ class ServerProcessesE2ETest {
           .pollInterval(Duration.ofMinutes(10)) // only the stream can deliver the change in time
           .build()) {
         Attributes u = Attributes.of("id", "u1");
-        waitFor(() -> client.status().mode() == ClientStatus.Mode.STREAMING, "streaming from replica B");
-        waitFor(() -> client.features().getLong("replica-limit", u, -1) == 1, "B serves A's flag");
+        Await.until(() -> client.status().mode() == ClientStatus.Mode.STREAMING, "streaming from replica B");
+        Await.until(() -> client.features().getLong("replica-limit", u, -1) == 1, "B serves A's flag");
 
         a.setDefault("replica-limit", "number", "2");
 
-        waitFor(() -> client.features().getLong("replica-limit", u, -1) == 2, "A's change streamed by B");
+        Await.until(() -> client.features().getLong("replica-limit", u, -1) == 2, "A's change streamed by B");
       }
     }
   }
@@ -82,7 +70,7 @@ class ServerProcessesE2ETest {
     } finally {
       first.close();
     }
-    waitFor(() -> first.output().contains("shutting down"), "the shutdown hook ran: " + first.output());
+    Await.until(() -> first.output().contains("shutting down"), "the shutdown hook ran: " + first.output());
 
     try (ServeProcess second = new ServeProcess(data, List.of(), Map.of())) {
       assertThat(second.demoClientKey).isEqualTo(key);

@@ -2,9 +2,9 @@ package dev.assay.openfeature;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.ClientStatus;
+import dev.assay.testsupport.FakeConfigServer;
 import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EventDetails;
@@ -15,10 +15,9 @@ import dev.openfeature.sdk.OpenFeatureAPI;
 import dev.openfeature.sdk.ProviderEvent;
 import dev.openfeature.sdk.ProviderState;
 import dev.openfeature.sdk.Reason;
-import java.io.IOException;
+import com.sun.net.httpserver.HttpServer;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,9 +26,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -95,37 +92,11 @@ class AssayProviderSyncTest {
     }
   }
 
-  private static String deadUrl() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return "http://127.0.0.1:" + s.getLocalPort();
-    }
-  }
-
-  /** A payload server: serves {@code payload} at /api/features/key, or 500 while {@code failing}. */
-  private final class PayloadServer {
-    final AtomicReference<String> payload = new AtomicReference<>();
-    final AtomicBoolean failing = new AtomicBoolean();
-    final HttpServer server;
-
-    PayloadServer(String initial) throws IOException {
-      payload.set(initial);
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext("/api/features/key", exchange -> {
-        byte[] body = failing.get() ? "{\"error\":\"down\"}".getBytes(StandardCharsets.UTF_8)
-            : payload.get().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(failing.get() ? 500 : 200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      });
-      server.start();
-      cleanup.add(() -> server.stop(0));
-    }
-
-    String url() {
-      return "http://127.0.0.1:" + server.getAddress().getPort();
-    }
+  /** A payload server: serves {@code payload} at /api/features/key, or 500 while failing. */
+  private FakeConfigServer serve(String initial) {
+    FakeConfigServer server = FakeConfigServer.start("key", initial);
+    cleanup.add(server);
+    return server;
   }
 
   private static AssayClient.Builder polling(String url) {
@@ -139,7 +110,7 @@ class AssayProviderSyncTest {
   void deadServer_withBootstrap_isUsableAndStale() throws Exception {
     Bound b = new Bound();
     AssayProvider provider = AssayProvider.builder()
-        .assayClient(AssayClient.builder(deadUrl(), "key")
+        .assayClient(AssayClient.builder(FakeConfigServer.deadUrl(), "key")
             .bootstrap(AssayProviderTest.examplePayload())
             .initialTimeout(Duration.ofSeconds(2)))
         .statusCheckInterval(Duration.ofMillis(20))
@@ -160,7 +131,7 @@ class AssayProviderSyncTest {
   void deadServer_withoutBootstrap_emitsErrorAndServesCallerDefaults() throws Exception {
     Bound b = new Bound();
     AssayProvider provider = AssayProvider.builder()
-        .assayClient(AssayClient.builder(deadUrl(), "key").initialTimeout(Duration.ofSeconds(2)))
+        .assayClient(AssayClient.builder(FakeConfigServer.deadUrl(), "key").initialTimeout(Duration.ofSeconds(2)))
         .statusCheckInterval(Duration.ofMillis(20))
         .build();
     b.set(provider);
@@ -179,7 +150,7 @@ class AssayProviderSyncTest {
   @Test
   void builtInInitialize_servesServerPayloadOnceReady() throws Exception {
     String fromServer = AssayProviderTest.examplePayload().replace("\"defaultValue\": 20", "\"defaultValue\": 50");
-    PayloadServer server = new PayloadServer(fromServer);
+    FakeConfigServer server = serve(fromServer);
     Bound b = new Bound();
     b.set(AssayProvider.builder()
         .assayClient(polling(server.url()).bootstrap(AssayProviderTest.examplePayload()))
@@ -193,14 +164,14 @@ class AssayProviderSyncTest {
   @Test
   void configurationChange_emitsFlagsChanged_andNewValueServes() throws Exception {
     String v1 = AssayProviderTest.examplePayload();
-    PayloadServer server = new PayloadServer(v1);
+    FakeConfigServer server = serve(v1);
     AssayClient assay = polling(server.url()).build();
     cleanup.add(assay);
     Bound b = new Bound();
     b.set(AssayProvider.builder().assayClient(assay).statusCheckInterval(Duration.ofMillis(20)).build());
     assertThat(b.client.getIntegerValue("search-results-per-page", 0)).isEqualTo(20);
 
-    server.payload.set(v1.replace("\"defaultValue\": 20", "\"defaultValue\": 25"));
+    server.payload(v1.replace("\"defaultValue\": 20", "\"defaultValue\": 25"));
     EventDetails changed = b.await(ProviderEvent.PROVIDER_CONFIGURATION_CHANGED);
 
     assertThat(changed.getFlagsChanged()).containsExactly("search-results-per-page");
@@ -209,20 +180,20 @@ class AssayProviderSyncTest {
 
   @Test
   void serverFailsThenRecovers_emitsStaleThenReady() throws Exception {
-    PayloadServer server = new PayloadServer(AssayProviderTest.examplePayload());
+    FakeConfigServer server = serve(AssayProviderTest.examplePayload());
     AssayClient assay = polling(server.url()).build();
     cleanup.add(assay);
     Bound b = new Bound();
     b.set(AssayProvider.builder().assayClient(assay).statusCheckInterval(Duration.ofMillis(20)).build());
     b.await(ProviderEvent.PROVIDER_READY);
 
-    server.failing.set(true);
+    server.failing(true);
     EventDetails stale = b.await(ProviderEvent.PROVIDER_STALE);
     assertThat(stale.getMessage()).contains("500");
     // Still serving the last server configuration.
     assertThat(b.client.getIntegerValue("search-results-per-page", 0)).isEqualTo(20);
 
-    server.failing.set(false);
+    server.failing(false);
     b.await(ProviderEvent.PROVIDER_READY);
     assertThat(b.client.getProviderState()).isEqualTo(ProviderState.READY);
   }
@@ -274,13 +245,13 @@ class AssayProviderSyncTest {
 
   @Test
   void shutdown_closesOnlyAnOwnedClient() throws Exception {
-    AssayClient kept = AssayClient.builder(deadUrl(), "key").sync(false).build();
+    AssayClient kept = AssayClient.builder(FakeConfigServer.deadUrl(), "key").sync(false).build();
     AssayProvider borrowing = AssayProvider.of(kept);
     borrowing.initialize(new ImmutableContext());
     borrowing.shutdown();
     assertThat(kept.status().state()).isNotEqualTo(ClientStatus.State.CLOSED);
 
-    AssayClient owned = AssayClient.builder(deadUrl(), "key").sync(false).build();
+    AssayClient owned = AssayClient.builder(FakeConfigServer.deadUrl(), "key").sync(false).build();
     AssayProvider owning = AssayProvider.builder().assayClient(owned).ownsClient(true).build();
     owning.initialize(new ImmutableContext());
     owning.shutdown();

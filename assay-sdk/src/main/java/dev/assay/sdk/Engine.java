@@ -125,7 +125,11 @@ final class Engine {
             trackFromPayload(t);
           }
         }
-        return rule.forceResult;
+        FeatureResult forced = rule.forceResult;
+        if (forced != null) {
+          return forced;
+        }
+        continue;
       }
       Experiment exp = rule.experiment;
       if (exp == null) {
@@ -138,8 +142,9 @@ final class Engine {
       }
       ExperimentResult res = run(exp, id, attrs, needDetail, call);
       if (res.inExperiment() && !res.passthrough()) {
-        if (!detail) {
-          return rule.liteResults[res.variationId()];
+        FeatureResult[] lite = rule.liteResults; // set exactly when the rule runs an experiment
+        if (!detail && lite != null) {
+          return lite[res.variationId()];
         }
         return new FeatureResult(id, res.rawValue(), Source.EXPERIMENT, rule.id, exp, res);
       }

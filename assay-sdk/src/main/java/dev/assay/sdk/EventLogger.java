@@ -138,7 +138,8 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   private boolean enqueueMetric(@Nullable String name, @Nullable String unitId, double value,
       @Nullable Map<String, ?> properties) {
     try {
-      if (!valid(name) || !valid(unitId) || properties == null || properties.size() > MAX_PROPERTIES) {
+      if (name == null || unitId == null || !valid(name) || !valid(unitId) || properties == null
+          || properties.size() > MAX_PROPERTIES) {
         counters.droppedInvalid.increment();
         return false;
       }

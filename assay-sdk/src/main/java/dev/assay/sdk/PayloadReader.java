@@ -90,7 +90,7 @@ final class PayloadReader {
     try {
       return new BucketRange(start, end);
     } catch (IllegalArgumentException e) {
-      throw new PayloadException(path, e.getMessage());
+      throw new PayloadException(path, String.valueOf(e.getMessage()), e);
     }
   }
 

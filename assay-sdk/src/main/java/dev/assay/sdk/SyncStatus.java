@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SyncStatus {
 
-  private final AtomicReference<ClientStatus> current;
+  private final AtomicReference<ClientStatus> current; // never holds null
 
   SyncStatus(ClientStatus.Source initialSource, @Nullable Instant loadedAt) {
     ClientStatus.State state = initialSource == ClientStatus.Source.NONE
@@ -21,7 +21,7 @@ final class SyncStatus {
   }
 
   ClientStatus get() {
-    return current.get();
+    return java.util.Objects.requireNonNull(current.get());
   }
 
   /** A payload from {@code source} is being served: current if from the server, else stale. */

@@ -3,20 +3,15 @@ package dev.assay.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.assay.testsupport.Await;
+import dev.assay.testsupport.FakeConfigServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,62 +39,22 @@ class AssayClientFallbackTest {
   }
 
   /**
-   * A server speaking the SDK protocol: payload with ETag, 304 on a matching If-None-Match,
-   * {@code x-sse-support: enabled}; its {@code /sub} endpoint is broken as configured.
+   * A server speaking the SDK protocol (payload with ETag, 304 on a matching If-None-Match,
+   * {@code x-sse-support: enabled}) whose {@code /sub} endpoint is broken as configured; each
+   * attempt to open the stream counts in {@code streamAttempts}.
    */
-  private final class ProxiedServer {
-    final AtomicReference<String> payload = new AtomicReference<>(payload("v1"));
-    final AtomicInteger notModified = new AtomicInteger();
-    final AtomicInteger streamAttempts = new AtomicInteger();
-    final HttpServer server;
-
-    ProxiedServer(Sub sub) throws IOException {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext("/api/features/key", ex -> {
-        String body = payload.get();
-        String etag = "\"" + Integer.toHexString(body.hashCode()) + "\"";
-        ex.getResponseHeaders().set("ETag", etag);
-        ex.getResponseHeaders().set("x-sse-support", "enabled");
-        if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
-          notModified.incrementAndGet();
-          ex.sendResponseHeaders(304, -1);
-          ex.close();
-          return;
-        }
-        send(ex, 200, "application/json", body);
-      });
-      server.createContext("/sub/key", ex -> {
-        streamAttempts.incrementAndGet();
-        if (sub == Sub.BLOCKED) {
-          send(ex, 404, "text/html", "<h1>blocked by proxy</h1>");
-        } else {
-          send(ex, 200, "text/event-stream", ": connected\n\n");
-        }
-      });
-      server.start();
-      cleanup.add(() -> server.stop(0));
-    }
-
-    String url() {
-      return "http://127.0.0.1:" + server.getAddress().getPort();
-    }
-  }
-
-  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(condition.getAsBoolean()).as(what).isTrue();
+  private FakeConfigServer proxied(Sub sub, AtomicInteger streamAttempts) {
+    FakeConfigServer s = FakeConfigServer.start("key", payload("v1")).etags().advertiseStreaming()
+        .handle("/sub/key", ex -> {
+          streamAttempts.incrementAndGet();
+          if (sub == Sub.BLOCKED) {
+            FakeConfigServer.send(ex, 404, "text/html", "<h1>blocked by proxy</h1>");
+          } else {
+            FakeConfigServer.send(ex, 200, "text/event-stream", ": connected\n\n");
+          }
+        });
+    cleanup.add(s);
+    return s;
   }
 
   private static AssayClient.Builder client(String url) {
@@ -111,30 +66,32 @@ class AssayClientFallbackTest {
 
   @Test
   void sseAdvertisedButBlocked_fallsBackToPollingWithEtagsAndSeesChanges() throws Exception {
-    ProxiedServer s = new ProxiedServer(Sub.BLOCKED);
+    AtomicInteger streamAttempts = new AtomicInteger();
+    FakeConfigServer s = proxied(Sub.BLOCKED, streamAttempts);
     try (AssayClient client = client(s.url()).build()) {
       assertThat(client.awaitReady(Duration.ofSeconds(30))).isTrue();
       assertThat(client.features().getString("banner", Attributes.empty(), "x")).isEqualTo("v1");
-      waitFor(() -> client.status().mode() == ClientStatus.Mode.POLLING && s.notModified.get() > 0,
+      Await.until(() -> client.status().mode() == ClientStatus.Mode.POLLING && s.notModified() > 0,
           "polling with If-None-Match after the stream was refused");
 
-      s.payload.set(payload("v2"));
+      s.payload(payload("v2"));
 
-      waitFor(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")), "change seen by polling");
+      Await.until(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")), "change seen by polling");
       assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
-      assertThat(s.streamAttempts.get()).as("a 404 stream is not retried in a loop").isEqualTo(1);
+      assertThat(streamAttempts.get()).as("a 404 stream is not retried in a loop").isEqualTo(1);
     }
   }
 
   @Test
   void streamCutRightAfterConnecting_reconnectsAndCatchesUpByPolling() throws Exception {
-    ProxiedServer s = new ProxiedServer(Sub.DROPPING);
+    AtomicInteger streamAttempts = new AtomicInteger();
+    FakeConfigServer s = proxied(Sub.DROPPING, streamAttempts);
     try (AssayClient client = client(s.url()).build()) {
-      waitFor(() -> s.streamAttempts.get() >= 2, "reconnects after the stream was cut");
+      Await.until(() -> streamAttempts.get() >= 2, "reconnects after the stream was cut");
 
-      s.payload.set(payload("v2"));
+      s.payload(payload("v2"));
 
-      waitFor(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")),
+      Await.until(() -> "v2".equals(client.features().getString("banner", Attributes.empty(), "x")),
           "change seen by the catch-up poll between reconnects");
     }
   }

@@ -1,6 +1,6 @@
 package dev.assay.sdk;
 
-import static dev.assay.sdk.EventSink.await;
+import static dev.assay.testsupport.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,7 +60,7 @@ class EventLoggerTest {
       for (int i = 0; i < 25; i++) {
         assertThat(events.track("page-view", "u" + i)).isTrue();
       }
-      await(() -> sink.requests.size() == 2, "two full batches");
+      until(() -> sink.requests.size() == 2, "two full batches");
       assertThat(sink.batchSizes()).containsExactly(10, 10);
 
       assertThat(events.flush(Duration.ofSeconds(20))).isTrue();
@@ -80,7 +80,7 @@ class EventLoggerTest {
       events.track("signup", "u1");
       events.track("signup", "u2");
 
-      await(() -> !sink.requests.isEmpty(), "a timed batch");
+      until(() -> !sink.requests.isEmpty(), "a timed batch");
 
       assertThat(sink.batchSizes()).containsExactly(2);
     }

@@ -41,8 +41,9 @@ final class ArmitageRecursion {
     int looks = t.length;
     double[] c = new double[looks];
     double previousSpent = 0;
-    double[] grid = null;
-    double[] weightedDensity = null;
+    // The grid and density of the previous look; empty before the first look (never read there).
+    double[] grid = new double[0];
+    double[] weightedDensity = new double[0];
     double previousT = 0;
     BrentSolver solver = new BrentSolver(1e-12, 1e-11);
     for (int k = 0; k < looks; k++) {

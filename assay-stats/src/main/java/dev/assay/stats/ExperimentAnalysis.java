@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -83,10 +84,13 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
         throw new StatsException("metric '" + m.key() + "' has statistics for " + m.variantCount()
             + " variants, the experiment has " + k);
       }
+      // MetricData holds ratio statistics exactly for ratio metrics and values for the others.
+      List<RatioStats> ratios = m.ratios();
+      List<CupedStats> values = m.values();
       for (int v = 1; v < k; v++) {
-        results.add(m.type() == MetricData.Type.RATIO
-            ? ratio(m, variants.get(v), m.ratios().get(0), m.ratios().get(v), settings)
-            : mean(m, variants.get(v), m.values().get(0), m.values().get(v), settings));
+        results.add(ratios != null
+            ? ratio(m, variants.get(v), ratios.get(0), ratios.get(v), settings)
+            : mean(m, variants.get(v), Objects.requireNonNull(values).get(0), values.get(v), settings));
       }
     }
     if (!previous.isEmpty()) {
@@ -168,8 +172,9 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
       boolean exactUsable = m.type() == MetricData.Type.PROPORTION && r.cupedVarianceReduction() == null
           && s.priorVariance() == null;
       if (exactUsable) {
-        CupedStats a = m.values().get(0);
-        CupedStats b = m.values().get(1 + i % perMetric);
+        List<CupedStats> values = Objects.requireNonNull(m.values()); // a proportion metric has values
+        CupedStats a = values.get(0);
+        CupedStats b = values.get(1 + i % perMetric);
         long xA = Math.round(a.sumY());
         long xB = Math.round(b.sumY());
         if (Math.max(xA, xB) >= EXACT_BETA_BINOMIAL_LIMIT) {
@@ -280,7 +285,7 @@ public record ExperimentAnalysis(AnalysisSettings settings, List<String> variant
 
   private static MetricResult finish(MetricData m, String variant, String method, double meanA, double meanB,
       long nA, long nB, double unitVarA, double unitVarB, double effect, double variance, double fixedLo,
-      double fixedHi, double fixedP, Double reduction, double rawEffect, double rawLo, double rawHi,
+      double fixedHi, double fixedP, @Nullable Double reduction, double rawEffect, double rawLo, double rawHi,
       RelativeLift rl, AnalysisSettings s, List<String> notes) {
     double lo = fixedLo;
     double hi = fixedHi;

@@ -55,6 +55,7 @@ public record MetricData(String key, Type type, boolean higherIsBetter, Role rol
   }
 
   int variantCount() {
-    return values != null ? values.size() : ratios.size();
+    List<?> stats = values != null ? values : ratios; // the constructor sets exactly one of them
+    return stats == null ? 0 : stats.size();
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.assay.server.events.DuckDbEventStore;
 import dev.assay.server.events.Event;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -70,7 +70,7 @@ class AnalysisSandboxTest {
     try (Connection admin = DriverManager.getConnection(base); Statement st = admin.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     try (Connection c = AnalysisSandbox.warehouse(url, LIMITS).connect()) {
       assertThat(setting(c, "default_transaction_read_only")).isEqualTo("on");
       assertThat(setting(c, "statement_timeout")).isEqualTo("3s");

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import dev.assay.server.analysis.MetricQueries.Aggregation;
 import dev.assay.server.analysis.MetricQueries.Metric;
 import dev.assay.server.analysis.MetricQueries.Phase;
-import dev.assay.server.store.TestPostgres;
 import dev.assay.stats.CupedStats;
 import dev.assay.stats.RatioStats;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package dev.assay.server.analysis;
 
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;

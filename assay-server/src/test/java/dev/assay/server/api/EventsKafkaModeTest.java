@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.assay.server.AssayServer;
-import dev.assay.server.events.TestKafka;
+import dev.assay.testsupport.TestKafka;
+import dev.assay.testsupport.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -71,19 +72,19 @@ class EventsKafkaModeTest {
         Thread.sleep(100);
         summary = second.admin("GET", "/api/v1/events/summary", null).json();
       } while (summary.get("metricEvents").asLong() < 30 && System.nanoTime() < deadline);
-      dev.assay.server.events.TestKafka.awaitConsumed(topic, Duration.ofSeconds(60));
+      TestKafka.awaitConsumed(topic, dev.assay.server.events.KafkaEventConsumer.GROUP, Duration.ofSeconds(60));
       assertThat(second.admin("GET", "/api/v1/events/summary", null).json().get("metricEvents").asLong()).isEqualTo(30);
     }
   }
 
   @Test
   void ingest_kafkaModeWithPostgresWarehouse_consumerWritesToPostgres() throws Exception {
-    String schema = dev.assay.server.store.TestPostgres.freshSchema();
-    String url = dev.assay.server.store.TestPostgres.url();
+    String schema = TestPostgres.freshSchema();
+    String url = TestPostgres.url();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); java.sql.Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String warehouse = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String warehouse = TestPostgres.urlWithSchema(schema);
     try (TestServer server = new TestServer(b -> b.kafka(TestKafka.bootstrapServers()).kafkaTopic("pg-" + UUID.randomUUID())
         .warehouseUrl(warehouse))) {
       String key = server.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")

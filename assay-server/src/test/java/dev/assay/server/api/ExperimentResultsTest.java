@@ -3,9 +3,8 @@ package dev.assay.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.SimulatedWarehouse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.SplittableRandom;
@@ -24,6 +23,7 @@ class ExperimentResultsTest {
 
   private String schema;
   private Connection warehouse;
+  private SimulatedWarehouse simulated;
   private TestServer server;
   /** page_load values inserted per variation, for the direct quantile check. */
   private final java.util.List<java.util.List<Double>> pageLoads = java.util.List.of(new java.util.ArrayList<>(),
@@ -32,15 +32,10 @@ class ExperimentResultsTest {
 
   @BeforeEach
   void start() throws Exception {
-    schema = TestPostgres.freshSchema();
-    String base = TestPostgres.url();
-    warehouse = DriverManager.getConnection(base + (base.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true");
-    try (Statement st = warehouse.createStatement()) {
-      st.execute("CREATE SCHEMA " + schema);
-      st.execute("CREATE TABLE " + schema + ".exposures (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT, attributes VARCHAR)");
-      st.execute("CREATE TABLE " + schema + ".metric_events (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION, properties VARCHAR)");
-    }
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    simulated = SimulatedWarehouse.create();
+    schema = simulated.schema();
+    warehouse = simulated.connection();
+    String url = simulated.url();
     warehouseUrl = url;
     server = new TestServer(b -> b.warehouseUrl(url));
   }
@@ -48,10 +43,7 @@ class ExperimentResultsTest {
   @AfterEach
   void stop() throws Exception {
     server.close();
-    try (Statement st = warehouse.createStatement()) {
-      st.execute("DROP SCHEMA " + schema + " CASCADE");
-    }
-    warehouse.close();
+    simulated.close();
   }
 
   private void ok(TestServer.Response r) {
@@ -116,12 +108,7 @@ class ExperimentResultsTest {
       ex.executeBatch();
       ev.executeBatch();
     }
-    try (Statement st = warehouse.createStatement()) {
-      // As a warehouse would have them: statistics for the planner, and the event index.
-      st.execute("CREATE INDEX IF NOT EXISTS ev_unit ON " + schema + ".metric_events (unit_id, name)");
-      st.execute("ANALYZE " + schema + ".exposures");
-      st.execute("ANALYZE " + schema + ".metric_events");
-    }
+    simulated.analyze();
   }
 
   @Test

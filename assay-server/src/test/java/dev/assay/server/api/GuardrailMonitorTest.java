@@ -8,13 +8,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ExperimentClient;
 import dev.assay.sdk.FeatureResult;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.SimulatedWarehouse;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.util.SplittableRandom;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +34,7 @@ class GuardrailMonitorTest {
 
   private String schema;
   private Connection warehouse;
+  private SimulatedWarehouse simulated;
   private TestServer server;
   private HttpServer receiver;
   private final LinkedBlockingQueue<JsonNode> webhooks = new LinkedBlockingQueue<>();
@@ -57,15 +56,10 @@ class GuardrailMonitorTest {
       }
     });
     receiver.start();
-    schema = TestPostgres.freshSchema();
-    String base = TestPostgres.url();
-    warehouse = DriverManager.getConnection(base + (base.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true");
-    try (Statement st = warehouse.createStatement()) {
-      st.execute("CREATE SCHEMA " + schema);
-      st.execute("CREATE TABLE " + schema + ".exposures (unit_id VARCHAR, experiment_key VARCHAR, variation_id INT, ts BIGINT, attributes VARCHAR)");
-      st.execute("CREATE TABLE " + schema + ".metric_events (unit_id VARCHAR, name VARCHAR, ts BIGINT, value DOUBLE PRECISION, properties VARCHAR)");
-    }
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    simulated = SimulatedWarehouse.create();
+    schema = simulated.schema();
+    warehouse = simulated.connection();
+    String url = simulated.url();
     String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
     server = new TestServer(b -> b.warehouseUrl(url).webhookUrl(hook));
     ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
@@ -77,10 +71,7 @@ class GuardrailMonitorTest {
   void stop() throws Exception {
     server.close();
     receiver.stop(0);
-    try (Statement st = warehouse.createStatement()) {
-      st.execute("DROP SCHEMA " + schema + " CASCADE");
-    }
-    warehouse.close();
+    simulated.close();
   }
 
   private static void ok(TestServer.Response r) {
@@ -137,12 +128,7 @@ class GuardrailMonitorTest {
       ex.executeBatch();
       ev.executeBatch();
     }
-    try (Statement st = warehouse.createStatement()) {
-      // As a warehouse would have them: statistics for the planner, and the event index.
-      st.execute("CREATE INDEX IF NOT EXISTS ev_unit ON " + schema + ".metric_events (unit_id, name)");
-      st.execute("ANALYZE " + schema + ".exposures");
-      st.execute("ANALYZE " + schema + ".metric_events");
-    }
+    simulated.analyze();
   }
 
   private JsonNode refresh(String key) {
@@ -287,8 +273,7 @@ class GuardrailMonitorTest {
       closedPort = probe.getLocalPort();
     }
     server.close();
-    String base = TestPostgres.url();
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = simulated.url();
     server = new TestServer(b -> b.warehouseUrl(url).webhookUrl("http://127.0.0.1:" + closedPort + "/hook"));
     ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
     ok(server.admin("POST", "/api/v1/metrics",

@@ -7,7 +7,8 @@ import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ClientStatus;
 import dev.assay.server.AssayServer;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.Await;
+import dev.assay.testsupport.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,7 @@ class ReplicasTest {
     try (Connection c = DriverManager.getConnection(TestPostgres.url()); Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    String url = TestPostgres.url() + (TestPostgres.url().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     a = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("replica-a"))
         .databaseUrl(url).adminToken(TOKEN).start();
     b = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("replica-b"))
@@ -76,26 +77,19 @@ class ReplicasTest {
     try (AssayClient client = AssayClient.builder("http://127.0.0.1:" + b.port(), key)
         .pollInterval(Duration.ofMinutes(10))
         .build()) {
-      waitFor(client, c -> c.status().mode() == ClientStatus.Mode.STREAMING
-          && c.features().getLong("limit", Attributes.of("id", "u"), -1) == 1);
+      Await.until(() -> client.status().mode() == ClientStatus.Mode.STREAMING
+          && client.features().getLong("limit", Attributes.of("id", "u"), -1) == 1,
+          Await.DEFAULT_TIMEOUT, () -> "streaming with limit 1, status " + client.status());
 
       long started = System.nanoTime();
       call(a, "PUT", "/api/v1/flags/limit", "{\"type\":\"number\",\"defaultValue\":2,\"version\":1}");
-      waitFor(client, c -> c.features().getLong("limit", Attributes.of("id", "u"), -1) == 2);
+      Await.until(() -> client.features().getLong("limit", Attributes.of("id", "u"), -1) == 2,
+          Await.DEFAULT_TIMEOUT, () -> "limit 2, status " + client.status());
       long millis = (System.nanoTime() - started) / 1_000_000;
       System.out.println("replica change-to-client latency: " + millis + " ms");
 
       assertThat(b.payloads().get(key)).isPresent();
       assertThat(a.payloads().get(key).orElseThrow().etag()).isEqualTo(b.payloads().get(key).orElseThrow().etag());
     }
-  }
-
-  private static void waitFor(AssayClient client, java.util.function.Predicate<AssayClient> condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.test(client) && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(condition.test(client)).as("status %s", client.status()).isTrue();
   }
 }

@@ -3,7 +3,7 @@ package dev.assay.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.assay.server.AssayServer;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

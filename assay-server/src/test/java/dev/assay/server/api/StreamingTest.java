@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ClientStatus;
+import dev.assay.testsupport.Await;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -281,21 +282,13 @@ class StreamingTest {
         .onChange(changes::add)
         .build()) {
       Attributes u = Attributes.of("id", "u1");
-      waitFor(() -> client.status().mode() == ClientStatus.Mode.STREAMING);
+      Await.until(() -> client.status().mode() == ClientStatus.Mode.STREAMING, "streaming");
 
       server.admin("PUT", "/api/v1/flags/limit", "{\"type\":\"number\",\"defaultValue\":42,\"version\":1}");
-      waitFor(() -> client.features().getLong("limit", u, -1) == 42);
+      Await.until(() -> client.features().getLong("limit", u, -1) == 42, "the pushed change");
 
       assertThat(changes).contains(Set.of("limit"));
       assertThat(client.status().state()).isEqualTo(ClientStatus.State.READY);
     }
-  }
-
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(condition.getAsBoolean()).isTrue();
   }
 }

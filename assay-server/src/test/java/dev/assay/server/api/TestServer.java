@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.assay.server.AssayServer;
 import dev.assay.server.ServerConfig;
+import dev.assay.testsupport.TestPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -41,15 +42,15 @@ final class TestServer implements AutoCloseable {
    * the embedded store.
    */
   static TestServer postgres() {
-    String schema = dev.assay.server.store.TestPostgres.freshSchema();
-    String base = dev.assay.server.store.TestPostgres.url();
+    String schema = TestPostgres.freshSchema();
+    String base = TestPostgres.url();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(base);
         java.sql.Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot create schema on " + base, e);
     }
-    String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url = TestPostgres.urlWithSchema(schema);
     return new TestServer(b -> b.databaseUrl(url));
   }
 

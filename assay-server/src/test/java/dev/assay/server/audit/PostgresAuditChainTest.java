@@ -2,7 +2,7 @@ package dev.assay.server.audit;
 
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.JdbcConfigStore;
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.TestPostgres;
 
 class PostgresAuditChainTest extends AuditChainContract {
   private String schema;
@@ -15,7 +15,6 @@ class PostgresAuditChainTest extends AuditChainContract {
 
   @Override
   protected String jdbcUrl() {
-    String url = TestPostgres.url();
-    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    return TestPostgres.urlWithSchema(schema);
   }
 }

@@ -2,6 +2,7 @@ package dev.assay.server.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.assay.testsupport.TestKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -145,7 +146,7 @@ abstract class KafkaEventPipelineContract {
         (c, events) -> redelivered.addAndGet(events)));
 
     awaitStored(2_000);
-    TestKafka.awaitConsumed(topic, Duration.ofSeconds(60));
+    TestKafka.awaitConsumed(topic, KafkaEventConsumer.GROUP, Duration.ofSeconds(60));
     assertThat(stored()).as("every record consumed: nothing stored twice").isEqualTo(2_000);
     // Nothing was committed, so the second consumer read everything again, the crashed batch included.
     assertThat(redelivered.get()).isEqualTo(2_000);

@@ -1,6 +1,6 @@
 package dev.assay.server.events;
 
-import dev.assay.server.store.TestPostgres;
+import dev.assay.testsupport.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -20,7 +20,7 @@ class KafkaPipelinePostgresTest extends KafkaEventPipelineContract {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
     }
-    return PostgresEventWarehouse.open(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+    return PostgresEventWarehouse.open(TestPostgres.urlWithSchema(schema));
   }
 
   @Override
@@ -44,8 +44,7 @@ class KafkaPipelinePostgresTest extends KafkaEventPipelineContract {
           + " name VARCHAR(256) NOT NULL, ts BIGINT NOT NULL, value DOUBLE PRECISION, properties TEXT)");
       st.execute("INSERT INTO " + old + ".exposures VALUES ('x1', 'u', 'exp', 0, 1780000000000, 'id', '{}')");
     }
-    try (PostgresEventWarehouse w = PostgresEventWarehouse.open(url + (url.contains("?") ? "&" : "?") + "currentSchema="
-        + old)) {
+    try (PostgresEventWarehouse w = PostgresEventWarehouse.open(TestPostgres.urlWithSchema(old))) {
       Event tagged = new Event("m1", Event.Type.METRIC, 1_780_000_000_001L, "u", null, null, -1, "buy", 1.0, "{}", "shop",
           "prod");
       w.append(java.util.List.of(tagged)).get();

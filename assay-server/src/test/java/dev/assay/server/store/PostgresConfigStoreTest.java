@@ -1,5 +1,7 @@
 package dev.assay.server.store;
 
+import dev.assay.testsupport.TestPostgres;
+
 /**
  * The store contract on a real PostgreSQL server (URL from {@code ASSAY_TEST_POSTGRES_URL}), in a
  * fresh schema per run.

@@ -2,6 +2,7 @@ package dev.assay.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.assay.testsupport.TestPostgres;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

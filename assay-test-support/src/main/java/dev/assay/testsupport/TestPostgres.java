@@ -1,4 +1,4 @@
-package dev.assay.server.store;
+package dev.assay.testsupport;
 
 import java.util.Locale;
 import java.util.UUID;
@@ -18,5 +18,11 @@ public final class TestPostgres {
   public static String freshSchema() {
     return "assay_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16)
         .toLowerCase(Locale.ROOT);
+  }
+
+  /** {@link #url()} with {@code currentSchema} set, for a server or store confined to one schema. */
+  public static String urlWithSchema(String schema) {
+    String url = url();
+    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
   }
 }

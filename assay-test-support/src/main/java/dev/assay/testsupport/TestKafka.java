@@ -1,4 +1,4 @@
-package dev.assay.server.events;
+package dev.assay.testsupport;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,6 +15,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 /**
  * One real Kafka broker (KRaft, combined broker and controller) in this JVM, from Kafka's own
  * test kit, started on first use and stopped when the JVM exits. Tests use their own topics.
+ * Kafka's test kit and client are {@code provided} dependencies of this module: a module that
+ * calls this class declares them itself (assay-server and assay-e2e do).
  */
 public final class TestKafka {
   private static KafkaClusterTestKit cluster;
@@ -55,12 +57,12 @@ public final class TestKafka {
   }
 
   /**
-   * Waits until the warehouse consumer group has committed, on every partition of the topic, the
+   * Waits until the consumer {@code group} (the warehouse consumer's) has committed, on every partition of the topic, the
    * topic's end offset. The consumer commits only after the warehouse write, so from then on
    * everything in the topic is in the warehouse and nothing more will arrive: the positive signal
    * before asserting exactly-once, instead of sleeping and hoping the consumer was done.
    */
-  public static void awaitConsumed(String topic, Duration timeout) throws InterruptedException {
+  public static void awaitConsumed(String topic, String group, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       String lag = "unknown";
@@ -70,7 +72,7 @@ public final class TestKafka {
             .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
         var ends = admin.listOffsets(latest).all().get();
         Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(KafkaEventConsumer.GROUP).partitionsToOffsetAndMetadata().get();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         long behind = 0;
         for (TopicPartition tp : latest.keySet()) {
           OffsetAndMetadata c = committed.get(tp);

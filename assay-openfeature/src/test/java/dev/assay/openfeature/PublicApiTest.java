@@ -1,0 +1,16 @@
+package dev.assay.openfeature;
+
+import dev.assay.testsupport.ApiCheck;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The public API of assay-openfeature is the one in {@code api/assay-openfeature.api}: a change to it is a decision, accepted
+ * by rewriting the file (ADR 0021; the failure message gives the command).
+ */
+class PublicApiTest {
+
+  @Test
+  void publicApi_matchesTheCheckedInApiFile() {
+    ApiCheck.verify("assay-openfeature", AssayProvider.class);
+  }
+}
