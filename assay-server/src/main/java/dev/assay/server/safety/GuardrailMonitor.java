@@ -111,13 +111,14 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
     } else {
       return;
     }
-    Optional<ObjectNode> halted = config.halt(project, key, reason, ACTOR);
+    var halted = config.halt(project, key, reason, ACTOR);
     if (halted.isEmpty()) {
       return;
     }
     (kind.equals("srm") ? srmHalts : guardrailHalts).increment();
     LOG.log(Level.WARNING, "halted experiment " + project + "/" + key + ": " + reason);
-    webhook.ifPresent(url -> notify(url, project, key, kind, reason, breaches, snapshot, halted.get()));
+    webhook.ifPresent(url -> notify(url, project, key, kind, reason, breaches, snapshot,
+        halted.get().value().halted().map(h -> h.at()).orElse("")));
   }
 
   private static String percent(double fraction) {
@@ -157,10 +158,10 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
   }
 
   private void notify(URI url, String project, String key, String kind, String reason, List<ObjectNode> breaches,
-      JsonNode snapshot, ObjectNode halted) {
+      JsonNode snapshot, String haltedAt) {
     ObjectNode body = JSON.createObjectNode();
     body.put("event", "experiment.halted").put("project", project).put("experiment", key).put("kind", kind)
-        .put("reason", reason).put("actor", ACTOR).put("at", halted.at("/halted/at").asText())
+        .put("reason", reason).put("actor", ACTOR).put("at", haltedAt)
         .put("snapshotComputedAt", snapshot.path("computedAt").asText());
     ArrayNode b = body.putArray("guardrails");
     breaches.forEach(b::add);
