@@ -231,6 +231,7 @@ public final class ConfigService {
       return createSdkConnection(project, ModelJson.create(SdkConnectionRequest.class, body), actor);
     }
     Keyed record = (Keyed) ModelJson.create(specClass(kind), body);
+    checkSql(record);
     String key = record.key();
     ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
@@ -276,6 +277,7 @@ public final class ConfigService {
       throw DomainException.conflict("immutable", "SDK connections cannot be edited; delete and create a new one", List.of());
     }
     Object record = ModelJson.update(specClass(kind), key, body);
+    checkSql(record);
     ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
       StoredEntity current = require(tx, kind, scope, key);
@@ -291,6 +293,13 @@ public final class ConfigService {
       return ModelJson.view(updated);
     });
     return changed(kind, project, key, result);
+  }
+
+  /* A metric's own SQL must pass the sandbox's rules when it is written (and again when it runs). */
+  private static void checkSql(Object record) {
+    if (record instanceof Metric m) {
+      m.sql().ifPresent(sql -> MetricSql.check("sql", sql));
+    }
   }
 
   /** Deletes an entity at the given version, refusing while other entities refer to it. */

@@ -4,7 +4,6 @@ import static dev.assay.server.domain.model.Check.NAME_MAX;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.assay.server.domain.DomainException;
-import dev.assay.server.domain.MetricSql;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +12,10 @@ import org.jspecify.annotations.Nullable;
  * A metric of the catalogue. Its source is a built-in event ({@code event}, optionally with a
  * {@code valueProperty} and property {@code filters}) or {@code sql} over the warehouse (a query
  * returning unit_id, timestamp and value); a ratio metric names its {@code numerator} and
- * {@code denominator} metrics instead.
+ * {@code denominator} metrics instead. The sandbox rules for {@code sql} ({@link
+ * dev.assay.server.domain.MetricSql}) are checked when a metric is written and again before its
+ * SQL runs, not when a stored metric is read: a metric saved before a rule existed still reads,
+ * and is refused when it would run.
  *
  * @param conversionWindowHours how long after a unit's first exposure its events count (default 72)
  * @param cupedLookbackDays the pre-exposure window of the CUPED covariate; 0 turns CUPED off
@@ -56,7 +58,7 @@ public record Metric(String key, String name, MetricType type, Optional<String> 
         throw DomainException.invalid("event", "give exactly one source: 'event' (a tracked event name) or 'sql'");
       }
       ev = ev.map(e -> Check.requiredText("event", e, NAME_MAX));
-      q.ifPresent(s -> MetricSql.check("sql", Check.requiredText("sql", s, 20_000)));
+      q = q.map(s -> Check.requiredText("sql", s, 20_000));
     }
     this.event = ev;
     this.sql = q;
