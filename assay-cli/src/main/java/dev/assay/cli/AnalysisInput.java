@@ -13,6 +13,8 @@ import dev.assay.stats.RatioStats;
 import dev.assay.stats.SequentialSampleRatioTest;
 import dev.assay.stats.StatsException;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +34,76 @@ final class AnalysisInput {
 
   /** One quantile metric for one treatment variant against control. */
   record QuantileResult(String metric, String variant, MetricData.Role role, QuantileComparison comparison) {}
+
+  /** The variants of the input, control first, with their units and weights. */
+  record Variants(List<String> keys, long[] units, double[] weights) {}
+
+  /** The metrics of the input: those analysed together, and the quantile metrics. */
+  record Metrics(List<MetricData> metrics, List<QuantileMetric> quantiles) {}
+
+  static Variants variants(JsonNode doc) {
+      JsonNode vs = JsonFiles.field(doc, "variants", "$");
+      if (!vs.isArray() || vs.size() < 2) {
+        throw new CliInputException("$.variants: must be an array of at least two variants (control first)");
+      }
+      List<String> variants = new ArrayList<>();
+      long[] units = new long[vs.size()];
+      double[] weights = new double[vs.size()];
+      for (int i = 0; i < vs.size(); i++) {
+        String path = "$.variants[" + i + "]";
+        JsonNode v = vs.get(i);
+        if (!v.isObject()) {
+          throw new CliInputException(path + ": must be an object with key, units and weight, was " + v);
+        }
+        String key = JsonFiles.text(v, "key", path, null);
+        if (key == null || key.isBlank()) {
+          throw new CliInputException(path + ".key: is required");
+        }
+        if (variants.contains(key)) {
+          throw new CliInputException(path + ".key: duplicate variant '" + key + "'");
+        }
+        variants.add(key);
+        units[i] = JsonFiles.count(v, "units", path);
+        weights[i] = JsonFiles.number(v, "weight", path, 1.0 / vs.size());
+        if (!(weights[i] > 0)) {
+          throw new CliInputException(path + ".weight: must be positive, was " + weights[i]);
+        }
+      }
+      // The server's rule for an experiment's split (the same tolerance), so a file it rejects fails here too.
+      dev.assay.server.domain.VariantWeights.sumProblem(weights).ifPresent(p -> {
+        throw new CliInputException("$.variants[*].weight: " + p);
+      });
+    return new Variants(variants, units, weights);
+  }
+
+  static Metrics metrics(JsonNode doc, List<String> variants, double alpha) {
+      JsonNode ms = JsonFiles.field(doc, "metrics", "$");
+      if (!ms.isArray()) {
+        throw new CliInputException("$.metrics: must be an array");
+      }
+      List<MetricData> metrics = new ArrayList<>();
+      List<QuantileMetric> quantiles = new ArrayList<>();
+      Set<String> keys = new HashSet<>();
+      for (int i = 0; i < ms.size(); i++) {
+        String path = "$.metrics[" + i + "]";
+        JsonNode node = ms.get(i);
+        boolean quantile = node.isObject() && "quantile".equalsIgnoreCase(node.path("type").asText());
+        String key;
+        if (quantile) {
+          QuantileMetric q = quantile(node, path, variants, alpha);
+          quantiles.add(q);
+          key = q.key();
+        } else {
+          MetricData m = metric(node, path, variants);
+          metrics.add(m);
+          key = m.key();
+        }
+        if (!keys.add(key)) {
+          throw new CliInputException(path + ".key: duplicate metric '" + key + "'");
+        }
+      }
+    return new Metrics(metrics, quantiles);
+  }
 
   /*
    * A quantile metric's order statistics must be fetched at the ranks for the analysis' α

@@ -17,11 +17,9 @@ import dev.assay.stats.StatsException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,63 +67,14 @@ final class AnalyzeCommand implements Callable<Integer> {
       throw new CliInputException("--input: the document must be a JSON object");
     }
     AnalysisSettings settings = AnalysisInput.settings(doc.path("settings"));
-    JsonNode vs = JsonFiles.field(doc, "variants", "$");
-    if (!vs.isArray() || vs.size() < 2) {
-      throw new CliInputException("$.variants: must be an array of at least two variants (control first)");
-    }
-    List<String> variants = new ArrayList<>();
-    long[] units = new long[vs.size()];
-    double[] weights = new double[vs.size()];
-    for (int i = 0; i < vs.size(); i++) {
-      String path = "$.variants[" + i + "]";
-      JsonNode v = vs.get(i);
-      if (!v.isObject()) {
-        throw new CliInputException(path + ": must be an object with key, units and weight, was " + v);
-      }
-      String key = JsonFiles.text(v, "key", path, null);
-      if (key == null || key.isBlank()) {
-        throw new CliInputException(path + ".key: is required");
-      }
-      if (variants.contains(key)) {
-        throw new CliInputException(path + ".key: duplicate variant '" + key + "'");
-      }
-      variants.add(key);
-      units[i] = JsonFiles.count(v, "units", path);
-      weights[i] = JsonFiles.number(v, "weight", path, 1.0 / vs.size());
-      if (!(weights[i] > 0)) {
-        throw new CliInputException(path + ".weight: must be positive, was " + weights[i]);
-      }
-    }
-    // The server's rule for an experiment's split (the same tolerance), so a file it rejects fails here too.
-    dev.assay.server.domain.VariantWeights.sumProblem(weights).ifPresent(p -> {
-      throw new CliInputException("$.variants[*].weight: " + p);
-    });
+    AnalysisInput.Variants vs = AnalysisInput.variants(doc);
+    List<String> variants = vs.keys();
+    long[] units = vs.units();
+    double[] weights = vs.weights();
     SequentialSampleRatioTest sequentialSrm = AnalysisInput.dailyUnits(doc.get("dailyUnits"), weights);
-    JsonNode ms = JsonFiles.field(doc, "metrics", "$");
-    if (!ms.isArray()) {
-      throw new CliInputException("$.metrics: must be an array");
-    }
-    List<MetricData> metrics = new ArrayList<>();
-    List<QuantileMetric> quantiles = new ArrayList<>();
-    Set<String> keys = new HashSet<>();
-    for (int i = 0; i < ms.size(); i++) {
-      String path = "$.metrics[" + i + "]";
-      JsonNode node = ms.get(i);
-      boolean quantile = node.isObject() && "quantile".equalsIgnoreCase(node.path("type").asText());
-      String key;
-      if (quantile) {
-        QuantileMetric q = AnalysisInput.quantile(node, path, variants, settings.alpha());
-        quantiles.add(q);
-        key = q.key();
-      } else {
-        MetricData m = AnalysisInput.metric(node, path, variants);
-        metrics.add(m);
-        key = m.key();
-      }
-      if (!keys.add(key)) {
-        throw new CliInputException(path + ".key: duplicate metric '" + key + "'");
-      }
-    }
+    AnalysisInput.Metrics ms = AnalysisInput.metrics(doc, variants, settings.alpha());
+    List<MetricData> metrics = ms.metrics();
+    List<QuantileMetric> quantiles = ms.quantiles();
     ExperimentAnalysis analysis;
     try {
       analysis = ExperimentAnalysis.analyze(variants, units, weights, metrics, settings,

@@ -17,7 +17,7 @@ import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Flag;
 import dev.assay.server.domain.model.Holdout;
 import dev.assay.server.domain.model.Keyed;
-import dev.assay.server.domain.model.Layer;
+import dev.assay.server.domain.model.Kill;
 import dev.assay.server.domain.model.Metric;
 import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.Project;
@@ -25,7 +25,6 @@ import dev.assay.server.domain.model.ProjectConfig;
 import dev.assay.server.domain.model.SdkConnection;
 import dev.assay.server.domain.model.SdkConnectionRequest;
 import dev.assay.server.domain.model.Segment;
-import dev.assay.server.domain.model.User;
 import dev.assay.server.domain.model.Versioned;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.DuplicateKeyException;
@@ -37,7 +36,6 @@ import dev.assay.server.store.VersionConflictException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -194,22 +192,6 @@ public final class ConfigService {
   /** Experiment lifecycle actions. */
   public enum Action { START, PAUSE, STOP, CONCLUDE, ARCHIVE }
 
-  /** The record a client document of this kind binds to. */
-  static Class<?> specClass(Kind kind) {
-    return switch (kind) {
-      case PROJECT -> Project.class;
-      case ENVIRONMENT -> Environment.class;
-      case SDK_CONNECTION -> SdkConnectionRequest.class;
-      case FLAG -> Flag.class;
-      case EXPERIMENT -> Experiment.class;
-      case LAYER -> Layer.class;
-      case SEGMENT -> Segment.class;
-      case METRIC -> Metric.class;
-      case HOLDOUT -> Holdout.class;
-      case USER -> User.class;
-    };
-  }
-
   // ---- reads ----
 
   public List<ObjectNode> list(Kind kind, String project) {
@@ -228,9 +210,18 @@ public final class ConfigService {
   /** Creates an entity from a client document; returns the stored view (version 1). */
   public ObjectNode create(Kind kind, String project, JsonNode body, String actor) {
     if (kind == Kind.SDK_CONNECTION) {
-      return createSdkConnection(project, ModelJson.create(SdkConnectionRequest.class, body), actor);
+      SdkConnection connection = SdkConnections.issue(ModelJson.create(SdkConnectionRequest.class, body), random);
+      ObjectNode result = store.write(tx -> {
+        String scope = scopeOf(tx, Kind.SDK_CONNECTION, project);
+        ReferenceCheck.require(tx, Kind.ENVIRONMENT, scope, connection.environment(), "environment");
+        StoredEntity created = insert(tx, Kind.SDK_CONNECTION, scope, connection.key(), connection);
+        audit.append(tx, actor, "create", Kind.SDK_CONNECTION.name(), scope, connection.key(),
+            Optional.empty(), Optional.of(created.body()));
+        return ModelJson.view(created);
+      });
+      return changed(Kind.SDK_CONNECTION, project, connection.key(), result);
     }
-    Keyed record = (Keyed) ModelJson.create(specClass(kind), body);
+    Keyed record = (Keyed) ModelJson.create(ModelJson.recordClass(kind), body);
     checkSql(record);
     String key = record.key();
     ObjectNode result = store.write(tx -> {
@@ -243,29 +234,6 @@ public final class ConfigService {
     return changed(kind, project, key, result);
   }
 
-  private ObjectNode createSdkConnection(String project, SdkConnectionRequest spec, String actor) {
-    byte[] bytes = new byte[8];
-    random.nextBytes(bytes);
-    String clientKey = "sdk-" + HexFormat.of().formatHex(bytes);
-    Optional<String> encryptionKey = Optional.empty();
-    if (spec.encrypt()) {
-      // The SDKs decrypt with this key (AES-128, GrowthBook's format); admins read it like the client key.
-      byte[] aes = new byte[16];
-      random.nextBytes(aes);
-      encryptionKey = Optional.of(java.util.Base64.getEncoder().encodeToString(aes));
-    }
-    SdkConnection connection = new SdkConnection(clientKey, spec.environment(), spec.name(), encryptionKey);
-    ObjectNode result = store.write(tx -> {
-      String scope = scopeOf(tx, Kind.SDK_CONNECTION, project);
-      ReferenceCheck.require(tx, Kind.ENVIRONMENT, scope, spec.environment(), "environment");
-      StoredEntity created = insert(tx, Kind.SDK_CONNECTION, scope, clientKey, connection);
-      audit.append(tx, actor, "create", Kind.SDK_CONNECTION.name(), scope, clientKey,
-          Optional.empty(), Optional.of(created.body()));
-      return ModelJson.view(created);
-    });
-    return changed(Kind.SDK_CONNECTION, project, clientKey, result);
-  }
-
   /**
    * Replaces an entity's document. The body must carry the {@code version} it was based on; a
    * stale version is a conflict and changes nothing. For a running or paused experiment, changing
@@ -276,7 +244,7 @@ public final class ConfigService {
     if (kind == Kind.SDK_CONNECTION) {
       throw DomainException.conflict("immutable", "SDK connections cannot be edited; delete and create a new one", List.of());
     }
-    Object record = ModelJson.update(specClass(kind), key, body);
+    Object record = ModelJson.update(ModelJson.recordClass(kind), key, body);
     checkSql(record);
     ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
@@ -396,24 +364,20 @@ public final class ConfigService {
     ObjectNode result = store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
       StoredEntity current = require(tx, kind, scope, key);
-      Object record = read(specClass(kind), current);
+      Object record = read(ModelJson.recordClass(kind), current);
       boolean killed = record instanceof Flag f ? f.killed().isPresent() : ((Experiment) record).killed().isPresent();
       if (killed == kill) {
         throw DomainException.conflict(kill ? "already_killed" : "not_killed", noun(kind) + " '" + key + "' is "
             + (kill ? "already killed; restore it first" : "not killed"), List.of());
       }
-      var state = kill ? Optional.of(lifecycle.kill(actor, reason)) : Optional.<dev.assay.server.domain.model.Kill>empty();
-      Object next = record instanceof Flag f ? f.withKilled(state) : killed((Experiment) record, state);
+      Optional<Kill> state = kill ? Optional.of(lifecycle.kill(actor, reason)) : Optional.empty();
+      Object next = record instanceof Flag f ? f.withKilled(state) : ((Experiment) record).withKilled(state);
       StoredEntity updated = Entities.update(tx, kind, scope, current, next);
       audit.append(tx, actor, kill ? "kill" : "restore", kind.name(), scope, key,
           Optional.of(current.body()), Optional.of(updated.body()));
       return ModelJson.view(updated);
     });
     return changed(kind, project, key, result);
-  }
-
-  private static Experiment killed(Experiment e, Optional<dev.assay.server.domain.model.Kill> kill) {
-    return e.withState(e.status(), e.phases(), e.decision(), e.halted(), kill);
   }
 
   /** Creates the default project and its production environment if missing (idempotent). */

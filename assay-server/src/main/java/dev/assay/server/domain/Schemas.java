@@ -68,7 +68,7 @@ public final class Schemas {
 
   /** The body of {@code POST} for an entity kind. */
   public static ObjectNode create(Kind kind) {
-    return of(ConfigService.specClass(kind));
+    return of(ModelJson.recordClass(kind));
   }
 
   /** The body of {@code PUT}: the create body plus the required {@code version} that was read. */

@@ -114,6 +114,11 @@ public record Experiment(String key, String name, String hypothesis, String owne
         variants, layer, range, metrics, plannedUnits, analysis, status, phases, decision, halted, killed);
   }
 
+  /** This experiment with the kill switch's record set or cleared. */
+  public Experiment withKilled(Optional<Kill> kill) {
+    return withState(status, phases, decision, halted, kill);
+  }
+
   /** This experiment in another status, the rest of its state unchanged. */
   public Experiment withStatus(ExperimentStatus next) {
     return withState(next, phases, decision, halted, killed);

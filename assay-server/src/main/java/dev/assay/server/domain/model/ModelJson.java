@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.Json;
+import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoredEntity;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,22 @@ public final class ModelJson {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private ModelJson() {}
+
+  /** The record a client document of this kind binds to. */
+  public static Class<?> recordClass(Kind kind) {
+    return switch (kind) {
+      case PROJECT -> Project.class;
+      case ENVIRONMENT -> Environment.class;
+      case SDK_CONNECTION -> SdkConnectionRequest.class;
+      case FLAG -> Flag.class;
+      case EXPERIMENT -> Experiment.class;
+      case LAYER -> Layer.class;
+      case SEGMENT -> Segment.class;
+      case METRIC -> Metric.class;
+      case HOLDOUT -> Holdout.class;
+      case USER -> User.class;
+    };
+  }
 
   /** A record as its JSON document (absent optionals as null, or left out where the record says). */
   public static ObjectNode toTree(Object record) {
