@@ -121,8 +121,9 @@ public final class PayloadCompiler {
       }
       touch(exp);
       ObjectNode feature = F.objectNode();
-      feature.set("defaultValue", exp.value().control().served());
-      ArrayNode rules = holdoutRules(null, Set.of(key), feature.get("defaultValue"));
+      JsonNode defaultValue = exp.value().control().served();
+      feature.set("defaultValue", defaultValue);
+      ArrayNode rules = holdoutRules(null, Set.of(key), defaultValue);
       rules.add(rule.get());
       feature.set("rules", rules);
       features.put(key, feature);
@@ -150,7 +151,8 @@ public final class PayloadCompiler {
   private ObjectNode feature(Flag flag, Set<String> namedExperiments) {
     String key = flag.key();
     ObjectNode feature = F.objectNode();
-    feature.set("defaultValue", flag.defaultValue().deepCopy());
+    JsonNode defaultValue = flag.defaultValue().deepCopy();
+    feature.set("defaultValue", defaultValue);
     ArrayNode rules = F.arrayNode();
     boolean killed = flag.killed().isPresent();
     List<FlagRule> ruleDefs = flag.environment(environment).filter(env -> env.enabled() && !killed)
@@ -184,7 +186,7 @@ public final class PayloadCompiler {
     }
     ArrayNode gate = killed ? F.arrayNode() : prerequisiteRule(flag);
     if (!rules.isEmpty() || !gate.isEmpty()) {
-      ArrayNode withHoldouts = holdoutRules(key, experimentsOfFlag, feature.get("defaultValue"));
+      ArrayNode withHoldouts = holdoutRules(key, experimentsOfFlag, defaultValue);
       withHoldouts.addAll(rules);
       gate.addAll(withHoldouts);
       feature.set("rules", gate);

@@ -74,14 +74,14 @@ public final class Schemas {
   /** The body of {@code PUT}: the create body plus the required {@code version} that was read. */
   public static ObjectNode replace(Kind kind) {
     ObjectNode s = create(kind);
-    ((ObjectNode) s.get("properties")).putObject("version").put("type", "integer").put("minimum", 1)
+    ObjectNode properties = s.withObjectProperty("properties");
+    properties.putObject("version").put("type", "integer").put("minimum", 1)
         .put("description", "the version this change is based on; a stale one gets 409");
     s.withArray("required").add("version");
     /* A document read with GET can be sent back as is: the server ignores what it sets itself. */
     for (String f : ConfigService.READ_ONLY_FIELDS.stream().sorted().toList()) {
-      if (!f.equals("version") && !s.get("properties").has(f)) {
-        ((ObjectNode) s.get("properties")).putObject(f).put("readOnly", true)
-            .put("description", "set by the server; ignored when sent");
+      if (!f.equals("version") && properties.properties().stream().noneMatch(p -> p.getKey().equals(f))) {
+        properties.putObject(f).put("readOnly", true).put("description", "set by the server; ignored when sent");
       }
     }
     return s;

@@ -22,6 +22,6 @@ final class SdkConnections {
       random.nextBytes(aes);
       encryptionKey = Optional.of(Base64.getEncoder().encodeToString(aes));
     }
-    return new SdkConnection(clientKey, request.environment(), request.name(), encryptionKey);
+    return new SdkConnection(clientKey, request.environment(), request.name(), encryptionKey, Optional.empty());
   }
 }

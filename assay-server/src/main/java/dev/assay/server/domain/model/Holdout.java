@@ -21,7 +21,7 @@ public record Holdout(String key, String name, String description, Double fracti
     this.name = Check.text("name", name, NAME_MAX);
     this.description = Check.text("description", description, TEXT_MAX);
     this.fraction = Check.required("fraction", fraction);
-    if (!(fraction > 0 && fraction <= 0.5)) {
+    if (!(this.fraction > 0 && this.fraction <= 0.5)) {
       throw DomainException.invalid("fraction", "must be in (0, 0.5], was " + fraction);
     }
     this.hashAttribute = hashAttribute == null ? "id" : Check.requiredText("hashAttribute", hashAttribute, NAME_MAX);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one mapping between JSON documents and the model records, used at both edges: client
@@ -161,7 +162,7 @@ public final class ModelJson {
         view.path("version").asLong(1), instant(view.get("createdAt")), instant(view.get("updatedAt")));
   }
 
-  private static java.time.Instant instant(JsonNode text) {
+  private static java.time.Instant instant(@Nullable JsonNode text) {
     return text == null || !text.isTextual() ? java.time.Instant.EPOCH : java.time.Instant.parse(text.asText());
   }
 
