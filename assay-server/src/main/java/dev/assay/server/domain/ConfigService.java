@@ -1,8 +1,5 @@
 package dev.assay.server.domain;
 
-import static dev.assay.server.domain.Entities.checkVersion;
-import static dev.assay.server.domain.Entities.insert;
-import static dev.assay.server.domain.Entities.noun;
 import static dev.assay.server.domain.Entities.read;
 import static dev.assay.server.domain.Entities.require;
 import static dev.assay.server.domain.Entities.scopeOf;
@@ -12,15 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.model.Decision;
-import dev.assay.server.domain.model.Environment;
 import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Flag;
 import dev.assay.server.domain.model.Holdout;
 import dev.assay.server.domain.model.Keyed;
-import dev.assay.server.domain.model.Kill;
 import dev.assay.server.domain.model.Metric;
 import dev.assay.server.domain.model.ModelJson;
-import dev.assay.server.domain.model.Project;
 import dev.assay.server.domain.model.ProjectConfig;
 import dev.assay.server.domain.model.SdkConnection;
 import dev.assay.server.domain.model.SdkConnectionRequest;
@@ -37,7 +31,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,11 +42,13 @@ import java.util.function.Consumer;
  * optimistic concurrency, the experiment lifecycle, and an audit entry for every change, all in one
  * store transaction per operation. Thread-safe.
  *
- * <p>Client documents are bound to the model records ({@link dev.assay.server.domain.model}) by
- * {@link ModelJson}; the JSON-returning methods give the entity view (the stored document plus
- * {@code version}, {@code createdAt}, {@code updatedAt}, and {@code project} for project-scoped
- * kinds), the typed ones ({@link #configuration}, {@link #experiment}, {@link #metric}, …) records.
- * Experiment lifecycle rules are {@link ExperimentLifecycle}'s, references {@link ReferenceCheck}'s.
+ * <p>The typed methods take and return the model records ({@link dev.assay.server.domain.model}):
+ * {@link #configuration}, {@link #experiment}, {@link #metric}, {@link #create(Kind, String, Keyed,
+ * String)}, {@link #update(Kind, String, Keyed, long, boolean, String)}, …. The JSON methods are the
+ * HTTP edge's: they bind a client document to its record with {@link ModelJson} and return the
+ * entity view (the stored document plus {@code version}, {@code createdAt}, {@code updatedAt},
+ * and {@code project} for project-scoped kinds). The writes are {@link ConfigWrites}', the
+ * experiment lifecycle rules {@link ExperimentLifecycle}'s, references {@link ReferenceCheck}'s.
  */
 public final class ConfigService {
   /** The project used when a request names none; created at start. */
@@ -64,7 +59,7 @@ public final class ConfigService {
   private final AuditLog audit;
   private final Clock clock;
   private final SecureRandom random;
-  private final ExperimentLifecycle lifecycle;
+  private final ConfigWrites writes;
   private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
 
   public ConfigService(ConfigStore store, AuditLog audit, Clock clock, SecureRandom random) {
@@ -72,7 +67,7 @@ public final class ConfigService {
     this.audit = audit;
     this.clock = clock;
     this.random = random;
-    this.lifecycle = new ExperimentLifecycle(clock);
+    this.writes = new ConfigWrites(store, audit, random, new ExperimentLifecycle(clock));
   }
 
   /**
@@ -205,33 +200,57 @@ public final class ConfigService {
     return store.read(tx -> ModelJson.view(require(tx, kind, scopeOf(tx, kind, project), key)));
   }
 
-  // ---- writes ----
+  // ---- writes: records ----
+
+  /**
+   * Creates an entity from its record (any kind but SDK connections: {@link
+   * #createSdkConnection}); references are checked, the change audited. Returns version 1.
+   */
+  public <T extends Keyed> Versioned<T> create(Kind kind, String project, T record, String actor) {
+    StoredEntity created = writes.create(kind, project, record, actor);
+    return changed(kind, project, record.key(), versioned(record, created));
+  }
+
+  /** Creates an SDK connection; the server picks its client key (and its AES key when encrypted). */
+  public Versioned<SdkConnection> createSdkConnection(String project, SdkConnectionRequest request, String actor) {
+    StoredEntity created = writes.createSdkConnection(project, request, actor);
+    return changed(Kind.SDK_CONNECTION, project, created.key(), ModelJson.versioned(SdkConnection.class, created));
+  }
+
+  /**
+   * Replaces an entity's record, based on {@code version} (a stale one is a conflict). The state
+   * the server keeps (an experiment's status and phases, a kill) is carried over; for a running or
+   * paused experiment, changing variants or coverage requires {@code newPhase}.
+   */
+  public <T extends Keyed> Versioned<T> update(Kind kind, String project, T record, long version, boolean newPhase,
+      String actor) {
+    StoredEntity updated = writes.update(kind, project, record.key(), record, version, newPhase, actor);
+    return changed(kind, project, record.key(), versioned(record, updated));
+  }
+
+  /** Applies a lifecycle action (see {@link #transition(String, String, Action, JsonNode, String)}). */
+  public Versioned<Experiment> transition(String project, String key, Action action, Optional<Decision> decision,
+      Optional<Long> version, String actor) {
+    StoredEntity updated = writes.transition(project, key, action, decision, version, actor);
+    return changed(Kind.EXPERIMENT, project, key, ModelJson.versioned(Experiment.class, updated));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Versioned<T> versioned(T record, StoredEntity e) {
+    return ModelJson.versioned((Class<T>) record.getClass(), e);
+  }
+
+  // ---- writes: client documents (views in and out, for the HTTP edge) ----
 
   /** Creates an entity from a client document; returns the stored view (version 1). */
   public ObjectNode create(Kind kind, String project, JsonNode body, String actor) {
     if (kind == Kind.SDK_CONNECTION) {
-      SdkConnection connection = SdkConnections.issue(ModelJson.create(SdkConnectionRequest.class, body), random);
-      ObjectNode result = store.write(tx -> {
-        String scope = scopeOf(tx, Kind.SDK_CONNECTION, project);
-        ReferenceCheck.require(tx, Kind.ENVIRONMENT, scope, connection.environment(), "environment");
-        StoredEntity created = insert(tx, Kind.SDK_CONNECTION, scope, connection.key(), connection);
-        audit.append(tx, actor, "create", Kind.SDK_CONNECTION.name(), scope, connection.key(),
-            Optional.empty(), Optional.of(created.body()));
-        return ModelJson.view(created);
-      });
-      return changed(Kind.SDK_CONNECTION, project, connection.key(), result);
+      StoredEntity created = writes.createSdkConnection(project, ModelJson.create(SdkConnectionRequest.class, body),
+          actor);
+      return changed(kind, project, created.key(), ModelJson.view(created));
     }
     Keyed record = (Keyed) ModelJson.create(ModelJson.recordClass(kind), body);
-    checkSql(record);
-    String key = record.key();
-    ObjectNode result = store.write(tx -> {
-      String scope = scopeOf(tx, kind, project);
-      ReferenceCheck.check(tx, scope, record);
-      StoredEntity created = insert(tx, kind, scope, key, record);
-      audit.append(tx, actor, "create", kind.name(), scope, key, Optional.empty(), Optional.of(created.body()));
-      return ModelJson.view(created);
-    });
-    return changed(kind, project, key, result);
+    return changed(kind, project, record.key(), ModelJson.view(writes.create(kind, project, record, actor)));
   }
 
   /**
@@ -245,59 +264,12 @@ public final class ConfigService {
       throw DomainException.conflict("immutable", "SDK connections cannot be edited; delete and create a new one", List.of());
     }
     Object record = ModelJson.update(ModelJson.recordClass(kind), key, body);
-    checkSql(record);
-    ObjectNode result = store.write(tx -> {
-      String scope = scopeOf(tx, kind, project);
-      StoredEntity current = require(tx, kind, scope, key);
-      checkVersion(kind, key, version, current);
-      ReferenceCheck.check(tx, scope, record);
-      Object next = switch (record) {
-        case Experiment e -> lifecycle.update(tx, scope, read(Experiment.class, current), e, newPhase);
-        case Flag f -> f.withKilled(read(Flag.class, current).killed());
-        default -> record;
-      };
-      StoredEntity updated = tx.update(kind, scope, key, version, ModelJson.toTree(next).toString());
-      audit.append(tx, actor, "update", kind.name(), scope, key, Optional.of(current.body()), Optional.of(updated.body()));
-      return ModelJson.view(updated);
-    });
-    return changed(kind, project, key, result);
-  }
-
-  /* A metric's own SQL must pass the sandbox's rules when it is written (and again when it runs). */
-  private static void checkSql(Object record) {
-    if (record instanceof Metric m) {
-      m.sql().ifPresent(sql -> MetricSql.check("sql", sql));
-    }
+    return changed(kind, project, key, ModelJson.view(writes.update(kind, project, key, record, version, newPhase, actor)));
   }
 
   /** Deletes an entity at the given version, refusing while other entities refer to it. */
   public void delete(Kind kind, String project, String key, long version, String actor) {
-    store.write(tx -> {
-      String scope = scopeOf(tx, kind, project);
-      StoredEntity current = require(tx, kind, scope, key);
-      checkVersion(kind, key, version, current);
-      if (kind == Kind.EXPERIMENT) {
-        ExperimentLifecycle.checkDeletable(read(Experiment.class, current));
-      }
-      if (kind == Kind.PROJECT && !key.equals(DEFAULT_PROJECT)) {
-        for (Kind k : Kind.values()) {
-          if (scoped(k) && !tx.list(k, key).isEmpty()) {
-            throw DomainException.conflict("in_use", "project '" + key + "' still has " + noun(k)
-                + " entities; delete them first", List.of());
-          }
-        }
-      } else if (kind == Kind.PROJECT) {
-        throw DomainException.conflict("in_use", "the default project cannot be deleted", List.of());
-      }
-      List<String> users = ReferenceCheck.referrers(tx, scope, kind, key);
-      if (!users.isEmpty()) {
-        throw DomainException.conflict("in_use", noun(kind) + " '" + key + "' is referenced by " + users,
-            users.stream().map(u -> new DomainException.Detail(u, "refers to " + noun(kind) + " '" + key + "'")).toList());
-      }
-      tx.delete(kind, scope, key, version);
-      audit.append(tx, actor, "delete", kind.name(), scope, key, Optional.of(current.body()), Optional.empty());
-      return null;
-    });
+    writes.delete(kind, project, key, version, actor);
     changed(kind, project, key, null);
   }
 
@@ -309,20 +281,8 @@ public final class ConfigService {
    */
   public ObjectNode transition(String project, String key, Action action, JsonNode body, String actor) {
     Optional<Decision> decision = ModelJson.action(ExperimentLifecycle.lower(action), action == Action.CONCLUDE, body);
-    Optional<Long> version = ModelJson.optionalVersion(body);
-    ObjectNode result = store.write(tx -> {
-      String scope = scopeOf(tx, Kind.EXPERIMENT, project);
-      StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
-      if (version.isPresent()) {
-        checkVersion(Kind.EXPERIMENT, key, version.get(), current);
-      }
-      Experiment next = lifecycle.transition(tx, scope, read(Experiment.class, current), action, decision);
-      StoredEntity updated = Entities.update(tx, Kind.EXPERIMENT, scope, current, next);
-      audit.append(tx, actor, ExperimentLifecycle.lower(action), Kind.EXPERIMENT.name(), scope, key,
-          Optional.of(current.body()), Optional.of(updated.body()));
-      return ModelJson.view(updated);
-    });
-    return changed(Kind.EXPERIMENT, project, key, result);
+    StoredEntity updated = writes.transition(project, key, action, decision, ModelJson.optionalVersion(body), actor);
+    return changed(Kind.EXPERIMENT, project, key, ModelJson.view(updated));
   }
 
   /**
@@ -333,18 +293,8 @@ public final class ConfigService {
    * @return the halted experiment, or empty when it was not running or paused (nothing changed)
    */
   public Optional<Versioned<Experiment>> halt(String project, String key, String reason, String actor) {
-    Optional<Versioned<Experiment>> result = store.write(tx -> {
-      String scope = scopeOf(tx, Kind.EXPERIMENT, project);
-      StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
-      Optional<Experiment> next = lifecycle.halt(read(Experiment.class, current), reason, actor);
-      if (next.isEmpty()) {
-        return Optional.<Versioned<Experiment>>empty();
-      }
-      StoredEntity updated = Entities.update(tx, Kind.EXPERIMENT, scope, current, next.get());
-      audit.append(tx, actor, "halt", Kind.EXPERIMENT.name(), scope, key, Optional.of(current.body()),
-          Optional.of(updated.body()));
-      return Optional.of(ModelJson.versioned(Experiment.class, updated));
-    });
+    Optional<Versioned<Experiment>> result = writes.halt(project, key, reason, actor)
+        .map(e -> ModelJson.versioned(Experiment.class, e));
     result.ifPresent(r -> changed(Kind.EXPERIMENT, project, key, r));
     return result;
   }
@@ -358,40 +308,12 @@ public final class ConfigService {
    * @throws DomainException a conflict when it is already in the requested state
    */
   public ObjectNode setKilled(Kind kind, String project, String key, boolean kill, String reason, String actor) {
-    if (kind != Kind.FLAG && kind != Kind.EXPERIMENT) {
-      throw new IllegalArgumentException("only flags and experiments have a kill switch");
-    }
-    ObjectNode result = store.write(tx -> {
-      String scope = scopeOf(tx, kind, project);
-      StoredEntity current = require(tx, kind, scope, key);
-      Object record = read(ModelJson.recordClass(kind), current);
-      boolean killed = record instanceof Flag f ? f.killed().isPresent() : ((Experiment) record).killed().isPresent();
-      if (killed == kill) {
-        throw DomainException.conflict(kill ? "already_killed" : "not_killed", noun(kind) + " '" + key + "' is "
-            + (kill ? "already killed; restore it first" : "not killed"), List.of());
-      }
-      Optional<Kill> state = kill ? Optional.of(lifecycle.kill(actor, reason)) : Optional.empty();
-      Object next = record instanceof Flag f ? f.withKilled(state) : ((Experiment) record).withKilled(state);
-      StoredEntity updated = Entities.update(tx, kind, scope, current, next);
-      audit.append(tx, actor, kill ? "kill" : "restore", kind.name(), scope, key,
-          Optional.of(current.body()), Optional.of(updated.body()));
-      return ModelJson.view(updated);
-    });
-    return changed(kind, project, key, result);
+    return changed(kind, project, key, ModelJson.view(writes.setKilled(kind, project, key, kill, reason, actor)));
   }
 
   /** Creates the default project and its production environment if missing (idempotent). */
   public void ensureDefaultProject() {
-    store.write(tx -> {
-      if (tx.get(Kind.PROJECT, "", DEFAULT_PROJECT).isEmpty()) {
-        StoredEntity e = insert(tx, Kind.PROJECT, "", DEFAULT_PROJECT, new Project(DEFAULT_PROJECT, "Default project", ""));
-        audit.append(tx, "system", "create", Kind.PROJECT.name(), "", DEFAULT_PROJECT, Optional.empty(), Optional.of(e.body()));
-        StoredEntity en = insert(tx, Kind.ENVIRONMENT, DEFAULT_PROJECT, "production",
-            new Environment("production", "Production", ""));
-        audit.append(tx, "system", "create", Kind.ENVIRONMENT.name(), DEFAULT_PROJECT, "production", Optional.empty(), Optional.of(en.body()));
-      }
-      return null;
-    });
+    writes.ensureDefaultProject(DEFAULT_PROJECT);
   }
 
   /** Maps store exceptions that can reach callers to domain errors. */
