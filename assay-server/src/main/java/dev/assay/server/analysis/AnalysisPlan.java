@@ -134,11 +134,6 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
     return new MetricQueries.Phase(experimentKey, start, end, project);
   }
 
-  /** The number of steps a refresh reports: exposures, each metric (and its breakdowns), statistics. */
-  int steps() {
-    return 2 + metrics.size() * (1 + dimensions.size());
-  }
-
   static MetricQueries.Metric query(Metric m, boolean withCovariate) {
     MetricQueries.Aggregation agg = switch (m.type()) {
       case PROPORTION -> MetricQueries.Aggregation.CONVERSION;
