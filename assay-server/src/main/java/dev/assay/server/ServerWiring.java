@@ -95,8 +95,8 @@ final class ServerWiring {
     // Seeded with past dates: the demo's experiments started weeks ago (DemoData.HISTORY).
     this.demoSeeded = c.demo()
         && DemoData.seed(ago -> new ConfigService(store, audit, Clock.offset(c.clock(), ago.negated()), random));
-    this.demoClientKey = c.demo() ? config.list(Kind.SDK_CONNECTION, DemoData.PROJECT).stream()
-        .map(s -> s.path("key").asText()).findFirst() : Optional.empty();
+    this.demoClientKey = c.demo() ? config.configuration(DemoData.PROJECT).sdkConnections().stream()
+        .map(s -> s.value().key()).findFirst() : Optional.empty();
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);

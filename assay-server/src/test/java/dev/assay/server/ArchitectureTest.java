@@ -2,6 +2,12 @@ package dev.assay.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
+import java.util.Set;
+
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -46,4 +52,38 @@ class ArchitectureTest {
           "dev.assay.stats..")
       .should().dependOnClassesThat().resideInAPackage("dev.assay.server..")
       .because("the libraries are below the server (cli → server → sdk, stats)");
+
+  /* Reads of a JSON object's field by name (or path): get("x"), path("x"), has("x"), at("/x"), … */
+  private static final Set<String> FIELD_READS = Set.of("get", "path", "has", "hasNonNull", "at", "findValue",
+      "findValues", "findValuesAsText", "findPath", "findParent", "findParents", "required", "requiredAt");
+
+  private static final DescribedPredicate<JavaMethodCall> READS_A_JSON_FIELD_BY_NAME =
+      DescribedPredicate.describe("read a JSON field by name (JsonNode.get/path/has/at/… with a String)", call ->
+          call.getTargetOwner().isAssignableTo(JsonNode.class) && FIELD_READS.contains(call.getName())
+              && call.getTarget().getRawParameterTypes().size() == 1
+              && (call.getTarget().getRawParameterTypes().get(0).isEquivalentTo(String.class)
+                  || call.getTarget().getRawParameterTypes().get(0).isEquivalentTo(JsonPointer.class)));
+
+  /**
+   * Entities travel as records (domain.model) between the edges; a field read by name with a
+   * forgiving default turns a safety check off silently when the field is renamed. JSON is read
+   * by name only at the edges — the HTTP edge (api, ui), the store, the two mappers (ModelJson for
+   * configuration, SnapshotJson for results), request parsing (Json) — and where the JSON is not
+   * an entity of ours: ingested events and their wire format (events), the compiled SDK payload
+   * (PayloadEvaluators, PayloadEncryption), DuckDB's parse tree of a metric's SQL (MetricSql), the
+   * audit anchor's file (AuditAnchor).
+   */
+  @ArchTest
+  static final ArchRule entityFieldsAreReadFromRecords = noClasses()
+      .that().resideOutsideOfPackages("..server.api..", "..server.ui..", "..server.store..", "..server.events..")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.domain.model.ModelJson")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.analysis.SnapshotJson")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.domain.Json")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.domain.MetricSql")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.delivery.PayloadEvaluators")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.delivery.PayloadEncryption")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.audit.AuditAnchor")
+      .and().resideInAPackage("dev.assay.server..")
+      .should().callMethodWhere(READS_A_JSON_FIELD_BY_NAME)
+      .because("entities are typed records between the edges (docs/architecture.md: the domain model)");
 }

@@ -1,145 +1,182 @@
 package dev.assay.server.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.assay.server.analysis.AnalysisSnapshot.Breakdown;
+import dev.assay.server.analysis.AnalysisSnapshot.Health;
+import dev.assay.server.analysis.AnalysisSnapshot.Interaction;
+import dev.assay.server.analysis.AnalysisSnapshot.QuantileRow;
+import dev.assay.server.analysis.AnalysisSnapshot.Result;
+import dev.assay.server.analysis.AnalysisSnapshot.UnitCount;
+import dev.assay.server.domain.model.Correction;
+import dev.assay.server.domain.model.Decision;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.Halt;
+import dev.assay.server.domain.model.ModelJson;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The decision-relevant summary of an experiment's latest results as Markdown: hypothesis, health
  * (sample ratio, multiple exposures, sample size), and per metric and variant the effect with its
  * interval, the relative lift, the adjusted p-value, CUPED's variance reduction and the chance to
- * win, followed by the caveats the analysis noted.
+ * win, followed by the caveats the analysis noted. Every test is read at the α the snapshot was
+ * computed with.
  */
 public final class MarkdownReport {
   private MarkdownReport() {}
 
-  public static String render(JsonNode experiment, JsonNode snapshot) {
+  /** The report of an experiment view and a stored snapshot, as the API holds them. */
+  public static String render(JsonNode experimentView, JsonNode snapshot) {
+    return render(ModelJson.fromView(Experiment.class, experimentView), SnapshotJson.read(snapshot));
+  }
+
+  public static String render(Experiment experiment, AnalysisSnapshot snapshot) {
     StringBuilder md = new StringBuilder();
-    String name = experiment.path("name").asText("");
-    md.append("# ").append(name.isEmpty() ? experiment.path("key").asText() : name).append("\n\n");
-    if (!experiment.path("hypothesis").asText("").isEmpty()) {
-      md.append("**Hypothesis:** ").append(experiment.path("hypothesis").asText()).append("\n\n");
+    md.append("# ").append(experiment.name().isEmpty() ? experiment.key() : experiment.name()).append("\n\n");
+    if (!experiment.hypothesis().isEmpty()) {
+      md.append("**Hypothesis:** ").append(experiment.hypothesis()).append("\n\n");
     }
-    md.append("Status: ").append(experiment.path("status").asText()).append(" · phase ")
-        .append(snapshot.path("phase").asInt()).append(" since ").append(snapshot.path("from").asText())
-        .append(" · computed ").append(snapshot.path("computedAt").asText()).append("\n\n");
-    JsonNode halted = experiment.path("halted");
-    if (halted.isObject()) {
-      md.append("**Halted** by ").append(halted.path("by").asText()).append(" at ").append(halted.path("at").asText())
-          .append(" (traffic goes to control): ").append(halted.path("reason").asText()).append("\n\n");
-    }
-    JsonNode h = snapshot.path("health");
+    md.append("Status: ").append(experiment.status().wire()).append(" · phase ").append(snapshot.phase())
+        .append(" since ").append(snapshot.from()).append(" · computed ").append(snapshot.computedAt()).append("\n\n");
+    experiment.halted().ifPresent(h -> halted(md, h));
+    health(md, snapshot.health());
+    results(md, snapshot);
+    quantiles(md, snapshot.quantileResults());
+    segments(md, snapshot.dimensions(), snapshot.settings().alpha());
+    notes(md, snapshot.results());
+    experiment.decision().ifPresent(d -> decision(md, d));
+    return md.toString();
+  }
+
+  private static void halted(StringBuilder md, Halt h) {
+    md.append("**Halted** by ").append(h.by()).append(" at ").append(h.at())
+        .append(" (traffic goes to control): ").append(h.reason()).append("\n\n");
+  }
+
+  private static void health(StringBuilder md, Health h) {
     md.append("## Health\n\n");
     md.append("| variant | units |\n|---|---:|\n");
-    for (JsonNode u : h.path("units")) {
-      md.append("| ").append(u.path("variant").asText()).append(" | ").append(u.path("units").asLong()).append(" |\n");
+    for (UnitCount u : h.units()) {
+      md.append("| ").append(u.variant()).append(" | ").append(u.units()).append(" |\n");
     }
-    md.append("\n- Sample ratio: ").append(h.path("srm").asBoolean() ? "**MISMATCH**" : "ok")
-        .append(String.format(Locale.ROOT, " (χ² p = %.4g", h.path("srmPValue").asDouble()))
-        .append(h.path("srmSequentialPValue").isNumber()
-            ? String.format(Locale.ROOT, ", sequential p = %.4g", h.path("srmSequentialPValue").asDouble()) : "")
+    md.append("\n- Sample ratio: ").append(h.srm() ? "**MISMATCH**" : "ok")
+        .append(String.format(Locale.ROOT, " (χ² p = %.4g", h.srmPValue()))
+        .append(Double.isNaN(h.srmSequentialPValue()) ? ""
+            : String.format(Locale.ROOT, ", sequential p = %.4g", h.srmSequentialPValue()))
         .append(")\n");
     md.append(String.format(Locale.ROOT, "- Units in more than one variation (excluded): %d (%.2f%%)%n",
-        h.path("multipleExposureUnits").asLong(), 100 * h.path("multipleExposureRate").asDouble()));
-    if (h.has("progress")) {
-      md.append(String.format(Locale.ROOT, "- Progress to the planned sample: %.0f%%%n", 100 * h.path("progress").asDouble()));
+        h.multipleExposureUnits(), 100 * h.multipleExposureRate()));
+    h.progress().ifPresent(p -> md.append(String.format(Locale.ROOT, "- Progress to the planned sample: %.0f%%%n", 100 * p)));
+    for (String w : h.warnings()) {
+      md.append("- ⚠ ").append(w).append('\n');
     }
-    for (JsonNode w : h.path("warnings")) {
-      md.append("- ⚠ ").append(w.asText()).append('\n');
-    }
+  }
+
+  private static void results(StringBuilder md, AnalysisSnapshot snapshot) {
     md.append("\n## Results\n\n");
-    JsonNode settings = snapshot.path("settings");
-    String correction = settings.path("correction").asText("benjamini_hochberg");
-    md.append(settings.path("sequential").asBoolean(true)
+    AnalysisSnapshot.Settings settings = snapshot.settings();
+    md.append(settings.sequential()
         ? "Intervals are always-valid (safe to read at any time)" : "Intervals are fixed-horizon (valid for one look)");
-    md.append(String.format(Locale.ROOT, ", %.0f%% confidence", 100 * (1 - settings.path("alpha").asDouble(0.05))));
-    md.append(correction.equals("none") ? "; p-values are not adjusted for multiple metrics.\n\n"
-        : "; p-values are adjusted for the goal and secondary metrics (" + switch (correction) {
-          case "holm" -> "Holm";
-          case "bonferroni" -> "Bonferroni";
+    md.append(String.format(Locale.ROOT, ", %.0f%% confidence", 100 * (1 - settings.alpha())));
+    Correction c = settings.correction();
+    md.append(c == Correction.NONE ? "; p-values are not adjusted for multiple metrics.\n\n"
+        : "; p-values are adjusted for the goal and secondary metrics (" + switch (c) {
+          case HOLM -> "Holm";
+          case BONFERRONI -> "Bonferroni";
           default -> "Benjamini–Hochberg";
         } + ").\n\n");
     md.append("| metric | variant | effect [CI] | lift [CI] | p adj. | CUPED | P(better) |\n");
     md.append("|---|---|---|---|---:|---:|---:|\n");
-    for (JsonNode r : snapshot.path("results")) {
-      md.append("| ").append(r.path("metric").asText()).append(r.path("significant").asBoolean() ? " **✓**" : "")
-          .append(" | ").append(r.path("variant").asText())
-          .append(" | ").append(num(r.path("effect"))).append(" [").append(num(r.path("ciLower"))).append(", ")
-          .append(num(r.path("ciUpper"))).append("]")
-          .append(" | ").append(pct(r.path("lift"))).append(" [").append(pct(r.path("liftCiLower"))).append(", ")
-          .append(pct(r.path("liftCiUpper"))).append("]")
-          .append(" | ").append(p(r.path("pValueAdjusted")))
-          .append(" | ").append(r.path("cupedVarianceReduction").isNumber()
-              ? String.format(Locale.ROOT, "−%.0f%% var", 100 * r.path("cupedVarianceReduction").asDouble()) : "–")
-          .append(" | ").append(r.path("chanceToWin").isNumber()
-              ? String.format(Locale.ROOT, "%.1f%%", 100 * r.path("chanceToWin").asDouble()) : "–")
+    for (Result r : snapshot.results()) {
+      md.append("| ").append(r.metric()).append(r.significant() ? " **✓**" : "").append(" | ").append(r.variant())
+          .append(" | ").append(num(r.effect())).append(" [").append(num(r.ciLower())).append(", ")
+          .append(num(r.ciUpper())).append("]")
+          .append(" | ").append(pct(r.lift())).append(" [").append(pct(r.liftCiLower())).append(", ")
+          .append(pct(r.liftCiUpper())).append("]")
+          .append(" | ").append(p(r.pValueAdjusted()))
+          .append(" | ").append(r.cupedVarianceReduction().isPresent()
+              ? String.format(Locale.ROOT, "−%.0f%% var", 100 * r.cupedVarianceReduction().getAsDouble()) : "–")
+          .append(" | ").append(r.chanceToWin().isPresent()
+              ? String.format(Locale.ROOT, "%.1f%%", 100 * r.chanceToWin().getAsDouble()) : "–")
           .append(" |\n");
     }
-    if (snapshot.path("quantileResults").size() > 0) {
-      md.append("\n| quantile metric | variant | control | variant | difference [CI] | lift |\n");
-      md.append("|---|---|---:|---:|---|---:|\n");
-      for (JsonNode q : snapshot.path("quantileResults")) {
-        md.append("| ").append(q.path("metric").asText()).append(String.format(Locale.ROOT, " (p%.0f)",
-            100 * q.path("level").asDouble())).append(" | ").append(q.path("variant").asText())
-            .append(" | ").append(num(q.path("controlQuantile"))).append(" | ").append(num(q.path("variantQuantile")))
-            .append(" | ").append(num(q.path("effect"))).append(" [").append(num(q.path("ciLower"))).append(", ")
-            .append(num(q.path("ciUpper"))).append("] | ").append(pct(q.path("lift"))).append(" |\n");
-      }
+  }
+
+  private static void quantiles(StringBuilder md, List<QuantileRow> rows) {
+    if (rows.isEmpty()) {
+      return;
     }
-    JsonNode dims = snapshot.path("dimensions");
-    // The interaction test is read at the experiment's own α, like every other result.
-    double alpha = settings.path("alpha").asDouble(0.05);
-    if (dims.isObject() && dims.size() > 0) {
-      md.append("\n## Segments\n\n");
-      dims.fields().forEachRemaining(d -> {
-        List<String> differing = new java.util.ArrayList<>();
-        for (JsonNode i : d.getValue().path("interaction")) {
-          if (i.path("pValue").isNumber() && i.path("pValue").asDouble() < alpha) {
-            differing.add(String.format(Locale.ROOT, "%s / %s (Cochran's Q p = %.3g)", i.path("metric").asText(),
-                i.path("variant").asText(), i.path("pValue").asDouble()));
-          }
+    md.append("\n| quantile metric | variant | control | variant | difference [CI] | lift |\n");
+    md.append("|---|---|---:|---:|---|---:|\n");
+    for (QuantileRow q : rows) {
+      md.append("| ").append(q.metric()).append(String.format(Locale.ROOT, " (p%.0f)", 100 * q.level().orElse(0)))
+          .append(" | ").append(q.variant())
+          .append(" | ").append(num(q.controlQuantile())).append(" | ").append(num(q.variantQuantile()))
+          .append(" | ").append(num(q.effect())).append(" [").append(num(q.ciLower())).append(", ")
+          .append(num(q.ciUpper())).append("] | ").append(pct(q.lift())).append(" |\n");
+    }
+  }
+
+  private static void segments(StringBuilder md, Map<String, Breakdown> dims, double alpha) {
+    if (dims.isEmpty()) {
+      return;
+    }
+    md.append("\n## Segments\n\n");
+    dims.forEach((name, d) -> {
+      List<String> differing = new ArrayList<>();
+      for (Interaction i : d.interaction()) {
+        // The interaction test is read at the experiment's own α, like every other result.
+        if (i.pValue().isPresent() && i.pValue().getAsDouble() < alpha) {
+          differing.add(String.format(Locale.ROOT, "%s / %s (Cochran's Q p = %.3g)", i.metric(), i.variant(),
+              i.pValue().getAsDouble()));
         }
-        md.append("- **").append(d.getKey()).append("** (").append(d.getValue().path("levels").size())
-            .append(" levels): ").append(differing.isEmpty() ? "no evidence that the effect differs between levels"
-                : "the effect differs between levels for " + String.join(", ", differing)).append('\n');
-      });
-    }
+      }
+      md.append("- **").append(name).append("** (").append(d.levels().size()).append(" levels): ")
+          .append(differing.isEmpty() ? "no evidence that the effect differs between levels"
+              : "the effect differs between levels for " + String.join(", ", differing)).append('\n');
+    });
+  }
+
+  private static void notes(StringBuilder md, List<Result> results) {
     boolean notes = false;
-    for (JsonNode r : snapshot.path("results")) {
-      for (JsonNode n : r.path("notes")) {
+    for (Result r : results) {
+      for (String n : r.notes()) {
         if (!notes) {
           md.append("\n## Notes\n\n");
           notes = true;
         }
-        md.append("- ").append(r.path("metric").asText()).append(" / ").append(r.path("variant").asText())
-            .append(": ").append(n.asText()).append('\n');
+        md.append("- ").append(r.metric()).append(" / ").append(r.variant()).append(": ").append(n).append('\n');
       }
     }
-    JsonNode decision = experiment.path("decision");
-    if (decision.isObject()) {
-      md.append("\n## Decision\n\n").append(decision.path("outcome").asText());
-      if (decision.hasNonNull("variant")) {
-        md.append(": ship ").append(decision.path("variant").asText());
-      }
-      md.append("\n\n").append(decision.path("writeUp").asText("")).append('\n');
-    }
-    return md.toString();
   }
 
-  private static String num(JsonNode v) {
-    if (!v.isNumber()) {
+  private static void decision(StringBuilder md, Decision d) {
+    md.append("\n## Decision\n\n").append(d.outcome().wire());
+    d.variant().ifPresent(v -> md.append(": ship ").append(v));
+    md.append("\n\n").append(d.writeUp()).append('\n');
+  }
+
+  private static String num(OptionalDouble v) {
+    if (v.isEmpty()) {
       return "–";
     }
-    double d = v.asDouble();
+    double d = v.getAsDouble();
     return Math.abs(d) >= 1e5 || (Math.abs(d) < 1e-3 && d != 0) ? String.format(Locale.ROOT, "%.3e", d)
         : String.format(Locale.ROOT, "%.4f", d);
   }
 
-  private static String pct(JsonNode v) {
-    return v.isNumber() ? String.format(Locale.ROOT, "%+.2f%%", 100 * v.asDouble()) : "–";
+  private static String pct(OptionalDouble v) {
+    return v.isPresent() ? String.format(Locale.ROOT, "%+.2f%%", 100 * v.getAsDouble()) : "–";
   }
 
-  private static String p(JsonNode v) {
-    return v.isNumber() ? String.format(Locale.ROOT, v.asDouble() < 1e-4 ? "%.1e" : "%.4f", v.asDouble()) : "–";
+  private static String p(OptionalDouble v) {
+    if (v.isEmpty()) {
+      return "–";
+    }
+    double d = v.getAsDouble();
+    return String.format(Locale.ROOT, d < 1e-4 ? "%.1e" : "%.4f", d);
   }
 }

@@ -204,7 +204,7 @@ public final class MetricQueries {
    * (events, not units: the cluster correction accounts for several per unit). Appends the CTE
    * {@code obs(unit_id, variation, y)}.
    */
-  private static String observations(Dialect d, WarehouseSchema s, Phase phase, Metric m, List<Object> params) {
+  static String observations(Dialect d, WarehouseSchema s, Phase phase, Metric m, List<Object> params) {
     String units = units(d, s, phase, params);
     if (m.sqlSource() != null) {
       String te = "e." + d.ident("ts");
@@ -252,58 +252,6 @@ public final class MetricQueries {
       throw new IllegalArgumentException("the metric reads event properties, but the warehouse schema has no properties column");
     }
     return s.properties();
-  }
-
-  /** Quantile metric, step 1: observations per variation (columns variation, n). */
-  public static SqlQuery quantileCounts(Dialect d, WarehouseSchema s, Phase phase, Metric m) {
-    List<Object> params = new ArrayList<>();
-    String sql = observations(d, s, phase, m, params)
-        + "\nSELECT variation, COUNT(*) AS n FROM obs GROUP BY variation ORDER BY variation";
-    return new SqlQuery(sql, params);
-  }
-
-  /**
-   * Quantile metric, step 2: the order statistics at the given 1-based ranks per variation
-   * (columns variation, rn, y); {@code ranks[v]} are the ranks wanted for variation v.
-   */
-  public static SqlQuery orderStatistics(Dialect d, WarehouseSchema s, Phase phase, Metric m, long[][] ranks) {
-    List<Object> params = new ArrayList<>();
-    StringBuilder where = new StringBuilder();
-    for (int v = 0; v < ranks.length; v++) {
-      if (ranks[v] == null || ranks[v].length == 0) {
-        continue;
-      }
-      where.append(where.isEmpty() ? "" : " OR ").append("(variation = ").append(v).append(" AND rn IN (");
-      for (int i = 0; i < ranks[v].length; i++) {
-        where.append(i > 0 ? ", " : "").append(ranks[v][i]);
-      }
-      where.append("))");
-    }
-    String sql = observations(d, s, phase, m, params)
-        + ",\nranked AS (\n  SELECT variation, y, ROW_NUMBER() OVER (PARTITION BY variation ORDER BY y) AS rn FROM obs\n)"
-        + "\nSELECT variation, rn, y FROM ranked WHERE " + (where.isEmpty() ? "1 = 0" : where) + " ORDER BY variation, rn";
-    return new SqlQuery(sql, params);
-  }
-
-  /**
-   * Quantile metric, step 3: per-unit sums for the cluster correction, given each variation's
-   * estimate (columns variation, units, s, s2, c, c2, sc).
-   */
-  public static SqlQuery quantileClusters(Dialect d, WarehouseSchema s, Phase phase, Metric m, double[] estimates) {
-    List<Object> params = new ArrayList<>();
-    StringBuilder est = new StringBuilder("CASE variation");
-    for (int v = 0; v < estimates.length; v++) {
-      est.append(" WHEN ").append(v).append(" THEN ").append(Double.isFinite(estimates[v])
-          ? "CAST(" + Double.toString(estimates[v]) + " AS " + d.doubleType() + ")"
-          : "CAST(NULL AS " + d.doubleType() + ")"); // a bare NULL in every branch would be text
-    }
-    est.append(" END");
-    String sql = observations(d, s, phase, m, params)
-        + ",\nper_unit AS (\n  SELECT unit_id, variation, CAST(SUM(CASE WHEN y <= " + est + " THEN 1 ELSE 0 END) AS "
-        + d.doubleType() + ") AS s, CAST(COUNT(*) AS " + d.doubleType() + ") AS c\n  FROM obs GROUP BY unit_id, variation\n)"
-        + "\nSELECT variation, COUNT(*) AS units, SUM(s) AS s, SUM(s * s) AS s2, SUM(c) AS c, SUM(c * c) AS c2,"
-        + " SUM(s * c) AS sc FROM per_unit GROUP BY variation ORDER BY variation";
-    return new SqlQuery(sql, params);
   }
 
   /** Per-variation statistics of a ratio metric: variation, n, sum_num, sum_den, sum_num_sq, sum_den_sq, sum_num_den. */

@@ -1,8 +1,9 @@
 package dev.assay.server.analysis;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.domain.ConfigService;
-import dev.assay.server.store.Kind;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.ExperimentStatus;
+import dev.assay.server.domain.model.Versioned;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,11 +49,11 @@ public final class RefreshScheduler implements AutoCloseable {
 
   private void refreshAll() {
     for (String project : config.projectKeys()) {
-      for (ObjectNode exp : config.list(Kind.EXPERIMENT, project)) {
-        if (!"running".equals(exp.path("status").asText())) {
+      for (Versioned<Experiment> exp : config.experiments(project)) {
+        if (exp.value().status() != ExperimentStatus.RUNNING) {
           continue;
         }
-        String key = exp.path("key").asText();
+        String key = exp.value().key();
         try {
           refresh.refresh(project, key, step -> LOG.log(Level.FINE, () -> project + "/" + key + ": " + step));
         } catch (RuntimeException | Error e) {

@@ -137,7 +137,7 @@ public final class WarehouseStatistics {
   public List<dev.assay.stats.QuantileStats> quantile(Connection c, MetricQueries.Phase phase, MetricQueries.Metric m,
       double level, double alpha, int variations) throws SQLException {
     long[] n = new long[variations];
-    try (ResultSet rs = run(c, MetricQueries.quantileCounts(dialect, schema, phase, m))) {
+    try (ResultSet rs = run(c, QuantileQueries.quantileCounts(dialect, schema, phase, m))) {
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v >= 0 && v < variations) {
@@ -150,7 +150,7 @@ public final class WarehouseStatistics {
       ranks[v] = n[v] > 0 ? dev.assay.stats.QuantileStats.ranks(n[v], level, alpha) : new long[0];
     }
     java.util.Map<String, Double> values = new java.util.HashMap<>();
-    try (ResultSet rs = run(c, MetricQueries.orderStatistics(dialect, schema, phase, m, ranks))) {
+    try (ResultSet rs = run(c, QuantileQueries.orderStatistics(dialect, schema, phase, m, ranks))) {
       while (rs.next()) {
         values.put(rs.getInt("variation") + ":" + rs.getLong("rn"), sum(rs, "y"));
       }
@@ -160,7 +160,7 @@ public final class WarehouseStatistics {
       est[v] = n[v] > 0 ? values.getOrDefault(v + ":" + ranks[v][1], Double.NaN) : Double.NaN;
     }
     dev.assay.stats.QuantileStats.Clusters[] clusters = new dev.assay.stats.QuantileStats.Clusters[variations];
-    try (ResultSet rs = run(c, MetricQueries.quantileClusters(dialect, schema, phase, m, est))) {
+    try (ResultSet rs = run(c, QuantileQueries.quantileClusters(dialect, schema, phase, m, est))) {
       while (rs.next()) {
         int v = rs.getInt("variation");
         long units = rs.getLong("units");

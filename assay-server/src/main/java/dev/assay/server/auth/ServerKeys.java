@@ -1,10 +1,10 @@
 package dev.assay.server.auth;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.DomainException;
-import dev.assay.server.domain.Json;
+import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.SdkConnection;
+import dev.assay.server.domain.model.ServerKey;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoredEntity;
@@ -53,13 +53,12 @@ public final class ServerKeys {
     Instant now = Instant.ofEpochMilli(clock.millis());
     store.write(tx -> {
       StoredEntity current = require(tx, project, clientKey);
-      ObjectNode doc = parse(current.body());
-      String action = doc.has("serverKey") ? "rotate_server_key" : "create_server_key";
-      ObjectNode key = doc.putObject("serverKey");
-      key.put("hash", ApiKeys.hash(token));
-      key.put("createdAt", now.toString());
-      key.put("createdBy", actor);
-      StoredEntity updated = tx.update(Kind.SDK_CONNECTION, project, clientKey, current.version(), doc.toString());
+      SdkConnection conn = ModelJson.fromStored(SdkConnection.class, current.body());
+      String action = conn.serverKey().isPresent() ? "rotate_server_key" : "create_server_key";
+      SdkConnection next = conn.withServerKey(Optional.of(new ServerKey(Optional.of(ApiKeys.hash(token)),
+          now.toString(), actor)));
+      StoredEntity updated = tx.update(Kind.SDK_CONNECTION, project, clientKey, current.version(),
+          ModelJson.toTree(next).toString());
       audit.append(tx, actor, action, Kind.SDK_CONNECTION.name(), project, clientKey,
           Optional.of(redacted(current.body())), Optional.of(redacted(updated.body())));
       return null;
@@ -75,12 +74,12 @@ public final class ServerKeys {
   public void revoke(String project, String clientKey, String actor) {
     store.write(tx -> {
       StoredEntity current = require(tx, project, clientKey);
-      ObjectNode doc = parse(current.body());
-      if (!doc.has("serverKey")) {
+      SdkConnection conn = ModelJson.fromStored(SdkConnection.class, current.body());
+      if (conn.serverKey().isEmpty()) {
         throw DomainException.conflict("no_server_key", "SDK connection '" + clientKey + "' has no server key", List.of());
       }
-      doc.remove("serverKey");
-      StoredEntity updated = tx.update(Kind.SDK_CONNECTION, project, clientKey, current.version(), doc.toString());
+      StoredEntity updated = tx.update(Kind.SDK_CONNECTION, project, clientKey, current.version(),
+          ModelJson.toTree(conn.withServerKey(Optional.empty())).toString());
       audit.append(tx, actor, "revoke_server_key", Kind.SDK_CONNECTION.name(), project, clientKey,
           Optional.of(redacted(current.body())), Optional.of(redacted(updated.body())));
       return null;
@@ -94,7 +93,8 @@ public final class ServerKeys {
     }
     String hash = ApiKeys.hash(token);
     return store.read(tx -> tx.listAll(Kind.SDK_CONNECTION)).stream()
-        .filter(e -> hash.equals(parse(e.body()).path("serverKey").path("hash").asText()))
+        .filter(e -> ModelJson.fromStored(SdkConnection.class, e.body()).serverKey()
+            .flatMap(ServerKey::hash).filter(hash::equals).isPresent())
         .map(StoredEntity::key).findFirst();
   }
 
@@ -105,18 +105,7 @@ public final class ServerKeys {
 
   /* The audit log records that a key exists and when it was made, never its hash. */
   private static String redacted(String body) {
-    ObjectNode doc = parse(body);
-    if (doc.path("serverKey").isObject()) {
-      ((ObjectNode) doc.get("serverKey")).remove("hash");
-    }
-    return doc.toString();
-  }
-
-  private static ObjectNode parse(String body) {
-    try {
-      return (ObjectNode) Json.MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored SDK connection is not JSON", e);
-    }
+    SdkConnection conn = ModelJson.fromStored(SdkConnection.class, body);
+    return ModelJson.toTree(conn.withServerKey(conn.serverKey().map(ServerKey::withoutHash))).toString();
   }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.domain.ConfigService;
-import dev.assay.server.store.Kind;
+import dev.assay.server.domain.model.ProjectConfig;
+import dev.assay.server.domain.model.SdkConnection;
+import dev.assay.server.domain.model.Versioned;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
@@ -138,18 +140,18 @@ public final class PayloadCache {
   public void refreshProject(String project) {
     synchronized (projectLocks.computeIfAbsent(project, p -> new Object())) {
       unknown.clear();
-      Map<Kind, List<ObjectNode>> snapshot = config.snapshot(project);
+      ProjectConfig snapshot = config.configuration(project);
       Map<String, CompiledPayload> next = new HashMap<>();
       Map<String, byte[]> perEnvironment = new HashMap<>();
-      for (ObjectNode conn : snapshot.getOrDefault(Kind.SDK_CONNECTION, List.of())) {
-        String key = conn.path("key").asText();
-        String env = conn.path("environment").asText();
+      for (Versioned<SdkConnection> v : snapshot.sdkConnections()) {
+        SdkConnection conn = v.value();
+        String key = conn.key();
+        String env = conn.environment();
         byte[] json = perEnvironment.computeIfAbsent(env, e -> compile(snapshot, project, e));
-        String encryptionKey = conn.path("encryptionKey").asText("");
-        if (encryptionKey.isEmpty()) {
+        if (conn.encryptionKey().isEmpty()) {
           next.put(key, new CompiledPayload(key, project, env, json, etag(json)));
         } else {
-          byte[] sealed = PayloadEncryption.encrypt(json, encryptionKey);
+          byte[] sealed = PayloadEncryption.encrypt(json, conn.encryptionKey().get());
           next.put(key, new CompiledPayload(key, project, env, sealed, etag(sealed), json));
         }
       }
@@ -172,11 +174,10 @@ public final class PayloadCache {
    * {@code dateUpdated} past the previous one when the content changed but the snapshot's change
    * times do not show it.
    */
-  private byte[] compile(Map<Kind, List<ObjectNode>> snapshot, String project, String environment) {
+  private byte[] compile(ProjectConfig snapshot, String project, String environment) {
     ObjectNode payload = PayloadCompiler.compile(snapshot, environment);
     ObjectNode content = payload.deepCopy();
-    content.remove("dateUpdated");
-    Instant date = PayloadCompiler.parseDate(payload.path("dateUpdated").asText());
+    Instant date = PayloadCompiler.parseDate(content.remove("dateUpdated").asText());
     String slot = project + "\u0000" + environment;
     Served previous = served.get(slot);
     if (previous != null) {

@@ -4,17 +4,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.assay.server.store.Kind;
+import dev.assay.server.domain.model.Audience;
+import dev.assay.server.domain.model.Decision;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.ExperimentStatus;
+import dev.assay.server.domain.model.Flag;
+import dev.assay.server.domain.model.FlagEnvironment;
+import dev.assay.server.domain.model.FlagRule;
+import dev.assay.server.domain.model.Holdout;
+import dev.assay.server.domain.model.Outcome;
+import dev.assay.server.domain.model.Phase;
+import dev.assay.server.domain.model.Prerequisite;
+import dev.assay.server.domain.model.ProjectConfig;
+import dev.assay.server.domain.model.Segment;
+import dev.assay.server.domain.model.Variant;
+import dev.assay.server.domain.model.Versioned;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles one project's flags, experiments and segments for one environment into the
@@ -68,107 +83,115 @@ public final class PayloadCompiler {
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-  private PayloadCompiler() {}
+  private final String environment;
+  private final Map<String, Versioned<Experiment>> experiments = new TreeMap<>();
+  private final Map<String, Versioned<Segment>> segments = new TreeMap<>();
+  private final List<Versioned<Holdout>> holdouts;
+  private final SegmentInliner inliner;
+  private Instant latest = Instant.EPOCH;
 
-  /** Compiles the payload of {@code environment} from a project snapshot (entity views by kind). */
-  public static ObjectNode compile(Map<Kind, List<ObjectNode>> project, String environment) {
-    Map<String, ObjectNode> experiments = byKey(project.get(Kind.EXPERIMENT));
-    Map<String, ObjectNode> segments = byKey(project.get(Kind.SEGMENT));
-    List<ObjectNode> holdouts = list(project.get(Kind.HOLDOUT));
-    Instant[] latest = {Instant.EPOCH};
+  private PayloadCompiler(ProjectConfig config, String environment) {
+    this.environment = environment;
+    config.experiments().forEach(e -> experiments.put(e.value().key(), e));
+    config.segments().forEach(s -> segments.put(s.value().key(), s));
+    this.holdouts = config.holdouts();
+    this.inliner = new SegmentInliner(segments);
+  }
+
+  /** Compiles the payload of {@code environment} from a project's configuration. */
+  public static ObjectNode compile(ProjectConfig config, String environment) {
+    return new PayloadCompiler(config, environment).compile(config.flags());
+  }
+
+  private ObjectNode compile(List<Versioned<Flag>> flags) {
     TreeMap<String, ObjectNode> features = new TreeMap<>();
-    java.util.Set<String> namedExperiments = new java.util.HashSet<>();
-
-    for (ObjectNode flag : list(project.get(Kind.FLAG))) {
-      String key = flag.path("key").asText();
-      touch(latest, flag);
-      ObjectNode feature = F.objectNode();
-      feature.set("defaultValue", flag.path("defaultValue").deepCopy());
-      ArrayNode rules = F.arrayNode();
-      JsonNode env = flag.path("environments").path(environment);
-      boolean enabled = env.isObject() && env.path("enabled").asBoolean(true) && !flag.path("killed").isObject();
-      JsonNode ruleDefs = enabled ? env.path("rules") : F.arrayNode();
-      int i = 0;
-      for (JsonNode r : ruleDefs) {
-        String ruleId = "fr_" + key + "_" + environment + "_" + i++;
-        JsonNode condition = inline(r.path("condition"), segments, latest);
-        String experimentKey = r.path("experiment").isTextual() ? r.path("experiment").asText() : null;
-        if (experimentKey != null) {
-          namedExperiments.add(experimentKey);
-          ObjectNode exp = experiments.get(experimentKey);
-          if (exp != null) {
-            touch(latest, exp);
-            ObjectNode rule = experimentRule(exp, condition, segments, ruleId, latest);
-            if (rule != null) {
-              rules.add(rule);
-            }
-          }
-          continue;
-        }
-        ObjectNode rule = F.objectNode();
-        rule.put("id", ruleId);
-        if (condition != null) {
-          rule.set("condition", condition);
-        }
-        rule.set("force", r.path("value").deepCopy());
-        if (r.path("coverage").isNumber()) {
-          rule.put("coverage", r.path("coverage").asDouble());
-          String attr = r.path("hashAttribute").asText("");
-          rule.put("hashAttribute", attr.isEmpty() ? "id" : attr);
-          rule.put("seed", key);
-          rule.put("hashVersion", 2);
-        }
-        rules.add(rule);
-      }
-      java.util.Set<String> experimentsOfFlag = new java.util.HashSet<>();
-      for (JsonNode r : ruleDefs) {
-        if (r.path("experiment").isTextual()) {
-          experimentsOfFlag.add(r.path("experiment").asText());
-        }
-      }
-      ArrayNode gate = flag.path("killed").isObject() ? F.arrayNode() : prerequisiteRule(flag);
-      if (!rules.isEmpty() || !gate.isEmpty()) {
-        ArrayNode withHoldouts = holdoutRules(holdouts, key, experimentsOfFlag, feature.get("defaultValue"), latest);
-        withHoldouts.addAll(rules);
-        gate.addAll(withHoldouts);
-        feature.set("rules", gate);
-      }
-      features.put(key, feature);
+    Set<String> namedExperiments = new HashSet<>();
+    for (Versioned<Flag> flag : flags) {
+      touch(flag);
+      features.put(flag.value().key(), feature(flag.value(), namedExperiments));
     }
-
-    for (ObjectNode exp : experiments.values()) {
-      String key = exp.path("key").asText();
+    for (Versioned<Experiment> exp : experiments.values()) {
+      String key = exp.value().key();
       if (namedExperiments.contains(key) || features.containsKey(key)) {
         continue;
       }
-      ObjectNode rule = experimentRule(exp, null, segments, "exp_" + key, latest);
-      if (rule == null) {
+      Optional<ObjectNode> rule = experimentRule(exp.value(), Optional.empty(), "exp_" + key);
+      if (rule.isEmpty()) {
         continue;
       }
-      touch(latest, exp);
+      touch(exp);
       ObjectNode feature = F.objectNode();
-      JsonNode variants = exp.path("variants");
-      feature.set("defaultValue", variants.isEmpty() ? F.nullNode() : variantValue(variants.get(0)));
-      ArrayNode rules = holdoutRules(holdouts, null, java.util.Set.of(key), feature.get("defaultValue"), latest);
-      rules.add(rule);
+      JsonNode defaultValue = exp.value().control().served();
+      feature.set("defaultValue", defaultValue);
+      ArrayNode rules = holdoutRules(null, Set.of(key), defaultValue);
+      rules.add(rule.get());
       feature.set("rules", rules);
       features.put(key, feature);
     }
-
     ObjectNode payload = F.objectNode();
     payload.set("features", F.objectNode().setAll(features));
     ObjectNode saved = F.objectNode();
-    for (ObjectNode seg : new TreeMap<>(segments).values()) {
-      if (seg.path("ids").isArray() && !seg.path("ids").isEmpty()) {
-        saved.set(seg.path("key").asText(), seg.path("ids").deepCopy());
-        touch(latest, seg);
+    for (Versioned<Segment> seg : segments.values()) {
+      if (seg.value().isIdList()) {
+        ArrayNode ids = saved.putArray(seg.value().key());
+        seg.value().ids().forEach(ids::add);
+        touch(seg);
       }
     }
     if (!saved.isEmpty()) {
       payload.set("savedGroups", saved);
     }
-    payload.put("dateUpdated", formatDate(latest[0]));
+    if (inliner.latest().isAfter(latest)) {
+      latest = inliner.latest();
+    }
+    payload.put("dateUpdated", formatDate(latest));
     return payload;
+  }
+
+  private ObjectNode feature(Flag flag, Set<String> namedExperiments) {
+    String key = flag.key();
+    ObjectNode feature = F.objectNode();
+    JsonNode defaultValue = flag.defaultValue().deepCopy();
+    feature.set("defaultValue", defaultValue);
+    ArrayNode rules = F.arrayNode();
+    boolean killed = flag.killed().isPresent();
+    List<FlagRule> ruleDefs = flag.environment(environment).filter(env -> env.enabled() && !killed)
+        .map(FlagEnvironment::rules).orElse(List.of());
+    Set<String> experimentsOfFlag = new HashSet<>();
+    for (int i = 0; i < ruleDefs.size(); i++) {
+      FlagRule r = ruleDefs.get(i);
+      String ruleId = "fr_" + key + "_" + environment + "_" + i;
+      Optional<JsonNode> condition = inliner.inline(r.condition());
+      if (r.experiment().isPresent()) {
+        String experimentKey = r.experiment().get();
+        namedExperiments.add(experimentKey);
+        experimentsOfFlag.add(experimentKey);
+        Versioned<Experiment> exp = experiments.get(experimentKey);
+        if (exp != null) {
+          touch(exp);
+          experimentRule(exp.value(), condition, ruleId).ifPresent(rules::add);
+        }
+        continue;
+      }
+      ObjectNode rule = rules.addObject();
+      rule.put("id", ruleId);
+      condition.ifPresent(c -> rule.set("condition", c));
+      rule.set("force", r.value().deepCopy());
+      r.coverage().ifPresent(coverage -> {
+        rule.put("coverage", coverage);
+        rule.put("hashAttribute", r.hashAttribute().isEmpty() ? "id" : r.hashAttribute());
+        rule.put("seed", key);
+        rule.put("hashVersion", 2);
+      });
+    }
+    ArrayNode gate = killed ? F.arrayNode() : prerequisiteRule(flag);
+    if (!rules.isEmpty() || !gate.isEmpty()) {
+      ArrayNode withHoldouts = holdoutRules(key, experimentsOfFlag, defaultValue);
+      withHoldouts.addAll(rules);
+      gate.addAll(withHoldouts);
+      feature.set("rules", gate);
+    }
+    return feature;
   }
 
   /**
@@ -177,270 +200,134 @@ public final class PayloadCompiler {
    * not evaluate to the expected value the feature evaluates to null (source "prerequisite"), else
    * evaluation continues with the next rule. Empty when the flag has none.
    */
-  private static ArrayNode prerequisiteRule(ObjectNode flag) {
+  private static ArrayNode prerequisiteRule(Flag flag) {
     ArrayNode out = F.arrayNode();
-    JsonNode prerequisites = flag.path("prerequisites");
-    if (!prerequisites.isArray() || prerequisites.isEmpty()) {
+    if (flag.prerequisites().isEmpty()) {
       return out;
     }
     ObjectNode rule = out.addObject();
-    rule.put("id", "prereq_" + flag.path("key").asText());
+    rule.put("id", "prereq_" + flag.key());
     ArrayNode parents = rule.putArray("parentConditions");
-    for (JsonNode p : prerequisites) {
+    for (Prerequisite p : flag.prerequisites()) {
       ObjectNode parent = parents.addObject();
-      parent.put("id", p.path("flag").asText());
-      parent.putObject("condition").set("value", p.path("value").deepCopy());
+      parent.put("id", p.flag());
+      parent.putObject("condition").set("value", p.value().deepCopy());
       parent.put("gate", true);
     }
     return out;
   }
 
   /** Force-to-default rules of the holdouts covering a flag or any of the given experiments. */
-  private static ArrayNode holdoutRules(List<ObjectNode> holdouts, String flagKey,
-      java.util.Set<String> experimentKeys, JsonNode defaultValue, Instant[] latest) {
+  private ArrayNode holdoutRules(@Nullable String flagKey, Set<String> experimentKeys, JsonNode defaultValue) {
     ArrayNode out = F.arrayNode();
-    for (ObjectNode h : holdouts) {
-      boolean covers = false;
-      for (JsonNode f : h.path("flags")) {
-        covers |= f.asText().equals(flagKey);
-      }
-      for (JsonNode e : h.path("experiments")) {
-        covers |= experimentKeys.contains(e.asText());
-      }
-      if (!covers) {
+    for (Versioned<Holdout> v : holdouts) {
+      Holdout h = v.value();
+      if (!h.covers(flagKey, experimentKeys)) {
         continue;
       }
-      touch(latest, h);
-      String key = h.path("key").asText();
+      touch(v);
       ObjectNode rule = out.addObject();
-      rule.put("id", "holdout_" + key);
+      rule.put("id", "holdout_" + h.key());
       rule.set("force", defaultValue.deepCopy());
-      rule.set("range", F.arrayNode().add(0.0).add(h.path("fraction").asDouble()));
-      rule.put("hashAttribute", h.path("hashAttribute").asText("id"));
-      rule.put("seed", "holdout:" + key);
+      rule.set("range", F.arrayNode().add(0.0).add(h.fraction()));
+      rule.put("hashAttribute", h.hashAttribute());
+      rule.put("seed", "holdout:" + h.key());
       rule.put("hashVersion", 2);
     }
     return out;
   }
 
-  /** The rule an experiment contributes now, or null when its status serves none. */
-  private static ObjectNode experimentRule(
-      ObjectNode exp, JsonNode flagCondition, Map<String, ObjectNode> segments, String ruleId,
-      Instant[] latest) {
-    String status = exp.path("status").asText();
-    JsonNode variants = exp.path("variants");
-    if (exp.path("killed").isObject()) {
-      if (variants.isEmpty()) {
-        return null;
-      }
-      ObjectNode rule = F.objectNode();
-      rule.put("id", ruleId);
-      if (flagCondition != null) {
-        rule.set("condition", flagCondition);
-      }
-      rule.set("force", variantValue(variants.get(0)));
-      return rule;
+  /** The rule an experiment contributes now, or empty when its status serves none. */
+  private Optional<ObjectNode> experimentRule(Experiment exp, Optional<JsonNode> flagCondition, String ruleId) {
+    if (exp.killed().isPresent()) {
+      return Optional.of(forceRule(ruleId, flagCondition, exp.control().served()));
     }
-    if (status.equals("concluded")) {
-      JsonNode decision = exp.path("decision");
-      if (!decision.path("outcome").asText().equals("ship")) {
-        return null;
-      }
-      String shipped = decision.path("variant").asText();
-      for (JsonNode v : variants) {
-        if (v.path("key").asText().equals(shipped)) {
-          ObjectNode rule = F.objectNode();
-          rule.put("id", ruleId);
-          // Shipped to the experiment's audience unless the decision says everyone (decisions
-          // stored before the audience existed shipped to everyone, and keep doing so).
-          boolean everyone = decision.path("audience").asText("everyone").equals("everyone");
-          JsonNode condition = everyone ? flagCondition
-              : and(flagCondition, inline(exp.path("condition"), segments, latest));
-          if (condition != null) {
-            rule.set("condition", condition);
-          }
-          rule.set("force", variantValue(v));
-          return rule;
-        }
-      }
-      return null;
+    if (exp.status() == ExperimentStatus.CONCLUDED) {
+      return exp.decision().filter(d -> d.outcome() == Outcome.SHIP).flatMap(d -> shipped(exp, d, flagCondition, ruleId));
     }
-    if (status.equals("stopped") && exp.path("halted").isObject() && !variants.isEmpty()) {
+    if (exp.status() == ExperimentStatus.STOPPED && exp.halted().isPresent()) {
       // Halted by the guardrail monitor: every unit the experiment targets gets control's value.
-      ObjectNode rule = F.objectNode();
-      rule.put("id", ruleId);
-      JsonNode condition = and(flagCondition, inline(exp.path("condition"), segments, latest));
-      if (condition != null) {
-        rule.set("condition", condition);
-      }
-      rule.set("force", variantValue(variants.get(0)));
-      return rule;
+      return Optional.of(forceRule(ruleId, and(flagCondition, inliner.inline(exp.condition())), exp.control().served()));
     }
-    if (!status.equals("running")) {
-      return null;
+    if (exp.status() != ExperimentStatus.RUNNING) {
+      return Optional.empty();
     }
-    JsonNode phases = exp.path("phases");
-    JsonNode phase = phases.isEmpty() ? null : phases.get(phases.size() - 1);
+    return Optional.of(runningRule(exp, flagCondition, ruleId));
+  }
+
+  private Optional<ObjectNode> shipped(Experiment exp, Decision decision, Optional<JsonNode> flagCondition,
+      String ruleId) {
+    String shipped = decision.variant().orElse("");
+    return exp.variants().stream().filter(v -> v.key().equals(shipped)).findFirst().map(v -> {
+      // Shipped to the experiment's audience unless the decision says everyone.
+      boolean everyone = decision.audience().orElse(Audience.EVERYONE) == Audience.EVERYONE;
+      Optional<JsonNode> condition = everyone ? flagCondition : and(flagCondition, inliner.inline(exp.condition()));
+      return forceRule(ruleId, condition, v.served());
+    });
+  }
+
+  private static ObjectNode forceRule(String ruleId, Optional<JsonNode> condition, JsonNode value) {
     ObjectNode rule = F.objectNode();
     rule.put("id", ruleId);
-    rule.put("key", exp.path("key").asText());
-    String name = exp.path("name").asText("");
-    if (!name.isEmpty()) {
-      rule.put("name", name);
+    condition.ifPresent(c -> rule.set("condition", c));
+    rule.set("force", value);
+    return rule;
+  }
+
+  private ObjectNode runningRule(Experiment exp, Optional<JsonNode> flagCondition, String ruleId) {
+    Optional<Phase> phase = exp.currentPhase();
+    ObjectNode rule = F.objectNode();
+    rule.put("id", ruleId);
+    rule.put("key", exp.key());
+    if (!exp.name().isEmpty()) {
+      rule.put("name", exp.name());
     }
-    JsonNode condition = and(flagCondition, inline(exp.path("condition"), segments, latest));
-    if (condition != null) {
-      rule.set("condition", condition);
-    }
+    and(flagCondition, inliner.inline(exp.condition())).ifPresent(c -> rule.set("condition", c));
     ArrayNode variations = rule.putArray("variations");
     ArrayNode meta = rule.putArray("meta");
     ArrayNode weights = rule.putArray("weights");
-    int i = 0;
-    for (JsonNode v : variants) {
-      variations.add(variantValue(v));
+    List<Variant> variants = exp.variants();
+    Optional<List<Double>> phaseWeights = phase.map(Phase::weights).filter(w -> w.size() == variants.size());
+    for (int i = 0; i < variants.size(); i++) {
+      Variant v = variants.get(i);
+      variations.add(v.served());
       ObjectNode m = meta.addObject();
-      m.put("key", v.path("key").asText());
-      String vName = v.path("name").asText("");
-      if (!vName.isEmpty()) {
-        m.put("name", vName);
+      m.put("key", v.key());
+      if (!v.name().isEmpty()) {
+        m.put("name", v.name());
       }
-      JsonNode phaseWeights = phase == null ? null : phase.path("weights");
-      double w = phaseWeights != null && phaseWeights.size() == variants.size()
-          ? phaseWeights.get(i).asDouble()
-          : v.path("weight").asDouble();
-      weights.add(w);
-      i++;
+      int index = i;
+      weights.add(phaseWeights.map(w -> w.get(index)).orElse(v.weight()));
     }
-    double coverage = phase != null && phase.path("coverage").isNumber()
-        ? phase.path("coverage").asDouble()
-        : exp.path("coverage").asDouble(1.0);
-    rule.put("coverage", coverage);
-    rule.put("hashAttribute", exp.path("hashAttribute").asText("id"));
-    String fallback = exp.path("fallbackAttribute").asText("");
-    if (!fallback.isEmpty()) {
-      rule.put("fallbackAttribute", fallback);
+    rule.put("coverage", phase.map(Phase::coverage).orElse(exp.coverage()));
+    rule.put("hashAttribute", exp.hashAttribute());
+    if (!exp.fallbackAttribute().isEmpty()) {
+      rule.put("fallbackAttribute", exp.fallbackAttribute());
     }
     rule.put("hashVersion", 2);
-    if (phase != null) {
-      rule.put("seed", phase.path("seed").asText());
-      rule.put("phase", String.valueOf(phase.path("number").asInt()));
-    } else {
-      rule.put("seed", exp.path("key").asText());
-    }
-    String layer = exp.path("layer").asText("");
-    JsonNode range = exp.path("range");
-    if (!layer.isEmpty() && range.isObject()) {
-      rule.set("namespace", F.arrayNode().add(layer)
-          .add(range.path("start").asDouble()).add(range.path("end").asDouble()));
+    rule.put("seed", phase.map(Phase::seed).orElse(exp.key()));
+    phase.ifPresent(p -> rule.put("phase", String.valueOf(p.number())));
+    if (exp.layer().isPresent() && exp.range().isPresent()) {
+      rule.set("namespace", F.arrayNode().add(exp.layer().get())
+          .add(exp.range().get().start()).add(exp.range().get().end()));
     }
     return rule;
   }
 
-  private static JsonNode variantValue(JsonNode variant) {
-    JsonNode value = variant.path("value");
-    return value.isMissingNode() || value.isNull() ? F.textNode(variant.path("key").asText()) : value.deepCopy();
-  }
-
-  private static JsonNode and(JsonNode a, JsonNode b) {
-    if (a == null) {
+  private static Optional<JsonNode> and(Optional<JsonNode> a, Optional<JsonNode> b) {
+    if (a.isEmpty()) {
       return b;
     }
-    if (b == null) {
+    if (b.isEmpty()) {
       return a;
     }
-    return F.objectNode().set("$and", F.arrayNode().add(a).add(b));
+    return Optional.of(F.objectNode().set("$and", F.arrayNode().add(a.get()).add(b.get())));
   }
 
-  /**
-   * Copies a condition, replacing {@code {attr: {"$inGroup": seg}}} for condition segments by the
-   * segment's condition ({@code $notInGroup}: its {@code $not}). ID-list segments stay as
-   * {@code $inGroup}, answered from {@code savedGroups}. Null for an absent condition. Raises
-   * {@code latest} to the change time of each inlined segment.
-   */
-  static JsonNode inline(JsonNode condition, Map<String, ObjectNode> segments, Instant[] latest) {
-    if (condition == null || condition.isMissingNode() || condition.isNull()) {
-      return null;
-    }
-    if (condition.isEmpty() && condition.isObject()) {
-      return null;
-    }
-    return rewrite(condition, segments, 0, latest);
-  }
-
-  private static JsonNode rewrite(JsonNode node, Map<String, ObjectNode> segments, int depth,
-      Instant[] latest) {
-    if (depth > 64) {
-      return node.deepCopy();
-    }
-    if (node.isArray()) {
-      ArrayNode out = F.arrayNode();
-      node.forEach(n -> out.add(rewrite(n, segments, depth + 1, latest)));
-      return out;
-    }
-    if (!node.isObject()) {
-      return node.deepCopy();
-    }
-    ObjectNode out = F.objectNode();
-    List<JsonNode> inlined = new java.util.ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode v = e.getValue();
-      JsonNode segCondition = null;
-      boolean negate = false;
-      if (!e.getKey().startsWith("$") && v.isObject() && v.size() == 1) {
-        String op = v.fieldNames().next();
-        if ((op.equals("$inGroup") || op.equals("$notInGroup")) && v.get(op).isTextual()) {
-          ObjectNode seg = segments.get(v.get(op).asText());
-          if (seg != null && seg.path("condition").isObject()) {
-            segCondition = rewrite(seg.path("condition"), segments, depth + 1, latest);
-            touch(latest, seg);
-            negate = op.equals("$notInGroup");
-          }
-        }
-      }
-      if (segCondition != null) {
-        inlined.add(negate ? F.objectNode().set("$not", segCondition) : segCondition);
-      } else {
-        out.set(e.getKey(), rewrite(v, segments, depth + 1, latest));
-      }
-    }
-    if (inlined.isEmpty()) {
-      return out;
-    }
-    ArrayNode all = F.arrayNode();
-    if (!out.isEmpty()) {
-      all.add(out);
-    }
-    inlined.forEach(all::add);
-    return all.size() == 1 ? all.get(0) : F.objectNode().set("$and", all);
-  }
-
-  private static Map<String, ObjectNode> byKey(List<ObjectNode> entities) {
-    Map<String, ObjectNode> out = new HashMap<>();
-    for (ObjectNode e : list(entities)) {
-      out.put(e.path("key").asText(), e);
-    }
-    return new TreeMap<>(out);
-  }
-
-  private static List<ObjectNode> list(List<ObjectNode> l) {
-    return l == null ? List.of() : l;
-  }
-
-  /** Raises {@code latest} to the entity's {@code updatedAt} (compared as instants, not text). */
-  private static void touch(Instant[] latest, ObjectNode entity) {
-    String text = entity.path("updatedAt").asText("");
-    if (text.isEmpty()) {
-      return;
-    }
-    Instant t;
-    try {
-      t = Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      return;
-    }
-    if (t.isAfter(latest[0])) {
-      latest[0] = t;
+  /** Raises {@code latest} to the entity's {@code updatedAt}. */
+  private void touch(Versioned<?> entity) {
+    if (entity.updatedAt().isAfter(latest)) {
+      latest = entity.updatedAt();
     }
   }
 

@@ -33,7 +33,7 @@ public final class DemoData {
    */
   public static boolean seed(Function<Duration, ConfigService> configAt) {
     ConfigService config = configAt.apply(Duration.ofDays(42));
-    if (config.list(Kind.PROJECT, "").stream().anyMatch(p -> p.path("key").asText().equals(PROJECT))) {
+    if (config.projectKeys().contains(PROJECT)) {
       return false;
     }
     String actor = "demo-seed";

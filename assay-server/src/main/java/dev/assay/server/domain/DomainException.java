@@ -81,10 +81,11 @@ public class DomainException extends RuntimeException {
     return new DomainException(Category.CONFLICT, code, message, details);
   }
 
-  /** The same problem with its field path prefixed by the enclosing field. */
-  DomainException within(String prefix) {
+  /** This error with each detail's field moved under {@code prefix} (an empty field becomes it). */
+  public DomainException within(String prefix) {
     List<Detail> moved = details.stream()
-        .map(d -> new Detail(prefix.isEmpty() ? d.field() : prefix + "." + d.field(), d.message()))
+        .map(d -> new Detail(prefix.isEmpty() ? d.field() : d.field().isEmpty() ? prefix : prefix + "." + d.field(),
+            d.message()))
         .toList();
     String message = moved.isEmpty() ? getMessage() : moved.get(0).field() + ": " + moved.get(0).message();
     return new DomainException(category, code, message, moved, retryAfterSeconds);

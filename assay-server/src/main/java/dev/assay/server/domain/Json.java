@@ -40,6 +40,7 @@ public final class Json {
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .addModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
         .build();
     mapper.getFactory().setStreamReadConstraints(
         StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxStringLength(MAX_STRING).build());
@@ -151,7 +152,7 @@ public final class Json {
   }
 
   /** Binds a JSON object to a record, translating Jackson's failures into field errors. */
-  static <T> T bind(JsonNode node, Class<T> type) {
+  public static <T> T bind(JsonNode node, Class<T> type) {
     if (!node.isObject()) {
       throw DomainException.invalid("body", "must be a JSON object, was " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     }

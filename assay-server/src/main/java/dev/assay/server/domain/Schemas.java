@@ -4,6 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.domain.model.Decision;
+import dev.assay.server.domain.model.Environment;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.Flag;
+import dev.assay.server.domain.model.Guardrail;
+import dev.assay.server.domain.model.Holdout;
+import dev.assay.server.domain.model.Layer;
+import dev.assay.server.domain.model.Metric;
+import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.Prerequisite;
+import dev.assay.server.domain.model.Project;
+import dev.assay.server.domain.model.Range;
+import dev.assay.server.domain.model.SdkConnectionRequest;
+import dev.assay.server.domain.model.Segment;
+import dev.assay.server.domain.model.User;
+import dev.assay.server.domain.model.Variant;
 import dev.assay.server.store.Kind;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -13,7 +29,7 @@ import java.util.Map;
 
 /**
  * JSON Schemas (as used by OpenAPI 3.1) of the documents the management API accepts, generated
- * from the {@link Specs} records Jackson binds them to, so the published schema cannot drift from
+ * from the model records ({@link dev.assay.server.domain.model}) Jackson binds them to, so the published schema cannot drift from
  * what the server reads. Unknown properties are rejected by the server, hence
  * {@code additionalProperties: false}.
  */
@@ -22,32 +38,24 @@ public final class Schemas {
 
   /* What reflection cannot see: required fields (checked in the records' constructors) and enums. */
   private static final Map<Class<?>, List<String>> REQUIRED = Map.ofEntries(
-      Map.entry(Specs.ProjectSpec.class, List.of("key")),
-      Map.entry(Specs.EnvironmentSpec.class, List.of("key")),
-      Map.entry(Specs.SdkConnectionSpec.class, List.of("environment")),
-      Map.entry(Specs.LayerSpec.class, List.of("key")),
-      Map.entry(Specs.SegmentSpec.class, List.of("key")),
-      Map.entry(Specs.MetricSpec.class, List.of("key", "type")),
-      Map.entry(Specs.HoldoutSpec.class, List.of("key", "fraction")),
-      Map.entry(Specs.UserSpec.class, List.of("key", "role")),
-      Map.entry(Specs.FlagSpec.class, List.of("key", "type", "defaultValue")),
-      Map.entry(Specs.Prerequisite.class, List.of("flag", "value")),
-      Map.entry(Specs.Variant.class, List.of("key", "weight")),
-      Map.entry(Specs.Range.class, List.of("start", "end")),
-      Map.entry(Specs.Guardrail.class, List.of("metric")),
-      Map.entry(Specs.ExperimentSpec.class, List.of("key", "variants")),
-      Map.entry(Specs.Decision.class, List.of("outcome")));
+      Map.entry(Project.class, List.of("key")),
+      Map.entry(Environment.class, List.of("key")),
+      Map.entry(SdkConnectionRequest.class, List.of("environment")),
+      Map.entry(Layer.class, List.of("key")),
+      Map.entry(Segment.class, List.of("key")),
+      Map.entry(Metric.class, List.of("key", "type")),
+      Map.entry(Holdout.class, List.of("key", "fraction")),
+      Map.entry(User.class, List.of("key", "role")),
+      Map.entry(Flag.class, List.of("key", "type", "defaultValue")),
+      Map.entry(Prerequisite.class, List.of("flag", "value")),
+      Map.entry(Variant.class, List.of("key", "weight")),
+      Map.entry(Range.class, List.of("start", "end")),
+      Map.entry(Guardrail.class, List.of("metric")),
+      Map.entry(Experiment.class, List.of("key", "variants")),
+      Map.entry(Decision.class, List.of("outcome")));
 
-  private static final Map<String, List<String>> ENUMS = Map.of(
-      "FlagSpec.type", Specs.FLAG_TYPES,
-      "FlagSpec.lifecycle", Specs.FLAG_LIFECYCLES,
-      "ExperimentSpec.type", Specs.EXPERIMENT_TYPES,
-      "MetricSpec.type", Specs.METRIC_TYPES,
-      "MetricSpec.direction", Specs.DIRECTIONS,
-      "Guardrail.direction", Specs.DIRECTIONS,
-      "UserSpec.role", Specs.ROLES,
-      "Decision.outcome", Specs.Decision.OUTCOMES,
-      "Decision.audience", Specs.Decision.AUDIENCES);
+  /* String fields with a fixed set of values that are not an enum type. */
+  private static final Map<String, List<String>> ENUMS = Map.of("User.role", User.ROLES);
 
   private static final Map<String, String> DESCRIPTIONS = Map.of(
       "condition", "a GrowthBook/MongoDB-style targeting condition, e.g. {\"country\": {\"$in\": [\"US\"]}}",
@@ -60,20 +68,20 @@ public final class Schemas {
 
   /** The body of {@code POST} for an entity kind. */
   public static ObjectNode create(Kind kind) {
-    return of(ConfigService.specClass(kind));
+    return of(ModelJson.recordClass(kind));
   }
 
   /** The body of {@code PUT}: the create body plus the required {@code version} that was read. */
   public static ObjectNode replace(Kind kind) {
     ObjectNode s = create(kind);
-    ((ObjectNode) s.get("properties")).putObject("version").put("type", "integer").put("minimum", 1)
+    ObjectNode properties = s.withObjectProperty("properties");
+    properties.putObject("version").put("type", "integer").put("minimum", 1)
         .put("description", "the version this change is based on; a stale one gets 409");
     s.withArray("required").add("version");
     /* A document read with GET can be sent back as is: the server ignores what it sets itself. */
     for (String f : ConfigService.READ_ONLY_FIELDS.stream().sorted().toList()) {
-      if (!f.equals("version") && !s.get("properties").has(f)) {
-        ((ObjectNode) s.get("properties")).putObject(f).put("readOnly", true)
-            .put("description", "set by the server; ignored when sent");
+      if (!f.equals("version") && properties.properties().stream().noneMatch(p -> p.getKey().equals(f))) {
+        properties.putObject(f).put("readOnly", true).put("description", "set by the server; ignored when sent");
       }
     }
     return s;
@@ -85,7 +93,7 @@ public final class Schemas {
     s.put("type", "object");
     s.put("additionalProperties", false);
     ObjectNode props = s.putObject("properties");
-    props.set("decision", of(Specs.Decision.class));
+    props.set("decision", of(Decision.class));
     props.putObject("version").put("type", "integer").put("minimum", 1);
     s.putArray("required").add("decision");
     return s;
@@ -99,6 +107,9 @@ public final class Schemas {
     ObjectNode s = F.objectNode();
     if (type instanceof ParameterizedType p) {
       Type raw = p.getRawType();
+      if (raw == java.util.Optional.class) {
+        return schema(p.getActualTypeArguments()[0], enumKey);
+      }
       if (raw == List.class) {
         s.put("type", "array");
         s.set("items", schema(p.getActualTypeArguments()[0], null));
@@ -116,6 +127,10 @@ public final class Schemas {
         ArrayNode values = s.putArray("enum");
         ENUMS.get(enumKey).forEach(values::add);
       }
+    } else if (type instanceof Class<?> c && c.isEnum()) {
+      s.put("type", "string");
+      ArrayNode values = s.putArray("enum");
+      ModelJson.names((Enum<?>[]) c.getEnumConstants()).forEach(values::add);
     } else if (type == Double.class || type == double.class) {
       s.put("type", "number");
     } else if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
@@ -129,6 +144,9 @@ public final class Schemas {
       s.put("additionalProperties", false);
       ObjectNode props = s.putObject("properties");
       for (RecordComponent rc : c.getRecordComponents()) {
+        if (ModelJson.READ_ONLY_FIELDS.contains(rc.getName())) {
+          continue; // set by the server (an experiment's status, phases, …), never sent
+        }
         ObjectNode p = schema(rc.getGenericType(), c.getSimpleName() + "." + rc.getName());
         if (DESCRIPTIONS.containsKey(rc.getName())) {
           p.put("description", DESCRIPTIONS.get(rc.getName()));

@@ -1,12 +1,17 @@
 package dev.assay.server.safety;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.analysis.AnalysisSnapshot;
 import dev.assay.server.analysis.ExperimentRefresh;
+import dev.assay.server.analysis.SnapshotJson;
 import dev.assay.server.domain.ConfigService;
-import dev.assay.server.store.Kind;
+import dev.assay.server.domain.model.Direction;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.ExperimentStatus;
+import dev.assay.server.domain.model.Guardrail;
+import dev.assay.server.domain.model.Halt;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -16,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -79,92 +85,96 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
   }
 
   @Override
-  public void refreshed(String project, ObjectNode experiment, ObjectNode snapshot, boolean latestPhase) {
-    if (!latestPhase || !experiment.path("analysis").path("autoHalt").asBoolean(true)) {
+  public void refreshed(String project, Experiment experiment, AnalysisSnapshot snapshot, boolean latestPhase) {
+    if (!latestPhase || !experiment.analysis().autoHalt()) {
       return;
     }
-    String key = experiment.path("key").asText();
-    ObjectNode current = config.get(Kind.EXPERIMENT, project, key);
-    if (!"running".equals(current.path("status").asText())) {
+    String key = experiment.key();
+    Experiment current = config.experiment(project, key).value();
+    if (current.status() != ExperimentStatus.RUNNING) {
       return;
     }
-    List<ObjectNode> breaches = guardrailBreaches(project, current, snapshot);
-    JsonNode health = snapshot.path("health");
-    double srmP = health.path("srmSequentialPValue").asDouble(1.0);
+    List<Breach> breaches = guardrailBreaches(project, current, snapshot);
+    AnalysisSnapshot.Health health = snapshot.health();
+    double srmP = health.srmSequentialPValue();
     String kind;
     String reason;
     if (srmP < SRM_THRESHOLD) {
       kind = "srm";
       reason = String.format(Locale.ROOT, "sample ratio mismatch: sequential p = %.3g < %s (χ² p = %.3g)", srmP,
-          SRM_THRESHOLD, health.path("srmPValue").asDouble(Double.NaN));
+          SRM_THRESHOLD, health.srmPValue());
     } else if (!breaches.isEmpty()) {
       kind = "guardrail";
       List<String> parts = new ArrayList<>();
-      for (ObjectNode b : breaches) {
+      for (Breach b : breaches) {
         parts.add(String.format(Locale.ROOT, "%s is worse in '%s' beyond the threshold of %s (effect %.4g,"
-            + " always-valid %d%% interval [%.4g, %.4g])", b.path("metric").asText(), b.path("variant").asText(),
-            percent(b.path("threshold").asDouble()), b.path("effect").asDouble(),
-            Math.round(100 * (1 - snapshot.at("/settings/alpha").asDouble(0.05))),
-            b.path("ciLower").asDouble(), b.path("ciUpper").asDouble()));
+            + " always-valid %d%% interval [%.4g, %.4g])", b.metric(), b.variant(), percent(b.threshold()), b.effect(),
+            Math.round(100 * (1 - snapshot.settings().alpha())), b.ciLower(), b.ciUpper()));
       }
       reason = "guardrail regression: " + String.join("; ", parts);
     } else {
       return;
     }
-    Optional<ObjectNode> halted = config.halt(project, key, reason, ACTOR);
+    var halted = config.halt(project, key, reason, ACTOR);
     if (halted.isEmpty()) {
       return;
     }
     (kind.equals("srm") ? srmHalts : guardrailHalts).increment();
     LOG.log(Level.WARNING, "halted experiment " + project + "/" + key + ": " + reason);
-    webhook.ifPresent(url -> notify(url, project, key, kind, reason, breaches, snapshot, halted.get()));
+    String at = halted.get().value().halted().map(Halt::at).orElse("");
+    webhook.ifPresent(url -> notify(url, project, key, kind, reason, breaches, snapshot, at));
   }
 
   private static String percent(double fraction) {
     return java.math.BigDecimal.valueOf(Math.round(fraction * 1e6) / 1e4).stripTrailingZeros().toPlainString() + "%";
   }
 
+  /** A guardrail result whose always-valid interval lies wholly beyond the harm threshold. */
+  private record Breach(String metric, String variant, Direction direction, double threshold, double controlMean,
+      double effect, double ciLower, double ciUpper, double pValue) {
+    ObjectNode json() {
+      return JSON.createObjectNode().put("metric", metric).put("variant", variant).put("direction", direction.wire())
+          .put("threshold", threshold).put("controlMean", controlMean).put("effect", effect).put("ciLower", ciLower)
+          .put("ciUpper", ciUpper).put("pValue", pValue);
+    }
+  }
+
   /** The guardrail results whose always-valid interval lies wholly beyond the harm threshold. */
-  private List<ObjectNode> guardrailBreaches(String project, JsonNode exp, JsonNode snapshot) {
-    List<ObjectNode> out = new ArrayList<>();
-    if (!snapshot.at("/settings/sequential").asBoolean(false) || snapshot.at("/health/tooSmall").asBoolean(true)) {
+  private List<Breach> guardrailBreaches(String project, Experiment exp, AnalysisSnapshot snapshot) {
+    List<Breach> out = new ArrayList<>();
+    if (!snapshot.settings().sequential() || snapshot.health().tooSmall()) {
       return out;
     }
-    java.util.Map<String, JsonNode> refs = new java.util.LinkedHashMap<>();
-    exp.path("metrics").path("guardrails").forEach(g -> refs.putIfAbsent(g.path("metric").asText(), g));
-    for (JsonNode r : snapshot.path("results")) {
-      JsonNode ref = refs.get(r.path("metric").asText());
-      if (ref == null || r.path("looks").asInt() < 1 || !r.path("ciLower").isNumber()
-          || !r.path("ciUpper").isNumber() || !r.path("controlMean").isNumber()) {
+    Map<String, Guardrail> refs = exp.metrics().guardrailsByMetric();
+    for (AnalysisSnapshot.Result r : snapshot.results()) {
+      Guardrail ref = refs.get(r.metric());
+      if (ref == null || r.looks() < 1 || r.ciLower().isEmpty() || r.ciUpper().isEmpty() || r.controlMean().isEmpty()) {
         continue;
       }
-      String direction = ref.path("direction").isTextual() ? ref.path("direction").asText()
-          : config.get(Kind.METRIC, project, ref.path("metric").asText()).path("direction").asText("increase");
-      boolean higherIsBetter = !"decrease".equals(direction);
-      double threshold = ref.path("threshold").asDouble(0);
-      double margin = threshold * Math.abs(r.path("controlMean").asDouble());
-      double lo = r.path("ciLower").asDouble();
-      double hi = r.path("ciUpper").asDouble();
-      boolean harmful = higherIsBetter ? hi < -margin : lo > margin;
+      Direction direction = ref.direction().orElseGet(() -> config.metric(project, ref.metric()).direction());
+      double threshold = ref.margin();
+      double controlMean = r.controlMean().getAsDouble();
+      double margin = threshold * Math.abs(controlMean);
+      double lo = r.ciLower().getAsDouble();
+      double hi = r.ciUpper().getAsDouble();
+      boolean harmful = direction == Direction.INCREASE ? hi < -margin : lo > margin;
       if (harmful) {
-        out.add(JSON.createObjectNode().put("metric", r.path("metric").asText()).put("variant", r.path("variant").asText())
-            .put("direction", direction).put("threshold", threshold).put("controlMean", r.path("controlMean").asDouble())
-            .put("effect", r.path("effect").asDouble()).put("ciLower", lo).put("ciUpper", hi)
-            .put("pValue", r.path("pValue").asDouble()));
+        out.add(new Breach(r.metric(), r.variant(), direction, threshold, controlMean, r.effect().orElse(Double.NaN),
+            lo, hi, r.pValue().orElse(Double.NaN)));
       }
     }
     return out;
   }
 
-  private void notify(URI url, String project, String key, String kind, String reason, List<ObjectNode> breaches,
-      JsonNode snapshot, ObjectNode halted) {
+  private void notify(URI url, String project, String key, String kind, String reason, List<Breach> breaches,
+      AnalysisSnapshot snapshot, String haltedAt) {
     ObjectNode body = JSON.createObjectNode();
     body.put("event", "experiment.halted").put("project", project).put("experiment", key).put("kind", kind)
-        .put("reason", reason).put("actor", ACTOR).put("at", halted.at("/halted/at").asText())
-        .put("snapshotComputedAt", snapshot.path("computedAt").asText());
+        .put("reason", reason).put("actor", ACTOR).put("at", haltedAt)
+        .put("snapshotComputedAt", snapshot.computedAt().toString());
     ArrayNode b = body.putArray("guardrails");
-    breaches.forEach(b::add);
-    body.set("health", snapshot.path("health"));
+    breaches.forEach(x -> b.add(x.json()));
+    body.set("health", SnapshotJson.health(snapshot.health()));
     HttpRequest request = HttpRequest.newBuilder(url).timeout(WEBHOOK_TIMEOUT)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();

@@ -14,7 +14,9 @@ class MarkdownReportTest {
   @ParameterizedTest(name = "alpha {0}")
   @CsvSource({"0.05, 95% confidence, the effect differs between levels", "0.01, 99% confidence, no evidence"})
   void segments_interactionReadAtTheExperimentsAlpha(double alpha, String confidence, String verdict) throws Exception {
-    JsonNode experiment = JSON.readTree("{\"key\":\"exp\",\"name\":\"Exp\",\"status\":\"running\"}");
+    JsonNode experiment = JSON.readTree("""
+        {"key":"exp","name":"Exp","status":"running",
+         "variants":[{"key":"control","weight":0.5},{"key":"treatment","weight":0.5}]}""");
     JsonNode snapshot = JSON.readTree("""
         {"experiment":"exp","phase":1,"computedAt":"2026-12-01T00:00:00Z","settings":{"alpha":%s,"sequential":true,
          "correction":"none"},"health":{"units":[],"srm":false,"srmPValue":0.5,"multipleExposureUnits":0,

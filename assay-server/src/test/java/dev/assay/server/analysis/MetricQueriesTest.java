@@ -118,7 +118,7 @@ class MetricQueriesTest {
   @Test
   void sqlDefinedQuantile_readsTheMetricsOwnQuery() {
     Metric m = new Metric("", Aggregation.SUM, 10, 0, null, null, "SELECT unit_id, ts, value FROM latency");
-    String sql = MetricQueries.quantileCounts(Dialect.POSTGRESQL, WarehouseSchema.assayDefault(), new Phase("e", 0, 1), m)
+    String sql = QuantileQueries.quantileCounts(Dialect.POSTGRESQL, WarehouseSchema.assayDefault(), new Phase("e", 0, 1), m)
         .sql();
     assertThat(sql).contains("JOIN (SELECT unit_id, ts, value FROM latency) e").doesNotContain("metric_events");
   }

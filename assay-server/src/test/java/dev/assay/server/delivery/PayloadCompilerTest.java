@@ -6,6 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ExperimentClient;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.Flag;
+import dev.assay.server.domain.model.Holdout;
+import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.ProjectConfig;
+import dev.assay.server.domain.model.Segment;
+import dev.assay.server.domain.model.Versioned;
 import dev.assay.server.store.Kind;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +23,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link PayloadCompiler} on hand-written snapshots (entity views as the store returns them): the
+ * {@link PayloadCompiler} on hand-written snapshots (entity views as the API returns them, read
+ * as records): the
  * exact GrowthBook fields each piece of configuration becomes, and determinism.
  */
 class PayloadCompilerTest {
@@ -29,7 +37,14 @@ class PayloadCompilerTest {
   }
 
   private JsonNode compile() {
-    return PayloadCompiler.compile(snapshot, "production");
+    return PayloadCompiler.compile(new ProjectConfig("p", records(Kind.FLAG, Flag.class),
+        records(Kind.EXPERIMENT, Experiment.class), records(Kind.SEGMENT, Segment.class),
+        records(Kind.HOLDOUT, Holdout.class), List.of()), "production");
+  }
+
+  /* The views are read as the store's records are: through the one mapper, validated. */
+  private <T> List<Versioned<T>> records(Kind kind, Class<T> type) {
+    return snapshot.getOrDefault(kind, List.of()).stream().map(v -> ModelJson.versionedView(type, v)).toList();
   }
 
   private static final String RUNNING = """
@@ -37,15 +52,15 @@ class PayloadCompilerTest {
        "coverage":1.0,"layer":"checkout","range":{"start":0.2,"end":0.6},
        "condition":{"plan":"pro"},
        "variants":[{"key":"control","name":"Control","weight":0.5,"value":"a"},{"key":"fast","weight":0.5}],
-       "phases":[{"number":1,"seed":"%s:phase-1","coverage":1.0,"weights":[0.5,0.5]},
-                 {"number":2,"seed":"%s:phase-2","coverage":0.8,"weights":[0.1,0.9]}],
+       "phases":[{"number":1,"seed":"%s:phase-1","startedAt":1767225600000,"coverage":1.0,"weights":[0.5,0.5]},
+                 {"number":2,"seed":"%s:phase-2","startedAt":1767312000000,"coverage":0.8,"weights":[0.1,0.9]}],
        "updatedAt":"2026-01-02T00:00:00Z"}""";
 
   @Test
   void runningExperimentRule_carriesTheCurrentPhaseAndEveryGrowthBookField() {
     add(Kind.EXPERIMENT, RUNNING.formatted("exp", "exp", "exp"));
     add(Kind.FLAG, """
-        {"key":"flow","defaultValue":"a","updatedAt":"2026-01-01T00:00:00Z",
+        {"key":"flow","type":"string","defaultValue":"a","updatedAt":"2026-01-01T00:00:00Z",
          "environments":{"production":{"enabled":true,"rules":[{"condition":{"country":"NL"},"experiment":"exp"}]}}}""");
 
     JsonNode rule = compile().at("/features/flow/rules/0");
@@ -73,8 +88,8 @@ class PayloadCompilerTest {
     add(Kind.EXPERIMENT, RUNNING.formatted("solo", "solo", "solo"));
     add(Kind.EXPERIMENT, RUNNING.formatted("taken", "taken", "taken"));
     add(Kind.EXPERIMENT, """
-        {"key":"draft","status":"draft","variants":[{"key":"a","weight":1.0}],"phases":[]}""");
-    add(Kind.FLAG, "{\"key\":\"taken\",\"defaultValue\":false}");
+        {"key":"draft","status":"draft","variants":[{"key":"a","weight":0.5},{"key":"b","weight":0.5}],"phases":[]}""");
+    add(Kind.FLAG, "{\"key\":\"taken\",\"type\":\"boolean\",\"defaultValue\":false}");
 
     JsonNode features = compile().path("features");
     assertThat(features.at("/solo/defaultValue").asText()).as("first variant's value").isEqualTo("a");
@@ -87,7 +102,7 @@ class PayloadCompilerTest {
   @Test
   void rolloutRule_isAForceRuleWithCoverageSeededByTheFlagKey() {
     add(Kind.FLAG, """
-        {"key":"search","defaultValue":false,
+        {"key":"search","type":"boolean","defaultValue":false,
          "environments":{"production":{"rules":[{"value":true,"coverage":0.3}]},
                          "staging":{"rules":[{"value":true}]}}}""");
     JsonNode rule = compile().at("/features/search/rules/0");
@@ -105,7 +120,7 @@ class PayloadCompilerTest {
     add(Kind.SEGMENT, "{\"key\":\"eu\",\"condition\":{\"country\":{\"$in\":[\"NL\",\"DE\"]}}}");
     add(Kind.SEGMENT, "{\"key\":\"eu-pro\",\"condition\":{\"plan\":\"pro\",\"x\":{\"$inGroup\":\"eu\"}}}");
     add(Kind.FLAG, """
-        {"key":"f","defaultValue":0,"environments":{"production":{"rules":[
+        {"key":"f","type":"number","defaultValue":0,"environments":{"production":{"rules":[
            {"condition":{"id":{"$inGroup":"vips"}},"value":1},
            {"condition":{"y":{"$notInGroup":"eu-pro"},"age":{"$gt":18}},"value":2}]}}}""");
 
@@ -130,9 +145,9 @@ class PayloadCompilerTest {
     add(Kind.EXPERIMENT, """
         {"key":"e","status":"concluded","decision":{"outcome":"ship","variant":"b"},
          "variants":[{"key":"a","weight":0.5,"value":1},{"key":"b","weight":0.5,"value":2}],
-         "phases":[{"number":1,"seed":"e:phase-1","coverage":1.0,"weights":[0.5,0.5]}]}""");
+         "phases":[{"number":1,"seed":"e:phase-1","startedAt":1767225600000,"coverage":1.0,"weights":[0.5,0.5]}]}""");
     add(Kind.FLAG, """
-        {"key":"f","defaultValue":0,"environments":{"production":{"rules":[
+        {"key":"f","type":"number","defaultValue":0,"environments":{"production":{"rules":[
            {"condition":{"country":"NL"},"experiment":"e"}]}}}""");
     JsonNode rule = compile().at("/features/f/rules/0");
     assertThat(rule.toString()).isEqualTo(
@@ -141,10 +156,10 @@ class PayloadCompilerTest {
 
   @Test
   void dateUpdated_isTheLatestChangeComparedAsInstants() {
-    add(Kind.FLAG, "{\"key\":\"a\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T10:00:00.9Z\"}");
+    add(Kind.FLAG, "{\"key\":\"a\",\"type\":\"number\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T10:00:00.9Z\"}");
     // As text, "…:00Z" sorts after "…:00.9Z" and "…:00.123456Z" before "…:00.123Z".
-    add(Kind.FLAG, "{\"key\":\"b\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T10:00:00Z\"}");
-    add(Kind.FLAG, "{\"key\":\"c\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T09:59:59.999999Z\"}");
+    add(Kind.FLAG, "{\"key\":\"b\",\"type\":\"number\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T10:00:00Z\"}");
+    add(Kind.FLAG, "{\"key\":\"c\",\"type\":\"number\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T09:59:59.999999Z\"}");
     assertThat(compile().path("dateUpdated").asText()).isEqualTo("2026-03-01T10:00:00.900Z");
 
     snapshot.clear();
@@ -157,8 +172,8 @@ class PayloadCompilerTest {
     add(Kind.SEGMENT, "{\"key\":\"s1\",\"attribute\":\"id\",\"ids\":[\"a\"]}");
     add(Kind.SEGMENT, "{\"key\":\"s2\",\"attribute\":\"id\",\"ids\":[\"b\"]}");
     for (String k : new String[] {"x", "y", "z"}) {
-      add(Kind.EXPERIMENT, RUNNING.formatted(k, k, k).replace("\"layer\":\"checkout\",", ""));
-      add(Kind.FLAG, "{\"key\":\"flag-" + k + "\",\"defaultValue\":1,\"updatedAt\":\"2026-01-0"
+      add(Kind.EXPERIMENT, RUNNING.formatted(k, k, k).replace("\"layer\":\"checkout\",\"range\":{\"start\":0.2,\"end\":0.6},", ""));
+      add(Kind.FLAG, "{\"key\":\"flag-" + k + "\",\"type\":\"number\",\"defaultValue\":1,\"updatedAt\":\"2026-01-0"
           + (k.charAt(0) - 'w') + "T00:00:00Z\"}");
     }
     String expected = compile().toString();

@@ -1,4 +1,6 @@
-package dev.assay.server.domain;
+package dev.assay.server.domain.model;
+
+import dev.assay.server.domain.DomainException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.assay.sdk.ConditionValidator;
@@ -15,22 +17,23 @@ import java.util.TreeSet;
  * SDK would quietly treat as "no match": unknown operators, regexes that do not compile, operands
  * of the wrong shape, nesting deeper than {@value ConditionValidator#MAX_DEPTH} levels.
  */
-final class Conditions {
+public final class Conditions {
   private Conditions() {}
 
   /** Validates a condition; throws naming the field path of the first problem. */
-  static void validate(String field, JsonNode condition) {
+  public static void validate(String field, JsonNode condition) {
     try {
       ConditionValidator.validate(condition.toString(), field);
     } catch (PayloadException e) {
       String prefix = "at " + e.jsonPath() + ": ";
-      String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+      String message = String.valueOf(e.getMessage());
+      String reason = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
       throw DomainException.invalid(e.jsonPath(), reason);
     }
   }
 
   /** The saved-group (segment) keys a valid condition refers to through $inGroup/$notInGroup. */
-  static Set<String> segmentRefs(JsonNode condition) {
+  public static Set<String> segmentRefs(JsonNode condition) {
     Set<String> out = new TreeSet<>();
     collect(condition, out);
     return out;

@@ -1,0 +1,151 @@
+package dev.assay.server.analysis;
+
+import dev.assay.server.analysis.AnalysisSnapshot.Health;
+import dev.assay.server.analysis.AnalysisSnapshot.QuantileRow;
+import dev.assay.server.analysis.AnalysisSnapshot.Result;
+import dev.assay.server.analysis.AnalysisSnapshot.RunningState;
+import dev.assay.server.analysis.AnalysisSnapshot.Settings;
+import dev.assay.server.analysis.AnalysisSnapshot.UnitCount;
+import dev.assay.server.analysis.WarehouseQuery.Measurements;
+import dev.assay.stats.AlwaysValidState;
+import dev.assay.stats.AnalysisSettings;
+import dev.assay.stats.ExperimentAnalysis;
+import dev.assay.stats.QuantileComparison;
+import dev.assay.stats.QuantileStats;
+import dev.assay.stats.SequentialSampleRatioTest;
+import dev.assay.stats.StatsException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The statistics step of a refresh (pure): from the warehouse's sufficient statistics and the
+ * previous snapshot of the phase, the results of {@code assay-stats}, the health checks (sample
+ * ratio by χ² and sequentially, multiple exposures, too-small samples, progress to the planned
+ * size), quantile comparisons and breakdowns, as an {@link AnalysisSnapshot}.
+ */
+final class SnapshotStatistics {
+  private SnapshotStatistics() {}
+
+  /**
+   * @param previous the latest stored snapshot of the experiment, if any (used only when it is of
+   *     the same phase: its running states when it had the same settings, its sequential SRM p)
+   */
+  static AnalysisSnapshot compute(AnalysisPlan plan, Measurements m, Optional<AnalysisSnapshot> previous,
+      Instant now) {
+    AnalysisSettings settings = plan.settings();
+    Settings used = SnapshotJson.settings(settings);
+    Optional<AnalysisSnapshot> samePhase = previous.filter(p -> p.phase() == plan.phase());
+    // Carry the running intersection and running minimum p-value over the refreshes of this
+    // phase (ADR 0011), so repeated looks — and the guardrail monitor's decisions — stay valid.
+    Map<ExperimentAnalysis.Key, AlwaysValidState> running = settings.sequential()
+        ? samePhase.filter(p -> p.settings().equals(used)).map(SnapshotStatistics::runningStates).orElse(Map.of())
+        : Map.of();
+    ExperimentAnalysis analysis = ExperimentAnalysis.analyze(plan.variants(), m.counts().units(), plan.weights(),
+        m.data(), settings, running);
+    double sequentialSrm = sequentialSrm(m.counts().units(), plan.weights(), samePhase);
+    List<Result> results = analysis.results().stream().map(SnapshotJson::result).toList();
+    List<RunningState> states = new ArrayList<>();
+    analysis.runningStates().forEach((k, st) -> states.add(new RunningState(k.metric(), k.variant(), st.looks(),
+        st.pValue(), st.ciLower(), st.ciUpper())));
+    return new AnalysisSnapshot(plan.experimentKey(), plan.phase(), now, Instant.ofEpochMilli(plan.start()),
+        plan.end() < AnalysisPlan.OPEN_END ? Optional.of(Instant.ofEpochMilli(plan.end())) : Optional.empty(),
+        used, health(plan, m, analysis, sequentialSrm), m.sufficient(), results, quantiles(plan, m.quantiles()),
+        Breakdowns.of(plan, m, settings), states);
+  }
+
+  private static Map<ExperimentAnalysis.Key, AlwaysValidState> runningStates(AnalysisSnapshot previous) {
+    Map<ExperimentAnalysis.Key, AlwaysValidState> out = new LinkedHashMap<>();
+    for (RunningState st : previous.runningStates()) {
+      try {
+        out.put(new ExperimentAnalysis.Key(st.metric(), st.variant()),
+            new AlwaysValidState(st.looks(), st.pValue(), st.ciLower(), st.ciUpper()));
+      } catch (StatsException e) {
+        // a damaged entry only restarts that metric's sequence
+      }
+    }
+    return out;
+  }
+
+  /*
+   * The sequential SRM test (Lindon & Malek 2022, SequentialSampleRatioTest) has a Bayes factor
+   * that depends on the cumulative counts only, so each refresh evaluates it at the current
+   * totals and keeps the running minimum of 1/BF over the refreshes of this phase: the p-value
+   * stays valid however often the scheduler looks.
+   */
+  private static double sequentialSrm(long[] units, double[] weights, Optional<AnalysisSnapshot> samePhase) {
+    double p;
+    try {
+      p = SequentialSampleRatioTest.start(weights, SequentialSampleRatioTest.DEFAULT_CONCENTRATION).next(units).pValue();
+    } catch (StatsException e) {
+      return 1.0;
+    }
+    double previous = samePhase.map(s -> s.health().srmSequentialPValue()).orElse(Double.NaN);
+    return Double.isNaN(previous) ? p : Math.min(p, previous);
+  }
+
+  private static Health health(AnalysisPlan plan, Measurements m, ExperimentAnalysis analysis, double sequentialSrm) {
+    long[] counts = m.counts().units();
+    long total = Arrays.stream(counts).sum();
+    double weightSum = Arrays.stream(plan.weights()).sum();
+    List<UnitCount> units = new ArrayList<>();
+    for (int v = 0; v < plan.variants().size(); v++) {
+      units.add(new UnitCount(plan.variants().get(v), counts[v], total == 0 ? 0 : (double) counts[v] / total,
+          weightSum > 0 ? plan.weights()[v] / weightSum : 0));
+    }
+    boolean srm = analysis.srm().flagged() || sequentialSrm < analysis.srm().threshold();
+    long multiple = m.counts().multipleExposures();
+    long smallest = Arrays.stream(counts).min().orElse(0);
+    long planned = plan.settings().plannedUnits();
+    List<String> warnings = new ArrayList<>();
+    if (srm) {
+      warnings.add(String.format(Locale.ROOT, "sample ratio mismatch (χ² p = %.3g, sequential p = %.3g):"
+          + " do not trust these results", analysis.srm().pValue(), sequentialSrm));
+    }
+    if (planned > 0 && total >= planned) {
+      warnings.add("the planned sample of " + planned + " units is reached");
+    }
+    if (smallest < plan.minimumSample()) {
+      warnings.add("fewer than " + plan.minimumSample() + " units in a variation: results are not shown as final");
+    }
+    return new Health(units, analysis.srm().pValue(), sequentialSrm, srm, multiple,
+        total + multiple == 0 ? 0 : (double) multiple / (total + multiple), smallest < plan.minimumSample(),
+        planned > 0 ? OptionalDouble.of(Math.min(1.0, (double) total / planned)) : OptionalDouble.empty(), warnings);
+  }
+
+  private static List<QuantileRow> quantiles(AnalysisPlan plan, Map<String, List<QuantileStats>> quantiles) {
+    List<QuantileRow> out = new ArrayList<>();
+    List<String> variants = plan.variants();
+    for (Map.Entry<String, List<QuantileStats>> e : quantiles.entrySet()) {
+      QuantileStats control = e.getValue().get(0);
+      for (int v = 1; v < variants.size(); v++) {
+        QuantileStats t = e.getValue().get(v);
+        String method = "quantile_outer_ci_clustered";
+        OptionalDouble none = OptionalDouble.empty();
+        if (control == null || t == null) {
+          out.add(new QuantileRow(e.getKey(), variants.get(v), method, none, none, none, none, none, none, none,
+              none, none, none, Optional.of("no observations in " + (control == null ? "control" : variants.get(v)))));
+          continue;
+        }
+        QuantileComparison qc = QuantileComparison.of(control, t);
+        var d = qc.difference();
+        var l = qc.lift();
+        out.add(new QuantileRow(e.getKey(), variants.get(v), method, OptionalDouble.of(qc.level()),
+            qc.control().isPresent() ? OptionalDouble.of(control.estimate()) : none,
+            qc.treatment().isPresent() ? OptionalDouble.of(t.estimate()) : none,
+            d.map(x -> OptionalDouble.of(x.estimate())).orElse(none), d.map(x -> OptionalDouble.of(x.ciLower())).orElse(none),
+            d.map(x -> OptionalDouble.of(x.ciUpper())).orElse(none), d.map(x -> OptionalDouble.of(x.pValue())).orElse(none),
+            l.map(x -> OptionalDouble.of(x.estimate())).orElse(none), l.map(x -> OptionalDouble.of(x.ciLower())).orElse(none),
+            l.map(x -> OptionalDouble.of(x.ciUpper())).orElse(none),
+            qc.missingReason().isEmpty() ? Optional.empty() : Optional.of(qc.missingReason())));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,197 @@
+package dev.assay.server.domain;
+
+import static dev.assay.server.domain.Entities.checkVersion;
+import static dev.assay.server.domain.Entities.insert;
+import static dev.assay.server.domain.Entities.noun;
+import static dev.assay.server.domain.Entities.read;
+import static dev.assay.server.domain.Entities.require;
+import static dev.assay.server.domain.Entities.scopeOf;
+import static dev.assay.server.domain.Entities.scoped;
+
+import dev.assay.server.audit.AuditLog;
+import dev.assay.server.domain.ConfigService.Action;
+import dev.assay.server.domain.model.Decision;
+import dev.assay.server.domain.model.Environment;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.Flag;
+import dev.assay.server.domain.model.Keyed;
+import dev.assay.server.domain.model.Kill;
+import dev.assay.server.domain.model.Metric;
+import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.Project;
+import dev.assay.server.domain.model.SdkConnection;
+import dev.assay.server.domain.model.SdkConnectionRequest;
+import dev.assay.server.store.ConfigStore;
+import dev.assay.server.store.Kind;
+import dev.assay.server.store.StoredEntity;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The writes of {@link ConfigService}, each in one store transaction with its audit entry:
+ * references checked ({@link ReferenceCheck}), versions compared, the experiment lifecycle
+ * applied ({@link ExperimentLifecycle}). Returns the stored entity; change notification is the
+ * caller's. Thread-safe.
+ */
+final class ConfigWrites {
+  private final ConfigStore store;
+  private final AuditLog audit;
+  private final SecureRandom random;
+  private final ExperimentLifecycle lifecycle;
+
+  ConfigWrites(ConfigStore store, AuditLog audit, SecureRandom random, ExperimentLifecycle lifecycle) {
+    this.store = store;
+    this.audit = audit;
+    this.random = random;
+    this.lifecycle = lifecycle;
+  }
+
+  StoredEntity create(Kind kind, String project, Keyed record, String actor) {
+    checkSql(record);
+    return store.write(tx -> {
+      String scope = scopeOf(tx, kind, project);
+      ReferenceCheck.check(tx, scope, record);
+      StoredEntity created = insert(tx, kind, scope, record.key(), record);
+      audit.append(tx, actor, "create", kind.name(), scope, record.key(), Optional.empty(), Optional.of(created.body()));
+      return created;
+    });
+  }
+
+  StoredEntity createSdkConnection(String project, SdkConnectionRequest request, String actor) {
+    SdkConnection connection = SdkConnections.issue(request, random);
+    return store.write(tx -> {
+      String scope = scopeOf(tx, Kind.SDK_CONNECTION, project);
+      ReferenceCheck.require(tx, Kind.ENVIRONMENT, scope, connection.environment(), "environment");
+      StoredEntity created = insert(tx, Kind.SDK_CONNECTION, scope, connection.key(), connection);
+      audit.append(tx, actor, "create", Kind.SDK_CONNECTION.name(), scope, connection.key(),
+          Optional.empty(), Optional.of(created.body()));
+      return created;
+    });
+  }
+
+  StoredEntity update(Kind kind, String project, String key, Object record, long version, boolean newPhase,
+      String actor) {
+    if (kind == Kind.SDK_CONNECTION) {
+      throw DomainException.conflict("immutable", "SDK connections cannot be edited; delete and create a new one", List.of());
+    }
+    checkSql(record);
+    return store.write(tx -> {
+      String scope = scopeOf(tx, kind, project);
+      StoredEntity current = require(tx, kind, scope, key);
+      checkVersion(kind, key, version, current);
+      ReferenceCheck.check(tx, scope, record);
+      Object next = switch (record) {
+        case Experiment e -> lifecycle.update(tx, scope, read(Experiment.class, current), e, newPhase);
+        case Flag f -> f.withKilled(read(Flag.class, current).killed());
+        default -> record;
+      };
+      StoredEntity updated = Entities.update(tx, kind, scope, current, next);
+      audit.append(tx, actor, "update", kind.name(), scope, key, Optional.of(current.body()), Optional.of(updated.body()));
+      return updated;
+    });
+  }
+
+  /* A metric's own SQL must pass the sandbox's rules when it is written (and again when it runs). */
+  private static void checkSql(Object record) {
+    if (record instanceof Metric m) {
+      m.sql().ifPresent(sql -> MetricSql.check("sql", sql));
+    }
+  }
+
+  /** Deletes an entity at the given version, refusing while other entities refer to it. */
+  void delete(Kind kind, String project, String key, long version, String actor) {
+    store.write(tx -> {
+      String scope = scopeOf(tx, kind, project);
+      StoredEntity current = require(tx, kind, scope, key);
+      checkVersion(kind, key, version, current);
+      if (kind == Kind.EXPERIMENT) {
+        ExperimentLifecycle.checkDeletable(read(Experiment.class, current));
+      }
+      if (kind == Kind.PROJECT && !key.equals(ConfigService.DEFAULT_PROJECT)) {
+        for (Kind k : Kind.values()) {
+          if (scoped(k) && !tx.list(k, key).isEmpty()) {
+            throw DomainException.conflict("in_use", "project '" + key + "' still has " + noun(k)
+                + " entities; delete them first", List.of());
+          }
+        }
+      } else if (kind == Kind.PROJECT) {
+        throw DomainException.conflict("in_use", "the default project cannot be deleted", List.of());
+      }
+      List<String> users = ReferenceCheck.referrers(tx, scope, kind, key);
+      if (!users.isEmpty()) {
+        throw DomainException.conflict("in_use", noun(kind) + " '" + key + "' is referenced by " + users,
+            users.stream().map(u -> new DomainException.Detail(u, "refers to " + noun(kind) + " '" + key + "'")).toList());
+      }
+      tx.delete(kind, scope, key, version);
+      audit.append(tx, actor, "delete", kind.name(), scope, key, Optional.of(current.body()), Optional.empty());
+      return null;
+    });
+  }
+
+  StoredEntity transition(String project, String key, Action action, Optional<Decision> decision,
+      Optional<Long> version, String actor) {
+    return store.write(tx -> {
+      String scope = scopeOf(tx, Kind.EXPERIMENT, project);
+      StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
+      if (version.isPresent()) {
+        checkVersion(Kind.EXPERIMENT, key, version.get(), current);
+      }
+      Experiment next = lifecycle.transition(tx, scope, read(Experiment.class, current), action, decision);
+      StoredEntity updated = Entities.update(tx, Kind.EXPERIMENT, scope, current, next);
+      audit.append(tx, actor, ExperimentLifecycle.lower(action), Kind.EXPERIMENT.name(), scope, key,
+          Optional.of(current.body()), Optional.of(updated.body()));
+      return updated;
+    });
+  }
+
+  Optional<StoredEntity> halt(String project, String key, String reason, String actor) {
+    return store.write(tx -> {
+      String scope = scopeOf(tx, Kind.EXPERIMENT, project);
+      StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
+      Optional<Experiment> next = lifecycle.halt(read(Experiment.class, current), reason, actor);
+      if (next.isEmpty()) {
+        return Optional.<StoredEntity>empty();
+      }
+      StoredEntity updated = Entities.update(tx, Kind.EXPERIMENT, scope, current, next.get());
+      audit.append(tx, actor, "halt", Kind.EXPERIMENT.name(), scope, key, Optional.of(current.body()),
+          Optional.of(updated.body()));
+      return Optional.of(updated);
+    });
+  }
+
+  StoredEntity setKilled(Kind kind, String project, String key, boolean kill, String reason, String actor) {
+    if (kind != Kind.FLAG && kind != Kind.EXPERIMENT) {
+      throw new IllegalArgumentException("only flags and experiments have a kill switch");
+    }
+    return store.write(tx -> {
+      String scope = scopeOf(tx, kind, project);
+      StoredEntity current = require(tx, kind, scope, key);
+      Object record = read(ModelJson.recordClass(kind), current);
+      boolean killed = record instanceof Flag f ? f.killed().isPresent() : ((Experiment) record).killed().isPresent();
+      if (killed == kill) {
+        throw DomainException.conflict(kill ? "already_killed" : "not_killed", noun(kind) + " '" + key + "' is "
+            + (kill ? "already killed; restore it first" : "not killed"), List.of());
+      }
+      Optional<Kill> state = kill ? Optional.of(lifecycle.kill(actor, reason)) : Optional.empty();
+      Object next = record instanceof Flag f ? f.withKilled(state) : ((Experiment) record).withKilled(state);
+      StoredEntity updated = Entities.update(tx, kind, scope, current, next);
+      audit.append(tx, actor, kill ? "kill" : "restore", kind.name(), scope, key,
+          Optional.of(current.body()), Optional.of(updated.body()));
+      return updated;
+    });
+  }
+
+  void ensureDefaultProject(String key) {
+    store.write(tx -> {
+      if (tx.get(Kind.PROJECT, "", key).isEmpty()) {
+        StoredEntity e = insert(tx, Kind.PROJECT, "", key, new Project(key, "Default project", ""));
+        audit.append(tx, "system", "create", Kind.PROJECT.name(), "", key, Optional.empty(), Optional.of(e.body()));
+        StoredEntity en = insert(tx, Kind.ENVIRONMENT, key, "production", new Environment("production", "Production", ""));
+        audit.append(tx, "system", "create", Kind.ENVIRONMENT.name(), key, "production", Optional.empty(),
+            Optional.of(en.body()));
+      }
+      return null;
+    });
+  }
+}

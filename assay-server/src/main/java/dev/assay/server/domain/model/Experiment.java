@@ -1,0 +1,126 @@
+package dev.assay.server.domain.model;
+
+import static dev.assay.server.domain.model.Check.NAME_MAX;
+import static dev.assay.server.domain.model.Check.TEXT_MAX;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.VariantWeights;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An experiment: its design (what a client sends) and its state (set by the server: status,
+ * phases, decision, halt and kill records; a client document leaves them at their defaults).
+ *
+ * @param fallbackAttribute the attribute to hash when {@code hashAttribute} is missing; empty for none
+ * @param condition the targeting condition; JSON null for everyone
+ * @param layer the layer whose {@code range} the experiment reserves, if any (both or neither)
+ * @param plannedUnits the planned sample size from a power calculation, if one was made
+ * @param phases the phases so far, oldest first; the last one is current
+ */
+public record Experiment(String key, String name, String hypothesis, String owner, ExperimentType type,
+    String hashAttribute, String fallbackAttribute, JsonNode condition, Double coverage, List<Variant> variants,
+    Optional<String> layer, Optional<Range> range, MetricRefs metrics, Optional<Long> plannedUnits,
+    Analysis analysis, ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Halt> halted,
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Kill> killed) implements Keyed {
+
+  public Experiment(String key, @Nullable String name, @Nullable String hypothesis, @Nullable String owner,
+      @Nullable ExperimentType type, @Nullable String hashAttribute, @Nullable String fallbackAttribute,
+      @Nullable JsonNode condition, @Nullable Double coverage, @Nullable List<Variant> variants,
+      @Nullable Optional<String> layer, @Nullable Optional<Range> range, @Nullable MetricRefs metrics,
+      @Nullable Optional<Long> plannedUnits, @Nullable Analysis analysis, @Nullable ExperimentStatus status,
+      @Nullable List<Phase> phases, @Nullable Optional<Decision> decision, @Nullable Optional<Halt> halted,
+      @Nullable Optional<Kill> killed) {
+    this.key = Check.key("key", key);
+    this.name = Check.text("name", name, NAME_MAX);
+    this.hypothesis = Check.text("hypothesis", hypothesis, TEXT_MAX);
+    this.owner = Check.text("owner", owner, NAME_MAX);
+    this.type = type == null ? ExperimentType.AB : type;
+    this.hashAttribute = hashAttribute == null ? "id" : Check.requiredText("hashAttribute", hashAttribute, NAME_MAX);
+    this.fallbackAttribute = Check.text("fallbackAttribute", fallbackAttribute, NAME_MAX);
+    this.condition = condition == null ? NullNode.getInstance() : condition;
+    if (!this.condition.isNull()) {
+      Conditions.validate("condition", this.condition);
+    }
+    this.coverage = Check.fraction("coverage", coverage, 1.0);
+    this.variants = variants(Check.required("variants", variants));
+    this.layer = Check.optionalKey("layer", layer);
+    this.range = Check.optional(range);
+    if (this.layer.isPresent() && this.range.isEmpty()) {
+      throw DomainException.invalid("range", "is required when 'layer' is set");
+    }
+    if (this.layer.isEmpty() && this.range.isPresent()) {
+      throw DomainException.invalid("layer", "is required when 'range' is set");
+    }
+    this.metrics = metrics == null ? MetricRefs.NONE : metrics;
+    this.plannedUnits = Check.optional(plannedUnits);
+    this.plannedUnits.filter(p -> p < 1 || p > 1_000_000_000_000L).ifPresent(p -> {
+      throw DomainException.invalid("plannedUnits", "must be a whole number of units from 1 to 10^12, was " + p);
+    });
+    this.analysis = analysis == null ? Analysis.DEFAULTS : analysis;
+    this.status = status == null ? ExperimentStatus.DRAFT : status;
+    this.phases = phases == null ? List.of() : List.copyOf(phases);
+    this.decision = Check.optional(decision);
+    this.halted = Check.optional(halted);
+    this.killed = Check.optional(killed);
+  }
+
+  private static List<Variant> variants(List<Variant> given) {
+    List<Variant> variants = Check.list("variants", given, 100);
+    if (variants.size() < 2) {
+      throw DomainException.invalid("variants", "needs at least 2 variants, has " + variants.size());
+    }
+    Set<String> seen = new HashSet<>();
+    double[] weights = new double[variants.size()];
+    for (int i = 0; i < variants.size(); i++) {
+      if (!seen.add(variants.get(i).key())) {
+        throw DomainException.invalid("variants[" + i + "].key",
+            "duplicate variant key '" + variants.get(i).key() + "'; variant keys must be unique");
+      }
+      weights[i] = variants.get(i).weight();
+    }
+    VariantWeights.sumProblem(weights).ifPresent(p -> {
+      throw DomainException.invalid("variants", p);
+    });
+    return variants;
+  }
+
+  /** The current (latest) phase, if the experiment has started. */
+  public Optional<Phase> currentPhase() {
+    return phases.isEmpty() ? Optional.empty() : Optional.of(phases.get(phases.size() - 1));
+  }
+
+  /** Whether the experiment is running or paused (its allocation is live). */
+  public boolean live() {
+    return status == ExperimentStatus.RUNNING || status == ExperimentStatus.PAUSED;
+  }
+
+  /** The control (first) variant. */
+  public Variant control() {
+    return variants.get(0);
+  }
+
+  /** This experiment's design with another state (status, phases, decision, halt, kill). */
+  public Experiment withState(ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
+      Optional<Halt> halted, Optional<Kill> killed) {
+    return new Experiment(key, name, hypothesis, owner, type, hashAttribute, fallbackAttribute, condition, coverage,
+        variants, layer, range, metrics, plannedUnits, analysis, status, phases, decision, halted, killed);
+  }
+
+  /** This experiment with the kill switch's record set or cleared. */
+  public Experiment withKilled(Optional<Kill> kill) {
+    return withState(status, phases, decision, halted, kill);
+  }
+
+  /** This experiment in another status, the rest of its state unchanged. */
+  public Experiment withStatus(ExperimentStatus next) {
+    return withState(next, phases, decision, halted, killed);
+  }
+}
