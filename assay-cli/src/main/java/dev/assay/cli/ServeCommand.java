@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
       "Audit: ASSAY_AUDIT_KEY (at least 32 characters, the same on every replica) keys the audit"
           + " log's MACs; without it the key is the file audit.key (0600) in --data-dir.",
       "Without ASSAY_ADMIN_TOKEN the first start prints a one-time admin token.",
+      "Web UI: the first start creates the user 'admin' and prints its password;"
+          + " ASSAY_ADMIN_PASSWORD (at least 12 characters) sets it instead.",
       "",
       "Examples:",
       "  assay serve --demo",
@@ -345,6 +347,16 @@ final class ServeCommand implements Callable<Integer> {
       }
       builder.adminToken(token);
     }
+    String password = System.getenv("ASSAY_ADMIN_PASSWORD");
+    boolean passwordFromEnv = password != null && !password.isEmpty();
+    if (passwordFromEnv) {
+      int length = password.codePointCount(0, password.length());
+      if (length < dev.assay.server.auth.Passwords.MIN_LENGTH || length > dev.assay.server.auth.Passwords.MAX_LENGTH) {
+        throw new CliInputException("ASSAY_ADMIN_PASSWORD: must be " + dev.assay.server.auth.Passwords.MIN_LENGTH
+            + " to " + dev.assay.server.auth.Passwords.MAX_LENGTH + " characters");
+      }
+      builder.adminPassword(password);
+    }
     PrintWriter out = spec.commandLine().getOut();
     AssayServer server;
     try {
@@ -365,6 +377,7 @@ final class ServeCommand implements Callable<Integer> {
     ServeBanner banner = new ServeBanner(host, server.port(), server.generatedAdminToken(),
         token != null && !token.isBlank());
     banner.printRunning(out, server.storeDescription());
+    banner.printSignIn(out, server.generatedAdminPassword(), passwordFromEnv);
     banner.printUsage(out);
     if (demo) {
       banner.printDemo(out, server.demoClientKey());

@@ -47,6 +47,7 @@ public final class AssayServer implements AutoCloseable {
   private Optional<dev.assay.server.events.KafkaEventConsumer> kafkaConsumer = Optional.empty();
   private Optional<dev.assay.server.events.PostgresEventWarehouse> pgEvents = Optional.empty();
   private java.util.List<String> routes = java.util.List.of();
+  private Optional<String> generatedAdminPassword = Optional.empty();
   private Optional<dev.assay.server.analysis.AnalysisExecutor> analysisExecutor = Optional.empty();
   private dev.assay.server.api.ConnectionGuard guard;
 
@@ -88,6 +89,37 @@ public final class AssayServer implements AutoCloseable {
    * The admin token generated at this start because no admin key existed and no admin token was
    * configured; shown once, never stored in clear.
    */
+  /* The web UI first: the API's routing ends with a fallback that answers every other path. */
+  private static void routing(io.helidon.webserver.http.HttpRouting.Builder r, HttpApi api, ConfigService config,
+      PayloadEvaluators evaluators, ConfigStore store, dev.assay.server.auth.Logins logins, Clock clock) {
+    new dev.assay.server.ui.WebUi(config, evaluators, store, logins,
+        dev.assay.server.auth.LoginThrottle.standard(clock), clock).routing(r);
+    api.routing(r);
+  }
+
+  /** The admin user's password when this start generated it (shown once, like the admin token). */
+  public Optional<String> generatedAdminPassword() {
+    return generatedAdminPassword;
+  }
+
+  /*
+   * The first start creates the user 'admin' (role admin) for the web UI; the password is the
+   * fixed one when given, else generated while no admin user can sign in.
+   */
+  private static Optional<String> bootstrapAdminUser(ConfigService config, dev.assay.server.auth.Logins logins,
+      Optional<String> fixed) {
+    boolean exists = config.list(Kind.USER, ConfigService.DEFAULT_PROJECT).stream()
+        .anyMatch(u -> u.path("key").asText().equals(dev.assay.server.auth.Logins.ADMIN_USER));
+    if (!exists) {
+      var body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      body.put("key", dev.assay.server.auth.Logins.ADMIN_USER);
+      body.put("name", "Administrator");
+      body.put("role", "admin");
+      config.create(Kind.USER, ConfigService.DEFAULT_PROJECT, body, "system");
+    }
+    return logins.bootstrapAdminPassword(fixed);
+  }
+
   public Optional<String> generatedAdminToken() {
     return generatedAdminToken;
   }
@@ -145,6 +177,7 @@ public final class AssayServer implements AutoCloseable {
     private Path dataDir = Path.of("data");
     private Optional<String> databaseUrl = Optional.empty();
     private Optional<String> adminToken = Optional.empty();
+    private Optional<String> adminPassword = Optional.empty();
     private boolean demo;
     private Optional<String> warehouseUrl = Optional.empty();
     private Duration refreshInterval = Duration.ofHours(1);
@@ -305,6 +338,13 @@ public final class AssayServer implements AutoCloseable {
     }
 
     /** Ensures an admin API key with this token exists (at least 16 characters). */
+    /** The admin user's password ({@code ASSAY_ADMIN_PASSWORD}); without it the first start generates one. */
+    public Builder adminPassword(String password) {
+      dev.assay.server.auth.Passwords.validate(Objects.requireNonNull(password, "password"));
+      this.adminPassword = Optional.of(password);
+      return this;
+    }
+
     public Builder adminToken(String token) {
       this.adminToken = Optional.of(Objects.requireNonNull(token, "token"));
       return this;
@@ -483,6 +523,8 @@ public final class AssayServer implements AutoCloseable {
         ApiKeys keys = new ApiKeys(store, audit, clock, random);
         ConfigService config = new ConfigService(store, audit, clock, random);
         config.ensureDefaultProject();
+        dev.assay.server.auth.Logins logins = keys.logins();
+        Optional<String> generatedPassword = bootstrapAdminUser(config, logins, adminPassword);
         Optional<String> generated = Optional.empty();
         if (adminToken.isPresent()) {
           keys.ensureAdminToken(adminToken.get());
@@ -503,7 +545,8 @@ public final class AssayServer implements AutoCloseable {
         PayloadCache payloads = new PayloadCache(config, clock);
         payloads.attach();
         PayloadSubscriptions subscriptions = new PayloadSubscriptions(payloads);
-        OfrepApi ofrep = new OfrepApi(new PayloadEvaluators(payloads), keys, ofrepRateLimit, meters);
+        PayloadEvaluators evaluators = new PayloadEvaluators(payloads);
+        OfrepApi ofrep = new OfrepApi(evaluators, keys, ofrepRateLimit, meters);
         try {
           Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -551,7 +594,7 @@ public final class AssayServer implements AutoCloseable {
             .host(host)
             .port(port)
             .shutdownGracePeriod(Duration.ofSeconds(10))
-            .routing(api::routing)
+            .routing(r -> routing(r, api, config, evaluators, store, logins, clock))
             .directHandlers(HttpApi.directHandlers())
             .contentEncoding(HttpApi.contentEncoding());
         guard.configure(webConfig);
@@ -561,6 +604,7 @@ public final class AssayServer implements AutoCloseable {
           throw ListenAddress.notListening(host, port);
         }
         AssayServer server = new AssayServer(web, store, generated, demoKey, payloads, subscriptions);
+        server.generatedAdminPassword = generatedPassword;
         server.routes = api.routes();
         server.scheduler = scheduler;
         server.auditCheckpointer = checkpointer;

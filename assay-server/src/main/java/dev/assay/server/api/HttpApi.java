@@ -72,7 +72,7 @@ public final class HttpApi {
     this.ready = ready;
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
         new SdkConnectionsApi(config, payloads, keys.serverKeys()), new FlagsApi(config), new ExperimentsApi(config, analysis),
-        new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config),
+        new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config, keys.logins()),
         new ApiKeysApi(keys, config), new AuditApi(store, audit), events);
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));

@@ -373,4 +373,9 @@ final class JdbcTransaction implements StoreTransaction {
       }
     });
   }
+
+  @Override
+  public CredentialStore credentials() {
+    return new JdbcCredentialStore(c);
+  }
 }

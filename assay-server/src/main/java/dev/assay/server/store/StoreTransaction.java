@@ -68,4 +68,7 @@ public interface StoreTransaction {
 
   /** The newest {@code limit} snapshot bodies of an experiment, newest first. */
   List<String> snapshots(String project, String experimentKey, int limit);
+
+  /** Passwords and browser sessions of the web UI, in this transaction. */
+  CredentialStore credentials();
 }
