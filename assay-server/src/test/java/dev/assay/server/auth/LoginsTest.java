@@ -31,7 +31,7 @@ class LoginsTest {
   @BeforeEach
   void open() throws Exception {
     Path dir = Files.createTempDirectory("assay-logins-");
-    store = JdbcConfigStore.embedded(dir);
+    store = openStore(dir);
     AuditKey key = AuditKey.load(Optional.empty(), dir);
     AuditLog audit = new AuditLog(clock, key, AuditAnchor.open(dir.resolve("audit-anchor.log"), key));
     SecureRandom random = new SecureRandom();
@@ -42,6 +42,11 @@ class LoginsTest {
     config.create(Kind.USER, "default", new ObjectMapper().readTree("{\"key\":\"ann\",\"role\":\"analyst\","
         + "\"projects\":[\"default\"]}"), "test");
     logins.setPassword("ann", "ann's long password", "test");
+  }
+
+  /** The store under test: the embedded H2 file here; {@link LoginsPostgresTest} runs the same on PostgreSQL. */
+  ConfigStore openStore(Path dir) {
+    return JdbcConfigStore.embedded(dir);
   }
 
   @AfterEach
