@@ -59,6 +59,22 @@ final class ServeBanner {
     }
   }
 
+  /**
+   * Where to sign in to the web UI: as 'admin' with the password this start generated (shown only
+   * once), or with {@code ASSAY_ADMIN_PASSWORD}.
+   */
+  void printSignIn(PrintWriter out, Optional<String> generatedPassword, boolean passwordFromEnv) {
+    out.println();
+    if (generatedPassword.isPresent()) {
+      out.println("Web UI: open " + base() + "/ and sign in as user 'admin' with this password (shown only once):");
+      out.println("  " + generatedPassword.get());
+    } else if (passwordFromEnv) {
+      out.println("Web UI: open " + base() + "/ and sign in as user 'admin' with $ASSAY_ADMIN_PASSWORD.");
+    } else {
+      out.println("Web UI: open " + base() + "/ and sign in (user 'admin': the password printed at the first start).");
+    }
+  }
+
   /** The admin token (when this start created it) and a first command. */
   void printUsage(PrintWriter out) {
     out.println();

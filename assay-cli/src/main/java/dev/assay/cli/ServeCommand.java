@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
       "Audit: ASSAY_AUDIT_KEY (at least 32 characters, the same on every replica) keys the audit"
           + " log's MACs; without it the key is the file audit.key (0600) in --data-dir.",
       "Without ASSAY_ADMIN_TOKEN the first start prints a one-time admin token.",
+      "Web UI: the first start creates the user 'admin' and prints its password;"
+          + " ASSAY_ADMIN_PASSWORD (at least 12 characters) sets it instead.",
       "",
       "Examples:",
       "  assay serve --demo",
@@ -244,6 +246,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     present(System.getenv("ASSAY_AUDIT_KEY")).ifPresent(builder::auditKey);
     present(adminToken).ifPresent(builder::adminToken);
+    present(System.getenv("ASSAY_ADMIN_PASSWORD")).ifPresent(builder::adminPassword);
     try {
       return builder.build();
     } catch (ServerConfig.InvalidOption e) {
@@ -258,6 +261,7 @@ final class ServeCommand implements Callable<Integer> {
       case "eventAttributeAllowList" -> "--event-attributes";
       case "auditKey" -> "ASSAY_AUDIT_KEY";
       case "adminToken" -> "ASSAY_ADMIN_TOKEN";
+      case "adminPassword" -> "ASSAY_ADMIN_PASSWORD";
       default -> "--" + option.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     };
   }
@@ -324,6 +328,8 @@ final class ServeCommand implements Callable<Integer> {
     ServeBanner banner = new ServeBanner(host, server.port(), server.generatedAdminToken(),
         token != null && !token.isBlank());
     banner.printRunning(out, server.storeDescription());
+    String password = System.getenv("ASSAY_ADMIN_PASSWORD");
+    banner.printSignIn(out, server.generatedAdminPassword(), password != null && !password.isEmpty());
     banner.printUsage(out);
     if (demo) {
       banner.printDemo(out, server.demoClientKey());

@@ -172,6 +172,17 @@ class ServeCommandTest {
     assertThat(new ServeBanner("::1", 9000, java.util.Optional.of("t"), false).base()).isEqualTo("http://[::1]:9000");
   }
 
+  @Test
+  void banner_signIn_printsTheGeneratedPasswordOnce_orPointsToTheEnvironment() {
+    ServeBanner banner = new ServeBanner("127.0.0.1", 8080, java.util.Optional.empty(), true);
+    StringWriter generated = new StringWriter();
+    banner.printSignIn(new PrintWriter(generated, true), java.util.Optional.of("Abc123generatedPw"), false);
+    assertThat(generated.toString()).contains("http://127.0.0.1:8080/", "user 'admin'", "Abc123generatedPw");
+    StringWriter fromEnv = new StringWriter();
+    banner.printSignIn(new PrintWriter(fromEnv, true), java.util.Optional.empty(), true);
+    assertThat(fromEnv.toString()).contains("$ASSAY_ADMIN_PASSWORD").doesNotContain("Abc123");
+  }
+
   private static Matcher awaitLine(StringWriter out, Thread serving) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {

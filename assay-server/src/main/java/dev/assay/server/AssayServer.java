@@ -15,13 +15,16 @@ public final class AssayServer implements AutoCloseable {
   private final int port;
   private final String storeDescription;
   private final Optional<String> generatedAdminToken;
+  private final Optional<String> generatedAdminPassword;
   private final Optional<String> demoClientKey;
   private final PayloadCache payloads;
   private final List<String> routes;
   private final Closer closer;
 
-  AssayServer(int port, String storeDescription, Optional<String> generatedAdminToken, Optional<String> demoClientKey,
-      PayloadCache payloads, List<String> routes, Closer closer) {
+  AssayServer(int port, String storeDescription, Optional<String> generatedAdminToken,
+      Optional<String> generatedAdminPassword, Optional<String> demoClientKey, PayloadCache payloads, List<String> routes,
+      Closer closer) {
+    this.generatedAdminPassword = generatedAdminPassword;
     this.port = port;
     this.storeDescription = storeDescription;
     this.generatedAdminToken = generatedAdminToken;
@@ -72,6 +75,11 @@ public final class AssayServer implements AutoCloseable {
    */
   public Optional<String> generatedAdminToken() {
     return generatedAdminToken;
+  }
+
+  /** The web UI admin user's password when this start generated it (shown once, like the admin token). */
+  public Optional<String> generatedAdminPassword() {
+    return generatedAdminPassword;
   }
 
   public String storeDescription() {

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param databaseUrl a PostgreSQL JDBC URL replacing the embedded config store
  * @param adminToken an admin API key to ensure (at least 16 characters); without it the first start
  *     generates one
+ * @param adminPassword the web UI admin user's password ({@code ASSAY_ADMIN_PASSWORD}, 12 to 200
+ *     characters); without it the first start generates one
  * @param demo seed the demo project at start
  * @param warehouseUrl JDBC URL of the warehouse analysis reads; without it, the embedded event store
  * @param refreshInterval how often running experiments are refreshed
@@ -45,8 +47,8 @@ import java.util.Set;
  * @param clock the server's clock
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
-    Optional<String> adminToken, boolean demo, Optional<String> warehouseUrl, Duration refreshInterval,
-    Optional<URI> webhookUrl, Duration analysisQueryTimeout, String analysisMemory, int analysisConcurrent,
+    Optional<String> adminToken, Optional<String> adminPassword, boolean demo, Optional<String> warehouseUrl,
+    Duration refreshInterval, Optional<URI> webhookUrl, Duration analysisQueryTimeout, String analysisMemory, int analysisConcurrent,
     int analysisPerProject, Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, HttpLimits httpLimits,
     Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, Clock clock) {
 
@@ -64,6 +66,13 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     });
     adminToken.filter(t -> t.length() < MIN_ADMIN_TOKEN_LENGTH).ifPresent(t -> {
       throw new InvalidOption("adminToken", "must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters");
+    });
+    adminPassword.ifPresent(p -> {
+      int length = p.codePointCount(0, p.length());
+      if (length < dev.assay.server.auth.Passwords.MIN_LENGTH || length > dev.assay.server.auth.Passwords.MAX_LENGTH) {
+        throw new InvalidOption("adminPassword", "must be " + dev.assay.server.auth.Passwords.MIN_LENGTH + " to "
+            + dev.assay.server.auth.Passwords.MAX_LENGTH + " characters");
+      }
     });
     warehouseUrl.filter(u -> !u.startsWith("jdbc:")).ifPresent(u -> {
       throw new InvalidOption("warehouseUrl", "must be a JDBC URL such as jdbc:duckdb:/path or jdbc:postgresql://..., was '"
@@ -151,6 +160,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private Path dataDir = Path.of("data");
     private Optional<String> databaseUrl = Optional.empty();
     private Optional<String> adminToken = Optional.empty();
+    private Optional<String> adminPassword = Optional.empty();
     private boolean demo;
     private Optional<String> warehouseUrl = Optional.empty();
     private Duration refreshInterval = Duration.ofHours(1);
@@ -204,6 +214,12 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     /** Ensures an admin API key with this token exists (at least 16 characters). */
     public Builder adminToken(String token) {
       this.adminToken = Optional.of(token);
+      return this;
+    }
+
+    /** The web UI admin user's password; without it the first start generates one. */
+    public Builder adminPassword(String password) {
+      this.adminPassword = Optional.of(password);
       return this;
     }
 
@@ -351,7 +367,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       }
       EventOptions events = new EventOptions(eventHmacKey, eventAttributeAllowList, eventRetentionDays,
           eventRetentionInterval, eventDedupWindow, kafkaBootstrapServers, kafkaTopic, kafkaConsume);
-      return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, demo, warehouseUrl, refreshInterval,
+      return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
           sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, clock);
     }

@@ -1,5 +1,12 @@
 package dev.assay.server;
 
+import dev.assay.server.auth.LoginThrottle;
+import dev.assay.server.auth.Logins;
+import dev.assay.server.delivery.PayloadEvaluators;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.User;
+import dev.assay.server.ui.WebUi;
+
 import dev.assay.server.analysis.AnalysisExecutor;
 import dev.assay.server.analysis.AnalysisLimits;
 import dev.assay.server.analysis.AnalysisSandbox;
@@ -67,6 +74,8 @@ final class ServerWiring {
   private final ApiKeys keys;
   private final ConfigService config;
   private final Optional<String> generatedAdminToken;
+  private final Logins logins;
+  private final Optional<String> generatedAdminPassword;
   private final boolean demoSeeded;
   private final Optional<String> demoClientKey;
   private final PrometheusMeterRegistry meters;
@@ -92,6 +101,8 @@ final class ServerWiring {
     this.config = new ConfigService(store, audit, c.clock(), random);
     config.ensureDefaultProject();
     this.generatedAdminToken = bootstrapAdmin();
+    this.logins = keys.logins();
+    this.generatedAdminPassword = bootstrapAdminUser();
     // Seeded with past dates: the demo's experiments started weeks ago (DemoData.HISTORY).
     this.demoSeeded = c.demo()
         && DemoData.seed(ago -> new ConfigService(store, audit, Clock.offset(c.clock(), ago.negated()), random));
@@ -125,8 +136,8 @@ final class ServerWiring {
     Closer closer = new Closer();
     try {
       ServerWiring w = new ServerWiring(config, closer);
-      return new AssayServer(w.web.port(), w.store.description(), w.generatedAdminToken, w.demoClientKey,
-          w.payloads, w.api.routes(), closer);
+      return new AssayServer(w.web.port(), w.store.description(), w.generatedAdminToken, w.generatedAdminPassword,
+          w.demoClientKey, w.payloads, w.api.routes(), closer);
     } catch (RuntimeException e) {
       try {
         closer.close();
@@ -138,11 +149,13 @@ final class ServerWiring {
   }
 
   /**
-   * Routes other edge packages mount beside the API (the web UI at {@code /}); empty until one
-   * exists. Add a contributor here, nowhere else.
+   * Routes other edge packages mount beside the API: the web UI at {@code /}. Add a contributor
+   * here, nowhere else.
    */
   private List<RouteContributor> routeContributors() {
-    return List.of();
+    WebUi ui = new WebUi(config, new PayloadEvaluators(payloads), store, logins, LoginThrottle.standard(c.clock()),
+        c.clock());
+    return List.of(ui::routing);
   }
 
   private ConfigStore openStore() {
@@ -160,6 +173,22 @@ final class ServerWiring {
     AuditAnchor anchor = AuditAnchor.open(c.dataDir().resolve(AuditAnchor.FILE_NAME), key);
     closer.register(AuditCheckpointer.start(store, anchor, c.clock(), c.auditCheckpointInterval()));
     return new AuditLog(c.clock(), key, anchor);
+  }
+
+  /*
+   * The first start creates the user 'admin' (role admin) for the web UI; its password is the
+   * configured one, else generated while the admin user has none.
+   */
+  private Optional<String> bootstrapAdminUser() {
+    try {
+      config.create(Kind.USER, ConfigService.DEFAULT_PROJECT,
+          new User(Logins.ADMIN_USER, "Administrator", null, "admin", null), "system");
+    } catch (DomainException e) {
+      if (!"already_exists".equals(e.code())) { // else: it exists (or another replica created it just now)
+        throw e;
+      }
+    }
+    return logins.bootstrapAdminPassword(c.adminPassword());
   }
 
   private Optional<String> bootstrapAdmin() {

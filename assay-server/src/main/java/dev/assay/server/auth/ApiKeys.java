@@ -39,6 +39,25 @@ public final class ApiKeys {
     this.random = random;
   }
 
+  private volatile Logins logins;
+
+  /**
+   * Users' passwords and browser sessions (the web UI's sign-in), in the same store; one instance
+   * per key service.
+   */
+  public Logins logins() {
+    Logins l = logins;
+    if (l == null) {
+      synchronized (this) {
+        if (logins == null) {
+          logins = new Logins(store, audit, clock, random, new Passwords(random), Logins.Lifetimes.DEFAULT);
+        }
+        l = logins;
+      }
+    }
+    return l;
+  }
+
   /** Server keys of SDK connections, kept in the same store with the same hashing. */
   public ServerKeys serverKeys() {
     return new ServerKeys(store, audit, clock, random);

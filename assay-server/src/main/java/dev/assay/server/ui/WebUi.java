@@ -1,0 +1,59 @@
+package dev.assay.server.ui;
+
+import dev.assay.server.auth.LoginThrottle;
+import dev.assay.server.auth.Logins;
+import dev.assay.server.delivery.PayloadEvaluators;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.store.ConfigStore;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The web UI (ARCHITECTURE §2, §4; ADR 0017): server-rendered HTML pages under {@code /ui/},
+ * reached from {@code /}, with their assets under {@code /ui/assets/}. It is an edge like the
+ * management API and calls the same services; nothing else depends on it. Register it on the
+ * routing before the API, whose fallback answers every path nobody claimed.
+ */
+public final class WebUi {
+  private final UiContext ui;
+
+  public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
+      LoginThrottle throttle, Clock clock) {
+    this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, store, clock), new Views(),
+        Assets.load());
+  }
+
+  /** Registers the UI's routes. */
+  public void routing(HttpRouting.Builder routing) {
+    routing.get("/", (req, res) -> Http.redirect(req, res, "/ui/flags"));
+    routing.get("/ui", (req, res) -> Http.redirect(req, res, "/ui/flags"));
+    routing.get("/ui/", (req, res) -> Http.redirect(req, res, "/ui/flags"));
+    routing.get(Assets.PREFIX + "{file}", (req, res) -> {
+      Optional<Assets.Asset> asset = ui.assets().byUrl(req.path().path());
+      if (asset.isEmpty()) {
+        ui.errorPage(res, 404, "Not found", "There is no such asset.", Optional.empty());
+        return;
+      }
+      Http.securityHeaders(res);
+      res.status(Status.OK_200);
+      res.header(HeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
+      res.header(HeaderNames.CONTENT_TYPE, asset.get().contentType());
+      res.send(asset.get().bytes());
+    });
+    new SignInPages(ui).routing(routing);
+    Pages pages = new Pages(routing, ui);
+    Set<String> built = new HashSet<>();
+    for (UiRoutes.Area area : UiRoutes.areas(ui)) {
+      area.register(pages);
+      built.addAll(area.navIds());
+    }
+    new ComingPages(ui, built).register(pages);
+    routing.any("/ui/*", (req, res) ->
+        ui.errorPage(res, 404, "Not found", "There is no page " + req.path().path() + ".", Optional.of("/ui/")));
+  }
+}
