@@ -73,7 +73,8 @@ public final class HttpApi {
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
         new SdkConnectionsApi(config, payloads, keys.serverKeys()), new FlagsApi(config), new ExperimentsApi(config, analysis),
         new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config), new MetricsApi(config), new UsersApi(config, keys.logins()),
-        new ApiKeysApi(keys, config), new AuditApi(store, audit), events);
+        new ApiKeysApi(keys, config), new AuditApi(store, audit), events,
+        new CommentsApi(new dev.assay.server.domain.Comments(store, audit)));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
