@@ -142,6 +142,10 @@ class AdminUiBrowserE2ETest {
   void comment_addedOnAFlag_showsInTheAuditLog() {
     signIn("admin", ServeProcess.ADMIN_PASSWORD);
     Browser.open(d, url("/ui/flags/new-header"), By.cssSelector("[data-testid=comment-form]"));
+    d.findElement(By.xpath("//button[text()='Add comment']")).click();
+    WebElement refused = Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(By.id("comment-error")));
+    assertThat(refused.getText()).isEqualTo("must not be empty");
+    assertThat(d.findElement(By.id("comment-text")).getAttribute("aria-describedby")).isEqualTo("comment-error");
     String text = "Rollout checked with support " + System.nanoTime();
     d.findElement(By.id("comment-text")).sendKeys(text);
     d.findElement(By.xpath("//button[text()='Add comment']")).click();
