@@ -116,7 +116,13 @@ public final class AssayServer implements AutoCloseable {
       body.put("key", dev.assay.server.auth.Logins.ADMIN_USER);
       body.put("name", "Administrator");
       body.put("role", "admin");
-      config.create(Kind.USER, ConfigService.DEFAULT_PROJECT, body, "system");
+      try {
+        config.create(Kind.USER, ConfigService.DEFAULT_PROJECT, body, "system");
+      } catch (dev.assay.server.domain.DomainException e) {
+        if (!e.code().equals("already_exists")) { // another replica created it just now
+          throw e;
+        }
+      }
     }
     return logins.bootstrapAdminPassword(fixed);
   }

@@ -114,6 +114,17 @@ class LoginsTest {
   }
 
   @Test
+  void deletingTheUser_endsItsSessions_andARecreatedUserHasNoPassword() throws Exception {
+    String id = logins.signIn("ann", "ann's long password").orElseThrow().sessionId();
+    long version = config.get(Kind.USER, "default", "ann").get("version").asLong();
+    config.delete(Kind.USER, "default", "ann", version, "test");
+    assertThat(logins.resolve(id)).isEmpty();
+    config.create(Kind.USER, "default", new ObjectMapper().readTree("{\"key\":\"ann\",\"role\":\"admin\"}"), "test");
+    assertThat(logins.hasPassword("ann")).isFalse();
+    assertThat(logins.signIn("ann", "ann's long password")).isEmpty();
+  }
+
+  @Test
   void signOut_endsTheSession() {
     String id = logins.signIn("ann", "ann's long password").orElseThrow().sessionId();
     logins.signOut(id);
