@@ -66,7 +66,8 @@ public final class HttpApi {
         new SdkConnectionsApi(config, s.payloads(), s.keys().serverKeys()), new FlagsApi(config),
         new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config),
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
-        new EventsApi(s.events(), s.eventGovernance(), config));
+        new EventsApi(s.events(), s.eventGovernance(), config),
+        new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);

@@ -6,6 +6,8 @@ public enum Permission {
   READ,
   /** Read the audit log. */
   READ_AUDIT,
+  /** Comment on flags and experiments. */
+  COMMENT,
   /** Create and edit metrics. */
   WRITE_METRICS,
   /** Create and edit flags, experiments (and their lifecycle), layers, segments, SDK connections. */

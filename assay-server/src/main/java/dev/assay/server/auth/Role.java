@@ -7,14 +7,14 @@ import java.util.Set;
 
 /**
  * What an API key may do. Each role includes everything the roles below it may do:
- * viewer reads config; analyst also reads the audit log and edits metrics; experimenter also edits
+ * viewer reads config; analyst also reads the audit log, comments on flags and experiments and edits metrics; experimenter also edits
  * flags, experiments, layers, segments and SDK connections; admin also manages projects,
  * environments, users and API keys and verifies or exports the audit log.
  */
 public enum Role {
   VIEWER(EnumSet.of(Permission.READ)),
-  ANALYST(EnumSet.of(Permission.READ, Permission.READ_AUDIT, Permission.WRITE_METRICS)),
-  EXPERIMENTER(EnumSet.of(Permission.READ, Permission.READ_AUDIT, Permission.WRITE_METRICS,
+  ANALYST(EnumSet.of(Permission.READ, Permission.READ_AUDIT, Permission.COMMENT, Permission.WRITE_METRICS)),
+  EXPERIMENTER(EnumSet.of(Permission.READ, Permission.READ_AUDIT, Permission.COMMENT, Permission.WRITE_METRICS,
       Permission.WRITE_CONFIG)),
   ADMIN(EnumSet.allOf(Permission.class));
 

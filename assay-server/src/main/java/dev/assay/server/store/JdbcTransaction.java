@@ -383,4 +383,9 @@ final class JdbcTransaction implements StoreTransaction {
   public CredentialStore credentials() {
     return new JdbcCredentialStore(c);
   }
+
+  @Override
+  public CommentStore comments() {
+    return new JdbcCommentStore(c);
+  }
 }

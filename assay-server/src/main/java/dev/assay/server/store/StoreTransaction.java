@@ -72,4 +72,7 @@ public interface StoreTransaction {
 
   /** Passwords and browser sessions of the web UI, in this transaction. */
   CredentialStore credentials();
+
+  /** Comments on flags and experiments, in this transaction. */
+  CommentStore comments();
 }

@@ -14,6 +14,7 @@ public final class Nav {
   static final List<Item> ITEMS = List.of(
       new Item("flags", "Flags", "/ui/flags"),
       new Item("experiments", "Experiments", "/ui/experiments"),
+      new Item("archive", "Archive", "/ui/archive"),
       new Item("metrics", "Metrics", "/ui/metrics"),
       new Item("segments", "Segments", "/ui/segments"),
       new Item("layers", "Layers", "/ui/layers"),

@@ -21,6 +21,11 @@ final class UiRoutes {
   static List<Area> areas(UiContext ui) {
     return List.of(
         new ProjectPages(ui),
-        new FlagPages(ui));
+        new FlagPages(ui),
+        new CataloguePages(ui),
+        new AdminPages(ui),
+        new EventsPage(ui),
+        new CommentPages(ui),
+        new ArchivePages(ui));
   }
 }

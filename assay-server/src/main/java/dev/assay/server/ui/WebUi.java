@@ -23,9 +23,10 @@ public final class WebUi {
   private final UiContext ui;
 
   public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
-      LoginThrottle throttle, Clock clock) {
+      LoginThrottle throttle, Clock clock, dev.assay.server.audit.AuditLog audit, dev.assay.server.auth.ApiKeys keys,
+      dev.assay.server.events.EventStore events) {
     this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, store, clock), new Views(),
-        Assets.load());
+        Assets.load(), new AdminDomain(config, store, audit, keys, events, clock));
   }
 
   /** Registers the UI's routes. */

@@ -34,8 +34,9 @@ class PermissionSweepTest {
   /* The matrix as the product defines it, stated independently of Role's implementation. */
   private static final Map<Role, List<Permission>> EXPECTED = Map.of(
       Role.VIEWER, List.of(Permission.READ),
-      Role.ANALYST, List.of(Permission.READ, Permission.READ_AUDIT, Permission.WRITE_METRICS),
-      Role.EXPERIMENTER, List.of(Permission.READ, Permission.READ_AUDIT, Permission.WRITE_METRICS, Permission.WRITE_CONFIG),
+      Role.ANALYST, List.of(Permission.READ, Permission.READ_AUDIT, Permission.COMMENT, Permission.WRITE_METRICS),
+      Role.EXPERIMENTER, List.of(Permission.READ, Permission.READ_AUDIT, Permission.COMMENT, Permission.WRITE_METRICS,
+          Permission.WRITE_CONFIG),
       Role.ADMIN, List.of(Permission.values()));
 
   @BeforeAll

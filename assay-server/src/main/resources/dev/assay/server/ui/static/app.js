@@ -41,6 +41,11 @@
       });
     });
   }
+  // A form the server refuses (400, 422) comes back with its errors beside the fields: show it.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var status = e.detail.xhr.status;
+    if (status === 400 || status === 422) { e.detail.shouldSwap = true; e.detail.isError = false; }
+  });
   document.addEventListener('DOMContentLoaded', function () { bind(document); });
   document.addEventListener('htmx:afterSwap', function (e) { bind(e.target); });
 })();
