@@ -91,9 +91,10 @@ public final class AssayServer implements AutoCloseable {
    */
   /* The web UI first: the API's routing ends with a fallback that answers every other path. */
   private static void routing(io.helidon.webserver.http.HttpRouting.Builder r, HttpApi api, ConfigService config,
-      PayloadEvaluators evaluators, ConfigStore store, dev.assay.server.auth.Logins logins, Clock clock) {
+      PayloadEvaluators evaluators, ConfigStore store, dev.assay.server.auth.Logins logins, Clock clock,
+      Optional<dev.assay.server.analysis.ExperimentRefresh> analysis) {
     new dev.assay.server.ui.WebUi(config, evaluators, store, logins,
-        dev.assay.server.auth.LoginThrottle.standard(clock), clock).routing(r);
+        dev.assay.server.auth.LoginThrottle.standard(clock), clock, analysis).routing(r);
     api.routing(r);
   }
 
@@ -594,7 +595,7 @@ public final class AssayServer implements AutoCloseable {
             .host(host)
             .port(port)
             .shutdownGracePeriod(Duration.ofSeconds(10))
-            .routing(r -> routing(r, api, config, evaluators, store, logins, clock))
+            .routing(r -> routing(r, api, config, evaluators, store, logins, clock, analysis))
             .directHandlers(HttpApi.directHandlers())
             .contentEncoding(HttpApi.contentEncoding());
         guard.configure(webConfig);

@@ -142,11 +142,9 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
           : config.get(Kind.METRIC, project, ref.path("metric").asText()).path("direction").asText("increase");
       boolean higherIsBetter = !"decrease".equals(direction);
       double threshold = ref.path("threshold").asDouble(0);
-      double margin = threshold * Math.abs(r.path("controlMean").asDouble());
       double lo = r.path("ciLower").asDouble();
       double hi = r.path("ciUpper").asDouble();
-      boolean harmful = higherIsBetter ? hi < -margin : lo > margin;
-      if (harmful) {
+      if (harmful(higherIsBetter, threshold, r.path("controlMean").asDouble(), lo, hi)) {
         out.add(JSON.createObjectNode().put("metric", r.path("metric").asText()).put("variant", r.path("variant").asText())
             .put("direction", direction).put("threshold", threshold).put("controlMean", r.path("controlMean").asDouble())
             .put("effect", r.path("effect").asDouble()).put("ciLower", lo).put("ciUpper", hi)
@@ -154,6 +152,17 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
       }
     }
     return out;
+  }
+
+  /**
+   * The breach rule: the interval [{@code ciLower}, {@code ciUpper}] of the effect lies entirely
+   * beyond the guardrail's tolerated degradation ({@code threshold} × |control mean|) on the
+   * harmful side. The one owner of this rule; the results page shows a breach by it too.
+   */
+  public static boolean harmful(boolean higherIsBetter, double threshold, double controlMean, double ciLower,
+      double ciUpper) {
+    double margin = threshold * Math.abs(controlMean);
+    return higherIsBetter ? ciUpper < -margin : ciLower > margin;
   }
 
   private void notify(URI url, String project, String key, String kind, String reason, List<ObjectNode> breaches,

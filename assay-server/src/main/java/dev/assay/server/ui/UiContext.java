@@ -10,7 +10,8 @@ import java.util.Optional;
  * What every page area needs: sign-in, the domain adapter, templates and assets. Built once by
  * {@link WebUi}; immutable and thread-safe.
  */
-record UiContext(Logins logins, LoginThrottle throttle, UiDomain domain, Views views, Assets assets) {
+record UiContext(Logins logins, LoginThrottle throttle, UiDomain domain, Views views, Assets assets,
+    ExperimentPagesDomain experiments) {
 
   /** The layout data of a page shown to someone not signed in (sign-in, errors). */
   Shell anonymousShell(String title) {

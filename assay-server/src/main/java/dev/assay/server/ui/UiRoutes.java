@@ -20,6 +20,7 @@ final class UiRoutes {
 
   static List<Area> areas(UiContext ui) {
     return List.of(
-        new ProjectPages(ui));
+        new ProjectPages(ui),
+        new ExperimentPages(ui));
   }
 }

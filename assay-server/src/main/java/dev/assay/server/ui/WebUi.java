@@ -1,6 +1,7 @@
 package dev.assay.server.ui;
 
 import dev.assay.server.auth.LoginThrottle;
+import dev.assay.server.analysis.ExperimentRefresh;
 import dev.assay.server.auth.Logins;
 import dev.assay.server.delivery.PayloadEvaluators;
 import dev.assay.server.domain.ConfigService;
@@ -24,8 +25,14 @@ public final class WebUi {
 
   public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
       LoginThrottle throttle, Clock clock) {
+    this(config, evaluators, store, logins, throttle, clock, Optional.empty());
+  }
+
+  /** As above, with the analysis the experiment pages refresh results with. */
+  public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
+      LoginThrottle throttle, Clock clock, Optional<ExperimentRefresh> analysis) {
     this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, store, clock), new Views(),
-        Assets.load());
+        Assets.load(), new ExperimentPagesDomain(config, analysis));
   }
 
   /** Registers the UI's routes. */
