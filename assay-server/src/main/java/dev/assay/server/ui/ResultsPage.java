@@ -40,7 +40,7 @@ public final class ResultsPage {
   }
 
   /** {@code experiments/refresh.jte}: the progress of a refresh; when done, the new results too (swapped in). */
-  public record RefreshView(View page, Optional<String> error) {}
+  public record RefreshView(View page, Optional<String> error, boolean swapResults) {}
 
   void register(Pages pages) {
     pages.get("/ui/experiments/{key}/results", Permission.READ, c -> UiResponse.ok(
@@ -104,6 +104,6 @@ public final class ResultsPage {
 
   /* HTMX answers are 200 even for a refused refresh: HTMX swaps only successful answers in. */
   private UiResponse progress(UiCall c, Optional<String> error) {
-    return UiResponse.ok(ui.views().render("experiments/refresh.jte", new RefreshView(view(c), error)));
+    return UiResponse.ok(ui.views().render("experiments/refresh.jte", new RefreshView(view(c), error, true)));
   }
 }
