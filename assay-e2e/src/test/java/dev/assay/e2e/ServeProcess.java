@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  */
 final class ServeProcess implements AutoCloseable {
   static final String ADMIN_TOKEN = "e2e-admin-token-0123456789";
+  /** The web UI password of the user 'admin' (ASSAY_ADMIN_PASSWORD). */
+  static final String ADMIN_PASSWORD = "e2e admin password";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final int port;
@@ -59,6 +61,7 @@ final class ServeProcess implements AutoCloseable {
     command.addAll(extraArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("ASSAY_ADMIN_TOKEN", ADMIN_TOKEN);
+    pb.environment().put("ASSAY_ADMIN_PASSWORD", ADMIN_PASSWORD);
     pb.environment().putAll(env);
     process = pb.start();
     // A thread of its own: the common pool may have a single thread, busy with another process.

@@ -85,8 +85,9 @@ final class FlagDocuments {
       RuleInput in = rules.get(i);
       String at = "environments." + env + ".rules[" + i + "].";
       ObjectNode r = list.addObject();
-      if (!in.condition().isBlank()) {
-        r.set("condition", jsonValue(at + "condition", in.condition()));
+      JsonNode condition = condition(at, in);
+      if (condition != null) {
+        r.set("condition", condition);
       }
       if (in.kind().equals("experiment")) {
         r.put("experiment", in.value());
@@ -101,6 +102,67 @@ final class FlagDocuments {
       }
     }
     return out;
+  }
+
+  /** Operators the condition builder offers; anything else is written as JSON. */
+  static final List<String> OPERATORS = List.of("$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte", "$regex");
+
+  /*
+   * The rule's condition: the JSON typed, else the one the builder composes from an attribute
+   * test and a segment ({"attr": {"$op": operand}}, {"id": {"$inGroup": "segment"}}, both under $and).
+   */
+  private static JsonNode condition(String at, RuleInput in) {
+    if (!in.condition().isBlank()) {
+      return jsonValue(at + "condition", in.condition());
+    }
+    List<JsonNode> parts = new ArrayList<>();
+    if (!in.attribute().isBlank()) {
+      if (!OPERATORS.contains(in.operator())) {
+        throw DomainException.invalid(at + "operator", "must be one of " + OPERATORS);
+      }
+      JsonNode operand = in.operator().equals("$in") || in.operator().equals("$nin")
+          ? list(in.operand()) : scalar(in.operand(), in.operator().equals("$regex"));
+      ObjectNode test = NODES.objectNode();
+      test.putObject(in.attribute().strip()).set(in.operator(), operand);
+      parts.add(test);
+    }
+    if (!in.segment().isBlank()) {
+      ObjectNode group = NODES.objectNode();
+      group.putObject("id").put("$inGroup", in.segment());
+      parts.add(group);
+    }
+    if (parts.isEmpty()) {
+      return null;
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    ObjectNode and = NODES.objectNode();
+    and.putArray("$and").addAll(parts);
+    return and;
+  }
+
+  /* A comma-separated list of values. */
+  private static JsonNode list(String text) {
+    ArrayNode a = NODES.arrayNode();
+    for (String s : text.split(",")) {
+      if (!s.isBlank()) {
+        a.add(scalar(s, false));
+      }
+    }
+    return a;
+  }
+
+  /* A number or boolean when the text is one, else the text. */
+  private static JsonNode scalar(String text, boolean asText) {
+    String t = text.strip();
+    if (!asText && (t.equals("true") || t.equals("false"))) {
+      return NODES.booleanNode(t.equals("true"));
+    }
+    if (!asText && t.matches("-?[0-9]+(\\.[0-9]+)?")) {
+      return NODES.numberNode(new BigDecimal(t));
+    }
+    return NODES.textNode(t);
   }
 
   private static double percent(String field, String text) {

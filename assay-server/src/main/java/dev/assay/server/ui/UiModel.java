@@ -41,7 +41,8 @@ public final class UiModel {
       String lifecycle) {}
 
   /** One rule as a form sends it. */
-  public record RuleInput(String kind, String condition, String value, String coverage, String hashAttribute) {}
+  public record RuleInput(String kind, String condition, String value, String coverage, String hashAttribute,
+      String attribute, String operator, String operand, String segment) {}
 
   public record HistoryEntry(long seq, Instant at, String actor, String action) {}
 

@@ -21,6 +21,7 @@ final class UiRoutes {
   static List<Area> areas(UiContext ui) {
     return List.of(
         new ProjectPages(ui),
+        new FlagPages(ui),
         new ExperimentPages(ui));
   }
 }
