@@ -102,7 +102,11 @@ class ExperimentsBrowserE2ETest {
     Browser.waitFor(d).until(ExpectedConditions.attributeToBe(forest, "data-drawn", "true"));
     assertThat(d.findElement(By.cssSelector("tr[data-metric=purchase][data-variant=green]")).getAttribute("data-verdict"))
         .isEqualTo("win");
+    assertThat(d.findElement(By.cssSelector("[data-testid=report-download]")).getAttribute("href")).contains("/report.md");
+    assertThat(Browser.seriousAccessibilityViolations(d)).as("results page").isEmpty();
+    Browser.size(d, 1280, 2000);
     Browser.screenshot(d, IMAGES.resolve("ui-results.png"));
+    Browser.size(d, 1280, 800);
   }
 
   @Test
@@ -129,11 +133,15 @@ class ExperimentsBrowserE2ETest {
     assertThat(power.getAttribute("data-per-variant")).isEqualTo("14749");
     assertThat(d.findElement(By.id("f-plannedUnits")).getDomProperty("value")).isEqualTo("29498");
     assertThat(d.findElement(By.cssSelector("[data-testid=power-days]")).getText()).isEqualTo("30 days");
+    assertThat(Browser.seriousAccessibilityViolations(d)).as("wizard").isEmpty();
+    Browser.size(d, 1280, 1600);
     Browser.screenshot(d, IMAGES.resolve("ui-experiment-wizard.png"));
+    Browser.size(d, 1280, 800);
     d.findElement(By.cssSelector("[data-testid=create-experiment]")).click();
     WebElement status = Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(
         By.cssSelector("[data-testid=experiment-status]")));
     assertThat(status.getText()).isEqualTo("draft");
+    assertThat(Browser.seriousAccessibilityViolations(d)).as("experiment page").isEmpty();
     JsonNode created = serve.admin("GET", "/experiments/" + KEY, null);
     assertThat(created.path("plannedUnits").asLong()).isEqualTo(29498);
     assertThat(created.at("/metrics/guardrails/0/metric").asText()).isEqualTo("page-load-ms");
