@@ -124,6 +124,15 @@ class WebUiBrowserE2ETest {
     assertThat(rule.path("coverage").asDouble()).isEqualTo(0.3);
     assertThat(rule.path("force").asBoolean()).isTrue();
     assertThat(d.findElement(By.cssSelector("[data-testid=flag-history]")).getText()).contains("update", "create");
+
+    // The preview, through HTMX (our JS under the CSP): the SDK engine on the payload just checked.
+    String page = d.getCurrentUrl();
+    d.findElement(By.id("preview-attributes")).sendKeys("{\"id\": \"user-7\"}");
+    d.findElement(By.xpath("//button[text()='Evaluate']")).click();
+    WebElement result = Browser.waitFor(d).until(
+        ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=preview-value]")));
+    assertThat(result.getText()).matches("(?s)Value: (true|false) .*").contains(serve.demoClientKey);
+    assertThat(d.getCurrentUrl()).isEqualTo(page);
   }
 
   @Test

@@ -168,6 +168,11 @@ final class JdbcTransaction implements StoreTransaction {
       if (n == 0) {
         throw staleOrMissing(kind, scope, key, expectedVersion);
       }
+      if (kind == Kind.USER) {
+        // A user's password and sessions go with it: a user later created with the same key starts without them.
+        credentials().deletePassword(key);
+        credentials().deleteSessionsOf(key);
+      }
       return null;
     });
   }

@@ -33,7 +33,8 @@ public interface StoreTransaction {
   StoredEntity update(Kind kind, String scope, String key, long expectedVersion, String body);
 
   /**
-   * Deletes the entity if the current version is {@code expectedVersion}.
+   * Deletes the entity if the current version is {@code expectedVersion}. Deleting a
+   * {@link Kind#USER} also deletes its {@link CredentialStore} password and sessions.
    *
    * @throws VersionConflictException when the version is stale (nothing changes)
    * @throws EntityNotFoundException when the entity does not exist
