@@ -78,7 +78,8 @@
     });
     var opts = {
       width: width(fig), height: 200, title: m.key + ': effect over time',
-      scales: { x: { time: true } },
+      // one refresh so far: an hour either side of it, not uPlot's default span of years
+      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 3600, max + 3600] : [min, max]; } } },
       axes: [{}, { size: 60 }],
       series: ser, bands: bands
     };
