@@ -36,6 +36,7 @@ class UiLoadHarnessTest {
       for (String path : List.of("/ui/experiments/load-3x20/results?project=demo",
           "/ui/experiments/load-3x20/results/plots.json?project=demo", "/ui/experiments?project=demo",
           "/ui/experiments?project=demo&q=load-exp-1999")) {
+        System.out.println("=== " + path + " at 50 req/s for 15 s: " + paced(serve.baseUrl() + path, cookie, 50, 750));
         for (int connections : new int[] {1, 4}) {
           Process wrk = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d15s", "--latency", "-H",
               "Cookie: " + cookie, serve.baseUrl() + path).redirectErrorStream(true).start();
@@ -45,6 +46,42 @@ class UiLoadHarnessTest {
         }
       }
     }
+  }
+
+  /*
+   * Open-loop load at a fixed rate (wrk cannot pace): a request every 1/rate s on its own virtual
+   * thread, whatever the earlier ones do, so a slow answer does not lower the load; the latency of
+   * each answer (full body read) in sorted order gives the percentiles.
+   */
+  private static String paced(String url, String cookie, int rate, int requests) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Cookie", cookie).build();
+    long[] micros = new long[requests];
+    int[] status = new int[requests];
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      long start = System.nanoTime();
+      for (int i = 0; i < requests; i++) {
+        long due = start + i * 1_000_000_000L / rate;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+        int n = i;
+        pool.submit(() -> {
+          long t = System.nanoTime();
+          HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+          micros[n] = (System.nanoTime() - t) / 1000;
+          status[n] = r.statusCode();
+          return null;
+        });
+      }
+    }
+    long ok = java.util.Arrays.stream(status).filter(x -> x == 200).count();
+    long[] sorted = micros.clone();
+    java.util.Arrays.sort(sorted);
+    return String.format("%d of %d answered 200; p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms", ok, requests,
+        sorted[requests / 2] / 1000.0, sorted[(int) (requests * 0.95)] / 1000.0, sorted[(int) (requests * 0.99)] / 1000.0,
+        sorted[requests - 1] / 1000.0);
   }
 
   private static void seed(ServeProcess serve) throws Exception {

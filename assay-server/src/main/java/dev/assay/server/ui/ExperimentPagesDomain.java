@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The experiment pages' part of the UI's adapter to the domain ({@link UiDomain} is the rest):
@@ -34,37 +36,91 @@ final class ExperimentPagesDomain {
   private final ConfigService config;
   private final Optional<ExperimentRefresh> analysis;
 
+  /*
+   * The list page reads every experiment of a project; parsing 2,000 documents per request costs
+   * more than the page may take (docs/performance.md). So the rows of a project are kept, with the
+   * change generation they were read at: every committed change (this process's, or another
+   * replica's through the store's change channel) bumps the generation, and rows read at an older
+   * one are read again. A change during a read leaves rows of the old generation, never stale
+   * rows marked current. The plot data of an experiment is kept the same way, also keyed by its
+   * newest snapshot.
+   */
+  private final AtomicLong generation = new AtomicLong();
+  private final Map<String, Cached<List<Indexed>>> rows = new ConcurrentHashMap<>();
+  private final Map<String, Cached<byte[]>> plots = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Cached<byte[]>> eldest) {
+          return size() > PLOTS_KEPT;
+        }
+      });
+  private static final int PLOTS_KEPT = 32;
+
+  private record Cached<T>(long generation, String version, T value) {}
+
+  /* A row and the lower-case text the search looks in (key, name, owner, hypothesis). */
+  private record Indexed(Row row, String text) {}
+
   ExperimentPagesDomain(ConfigService config, Optional<ExperimentRefresh> analysis) {
     this.config = config;
     this.analysis = analysis;
+    config.onChange(p -> generation.incrementAndGet());
+    config.onRemoteChange(p -> generation.incrementAndGet());
   }
 
   /** One page of the experiments, newest change first, filtered by status and a search of key, name, owner, hypothesis. */
   ListPage list(String project, String status, String search, int page, int pageSize) {
     String needle = search.toLowerCase(Locale.ROOT);
-    List<Row> rows = new ArrayList<>();
-    for (ObjectNode e : config.list(Kind.EXPERIMENT, project)) {
-      String st = e.path("status").asText("draft");
-      if (!status.isEmpty() && !st.equals(status)) {
-        continue;
+    List<Row> matching = new ArrayList<>();
+    for (Indexed i : indexed(project)) {
+      if ((status.isEmpty() || i.row().status().equals(status)) && (needle.isEmpty() || i.text().contains(needle))) {
+        matching.add(i.row());
       }
-      if (!needle.isEmpty() && !(contains(e, "key", needle) || contains(e, "name", needle)
-          || contains(e, "owner", needle) || contains(e, "hypothesis", needle))) {
-        continue;
-      }
-      rows.add(new Row(e.path("key").asText(), e.path("name").asText(), st, e.path("owner").asText(),
-          e.path("type").asText("ab"), e.path("variants").size(), e.path("metrics").path("primary").asText(""),
-          e.path("killed").isObject(), e.path("halted").isObject(), Instant.parse(e.path("updatedAt").asText())));
     }
-    rows.sort(Comparator.comparing(Row::updatedAt).reversed().thenComparing(Row::key));
-    int pages = Math.max(1, (rows.size() + pageSize - 1) / pageSize);
+    int pages = Math.max(1, (matching.size() + pageSize - 1) / pageSize);
     int p = Math.min(Math.max(page, 1), pages);
-    List<Row> slice = rows.subList((p - 1) * pageSize, Math.min(rows.size(), p * pageSize));
-    return new ListPage(slice, rows.size(), p, pageSize, status, search);
+    List<Row> slice = matching.subList((p - 1) * pageSize, Math.min(matching.size(), p * pageSize));
+    return new ListPage(slice, matching.size(), p, pageSize, status, search);
   }
 
-  private static boolean contains(JsonNode e, String field, String needle) {
-    return e.path(field).asText("").toLowerCase(Locale.ROOT).contains(needle);
+  private List<Indexed> indexed(String project) {
+    long gen = generation.get();
+    Cached<List<Indexed>> cached = rows.get(project);
+    if (cached != null && cached.generation() == gen) {
+      return cached.value();
+    }
+    List<Indexed> out = new ArrayList<>();
+    for (ObjectNode e : config.list(Kind.EXPERIMENT, project)) {
+      Row row = new Row(e.path("key").asText(), e.path("name").asText(), e.path("status").asText("draft"),
+          e.path("owner").asText(), e.path("type").asText("ab"), e.path("variants").size(),
+          e.path("metrics").path("primary").asText(""), e.path("killed").isObject(), e.path("halted").isObject(),
+          Instant.parse(e.path("updatedAt").asText()));
+      String text = String.join("\n", row.key(), row.name(), row.owner(), e.path("hypothesis").asText(""))
+          .toLowerCase(Locale.ROOT);
+      out.add(new Indexed(row, text));
+    }
+    out.sort(Comparator.comparing((Indexed i) -> i.row().updatedAt()).reversed()
+        .thenComparing(i -> i.row().key()));
+    List<Indexed> value = List.copyOf(out);
+    rows.put(project, new Cached<>(gen, "", value));
+    return value;
+  }
+
+  /**
+   * The plot data of an experiment, computed by {@code compute} from its snapshots unless the
+   * configuration and its newest snapshot are as when it was last computed.
+   */
+  byte[] plots(String project, String key, java.util.function.Supplier<byte[]> compute) {
+    long gen = generation.get();
+    List<JsonNode> newest = snapshots(project, key, 1);
+    String version = newest.isEmpty() ? "" : newest.get(0).path("computedAt").asText();
+    Cached<byte[]> cached = plots.get(project + "/" + key);
+    if (cached != null && cached.generation() == gen && cached.version().equals(version)) {
+      return cached.value();
+    }
+    byte[] value = compute.get();
+    plots.put(project + "/" + key, new Cached<>(gen, version, value));
+    return value;
   }
 
   Experiment experiment(String project, String key) {

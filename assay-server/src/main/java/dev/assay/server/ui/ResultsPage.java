@@ -66,6 +66,12 @@ public final class ResultsPage {
   private UiResponse plots(UiCall c) {
     String key = c.path("key");
     JsonNode doc = ui.experiments().document(c.project(), key);
+    byte[] json = ui.experiments().plots(c.project(), key, () -> plotData(c, doc));
+    return new UiResponse.Body(200, "application/json", json, Optional.empty());
+  }
+
+  private byte[] plotData(UiCall c, JsonNode doc) {
+    String key = c.path("key");
     List<JsonNode> snaps = ui.experiments().snapshots(c.project(), key, SERIES_SNAPSHOTS);
     Map<String, String> verdicts = new LinkedHashMap<>();
     if (!snaps.isEmpty()) {
@@ -73,8 +79,7 @@ public final class ResultsPage {
       r.sections().forEach(s -> s.rows().forEach(row -> verdicts.put(row.metric() + "/" + row.variant(),
           row.verdict().css())));
     }
-    return new UiResponse.Body(200, "application/json", ResultsPagePlots.of(snaps, verdicts).toString()
-        .getBytes(StandardCharsets.UTF_8), Optional.empty());
+    return ResultsPagePlots.of(snaps, verdicts).toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private UiResponse refresh(UiCall c) {
