@@ -117,7 +117,8 @@ public final class ResultsPageModel {
 
     /** The section's metrics, in order, once each (one pair of plots each). */
     public List<String> metrics() {
-      return rows.stream().map(Row::metric).distinct().toList();
+      // quantile comparisons have no plots (the plot data is of the mean-type results)
+      return rows.stream().filter(r -> !r.method().startsWith("quantile")).map(Row::metric).distinct().toList();
     }
   }
 
@@ -176,6 +177,10 @@ public final class ResultsPageModel {
       Row row = reader.row(r);
       byRole.get(row.role()).add(row);
     }
+    for (JsonNode q : snapshot.path("quantileResults")) {
+      Row row = reader.quantileRow(q, settings.path("alpha").asDouble(0.05));
+      byRole.get(row.role()).add(row);
+    }
     List<Section> sections = List.of(new Section(Role.PRIMARY, "Primary metric", byRole.get(Role.PRIMARY)),
         new Section(Role.SECONDARY, "Secondary metrics", byRole.get(Role.SECONDARY)),
         new Section(Role.GUARDRAIL, "Guardrails", byRole.get(Role.GUARDRAIL)));
@@ -228,6 +233,29 @@ public final class ResultsPageModel {
           n.controlMean(), num(r, "variantMean"), n.effect(), n.ciLower(), n.ciUpper(), num(r, "lift"),
           num(r, "liftCiLower"), num(r, "liftCiUpper"), num(r, "pValue"), num(r, "pValueAdjusted"), n.chanceToWin(),
           num(r, "cupedVarianceReduction"), num(r, "unadjustedEffect"), r.path("method").asText(""), notes);
+    }
+
+    /* A quantile metric's comparison (its own fixed-horizon test, read at the experiment's α). */
+    Row quantileRow(JsonNode q, double alpha) {
+      String metric = q.path("metric").asText();
+      Role role = roles.getOrDefault(metric, Role.SECONDARY);
+      boolean higher = higherIsBetter.getOrDefault(metric, true);
+      double threshold = 0;
+      JsonNode g = guardrails.get(metric);
+      if (role == Role.GUARDRAIL && g != null) {
+        if (g.path("direction").isTextual()) {
+          higher = !g.path("direction").asText().equals("decrease");
+        }
+        threshold = g.path("threshold").asDouble(0);
+      }
+      Double p = num(q, "pValue");
+      Numbers n = new Numbers(num(q, "effect"), num(q, "ciLower"), num(q, "ciUpper"), num(q, "controlQuantile"), null,
+          p != null && p < alpha);
+      List<String> notes = q.path("note").isTextual() ? List.of(q.path("note").asText()) : List.of();
+      return new Row(metric + String.format(Locale.ROOT, " (p%.0f)", 100 * q.path("level").asDouble()),
+          q.path("variant").asText(), role, verdict(role, higher, tooSmall, false, threshold, n), n.controlMean(),
+          num(q, "variantQuantile"), n.effect(), n.ciLower(), n.ciUpper(), num(q, "lift"), num(q, "liftCiLower"),
+          num(q, "liftCiUpper"), p, p, null, null, null, q.path("method").asText(""), notes);
     }
   }
 

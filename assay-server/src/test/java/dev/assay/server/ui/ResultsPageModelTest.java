@@ -88,4 +88,20 @@ class ResultsPageModelTest {
     assertThat(r.banners().get(2).level()).isEqualTo("warn");
     assertThat(r.banners().get(4).text()).contains("3 days");
   }
+
+  @Test
+  void of_readsQuantileComparisons_atTheExperimentsAlpha() throws Exception {
+    JsonNode exp = JSON.readTree("{\"key\":\"e\",\"metrics\":{\"primary\":\"p90\"}}");
+    JsonNode snap = JSON.readTree("""
+        {"phase":1,"computedAt":"2026-01-04T00:00:00Z","settings":{"engine":"frequentist","alpha":0.01},
+         "health":{"srm":false,"srmPValue":0.5,"tooSmall":false,"units":[]},"results":[],
+         "quantileResults":[{"metric":"p90","variant":"t","method":"quantile_outer_ci_clustered","level":0.9,
+           "controlQuantile":10,"variantQuantile":12,"effect":2,"ciLower":0.5,"ciUpper":3.5,"pValue":0.02}]}""");
+    Results r = ResultsPageModel.of(exp, snap, Map.of("p90", true), 1);
+    ResultsPageModel.Row row = r.sections().get(0).rows().get(0);
+    assertThat(row.metric()).isEqualTo("p90 (p90)");
+    // p = 0.02 is not below this experiment's α = 0.01
+    assertThat(row.verdict()).isEqualTo(Verdict.FLAT);
+    assertThat(r.sections().get(0).metrics()).isEmpty();
+  }
 }
