@@ -154,7 +154,7 @@ final class ServerWiring {
    */
   private List<RouteContributor> routeContributors() {
     WebUi ui = new WebUi(config, new PayloadEvaluators(payloads), store, logins, LoginThrottle.standard(c.clock()),
-        c.clock(), audit, keys, ingest);
+        c.clock(), audit, keys, ingest, Optional.of(analysis));
     return List.of(ui::routing);
   }
 

@@ -35,7 +35,7 @@ final class CommentsApi implements Resource {
       }).withQuery("project"));
       out.add(Endpoint.post(path, Permission.COMMENT, "Add a comment to the " + noun
               + " (body: {\"text\": \"...\"}, 1 to " + Comments.MAX_LENGTH + " characters; audited)",
-          c -> Reply.created(view(comments.add(kind, c.project(), c.path("key"), c.json(), c.actor()))))
+          c -> Reply.created(view(comments.add(kind, c.project(), c.path("key"), text(c.json()), c.actor()))))
           .withRequestSchema(OpenApi.schema("""
               {"type":"object","additionalProperties":false,"required":["text"],
                "properties":{"text":{"type":"string","minLength":1,"maxLength":%d}}}""".formatted(Comments.MAX_LENGTH)))
@@ -52,4 +52,29 @@ final class CommentsApi implements Resource {
     o.put("text", c.text());
     return o;
   }
+
+  /**
+   * The text of a comment request body {@code {"text": "..."}}: a JSON object with that one
+   * field, a non-blank string of at most {@value #MAX_LENGTH} characters. Every failure names the
+   * field.
+   */
+  private static String text(com.fasterxml.jackson.databind.JsonNode body) {
+    if (body == null || !body.isObject()) {
+      throw dev.assay.server.domain.DomainException.invalid("body", "must be a JSON object {\"text\": \"...\"}");
+    }
+    body.fieldNames().forEachRemaining(f -> {
+      if (!f.equals("text")) {
+        throw dev.assay.server.domain.DomainException.invalid(f, "unknown field; known fields are [text]");
+      }
+    });
+    com.fasterxml.jackson.databind.JsonNode text = body.get("text");
+    if (text == null || text.isNull()) {
+      throw dev.assay.server.domain.DomainException.invalid("text", "is required");
+    }
+    if (!text.isTextual()) {
+      throw dev.assay.server.domain.DomainException.invalid("text", "must be a string");
+    }
+    return text.asText();
+  }
+
 }

@@ -1,6 +1,5 @@
 package dev.assay.server.domain;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.audit.AuditLog;
@@ -42,31 +41,7 @@ public final class Comments {
     });
   }
 
-  /**
-   * Adds a comment from a request body {@code {"text": "..."}}: a JSON object with that one
-   * field, a non-blank string of at most {@value #MAX_LENGTH} characters. Every failure names the
-   * field.
-   */
-  public Comment add(Kind kind, String project, String key, JsonNode body, String actor) {
-    if (body == null || !body.isObject()) {
-      throw DomainException.invalid("body", "must be a JSON object {\"text\": \"...\"}");
-    }
-    body.fieldNames().forEachRemaining(f -> {
-      if (!f.equals("text")) {
-        throw DomainException.invalid(f, "unknown field; known fields are [text]");
-      }
-    });
-    JsonNode text = body.get("text");
-    if (text == null || text.isNull()) {
-      throw DomainException.invalid("text", "is required");
-    }
-    if (!text.isTextual()) {
-      throw DomainException.invalid("text", "must be a string");
-    }
-    return add(kind, project, key, text.asText(), actor);
-  }
-
-  /** Adds a comment with this text (see {@link #add(Kind, String, String, JsonNode, String)}). */
+  /** Adds a comment: a non-blank text of at most {@value #MAX_LENGTH} characters; failures name the field {@code text}. */
   public Comment add(Kind kind, String project, String key, String text, String actor) {
     check(text);
     return store.write(tx -> {

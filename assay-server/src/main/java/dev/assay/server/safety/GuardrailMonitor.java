@@ -154,16 +154,25 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
       Direction direction = ref.direction().orElseGet(() -> config.metric(project, ref.metric()).direction());
       double threshold = ref.margin();
       double controlMean = r.controlMean().getAsDouble();
-      double margin = threshold * Math.abs(controlMean);
       double lo = r.ciLower().getAsDouble();
       double hi = r.ciUpper().getAsDouble();
-      boolean harmful = direction == Direction.INCREASE ? hi < -margin : lo > margin;
-      if (harmful) {
+      if (harmful(direction == Direction.INCREASE, threshold, controlMean, lo, hi)) {
         out.add(new Breach(r.metric(), r.variant(), direction, threshold, controlMean, r.effect().orElse(Double.NaN),
             lo, hi, r.pValue().orElse(Double.NaN)));
       }
     }
     return out;
+  }
+
+  /**
+   * The breach rule: the interval [{@code ciLower}, {@code ciUpper}] of the effect lies entirely
+   * beyond the guardrail's tolerated degradation ({@code threshold} × |control mean|) on the
+   * harmful side. The one owner of this rule; the results page shows a breach by it too.
+   */
+  public static boolean harmful(boolean higherIsBetter, double threshold, double controlMean, double ciLower,
+      double ciUpper) {
+    double margin = threshold * Math.abs(controlMean);
+    return higherIsBetter ? ciUpper < -margin : ciLower > margin;
   }
 
   private void notify(URI url, String project, String key, String kind, String reason, List<Breach> breaches,

@@ -38,6 +38,7 @@ final class Assets {
     a.add("uPlot.min.css", webjar("uplot", "dist/uPlot.min.css"));
     a.add("app.css", "dev/assay/server/ui/static/app.css");
     a.add("app.js", "dev/assay/server/ui/static/app.js");
+    a.add("results.js", "dev/assay/server/ui/static/results.js");
     return a;
   }
 

@@ -42,6 +42,16 @@ final class Http {
     res.send(body.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Content other than a page: JSON, or a file to download under {@code filename}. */
+  static void body(ServerResponse res, int status, String contentType, byte[] bytes, Optional<String> filename) {
+    securityHeaders(res);
+    res.status(Status.create(status));
+    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    res.header(HeaderNames.CONTENT_TYPE, contentType);
+    filename.ifPresent(f -> res.header(HeaderNames.create("Content-Disposition"), "attachment; filename=\"" + f + "\""));
+    res.send(bytes);
+  }
+
   /** A 303 to a same-site path (after a form post); HTMX requests get {@code HX-Redirect} instead. */
   static void redirect(ServerRequest req, ServerResponse res, String location) {
     securityHeaders(res);

@@ -134,6 +134,7 @@ final class Pages {
         r.flash().ifPresent(f -> Http.setCookie(req, res, Http.FLASH_COOKIE, Http.encode(f), Duration.ofMinutes(5)));
         Http.redirect(req, res, r.location());
       }
+      case UiResponse.Body b -> Http.body(res, b.status(), b.contentType(), b.bytes(), b.filename());
     }
   }
 

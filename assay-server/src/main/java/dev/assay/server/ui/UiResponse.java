@@ -8,6 +8,9 @@ sealed interface UiResponse {
 
   record Redirect(String location, Optional<String> flash) implements UiResponse {}
 
+  /** Another kind of content (JSON for plots, a Markdown download when {@code filename} is set). */
+  record Body(int status, String contentType, byte[] bytes, Optional<String> filename) implements UiResponse {}
+
   static UiResponse ok(String body) {
     return new Html(200, body);
   }

@@ -26,6 +26,7 @@ final class UiRoutes {
         new AdminPages(ui),
         new EventsPage(ui),
         new CommentPages(ui),
-        new ArchivePages(ui));
+        new ArchivePages(ui),
+        new ExperimentPages(ui));
   }
 }

@@ -1,6 +1,7 @@
 package dev.assay.server.ui;
 
 import dev.assay.server.auth.LoginThrottle;
+import dev.assay.server.analysis.ExperimentRefresh;
 import dev.assay.server.auth.Logins;
 import dev.assay.server.delivery.PayloadEvaluators;
 import dev.assay.server.domain.ConfigService;
@@ -24,9 +25,10 @@ public final class WebUi {
 
   public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
       LoginThrottle throttle, Clock clock, dev.assay.server.audit.AuditLog audit, dev.assay.server.auth.ApiKeys keys,
-      dev.assay.server.events.EventStore events) {
+      dev.assay.server.events.EventStore events, Optional<ExperimentRefresh> analysis) {
     this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, store, clock), new Views(),
-        Assets.load(), new AdminDomain(config, store, audit, keys, events, clock));
+        Assets.load(), new AdminDomain(config, store, audit, keys, events, clock),
+        new ExperimentPagesDomain(config, analysis));
   }
 
   /** Registers the UI's routes. */

@@ -1,0 +1,238 @@
+package dev.assay.server.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.analysis.ExperimentRefresh;
+import dev.assay.server.analysis.MarkdownReport;
+import dev.assay.server.analysis.RefreshProgress;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.store.Kind;
+import dev.assay.server.ui.ExperimentPagesModel.Experiment;
+import dev.assay.server.ui.ExperimentPagesModel.ListPage;
+import dev.assay.server.ui.ExperimentPagesModel.MetricChoice;
+import dev.assay.server.ui.ExperimentPagesModel.Row;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The experiment pages' part of the UI's adapter to the domain ({@link UiDomain} is the rest):
+ * reads and lifecycle changes through {@link ConfigService} (its validation, versions and audit,
+ * as {@code /api/v1/experiments}), refreshes through {@link ExperimentRefresh} (as
+ * {@code POST /api/v1/experiments/{key}/refresh}), the report through {@link MarkdownReport}.
+ * Wizard input becomes a document in {@link ExperimentPagesDocuments}. Thread-safe.
+ */
+final class ExperimentPagesDomain {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private final ConfigService config;
+  private final Optional<ExperimentRefresh> analysis;
+
+  /*
+   * The list page reads every experiment of a project; parsing 2,000 documents per request costs
+   * more than the page may take (docs/performance.md). So the rows of a project are kept, with the
+   * change generation they were read at: every committed change (this process's, or another
+   * replica's through the store's change channel) bumps the generation, and rows read at an older
+   * one are read again. A change during a read leaves rows of the old generation, never stale
+   * rows marked current. The plot data of an experiment is kept the same way, also keyed by its
+   * newest snapshot.
+   */
+  private final AtomicLong generation = new AtomicLong();
+  private final Map<String, Cached<List<Indexed>>> rows = new ConcurrentHashMap<>();
+  private final Map<String, Cached<byte[]>> plots = java.util.Collections.synchronizedMap(
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Cached<byte[]>> eldest) {
+          return size() > PLOTS_KEPT;
+        }
+      });
+  private static final int PLOTS_KEPT = 32;
+
+  private record Cached<T>(long generation, String version, T value) {}
+
+  /* A row and the lower-case text the search looks in (key, name, owner, hypothesis). */
+  private record Indexed(Row row, String text) {}
+
+  ExperimentPagesDomain(ConfigService config, Optional<ExperimentRefresh> analysis) {
+    this.config = config;
+    this.analysis = analysis;
+    config.onChange(p -> generation.incrementAndGet());
+    config.onRemoteChange(p -> generation.incrementAndGet());
+  }
+
+  /** One page of the experiments, newest change first, filtered by status and a search of key, name, owner, hypothesis. */
+  ListPage list(String project, String status, String search, int page, int pageSize) {
+    String needle = search.toLowerCase(Locale.ROOT);
+    List<Row> matching = new ArrayList<>();
+    for (Indexed i : indexed(project)) {
+      if ((status.isEmpty() || i.row().status().equals(status)) && (needle.isEmpty() || i.text().contains(needle))) {
+        matching.add(i.row());
+      }
+    }
+    int pages = Math.max(1, (matching.size() + pageSize - 1) / pageSize);
+    int p = Math.min(Math.max(page, 1), pages);
+    List<Row> slice = matching.subList((p - 1) * pageSize, Math.min(matching.size(), p * pageSize));
+    return new ListPage(slice, matching.size(), p, pageSize, status, search);
+  }
+
+  private List<Indexed> indexed(String project) {
+    long gen = generation.get();
+    Cached<List<Indexed>> cached = rows.get(project);
+    if (cached != null && cached.generation() == gen) {
+      return cached.value();
+    }
+    List<Indexed> out = new ArrayList<>();
+    for (ObjectNode e : config.list(Kind.EXPERIMENT, project)) {
+      Row row = new Row(e.path("key").asText(), e.path("name").asText(), e.path("status").asText("draft"),
+          e.path("owner").asText(), e.path("type").asText("ab"), e.path("variants").size(),
+          e.path("metrics").path("primary").asText(""), e.path("killed").isObject(), e.path("halted").isObject(),
+          Instant.parse(e.path("updatedAt").asText()));
+      String text = String.join("\n", row.key(), row.name(), row.owner(), e.path("hypothesis").asText(""))
+          .toLowerCase(Locale.ROOT);
+      out.add(new Indexed(row, text));
+    }
+    out.sort(Comparator.comparing((Indexed i) -> i.row().updatedAt()).reversed()
+        .thenComparing(i -> i.row().key()));
+    List<Indexed> value = List.copyOf(out);
+    rows.put(project, new Cached<>(gen, "", value));
+    return value;
+  }
+
+  /**
+   * The plot data of an experiment, computed by {@code compute} from its snapshots unless the
+   * configuration and its newest snapshot are as when it was last computed.
+   */
+  byte[] plots(String project, String key, java.util.function.Supplier<byte[]> compute) {
+    long gen = generation.get();
+    List<JsonNode> newest = snapshots(project, key, 1);
+    String version = newest.isEmpty() ? "" : newest.get(0).path("computedAt").asText();
+    Cached<byte[]> cached = plots.get(project + "/" + key);
+    if (cached != null && cached.generation() == gen && cached.version().equals(version)) {
+      return cached.value();
+    }
+    byte[] value = compute.get();
+    plots.put(project + "/" + key, new Cached<>(gen, version, value));
+    return value;
+  }
+
+  Experiment experiment(String project, String key) {
+    return ExperimentPagesDocuments.experiment(document(project, key));
+  }
+
+  ObjectNode document(String project, String key) {
+    return config.get(Kind.EXPERIMENT, project, key);
+  }
+
+  List<MetricChoice> metrics(String project) {
+    return config.list(Kind.METRIC, project).stream().map(m -> new MetricChoice(m.path("key").asText(),
+        m.path("name").asText(""), m.path("type").asText(), m.path("direction").asText("increase"))).toList();
+  }
+
+  /** Whether each metric's higher values are better, by key (the catalogue's direction). */
+  Map<String, Boolean> higherIsBetter(String project) {
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    metrics(project).forEach(m -> out.put(m.key(), !m.direction().equals("decrease")));
+    return out;
+  }
+
+  List<String> layers(String project) {
+    return config.list(Kind.LAYER, project).stream().map(l -> l.path("key").asText()).toList();
+  }
+
+  /** Creates a draft experiment from the wizard's form; errors name the form's fields. */
+  Experiment create(String project, Form form, String actor) {
+    return ExperimentPagesDocuments.experiment(config.create(Kind.EXPERIMENT, project,
+        ExperimentPagesDocuments.fromWizard(form), actor));
+  }
+
+  /** A lifecycle action (start, pause, stop, archive) at the version the page showed. */
+  Experiment transition(String project, String key, ConfigService.Action action, long version, String actor) {
+    ObjectNode body = NODES.objectNode().put("version", version);
+    return ExperimentPagesDocuments.experiment(config.transition(project, key, action, body, actor));
+  }
+
+  /** Concludes with a decision; a "ship" keeps the experiment's targeting unless the audience is everyone. */
+  Experiment conclude(String project, String key, long version, Form form, String actor) {
+    ObjectNode body = NODES.objectNode().put("version", version);
+    ObjectNode d = body.putObject("decision");
+    String outcome = form.get("decision.outcome");
+    if (!outcome.isEmpty()) {
+      d.put("outcome", outcome);
+    }
+    if (outcome.equals("ship")) {
+      d.put("variant", form.get("decision.variant"));
+      if (!form.get("decision.audience").isEmpty()) {
+        d.put("audience", form.get("decision.audience"));
+      }
+    }
+    d.put("writeUp", form.get("decision.writeUp"));
+    return ExperimentPagesDocuments.experiment(config.transition(project, key, ConfigService.Action.CONCLUDE, body,
+        actor));
+  }
+
+  /** The newest {@code limit} snapshots, newest first. */
+  List<JsonNode> snapshots(String project, String key, int limit) {
+    return config.snapshots(project, key, limit);
+  }
+
+  Optional<RefreshProgress> progress(String project, String key) {
+    return analysis.flatMap(a -> a.progress(project, key));
+  }
+
+  /** Starts a refresh in the background (HTMX shows its progress). */
+  RefreshProgress startRefresh(String project, String key, List<String> dimensions) {
+    return warehouse().start(project, key, new ExperimentRefresh.Options(dimensions, 0));
+  }
+
+  /** Refreshes and waits (a browser without script posts the form and reloads). */
+  void refresh(String project, String key, List<String> dimensions) {
+    warehouse().refresh(project, key, step -> { }, new ExperimentRefresh.Options(dimensions, 0));
+  }
+
+  boolean canRefresh() {
+    return analysis.isPresent();
+  }
+
+  /** The Markdown report of the latest snapshot. */
+  String report(String project, String key) {
+    ObjectNode exp = document(project, key);
+    List<JsonNode> snaps = snapshots(project, key, 1);
+    if (snaps.isEmpty()) {
+      throw DomainException.notFound("no results yet for experiment '" + key + "': refresh them first");
+    }
+    return MarkdownReport.render(exp, snaps.get(0));
+  }
+
+  /** Exposure attributes to break results down by, as the API checks them. */
+  static List<String> dimensions(String text) {
+    List<String> dims = new ArrayList<>();
+    for (String d : text.split(",")) {
+      String dim = d.strip();
+      if (dim.isEmpty()) {
+        continue;
+      }
+      if (!dim.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+        throw DomainException.invalid("dimensions", "'" + dim + "' is not an exposure attribute name (letters, digits"
+            + " and '_')");
+      }
+      dims.add(dim);
+    }
+    if (dims.size() > 5) {
+      throw DomainException.invalid("dimensions", "at most 5 dimensions per refresh");
+    }
+    return dims;
+  }
+
+  private ExperimentRefresh warehouse() {
+    return analysis.orElseThrow(() -> DomainException.conflict("no_warehouse",
+        "no analysis warehouse is configured: start the server with --warehouse-url", List.of()));
+  }
+}

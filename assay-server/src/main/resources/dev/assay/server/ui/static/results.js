@@ -1,0 +1,113 @@
+// Assay results page: draws the plots with uPlot from the JSON at #plots[data-plot-url] (no inline
+// script: the Content-Security-Policy forbids it). Per metric a forest plot (each variant's
+// estimate and interval against control) and the effect with its interval over the stored
+// snapshots. After drawing, each figure carries data-drawn, data-points and data-series-length,
+// and window.assayPlots holds the data drawn (browser tests read both).
+(function () {
+  'use strict';
+  var COLORS = ['#1f5fbf', '#b5472f', '#2e7d32', '#7b3fa0', '#9a6b00', '#00838f'];
+  window.assayPlots = {};
+
+  function width(el) {
+    return Math.max(280, Math.min(560, (el.parentNode && el.parentNode.clientWidth ? el.parentNode.clientWidth / 2 : 480) - 16));
+  }
+
+  function percent(scale) {
+    return scale === 'relative lift';
+  }
+
+  function fmt(v, scale) {
+    if (v == null) { return '–'; }
+    return percent(scale) ? (100 * v).toFixed(1) + '%' : (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
+  }
+
+  function forest(fig, m) {
+    var xs = [], est = [], lo = [], hi = [];
+    m.forest.forEach(function (f, i) { xs.push(i); est.push(f.estimate); lo.push(f.lower); hi.push(f.upper); });
+    var all = lo.concat(hi, est, [0]).filter(function (v) { return v != null; });
+    var min = Math.min.apply(null, all), max = Math.max.apply(null, all), pad = (max - min || 1) * 0.15;
+    var opts = {
+      width: width(fig), height: 200, title: m.key + ' (' + m.forestScale + ')',
+      scales: { x: { time: false, range: [-0.5, xs.length - 0.5] }, y: { range: [min - pad, max + pad] } },
+      axes: [
+        { values: function (u, vals) { return vals.map(function (v) { var f = m.forest[Math.round(v)]; return Number.isInteger(v) && f ? f.variant : ''; }); },
+          splits: function () { return xs; } },
+        { values: function (u, vals) { return vals.map(function (v) { return fmt(v, m.forestScale); }); }, size: 60 }
+      ],
+      legend: { show: false },
+      cursor: { show: false },
+      series: [{}, { label: 'estimate', stroke: COLORS[0], width: 0, paths: function () { return null; },
+        points: { show: true, size: 10, fill: COLORS[0] } }],
+      hooks: { draw: [function (u) {
+        var ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = '#5a6473';
+        ctx.setLineDash([4, 4]);
+        var y0 = u.valToPos(0, 'y', true);
+        ctx.beginPath(); ctx.moveTo(u.bbox.left, y0); ctx.lineTo(u.bbox.left + u.bbox.width, y0); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.lineWidth = 2 * devicePixelRatio;
+        for (var i = 0; i < xs.length; i++) {
+          if (lo[i] == null || hi[i] == null) { continue; }
+          var x = u.valToPos(i, 'x', true);
+          ctx.strokeStyle = COLORS[i % COLORS.length];
+          ctx.beginPath();
+          ctx.moveTo(x, u.valToPos(lo[i], 'y', true)); ctx.lineTo(x, u.valToPos(hi[i], 'y', true));
+          ctx.moveTo(x - 6, u.valToPos(lo[i], 'y', true)); ctx.lineTo(x + 6, u.valToPos(lo[i], 'y', true));
+          ctx.moveTo(x - 6, u.valToPos(hi[i], 'y', true)); ctx.lineTo(x + 6, u.valToPos(hi[i], 'y', true));
+          ctx.stroke();
+        }
+        ctx.restore();
+      }] }
+    };
+    new uPlot(opts, [xs, est], fig);
+    fig.setAttribute('data-points', String(xs.length));
+    fig.setAttribute('data-drawn', 'true');
+  }
+
+  function series(fig, m, times) {
+    var data = [times], ser = [{}], bands = [];
+    m.series.forEach(function (v, i) {
+      var c = COLORS[i % COLORS.length];
+      data.push(v.estimate, v.lower, v.upper);
+      var base = ser.length;
+      ser.push({ label: v.variant + ' effect', stroke: c, width: 2, points: { show: true, size: 5 } });
+      ser.push({ label: v.variant + ' lower', stroke: c, dash: [4, 4], width: 1, points: { show: false } });
+      ser.push({ label: v.variant + ' upper', stroke: c, dash: [4, 4], width: 1, points: { show: false } });
+      bands.push({ series: [base + 2, base + 1], fill: c + '22' });
+    });
+    var opts = {
+      width: width(fig), height: 200, title: m.key + ': effect over time',
+      // one refresh so far: an hour either side of it, not uPlot's default span of years
+      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 3600, max + 3600] : [min, max]; } } },
+      axes: [{}, { size: 60 }],
+      series: ser, bands: bands
+    };
+    new uPlot(opts, data, fig);
+    fig.setAttribute('data-series-length', String(times.length));
+    fig.setAttribute('data-drawn', 'true');
+  }
+
+  function draw(root) {
+    var holder = root.querySelector ? root.querySelector('#plots[data-plot-url]') : null;
+    if (!holder || typeof uPlot === 'undefined') { return; }
+    fetch(holder.getAttribute('data-plot-url'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { if (!r.ok) { throw new Error('plot data: HTTP ' + r.status); } return r.json(); })
+      .then(function (d) {
+        window.assayPlots = { times: d.times, metrics: {} };
+        d.metrics.forEach(function (m) {
+          window.assayPlots.metrics[m.key] = m;
+          var box = document.querySelector('.metric-plots[data-metric="' + CSS.escape(m.key) + '"]');
+          if (!box) { return; }
+          var f = box.querySelector('figure.forest'), s = box.querySelector('figure.series');
+          if (f && !f.hasAttribute('data-drawn')) { forest(f, m); }
+          if (s && !s.hasAttribute('data-drawn')) { series(s, m, d.times); }
+        });
+        holder.setAttribute('data-loaded', String(d.metrics.length));
+      })
+      .catch(function (e) { holder.setAttribute('data-error', String(e.message)); holder.textContent = 'Plots could not be drawn: ' + e.message; });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { draw(document); });
+  document.addEventListener('htmx:afterSettle', function () { draw(document); });
+})();

@@ -1,0 +1,107 @@
+package dev.assay.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.assay.server.ui.ResultsPageModel.Numbers;
+import dev.assay.server.ui.ResultsPageModel.Results;
+import dev.assay.server.ui.ResultsPageModel.Role;
+import dev.assay.server.ui.ResultsPageModel.Verdict;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The results page's verdicts, sections and banners for known inputs. */
+class ResultsPageModelTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static Numbers n(Double effect, Double lo, Double hi, boolean significant) {
+    return new Numbers(effect, lo, hi, 100.0, null, significant);
+  }
+
+  @Test
+  void verdict_significantInTheBetterDirection_isAWin_andInTheWorseALoss() {
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, false, false, 0, n(0.04, 0.02, 0.06, true)))
+        .isEqualTo(Verdict.WIN);
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, false, false, 0, n(-0.04, -0.06, -0.02, true)))
+        .isEqualTo(Verdict.LOSS);
+    // lower is better: a significant decrease wins
+    assertThat(ResultsPageModel.verdict(Role.SECONDARY, false, false, false, 0, n(-5.0, -8.0, -2.0, true)))
+        .isEqualTo(Verdict.WIN);
+  }
+
+  @Test
+  void verdict_notSignificant_isFlat_andMissingOrTooSmall_isNotEnoughData() {
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, false, false, 0, n(0.01, -0.01, 0.03, false)))
+        .isEqualTo(Verdict.FLAT);
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, true, false, 0, n(0.04, 0.02, 0.06, true)))
+        .isEqualTo(Verdict.NOT_ENOUGH_DATA);
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, false, false, 0, n(0.04, null, null, false)))
+        .isEqualTo(Verdict.NOT_ENOUGH_DATA);
+  }
+
+  @Test
+  void verdict_guardrailBeyondItsThreshold_isBreached_withinIt_isALossOnly() {
+    // lower is better, control mean 100, threshold 5%: breached when the whole interval is above +5.
+    assertThat(ResultsPageModel.verdict(Role.GUARDRAIL, false, false, false, 0.05, n(9.0, 6.0, 12.0, true)))
+        .isEqualTo(Verdict.GUARDRAIL_BREACHED);
+    assertThat(ResultsPageModel.verdict(Role.GUARDRAIL, false, false, false, 0.05, n(4.0, 1.0, 7.0, true)))
+        .isEqualTo(Verdict.LOSS);
+    assertThat(ResultsPageModel.verdict(Role.GUARDRAIL, false, false, false, 0.05, n(0.2, -2.0, 2.4, false)))
+        .isEqualTo(Verdict.FLAT);
+  }
+
+  @Test
+  void verdict_bayesian_followsTheChanceToWin() {
+    Numbers clearWinner = new Numbers(0.03, 0.01, 0.05, 0.1, 0.995, true);
+    Numbers clearLoser = new Numbers(0.03, 0.01, 0.05, 0.1, 0.004, true);
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, false, true, 0, clearWinner)).isEqualTo(Verdict.WIN);
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, false, true, 0, clearLoser)).isEqualTo(Verdict.LOSS);
+    assertThat(ResultsPageModel.verdict(Role.PRIMARY, true, false, true, 0, new Numbers(0.03, null, null, 0.1, null,
+        false))).isEqualTo(Verdict.NOT_ENOUGH_DATA);
+  }
+
+  @Test
+  void of_groupsBySection_andRaisesTheHealthBanners() throws Exception {
+    JsonNode exp = JSON.readTree("""
+        {"key":"e","plannedUnits":1000,"metrics":{"primary":"buy","secondary":["rev"],
+         "guardrails":[{"metric":"latency","direction":"decrease","threshold":0.05}]},
+         "halted":{"by":"guardrail-monitor","reason":"latency breached","at":"2026-01-02T00:00:00Z"}}""");
+    JsonNode snap = JSON.readTree("""
+        {"phase":1,"computedAt":"2026-01-04T00:00:00Z","from":"2026-01-01T00:00:00Z",
+         "settings":{"engine":"frequentist","alpha":0.05,"sequential":true,"correction":"benjamini_hochberg"},
+         "health":{"srm":true,"srmPValue":0.0001,"srmSequentialPValue":0.0002,"multipleExposureUnits":30,
+           "multipleExposureRate":0.03,"tooSmall":false,"progress":0.5,
+           "units":[{"variant":"c","units":400,"share":0.4,"expectedShare":0.5},{"variant":"t","units":600,"share":0.6,"expectedShare":0.5}]},
+         "results":[
+          {"metric":"buy","variant":"t","effect":0.02,"ciLower":0.01,"ciUpper":0.03,"controlMean":0.1,"significant":true,"notes":[]},
+          {"metric":"rev","variant":"t","effect":null,"ciLower":null,"ciUpper":null,"controlMean":5,"significant":false,"notes":["no data"]},
+          {"metric":"latency","variant":"t","effect":90,"ciLower":60,"ciUpper":120,"controlMean":800,"significant":true,"notes":[]}]}""");
+    Results r = ResultsPageModel.of(exp, snap, Map.of("buy", true, "rev", true, "latency", true), 1);
+    assertThat(r.sections()).extracting(s -> s.rows().get(0).verdict())
+        .containsExactly(Verdict.WIN, Verdict.NOT_ENOUGH_DATA, Verdict.GUARDRAIL_BREACHED);
+    assertThat(r.sections().get(1).rows().get(0).notes()).containsExactly("no data");
+    List<String> kinds = r.banners().stream().map(ResultsPageModel.Banner::kind).toList();
+    assertThat(kinds).containsExactly("halted", "srm", "multiple-exposures", "progress", "runtime");
+    assertThat(r.banners().get(1).level()).isEqualTo("bad");
+    assertThat(r.banners().get(2).level()).isEqualTo("warn");
+    assertThat(r.banners().get(4).text()).contains("3 days");
+  }
+
+  @Test
+  void of_readsQuantileComparisons_atTheExperimentsAlpha() throws Exception {
+    JsonNode exp = JSON.readTree("{\"key\":\"e\",\"metrics\":{\"primary\":\"p90\"}}");
+    JsonNode snap = JSON.readTree("""
+        {"phase":1,"computedAt":"2026-01-04T00:00:00Z","settings":{"engine":"frequentist","alpha":0.01},
+         "health":{"srm":false,"srmPValue":0.5,"tooSmall":false,"units":[]},"results":[],
+         "quantileResults":[{"metric":"p90","variant":"t","method":"quantile_outer_ci_clustered","level":0.9,
+           "controlQuantile":10,"variantQuantile":12,"effect":2,"ciLower":0.5,"ciUpper":3.5,"pValue":0.02}]}""");
+    Results r = ResultsPageModel.of(exp, snap, Map.of("p90", true), 1);
+    ResultsPageModel.Row row = r.sections().get(0).rows().get(0);
+    assertThat(row.metric()).isEqualTo("p90 (p90)");
+    // p = 0.02 is not below this experiment's α = 0.01
+    assertThat(row.verdict()).isEqualTo(Verdict.FLAT);
+    assertThat(r.sections().get(0).metrics()).isEmpty();
+  }
+}
