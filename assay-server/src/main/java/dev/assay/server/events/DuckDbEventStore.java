@@ -36,6 +36,10 @@ import org.duckdb.DuckDBConnection;
  * {@link #SWITCH_WAL_BYTES} it switches to the other and a background thread checkpoints the one
  * it left. A DuckDB checkpoint blocks the commits of its own database only, so acknowledgements no
  * longer wait for checkpoints (ADR 0007, revision 3).
+ *
+ * <p>This class owns the queue, the writer thread and its group commit, the deletions and the
+ * reads; the tables and their migrations are {@link DuckDbEventSchema}'s, the part switching and
+ * checkpoints {@link DuckDbEventParts}', the de-duplication {@link DuckDbDeduplication}'s.
  */
 public final class DuckDbEventStore implements EventStore {
   private static final Logger LOG = Logger.getLogger(DuckDbEventStore.class.getName());

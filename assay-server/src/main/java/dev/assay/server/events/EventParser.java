@@ -16,7 +16,8 @@ import java.util.function.UnaryOperator;
 /**
  * Reads a batch of events (a JSON array, or NDJSON: one object per line) and validates each one
  * on its own: valid events are kept, invalid ones are reported with their index and the reason.
- * Limits keep a batch's memory bounded and name the field that exceeds them.
+ * Limits keep a batch's memory bounded and name the field that exceeds them. The stream is read
+ * into {@link EventFields}; the bounds on numbers are {@link EventNumbers}'; the field rules are here.
  */
 public final class EventParser {
   /** Most events in one request. */
