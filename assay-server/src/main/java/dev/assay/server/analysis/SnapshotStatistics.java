@@ -143,7 +143,7 @@ final class SnapshotStatistics {
             d.map(x -> OptionalDouble.of(x.ciUpper())).orElse(none), d.map(x -> OptionalDouble.of(x.pValue())).orElse(none),
             l.map(x -> OptionalDouble.of(x.estimate())).orElse(none), l.map(x -> OptionalDouble.of(x.ciLower())).orElse(none),
             l.map(x -> OptionalDouble.of(x.ciUpper())).orElse(none),
-            qc.missingReason().isEmpty() ? Optional.empty() : Optional.of(qc.missingReason())));
+            qc.missing().filter(r -> !r.isEmpty())));
       }
     }
     return out;

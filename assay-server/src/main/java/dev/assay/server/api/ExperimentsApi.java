@@ -41,41 +41,8 @@ final class ExperimentsApi implements Resource {
     out.addAll(KillSwitch.endpoints(config, Kind.EXPERIMENT, "/experiments"));
     out.add(Endpoint.action("/experiments/{key}/refresh", Permission.WRITE_METRICS,
         "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform,"
-            + " ?phase=N, ?async=true answers 202 at once; follow it at GET .../refresh)", c -> {
-          c.noFields("a refresh (its options are query parameters)");
-          ExperimentRefresh refresh = warehouse();
-          List<String> dims = c.query("dimensions").map(v -> List.of(v.split(","))).orElse(List.of()).stream()
-              .map(String::strip).filter(x -> !x.isEmpty()).toList();
-          for (String dim : dims) {
-            if (!dim.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
-              throw DomainException.invalid("dimensions", "'" + dim + "' is not an exposure attribute name"
-                  + " (letters, digits and '_')");
-            }
-          }
-          if (dims.size() > 5) {
-            throw DomainException.invalid("dimensions", "at most 5 dimensions per refresh");
-          }
-          int phase = c.query("phase").map(v -> {
-            try {
-              return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-              throw DomainException.invalid("phase", "must be a phase number (1, 2, ...), was '" + v + "'");
-            }
-          }).orElse(0);
-          if (c.query("phase").isPresent() && phase < 1) {
-            throw DomainException.invalid("phase", "must be a phase number (1, 2, ...), was " + phase);
-          }
-          boolean async = c.query("async").map(v -> switch (v) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw DomainException.invalid("async", "must be true or false, was '" + v + "'");
-          }).orElse(false);
-          ExperimentRefresh.Options options = new ExperimentRefresh.Options(dims, phase);
-          if (async) {
-            return Reply.json(202, progress(refresh.start(c.project(), c.path("key"), options)));
-          }
-          return Reply.ok(refresh.refresh(c.project(), c.path("key"), step -> { }, options));
-        }).withQuery("project", "dimensions", "phase", "async"));
+            + " ?phase=N, ?async=true answers 202 at once; follow it at GET .../refresh)", this::refresh)
+        .withQuery("project", "dimensions", "phase", "async"));
     out.add(Endpoint.get("/experiments/{key}/refresh", Permission.READ,
         "Progress of the latest refresh: state (running, done, failed), step, stepsDone/stepsTotal", c -> {
           ExperimentRefresh refresh = warehouse();
@@ -84,45 +51,90 @@ final class ExperimentsApi implements Resource {
               DomainException.notFound("no refresh of experiment '" + c.path("key") + "' since the server started"))));
         }).withQuery("project"));
     out.add(Endpoint.get("/experiments/{key}/results", Permission.READ,
-        "Latest results snapshot (?history=N for the newest N)", c -> {
-          config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
-          int n = c.query("history").map(h -> {
-            try {
-              return Integer.parseInt(h);
-            } catch (NumberFormatException e) {
-              throw DomainException.invalid("history", "must be a whole number between 1 and 1000");
-            }
-          }).orElse(0);
-          if (n < 0 || n > 1000) {
-            throw DomainException.invalid("history", "must be a whole number between 1 and 1000");
-          }
-          List<JsonNode> snaps = config.snapshots(c.project(), c.path("key"), Math.max(1, n));
-          if (snaps.isEmpty()) {
-            throw DomainException.notFound("no results yet for experiment '" + c.path("key")
-                + "': POST /api/v1/experiments/" + c.path("key") + "/refresh");
-          }
-          if (n == 0) {
-            return Reply.ok(snaps.get(0));
-          }
-          ArrayNode items = JsonNodeFactory.instance.arrayNode();
-          snaps.forEach(items::add);
-          ObjectNode res = JsonNodeFactory.instance.objectNode();
-          res.set("items", items);
-          return Reply.ok(res);
-        }).withQuery("project", "history"));
+        "Latest results snapshot (?history=N for the newest N)", this::results)
+        .withQuery("project", "history"));
     out.add(Endpoint.get("/experiments/{key}/report.md", Permission.READ,
-        "Markdown report of the latest results (decision-relevant summary)", c -> {
-          ObjectNode exp = config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
-          List<JsonNode> snaps = config.snapshots(c.project(), c.path("key"), 1);
-          if (snaps.isEmpty()) {
-            throw DomainException.notFound("no results yet for experiment '" + c.path("key")
-                + "': POST /api/v1/experiments/" + c.path("key") + "/refresh");
-          }
-          return new Reply(200, "text/markdown; charset=utf-8",
-              dev.assay.server.analysis.MarkdownReport.render(exp, snaps.get(0))
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }).withQuery("project"));
+        "Markdown report of the latest results (decision-relevant summary)", this::report)
+        .withQuery("project"));
     return out;
+  }
+
+  /* POST /experiments/{key}/refresh: validates the query, then refreshes now or starts one (async). */
+  private Reply refresh(Call c) {
+    c.noFields("a refresh (its options are query parameters)");
+    ExperimentRefresh refresh = warehouse();
+    List<String> dims = c.query("dimensions").map(v -> List.of(v.split(","))).orElse(List.of()).stream()
+        .map(String::strip).filter(x -> !x.isEmpty()).toList();
+    for (String dim : dims) {
+      if (!dim.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+        throw DomainException.invalid("dimensions", "'" + dim + "' is not an exposure attribute name"
+            + " (letters, digits and '_')");
+      }
+    }
+    if (dims.size() > 5) {
+      throw DomainException.invalid("dimensions", "at most 5 dimensions per refresh");
+    }
+    int phase = c.query("phase").map(v -> {
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw DomainException.invalid("phase", "must be a phase number (1, 2, ...), was '" + v + "'");
+      }
+    }).orElse(0);
+    if (c.query("phase").isPresent() && phase < 1) {
+      throw DomainException.invalid("phase", "must be a phase number (1, 2, ...), was " + phase);
+    }
+    boolean async = c.query("async").map(v -> switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw DomainException.invalid("async", "must be true or false, was '" + v + "'");
+    }).orElse(false);
+    ExperimentRefresh.Options options = new ExperimentRefresh.Options(dims, phase);
+    if (async) {
+      return Reply.json(202, progress(refresh.start(c.project(), c.path("key"), options)));
+    }
+    return Reply.ok(refresh.refresh(c.project(), c.path("key"), step -> { }, options));
+  }
+
+  /* GET /experiments/{key}/results: the latest snapshot, or the newest N with ?history=N. */
+  private Reply results(Call c) {
+    config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
+    int n = c.query("history").map(h -> {
+      try {
+        return Integer.parseInt(h);
+      } catch (NumberFormatException e) {
+        throw DomainException.invalid("history", "must be a whole number between 1 and 1000");
+      }
+    }).orElse(0);
+    if (n < 0 || n > 1000) {
+      throw DomainException.invalid("history", "must be a whole number between 1 and 1000");
+    }
+    List<JsonNode> snaps = config.snapshots(c.project(), c.path("key"), Math.max(1, n));
+    if (snaps.isEmpty()) {
+      throw DomainException.notFound("no results yet for experiment '" + c.path("key")
+          + "': POST /api/v1/experiments/" + c.path("key") + "/refresh");
+    }
+    if (n == 0) {
+      return Reply.ok(snaps.get(0));
+    }
+    ArrayNode items = JsonNodeFactory.instance.arrayNode();
+    snaps.forEach(items::add);
+    ObjectNode res = JsonNodeFactory.instance.objectNode();
+    res.set("items", items);
+    return Reply.ok(res);
+  }
+
+  /* GET /experiments/{key}/report.md: the latest snapshot as Markdown. */
+  private Reply report(Call c) {
+    ObjectNode exp = config.get(Kind.EXPERIMENT, c.project(), c.path("key"));
+    List<JsonNode> snaps = config.snapshots(c.project(), c.path("key"), 1);
+    if (snaps.isEmpty()) {
+      throw DomainException.notFound("no results yet for experiment '" + c.path("key")
+          + "': POST /api/v1/experiments/" + c.path("key") + "/refresh");
+    }
+    return new Reply(200, "text/markdown; charset=utf-8",
+        dev.assay.server.analysis.MarkdownReport.render(exp, snaps.get(0))
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private ExperimentRefresh warehouse() {

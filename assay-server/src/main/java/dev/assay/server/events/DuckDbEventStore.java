@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -37,6 +36,10 @@ import org.duckdb.DuckDBConnection;
  * {@link #SWITCH_WAL_BYTES} it switches to the other and a background thread checkpoints the one
  * it left. A DuckDB checkpoint blocks the commits of its own database only, so acknowledgements no
  * longer wait for checkpoints (ADR 0007, revision 3).
+ *
+ * <p>This class owns the queue, the writer thread and its group commit, the deletions and the
+ * reads; the tables and their migrations are {@link DuckDbEventSchema}'s, the part switching and
+ * checkpoints {@link DuckDbEventParts}', the de-duplication {@link DuckDbDeduplication}'s.
  */
 public final class DuckDbEventStore implements EventStore {
   private static final Logger LOG = Logger.getLogger(DuckDbEventStore.class.getName());
@@ -52,12 +55,11 @@ public final class DuckDbEventStore implements EventStore {
    * failing, a part's commit checkpoints it (blocking) once its WAL reaches this size.
    */
   static final String CHECKPOINT_THRESHOLD = "1GB";
-  /** Tables of each part, and the views over both parts with the names readers use. */
-  private static final List<String> TABLES = List.of("exposures", "metric_events");
-  private static final String DATA = "_data";
+  private static final List<String> TABLES = DuckDbEventSchema.TABLES;
+  private static final String DATA = DuckDbEventSchema.DATA;
 
   /** A request's events, with their id hashes computed on the request's thread (not the writer's). */
-  private record Pending(List<Event> events, long[] hashes, CompletableFuture<Stored> done) {}
+  record Pending(List<Event> events, long[] hashes, CompletableFuture<Stored> done) {}
 
   /** Work on the write connection other than appends (deletions), run by the writer between groups. */
   private record Task(SqlWork work, CompletableFuture<Long> done) {}
@@ -69,40 +71,22 @@ public final class DuckDbEventStore implements EventStore {
 
   private final String url;
   private final DuckDBConnection writer;
-  /** The catalogs of the two parts, and the part being written. */
-  private final String[] parts;
-  private final Path[] wals;
-  private final long switchWalBytes;
-  private int active;
-  /** Times the writer switched parts (tests). */
-  private volatile int switches;
-  /** Checkpoints of the part left behind, on their own connection. */
-  private final java.util.concurrent.ExecutorService checkpointer;
-  private volatile java.util.concurrent.Future<?> checkpoint = CompletableFuture.completedFuture(null);
+  /** The part being written, and the checkpoints of the one left behind. */
+  private final DuckDbEventParts parts;
   private final BlockingQueue<Pending> queue;
   private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
   private final Thread thread;
-  /** Hashes of every id stored (only the writer thread uses it). */
-  private final EventIdSet ids;
-  /** The ids of the group being written (only the writer thread uses it). */
-  private final GroupIds groupIds = new GroupIds();
+  /** Which events of a group are new (only the writer thread uses it). */
+  private final DuckDbDeduplication dedup;
   private volatile boolean closed;
 
   private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches, EventIdSet ids, String[] parts,
       Path[] wals, int active, long switchWalBytes) {
     this.url = url;
-    this.switchWalBytes = switchWalBytes;
-    this.ids = ids;
-    this.parts = parts;
-    this.wals = wals;
-    this.active = active;
-    this.checkpointer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "assay-event-checkpoint");
-      t.setDaemon(true);
-      return t;
-    });
+    this.parts = new DuckDbEventParts(writer, parts, wals, active, switchWalBytes, () -> closed);
     this.queue = new ArrayBlockingQueue<>(queueBatches);
     this.writer = writer;
+    this.dedup = new DuckDbDeduplication(writer, ids);
     this.thread = new Thread(this::run, "assay-event-writer");
     thread.setDaemon(true);
     thread.start();
@@ -171,84 +155,20 @@ public final class DuckDbEventStore implements EventStore {
     String name = file.getFileName().toString();
     String stem = name.endsWith(".duckdb") ? name.substring(0, name.length() - ".duckdb".length()) : name;
     Path second = file.resolveSibling(stem + "-1.duckdb");
-    Path[] wals = {Path.of(file + ".wal"), Path.of(second + ".wal")};
-    // The part written last before a crash still has a write-ahead log (checkpointed parts have
-    // none); writing resumes there, and its ids are the newest.
-    int active = size(wals[1]) > size(wals[0]) ? 1 : 0;
+    Path[] wals = DuckDbEventParts.wals(file, second);
+    int active = DuckDbEventParts.resumed(wals);
     try {
       DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url);
-      String[] parts = new String[2];
+      String[] parts;
       try (Statement st = c.createStatement()) {
         st.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
-        try (ResultSet rs = st.executeQuery("SELECT current_database()")) {
-          rs.next();
-          parts[0] = rs.getString(1);
-        }
-        parts[1] = parts[0] + "_1";
-        st.execute("ATTACH IF NOT EXISTS '" + second.toString().replace("'", "''") + "' AS \"" + parts[1] + "\"");
-        // Files written before ADR 0007's revision 3 keep their tables in the first part.
-        for (String table : TABLES) {
-          dropPrimaryKey(st, table);
-          if (isTable(st, parts[0], table)) {
-            st.execute("ALTER TABLE " + table + " RENAME TO " + table + DATA);
-          }
-        }
-        for (String part : parts) {
-          // No primary key: checking it row by row was the ingestion bottleneck (ADR 0007); the
-          // writer keeps ids unique itself.
-          st.execute("CREATE TABLE IF NOT EXISTS " + q(part, "exposures") + " (id VARCHAR NOT NULL,"
-              + " unit_id VARCHAR NOT NULL, experiment_key VARCHAR NOT NULL, variation_id INTEGER NOT NULL,"
-              + " ts BIGINT NOT NULL, hash_attribute VARCHAR, attributes VARCHAR)");
-          st.execute("CREATE TABLE IF NOT EXISTS " + q(part, "metric_events") + " (id VARCHAR NOT NULL,"
-              + " unit_id VARCHAR NOT NULL, name VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE, properties VARCHAR)");
-          addSourceColumns(st, part);
-        }
-        for (String table : TABLES) {
-          st.execute("CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM " + q(parts[0], table)
-              + " UNION ALL SELECT * FROM " + q(parts[1], table));
-        }
-        st.execute("CREATE TEMP TABLE probe_ids (id VARCHAR)");
+        parts = DuckDbEventSchema.create(st, second.toString());
       }
-      EventIdSet ids = loadIds(c, parts, active, dedupWindow);
+      EventIdSet ids = DuckDbEventSchema.loadIds(c, parts, active, dedupWindow);
       c.setAutoCommit(false);
       return new DuckDbEventStore(url, c, queueBatches, ids, parts, wals, active, switchWalBytes);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the event store " + url + ": " + e.getMessage(), e);
-    }
-  }
-
-  /*
-   * Every event carries the project and environment of the key that sent it (the last two columns,
-   * in this order, for new and old files alike). Files written before events were tagged get the
-   * columns here; their events are counted in the default project, the one every request without
-   * a project means, and have no environment.
-   */
-  private static void addSourceColumns(Statement st, String part) throws SQLException {
-    for (String table : TABLES) {
-      st.execute("ALTER TABLE " + q(part, table) + " ADD COLUMN IF NOT EXISTS project VARCHAR DEFAULT '"
-          + dev.assay.server.domain.ConfigService.DEFAULT_PROJECT + "'");
-      st.execute("ALTER TABLE " + q(part, table) + " ADD COLUMN IF NOT EXISTS environment VARCHAR");
-    }
-  }
-
-  /* A part's table, fully qualified. */
-  private static String q(String part, String table) {
-    return "\"" + part + "\".main." + table + DATA;
-  }
-
-  private static long size(Path p) {
-    try {
-      return java.nio.file.Files.exists(p) ? java.nio.file.Files.size(p) : 0;
-    } catch (java.io.IOException e) {
-      return 0;
-    }
-  }
-
-  private static boolean isTable(Statement st, String catalog, String table) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = '" + catalog
-        + "' AND schema_name = 'main' AND table_name = '" + table + "'")) {
-      rs.next();
-      return rs.getLong(1) > 0;
     }
   }
 
@@ -293,7 +213,7 @@ public final class DuckDbEventStore implements EventStore {
           events += next.events().size();
         }
         write(group);
-        switchPartIfDue();
+        parts.switchIfDue();
       } catch (InterruptedException e) {
         if (closed) {
           break;
@@ -306,60 +226,22 @@ public final class DuckDbEventStore implements EventStore {
 
   private void write(List<Pending> group) {
     try {
-      // Classify every event of the group: new, duplicate, or "hash already seen" to confirm.
-      int total = 0;
-      for (Pending p : group) {
-        total += p.events().size();
-      }
-      long[] hashes = new long[total];
-      byte[] state = new byte[total];
-      List<String> suspects = new ArrayList<>();
-      GroupIds inGroup = groupIds.reset(total);
-      int k = 0;
-      for (Pending p : group) {
-        List<Event> events = p.events();
-        for (int i = 0; i < events.size(); i++) {
-          long h = p.hashes()[i];
-          hashes[k] = h;
-          if (inGroup.seen(h, events.get(i).id())) {
-            state[k] = DUPLICATE;
-          } else if (ids.mayContain(h)) {
-            state[k] = SUSPECT;
-            suspects.add(events.get(i).id());
-          }
-          k++;
-        }
-      }
-      java.util.Set<String> stored = java.util.Set.of();
-      if (!suspects.isEmpty()) {
-        stored = storedAmong(suspects);
-        // the probe wrote to the temporary database; a DuckDB transaction writes to one database
-        writer.commit();
-      }
+      byte[] state = dedup.classify(group);
       int[] accepted = new int[group.size()];
-      try (DuckDBAppender ex = writer.createAppender(parts[active], DuckDBConnection.DEFAULT_SCHEMA, "exposures" + DATA);
-          DuckDBAppender me = writer.createAppender(parts[active], DuckDBConnection.DEFAULT_SCHEMA, "metric_events" + DATA)) {
-        k = 0;
+      try (DuckDBAppender ex = writer.createAppender(parts.active(), DuckDBConnection.DEFAULT_SCHEMA, "exposures" + DATA);
+          DuckDBAppender me = writer.createAppender(parts.active(), DuckDBConnection.DEFAULT_SCHEMA,
+              "metric_events" + DATA)) {
+        int k = 0;
         for (int g = 0; g < group.size(); g++) {
           for (Event e : group.get(g).events()) {
-            if (state[k] == SUSPECT) {
-              state[k] = stored.contains(e.id()) ? DUPLICATE : NEW;
-            }
-            if (state[k] == NEW) {
+            if (state[k++] == DuckDbDeduplication.NEW) {
               append(ex, me, e);
               accepted[g]++;
             }
-            k++;
           }
         }
       }
-      // Recorded before the commit: if the commit fails, a re-send finds the hash, is confirmed
-      // against the tables and stored, so no event is lost and none is stored twice.
-      for (int i = 0; i < total; i++) {
-        if (state[i] == NEW) {
-          ids.add(hashes[i]);
-        }
-      }
+      dedup.record(group, state);
       writer.commit();
       for (int g = 0; g < group.size(); g++) {
         Pending p = group.get(g);
@@ -379,95 +261,9 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
-  /*
-   * Once the part being written has a large write-ahead log and the other part's checkpoint is
-   * done, writes go to the other part and the one left is checkpointed in the background.
-   */
-  private void switchPartIfDue() {
-    if (size(wals[active]) < switchWalBytes || !checkpoint.isDone()) {
-      return;
-    }
-    String left = parts[active];
-    active = 1 - active;
-    switches++;
-    checkpoint = checkpointer.submit(() -> checkpoint(left));
-  }
-
   int switches() {
-    return switches;
+    return parts.switches();
   }
-
-  /* Checkpoints a part; a checkpoint fails while a reader's transaction uses it, so it is retried. */
-  private void checkpoint(String part) {
-    try (Connection c = writer.duplicate(); Statement st = c.createStatement()) {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          // After a few refusals, FORCE waits for the readers instead of failing.
-          st.execute((attempt > 10 ? "FORCE CHECKPOINT \"" : "CHECKPOINT \"") + part + "\"");
-          return;
-        } catch (SQLException e) {
-          if (closed || attempt > 20) {
-            LOG.log(Level.WARNING, "checkpoint of event part " + part + " failed (its log keeps growing): " + e.getMessage());
-            return;
-          }
-          Thread.sleep(500);
-        }
-      }
-    } catch (SQLException e) {
-      LOG.log(Level.WARNING, "checkpoint of event part " + part + " failed: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /*
-   * The ids seen so far in one group, by hash (a primitive open-addressing table reused across
-   * groups, cheaper than a HashSet of strings); an equal hash is confirmed by comparing the ids.
-   */
-  static final class GroupIds {
-    private long[] slots = new long[0];
-    private String[] owners = new String[0];
-    private java.util.Set<String> collided;
-
-    GroupIds reset(int ids) {
-      int size = Integer.highestOneBit(Math.max(ids, 8) * 4 - 1);
-      if (slots.length < size || slots.length > 4 * size) {
-        slots = new long[size];
-        owners = new String[size];
-      } else {
-        java.util.Arrays.fill(slots, 0L);
-        java.util.Arrays.fill(owners, null);
-      }
-      collided = null;
-      return this;
-    }
-
-    /* True if this id was seen before in the group; records it otherwise (hash is never 0). */
-    boolean seen(long hash, String id) {
-      int mask = slots.length - 1;
-      for (int i = (int) hash & mask; ; i = (i + 1) & mask) {
-        if (slots[i] == 0L) {
-          slots[i] = hash;
-          owners[i] = id;
-          return false;
-        }
-        if (slots[i] == hash) {
-          if (owners[i].equals(id)) {
-            return true;
-          }
-          // Two ids with one hash: those that are not the slot's owner are checked exactly.
-          if (collided == null) {
-            collided = new java.util.HashSet<>();
-          }
-          return !collided.add(id);
-        }
-      }
-    }
-  }
-
-  private static final byte NEW = 0;
-  private static final byte DUPLICATE = 1;
-  private static final byte SUSPECT = 2;
 
   private static void append(DuckDBAppender ex, DuckDBAppender me, Event e) throws SQLException {
     if (e.type() == Event.Type.EXPOSURE) {
@@ -483,68 +279,6 @@ public final class DuckDbEventStore implements EventStore {
       }
       me.append(e.json()).append(e.project()).append(e.environment()).endRow();
     }
-  }
-
-  /* Which of these ids (whose hash is in the set) are really stored: one scan of each table. */
-  private java.util.Set<String> storedAmong(List<String> candidates) throws SQLException {
-    try (DuckDBAppender probe = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "probe_ids")) {
-      for (String id : candidates) {
-        probe.beginRow().append(id).endRow();
-      }
-    }
-    java.util.Set<String> found = new java.util.HashSet<>();
-    try (Statement st = writer.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT id FROM exposures WHERE id IN (SELECT id FROM probe_ids)"
-          + " UNION SELECT id FROM metric_events WHERE id IN (SELECT id FROM probe_ids)")) {
-        while (rs.next()) {
-          found.add(rs.getString(1));
-        }
-      }
-      st.execute("DELETE FROM probe_ids");
-    }
-    return found;
-  }
-
-  /*
-   * The hashes of the most recent ids, read once at startup: the last quarter window of each table
-   * of each part, in the order they were appended (row ids grow with appends), the part written
-   * last at the end, so that its ids are the ones the set keeps longest.
-   */
-  private static EventIdSet loadIds(Connection c, String[] parts, int active, int window) throws SQLException {
-    long quarter = Math.max(1, window / 4);
-    EventIdSet set = new EventIdSet(window, Math.min(window, 1 << 20));
-    try (Statement st = c.createStatement()) {
-      for (String part : List.of(parts[1 - active], parts[active])) {
-        for (String table : TABLES) {
-          try (ResultSet rs = st.executeQuery("SELECT id FROM " + q(part, table) + " WHERE rowid > (SELECT MAX(rowid) FROM "
-              + q(part, table) + ") - " + quarter + " ORDER BY rowid")) {
-            while (rs.next()) {
-              set.add(EventIdSet.hash(rs.getString(1)));
-            }
-          }
-        }
-      }
-    }
-    return set;
-  }
-
-  /*
-   * Files written before ADR 0007's revision declared the id as primary key; DuckDB cannot drop a
-   * constraint, so such a table is copied once into one without it.
-   */
-  private static void dropPrimaryKey(Statement st, String table) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = '" + table
-        + "' AND constraint_type = 'PRIMARY KEY' AND database_name = current_database()")) {
-      rs.next();
-      if (rs.getLong(1) == 0) {
-        return;
-      }
-    }
-    st.execute("BEGIN TRANSACTION");
-    st.execute("CREATE TABLE " + table + "_nopk AS SELECT * FROM " + table);
-    st.execute("DROP TABLE " + table);
-    st.execute("ALTER TABLE " + table + "_nopk RENAME TO " + table);
-    st.execute("COMMIT");
   }
 
   private void runTask(Task task) {
@@ -612,9 +346,9 @@ public final class DuckDbEventStore implements EventStore {
   private long deleteWhere(String condition, Object value, Scope scope) {
     return onWriter(c -> {
       long n = 0;
-      for (String part : parts) {
+      for (String part : parts.all()) {
         for (String table : TABLES) {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + q(part, table) + " WHERE " + condition
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + DuckDbEventSchema.q(part, table) + " WHERE " + condition
               + scope.and())) {
             ps.setObject(1, value);
             scope.bind(ps, 2);
@@ -665,8 +399,7 @@ public final class DuckDbEventStore implements EventStore {
     closed = true;
     try {
       thread.join(30_000);
-      checkpointer.shutdown();
-      checkpointer.awaitTermination(60, TimeUnit.SECONDS);
+      parts.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

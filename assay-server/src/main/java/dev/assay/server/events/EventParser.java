@@ -1,6 +1,5 @@
 package dev.assay.server.events;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -17,7 +16,8 @@ import java.util.function.UnaryOperator;
 /**
  * Reads a batch of events (a JSON array, or NDJSON: one object per line) and validates each one
  * on its own: valid events are kept, invalid ones are reported with their index and the reason.
- * Limits keep a batch's memory bounded and name the field that exceeds them.
+ * Limits keep a batch's memory bounded and name the field that exceeds them. The stream is read
+ * into {@link EventFields}; the bounds on numbers are {@link EventNumbers}'; the field rules are here.
  */
 public final class EventParser {
   /** Most events in one request. */
@@ -57,23 +57,6 @@ public final class EventParser {
       this(events, rejected, List.of());
     }
   }
-
-  /* An invalid number: the batch is refused. */
-  private static final class NumberOutOfRange extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-    private final String field;
-
-    NumberOutOfRange(String field) {
-      this(field, "must be a finite number between -" + BOUND + " and " + BOUND);
-    }
-
-    NumberOutOfRange(String field, String reason) {
-      super(field + ": " + reason);
-      this.field = field;
-    }
-  }
-
-  private static final String BOUND = "1e15";
 
   /** Thrown when the whole body is unusable (not JSON, not an array, too many events). */
   public static final class MalformedBatch extends RuntimeException {
@@ -122,9 +105,9 @@ public final class EventParser {
           if (index >= MAX_EVENTS) {
             throw new MalformedBatch("too many events: at most " + MAX_EVENTS + " per request");
           }
-          Fields f;
+          EventFields f;
           try (JsonParser p = JSON.getFactory().createParser(body, from, nl - from)) {
-            f = Fields.read(p, p.nextToken());
+            f = EventFields.read(p, p.nextToken());
             if (f != null && p.nextToken() != null) {
               f = null; // data after the event on its line
             }
@@ -151,7 +134,7 @@ public final class EventParser {
           index++;
           continue;
         }
-        keep(Fields.read(p, t), index++, unitIds, out);
+        keep(EventFields.read(p, t), index++, unitIds, out);
       }
       if (p.nextToken() != null) {
         throw new MalformedBatch("body is not valid JSON at line " + p.currentLocation().getLineNr() + ", column "
@@ -208,10 +191,10 @@ public final class EventParser {
     return true;
   }
 
-  private static void keep(Fields f, int index, UnaryOperator<String> unitIds, Collector out) {
+  private static void keep(EventFields f, int index, UnaryOperator<String> unitIds, Collector out) {
     try {
       out.events.add(event(f, unitIds, out.privacy, out.source));
-    } catch (NumberOutOfRange e) {
+    } catch (EventNumbers.NumberOutOfRange e) {
       out.outOfRange.add(new OutOfRange(index, e.field, e.getMessage()));
       out.rejected.add(new Rejection(index, e.getMessage()));
     } catch (IllegalArgumentException e) {
@@ -219,80 +202,7 @@ public final class EventParser {
     }
   }
 
-  /** A JSON value other than a string, number, null or object (an array or boolean). */
-  private static final Object OTHER = new Object();
-  /** JSON null. */
-  private static final Object NULL = new Object();
-
-  /**
-   * The fields of one event as read from the stream: absent (Java null), {@link #NULL}, a String,
-   * a Long, BigInteger or Double, an ObjectNode (attributes, properties) or {@link #OTHER}.
-   */
-  private static final class Fields {
-    boolean object = true;
-    Object id;
-    Object type;
-    Object unitId;
-    Object timestamp;
-    Object experimentKey;
-    Object variationId;
-    Object hashAttribute;
-    Object name;
-    Object value;
-    Object attributes;
-    Object properties;
-
-    /* Reads the value starting at token t (the parser ends on its last token). */
-    static Fields read(JsonParser p, JsonToken t) throws IOException {
-      Fields f = new Fields();
-      if (t != JsonToken.START_OBJECT) {
-        if (t == null) {
-          return null;
-        }
-        p.skipChildren();
-        f.object = false;
-        return f;
-      }
-      String field;
-      while ((field = p.nextFieldName()) != null) {
-        JsonToken v = p.nextToken();
-        switch (field) {
-          case "id" -> f.id = scalar(p, v);
-          case "type" -> f.type = scalar(p, v);
-          case "unitId" -> f.unitId = scalar(p, v);
-          case "timestamp" -> f.timestamp = scalar(p, v);
-          case "experimentKey" -> f.experimentKey = scalar(p, v);
-          case "variationId" -> f.variationId = scalar(p, v);
-          case "hashAttribute" -> f.hashAttribute = scalar(p, v);
-          case "name" -> f.name = scalar(p, v);
-          case "value" -> f.value = scalar(p, v);
-          case "attributes" -> f.attributes = v == JsonToken.START_OBJECT ? p.readValueAsTree() : scalar(p, v);
-          case "properties" -> f.properties = v == JsonToken.START_OBJECT ? p.readValueAsTree() : scalar(p, v);
-          default -> p.skipChildren();
-        }
-      }
-      if (p.currentToken() != JsonToken.END_OBJECT) {
-        throw new JsonParseException(p, "unexpected end of input in an event");
-      }
-      return f;
-    }
-
-    private static Object scalar(JsonParser p, JsonToken v) throws IOException {
-      return switch (v) {
-        case VALUE_STRING -> p.getText();
-        case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
-            : (Object) p.getLongValue();
-        case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-        case VALUE_NULL -> NULL;
-        default -> {
-          p.skipChildren();
-          yield OTHER;
-        }
-      };
-    }
-  }
-
-  private static Event event(Fields n, UnaryOperator<String> unitIds, EventPrivacy privacy, Event.Source source) {
+  private static Event event(EventFields n, UnaryOperator<String> unitIds, EventPrivacy privacy, Event.Source source) {
     if (n == null) {
       throw new IllegalArgumentException("not valid JSON");
     }
@@ -309,7 +219,8 @@ public final class EventParser {
         if (!(n.variationId instanceof Long v) || v < 0 || v > 1000) {
           throw new IllegalArgumentException("variationId: must be a whole number between 0 and 1000");
         }
-        String hashAttribute = n.hashAttribute != null && n.hashAttribute != NULL ? text(n.hashAttribute, "hashAttribute")
+        String hashAttribute = n.hashAttribute != null && n.hashAttribute != EventFields.NULL
+            ? text(n.hashAttribute, "hashAttribute")
             : "id";
         yield new Event(id, Event.Type.EXPOSURE, ts, unit, hashAttribute, exp, v.intValue(), null, null,
             attributes(n.attributes, privacy), source.project(), source.environment());
@@ -317,17 +228,17 @@ public final class EventParser {
       case "metric", "track" -> {
         String name = text(n.name, "name");
         Double value = null;
-        if (n.value != null && n.value != NULL) {
+        if (n.value != null && n.value != EventFields.NULL) {
           if (!(n.value instanceof Number v)) {
             throw new IllegalArgumentException("value: must be a number or absent");
           }
           value = v.doubleValue();
-          if (!inRange(value)) {
-            throw new NumberOutOfRange("value");
+          if (!EventNumbers.inRange(value)) {
+            throw new EventNumbers.NumberOutOfRange("value");
           }
         }
         String properties = object(n.properties, "properties", privacy);
-        checkNumbers(n.properties);
+        EventNumbers.checkNumbers(n.properties);
         yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, properties, source.project(),
             source.environment());
       }
@@ -335,65 +246,8 @@ public final class EventParser {
     };
   }
 
-  private static boolean inRange(double v) {
-    return Math.abs(v) <= MAX_ABS_VALUE; // false for NaN and infinities too
-  }
-
-  /*
-   * A metric may be valued by a property (valueProperty), and warehouses cast a numeric string to
-   * a number too, so the top-level numbers of the properties — and strings that read as numbers —
-   * obey the same bound as the value.
-   */
-  private static void checkNumbers(Object properties) {
-    if (!(properties instanceof ObjectNode o)) {
-      return;
-    }
-    var fields = o.fields();
-    while (fields.hasNext()) {
-      var f = fields.next();
-      com.fasterxml.jackson.databind.JsonNode v = f.getValue();
-      boolean bad = v.isNumber() ? !inRange(v.asDouble()) : v.isTextual() && numericOutOfRange(v.asText());
-      if (bad) {
-        throw new NumberOutOfRange("properties." + f.getKey());
-      }
-      if (v.isContainerNode()) {
-        nonFinite(v, "properties." + f.getKey());
-      }
-    }
-  }
-
-  /* Nested numbers are not bounded (no metric reads them), but one a double cannot hold is refused. */
-  private static void nonFinite(Object node, String field) {
-    if (node instanceof com.fasterxml.jackson.databind.JsonNode n) {
-      dev.assay.server.domain.Json.nonFinite(n).ifPresent(path -> {
-        throw new NumberOutOfRange(path.isEmpty() || path.startsWith("[") ? field + path : field + "." + path,
-            "must be a finite number");
-      });
-    }
-  }
-
-  private static boolean numericOutOfRange(String s) {
-    String t = s.strip().toLowerCase(java.util.Locale.ROOT);
-    if (t.isEmpty() || t.length() > 400) {
-      return false;
-    }
-    String unsigned = t.charAt(0) == '+' || t.charAt(0) == '-' ? t.substring(1) : t;
-    if (unsigned.equals("inf") || unsigned.equals("infinity") || unsigned.equals("nan")) {
-      return true;
-    }
-    char c = unsigned.isEmpty() ? 'x' : unsigned.charAt(0);
-    if (!(Character.isDigit(c) || c == '.')) {
-      return false;
-    }
-    try {
-      return !inRange(Double.parseDouble(t));
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
   private static String text(Object v, String field) {
-    if (v == null || v == NULL) {
+    if (v == null || v == EventFields.NULL) {
       throw new IllegalArgumentException(field + ": is required");
     }
     if (!(v instanceof String s)) {
@@ -409,7 +263,7 @@ public final class EventParser {
   }
 
   private static long timestamp(Object v) {
-    if (v == null || v == NULL) {
+    if (v == null || v == EventFields.NULL) {
       throw new IllegalArgumentException("timestamp: is required (ISO-8601 or epoch milliseconds)");
     }
     long ms;
@@ -431,12 +285,12 @@ public final class EventParser {
   }
 
   private static String attributes(Object attributes, EventPrivacy privacy) {
-    nonFinite(attributes, "attributes");
+    EventNumbers.nonFinite(attributes, "attributes");
     return object(attributes, "attributes", privacy);
   }
 
   private static String object(Object o, String field, EventPrivacy privacy) {
-    if (o == null || o == NULL) {
+    if (o == null || o == EventFields.NULL) {
       return "{}";
     }
     if (!(o instanceof ObjectNode v)) {

@@ -152,44 +152,59 @@ class HttpLimitsTest {
   }
 
   @Test
-  void gzipBombFlood_leavesPayloadFetchesUnderASecond() throws Exception {
+  void gzipBombFlood_payloadFetchesKeepSucceedingAndEveryBombIsRefused() throws Exception {
+    // No latency bound (timing is never asserted in a unit test; figures belong in
+    // docs/performance.md): the signal is a count of payload fetches that succeed while bombs are
+    // in flight. The senders keep sending until that count is reached or they have sent their
+    // share; should the flood starve the payload route, the count stays short and the test fails.
+    int wanted = 50;
+    int perSender = 32;
     try (TestServer t = new TestServer();
         ExecutorService pool = Executors.newFixedThreadPool(32)) {
       String key = t.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")
           .json().get("key").asText();
       byte[] bomb = gzip(new byte[256 << 20]);
-      for (int i = 0; i < 20; i++) { // warm-up of both routes, so that the measurement is of the flood
-        HTTP.send(HttpRequest.newBuilder(uri(t, "/api/features/" + key)).build(), HttpResponse.BodyHandlers.ofString());
-        postGzip(t, key, bomb);
-      }
+      AtomicInteger inFlight = new AtomicInteger();
+      AtomicInteger fetchesAmidFlood = new AtomicInteger();
       List<Future<List<Integer>>> flood = new ArrayList<>();
       for (int w = 0; w < 32; w++) {
         flood.add(pool.submit(() -> {
           List<Integer> statuses = new ArrayList<>();
-          for (int i = 0; i < 4; i++) {
-            statuses.add(postGzip(t, key, bomb));
+          for (int i = 0; i < perSender && (i == 0 || fetchesAmidFlood.get() < wanted); i++) {
+            inFlight.incrementAndGet();
+            try {
+              statuses.add(postGzip(t, key, bomb));
+            } finally {
+              inFlight.decrementAndGet();
+            }
           }
           return statuses;
         }));
       }
-      long worstMillis = 0;
       int fetches = 0;
       HttpClient sdk = HttpClient.newHttpClient(); // another client than the flood's
-      while (flood.stream().anyMatch(f -> !f.isDone()) && fetches < 500) {
-        long start = System.nanoTime();
+      while (flood.stream().anyMatch(f -> !f.isDone())) {
+        boolean floodBefore = inFlight.get() > 0;
         HttpResponse<String> r = sdk.send(HttpRequest.newBuilder(uri(t, "/api/features/" + key)).build(),
             HttpResponse.BodyHandlers.ofString());
-        worstMillis = Math.max(worstMillis, (System.nanoTime() - start) / 1_000_000);
         assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"features\"");
         fetches++;
+        if (floodBefore && inFlight.get() > 0) {
+          fetchesAmidFlood.incrementAndGet();
+        }
       }
+      int bombs = 0;
       for (Future<List<Integer>> f : flood) {
-        assertThat(f.get(60, TimeUnit.SECONDS)).as("every bomb refused as too large (or told to retry)")
-            .allMatch(s -> s == 413 || s == 503);
+        List<Integer> statuses = f.get();
+        assertThat(statuses).as("every bomb refused as too large (or told to retry)")
+            .isNotEmpty().allMatch(s -> s == 413 || s == 503);
+        bombs += statuses.size();
       }
-      System.out.println("gzip flood: 128 bombs (256 MiB of zeros each, 32 senders) refused, " + fetches + " payload fetches, worst " + worstMillis + " ms");
-      assertThat(fetches).isPositive();
-      assertThat(worstMillis).as("payload fetch latency during the flood (the issue's bound)").isLessThan(1000);
+      System.out.println("gzip flood: " + bombs + " bombs (256 MiB of zeros each, 32 senders) refused, " + fetches
+          + " payload fetches, " + fetchesAmidFlood.get() + " of them while bombs were in flight");
+      assertThat(fetchesAmidFlood.get()).as("payload fetches answered 200 while bombs were in flight")
+          .isGreaterThanOrEqualTo(wanted);
     }
   }
 

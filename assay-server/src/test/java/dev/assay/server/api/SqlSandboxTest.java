@@ -153,7 +153,7 @@ class SqlSandboxTest {
   }
 
   @Test
-  void neverEndingCrossJoins_flagsAndEventsAnswerWithin1sAndTheRefreshEnds422Timeout() throws Exception {
+  void neverEndingCrossJoins_flagsAndEventsKeepAnsweringAndTheRefreshEnds422Timeout() throws Exception {
     server = new TestServer(b -> b.analysisQueryTimeout(Duration.ofSeconds(3)));
     String key = clientKey();
     ok(server.admin("POST", "/api/v1/projects", "{\"key\":\"other\"}"));
@@ -180,22 +180,24 @@ class SqlSandboxTest {
     assertThat(third.status()).as(third.body()).isIn(409, 429);
     TestServer.Response busy = server.admin("POST", "/api/v1/experiments/exp/refresh?async=true", "{}");
     assertThat(busy.status()).as(busy.body()).isIn(409, 429);
+    // No latency bound (timing is never asserted in a unit test): the signal is a count of probes
+    // answered while the two never-ending queries still hold both analysis slots.
     int probes = 0;
+    int amidQueries = 0;
     while (!sync.isDone() || probes < 3) {
-      long t0 = System.nanoTime();
+      boolean runningBefore = !sync.isDone();
       TestServer.Response flags = server.admin("GET", "/api/v1/flags", null);
-      long flagsNanos = System.nanoTime() - t0;
-      t0 = System.nanoTime();
       TestServer.Response ingested = events(key, "[{\"id\":\"late-" + probes + "\",\"type\":\"metric\",\"name\":\"late\","
           + "\"unitId\":\"u\",\"timestamp\":" + System.currentTimeMillis() + "}]");
-      long eventsNanos = System.nanoTime() - t0;
       assertThat(flags.status()).isEqualTo(200);
       assertThat(ingested.status()).as(ingested.body()).isEqualTo(200);
       assertThat(ingested.json().get("accepted").asInt()).isEqualTo(1);
-      assertThat(flagsNanos).as("GET /api/v1/flags while two queries run").isLessThan(1_000_000_000L);
-      assertThat(eventsNanos).as("POST /api/v1/events while two queries run").isLessThan(1_000_000_000L);
+      if (runningBefore && !sync.isDone()) {
+        amidQueries++;
+      }
       probes++;
     }
+    assertThat(amidQueries).as("flag reads and event writes answered while two queries run").isGreaterThanOrEqualTo(3);
 
     TestServer.Response r = sync.get();
     assertThat(r.status()).as(r.body()).isEqualTo(422);

@@ -194,7 +194,7 @@ class DuckDbEventStoreTest {
 
   @Test
   void groupIds_sameHashDifferentIds_eachRecognisedExactly() {
-    DuckDbEventStore.GroupIds g = new DuckDbEventStore.GroupIds().reset(10);
+    GroupIds g = new GroupIds().reset(10);
     // A forced hash collision: three different ids with hash 42.
     assertThat(g.seen(42, "x")).isFalse();
     assertThat(g.seen(42, "y")).isFalse();
