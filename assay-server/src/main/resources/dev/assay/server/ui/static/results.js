@@ -78,12 +78,15 @@
     });
     var opts = {
       width: width(fig), height: 200, title: m.key + ': effect over time',
-      // one refresh so far: an hour either side of it, not uPlot's default span of years
-      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 3600, max + 3600] : [min, max]; } } },
+      scales: { x: { time: true } },
       axes: [{}, { size: 60 }],
       series: ser, bands: bands
     };
-    new uPlot(opts, data, fig);
+    var plot = new uPlot(opts, data, fig);
+    if (times.length === 1) {
+      // uPlot widens a one-point time scale by years; show a day around the only refresh instead
+      plot.setScale('x', { min: times[0] - 43200, max: times[0] + 43200 });
+    }
     fig.setAttribute('data-series-length', String(times.length));
     fig.setAttribute('data-drawn', 'true');
   }
