@@ -49,13 +49,7 @@ class AdminUiBrowserE2ETest {
   }
 
   private static void signIn(String user, String password) {
-    Browser.size(d, 1280, 800);
-    d.get(serve.baseUrl() + "/ui/login");
-    d.manage().deleteAllCookies();
-    Browser.open(d, serve.baseUrl() + "/ui/login", By.id("user")).sendKeys(user);
-    d.findElement(By.id("password")).sendKeys(password);
-    d.findElement(By.cssSelector("button[type=submit]")).click();
-    Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=signed-in-user]")));
+    Browser.signIn(d, serve.baseUrl(), user, password);
   }
 
   private static void type(String id, String text) {

@@ -74,6 +74,17 @@ final class Browser implements TestWatcher {
     return waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(until));
   }
 
+  /** Signs in through the login form at 1280×800 (cookies of an earlier user dropped) and waits for the page. */
+  static void signIn(WebDriver d, String baseUrl, String user, String password) {
+    size(d, 1280, 800);
+    d.get(baseUrl + "/ui/login");
+    d.manage().deleteAllCookies();
+    open(d, baseUrl + "/ui/login", By.id("user")).sendKeys(user);
+    d.findElement(By.id("password")).sendKeys(password);
+    d.findElement(By.cssSelector("button[type=submit]")).click();
+    waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=signed-in-user]")));
+  }
+
   static void size(WebDriver d, int width, int height) {
     d.manage().window().setSize(new Dimension(width, height));
   }

@@ -58,13 +58,7 @@ class ExperimentsBrowserE2ETest {
   }
 
   private static void signIn() {
-    Browser.size(d, 1280, 800);
-    d.get(url("/ui/login"));
-    d.manage().deleteAllCookies();
-    Browser.open(d, url("/ui/login"), By.id("user")).sendKeys("admin");
-    d.findElement(By.id("password")).sendKeys(ServeProcess.ADMIN_PASSWORD);
-    d.findElement(By.cssSelector("button[type=submit]")).click();
-    Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=signed-in-user]")));
+    Browser.signIn(d, serve.baseUrl(), "admin", ServeProcess.ADMIN_PASSWORD);
   }
 
   private static void type(String id, String text) {

@@ -55,13 +55,7 @@ class WebUiBrowserE2ETest {
 
   /** Signs in through the form (a fresh session: cookies of earlier tests are dropped first). */
   private static void signIn(String user, String password) {
-    Browser.size(d, 1280, 800);
-    d.get(url("/ui/login"));
-    d.manage().deleteAllCookies();
-    Browser.open(d, url("/ui/login"), By.id("user")).sendKeys(user);
-    d.findElement(By.id("password")).sendKeys(password);
-    d.findElement(By.cssSelector("button[type=submit]")).click();
-    Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=signed-in-user]")));
+    Browser.signIn(d, serve.baseUrl(), user, password);
   }
 
   private static JsonNode payload() throws Exception {
