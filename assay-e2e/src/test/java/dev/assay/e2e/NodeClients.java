@@ -128,13 +128,9 @@ final class NodeClients {
       }
     }
 
-    /** The next line, whatever it is. */
-    JsonNode next(Duration timeout) throws InterruptedException {
-      JsonNode line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (line == null) {
-        throw new AssertionError("node " + script + " printed nothing more. Output:\n" + transcript + "stderr:\n" + stderr());
-      }
-      return line;
+    /** Every line printed so far. */
+    String transcript() {
+      return transcript.toString();
     }
 
     void send(String command) throws IOException {
