@@ -60,6 +60,10 @@ class OpenFeatureNodeE2ETest {
 
   /** Runs the Node program on these cases; returns its answers in order. */
   private static List<JsonNode> run(List<ObjectNode> cases) throws Exception {
+    return run(cases, server.demoClientKey);
+  }
+
+  private static List<JsonNode> run(List<ObjectNode> cases, String key) throws Exception {
     Path file = Files.createTempFile("assay-of-cases-", ".jsonl");
     StringBuilder lines = new StringBuilder();
     for (ObjectNode c : cases) {
@@ -68,7 +72,7 @@ class OpenFeatureNodeE2ETest {
     Files.writeString(file, lines, StandardCharsets.UTF_8);
     List<JsonNode> answers = new ArrayList<>();
     try (NodeClients.Run node = NodeClients.start("openfeature-node.mjs", Map.of("ASSAY_URL", server.baseUrl(),
-        "ASSAY_CLIENT_KEY", server.demoClientKey, "CASES_FILE", file.toString()))) {
+        "ASSAY_CLIENT_KEY", key, "CASES_FILE", file.toString()))) {
       JsonNode done = node.await("done", Duration.ofSeconds(120));
       assertThat(done.get("cases").asInt()).isEqualTo(cases.size());
       assertThat(node.waitFor(Duration.ofSeconds(30))).isZero();
@@ -144,5 +148,18 @@ class OpenFeatureNodeE2ETest {
     }
     // The demo experiment holds half of its layer: about half the units are in it.
     assertThat(split).isBetween(100, 200);
+  }
+
+  @Test
+  void ofrepProvider_withTheConnectionsSecretServerKey() throws Exception {
+    String serverKey = server.admin("POST", "/sdk-connections/" + server.demoClientKey + "/server-key", null)
+        .get("token").asText();
+    assertThat(serverKey).startsWith("assay_srv_");
+
+    List<JsonNode> a = run(List.of(
+        evaluation("js-greeting", "string", "?", Map.of("targetingKey", "u1", "country", "NL"))), serverKey);
+
+    assertThat(a.get(0).get("value").asText()).as(a.get(0).toString()).isEqualTo("Hallo");
+    assertThat(a.get(0).get("errorCode").isNull()).isTrue();
   }
 }
