@@ -45,6 +45,12 @@ final class NodeClients {
             + " (Debian: apt-get install nodejs npm; .ci/run installs them)");
       }
     }
+    Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+    String v = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    version.waitFor(30, TimeUnit.SECONDS);
+    if (!v.matches("v(1[89]|[2-9][0-9])\\..*")) {
+      throw new IllegalStateException("node " + v + " is too old: the JavaScript client tests need Node.js 18+");
+    }
     copy(SOURCE, DIR);
     Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error")
         .directory(DIR.toFile()).redirectErrorStream(true).start();
