@@ -34,6 +34,7 @@ import dev.assay.server.events.EventStore;
 import dev.assay.server.events.KafkaEventConsumer;
 import dev.assay.server.events.KafkaEventStore;
 import dev.assay.server.events.PostgresEventWarehouse;
+import dev.assay.server.safety.CircuitBreakers;
 import dev.assay.server.safety.GuardrailMonitor;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.JdbcConfigStore;
@@ -125,7 +126,8 @@ final class ServerWiring {
     this.ingest = startKafka();
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
-        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit()),
+        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(),
+        new CircuitBreakers(store, config, audit, meters, c.clock())),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

@@ -34,11 +34,13 @@ import java.util.function.BooleanSupplier;
  * @param guard the connection guard of the listener (body timeouts)
  * @param sseHeartbeat interval of SSE heartbeats on idle streams
  * @param ofrepRateLimit OFREP token bucket per client key
+ * @param breakers the circuit breakers, fed by event ingestion
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
     PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
     Optional<ExperimentRefresh> analysis, EventStore events, EventGovernance eventGovernance, ConnectionGuard guard,
-    Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit) {
+    Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit,
+    dev.assay.server.safety.CircuitBreakers breakers) {
   public ApiServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(config, "config");
@@ -54,5 +56,6 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Objects.requireNonNull(guard, "guard");
     Objects.requireNonNull(sseHeartbeat, "sseHeartbeat");
     Objects.requireNonNull(ofrepRateLimit, "ofrepRateLimit");
+    Objects.requireNonNull(breakers, "breakers");
   }
 }

@@ -57,7 +57,8 @@ public final class HttpApi {
     this.ready = s.ready();
     this.contributors = List.copyOf(contributors);
     this.credentials = new Credentials(s.keys(), s.payloads());
-    this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), credentials, s.guard(), s.meters());
+    this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), credentials, s.guard(), s.meters(),
+        new BreakerSignals(s.breakers()));
     this.ofrep = new OfrepApi(new PayloadEvaluators(s.payloads()), credentials, s.ofrepRateLimit(), s.meters());
     this.features = new FeaturesApi(credentials, s.meters());
     this.stream = new StreamApi(credentials, s.payloads(), s.subscriptions(), s.sseHeartbeat(), s.meters());
@@ -67,7 +68,7 @@ public final class HttpApi {
         new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config),
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
         new EventsApi(s.events(), s.eventGovernance(), config),
-        new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())));
+        new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())), new BreakersApi(s.breakers()));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
