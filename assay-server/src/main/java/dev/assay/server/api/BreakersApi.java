@@ -8,19 +8,24 @@ import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.safety.BreakerConfig;
 import dev.assay.server.safety.CircuitBreakers;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
- * {@code /breakers}: the circuit breakers of flags and experiments (docs/safety.md). {@code PUT
- * /breakers/{target}/{key}} creates or replaces (and re-arms) one, {@code GET} reads one or the
- * project's list, {@code DELETE} removes one. Every field of a bad body is named in the 400.
+ * The circuit breakers of flags and experiments (docs/safety.md): {@code PUT
+ * /experiments/{key}/breaker} (or {@code /flags/{key}/breaker}) creates or replaces (and re-arms)
+ * one, {@code GET} reads it, {@code DELETE} removes it; {@code GET /breakers} lists a project's. Every field of a bad body is named in the 400.
  */
 final class BreakersApi implements Resource {
   private static final Set<String> FIELDS = Set.of("errorRateMargin", "latencyP99Margin", "maxErrorRate",
       "maxP99Millis", "alpha", "minSamples", "windowSeconds", "horizonSeconds");
-  private static final String PATH = "/breakers/{target}/{key}";
+  private static final com.fasterxml.jackson.databind.node.ObjectNode SCHEMA = OpenApi.schema("""
+      {"type":"object","additionalProperties":false,
+       "properties":{"errorRateMargin":{"type":"number"},"latencyP99Margin":{"type":"number"},
+        "maxErrorRate":{"type":"number"},"maxP99Millis":{"type":"number"},"alpha":{"type":"number"},
+        "minSamples":{"type":"integer"},"windowSeconds":{"type":"integer"},"horizonSeconds":{"type":"integer"}}}""");
   private final CircuitBreakers breakers;
 
   BreakersApi(CircuitBreakers breakers) {
@@ -29,31 +34,27 @@ final class BreakersApi implements Resource {
 
   @Override
   public List<Endpoint> endpoints() {
-    return List.of(
-        Endpoint.get("/breakers", Permission.READ, "List the project's circuit breakers", c -> {
-          ObjectNode res = JsonNodeFactory.instance.objectNode();
-          ArrayNode items = res.putArray("items");
-          breakers.list(c.project()).forEach(b -> items.add(view(b)));
-          return Reply.ok(res);
-        }).withQuery("project"),
-        Endpoint.get(PATH, Permission.READ, "The circuit breaker of a flag or experiment (target: flag or experiment)",
-            c -> Reply.ok(view(breakers.get(c.project(), target(c), c.path("key"))))).withQuery("project"),
-        Endpoint.put(PATH, Permission.WRITE_CONFIG, "Create or replace (and re-arm) the circuit breaker of a flag or"
-            + " experiment", c -> Reply.ok(view(breakers.put(c.project(), config(target(c), c.path("key"), c.json()),
-                c.actor())))).withRequestSchema(OpenApi.schema("""
-                {"type":"object","additionalProperties":false,
-                 "properties":{"errorRateMargin":{"type":"number"},"latencyP99Margin":{"type":"number"},
-                  "maxErrorRate":{"type":"number"},"maxP99Millis":{"type":"number"},"alpha":{"type":"number"},
-                  "minSamples":{"type":"integer"},"windowSeconds":{"type":"integer"},
-                  "horizonSeconds":{"type":"integer"}}}""")).withQuery("project"),
-        Endpoint.delete(PATH, Permission.WRITE_CONFIG, "Delete the circuit breaker of a flag or experiment", c -> {
-          breakers.delete(c.project(), target(c), c.path("key"), c.actor());
-          return Reply.noContent();
-        }).withQuery("project"));
-  }
-
-  private static BreakerConfig.Target target(Call c) {
-    return BreakerConfig.Target.ofWire("target", c.path("target"));
+    List<Endpoint> out = new ArrayList<>();
+    out.add(Endpoint.get("/breakers", Permission.READ, "List the project's circuit breakers", c -> {
+      ObjectNode res = JsonNodeFactory.instance.objectNode();
+      ArrayNode items = res.putArray("items");
+      breakers.list(c.project()).forEach(b -> items.add(view(b)));
+      return Reply.ok(res);
+    }).withQuery("project"));
+    for (BreakerConfig.Target target : BreakerConfig.Target.values()) {
+      String noun = target.wire();
+      String path = "/" + noun + "s/{key}/breaker";
+      out.add(Endpoint.get(path, Permission.READ, "The circuit breaker of the " + noun,
+          c -> Reply.ok(view(breakers.get(c.project(), target, c.path("key"))))).withQuery("project"));
+      out.add(Endpoint.put(path, Permission.WRITE_CONFIG, "Create or replace (and re-arm) the circuit breaker of the "
+          + noun, c -> Reply.ok(view(breakers.put(c.project(), config(target, c.path("key"), c.json()), c.actor()))))
+          .withRequestSchema(SCHEMA).withQuery("project"));
+      out.add(Endpoint.delete(path, Permission.WRITE_CONFIG, "Delete the circuit breaker of the " + noun, c -> {
+        breakers.delete(c.project(), target, c.path("key"), c.actor());
+        return Reply.noContent();
+      }).withQuery("project"));
+    }
+    return out;
   }
 
   /* The request body, strictly: unknown fields and wrong types are named. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code /api/v1/breakers} on a real server: a bad configuration is a 400 naming the field; an
+ * The breaker endpoints on a real server: a bad configuration is a 400 naming the field; an
  * error regression reported through {@code POST /api/v1/events} trips the breaker, and the SDK
  * payload then serves control; the trip is audited and counted.
  */
@@ -77,14 +77,14 @@ class BreakersApiTest {
   @Test
   void errorRegression_tripsBreaker_payloadServesControl() throws Exception {
     String clientKey = setUp();
-    JsonNode put = ok(t.admin("PUT", "/api/v1/breakers/experiment/checkout", "{\"errorRateMargin\":0.02}")).json();
+    JsonNode put = ok(t.admin("PUT", "/api/v1/experiments/checkout/breaker", "{\"errorRateMargin\":0.02}")).json();
     assertThat(put.path("state").asText()).isEqualTo("armed");
     assertThat(put.path("windowSeconds").asInt()).isEqualTo(10);
     assertThat(treated(clientKey)).as("both variants served").isBetween(50L, 150L);
     for (int i = 0; i < 5; i++) {
       assertThat(ok(signals(clientKey, 500, 0.01, 0.01)).json().path("accepted").asInt()).isGreaterThan(1000);
     }
-    assertThat(t.admin("GET", "/api/v1/breakers/experiment/checkout", null).json().path("state").asText())
+    assertThat(t.admin("GET", "/api/v1/experiments/checkout/breaker", null).json().path("state").asText())
         .isEqualTo("armed");
 
     long breach = System.nanoTime();
@@ -95,7 +95,7 @@ class BreakersApiTest {
     long breachToKillMillis = (System.nanoTime() - breach) / 1_000_000;
     System.out.println("breach-to-kill over HTTP: " + breachToKillMillis + " ms");
 
-    JsonNode b = ok(t.admin("GET", "/api/v1/breakers/experiment/checkout", null)).json();
+    JsonNode b = ok(t.admin("GET", "/api/v1/experiments/checkout/breaker", null)).json();
     assertThat(b.path("state").asText()).isEqualTo("tripped");
     assertThat(b.at("/tripped/reason").asText()).contains("variation 1's error rate");
     JsonNode exp = ok(t.admin("GET", "/api/v1/experiments/checkout", null)).json();
@@ -117,7 +117,7 @@ class BreakersApiTest {
   @Test
   void badConfig_400NamingTheField() {
     setUp();
-    String path = "/api/v1/breakers/experiment/checkout";
+    String path = "/api/v1/experiments/checkout/breaker";
     assertInvalid(path, "{}", "errorRateMargin");
     assertInvalid(path, "{\"errorRateMargin\":\"two\"}", "errorRateMargin");
     assertInvalid(path, "{\"errorRateMargin\":1.5}", "errorRateMargin");
@@ -127,12 +127,11 @@ class BreakersApiTest {
     assertInvalid(path, "{\"latencyP99Margin\":0.2,\"minSamples\":2.5}", "minSamples");
     assertInvalid(path, "{\"latencyP99Margin\":0.2,\"horizonSeconds\":1}", "horizonSeconds");
     assertInvalid(path, "{\"latencyP99Margin\":0.2,\"threshold\":1}", "threshold");
-    assertInvalid("/api/v1/breakers/widget/checkout", "{\"errorRateMargin\":0.01}", "target");
-    TestServer.Response missing = t.admin("PUT", "/api/v1/breakers/flag/ghost", "{\"errorRateMargin\":0.01}");
+    TestServer.Response missing = t.admin("PUT", "/api/v1/flags/ghost/breaker", "{\"errorRateMargin\":0.01}");
     assertThat(missing.status()).as(missing.body()).isEqualTo(404);
-    assertThat(t.admin("GET", "/api/v1/breakers/flag/checkout-flow", null).status()).isEqualTo(404);
-    ok(t.admin("PUT", "/api/v1/breakers/flag/checkout-flow", "{\"maxErrorRate\":0.05}"));
-    ok(t.admin("DELETE", "/api/v1/breakers/flag/checkout-flow", null));
-    assertThat(t.admin("GET", "/api/v1/breakers/flag/checkout-flow", null).status()).isEqualTo(404);
+    assertThat(t.admin("GET", "/api/v1/flags/checkout-flow/breaker", null).status()).isEqualTo(404);
+    ok(t.admin("PUT", "/api/v1/flags/checkout-flow/breaker", "{\"maxErrorRate\":0.05}"));
+    ok(t.admin("DELETE", "/api/v1/flags/checkout-flow/breaker", null));
+    assertThat(t.admin("GET", "/api/v1/flags/checkout-flow/breaker", null).status()).isEqualTo(404);
   }
 }
