@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * The circuit breakers of flags and experiments (docs/safety.md): {@code PUT
  * /experiments/{key}/breaker} (or {@code /flags/{key}/breaker}) creates or replaces (and re-arms)
- * one, {@code GET} reads it, {@code DELETE} removes it; {@code GET /breakers} lists a project's. Every field of a bad body is named in the 400.
+ * one, {@code GET} reads it, {@code DELETE} removes it; {@code GET /breakers} lists a project's.
+ * Every field of a bad body is named in the 400.
  */
 final class BreakersApi implements Resource {
   private static final Set<String> FIELDS = Set.of("errorRateMargin", "latencyP99Margin", "maxErrorRate",

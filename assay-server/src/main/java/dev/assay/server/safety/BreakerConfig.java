@@ -75,7 +75,8 @@ public record BreakerConfig(Target target, String key, OptionalDouble errorRateM
       throw DomainException.invalid("minSamples", "must be 20 to 10000000, was " + minSamples);
     }
     if (windowSeconds < 2 || windowSeconds > 60 || windowSeconds % 2 != 0) {
-      throw DomainException.invalid("windowSeconds", "must be an even number of seconds from 2 to 60, was " + windowSeconds);
+      throw DomainException.invalid("windowSeconds", "must be an even number of seconds from 2 to 60, was "
+          + windowSeconds);
     }
     if (horizonSeconds < windowSeconds || horizonSeconds > 7 * 86_400) {
       throw DomainException.invalid("horizonSeconds", "must be windowSeconds (" + windowSeconds + ") to 604800, was "

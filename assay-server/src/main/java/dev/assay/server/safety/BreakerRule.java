@@ -59,7 +59,8 @@ final class BreakerRule {
       double m = c.errorRateMargin().getAsDouble();
       if (exceeds(t.cappedErrors(), t.requests(), control.cappedErrors(), control.requests(), m, alpha)) {
         return Optional.of(String.format(Locale.ROOT, "variation %d's error rate %.4f exceeds control's %.4f by more"
-            + " than %s", v, rate(t.cappedErrors(), t.requests()), rate(control.cappedErrors(), control.requests()), m));
+            + " than %s", v, rate(t.cappedErrors(), t.requests()), rate(control.cappedErrors(), control.requests()),
+            m));
       }
     }
     if (c.maxErrorRate().isPresent()) {
