@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SampleSizeCommand.class,
       VerifyStatsCommand.class,
       SimulateCommand.class,
+      LintCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class AssayCli implements java.util.concurrent.Callable<Integer> {
