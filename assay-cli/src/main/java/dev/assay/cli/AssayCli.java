@@ -106,7 +106,7 @@ public final class AssayCli implements java.util.concurrent.Callable<Integer> {
             return EXIT_BAD_INPUT;
           }
           line.getErr()
-              .println("assay " + line.getCommandName() + ": failed: " + describe(ex));
+              .println(line.getCommandSpec().qualifiedName() + ": failed: " + describe(ex));
           line.getErr().flush();
           return 1;
         });
