@@ -26,8 +26,9 @@ final class ApiError {
     String message = error.path("message").asText("");
     StringBuilder sb = new StringBuilder(status + " " + code + ": " + message);
     for (JsonNode d : error.path("details")) {
-      String line = d.path("field").asText("") + ": " + d.path("message").asText("");
-      if (!message.contains(line)) {
+      String detail = d.path("message").asText("");
+      String line = d.path("field").asText("") + ": " + detail;
+      if (!message.contains(detail)) {
         sb.append("\n  ").append(line);
       }
     }

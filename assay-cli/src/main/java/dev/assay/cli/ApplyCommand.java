@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * merge). Exit codes: 0 success, 1 error.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-    description = {"Create, update (and with --prune delete) the project's resources to match the files.",
+    description = {"Make the project's resources match the files (create, update; delete with --prune).",
         "Prints what it changed, like plan. Does not ask: run assay plan first to review.",
         "Exit code: 0 success, 1 error."},
     footer = {"", "Examples:", "  assay apply -f examples/as-code/",

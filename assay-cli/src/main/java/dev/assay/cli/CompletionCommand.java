@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code assay completion bash|zsh}: prints the shell completion script (picocli's AutoComplete). */
 @Command(name = "completion", mixinStandardHelpOptions = true,
-    description = {"Print a completion script for bash or zsh, covering every command and option.",
+    description = {"Print a bash or zsh completion script for every command and option.",
         "zsh runs the bash script through bashcompinit (the script sets that up itself)."},
     footer = {"", "Examples:", "  source <(assay completion bash)          # this shell",
         "  assay completion bash > ~/.local/share/bash-completion/completions/assay",

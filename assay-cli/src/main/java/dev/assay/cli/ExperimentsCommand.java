@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code assay experiments ...}: list, show, and move experiments through their lifecycle. */
 @Command(name = "experiments", mixinStandardHelpOptions = true,
-    description = {"List experiments, show one, and move one through its lifecycle:",
+    description = {"List experiments, show one, and move one through its lifecycle.",
         "draft -> running <-> paused -> stopped -> concluded -> archived."},
     subcommands = {ExperimentsCommand.ListCommand.class, ExperimentsCommand.GetCommand.class,
         ExperimentsCommand.Start.class, ExperimentsCommand.Pause.class, ExperimentsCommand.Stop.class,

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * the export does not produce are left alone.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = {"Write the project's resources as files (re-applying them changes nothing).",
+    description = {"Write the project's resources as files that re-apply with no change.",
         "Existing files with other content are kept unless --force; other files in DIR are left alone."},
     footer = {"", "Examples:", "  assay export -o config/ --project demo",
         "  assay export -o config/ --force && git diff config/"})

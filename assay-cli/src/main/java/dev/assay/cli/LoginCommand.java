@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
  * file, which the other remote commands read when neither a flag nor the environment gives them.
  */
 @Command(name = "login", mixinStandardHelpOptions = true,
-    description = {"Check an API key against a server and store server and key for later commands,",
-        "in $XDG_CONFIG_HOME/assay/config.json (else ~/.config/assay/config.json; file mode 0600).",
+    description = {"Check an API key against a server and store both for later commands.",
+        "The file is $XDG_CONFIG_HOME/assay/config.json (else ~/.config/assay/config.json; mode 0600).",
         "Without --token the key is asked for on the terminal (not echoed), or read from standard input."},
     footer = {"", "Examples:", "  assay login --server http://localhost:8080",
         "  echo \"$ASSAY_ADMIN_TOKEN\" | assay login --server http://localhost:8080 --project demo"})

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * 2 changes planned, 1 an error (bad files included).
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-    description = {"Show what applying the resource files would change in the project:",
+    description = {"Show what applying the resource files would change in the project.",
         "+ create, ~ update (with the changed fields), - delete (with --prune), = unchanged.",
         "Exit code: 0 no change, 2 changes planned, 1 error."},
     footer = {"", "Examples:", "  assay plan -f examples/as-code/",

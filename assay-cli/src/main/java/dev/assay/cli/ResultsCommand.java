@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
  * variants, the snapshot's JSON, or the server's Markdown report.
  */
 @Command(name = "results", mixinStandardHelpOptions = true,
-    description = {"Show an experiment's latest results: per metric and variant the effect, its interval,",
-        "the lift, the (adjusted) p-value or chance to win, and whether it is significant."},
+    description = {"Show an experiment's latest results, per metric and variant.",
+        "The effect, its interval, the lift, the (adjusted) p-value, the chance to win, and whether it is significant."},
     footer = {"", "Examples:", "  assay results checkout-button --project demo --refresh",
         "  assay results checkout-button --project demo --format markdown > report.md",
         "  assay results checkout-button --project demo --format json | jq '.results[0].lift'"})
