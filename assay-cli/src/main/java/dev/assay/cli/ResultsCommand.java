@@ -37,12 +37,12 @@ final class ResultsCommand extends RemoteCommand {
     String path = "/experiments/" + ApiClient.encode(key);
     JsonNode snapshot = refresh ? client().post(path + "/refresh", null) : null;
     if (f == Format.markdown) {
-      out().print(client().getText(path + "/report.md", "text/markdown"));
+      out().print(withHint(() -> client().getText(path + "/report.md", "text/markdown")));
       out().flush();
       return 0;
     }
     if (snapshot == null) {
-      snapshot = client().get(path + "/results");
+      snapshot = withHint(() -> client().get(path + "/results"));
     }
     if (f == Format.json) {
       printJson(snapshot);
@@ -50,6 +50,18 @@ final class ResultsCommand extends RemoteCommand {
       printTable(snapshot);
     }
     return 0;
+  }
+
+  /** Adds how to compute results to the server's "no results yet". */
+  private <T> T withHint(java.util.function.Supplier<T> fetch) {
+    try {
+      return fetch.get();
+    } catch (CliFailure e) {
+      if (e.getMessage().contains("no results yet")) {
+        throw new CliFailure(e.getMessage() + "\n  (assay results " + key + " --refresh computes them now)", e);
+      }
+      throw e;
+    }
   }
 
   private void printTable(JsonNode s) {

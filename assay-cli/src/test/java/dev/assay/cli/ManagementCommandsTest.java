@@ -70,6 +70,11 @@ class ManagementCommandsTest {
     assertThat(start.exitCode()).as(start.err()).isZero();
     assertThat(start.out()).contains("experiment onboarding is now running (phase 1");
 
+    CliRun before = CliRun.in(admin, "results", "onboarding");
+    assertThat(before.exitCode()).isEqualTo(1);
+    assertThat(before.err()).contains("404 not_found: no results yet for experiment 'onboarding'")
+        .contains("assay results onboarding --refresh");
+
     postEvents(400);
     CliRun table = CliRun.in(admin, "results", "onboarding", "--refresh");
     CliRun json = CliRun.in(admin, "results", "onboarding", "--format", "json");
