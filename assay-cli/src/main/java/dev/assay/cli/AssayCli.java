@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       ApplyCommand.class,
       ExportCommand.class,
+      LintCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class,
     })

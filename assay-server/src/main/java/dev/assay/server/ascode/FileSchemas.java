@@ -65,7 +65,7 @@ public final class FileSchemas {
       }
       String error = m.getError();
       problems.add(new Detail(d.where() + path, "additionalProperties".equals(m.getType())
-          ? "unknown field '" + m.getProperty() + "' for a " + d.kind().wire() : error));
+          ? "unknown field '" + m.getProperty() + "' (not in the " + d.kind().wire() + " schema)" : error));
     }
     return errors.isEmpty();
   }
