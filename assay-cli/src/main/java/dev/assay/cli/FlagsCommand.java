@@ -33,11 +33,12 @@ final class FlagsCommand {
     for (Map.Entry<String, JsonNode> e : flag.path("environments").properties()) {
       envs.add(e.getKey() + (e.getValue().path("enabled").asBoolean(false) ? ":on" : ":off"));
     }
+    envs.sort(null);
     return envs.isEmpty() ? "-" : String.join(" ", envs);
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "List the project's flags: key, type, default, status, environments (on/off), version.")
+      description = "List the project's flags: key, type, default, status, environments (on/off, by name), version.")
   static final class ListCommand extends RemoteCommand {
     @Override
     public Integer call() {

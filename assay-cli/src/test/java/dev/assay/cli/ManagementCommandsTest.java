@@ -46,7 +46,7 @@ class ManagementCommandsTest {
     assertThat(flags.exitCode()).as(flags.err()).isZero();
     String[] lines = flags.out().split("\n");
     assertThat(lines[0]).startsWith("KEY").contains("TYPE").contains("DEFAULT").contains("STATUS").contains("VERSION");
-    assertThat(flags.out()).containsPattern("new-header +boolean +false +active +production:on");
+    assertThat(flags.out()).containsPattern("new-header +boolean +false +active +production:on staging:on +1 ");
     JsonNode items = RemoteServer.JSON.readTree(flagsJson.out()).path("items");
     assertThat(items.isArray()).isTrue();
     assertThat(items.toString()).contains("\"key\":\"new-header\"");
