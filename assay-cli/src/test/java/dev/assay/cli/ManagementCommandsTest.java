@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The management commands against a real server: tables and JSON of flags, experiments and
- * metrics; a whole experiment from draft through start, results, stop and a concluded decision
- * with its write-up; and the live event tail.
+ * metrics; a whole experiment from its file (apply) through start, results, stop and a concluded
+ * decision with its write-up; and the live event tail.
  */
 class ManagementCommandsTest {
   static RemoteServer server;
@@ -60,11 +60,27 @@ class ManagementCommandsTest {
 
   @Test
   void experiment_fromDraftToDecision_withResults(@TempDir Path tmp) throws Exception {
-    server.api("POST", "/metrics?project=default",
-        "{\"key\":\"signup\",\"name\":\"Signed up\",\"type\":\"proportion\",\"event\":\"signup\"}");
-    server.api("POST", "/experiments?project=default", "{\"key\":\"onboarding\",\"name\":\"Onboarding\","
-        + "\"hashAttribute\":\"id\",\"variants\":[{\"key\":\"control\",\"weight\":0.5,\"value\":\"long\"},"
-        + "{\"key\":\"short\",\"weight\":0.5,\"value\":\"short\"}],\"metrics\":{\"primary\":\"signup\"}}");
+    Path files = Files.createDirectories(tmp.resolve("config/experiments"));
+    Files.writeString(tmp.resolve("config/metrics.yaml"),
+        "kind: metric\nkey: signup\nname: Signed up\ntype: proportion\nevent: signup\n");
+    Files.writeString(files.resolve("onboarding.yaml"), """
+        name: onboarding
+        hypothesis: A shorter onboarding gets more sign-ups.
+        owner: growth-team
+        variants:
+          - name: control
+            allocation: 50%
+            config: { steps: 5 }
+          - name: short
+            allocation: 50%
+            config: { steps: 2 }
+        metrics:
+          primary: signup
+        """);
+    CliRun apply = CliRun.in(admin, "apply", "-f", tmp.resolve("config").toString());
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+    assertThat(apply.out()).contains("+ created experiment onboarding   (experiments/onboarding.yaml)")
+        .contains("+ created metric signup   (metrics.yaml)");
 
     CliRun start = CliRun.in(admin, "experiments", "start", "onboarding");
     assertThat(start.exitCode()).as(start.err()).isZero();
@@ -87,7 +103,7 @@ class ManagementCommandsTest {
     JsonNode snapshot = RemoteServer.JSON.readTree(json.out());
     assertThat(snapshot.path("experiment").asText()).isEqualTo("onboarding");
     assertThat(snapshot.path("results").get(0).path("variantMean").asDouble()).isEqualTo(0.5);
-    assertThat(markdown.out()).startsWith("# Onboarding").contains("## Health");
+    assertThat(markdown.out()).startsWith("# onboarding").contains("A shorter onboarding").contains("## Health");
 
     CliRun early = CliRun.in(admin, "experiments", "conclude", "onboarding", "--decision", "ship:short",
         "--write-up", Files.writeString(tmp.resolve("w.md"), "x").toString());
