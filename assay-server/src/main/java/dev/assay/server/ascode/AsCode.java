@@ -76,8 +76,8 @@ public final class AsCode {
         write(project, c, newPhase && c.newPhaseRequired(), actor);
       } catch (DomainException e) {
         throw new DomainException(e.category(), e.code(), c.subject() + ": " + e.getMessage() + " (" + applied
-            + " change" + (applied == 1 ? "" : "s") + " before it in plan order " + (applied == 1 ? "was" : "were")
-            + " applied and stay applied; plan again)", e.details());
+            + (applied == 1 ? " change before it in plan order was applied and stays" : " changes before it in plan"
+                + " order were applied and stay") + " applied; plan again)", e.details());
       }
       if (c.action() != Change.Action.UNCHANGED) {
         applied++;

@@ -46,7 +46,9 @@ final class Documents {
     List<Document> out = new ArrayList<>();
     for (AsCodeFile f : files) {
       List<JsonNode> nodes = read(f, problems);
-      List<JsonNode> present = nodes.stream().filter(n -> !n.isNull() && !n.isMissingNode()).toList();
+      /* An empty document (a trailing '---', a file of comments) reads as null or an empty string. */
+      List<JsonNode> present = nodes.stream().filter(n -> !n.isNull() && !n.isMissingNode()
+          && !(n.isTextual() && n.asText().isEmpty())).toList();
       for (int i = 0; i < present.size(); i++) {
         String where = present.size() > 1 ? f.path() + "#" + (i + 1) + ":" : f.path() + ":";
         JsonNode n = present.get(i);

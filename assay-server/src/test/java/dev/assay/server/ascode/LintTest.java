@@ -47,6 +47,14 @@ class LintTest {
   }
 
   @Test
+  void emptyDocuments_trailingSeparatorAndCommentsOnly_areSkipped() throws IOException {
+    List<AsCodeFile> files = new ArrayList<>(examples());
+    files.add(new AsCodeFile("notes.yaml", "# nothing here yet\n---\n# still nothing\n"));
+    files.add(new AsCodeFile("layer.yaml", "kind: layer\nkey: l1\n---\n"));
+    assertThat(lines(Lint.run(files, OptionalDouble.empty()), Lint.Level.ERROR)).isEmpty();
+  }
+
+  @Test
   void undefinedReference_isAnErrorSayingLintCannotSeeTheServer() throws IOException {
     List<AsCodeFile> noSegments = examples().stream().filter(f -> !f.path().equals("segments.yaml")).toList();
     assertThat(lines(Lint.run(noSegments, OptionalDouble.empty()), Lint.Level.ERROR)).singleElement().asString()
