@@ -172,6 +172,21 @@ class ManagementCommandsTest {
     assertThat(line.path("value").asDouble()).isEqualTo(4.5);
   }
 
+  @Test
+  void eventsTail_badOptions_exit2NamingTheOption() {
+    CliRun since = CliRun.in(admin, "events", "tail", "--since", "yesterday");
+    CliRun interval = CliRun.in(admin, "events", "tail", "--interval", "0s");
+    CliRun limit = CliRun.in(admin, "events", "tail", "--limit", "5000");
+    CliRun type = CliRun.in(admin, "events", "tail", "--type", "click");
+
+    assertThat(since.exitCode()).isEqualTo(2);
+    assertThat(since.err()).contains("assay events tail: --since: 'yesterday' is not a duration");
+    assertThat(interval.err()).contains("--interval: must be positive");
+    assertThat(limit.err()).contains("--limit: must be 1 to 1000, was 5000");
+    assertThat(type.exitCode()).isEqualTo(2);
+    assertThat(type.err()).contains("--type").contains("exposure, metric");
+  }
+
   /** Exposures of {@code units} units split evenly; signups of a quarter of control, half of short. */
   private static void postEvents(int units) throws Exception {
     ArrayNode batch = RemoteServer.JSON.createArrayNode();
