@@ -137,13 +137,19 @@ class AsCodeCommandsTest {
   void plan_errorsExit1_badFileMissingDirAndUsage(@TempDir Path tmp) throws Exception {
     Path bad = Files.writeString(tmp.resolve("broken.yaml"), "kind: metric\nkey: x\ntype: [unclosed\n");
 
+    Path twoProblems = Files.writeString(tmp.resolve("two.yaml"),
+        "kind: metric\nkey: a\ntype: nonsense\nevent: e\n---\nkind: metric\nkey: b\ntype: mean\nevent: e\ncolour: red\n");
     CliRun invalid = CliRun.in(admin, "plan", "-f", bad.toString());
+    CliRun details = CliRun.in(admin, "plan", "-f", twoProblems.toString());
     CliRun missing = CliRun.in(admin, "plan", "-f", tmp.resolve("absent").toString());
     CliRun usage = CliRun.in(admin, "plan", "-f", bad.toString(), "--prnue");
     CliRun empty = CliRun.in(admin, "apply", "-f", Files.createDirectory(tmp.resolve("empty")).toString());
 
     assertThat(invalid.exitCode()).isEqualTo(1);
     assertThat(invalid.err()).contains("400").contains("broken.yaml");
+    assertThat(details.exitCode()).isEqualTo(1);
+    assertThat(details.err()).as("the second problem is a field detail line").contains("400 validation_failed: ")
+        .containsPattern("\n  two\\.yaml#2[^\n]*: [^\n]*colour");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("-f: no such file or directory");
     assertThat(usage.exitCode()).isEqualTo(1);
