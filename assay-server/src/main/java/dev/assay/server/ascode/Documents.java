@@ -25,7 +25,9 @@ import java.util.Optional;
  * experiment when it has {@code variants}.
  */
 final class Documents {
-  private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder().build())
+  /** Largest file read, in code points: SnakeYAML's default (3 Mi) is below what a request may carry. */
+  static final int MAX_FILE_CODE_POINTS = 17 << 20;
+  private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder().loaderOptions(loaderOptions()).build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -36,6 +38,14 @@ final class Documents {
   static final int MAX_DOCUMENTS = 20_000;
 
   private Documents() {}
+
+  /* Aliases stay bounded (SnakeYAML's default of 50 per collection: no "billion laughs"). */
+  private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
+    org.yaml.snakeyaml.LoaderOptions o = new org.yaml.snakeyaml.LoaderOptions();
+    o.setCodePointLimit(MAX_FILE_CODE_POINTS);
+    o.setAllowDuplicateKeys(false);
+    return o;
+  }
 
   /** The documents of the files, in file order; problems are added to {@code problems}. */
   static List<Document> parse(List<AsCodeFile> files, List<Detail> problems) {

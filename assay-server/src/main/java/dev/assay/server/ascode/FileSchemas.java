@@ -189,10 +189,11 @@ public final class FileSchemas {
     keyOrName(s);
   }
 
+  /* One schema, not anyOf, so a bad value gets one message: minimum applies to numbers, pattern to strings. */
   private static ObjectNode allocation(String description) {
     ObjectNode a = F.objectNode().put("description", description);
-    a.putArray("anyOf").add(F.objectNode().put("type", "number").put("minimum", 0))
-        .add(F.objectNode().put("type", "string").put("pattern", PERCENT));
+    a.putArray("type").add("number").add("string");
+    a.put("minimum", 0).put("pattern", PERCENT);
     return a;
   }
 

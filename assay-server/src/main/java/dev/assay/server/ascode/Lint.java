@@ -100,8 +100,8 @@ public final class Lint {
     JsonNode body = r.document().body();
     JsonNode duration = body.path("duration");
     OptionalDouble baseline = number(body.path("metrics").path("baseline_rate"));
-    Optional<Double> mde = mde(duration.path("minimum_detectable_effect"));
     String where = r.document().where();
+    Optional<Double> mde = mde(duration.path("minimum_detectable_effect"), where, out);
     if (baseline.isEmpty() || mde.isEmpty()) {
       return;
     }
@@ -182,16 +182,22 @@ public final class Lint {
     return n.isNumber() ? OptionalDouble.of(n.asDouble()) : OptionalDouble.empty();
   }
 
-  private static Optional<Double> mde(JsonNode n) {
+  private static Optional<Double> mde(JsonNode n, String where, List<Finding> out) {
     if (n.isMissingNode() || n.isNull()) {
       return Optional.empty();
     }
+    String field = where + "duration.minimum_detectable_effect";
     try {
       double v = FileFormat.allocation(n, "duration.minimum_detectable_effect");
-      return v > 0 ? Optional.of(v) : Optional.empty();
+      if (v > 0) {
+        return Optional.of(v);
+      }
+      out.add(new Finding(Level.ERROR, field, "must be a positive relative lift such as '5%' or 0.05"));
     } catch (DomainException e) {
-      return Optional.empty();
+      out.add(new Finding(Level.ERROR, field, "must be a relative lift such as '5%' or a fraction such as 0.05, was "
+          + n));
     }
+    return Optional.empty();
   }
 
   private static String percent(double f) {

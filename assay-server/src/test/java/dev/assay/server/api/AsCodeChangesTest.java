@@ -131,9 +131,23 @@ class AsCodeChangesTest {
         .replace("minimum_runtime_days: 7", "minimum_runtime_days: seven"))));
     String details = e.get("details").toString();
     assertThat(details).contains("checkout-progress-bar.yaml:duration.minimum_runtime_days");
+    e = error(400, "/api/v1/as-code/plan", body(withExperiment(article().replaceFirst("allocation: 50%",
+        "allocation: fifty"))));
+    assertThat(e.get("details")).hasSize(1);
+    assertThat(e.get("details").get(0).get("field").asText()).isEqualTo("checkout-progress-bar.yaml:variants[0].allocation");
     e = error(400, "/api/v1/as-code/plan", body(withExperiment(article().replace("allocation: 50%", "allocation: 50"))));
     assertThat(e.get("details").toString()).contains("checkout-progress-bar.yaml:variants[0].allocation")
         .contains("write '50%' for a percentage");
+  }
+
+  @Test
+  void largeYamlFile_withinTheLimit_isRead() {
+    String big = "# " + "x".repeat(5 << 20) + "\n" + article();
+    TestServer.Response r = t.send("POST", "/api/v1/as-code/plan", TestServer.ADMIN_TOKEN, "application/yaml",
+        big.getBytes(StandardCharsets.UTF_8));
+    assertThat(r.status()).as(r.body().substring(0, Math.min(300, r.body().length()))).isEqualTo(400);
+    assertThat(r.json().get("error").get("details").toString()).contains("metric 'checkout_completion_rate' is not defined")
+        .doesNotContain("syntax error");
   }
 
   @Test

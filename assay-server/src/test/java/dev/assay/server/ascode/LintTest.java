@@ -122,6 +122,17 @@ class LintTest {
   }
 
   @Test
+  void invalidMinimumDetectableEffect_isAnError() throws IOException {
+    String powered = article().replace("  primary: checkout_completion_rate\n",
+        "  primary: checkout_completion_rate\n  baseline_rate: 0.10\n")
+        .replace("target_sample_size_per_variant: 5000", "target_sample_size_per_variant: 5000,"
+            + " minimum_detectable_effect: 5");
+    assertThat(lines(Lint.run(withArticle(powered), OptionalDouble.empty()), Lint.Level.ERROR)).singleElement()
+        .asString().startsWith("checkout-progress-bar.yaml:duration.minimum_detectable_effect: error: must be a"
+            + " relative lift");
+  }
+
+  @Test
   void dailyTrafficOption_isUsedWhenTheFileStatesNone() throws IOException {
     String powered = article().replace("  primary: checkout_completion_rate\n",
         "  primary: checkout_completion_rate\n  baseline_rate: 0.10\n")
