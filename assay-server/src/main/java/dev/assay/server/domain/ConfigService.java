@@ -134,6 +134,26 @@ public final class ConfigService {
     return tx.list(kind, scope).stream().map(e -> ModelJson.versioned(type, e)).toList();
   }
 
+  /**
+   * The entities of these kinds of a project as versioned records, read in one transaction (a
+   * consistent snapshot, for the as-code planner); not found when the project does not exist.
+   */
+  public Map<Kind, List<Versioned<Keyed>>> records(String project, Set<Kind> kinds) {
+    return store.read(tx -> {
+      Map<Kind, List<Versioned<Keyed>>> out = new EnumMap<>(Kind.class);
+      for (Kind k : kinds) {
+        String scope = scopeOf(tx, k, project);
+        out.put(k, tx.list(k, scope).stream().map(e -> keyed(k, e)).toList());
+      }
+      return out;
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Versioned<Keyed> keyed(Kind kind, StoredEntity e) {
+    return (Versioned<Keyed>) ModelJson.versioned(ModelJson.recordClass(kind), e);
+  }
+
   /** An experiment of a project; not found when it or the project does not exist. */
   public Versioned<Experiment> experiment(String project, String key) {
     return store.read(tx -> ModelJson.versioned(Experiment.class,
