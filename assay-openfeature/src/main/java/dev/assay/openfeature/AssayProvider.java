@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <h2>Evaluation</h2>
- * The evaluation context becomes the unit's {@link Attributes}: its targeting key becomes {@code id}
+ * The evaluation context becomes the unit's {@link dev.assay.sdk.Attributes}: its targeting key becomes {@code id}
  * (unless the context sets {@code id} itself) and every other attribute a plain Java value
  * (structures become maps, lists lists, instants ISO-8601 strings). Reasons:
  *

@@ -4,7 +4,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * CUPED (Deng, Xu, Kohavi & Walker 2013): the difference of means adjusted by a pre-exposure
+ * CUPED (Deng, Xu, Kohavi &amp; Walker 2013): the difference of means adjusted by a pre-exposure
  * covariate with θ pooled across arms, its variance reduction, and the unadjusted result beside
  * it. With θ estimated from the pooled sample the adjusted variance is, up to O(1/n), never above
  * the unadjusted one.

@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * @param riskVariant expected loss (relative lift) of shipping the variant
  * @param credibleLower credible interval of the relative lift
  * @param credibleUpper credible interval of the relative lift
- * @param significant frequentist engine: pValueAdjusted < α; Bayesian engine: chanceToWin ≥ 1 − α/2
+ * @param significant frequentist engine: pValueAdjusted &lt; α; Bayesian engine: chanceToWin ≥ 1 − α/2
  *     or ≤ α/2 (a clear winner or a clear loser)
  * @param notes why values are missing, and other caveats
  * @param looks sequential looks folded into the headline interval and p-value (running intersection

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param dfWelch Welch df of the arm variances
  * @param ciLowerDeltaT delta-method interval with the Welch t quantile
  * @param ciUpperDeltaT delta-method interval with the Welch t quantile
- * @param fiellerG z²·v_a/ȳ_a²; the Fieller interval exists only when g < 1
+ * @param fiellerG z²·v_a/ȳ_a²; the Fieller interval exists only when g &lt; 1
  * @param ciLowerFieller Fieller interval (null when unbounded); on the same scale as {@code lift},
  *     so mirrored (−(R − 1)) when the control mean is negative
  * @param ciUpperFieller Fieller interval (null when unbounded)

@@ -5,7 +5,7 @@ package dev.assay.stats;
  *
  * @param n number of units
  * @param mean mean of the unit values
- * @param variance sample variance with an n − 1 denominator; NaN when n < 2
+ * @param variance sample variance with an n − 1 denominator; NaN when n &lt; 2
  */
 public record SampleStats(long n, double mean, double variance) {
 

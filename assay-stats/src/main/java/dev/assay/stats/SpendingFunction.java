@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * An α-spending function α(t) for group sequential designs: the cumulative type I error that may
- * be spent by information fraction t ∈ [0, 1], with α(0) = 0 and α(1) = α (Lan & DeMets 1983).
+ * be spent by information fraction t ∈ [0, 1], with α(0) = 0 and α(1) = α (Lan &amp; DeMets 1983).
  */
 public sealed interface SpendingFunction {
 

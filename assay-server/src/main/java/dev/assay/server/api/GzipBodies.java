@@ -1,5 +1,6 @@
 package dev.assay.server.api;
 
+import io.helidon.http.WritableHeaders;
 import io.helidon.http.encoding.ContentDecoder;
 import io.helidon.http.encoding.ContentEncoder;
 import io.helidon.http.encoding.ContentEncoding;
@@ -9,10 +10,13 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Inflation of gzip request bodies, bounded in memory and in CPU, so that a flood of gzip bombs
@@ -111,9 +115,29 @@ final class GzipBodies {
       return ContentDecoder.NO_OP;
     }
 
+    /*
+     * Helidon's gzip encoder ignores flush(): a streamed reply (server-sent events) would sit in
+     * the deflater until the connection ends, so a browser or Node client that asks for gzip
+     * (they all do) never saw an event. This one flushes what was written (SYNC_FLUSH).
+     */
     @Override
     public ContentEncoder encoder() {
-      return gzip.encoder();
+      ContentEncoder headers = gzip.encoder();
+      return new ContentEncoder() {
+        @Override
+        public OutputStream apply(OutputStream network) {
+          try {
+            return new GZIPOutputStream(network, 8192, true);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+
+        @Override
+        public void headers(WritableHeaders<?> h) {
+          headers.headers(h);
+        }
+      };
     }
 
     @Override

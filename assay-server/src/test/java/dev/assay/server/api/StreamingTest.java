@@ -6,9 +6,8 @@ import dev.assay.sdk.AssayClient;
 import dev.assay.sdk.Attributes;
 import dev.assay.sdk.ClientStatus;
 import dev.assay.testsupport.Await;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -19,11 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,21 +51,42 @@ class StreamingTest {
 
   /** An SSE line reader on a background thread; blank lines end events. */
   private BlockingQueue<String> stream(String clientKey, String lastEventId) throws Exception {
+    return stream(clientKey, lastEventId, false);
+  }
+
+  /** With {@code gzip}, asks for a compressed stream as browsers and Node's fetch do, and inflates it. */
+  private BlockingQueue<String> stream(String clientKey, String lastEventId, boolean gzip) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.server.port() + "/sub/" + clientKey))
         .header("Accept", "text/event-stream");
+    if (gzip) {
+      b.header("Accept-Encoding", "gzip, deflate");
+    }
     if (lastEventId != null) {
       b.header("Last-Event-ID", lastEventId);
     }
     HttpResponse<InputStream> res = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    assertThat(res.headers().firstValue("Content-Encoding")).isEqualTo(gzip ? Optional.of("gzip") : Optional.empty());
     open.add(res.body());
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          lines.add(line);
+      // GZIPInputStream reads the gzip header when created: on this thread, not the test's. Lines
+      // are split by hand: a Reader over GZIPInputStream (whose available() is 1 until the end)
+      // would block for a full buffer instead of returning the event that arrived.
+      try (InputStream body = gzip ? new GZIPInputStream(res.body(), 512) : res.body()) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        byte[] buf = new byte[512];
+        int n;
+        while ((n = body.read(buf)) > 0) {
+          for (int i = 0; i < n; i++) {
+            if (buf[i] == '\n') {
+              lines.add(line.toString(StandardCharsets.UTF_8));
+              line.reset();
+            } else {
+              line.write(buf[i]);
+            }
+          }
         }
       } catch (Exception ignored) {
         // stream closed by the test
@@ -101,6 +123,21 @@ class StreamingTest {
       }
     }
     return null;
+  }
+
+  @Test
+  void gzipStream_deliversEachEventWhenSent_notWhenTheConnectionEnds() throws Exception {
+    String key = connection();
+    BlockingQueue<String> lines = stream(key, null, true);
+
+    String[] first = nextEvent(lines, Duration.ofSeconds(10));
+    assertThat(first).as("the first event, flushed through gzip").isNotNull();
+    assertThat(first[0]).isEqualTo("features");
+
+    server.admin("POST", "/api/v1/flags", "{\"key\":\"zipped\",\"type\":\"string\",\"defaultValue\":\"hello\"}");
+    String[] change = nextEvent(lines, Duration.ofSeconds(10));
+    assertThat(change).as("the change, flushed through gzip").isNotNull();
+    assertThat(change[2]).contains("\"zipped\"");
   }
 
   @Test
