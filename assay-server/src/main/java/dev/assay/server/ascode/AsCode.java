@@ -102,7 +102,7 @@ public final class AsCode {
     List<AsCodeFile> out = new ArrayList<>();
     for (DocKind k : DocKind.values()) {
       for (Versioned<Keyed> v : current.getOrDefault(k.store, List.of())) {
-        out.add(new AsCodeFile(k.folder() + "/" + v.value().key() + ".yaml", yaml(FileFormat.toFile(k, v.value()))));
+        out.add(new AsCodeFile(k.folder() + "/" + v.value().key() + ".yaml", yaml(FileFormat.minimal(k, v.value()))));
       }
     }
     out.sort(Comparator.comparing(AsCodeFile::path));

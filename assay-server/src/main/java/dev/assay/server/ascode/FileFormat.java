@@ -81,6 +81,32 @@ final class FileFormat {
     return out;
   }
 
+  /**
+   * The file document of a record without the fields that read back the same when absent (the
+   * records' defaults: {@code coverage: 1.0}, {@code direction: increase}, ...). Each field is
+   * dropped only after checking that the document without it maps to a record with the very same
+   * file document, so the result always re-applies with no change; {@code kind} is kept.
+   */
+  static ObjectNode minimal(DocKind kind, Keyed record) {
+    ObjectNode full = toFile(kind, record);
+    ObjectNode out = full.deepCopy();
+    List<String> names = new java.util.ArrayList<>();
+    full.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      if (name.equals("kind")) {
+        continue;
+      }
+      ObjectNode without = out.deepCopy();
+      without.remove(name);
+      List<Detail> ignored = new java.util.ArrayList<>();
+      Optional<Keyed> back = toRecord(new Document("export", 1, false, kind, without), ignored);
+      if (back.isPresent() && FieldDiff.same(toFile(kind, back.get()), full)) {
+        out = without;
+      }
+    }
+    return out;
+  }
+
   // ---- experiments ----
 
   private static ObjectNode experimentToApi(ObjectNode body) {

@@ -151,8 +151,8 @@ public final class FileSchemas {
         "target_sample_size_per_variant", "variants", "metrics")) {
       props.remove(f);
     }
-    props.with("key").put("description", "the experiment's key; defaults to its name");
-    props.with("name").put("description", "the experiment's name, and its key when 'key' is absent");
+    props.withObjectProperty("key").put("description", "the experiment's key; defaults to its name");
+    props.withObjectProperty("name").put("description", "the experiment's name, and its key when 'key' is absent");
     ObjectNode variant = F.objectNode().put("type", "object").put("additionalProperties", false);
     ObjectNode vp = variant.putObject("properties");
     vp.putObject("key").put("type", "string").put("description", "the variant's key; defaults to its name");

@@ -254,5 +254,15 @@ class AsCodeChangesTest {
     String button = exported.stream().filter(f -> f[0].equals("experiments/button.yaml")).findFirst().orElseThrow()[1];
     assertThat(button).contains("eligible_users: all_logged_in").contains("allocation: 33.4%")
         .contains("excluded_experiments:");
+    String metric = exported.stream().filter(f -> f[0].equals("metrics/checkout_completion_rate.yaml")).findFirst()
+        .orElseThrow()[1];
+    assertThat(metric).as("defaults are left out of an export").isEqualTo("""
+        kind: metric
+        key: checkout_completion_rate
+        name: Checkout completion rate
+        type: proportion
+        event: checkout_completed
+        conversion_window_hours: 24.0
+        """);
   }
 }
