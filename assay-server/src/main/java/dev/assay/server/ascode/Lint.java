@@ -102,7 +102,12 @@ public final class Lint {
     OptionalDouble baseline = number(body.path("metrics").path("baseline_rate"));
     String where = r.document().where();
     Optional<Double> mde = mde(duration.path("minimum_detectable_effect"), where, out);
+    e.targetSampleSizePerVariant().ifPresent(n -> reachable(r, e, n, dailyTraffic, out));
     if (baseline.isEmpty() || mde.isEmpty()) {
+      if (e.targetSampleSizePerVariant().isPresent()) {
+        out.add(new Finding(Level.NOTE, where + "duration", "power not checked: state metrics.baseline_rate and"
+            + " duration.minimum_detectable_effect to check that target_sample_size_per_variant detects the effect"));
+      }
       return;
     }
     double pA = baseline.getAsDouble();
@@ -141,7 +146,6 @@ public final class Lint {
       out.add(new Finding(Level.WARNING, at, n + " units per variant is below the " + p.sequential() + " that the"
           + " default always-valid sequential test needs for the same effect and power"));
     }
-    reachable(r, e, n, dailyTraffic, out);
   }
 
   private static void reachable(Submission.Resource r, Experiment e, long n, OptionalDouble dailyTraffic,

@@ -110,7 +110,7 @@ class LintTest {
     assertThat(lines(f, Lint.Level.ERROR)).isEmpty();
     assertThat(lines(f, Lint.Level.NOTE)).singleElement().asString().contains("5000 units per variant can detect a 20%")
         .contains("(needs 3839)");
-    assertThat(lines(f, Lint.Level.WARNING)).containsExactly(
+    assertThat(lines(f, Lint.Level.WARNING)).containsExactlyInAnyOrder(
         "checkout-progress-bar.yaml:duration.target_sample_size_per_variant: warning: 5000 units per variant is below"
             + " the 7350 that the default always-valid sequential test needs for the same effect and power",
         "checkout-progress-bar.yaml:duration.minimum_runtime_days: warning: at 1000 units a day, 7 days give about"
@@ -141,5 +141,15 @@ class LintTest {
     List<String> warnings = lines(Lint.run(withArticle(powered), OptionalDouble.of(2000)), Lint.Level.WARNING);
     assertThat(warnings).singleElement().asString().contains("at 2000 units a day, 7 days give about 7000 units")
         .contains("that takes 8 days");
+  }
+
+  /** 500 units a day, half to each variant, for 7 days: 1750 per variant; 5000 take 5000 / 250 = 20 days. */
+  @Test
+  void reachability_isCheckedWithoutPowerInputs_andSaysPowerWasNotChecked() throws IOException {
+    List<Lint.Finding> f = Lint.run(withArticle(article()), OptionalDouble.of(500));
+    assertThat(lines(f, Lint.Level.WARNING)).containsExactly("checkout-progress-bar.yaml:duration.minimum_runtime_days:"
+        + " warning: at 500 units a day, 7 days give about 1750 units to the smallest variant, short of 5000; that"
+        + " takes 20 days");
+    assertThat(lines(f, Lint.Level.NOTE)).singleElement().asString().contains("power not checked");
   }
 }
