@@ -67,7 +67,7 @@ public final class HttpApi {
         new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config),
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
         new EventsApi(s.events(), s.eventGovernance(), config),
-        new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())));
+        new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())), new AlertsApi(s.alerts()));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
