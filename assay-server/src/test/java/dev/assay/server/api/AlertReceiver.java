@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #status}; while {@link #hold} is closed it keeps each request open first.
  */
 final class AlertReceiver implements AutoCloseable {
-  record Received(String deliveryId, String idempotencyKey, String type, String signature, String body) {}
+  /** One request as it arrived; {@code nanos} is {@link System#nanoTime()} on arrival. */
+  record Received(String deliveryId, String idempotencyKey, String type, String signature, String body, long nanos) {}
 
   final List<Received> received = new CopyOnWriteArrayList<>();
   final AtomicInteger status = new AtomicInteger(200);
@@ -32,10 +33,11 @@ final class AlertReceiver implements AutoCloseable {
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.createContext("/hook", exchange -> {
       try (exchange) {
+        long arrived = System.nanoTime();
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         var h = exchange.getRequestHeaders();
         received.add(new Received(h.getFirst("Assay-Delivery-Id"), h.getFirst("Idempotency-Key"),
-            h.getFirst("Assay-Alert-Type"), h.getFirst("Assay-Signature"), body));
+            h.getFirst("Assay-Alert-Type"), h.getFirst("Assay-Signature"), body, arrived));
         try {
           hold.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
