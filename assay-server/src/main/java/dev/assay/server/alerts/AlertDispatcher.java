@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  * Delivers the alert outbox in the background, at least once. One platform thread polls the
  * store for due rows (at most every {@link #pollInterval}, and at once when {@link #wake} is
  * called) and hands each to a virtual thread, at most {@value #CONCURRENCY} at a time and never
- * the same row twice at once; request threads only write outbox rows. An attempt is a POST with
+ * the same row twice at once (a row is re-read before its attempt, so a pass that listed it
+ * before the previous attempt recorded its outcome does not send it again); request threads only write outbox rows. An attempt is a POST with
  * the headers {@code Assay-Delivery-Id} and {@code Idempotency-Key} (the row's id, the same on
  * every attempt), {@code Assay-Alert-Type} and {@value WebhookSignature#HEADER}, bounded by the
  * request timeout; redirects are not followed. A 2xx marks it delivered; anything else is retried
@@ -156,7 +157,15 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   /** One attempt at a delivery, and its outcome written back. */
-  private void attempt(Delivery d) {
+  private void attempt(Delivery listed) {
+    // The pass may have listed the row before an attempt that just ended recorded its outcome:
+    // go ahead only if the row is still as listed.
+    Optional<Delivery> current = store.read(tx -> tx.alerts().delivery(listed.id()));
+    if (current.isEmpty() || !current.get().status().equals(AlertOutbox.PENDING)
+        || current.get().attempts() != listed.attempts()) {
+      return;
+    }
+    Delivery d = current.get();
     boolean operator = d.channelKey().equals(AlertOutbox.OPERATOR_CHANNEL);
     Optional<Target> target = operator
         ? operatorWebhook.map(u -> new Target(u, AlertFormat.PAYLOAD, Optional.empty()))
