@@ -164,18 +164,30 @@ public final class AlertOutbox implements Alerts {
 
   @Override
   public void emit(String project, AlertType type, String summary, ObjectNode payload) {
+    queue(project, type, Optional.empty(), summary, payload);
+  }
+
+  /**
+   * The delivery ids are derived from {@code onceKey} and the channel (SHA-256), so a second
+   * alert with the same key finds its rows and queues nothing; the rows are kept, so it stays
+   * raised once across restarts.
+   */
+  @Override
+  public void emitOnce(String project, AlertType type, String onceKey, String summary, ObjectNode payload) {
+    queue(project, type, Optional.of(project + "\n" + onceKey), summary, payload);
+  }
+
+  private void queue(String project, AlertType type, Optional<String> onceKey, String summary, ObjectNode payload) {
     try {
       int queued = store.write(tx -> {
         int n = 0;
         for (Channel c : tx.alerts().channels(project)) {
           if (c.types().contains(AlertType.ALL) || c.types().contains(type.wire())) {
-            insert(tx, project, c.key(), type, summary, payload);
-            n++;
+            n += insertOnce(tx, project, c.key(), type, onceKey, summary, payload);
           }
         }
         if (operatorWebhook.isPresent() && type == AlertType.EXPERIMENT_HALTED) {
-          insert(tx, project, OPERATOR_CHANNEL, type, summary, payload);
-          n++;
+          n += insertOnce(tx, project, OPERATOR_CHANNEL, type, onceKey, summary, payload);
         }
         return n;
       });
@@ -206,13 +218,32 @@ public final class AlertOutbox implements Alerts {
     };
   }
 
+  private int insertOnce(StoreTransaction tx, String project, String channel, AlertType type,
+      Optional<String> onceKey, String summary, ObjectNode payload) {
+    if (onceKey.isEmpty()) {
+      insert(tx, project, channel, type, summary, payload);
+      return 1;
+    }
+    String id = "alr_" + WebhookSignature.hmac(channel, onceKey.get()).substring(0, 24);
+    if (tx.alerts().delivery(id).isPresent()) {
+      return 0;
+    }
+    insert(tx, id, project, channel, type, summary, payload);
+    return 1;
+  }
+
   private Delivery insert(StoreTransaction tx, String project, String channel, AlertType type, String summary,
       ObjectNode payload) {
-    Instant now = clock.instant();
     byte[] id = new byte[12];
     random.nextBytes(id);
+    return insert(tx, "alr_" + HexFormat.of().formatHex(id), project, channel, type, summary, payload);
+  }
+
+  private Delivery insert(StoreTransaction tx, String id, String project, String channel, AlertType type,
+      String summary, ObjectNode payload) {
+    Instant now = clock.instant();
     String shortSummary = summary.length() > 2000 ? summary.substring(0, 1997) + "..." : summary;
-    Delivery d = new Delivery("alr_" + HexFormat.of().formatHex(id), project, channel, type.wire(), shortSummary,
+    Delivery d = new Delivery(id, project, channel, type.wire(), shortSummary,
         payload.toString(), PENDING, 0, now, now, now, Optional.empty());
     tx.alerts().insertDelivery(d);
     return d;

@@ -13,6 +13,8 @@ public enum AlertType {
   EXPERIMENT_STOPPED,
   EXPERIMENT_CONCLUDED,
   EXPERIMENT_KILLED,
+  /** A running experiment's exposed units reached its {@code plannedUnits} (once per phase). */
+  EXPERIMENT_SAMPLE_REACHED,
   FLAG_KILLED,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;

@@ -18,4 +18,12 @@ public interface Alerts {
    * @param payload the alert's details (the {@code data} of a JSON delivery)
    */
   void emit(String project, AlertType type, String summary, ObjectNode payload);
+
+  /**
+   * Raises an alert unless one with the same {@code onceKey} was raised before (for a condition
+   * seen on every refresh once it holds, such as a reached sample). This default raises it always.
+   */
+  default void emitOnce(String project, AlertType type, String onceKey, String summary, ObjectNode payload) {
+    emit(project, type, summary, payload);
+  }
 }

@@ -76,12 +76,16 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
 
   @Override
   public void refreshed(String project, Experiment experiment, AnalysisSnapshot snapshot, boolean latestPhase) {
-    if (!latestPhase || !experiment.analysis().autoHalt()) {
+    if (!latestPhase) {
       return;
     }
     String key = experiment.key();
     Experiment current = config.experiment(project, key).value();
     if (current.status() != ExperimentStatus.RUNNING) {
+      return;
+    }
+    sampleReached(project, current, snapshot);
+    if (!experiment.analysis().autoHalt()) {
       return;
     }
     List<Breach> breaches = guardrailBreaches(project, current, snapshot);
@@ -113,6 +117,23 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
     LOG.log(Level.WARNING, "halted experiment " + project + "/" + key + ": " + reason);
     String at = halted.get().value().halted().map(Halt::at).orElse("");
     notify(project, key, kind, reason, breaches, snapshot, at);
+  }
+
+  /** Raises {@link AlertType#EXPERIMENT_SAMPLE_REACHED} once per phase when the exposed units reach the plan. */
+  private void sampleReached(String project, Experiment exp, AnalysisSnapshot snapshot) {
+    if (exp.plannedUnits().isEmpty()) {
+      return;
+    }
+    long planned = exp.plannedUnits().get();
+    long units = snapshot.health().units().stream().mapToLong(AnalysisSnapshot.UnitCount::units).sum();
+    if (units < planned) {
+      return;
+    }
+    int phase = exp.phases().size();
+    ObjectNode body = JSON.createObjectNode().put("experiment", exp.key()).put("phase", phase).put("units", units)
+        .put("plannedUnits", planned).put("snapshotComputedAt", snapshot.computedAt().toString());
+    alerts.emitOnce(project, AlertType.EXPERIMENT_SAMPLE_REACHED, "sample-reached/" + exp.key() + "/" + phase,
+        "experiment '" + exp.key() + "' reached its planned sample: " + units + " of " + planned + " units", body);
   }
 
   private static String percent(double fraction) {
