@@ -168,7 +168,7 @@ public final class AlertOutbox implements Alerts {
   }
 
   /**
-   * The delivery ids are derived from {@code onceKey} and the channel (SHA-256), so a second
+   * The delivery ids are derived from {@code onceKey} and the channel (HMAC-SHA256), so a second
    * alert with the same key finds its rows and queues nothing; the rows are kept, so it stays
    * raised once across restarts.
    */
