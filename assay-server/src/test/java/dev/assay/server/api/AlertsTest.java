@@ -210,6 +210,25 @@ class AlertsTest {
   }
 
   @Test
+  void channelDeleted_itsPendingDeliveryGoesDead_receiverDownCountsAsAFailure() throws Exception {
+    start(new AlertOptions(20, Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofSeconds(5), true));
+    int closed;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = probe.getLocalPort();
+    }
+    TestServer.Response r = server.admin("POST", "/api/v1/alert-channels",
+        "{\"key\":\"gone\",\"url\":\"http://127.0.0.1:" + closed + "/hook\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    String id = test("gone");
+    Await.until(() -> delivery(id).path("attempts").asInt() >= 1, "a refused connection");
+    assertThat(delivery(id).path("status").asText()).isEqualTo("pending");
+    assertThat(delivery(id).path("lastError").asText()).contains("ConnectException");
+    assertThat(server.admin("DELETE", "/api/v1/alert-channels/gone", null).status()).isEqualTo(204);
+    awaitStatus(id, "dead");
+    assertThat(delivery(id).path("lastError").asText()).contains("no longer exists");
+  }
+
+  @Test
   void privateTargets_refusedWithoutTheOption_400NamesUrl() {
     start(AlertOptions.DEFAULTS);
     for (String url : List.of(receiver.url(), "http://localhost:9/x", "http://169.254.169.254/latest/meta-data",
