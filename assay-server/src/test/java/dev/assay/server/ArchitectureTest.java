@@ -21,13 +21,14 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "dev.assay", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   private static final String[] NOT_HTTP = {"..server.store..", "..server.domain..", "..server.delivery..",
-      "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..", "..server.ascode.."};
+      "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
+      "..server.ascode..", "..server.alerts.."};
 
   @ArchTest
   static final ArchRule storeDependsOnNoOtherServerPackage = noClasses().that().resideInAPackage("..server.store..")
       .should().dependOnClassesThat().resideInAnyPackage("..server.api..", "..server.domain..", "..server.delivery..",
           "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
-          "..server.ui..")
+          "..server.alerts..", "..server.ui..")
       .because("the store is the bottom layer: it keeps documents and knows no domain rule");
 
   @ArchTest
