@@ -133,7 +133,7 @@ final class ServerWiring {
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
-        new CircuitBreakers(store, config, audit, meters, c.clock())),
+        new CircuitBreakers(store, config, audit, meters, c.clock(), alerts)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

@@ -3,6 +3,8 @@ package dev.assay.server.safety;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.assay.server.alerts.AlertType;
+import dev.assay.server.alerts.Alerts;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
@@ -33,7 +35,8 @@ import java.util.logging.Logger;
  * replicas sharing the store the first wins and the others stop), then the experiment is halted
  * to control ({@link ConfigService#halt}) or the flag killed to its default ({@link
  * ConfigService#setKilled}) under the actor {@value #ACTOR}: audited, recompiled and pushed to
- * SDKs. Counted in {@code assay_breaker_trips_total{target}}.
+ * SDKs. Counted in {@code assay_breaker_trips_total{target}} and raised as a {@code breaker.tripped}
+ * alert.
  *
  * <p>Breakers are stored as {@link Kind#BREAKER} entities in the project's scope under the key
  * {@code target:key}. Thread-safe; recording never blocks on the store except for the one call
@@ -50,6 +53,7 @@ public final class CircuitBreakers {
   private final ConfigService config;
   private final AuditLog audit;
   private final Clock clock;
+  private final Alerts alerts;
   private final String replica = UUID.randomUUID().toString();
   private final Map<String, ArmedBreaker> armed = new ConcurrentHashMap<>();
   private final Counter flagTrips;
@@ -65,7 +69,10 @@ public final class CircuitBreakers {
   record Stored(String target, String key, Double errorRateMargin, Double latencyP99Margin, Double maxErrorRate,
       Double maxP99Millis, double alpha, int minSamples, int windowSeconds, int horizonSeconds, Trip tripped) {}
 
-  public CircuitBreakers(ConfigStore store, ConfigService config, AuditLog audit, MeterRegistry meters, Clock clock) {
+  /** @param alerts where each trip is raised */
+  public CircuitBreakers(ConfigStore store, ConfigService config, AuditLog audit, MeterRegistry meters, Clock clock,
+      Alerts alerts) {
+    this.alerts = alerts;
     this.store = store;
     this.config = config;
     this.audit = audit;
@@ -165,6 +172,11 @@ public final class CircuitBreakers {
       LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " tripped, but its target was not changed: "
           + e.getMessage());
     }
+    var body = JSON.createObjectNode().put("event", AlertType.BREAKER_TRIPPED.wire()).put("project", b.project)
+        .put("target", b.config.target().wire()).put("key", b.config.key()).put("reason", trip.reason())
+        .put("actor", ACTOR).put("at", trip.at()).put("replica", replica);
+    alerts.emit(b.project, AlertType.BREAKER_TRIPPED, b.config.target().wire() + " '" + b.config.key()
+        + "' tripped its circuit breaker: " + reason, body);
   }
 
   // ---- the management side ----

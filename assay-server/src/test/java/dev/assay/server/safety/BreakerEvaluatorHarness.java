@@ -40,7 +40,8 @@ class BreakerEvaluatorHarness {
       ObjectMapper json = new ObjectMapper();
       config.create(Kind.FLAG, "default", json.readTree("{\"key\":\"f\",\"type\":\"boolean\",\"defaultValue\":false}"),
           "harness");
-      CircuitBreakers b = new CircuitBreakers(store, config, audit, new SimpleMeterRegistry(), Clock.systemUTC());
+      CircuitBreakers b = new CircuitBreakers(store, config, audit, new SimpleMeterRegistry(), Clock.systemUTC(),
+          dev.assay.server.alerts.Alerts.NONE);
       b.put("default", new BreakerConfig(BreakerConfig.Target.FLAG, "f", OptionalDouble.of(0.02),
           OptionalDouble.of(0.2), OptionalDouble.empty(), OptionalDouble.empty(), 0.05, 200, 10, 3600), "harness");
       int threads = Integer.getInteger("assay.harness.threads", 2);

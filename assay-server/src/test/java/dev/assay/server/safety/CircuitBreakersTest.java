@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.assay.server.alerts.AlertType;
+import dev.assay.server.alerts.Alerts;
 import dev.assay.server.audit.AuditAnchor;
 import dev.assay.server.audit.AuditKey;
 import dev.assay.server.audit.AuditLog;
@@ -131,7 +133,7 @@ class CircuitBreakersTest {
   void aaStream_oneSimulatedHour_neverTrips() throws Exception {
     runningExperiment("aa");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    CircuitBreakers b = new CircuitBreakers(store, config, audit, meters, clock);
+    CircuitBreakers b = new CircuitBreakers(store, config, audit, meters, clock, Alerts.NONE);
     b.put(P, breaker(BreakerConfig.Target.EXPERIMENT, "aa", 0.0, 0.0, 0.05, 2000.0), "test");
     Random rnd = new Random(17);
     for (int s = 0; s < 3600; s++) {
@@ -147,7 +149,9 @@ class CircuitBreakersTest {
   void errorRegression_tripsWithinSeconds_haltsToControl() throws Exception {
     runningExperiment("checkout");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    CircuitBreakers b = new CircuitBreakers(store, config, audit, meters, clock);
+    List<String> raised = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CircuitBreakers b = new CircuitBreakers(store, config, audit, meters, clock,
+        (project, type, summary, payload) -> raised.add(type.wire() + " " + payload.path("key").asText()));
     b.put(P, breaker(BreakerConfig.Target.EXPERIMENT, "checkout", 0.01, null, null, null), "test");
     Random rnd = new Random(3);
     for (int s = 0; s < 60; s++) {
@@ -170,6 +174,7 @@ class CircuitBreakersTest {
     long breachToTrip = Instant.parse(trip.at()).toEpochMilli() - breach;
     assertThat(breachToTrip).as("simulated ms from the first bad event to the trip").isLessThanOrEqualTo(5000);
     assertThat(trips(meters)).isEqualTo(1);
+    assertThat(raised).containsExactly(AlertType.BREAKER_TRIPPED.wire() + " checkout");
   }
 
   @Test
@@ -178,7 +183,7 @@ class CircuitBreakersTest {
         {"key":"new-search","type":"boolean","defaultValue":false,
          "environments":{"production":{"rules":[{"value":true}]}}}"""), "test");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    CircuitBreakers b = new CircuitBreakers(store, config, audit, meters, clock);
+    CircuitBreakers b = new CircuitBreakers(store, config, audit, meters, clock, Alerts.NONE);
     b.put(P, breaker(BreakerConfig.Target.FLAG, "new-search", null, null, null, 300.0), "test");
     Random rnd = new Random(5);
     for (int s = 0; s < 20 && config.get(Kind.FLAG, P, "new-search").path("killed").path("reason").asText().isEmpty(); s++) {
@@ -194,7 +199,7 @@ class CircuitBreakersTest {
   void latencyRegression_beyondMargin_trips_withinMargin_doesNot() throws Exception {
     runningExperiment("fast");
     runningExperiment("slow");
-    CircuitBreakers b = new CircuitBreakers(store, config, audit, new SimpleMeterRegistry(), clock);
+    CircuitBreakers b = new CircuitBreakers(store, config, audit, new SimpleMeterRegistry(), clock, Alerts.NONE);
     b.put(P, breaker(BreakerConfig.Target.EXPERIMENT, "fast", null, 0.5, null, null), "test");
     b.put(P, breaker(BreakerConfig.Target.EXPERIMENT, "slow", null, 0.5, null, null), "test");
     Random rnd = new Random(11);
@@ -211,9 +216,9 @@ class CircuitBreakersTest {
     runningExperiment("shared");
     SimpleMeterRegistry m1 = new SimpleMeterRegistry();
     SimpleMeterRegistry m2 = new SimpleMeterRegistry();
-    CircuitBreakers one = new CircuitBreakers(store, config, audit, m1, clock);
+    CircuitBreakers one = new CircuitBreakers(store, config, audit, m1, clock, Alerts.NONE);
     one.put(P, breaker(BreakerConfig.Target.EXPERIMENT, "shared", 0.01, null, null, null), "test");
-    CircuitBreakers two = new CircuitBreakers(store, config, audit, m2, clock); // arms from the store
+    CircuitBreakers two = new CircuitBreakers(store, config, audit, m2, clock, Alerts.NONE); // arms from the store
     Random rnd = new Random(23);
     for (int s = 0; s < 30 && status("shared") == ExperimentStatus.RUNNING; s++) {
       long start = clock.millis();
@@ -250,7 +255,7 @@ class CircuitBreakersTest {
 
   @Test
   void breakerOnMissingTarget_notFound() {
-    CircuitBreakers b = new CircuitBreakers(store, config, audit, new SimpleMeterRegistry(), clock);
+    CircuitBreakers b = new CircuitBreakers(store, config, audit, new SimpleMeterRegistry(), clock, Alerts.NONE);
     assertThatThrownBy(() -> b.put(P, breaker(BreakerConfig.Target.FLAG, "ghost", 0.01, null, null, null), "test"))
         .isInstanceOf(DomainException.class).hasMessageContaining("ghost");
   }
