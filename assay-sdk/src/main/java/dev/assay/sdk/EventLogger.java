@@ -116,6 +116,24 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   }
 
   /**
+   * Reports one failed request served by a variation of an experiment (a {@code $error} event),
+   * for the experiment's circuit breaker; for a flag, track {@code $error} with the properties
+   * {@code flagKey} and {@code variationId}. Never blocks and never throws.
+   */
+  public boolean reportError(String experimentKey, int variationId, String unitId) {
+    return enqueueMetric("$error", unitId, Double.NaN, signal(experimentKey, variationId));
+  }
+
+  /** Reports one request's latency in ms (a {@code $latency_ms} event); report one per request. */
+  public boolean reportLatency(String experimentKey, int variationId, String unitId, double millis) {
+    return enqueueMetric("$latency_ms", unitId, millis, signal(experimentKey, Double.isFinite(millis) ? variationId : -1));
+  }
+
+  private static @Nullable Map<String, ?> signal(@Nullable String key, int variationId) {
+    return key == null || variationId < 0 ? null : Map.of("experimentKey", key, "variationId", variationId);
+  }
+
+  /**
    * Records an exposure: the unit saw this variation of the experiment. Called by an
    * {@link ExperimentClient} (once per unit, experiment and variation) when this logger is its
    * exposure listener. Never blocks and never throws.

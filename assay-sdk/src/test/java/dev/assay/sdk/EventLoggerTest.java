@@ -221,6 +221,28 @@ class EventLoggerTest {
   // ---- bad input: never thrown, always counted ----
 
   @Test
+  void reportErrorAndLatency_areTheBreakerSignals_invalidOnesDropped() throws Exception {
+    try (EventLogger events = logger().build()) {
+      assertThat(events.reportLatency("checkout", 1, "u1", 87.5)).isTrue();
+      assertThat(events.reportError("checkout", 1, "u1")).isTrue();
+      assertThat(events.reportError(null, 1, "u1")).isFalse();
+      assertThat(events.reportError("checkout", -1, "u1")).isFalse();
+      assertThat(events.reportLatency("checkout", 0, "u1", Double.NaN)).isFalse();
+      events.flush(Duration.ofSeconds(20));
+      assertThat(events.stats().droppedInvalid()).isEqualTo(3);
+    }
+    JsonNode latency = sink.events().get(0);
+    assertThat(latency.get("name").asText()).isEqualTo("$latency_ms");
+    assertThat(latency.get("value").asDouble()).isEqualTo(87.5);
+    assertThat(latency.get("properties").get("experimentKey").asText()).isEqualTo("checkout");
+    assertThat(latency.get("properties").get("variationId").asInt()).isEqualTo(1);
+    JsonNode error = sink.events().get(1);
+    assertThat(error.get("name").asText()).isEqualTo("$error");
+    assertThat(error.has("value")).isFalse();
+    assertThat(error.get("properties").get("variationId").asInt()).isEqualTo(1);
+  }
+
+  @Test
   void track_invalidArguments_droppedAndCounted_neverThrown() throws Exception {
     Map<String, Object> tooMany = new HashMap<>();
     for (int i = 0; i <= EventLogger.MAX_PROPERTIES; i++) {

@@ -36,6 +36,7 @@ import dev.assay.server.events.EventStore;
 import dev.assay.server.events.KafkaEventConsumer;
 import dev.assay.server.events.KafkaEventStore;
 import dev.assay.server.events.PostgresEventWarehouse;
+import dev.assay.server.safety.CircuitBreakers;
 import dev.assay.server.safety.GuardrailMonitor;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.JdbcConfigStore;
@@ -131,7 +132,8 @@ final class ServerWiring {
     this.ingest = startKafka();
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
-        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts),
+        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
+        new CircuitBreakers(store, config, audit, meters, c.clock(), alerts)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

@@ -16,6 +16,8 @@ public enum AlertType {
   /** A running experiment's exposed units reached its {@code plannedUnits} (once per phase). */
   EXPERIMENT_SAMPLE_REACHED,
   FLAG_KILLED,
+  /** A circuit breaker tripped and halted its experiment or killed its flag (safety.CircuitBreakers). */
+  BREAKER_TRIPPED,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 

@@ -36,11 +36,13 @@ import java.util.function.BooleanSupplier;
  * @param sseHeartbeat interval of SSE heartbeats on idle streams
  * @param ofrepRateLimit OFREP token bucket per client key
  * @param alerts alert channels and the outbox
+ * @param breakers the circuit breakers, fed by event ingestion
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
     PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
     Optional<ExperimentRefresh> analysis, EventStore events, EventGovernance eventGovernance, ConnectionGuard guard,
-    Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, AlertOutbox alerts) {
+    Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, AlertOutbox alerts,
+    dev.assay.server.safety.CircuitBreakers breakers) {
   public ApiServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(config, "config");
@@ -57,5 +59,6 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Objects.requireNonNull(sseHeartbeat, "sseHeartbeat");
     Objects.requireNonNull(ofrepRateLimit, "ofrepRateLimit");
     Objects.requireNonNull(alerts, "alerts");
+    Objects.requireNonNull(breakers, "breakers");
   }
 }

@@ -49,11 +49,13 @@ final class EventIngestion {
   private final ConnectionGuard guard;
   private final Counter accepted;
   private final Counter rejected;
+  private final BreakerSignals signals;
   private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
   private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
   EventIngestion(EventStore store, EventGovernance governance, Credentials credentials, ConnectionGuard guard,
-      MeterRegistry meters) {
+      MeterRegistry meters, BreakerSignals signals) {
+    this.signals = signals;
     this.store = store;
     this.governance = governance;
     this.credentials = credentials;
@@ -195,6 +197,7 @@ final class EventIngestion {
       return UNSTORED;
     }
     accepted.increment(stored.accepted());
+    signals.accepted(batch.events()); // after the commit: a breaker judges only stored signals
     rejected.increment(batch.rejected().size());
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("accepted", stored.accepted());

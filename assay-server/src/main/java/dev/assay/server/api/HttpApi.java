@@ -61,7 +61,8 @@ public final class HttpApi {
     this.ready = s.ready();
     this.contributors = List.copyOf(contributors);
     this.credentials = new Credentials(s.keys(), s.payloads());
-    this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), credentials, s.guard(), s.meters());
+    this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), credentials, s.guard(), s.meters(),
+        new BreakerSignals(s.breakers()));
     this.ofrep = new OfrepApi(new PayloadEvaluators(s.payloads()), credentials, s.ofrepRateLimit(), s.meters());
     this.features = new FeaturesApi(credentials, s.meters());
     this.stream = new StreamApi(credentials, s.payloads(), s.subscriptions(), s.sseHeartbeat(), s.meters());
@@ -72,7 +73,7 @@ public final class HttpApi {
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
         new EventsApi(s.events(), s.eventGovernance(), config),
         new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())),
-        new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()));
+        new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()), new BreakersApi(s.breakers()));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);

@@ -11,5 +11,7 @@ public enum Kind {
   SEGMENT,
   METRIC,
   HOLDOUT,
-  USER
+  USER,
+  /** A circuit breaker on a flag or experiment (safety.CircuitBreakers, ADR 0028). */
+  BREAKER
 }

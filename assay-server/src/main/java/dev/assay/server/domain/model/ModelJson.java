@@ -46,6 +46,7 @@ public final class ModelJson {
       case METRIC -> Metric.class;
       case HOLDOUT -> Holdout.class;
       case USER -> User.class;
+      case BREAKER -> throw new IllegalArgumentException("a breaker is not a configuration record (safety.CircuitBreakers)");
     };
   }
 

@@ -1,0 +1,296 @@
+package dev.assay.server.safety;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.assay.server.alerts.AlertType;
+import dev.assay.server.alerts.Alerts;
+import dev.assay.server.audit.AuditLog;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.store.ConfigStore;
+import dev.assay.server.store.Kind;
+import dev.assay.server.store.StoredEntity;
+import dev.assay.server.store.VersionConflictException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Circuit breakers on flags and experiments, evaluated on the ingestion stream (ADR 0028). The
+ * HTTP edge hands every operational signal it accepted ({@link #error}, {@link #latency}) to the
+ * armed breaker of its flag or experiment; at most every {@value ArmedBreaker#LOOK_INTERVAL_MILLIS}
+ * ms a breaker looks at its window ({@link BreakerRule}), and on a breach it trips: the breaker's
+ * stored document is updated at the version this process armed (a conditional write, so across
+ * replicas sharing the store the first wins and the others stop), then the experiment is halted
+ * to control ({@link ConfigService#halt}) or the flag killed to its default ({@link
+ * ConfigService#setKilled}) under the actor {@value #ACTOR}: audited, recompiled and pushed to
+ * SDKs. Counted in {@code assay_breaker_trips_total{target}} and raised as a {@code breaker.tripped}
+ * alert.
+ *
+ * <p>Breakers are stored as {@link Kind#BREAKER} entities in the project's scope under the key
+ * {@code target:key}. Thread-safe; recording never blocks on the store except for the one call
+ * that trips.
+ */
+public final class CircuitBreakers {
+  /** The actor of the halts and kills a breaker makes. */
+  public static final String ACTOR = "circuit-breaker";
+  private static final Logger LOG = Logger.getLogger(CircuitBreakers.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final ConfigStore store;
+  private final ConfigService config;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final Alerts alerts;
+  private final String replica = UUID.randomUUID().toString();
+  private final Map<String, ArmedBreaker> armed = new ConcurrentHashMap<>();
+  private final Counter flagTrips;
+  private final Counter experimentTrips;
+
+  /** A stored breaker: its configuration, version and trip, if it tripped. */
+  public record Breaker(String project, BreakerConfig config, long version, Optional<Trip> trip) {}
+
+  /** When and why a breaker tripped, and which replica decided it. */
+  public record Trip(String at, String reason, String replica) {}
+
+  /* The stored document (Jackson binds it; absent numbers are null). */
+  record Stored(String target, String key, Double errorRateMargin, Double latencyP99Margin, Double maxErrorRate,
+      Double maxP99Millis, double alpha, int minSamples, int windowSeconds, int horizonSeconds, Trip tripped) {}
+
+  /** @param alerts where each trip is raised */
+  public CircuitBreakers(ConfigStore store, ConfigService config, AuditLog audit, MeterRegistry meters, Clock clock,
+      Alerts alerts) {
+    this.alerts = alerts;
+    this.store = store;
+    this.config = config;
+    this.audit = audit;
+    this.clock = clock;
+    this.flagTrips = trips(meters, BreakerConfig.Target.FLAG);
+    this.experimentTrips = trips(meters, BreakerConfig.Target.EXPERIMENT);
+    for (String project : config.projectKeys()) {
+      reload(project);
+    }
+    config.onRemoteChange(p -> {
+      if (p.equals(ConfigStore.ALL_PROJECTS)) {
+        config.projectKeys().forEach(this::reload);
+      } else {
+        reload(p);
+      }
+    });
+  }
+
+  private static Counter trips(MeterRegistry meters, BreakerConfig.Target t) {
+    return Counter.builder("assay.breaker.trips").tag("target", t.wire())
+        .description("Circuit breakers tripped (by this replica)").register(meters);
+  }
+
+  // ---- the ingestion side ----
+
+  /** One failed request of a variation of a flag or experiment; ignored when no breaker guards it. */
+  public void error(String project, BreakerConfig.Target target, String key, int variation) {
+    ArmedBreaker b = armed.get(id(project, target, key));
+    if (b != null && !b.tripped()) {
+      long now = clock.millis();
+      if (b.error(variation, now)) {
+        maybeLook(b, now);
+      }
+    }
+  }
+
+  /** One request's latency in ms; ignored when no breaker guards it. */
+  public void latency(String project, BreakerConfig.Target target, String key, int variation, double millis) {
+    ArmedBreaker b = armed.get(id(project, target, key));
+    if (b != null && !b.tripped()) {
+      long now = clock.millis();
+      if (b.latency(variation, now, millis)) {
+        maybeLook(b, now);
+      }
+    }
+  }
+
+  private void maybeLook(ArmedBreaker b, long now) {
+    if (!b.lookDue(now)) {
+      return;
+    }
+    List<String> breaches = b.look(now);
+    if (!breaches.isEmpty()) {
+      trip(b, String.join("; ", breaches));
+    }
+  }
+
+  /* The conditional write decides which replica trips; only that one halts or kills. */
+  private void trip(ArmedBreaker b, String reason) {
+    if (!b.markTripped()) {
+      return;
+    }
+    String storeKey = b.config.storeKey();
+    Trip trip = new Trip(Instant.ofEpochMilli(clock.millis()).toString(), "circuit breaker: " + reason, replica);
+    boolean won;
+    try {
+      won = store.write(tx -> {
+        Optional<StoredEntity> current = tx.get(Kind.BREAKER, b.project, storeKey);
+        if (current.isEmpty() || current.get().version() != b.version || read(current.get()).tripped() != null) {
+          return false;
+        }
+        StoredEntity updated = tx.update(Kind.BREAKER, b.project, storeKey, b.version, write(b.config, trip));
+        audit.append(tx, ACTOR, "trip", Kind.BREAKER.name(), b.project, storeKey, Optional.of(current.get().body()),
+            Optional.of(updated.body()));
+        return true;
+      });
+    } catch (VersionConflictException e) {
+      won = false;
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " could not record its trip: " + e);
+      return;
+    }
+    if (!won) {
+      return;
+    }
+    store.publishChange(b.project);
+    LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " tripped: " + reason);
+    try {
+      if (b.config.target() == BreakerConfig.Target.EXPERIMENT) {
+        config.halt(b.project, b.config.key(), trip.reason(), ACTOR);
+        experimentTrips.increment();
+      } else {
+        config.setKilled(Kind.FLAG, b.project, b.config.key(), true, trip.reason(), ACTOR);
+        flagTrips.increment();
+      }
+    } catch (DomainException e) {
+      LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " tripped, but its target was not changed: "
+          + e.getMessage());
+    }
+    var body = JSON.createObjectNode().put("event", AlertType.BREAKER_TRIPPED.wire()).put("project", b.project)
+        .put("target", b.config.target().wire()).put("key", b.config.key()).put("reason", trip.reason())
+        .put("actor", ACTOR).put("at", trip.at()).put("replica", replica);
+    alerts.emit(b.project, AlertType.BREAKER_TRIPPED, b.config.target().wire() + " '" + b.config.key()
+        + "' tripped its circuit breaker: " + reason, body);
+  }
+
+  // ---- the management side ----
+
+  /** Creates or replaces (and re-arms) the breaker of a flag or experiment, which must exist. */
+  public Breaker put(String project, BreakerConfig c, String actor) {
+    config.get(c.target() == BreakerConfig.Target.FLAG ? Kind.FLAG : Kind.EXPERIMENT, project, c.key());
+    String body = write(c, null);
+    StoredEntity saved = store.write(tx -> {
+      Optional<StoredEntity> current = tx.get(Kind.BREAKER, project, c.storeKey());
+      StoredEntity s = current.isPresent()
+          ? tx.update(Kind.BREAKER, project, c.storeKey(), current.get().version(), body)
+          : tx.insert(Kind.BREAKER, project, c.storeKey(), body);
+      audit.append(tx, actor, current.isPresent() ? "update" : "create", Kind.BREAKER.name(), project, c.storeKey(),
+          current.map(StoredEntity::body), Optional.of(s.body()));
+      return s;
+    });
+    store.publishChange(project);
+    reload(project);
+    return breaker(project, saved);
+  }
+
+  /** The breaker of a flag or experiment. */
+  public Breaker get(String project, BreakerConfig.Target target, String key) {
+    return store.read(tx -> tx.get(Kind.BREAKER, project, target.wire() + ":" + key)).map(e -> breaker(project, e))
+        .orElseThrow(() -> DomainException.notFound("no breaker on " + target.wire() + " '" + key + "'"));
+  }
+
+  /** The breakers of a project, by target and key. */
+  public List<Breaker> list(String project) {
+    if (!config.projectKeys().contains(project)) {
+      throw DomainException.notFound("project '" + project + "' not found");
+    }
+    return store.read(tx -> tx.list(Kind.BREAKER, project)).stream().map(e -> breaker(project, e)).toList();
+  }
+
+  /** Deletes the breaker of a flag or experiment. */
+  public void delete(String project, BreakerConfig.Target target, String key, String actor) {
+    String storeKey = target.wire() + ":" + key;
+    store.write(tx -> {
+      StoredEntity current = tx.get(Kind.BREAKER, project, storeKey)
+          .orElseThrow(() -> DomainException.notFound("no breaker on " + target.wire() + " '" + key + "'"));
+      tx.delete(Kind.BREAKER, project, storeKey, current.version());
+      audit.append(tx, actor, "delete", Kind.BREAKER.name(), project, storeKey, Optional.of(current.body()),
+          Optional.empty());
+      return null;
+    });
+    store.publishChange(project);
+    reload(project);
+  }
+
+  /* Re-reads a project's breakers; a breaker at an unchanged version keeps its window. */
+  private void reload(String project) {
+    List<StoredEntity> stored;
+    try {
+      stored = store.read(tx -> tx.list(Kind.BREAKER, project));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "breakers of " + project + " not reloaded: " + e);
+      return;
+    }
+    List<String> seen = new ArrayList<>();
+    for (StoredEntity e : stored) {
+      Breaker b = breaker(project, e);
+      String id = id(project, b.config().target(), b.config().key());
+      seen.add(id);
+      armed.compute(id, (k, old) -> {
+        if (old != null && old.version == b.version()) {
+          if (b.trip().isPresent()) {
+            old.markTripped();
+          }
+          return old;
+        }
+        return new ArmedBreaker(project, b.config(), b.version(), b.trip().isPresent());
+      });
+    }
+    armed.entrySet().removeIf(en -> en.getValue().project.equals(project) && !seen.contains(en.getKey()));
+  }
+
+  private static String id(String project, BreakerConfig.Target target, String key) {
+    return project + '\n' + target.wire() + '\n' + key;
+  }
+
+  private static Breaker breaker(String project, StoredEntity e) {
+    Stored s = read(e);
+    BreakerConfig c = new BreakerConfig(BreakerConfig.Target.ofWire("target", s.target()), s.key(),
+        optional(s.errorRateMargin()), optional(s.latencyP99Margin()), optional(s.maxErrorRate()),
+        optional(s.maxP99Millis()), s.alpha(), s.minSamples(), s.windowSeconds(), s.horizonSeconds());
+    return new Breaker(project, c, e.version(), Optional.ofNullable(s.tripped()));
+  }
+
+  private static OptionalDouble optional(Double d) {
+    return d == null ? OptionalDouble.empty() : OptionalDouble.of(d);
+  }
+
+  private static Double nullable(OptionalDouble d) {
+    return d.isPresent() ? d.getAsDouble() : null;
+  }
+
+  private static Stored read(StoredEntity e) {
+    try {
+      return JSON.readValue(e.body(), Stored.class);
+    } catch (JsonProcessingException x) {
+      throw new IllegalStateException("stored breaker " + e.key() + " is not readable: " + x.getOriginalMessage(), x);
+    }
+  }
+
+  private static String write(BreakerConfig c, Trip trip) {
+    Stored s = new Stored(c.target().wire(), c.key(), nullable(c.errorRateMargin()), nullable(c.latencyP99Margin()),
+        nullable(c.maxErrorRate()), nullable(c.maxP99Millis()), c.alpha(), c.minSamples(), c.windowSeconds(),
+        c.horizonSeconds(), trip);
+    try {
+      return JSON.writeValueAsString(s);
+    } catch (JsonProcessingException x) {
+      throw new IllegalStateException(x);
+    }
+  }
+}
