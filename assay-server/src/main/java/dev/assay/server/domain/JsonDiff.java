@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -33,11 +35,12 @@ final class JsonDiff {
     if (a == null || b == null) {
       change(out, a == null ? "add" : "remove", path, a, b);
     } else if (a.isObject() && b.isObject()) {
-      TreeSet<String> names = new TreeSet<>();
-      a.fieldNames().forEachRemaining(names::add);
-      b.fieldNames().forEachRemaining(names::add);
+      Map<String, JsonNode> left = fields(a);
+      Map<String, JsonNode> right = fields(b);
+      TreeSet<String> names = new TreeSet<>(left.keySet());
+      names.addAll(right.keySet());
       for (String name : names) {
-        walk(path + "/" + escape(name), a.get(name), b.get(name), out);
+        walk(path + "/" + escape(name), left.get(name), right.get(name), out);
       }
     } else if (a.isArray() && b.isArray()) {
       for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
@@ -58,6 +61,13 @@ final class JsonDiff {
     if (to != null) {
       c.set("to", to);
     }
+  }
+
+  /* A generic walk over any two documents, not a read of an entity's fields: by iteration, not by name. */
+  private static Map<String, JsonNode> fields(JsonNode object) {
+    Map<String, JsonNode> out = new HashMap<>();
+    object.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue()));
+    return out;
   }
 
   private static String escape(String name) {
