@@ -53,6 +53,8 @@ public final class ConfigService {
   /** The project used when a request names none; created at start. */
   public static final String DEFAULT_PROJECT = "default";
   static final Set<String> READ_ONLY_FIELDS = ModelJson.READ_ONLY_FIELDS;
+  /** Longest reason a writer may give for a change (kept in its audit entry). */
+  public static final int MAX_REASON = 500;
 
   private final ConfigStore store;
   private final AuditLog audit;
@@ -292,6 +294,9 @@ public final class ConfigService {
       String actor, Optional<String> reason) {
     if (kind != Kind.FLAG && kind != Kind.EXPERIMENT) {
       throw new IllegalArgumentException("only flags and experiments are restored: " + kind);
+    }
+    if (reason.isPresent() && (reason.get().isBlank() || reason.get().length() > MAX_REASON)) {
+      throw DomainException.invalid("reason", "must be 1 to " + MAX_REASON + " characters, not blank");
     }
     Object record = ModelJson.fromStored(ModelJson.recordClass(kind), history.body(kind, project, key, n));
     String why = "restores version " + n + reason.map(r -> ": " + r).orElse("");
