@@ -202,6 +202,44 @@ class HistoryApiTest {
   }
 
   @Test
+  void restore_isPushedToStreamingClients() throws Exception {
+    String key = connection();
+    threeVersions();
+    java.net.http.HttpResponse<java.io.InputStream> res = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + t.port() + "/sub/" + key))
+            .header("Accept", "text/event-stream").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(res.statusCode()).isEqualTo(200);
+    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(res.body(),
+          java.nio.charset.StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (java.io.IOException closedByTheTest) {
+        // the stream is closed at the end of the test
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      ok(t.admin("POST", "/api/v1/flags/banner/versions/1/restore?version=3", null));
+      boolean pushed = false;
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (!pushed && System.nanoTime() < deadline) {
+        String line = lines.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (line != null && line.startsWith("data:") && line.contains("\"banner\"")) {
+          pushed = json(line.substring(5).trim()).at("/features/banner/rules/0/force").asText().equals("blue");
+        }
+      }
+      assertThat(pushed).as("an SSE event carries version 1's value").isTrue();
+    } finally {
+      res.body().close();
+    }
+  }
+
+  @Test
   void badInput_getsPreciseErrors() {
     String key = connection();
     threeVersions();
