@@ -20,11 +20,34 @@ import picocli.CommandLine.Command;
       SampleSizeCommand.class,
       VerifyStatsCommand.class,
       SimulateCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      FlagsCommand.class,
+      ExperimentsCommand.class,
+      MetricsCommand.class,
+      ResultsCommand.class,
+      EventsCommand.class,
+      PlanCommand.class,
+      ApplyCommand.class,
+      ExportCommand.class,
+      LintCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class AssayCli implements java.util.concurrent.Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final CliContext context;
+
+  AssayCli(CliContext context) {
+    this.context = context;
+  }
+
+  /** The process environment, standard input and console the remote commands read. */
+  CliContext context() {
+    return context;
+  }
 
   /** {@code assay} without a command: the usage, on stderr, and exit code 2. */
   @Override
@@ -48,7 +71,12 @@ public final class AssayCli implements java.util.concurrent.Callable<Integer> {
 
   /** The configured command line (tests use it to capture output). */
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new AssayCli());
+    return commandLine(CliContext.system());
+  }
+
+  /** The command line reading its environment, stdin and console from {@code context}. */
+  static CommandLine commandLine(CliContext context) {
+    CommandLine cl = new CommandLine(new AssayCli(context));
     // A usage error is one line naming the option, picocli's "did you mean" suggestions, and a
     // pointer to the help; an unknown command gets the usage itself, which lists the commands.
     cl.setParameterExceptionHandler((ex, args) -> {
@@ -63,17 +91,23 @@ public final class AssayCli implements java.util.concurrent.Callable<Integer> {
         err.println("(see " + failed.getCommandSpec().qualifiedName() + " --help)");
       }
       err.flush();
-      return EXIT_BAD_INPUT;
+      // plan's exit code 2 means "changes planned", so a usage error of plan is 1 (an error).
+      return failed.getCommandSpec().userObject() instanceof PlanCommand ? 1 : EXIT_BAD_INPUT;
     });
     cl.setExecutionExceptionHandler(
         (ex, line, parseResult) -> {
+          if (ex instanceof CliFailure) {
+            line.getErr().println(line.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+            line.getErr().flush();
+            return 1;
+          }
           if (ex instanceof CliInputException) {
-            line.getErr().println("assay " + line.getCommandName() + ": " + ex.getMessage());
+            line.getErr().println(line.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
             line.getErr().flush();
             return EXIT_BAD_INPUT;
           }
           line.getErr()
-              .println("assay " + line.getCommandName() + ": failed: " + describe(ex));
+              .println(line.getCommandSpec().qualifiedName() + ": failed: " + describe(ex));
           line.getErr().flush();
           return 1;
         });

@@ -102,6 +102,14 @@ final class ServeCommand implements Callable<Integer> {
   String webhookUrl;
 
   @Option(
+      names = "--alerts-allow-private-targets",
+      defaultValue = "${env:ASSAY_ALERTS_ALLOW_PRIVATE_TARGETS:-false}",
+      description = "Let alert channels send to loopback, link-local and private addresses (refused by"
+          + " default against server-side request forgery; cloud metadata addresses stay refused)."
+          + " Or set ASSAY_ALERTS_ALLOW_PRIVATE_TARGETS=true.")
+  boolean alertsAllowPrivateTargets;
+
+  @Option(
       names = "--event-hmac-key-file",
       defaultValue = "${env:ASSAY_EVENTS_HMAC_KEY_FILE}",
       paramLabel = "FILE",
@@ -233,6 +241,7 @@ final class ServeCommand implements Callable<Integer> {
     present(databaseUrl).ifPresent(builder::databaseUrl);
     present(warehouseUrl).ifPresent(builder::warehouseUrl);
     present(webhookUrl).ifPresent(builder::webhookUrl);
+    builder.alerts(dev.assay.server.alerts.AlertOptions.DEFAULTS.withAllowPrivateTargets(alertsAllowPrivateTargets));
     eventHmacKey().ifPresent(builder::eventHmacKey);
     if (eventAttributes != null && !eventAttributes.isEmpty()) {
       builder.eventAttributeAllowList(new java.util.TreeSet<>(eventAttributes.stream().map(String::strip).toList()));

@@ -8,9 +8,14 @@ import picocli.CommandLine;
 record CliRun(int exitCode, String out, String err) {
 
   static CliRun of(String... args) {
+    return in(CliContext.system(), args);
+  }
+
+  /** Runs with the given environment, stdin and (absent) console. */
+  static CliRun in(CliContext context, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = AssayCli.commandLine();
+    CommandLine cl = AssayCli.commandLine(context);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);

@@ -1,5 +1,6 @@
 package dev.assay.server;
 
+import dev.assay.server.alerts.AlertOptions;
 import dev.assay.server.analysis.AnalysisLimits;
 import dev.assay.server.analysis.ExperimentRefresh;
 import dev.assay.server.api.HttpLimits;
@@ -44,13 +45,15 @@ import java.util.Set;
  *     key file in the data directory
  * @param auditCheckpointInterval how often the audit chain head is checkpointed
  * @param events the event pipeline's options
+ * @param alerts delivery of alerts: attempts, backoff, request timeout, private targets (ADR 0027)
  * @param clock the server's clock
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
     Optional<String> adminToken, Optional<String> adminPassword, boolean demo, Optional<String> warehouseUrl,
     Duration refreshInterval, Optional<URI> webhookUrl, Duration analysisQueryTimeout, String analysisMemory, int analysisConcurrent,
     int analysisPerProject, Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, HttpLimits httpLimits,
-    Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, Clock clock) {
+    Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, AlertOptions alerts,
+    Clock clock) {
 
   /** Shortest admin token accepted. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -103,6 +106,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     });
     positive("auditCheckpointInterval", auditCheckpointInterval);
     require("events", events);
+    require("alerts", alerts);
     require("clock", clock);
   }
 
@@ -165,6 +169,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private Optional<String> warehouseUrl = Optional.empty();
     private Duration refreshInterval = Duration.ofHours(1);
     private Optional<String> webhookUrl = Optional.empty();
+    private AlertOptions alerts = AlertOptions.DEFAULTS;
     private Duration analysisQueryTimeout = ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
     private String analysisMemory = AnalysisLimits.DEFAULT_MEMORY;
     private int analysisConcurrent = 2;
@@ -247,6 +252,12 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     /** Where the guardrail monitor POSTs a JSON notice of each experiment it halts (http or https). */
     public Builder webhookUrl(String url) {
       this.webhookUrl = Optional.of(url);
+      return this;
+    }
+
+    /** How alerts are delivered (retries, backoff, timeout, private targets). Default {@link AlertOptions#DEFAULTS}. */
+    public Builder alerts(AlertOptions options) {
+      this.alerts = Objects.requireNonNull(options, "alerts");
       return this;
     }
 
@@ -369,7 +380,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
           eventRetentionInterval, eventDedupWindow, kafkaBootstrapServers, kafkaTopic, kafkaConsume);
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
-          sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, clock);
+          sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock);
     }
 
     /** Builds the configuration and starts a server on it ({@link AssayServer#start(ServerConfig)}). */

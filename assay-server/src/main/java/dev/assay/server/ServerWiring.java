@@ -7,6 +7,8 @@ import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.model.User;
 import dev.assay.server.ui.WebUi;
 
+import dev.assay.server.alerts.AlertDispatcher;
+import dev.assay.server.alerts.AlertOutbox;
 import dev.assay.server.analysis.AnalysisExecutor;
 import dev.assay.server.analysis.AnalysisLimits;
 import dev.assay.server.analysis.AnalysisSandbox;
@@ -60,7 +62,7 @@ import java.util.Optional;
  * constructor, and every part with a lifecycle is registered with one {@link Closer} as soon as it
  * is started, so that stopping (or a start that fails half-way) closes exactly what was started,
  * newest first. The order, and so the shutdown: the config store, the audit checkpointer, the
- * event database, the analysis executor and scheduler, the PostgreSQL event warehouse, event
+ * alert dispatcher, the event database, the analysis executor and scheduler, the PostgreSQL event warehouse, event
  * governance, the Kafka producer and consumer, the connection guard, the listener, and last the
  * SSE streams (closed first, so the listener's graceful stop does not wait for them).
  */
@@ -79,6 +81,7 @@ final class ServerWiring {
   private final boolean demoSeeded;
   private final Optional<String> demoClientKey;
   private final PrometheusMeterRegistry meters;
+  private final AlertOutbox alerts;
   private final PayloadCache payloads;
   private final PayloadSubscriptions subscriptions;
   private final DuckDbEventStore events;
@@ -111,6 +114,9 @@ final class ServerWiring {
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
+    this.alerts = closer.register(AlertDispatcher.start(store, audit, c.alerts(), c.webhookUrl(), c.clock(), random,
+        meters)).outbox();
+    config.onLifecycle(alerts.lifecycleAlerts());
     this.payloads = new PayloadCache(config, c.clock());
     payloads.attach();
     this.subscriptions = new PayloadSubscriptions(payloads);
@@ -125,7 +131,7 @@ final class ServerWiring {
     this.ingest = startKafka();
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
-        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit()),
+        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
@@ -225,7 +231,7 @@ final class ServerWiring {
       refresh = new ExperimentRefresh(config, events::connect, Dialect.DUCKDB, WarehouseSchema.assayDefault(),
           c.clock(), executor);
     }
-    refresh.onRefreshed(new GuardrailMonitor(config, meters, c.webhookUrl()));
+    refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts));
     closer.register(new RefreshScheduler(config, refresh, c.refreshInterval()));
     return refresh;
   }

@@ -21,13 +21,14 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "dev.assay", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   private static final String[] NOT_HTTP = {"..server.store..", "..server.domain..", "..server.delivery..",
-      "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety.."};
+      "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
+      "..server.ascode..", "..server.alerts.."};
 
   @ArchTest
   static final ArchRule storeDependsOnNoOtherServerPackage = noClasses().that().resideInAPackage("..server.store..")
       .should().dependOnClassesThat().resideInAnyPackage("..server.api..", "..server.domain..", "..server.delivery..",
           "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
-          "..server.ui..")
+          "..server.alerts..", "..server.ui..")
       .because("the store is the bottom layer: it keeps documents and knows no domain rule");
 
   @ArchTest
@@ -71,11 +72,13 @@ class ArchitectureTest {
    * configuration, SnapshotJson for results), request parsing (Json) — and where the JSON is not
    * an entity of ours: ingested events and their wire format (events), the compiled SDK payload
    * (PayloadEvaluators, PayloadEncryption), DuckDB's parse tree of a metric's SQL (MetricSql), the
-   * audit anchor's file (AuditAnchor).
+   * audit anchor's file (AuditAnchor), and the as-code file format (ascode), an edge of its own: files
+   * in, files out, mapped to and from the records in one place (FileFormat).
    */
   @ArchTest
   static final ArchRule entityFieldsAreReadFromRecords = noClasses()
-      .that().resideOutsideOfPackages("..server.api..", "..server.ui..", "..server.store..", "..server.events..")
+      .that().resideOutsideOfPackages("..server.api..", "..server.ui..", "..server.store..", "..server.events..",
+          "..server.ascode..")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.domain.model.ModelJson")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.analysis.SnapshotJson")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.domain.Json")

@@ -1,5 +1,6 @@
 package dev.assay.server.api;
 
+import dev.assay.server.alerts.AlertOutbox;
 import dev.assay.server.analysis.ExperimentRefresh;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.auth.ApiKeys;
@@ -34,11 +35,12 @@ import java.util.function.BooleanSupplier;
  * @param guard the connection guard of the listener (body timeouts)
  * @param sseHeartbeat interval of SSE heartbeats on idle streams
  * @param ofrepRateLimit OFREP token bucket per client key
+ * @param alerts alert channels and the outbox
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
     PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
     Optional<ExperimentRefresh> analysis, EventStore events, EventGovernance eventGovernance, ConnectionGuard guard,
-    Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit) {
+    Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, AlertOutbox alerts) {
   public ApiServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(config, "config");
@@ -54,5 +56,6 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Objects.requireNonNull(guard, "guard");
     Objects.requireNonNull(sseHeartbeat, "sseHeartbeat");
     Objects.requireNonNull(ofrepRateLimit, "ofrepRateLimit");
+    Objects.requireNonNull(alerts, "alerts");
   }
 }

@@ -17,13 +17,33 @@ final class Call {
   private final Map<String, String> pathParams;
   private final Map<String, String> query;
   private final JsonNode body;
+  private final byte[] raw;
+  private final String mediaType;
 
   /** A call with the request body already parsed ({@link Json#parse}), an empty object when there was none. */
   Call(Principal principal, Map<String, String> pathParams, Map<String, String> query, JsonNode body) {
+    this(principal, pathParams, query, body, new byte[0], "application/json");
+  }
+
+  /** A call whose body the handler reads itself ({@link Endpoint.BodyMode#FILES}): its bytes and media type. */
+  Call(Principal principal, Map<String, String> pathParams, Map<String, String> query, JsonNode body, byte[] raw,
+      String mediaType) {
     this.principal = principal;
     this.pathParams = Map.copyOf(pathParams);
     this.query = Map.copyOf(query);
     this.body = body;
+    this.raw = raw.clone();
+    this.mediaType = mediaType;
+  }
+
+  /** The unparsed body (only for {@link Endpoint.BodyMode#FILES}; else empty). */
+  byte[] raw() {
+    return raw.clone();
+  }
+
+  /** The body's media type, lower case without parameters ({@code application/yaml}). */
+  String mediaType() {
+    return mediaType;
   }
 
   Principal principal() {

@@ -14,7 +14,12 @@ import java.util.Objects;
  */
 record Endpoint(String method, String path, Permission permission, BodyMode body, String summary,
     Handler handler, JsonNode requestSchema, List<String> queryParams) {
-  enum BodyMode { NONE, REQUIRED, OPTIONAL }
+  /**
+   * NONE: no body; REQUIRED, OPTIONAL: a JSON body of at most {@link HttpApi#MAX_BODY_BYTES};
+   * FILES: a required body of configuration files (JSON, or one YAML file), up to
+   * {@link HttpApi#MAX_FILES_BYTES}, handed to the handler unparsed.
+   */
+  enum BodyMode { NONE, REQUIRED, OPTIONAL, FILES }
 
   @FunctionalInterface
   interface Handler {
@@ -57,6 +62,10 @@ record Endpoint(String method, String path, Permission permission, BodyMode body
 
   static Endpoint action(String path, Permission p, String summary, Handler h) {
     return new Endpoint("POST", path, p, BodyMode.OPTIONAL, summary, h);
+  }
+
+  static Endpoint files(String path, Permission p, String summary, Handler h) {
+    return new Endpoint("POST", path, p, BodyMode.FILES, summary, h);
   }
 
   static Endpoint put(String path, Permission p, String summary, Handler h) {

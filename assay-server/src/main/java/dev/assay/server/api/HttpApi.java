@@ -35,7 +35,11 @@ import java.util.logging.Logger;
 public final class HttpApi {
   /** Largest accepted request body. */
   public static final int MAX_BODY_BYTES = 1 << 20;
+  /** Largest accepted body of configuration files ({@code /as-code/plan}, {@code /as-code/apply}). */
+  public static final int MAX_FILES_BYTES = 16 << 20;
   static final String PREFIX = "/api/v1";
+  /** The media types of a YAML body ({@link Endpoint.BodyMode#FILES} only). */
+  static final java.util.Set<String> YAML_TYPES = java.util.Set.of("application/yaml", "application/x-yaml", "text/yaml");
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
   private final Credentials credentials;
@@ -67,7 +71,8 @@ public final class HttpApi {
         new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config), new SegmentsApi(config),
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
         new EventsApi(s.events(), s.eventGovernance(), config),
-        new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())));
+        new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())),
+        new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
@@ -92,7 +97,8 @@ public final class HttpApi {
    */
   public void routing(HttpRouting.Builder routing) {
     List<String> templates = new ArrayList<>(List.of("/health/live", "/health/ready", "/metrics",
-        FeaturesApi.PATH, OfrepApi.SINGLE, OfrepApi.BULK, PREFIX + "/openapi.json", EventIngestion.PATH));
+        FeaturesApi.PATH, OfrepApi.SINGLE, OfrepApi.BULK, PREFIX + "/openapi.json", EventIngestion.PATH,
+        PREFIX + AsCodeApi.SCHEMA, PREFIX + AsCodeApi.SCHEMA + "/{kind}"));
     endpoints.forEach(e -> templates.add(PREFIX + e.path()));
     routing.addFilter(new RouteMetrics(meters, templates));
     Routes routes = new Routes(routing);
@@ -107,6 +113,9 @@ public final class HttpApi {
     ingestion.routing(edge);
     ofrep.routing(edge, routes);
     routes.get(PREFIX + "/openapi.json", (req, res) -> send(res, Reply.ok(OpenApi.document(endpoints))));
+    routes.get(PREFIX + AsCodeApi.SCHEMA, (req, res) -> send(res, Reply.ok(AsCodeApi.schemaIndex())));
+    routes.get(PREFIX + AsCodeApi.SCHEMA + "/{kind}", (req, res) ->
+        send(res, AsCodeApi.schema(req.path().pathParameters().get("kind"))));
     for (Endpoint e : endpoints) {
       routes.route(Method.create(e.method()), PREFIX + e.path(), (req, res) -> send(res, handle(e, req)));
     }
@@ -173,29 +182,36 @@ public final class HttpApi {
       return outOfScope.get();
     }
     byte[] body = new byte[0];
+    boolean files = e.body() == Endpoint.BodyMode.FILES;
+    int max = files ? MAX_FILES_BYTES : MAX_BODY_BYTES;
     if (e.body() != Endpoint.BodyMode.NONE) {
-      Optional<Reply> rejected = checkBodyHeaders(req, e.body() == Endpoint.BodyMode.REQUIRED);
+      Optional<Reply> rejected = checkBodyHeaders(req, e.body() != Endpoint.BodyMode.OPTIONAL, files);
       if (rejected.isPresent()) {
         return rejected.get();
       }
-      Optional<byte[]> read = Bodies.read(req, MAX_BODY_BYTES);
+      Optional<byte[]> read = Bodies.read(req, max);
       if (read.isEmpty()) {
-        return tooLarge();
+        return tooLarge(max);
       }
       guard.bodyReceived(req);
       body = read.get();
-      if (body.length == 0 && e.body() == Endpoint.BodyMode.REQUIRED) {
+      if (body.length == 0 && e.body() != Endpoint.BodyMode.OPTIONAL) {
         return ApiErrors.error(400, "validation_failed", "body: a JSON object is required",
             List.of(new DomainException.Detail("body", "is required")));
       }
     }
+    if (files) {
+      String media = req.headers().contentType().map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)).orElse("");
+      return e.handler().handle(new Call(principal, params, query, JsonNodeFactory.instance.objectNode(), body, media));
+    }
     return e.handler().handle(new Call(principal, params, query, Call.parse(body)));
   }
 
-  private static Optional<Reply> checkBodyHeaders(ServerRequest req, boolean required) {
+  private static Optional<Reply> checkBodyHeaders(ServerRequest req, boolean required, boolean files) {
     var length = req.headers().contentLength();
-    if (Bodies.declaredOver(req, MAX_BODY_BYTES)) {
-      return Optional.of(tooLarge());
+    int max = files ? MAX_FILES_BYTES : MAX_BODY_BYTES;
+    if (Bodies.declaredOver(req, max)) {
+      return Optional.of(tooLarge(max));
     }
     boolean hasBody = req.content().hasEntity() && !(length.isPresent() && length.getAsLong() == 0);
     if (!hasBody && !required) {
@@ -210,16 +226,17 @@ public final class HttpApi {
     Optional<HttpMediaType> type = req.headers().contentType();
     boolean patch = req.prologue().method().text().equals("PATCH");
     String media = type.map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)).orElse("");
-    if (hasBody && !(media.equals("application/json") || patch && media.equals("application/merge-patch+json"))) {
+    boolean yaml = files && YAML_TYPES.contains(media);
+    if (hasBody && !yaml && !(media.equals("application/json") || patch && media.equals("application/merge-patch+json"))) {
       return Optional.of(ApiErrors.error(415, "unsupported_media_type", "Content-Type must be application/json"
-          + (patch ? " or application/merge-patch+json" : "") + ", was "
+          + (patch ? " or application/merge-patch+json" : files ? " or application/yaml" : "") + ", was "
           + type.map(t -> "'" + t.mediaType().text() + "'").orElse("absent"), List.of()));
     }
     return Optional.empty();
   }
 
-  private static Reply tooLarge() {
-    return ApiErrors.error(413, "payload_too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes", List.of());
+  private static Reply tooLarge(int max) {
+    return ApiErrors.error(413, "payload_too_large", "request body exceeds " + max + " bytes", List.of());
   }
 
   /**

@@ -79,7 +79,7 @@ final class OpenApi {
       if (e.body() != Endpoint.BodyMode.NONE) {
         JsonNode schema = e.requestSchema() != null ? e.requestSchema()
             : JsonNodeFactory.instance.objectNode().put("type", "object");
-        op.putObject("requestBody").put("required", e.body() == Endpoint.BodyMode.REQUIRED)
+        op.putObject("requestBody").put("required", e.body() != Endpoint.BodyMode.OPTIONAL)
             .putObject("content").putObject(e.method().equals("PATCH") ? "application/merge-patch+json" : "application/json")
             .set("schema", schema);
       }
@@ -156,6 +156,23 @@ final class OpenApi {
     openApi.put("summary", "This document (OpenAPI 3.1)");
     openApi.putArray("security");
     openApi.putObject("responses").putObject("200").put("description", "the OpenAPI document");
+    schemas(paths);
+  }
+
+  /* GET /api/v1/schema and /schema/{kind}: public, outside the endpoint table (editors fetch them without a token). */
+  private static void schemas(ObjectNode paths) {
+    ObjectNode schemas = root(paths, HttpApi.PREFIX + AsCodeApi.SCHEMA).putObject("get");
+    schemas.put("summary", "The JSON Schemas of the as-code file format: the kinds and their URLs (public)");
+    schemas.putArray("security");
+    schemas.putObject("responses").putObject("200").put("description", "{\"any\": url, \"kinds\": [{\"kind\", \"url\"}]}");
+    String one = HttpApi.PREFIX + AsCodeApi.SCHEMA + "/{kind}";
+    ObjectNode schema = root(paths, one).putObject("get");
+    schema.put("summary", "The JSON Schema (draft 2020-12) of one kind of file document, or 'any' (public)");
+    schema.putArray("security");
+    pathParams(schema, one);
+    ObjectNode answers = schema.putObject("responses");
+    answers.putObject("200").put("description", "application/schema+json");
+    answers.putObject("404").put("description", "unknown kind; " + ERROR);
   }
 
   private static void preflight(ObjectNode op, String path) {

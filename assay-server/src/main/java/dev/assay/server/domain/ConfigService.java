@@ -63,6 +63,7 @@ public final class ConfigService {
   private final ConfigWrites writes;
   private final VersionHistory history;
   private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
+  private final List<LifecycleListener> lifecycleListeners = new CopyOnWriteArrayList<>();
 
   public ConfigService(ConfigStore store, AuditLog audit, Clock clock, SecureRandom random) {
     this.store = store;
@@ -79,6 +80,32 @@ public final class ConfigService {
    */
   public void onChange(Consumer<String> listener) {
     changeListeners.add(listener);
+  }
+
+  /** Told of a committed lifecycle action on a flag or experiment (alerts). */
+  @FunctionalInterface
+  public interface LifecycleListener {
+    /** @param action {@code start}, {@code pause}, {@code stop}, {@code conclude}, {@code archive}, {@code halt}, {@code kill} or {@code restore} */
+    void acted(String project, Kind kind, String key, String action, String actor);
+  }
+
+  /**
+   * Registers a listener told of each committed lifecycle action, on the writing thread after the
+   * change listeners; a listener that throws is logged, never fails the change.
+   */
+  public void onLifecycle(LifecycleListener listener) {
+    lifecycleListeners.add(listener);
+  }
+
+  private void acted(String project, Kind kind, String key, String action, String actor) {
+    for (LifecycleListener l : lifecycleListeners) {
+      try {
+        l.acted(project, kind, key, action, actor);
+      } catch (RuntimeException e) {
+        System.getLogger(ConfigService.class.getName()).log(System.Logger.Level.WARNING,
+            "lifecycle listener failed on " + action + " of " + project + "/" + key, e);
+      }
+    }
   }
 
   private <T> T changed(Kind kind, String project, String key, T result) {
@@ -136,6 +163,26 @@ public final class ConfigService {
 
   private static <T> List<Versioned<T>> versioned(StoreTransaction tx, Kind kind, String scope, Class<T> type) {
     return tx.list(kind, scope).stream().map(e -> ModelJson.versioned(type, e)).toList();
+  }
+
+  /**
+   * The entities of these kinds of a project as versioned records, read in one transaction (a
+   * consistent snapshot, for the as-code planner); not found when the project does not exist.
+   */
+  public Map<Kind, List<Versioned<Keyed>>> records(String project, Set<Kind> kinds) {
+    return store.read(tx -> {
+      Map<Kind, List<Versioned<Keyed>>> out = new EnumMap<>(Kind.class);
+      for (Kind k : kinds) {
+        String scope = scopeOf(tx, k, project);
+        out.put(k, tx.list(k, scope).stream().map(e -> keyed(k, e)).toList());
+      }
+      return out;
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Versioned<Keyed> keyed(Kind kind, StoredEntity e) {
+    return (Versioned<Keyed>) ModelJson.versioned(ModelJson.recordClass(kind), e);
   }
 
   /** An experiment of a project; not found when it or the project does not exist. */
@@ -236,7 +283,9 @@ public final class ConfigService {
   public Versioned<Experiment> transition(String project, String key, Action action, Optional<Decision> decision,
       Optional<Long> version, String actor) {
     StoredEntity updated = writes.transition(project, key, action, decision, version, actor);
-    return changed(Kind.EXPERIMENT, project, key, ModelJson.versioned(Experiment.class, updated));
+    Versioned<Experiment> result = changed(Kind.EXPERIMENT, project, key, ModelJson.versioned(Experiment.class, updated));
+    acted(project, Kind.EXPERIMENT, key, ExperimentLifecycle.lower(action), actor);
+    return result;
   }
 
   @SuppressWarnings("unchecked")
@@ -325,7 +374,9 @@ public final class ConfigService {
   public ObjectNode transition(String project, String key, Action action, JsonNode body, String actor) {
     Optional<Decision> decision = ModelJson.action(ExperimentLifecycle.lower(action), action == Action.CONCLUDE, body);
     StoredEntity updated = writes.transition(project, key, action, decision, ModelJson.optionalVersion(body), actor);
-    return changed(Kind.EXPERIMENT, project, key, ModelJson.view(updated));
+    ObjectNode view = changed(Kind.EXPERIMENT, project, key, ModelJson.view(updated));
+    acted(project, Kind.EXPERIMENT, key, ExperimentLifecycle.lower(action), actor);
+    return view;
   }
 
   /**
@@ -339,6 +390,7 @@ public final class ConfigService {
     Optional<Versioned<Experiment>> result = writes.halt(project, key, reason, actor)
         .map(e -> ModelJson.versioned(Experiment.class, e));
     result.ifPresent(r -> changed(Kind.EXPERIMENT, project, key, r));
+    result.ifPresent(r -> acted(project, Kind.EXPERIMENT, key, "halt", actor));
     return result;
   }
 
@@ -351,7 +403,9 @@ public final class ConfigService {
    * @throws DomainException a conflict when it is already in the requested state
    */
   public ObjectNode setKilled(Kind kind, String project, String key, boolean kill, String reason, String actor) {
-    return changed(kind, project, key, ModelJson.view(writes.setKilled(kind, project, key, kill, reason, actor)));
+    ObjectNode view = changed(kind, project, key, ModelJson.view(writes.setKilled(kind, project, key, kill, reason, actor)));
+    acted(project, kind, key, kill ? "kill" : "restore", actor);
+    return view;
   }
 
   /** Creates the default project and its production environment if missing (idempotent). */

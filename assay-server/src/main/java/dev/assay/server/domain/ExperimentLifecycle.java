@@ -87,8 +87,7 @@ final class ExperimentLifecycle {
     }
     Experiment updated = next.withState(s, current.phases(), current.decision(), Optional.empty(), current.killed());
     if (current.live()) {
-      boolean allocationChanged = !allocation(current).equals(allocation(next))
-          || Double.compare(current.coverage(), next.coverage()) != 0;
+      boolean allocationChanged = !current.sameAllocation(next);
       if (allocationChanged && !newPhase) {
         throw DomainException.conflict("phase_required", "variants or coverage of a " + s.wire()
             + " experiment can only change in a new phase; repeat with ?newPhase=true",
@@ -110,10 +109,6 @@ final class ExperimentLifecycle {
       throw DomainException.conflict("invalid_state", "only draft or archived experiments can be deleted;"
           + " this one is " + e.status().wire(), List.of());
     }
-  }
-
-  private static List<String> allocation(Experiment e) {
-    return e.variants().stream().map(v -> v.key() + "=" + v.weight()).toList();
   }
 
   private List<Phase> withNewPhase(Experiment e) {

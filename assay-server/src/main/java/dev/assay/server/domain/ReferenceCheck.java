@@ -6,11 +6,9 @@ import static dev.assay.server.domain.Entities.read;
 import dev.assay.server.domain.model.Conditions;
 import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Flag;
-import dev.assay.server.domain.model.FlagRule;
 import dev.assay.server.domain.model.Holdout;
+import dev.assay.server.domain.model.FlagRule;
 import dev.assay.server.domain.model.Metric;
-import dev.assay.server.domain.model.MetricRefs;
-import dev.assay.server.domain.model.MetricType;
 import dev.assay.server.domain.model.Prerequisite;
 import dev.assay.server.domain.model.SdkConnection;
 import dev.assay.server.domain.model.Segment;
@@ -33,66 +31,23 @@ import java.util.Set;
 final class ReferenceCheck {
   private ReferenceCheck() {}
 
-  /** Checks that everything {@code record} refers to exists in {@code scope}. */
+  /** Checks that everything {@code record} refers to ({@link References}) exists in {@code scope}. */
   static void check(StoreTransaction tx, String scope, Object record) {
-    switch (record) {
-      case User u -> {
-        for (int i = 0; i < u.projects().size(); i++) {
-          require(tx, Kind.PROJECT, "", u.projects().get(i), "projects[" + i + "]");
-        }
+    if (record instanceof User u) {
+      for (int i = 0; i < u.projects().size(); i++) {
+        require(tx, Kind.PROJECT, "", u.projects().get(i), "projects[" + i + "]");
       }
-      case Experiment e -> experiment(tx, scope, e);
-      case Flag f -> flag(tx, scope, f);
-      case Metric m when m.type() == MetricType.RATIO -> {
-        require(tx, Kind.METRIC, scope, m.numerator().orElseThrow(), "numerator");
-        require(tx, Kind.METRIC, scope, m.denominator().orElseThrow(), "denominator");
-      }
-      case Holdout h -> {
-        for (int i = 0; i < h.flags().size(); i++) {
-          require(tx, Kind.FLAG, scope, h.flags().get(i), "flags[" + i + "]");
-        }
-        for (int i = 0; i < h.experiments().size(); i++) {
-          require(tx, Kind.EXPERIMENT, scope, h.experiments().get(i), "experiments[" + i + "]");
-        }
-      }
-      case Segment s -> {
-        for (String seg : Conditions.segmentRefs(s.condition())) {
-          if (seg.equals(s.key())) {
-            throw DomainException.invalid("condition", "a segment cannot refer to itself");
-          }
-          require(tx, Kind.SEGMENT, scope, seg, "condition");
-        }
-      }
-      default -> { }
+      return;
     }
-  }
-
-  private static void experiment(StoreTransaction tx, String scope, Experiment e) {
-    e.layer().ifPresent(l -> require(tx, Kind.LAYER, scope, l, "layer"));
-    MetricRefs m = e.metrics();
-    m.primary().ifPresent(p -> require(tx, Kind.METRIC, scope, p, "metrics.primary"));
-    for (int i = 0; i < m.secondary().size(); i++) {
-      require(tx, Kind.METRIC, scope, m.secondary().get(i), "metrics.secondary[" + i + "]");
+    if (record instanceof Segment s && Conditions.segmentRefs(s.condition()).contains(s.key())) {
+      throw DomainException.invalid("condition", "a segment cannot refer to itself");
     }
-    for (int i = 0; i < m.guardrails().size(); i++) {
-      require(tx, Kind.METRIC, scope, m.guardrails().get(i).metric(), "metrics.guardrails[" + i + "].metric");
+    if (record instanceof Flag f) {
+      checkPrerequisites(tx, scope, f);
     }
-    for (String seg : Conditions.segmentRefs(e.condition())) {
-      require(tx, Kind.SEGMENT, scope, seg, "condition");
-    }
-  }
-
-  private static void flag(StoreTransaction tx, String scope, Flag f) {
-    checkPrerequisites(tx, scope, f);
-    for (var env : f.environments().entrySet()) {
-      require(tx, Kind.ENVIRONMENT, scope, env.getKey(), "environments." + env.getKey());
-      List<FlagRule> rules = env.getValue().rules();
-      for (int i = 0; i < rules.size(); i++) {
-        String field = "environments." + env.getKey() + ".rules[" + i + "]";
-        rules.get(i).experiment().ifPresent(x -> require(tx, Kind.EXPERIMENT, scope, x, field + ".experiment"));
-        for (String seg : Conditions.segmentRefs(rules.get(i).condition())) {
-          require(tx, Kind.SEGMENT, scope, seg, field + ".condition");
-        }
+    for (References.Ref r : References.of(record)) {
+      if (r.ordering()) {
+        require(tx, r.kind(), scope, r.key(), r.field());
       }
     }
   }

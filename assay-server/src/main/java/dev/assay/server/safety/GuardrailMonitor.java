@@ -3,6 +3,8 @@ package dev.assay.server.safety;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.alerts.AlertType;
+import dev.assay.server.alerts.Alerts;
 import dev.assay.server.analysis.AnalysisSnapshot;
 import dev.assay.server.analysis.ExperimentRefresh;
 import dev.assay.server.analysis.SnapshotJson;
@@ -14,16 +16,10 @@ import dev.assay.server.domain.model.Guardrail;
 import dev.assay.server.domain.model.Halt;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,9 +37,10 @@ import java.util.logging.Logger;
  *
  * <p>Halting makes the experiment {@code stopped} with a {@code halted} record, so the SDK payload
  * serves control's value to every unit it targets ({@link ConfigService#halt}); it is audited under
- * the actor {@value #ACTOR}, counted in {@code assay_guardrail_halts_total{reason}}, and — when a
- * webhook URL is configured — POSTed as JSON to it asynchronously with a timeout, so a slow or
- * failing receiver never holds up the refresh. Experiments with {@code analysis.autoHalt: false}
+ * the actor {@value #ACTOR}, counted in {@code assay_guardrail_halts_total{reason}}, and raised as
+ * an {@link AlertType#EXPERIMENT_HALTED} alert: queued in the alert outbox for the project's
+ * subscribed channels and the operator's {@code --webhook-url}, and delivered in the background, so
+ * a slow or failing receiver never holds up the refresh. Experiments with {@code analysis.autoHalt: false}
  * are only reported, never halted. Guardrails are judged only on sequential results (the default)
  * once every variation has the metrics' minimum sample; quantile guardrails are not judged.
  */
@@ -52,31 +49,24 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
   public static final String ACTOR = "guardrail-monitor";
   /** SRM p-values below this halt the experiment. */
   public static final double SRM_THRESHOLD = 0.001;
-  /** How long a webhook delivery may take. */
-  public static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(5);
 
   private static final Logger LOG = Logger.getLogger(GuardrailMonitor.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ConfigService config;
-  private final Optional<URI> webhook;
-  private final HttpClient http;
+  private final Alerts alerts;
   private final Counter guardrailHalts;
   private final Counter srmHalts;
-  private final Counter webhookFailures;
 
   /**
-   * @param meters where the halt and webhook-failure counters are registered
-   * @param webhook where to POST each halt, if anywhere
+   * @param meters where the halt counters are registered
+   * @param alerts where each halt is raised
    */
-  public GuardrailMonitor(ConfigService config, MeterRegistry meters, Optional<URI> webhook) {
+  public GuardrailMonitor(ConfigService config, MeterRegistry meters, Alerts alerts) {
     this.config = config;
-    this.webhook = webhook;
-    this.http = HttpClient.newBuilder().connectTimeout(WEBHOOK_TIMEOUT).build();
+    this.alerts = alerts;
     this.guardrailHalts = halts(meters, "guardrail");
     this.srmHalts = halts(meters, "srm");
-    this.webhookFailures = Counter.builder("assay.guardrail.webhook.failures")
-        .description("Halt notifications the webhook did not accept").register(meters);
   }
 
   private static Counter halts(MeterRegistry meters, String reason) {
@@ -86,12 +76,16 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
 
   @Override
   public void refreshed(String project, Experiment experiment, AnalysisSnapshot snapshot, boolean latestPhase) {
-    if (!latestPhase || !experiment.analysis().autoHalt()) {
+    if (!latestPhase) {
       return;
     }
     String key = experiment.key();
     Experiment current = config.experiment(project, key).value();
     if (current.status() != ExperimentStatus.RUNNING) {
+      return;
+    }
+    sampleReached(project, current, snapshot);
+    if (!experiment.analysis().autoHalt()) {
       return;
     }
     List<Breach> breaches = guardrailBreaches(project, current, snapshot);
@@ -122,7 +116,24 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
     (kind.equals("srm") ? srmHalts : guardrailHalts).increment();
     LOG.log(Level.WARNING, "halted experiment " + project + "/" + key + ": " + reason);
     String at = halted.get().value().halted().map(Halt::at).orElse("");
-    webhook.ifPresent(url -> notify(url, project, key, kind, reason, breaches, snapshot, at));
+    notify(project, key, kind, reason, breaches, snapshot, at);
+  }
+
+  /** Raises {@link AlertType#EXPERIMENT_SAMPLE_REACHED} once per phase when the exposed units reach the plan. */
+  private void sampleReached(String project, Experiment exp, AnalysisSnapshot snapshot) {
+    if (exp.plannedUnits().isEmpty()) {
+      return;
+    }
+    long planned = exp.plannedUnits().get();
+    long units = snapshot.health().units().stream().mapToLong(AnalysisSnapshot.UnitCount::units).sum();
+    if (units < planned) {
+      return;
+    }
+    int phase = exp.phases().size();
+    ObjectNode body = JSON.createObjectNode().put("experiment", exp.key()).put("phase", phase).put("units", units)
+        .put("plannedUnits", planned).put("snapshotComputedAt", snapshot.computedAt().toString());
+    alerts.emitOnce(project, AlertType.EXPERIMENT_SAMPLE_REACHED, "sample-reached/" + exp.key() + "/" + phase,
+        "experiment '" + exp.key() + "' reached its planned sample: " + units + " of " + planned + " units", body);
   }
 
   private static String percent(double fraction) {
@@ -175,7 +186,7 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
     return higherIsBetter ? ciUpper < -margin : ciLower > margin;
   }
 
-  private void notify(URI url, String project, String key, String kind, String reason, List<Breach> breaches,
+  private void notify(String project, String key, String kind, String reason, List<Breach> breaches,
       AnalysisSnapshot snapshot, String haltedAt) {
     ObjectNode body = JSON.createObjectNode();
     body.put("event", "experiment.halted").put("project", project).put("experiment", key).put("kind", kind)
@@ -184,15 +195,6 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
     ArrayNode b = body.putArray("guardrails");
     breaches.forEach(x -> b.add(x.json()));
     body.set("health", SnapshotJson.health(snapshot.health()));
-    HttpRequest request = HttpRequest.newBuilder(url).timeout(WEBHOOK_TIMEOUT)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-    http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-      if (error != null || response.statusCode() / 100 != 2) {
-        webhookFailures.increment();
-        LOG.log(Level.WARNING, "halt webhook for " + project + "/" + key + " to " + url + " failed: "
-            + (error != null ? error : "HTTP " + response.statusCode()));
-      }
-    });
+    alerts.emit(project, AlertType.EXPERIMENT_HALTED, "experiment '" + key + "' halted: " + reason, body);
   }
 }

@@ -390,4 +390,9 @@ final class JdbcTransaction implements StoreTransaction {
   public CommentStore comments() {
     return new JdbcCommentStore(c);
   }
+
+  @Override
+  public AlertStore alerts() {
+    return new JdbcAlertStore(c);
+  }
 }

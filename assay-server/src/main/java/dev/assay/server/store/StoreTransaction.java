@@ -75,4 +75,7 @@ public interface StoreTransaction {
 
   /** Comments on flags and experiments, in this transaction. */
   CommentStore comments();
+
+  /** Alert channels and the alert outbox, in this transaction. */
+  AlertStore alerts();
 }

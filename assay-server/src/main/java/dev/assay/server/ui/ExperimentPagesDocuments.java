@@ -57,10 +57,26 @@ final class ExperimentPagesDocuments {
         e.path("coverage").asDouble(1), variants, e.path("layer").asText(""),
         range.isObject() ? "[" + range.path("start").asText() + ", " + range.path("end").asText() + ")" : "",
         metrics.path("primary").asText(""), UiDomain.strings(metrics.path("secondary")), guardrails,
-        e.path("plannedUnits").asLong(0), a.path("engine").asText("frequentist"), a.path("alpha").asDouble(0.05),
+        e.path("plannedUnits").asLong(0), plannedRun(e), a.path("engine").asText("frequentist"), a.path("alpha").asDouble(0.05),
         a.path("sequential").asBoolean(true), a.path("cuped").asBoolean(true),
         a.path("correction").asText("benjamini_hochberg"), a.path("autoHalt").asBoolean(true), phases, decision,
         halted, e.path("killed").isObject(), Instant.parse(e.path("updatedAt").asText()));
+  }
+
+  /* "at least 7 days · 5000 units per variant · excludes a, b" (the as-code design fields), or "". */
+  private static String plannedRun(JsonNode e) {
+    List<String> parts = new ArrayList<>();
+    if (e.path("minimumRuntimeDays").isNumber()) {
+      parts.add("at least " + e.path("minimumRuntimeDays").asInt() + " days");
+    }
+    if (e.path("targetSampleSizePerVariant").isNumber()) {
+      parts.add(e.path("targetSampleSizePerVariant").asLong() + " units per variant");
+    }
+    List<String> excluded = UiDomain.strings(e.path("excludedExperiments"));
+    if (!excluded.isEmpty()) {
+      parts.add("excludes " + String.join(", ", excluded) + " (not yet enforced)");
+    }
+    return String.join(" · ", parts);
   }
 
   /** The experiment document the wizard's form describes (a draft). */

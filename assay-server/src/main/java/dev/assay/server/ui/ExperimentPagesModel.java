@@ -55,7 +55,7 @@ public final class ExperimentPagesModel {
   public record Experiment(String key, long version, String name, String hypothesis, String owner, String type,
       String status, String hashAttribute, String fallbackAttribute, String condition, double coverage,
       List<Variant> variants, String layer, String range, String primaryMetric, List<String> secondaryMetrics,
-      List<Guardrail> guardrails, long plannedUnits, String engine, double alpha, boolean sequential, boolean cuped,
+      List<Guardrail> guardrails, long plannedUnits, String plannedRun, String engine, double alpha, boolean sequential, boolean cuped,
       String correction, boolean autoHalt, List<Phase> phases, Optional<Decision> decision, Optional<String> halted,
       boolean killed, Instant updatedAt) {
 

@@ -191,7 +191,8 @@ class BadInputSweepTest {
   @Order(2)
   void managementRoute_hostileInput_getsJson4xx(String method, String template) {
     for (String key : List.of("missing-key", "e", "f")) {
-      String path = template.replace("{key}", key).replace("{id}", "key_missing").replace("{n}", "1");
+      String path = template.replace("{key}", key).replace("{id}", "key_missing").replace("{kind}", key)
+          .replace("{n}", "1");
       if (method.equals("GET") || method.equals("DELETE")) {
         if (template.contains("{")) {
           var r = admin(method, path + (key.equals("missing-key") || template.contains("{id}") ? "" : "?version=99"), null);
@@ -216,8 +217,10 @@ class BadInputSweepTest {
         assertJsonClientError(send(method, path, TestServer.ADMIN_TOKEN, type, "{}".getBytes(StandardCharsets.UTF_8)),
             method + " " + path + " " + type);
       }
+      /* The as-code routes take files up to HttpApi.MAX_FILES_BYTES; the others JSON up to MAX_BODY_BYTES. */
+      int over = (path.contains("/as-code/") ? HttpApi.MAX_FILES_BYTES : HttpApi.MAX_BODY_BYTES) + 1;
       var tooBig = send(method, path, TestServer.ADMIN_TOKEN, "application/json",
-          ("{\"key\":\"" + "y".repeat(2 << 20) + "\"}").getBytes(StandardCharsets.UTF_8));
+          ("{\"key\":\"" + "y".repeat(over) + "\"}").getBytes(StandardCharsets.UTF_8));
       assertThat(tooBig.status()).as(method + " " + path + " oversized").isEqualTo(413);
       assertJsonClientError(tooBig, "oversized");
     }

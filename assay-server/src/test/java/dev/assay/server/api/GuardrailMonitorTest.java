@@ -295,6 +295,39 @@ class GuardrailMonitorTest {
   }
 
   @Test
+  void plannedSampleReached_alertedOncePerPhase_evenWithAutoHaltOff() throws Exception {
+    server.close();
+    String url = simulated.url();
+    server = new TestServer(b -> b.warehouseUrl(url)
+        .alerts(dev.assay.server.alerts.AlertOptions.DEFAULTS.withAllowPrivateTargets(true)));
+    ok(server.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(server.admin("POST", "/api/v1/metrics",
+        "{\"key\":\"latency\",\"type\":\"mean\",\"event\":\"latency\",\"direction\":\"decrease\"}"));
+    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    ok(server.admin("POST", "/api/v1/alert-channels",
+        "{\"key\":\"ops\",\"url\":\"" + hook + "\",\"types\":[\"experiment.sample_reached\"]}"));
+    ok(server.admin("POST", "/api/v1/experiments", """
+        {"key":"planned","variants":[{"key":"control","weight":0.5,"value":"Buy"},{"key":"treatment","weight":0.5,"value":"Buy now!"}],
+         "metrics":{"primary":"purchase","guardrails":[{"metric":"latency"}]},"plannedUnits":2000,
+         "analysis":{"autoHalt":false}}"""));
+    long start = start("planned");
+    simulate("planned", start, 0, 1_000, 0.5, 1.0, new SplittableRandom(7));
+    refresh("planned");
+    assertThat(server.admin("GET", "/api/v1/alerts", null).json().path("items")).as("1,000 of 2,000: not yet").isEmpty();
+    simulate("planned", start, 1_000, 1_500, 0.5, 1.0, new SplittableRandom(8));
+    refresh("planned");
+    refresh("planned");
+    JsonNode alerts = server.admin("GET", "/api/v1/alerts", null).json().path("items");
+    assertThat(alerts).as("raised once, though two refreshes saw the sample reached").hasSize(1);
+    assertThat(alerts.at("/0/type").asText()).isEqualTo("experiment.sample_reached");
+    JsonNode posted = webhooks.poll(10, TimeUnit.SECONDS);
+    assertThat(posted).as("delivered").isNotNull();
+    assertThat(posted.at("/data/units").asLong()).isEqualTo(2_500);
+    assertThat(posted.at("/data/plannedUnits").asLong()).isEqualTo(2_000);
+    assertThat(status("planned")).isEqualTo("running");
+  }
+
+  @Test
   void autoHaltOff_reportsButDoesNotHalt() throws Exception {
     long start = startExperiment("optout", "{\"autoHalt\":false}");
     simulate("optout", start, 0, 4_000, 0.5, 1.25, new SplittableRandom(5));

@@ -42,6 +42,11 @@ final class TestServer implements AutoCloseable {
    * the embedded store.
    */
   static TestServer postgres() {
+    return postgres(b -> b);
+  }
+
+  /** A server on a fresh PostgreSQL schema, its builder adjusted first. */
+  static TestServer postgres(java.util.function.UnaryOperator<ServerConfig.Builder> customize) {
     String schema = TestPostgres.freshSchema();
     String base = TestPostgres.url();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(base);
@@ -51,7 +56,7 @@ final class TestServer implements AutoCloseable {
       throw new IllegalStateException("cannot create schema on " + base, e);
     }
     String url = TestPostgres.urlWithSchema(schema);
-    return new TestServer(b -> b.databaseUrl(url));
+    return new TestServer(b -> customize.apply(b.databaseUrl(url)));
   }
 
   record Response(int status, String body, java.net.http.HttpHeaders headers) {

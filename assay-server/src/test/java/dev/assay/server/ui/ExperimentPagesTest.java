@@ -87,6 +87,20 @@ class ExperimentPagesTest {
   }
 
   @Test
+  void experimentPage_showsThePlannedRunOfAnExperimentWrittenAsCode() throws Exception {
+    HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+            + "/api/v1/experiments?project=demo"))
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("""
+            {"key":"planned-run","variants":[{"key":"a","weight":0.5},{"key":"b","weight":0.5}],
+             "minimumRuntimeDays":7,"targetSampleSizePerVariant":5000,"excludedExperiments":["checkout-button"]}"""))
+        .build();
+    assertThat(API.send(post, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+    assertThat(browser.get("/ui/experiments/planned-run?project=demo").body())
+        .contains("at least 7 days · 5000 units per variant · excludes checkout-button (not yet enforced)");
+  }
+
+  @Test
   void list_filtersByStatusAndSearch() {
     String all = browser.get("/ui/experiments?project=demo").body();
     assertThat(all).contains("checkout-button", "search-ranking-aa", "free-shipping-banner");

@@ -22,11 +22,16 @@ import org.jspecify.annotations.Nullable;
  * @param condition the targeting condition; JSON null for everyone
  * @param layer the layer whose {@code range} the experiment reserves, if any (both or neither)
  * @param plannedUnits the planned sample size from a power calculation, if one was made
+ * @param minimumRuntimeDays the fewest days the experiment is meant to run before a decision, if stated
+ * @param targetSampleSizePerVariant the units per variant the design aims at, if stated
+ * @param excludedExperiments keys of experiments whose units must not enter this one; stored and
+ *     validated (they must exist when planned as code), not yet enforced in the SDK payload
  * @param phases the phases so far, oldest first; the last one is current
  */
 public record Experiment(String key, String name, String hypothesis, String owner, ExperimentType type,
     String hashAttribute, String fallbackAttribute, JsonNode condition, Double coverage, List<Variant> variants,
     Optional<String> layer, Optional<Range> range, MetricRefs metrics, Optional<Long> plannedUnits,
+    Optional<Integer> minimumRuntimeDays, Optional<Long> targetSampleSizePerVariant, List<String> excludedExperiments,
     Analysis analysis, ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Halt> halted,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Kill> killed) implements Keyed {
@@ -35,7 +40,9 @@ public record Experiment(String key, String name, String hypothesis, String owne
       @Nullable ExperimentType type, @Nullable String hashAttribute, @Nullable String fallbackAttribute,
       @Nullable JsonNode condition, @Nullable Double coverage, @Nullable List<Variant> variants,
       @Nullable Optional<String> layer, @Nullable Optional<Range> range, @Nullable MetricRefs metrics,
-      @Nullable Optional<Long> plannedUnits, @Nullable Analysis analysis, @Nullable ExperimentStatus status,
+      @Nullable Optional<Long> plannedUnits, @Nullable Optional<Integer> minimumRuntimeDays,
+      @Nullable Optional<Long> targetSampleSizePerVariant, @Nullable List<String> excludedExperiments,
+      @Nullable Analysis analysis, @Nullable ExperimentStatus status,
       @Nullable List<Phase> phases, @Nullable Optional<Decision> decision, @Nullable Optional<Halt> halted,
       @Nullable Optional<Kill> killed) {
     this.key = Check.key("key", key);
@@ -64,6 +71,22 @@ public record Experiment(String key, String name, String hypothesis, String owne
     this.plannedUnits.filter(p -> p < 1 || p > 1_000_000_000_000L).ifPresent(p -> {
       throw DomainException.invalid("plannedUnits", "must be a whole number of units from 1 to 10^12, was " + p);
     });
+    this.minimumRuntimeDays = Check.optional(minimumRuntimeDays);
+    this.minimumRuntimeDays.filter(d -> d < 1 || d > 3650).ifPresent(d -> {
+      throw DomainException.invalid("minimumRuntimeDays", "must be a whole number of days from 1 to 3650, was " + d);
+    });
+    this.targetSampleSizePerVariant = Check.optional(targetSampleSizePerVariant);
+    this.targetSampleSizePerVariant.filter(n -> n < 1 || n > 1_000_000_000_000L).ifPresent(n -> {
+      throw DomainException.invalid("targetSampleSizePerVariant", "must be a whole number of units from 1 to 10^12, was "
+          + n);
+    });
+    this.excludedExperiments = Check.list("excludedExperiments", excludedExperiments, 100);
+    for (int i = 0; i < this.excludedExperiments.size(); i++) {
+      String x = Check.key("excludedExperiments[" + i + "]", this.excludedExperiments.get(i));
+      if (x.equals(key)) {
+        throw DomainException.invalid("excludedExperiments[" + i + "]", "an experiment cannot exclude itself");
+      }
+    }
     this.analysis = analysis == null ? Analysis.DEFAULTS : analysis;
     this.status = status == null ? ExperimentStatus.DRAFT : status;
     this.phases = phases == null ? List.of() : List.copyOf(phases);
@@ -102,6 +125,18 @@ public record Experiment(String key, String name, String hypothesis, String owne
     return status == ExperimentStatus.RUNNING || status == ExperimentStatus.PAUSED;
   }
 
+  /**
+   * Whether another design of this experiment splits traffic the same way (variant keys and
+   * weights, coverage): what a running experiment changes only in a new phase.
+   */
+  public boolean sameAllocation(Experiment other) {
+    return allocation(this).equals(allocation(other)) && Double.compare(coverage, other.coverage) == 0;
+  }
+
+  private static List<String> allocation(Experiment e) {
+    return e.variants.stream().map(v -> v.key() + "=" + v.weight()).toList();
+  }
+
   /** The control (first) variant. */
   public Variant control() {
     return variants.get(0);
@@ -111,7 +146,8 @@ public record Experiment(String key, String name, String hypothesis, String owne
   public Experiment withState(ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
       Optional<Halt> halted, Optional<Kill> killed) {
     return new Experiment(key, name, hypothesis, owner, type, hashAttribute, fallbackAttribute, condition, coverage,
-        variants, layer, range, metrics, plannedUnits, analysis, status, phases, decision, halted, killed);
+        variants, layer, range, metrics, plannedUnits, minimumRuntimeDays, targetSampleSizePerVariant, excludedExperiments,
+        analysis, status, phases, decision, halted, killed);
   }
 
   /** This experiment with the kill switch's record set or cleared. */

@@ -1,0 +1,41 @@
+package dev.assay.server.alerts;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The kinds of alert a channel can subscribe to; {@link #wire()} is the name in JSON. */
+public enum AlertType {
+  /** The guardrail monitor halted an experiment (guardrail breach or sample ratio mismatch). */
+  EXPERIMENT_HALTED,
+  EXPERIMENT_STARTED,
+  EXPERIMENT_STOPPED,
+  EXPERIMENT_CONCLUDED,
+  EXPERIMENT_KILLED,
+  /** A running experiment's exposed units reached its {@code plannedUnits} (once per phase). */
+  EXPERIMENT_SAMPLE_REACHED,
+  FLAG_KILLED,
+  /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
+  TEST;
+
+  /** Subscribes a channel to every type. */
+  public static final String ALL = "*";
+
+  /** {@code experiment.halted}, {@code flag.killed}, {@code test}. */
+  public String wire() {
+    return name().toLowerCase(Locale.ROOT).replaceFirst("_", ".");
+  }
+
+  public static Optional<AlertType> fromWire(String wire) {
+    return Arrays.stream(values()).filter(t -> t.wire().equals(wire)).findFirst();
+  }
+
+  /** The names a subscription may list (every type but {@link #TEST}, and {@link #ALL}). */
+  public static List<String> subscribable() {
+    List<String> out = new java.util.ArrayList<>();
+    out.add(ALL);
+    Arrays.stream(values()).filter(t -> t != TEST).forEach(t -> out.add(t.wire()));
+    return out;
+  }
+}

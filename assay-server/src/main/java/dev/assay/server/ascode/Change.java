@@ -1,0 +1,34 @@
+package dev.assay.server.ascode;
+
+import dev.assay.server.domain.model.Keyed;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One planned change to one resource.
+ *
+ * @param file the file that defines the resource; empty for a delete
+ * @param record the resource as the files define it; empty for a delete
+ * @param version the stored version the plan read (0 for a create): apply writes against it
+ * @param newPhaseRequired an update that changes a running or paused experiment's allocation
+ */
+record Change(DocKind kind, String key, Optional<String> file, Action action, List<FieldDiff.Field> fields,
+    Optional<Keyed> record, long version, boolean newPhaseRequired) {
+  enum Action {
+    CREATE, UPDATE, UNCHANGED, DELETE;
+
+    String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  Change {
+    fields = List.copyOf(fields);
+  }
+
+  /** How messages name the resource: {@code experiment 'checkout' (checkout.yaml)}. */
+  String subject() {
+    return kind.wire() + " '" + key + "'" + file.map(f -> " (" + f + ")").orElse("");
+  }
+}
