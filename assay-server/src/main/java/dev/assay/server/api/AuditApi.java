@@ -119,6 +119,7 @@ final class AuditApi implements Resource {
     o.put("prevHash", e.prevHash());
     o.put("hash", e.hash());
     e.mac().ifPresent(m -> o.put("mac", m));
+    e.reason().ifPresent(r -> o.put("reason", r));
     return o;
   }
 

@@ -102,6 +102,49 @@ final class Call {
     return body.length == 0 ? JsonNodeFactory.instance.objectNode() : Json.parse(body);
   }
 
+  /**
+   * The optional {@code reason} query parameter of a write (why it was made, kept in its audit
+   * entry and shown in the history): 1 to 500 characters, not blank.
+   */
+  Optional<String> reason() {
+    Optional<String> r = query("reason");
+    if (r.isPresent() && (r.get().isBlank() || r.get().length() > KillSwitch.REASON_MAX)) {
+      throw DomainException.invalid("reason", "must be 1 to " + KillSwitch.REASON_MAX + " characters, not blank");
+    }
+    return r.map(String::strip);
+  }
+
+  /** An optional positive integer query parameter (or path parameter of that name when present). */
+  Optional<Long> positive(String name) {
+    String v = pathParams.containsKey(name) ? pathParams.get(name) : query.get(name);
+    if (v == null) {
+      return Optional.empty();
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return Optional.of(n);
+    } catch (NumberFormatException e) {
+      throw DomainException.invalid(name, "must be a positive integer, was '" + v + "'");
+    }
+  }
+
+  /** A required ISO-8601 instant query parameter. */
+  java.time.Instant instant(String name) {
+    String v = query.get(name);
+    if (v == null) {
+      throw DomainException.invalid(name, "query parameter is required: an ISO-8601 instant such as"
+          + " 2026-01-31T12:00:00Z");
+    }
+    try {
+      return java.time.Instant.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw DomainException.invalid(name, "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was '" + v + "'");
+    }
+  }
+
   long version() {
     String v = query.get("version");
     if (v == null) {

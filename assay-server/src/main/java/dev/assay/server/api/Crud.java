@@ -31,20 +31,21 @@ final class Crud {
           return Reply.ok(res);
         }).withQuery(scope));
     out.add(Endpoint.post(collection, write, "Create one of " + noun,
-        c -> Reply.created(config.create(kind, c.project(), c.json(), c.actor())))
-        .withRequestSchema(Schemas.create(kind)).withQuery(scope));
+        c -> Reply.created(config.create(kind, c.project(), c.json(), c.actor(), c.reason())))
+        .withRequestSchema(Schemas.create(kind)).withQuery(scope).withQuery("reason"));
     out.add(Endpoint.get(item, read, "Get one of " + noun,
         c -> Reply.ok(config.get(kind, c.project(), c.path("key")))).withQuery(scope));
     if (editable) {
       out.add(Endpoint.put(item, write, "Replace one of " + noun + " (body carries the version read)",
-          c -> Reply.ok(config.update(kind, c.project(), c.path("key"), c.json(), c.flag("newPhase"), c.actor())))
-          .withRequestSchema(Schemas.replace(kind)).withQuery(scope)
+          c -> Reply.ok(config.update(kind, c.project(), c.path("key"), c.json(), c.flag("newPhase"), c.actor(),
+              c.reason())))
+          .withRequestSchema(Schemas.replace(kind)).withQuery(scope).withQuery("reason")
           .withQuery(kind == Kind.EXPERIMENT ? new String[] {"newPhase"} : new String[0]));
       out.add(Endpoint.patch(item, write, "Change part of one of " + noun + " (JSON Merge Patch, RFC 7396;"
               + " a version in the body makes the change conditional on it)",
           c -> Reply.ok(config.update(kind, c.project(), c.path("key"), patched(config, kind, c), c.flag("newPhase"),
-              c.actor())))
-          .withQuery(scope).withQuery(kind == Kind.EXPERIMENT ? new String[] {"newPhase"} : new String[0]));
+              c.actor(), c.reason())))
+          .withQuery(scope).withQuery("reason").withQuery(kind == Kind.EXPERIMENT ? new String[] {"newPhase"} : new String[0]));
     }
     out.add(Endpoint.delete(item, write, "Delete one of " + noun + " (?version=N)", c -> {
       config.delete(kind, c.project(), c.path("key"), c.version(), c.actor());

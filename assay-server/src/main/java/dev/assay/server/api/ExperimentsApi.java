@@ -39,6 +39,7 @@ final class ExperimentsApi implements Resource {
           .withQuery("project"));
     }
     out.addAll(KillSwitch.endpoints(config, Kind.EXPERIMENT, "/experiments"));
+    out.addAll(HistoryApi.endpoints(config, Kind.EXPERIMENT, "/experiments"));
     out.add(Endpoint.action("/experiments/{key}/refresh", Permission.WRITE_METRICS,
         "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform,"
             + " ?phase=N, ?async=true answers 202 at once; follow it at GET .../refresh)", this::refresh)

@@ -18,6 +18,7 @@ final class FlagsApi implements Resource {
     List<Endpoint> out = new java.util.ArrayList<>(
         Crud.endpoints(config, Kind.FLAG, "/flags", Permission.WRITE_CONFIG, true));
     out.addAll(KillSwitch.endpoints(config, Kind.FLAG, "/flags"));
+    out.addAll(HistoryApi.endpoints(config, Kind.FLAG, "/flags"));
     return out;
   }
 }

@@ -63,12 +63,21 @@ public final class AuditLog {
    */
   public AuditRecord append(StoreTransaction tx, String actor, String action, String kind,
       String scope, String key, Optional<String> before, Optional<String> after) {
+    return append(tx, actor, action, kind, scope, key, before, after, Optional.empty());
+  }
+
+  /**
+   * Appends one entry with the reason its writer gave for the change (part of the hashed entry
+   * when present; an entry without one hashes as entries did before reasons existed).
+   */
+  public AuditRecord append(StoreTransaction tx, String actor, String action, String kind,
+      String scope, String key, Optional<String> before, Optional<String> after, Optional<String> reason) {
     AuditHead head = tx.auditHead();
     Instant at = Instant.ofEpochMilli(clock.millis());
     long seq = head.seq() + 1;
-    String hash = hash(head.hash(), seq, at, actor, action, kind, scope, key, before, after);
+    String hash = hash(head.hash(), seq, at, actor, action, kind, scope, key, before, after, reason);
     AuditRecord entry = new AuditRecord(seq, at, actor, action, kind, scope, key, before, after,
-        head.hash(), hash, Optional.of(this.key.mac(macInput(seq, hash))));
+        head.hash(), hash, Optional.of(this.key.mac(macInput(seq, hash))), reason);
     tx.appendAudit(entry);
     return entry;
   }
@@ -137,7 +146,7 @@ public final class AuditLog {
       return Optional.of("previous-hash link does not match the hash of entry " + (e.seq() - 1));
     }
     String recomputed = hash(prev, e.seq(), e.at(), e.actor(), e.action(), e.kind(),
-        e.scope(), e.key(), e.before(), e.after());
+        e.scope(), e.key(), e.before(), e.after(), e.reason());
     return recomputed.equals(e.hash()) ? Optional.empty() : Optional.of("content does not match its hash");
   }
 
@@ -182,6 +191,12 @@ public final class AuditLog {
 
   static String hash(String prevHash, long seq, Instant at, String actor, String action,
       String kind, String scope, String key, Optional<String> before, Optional<String> after) {
+    return hash(prevHash, seq, at, actor, action, kind, scope, key, before, after, Optional.empty());
+  }
+
+  static String hash(String prevHash, long seq, Instant at, String actor, String action,
+      String kind, String scope, String key, Optional<String> before, Optional<String> after,
+      Optional<String> reason) {
     ObjectNode entry = JsonNodeFactory.instance.objectNode();
     entry.put("seq", seq);
     entry.put("at", at.toEpochMilli());
@@ -192,6 +207,8 @@ public final class AuditLog {
     entry.put("key", key);
     entry.set("before", before.map(AuditLog::parse).orElse(JsonNodeFactory.instance.nullNode()));
     entry.set("after", after.map(AuditLog::parse).orElse(JsonNodeFactory.instance.nullNode()));
+    /* Only when present, so that every entry written before reasons existed keeps its hash. */
+    reason.ifPresent(r -> entry.put("reason", r));
     String canonical = canonical(entry);
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");

@@ -24,6 +24,8 @@ public final class Comments {
   public static final int MAX_LENGTH = 10_000;
   /** Most comments one listing returns. */
   public static final int MAX_LIST = 1_000;
+  /** The audit action of a comment (filed under the entity's kind, but not a version of it). */
+  static final String AUDIT_ACTION = "comment";
   private static final List<Kind> KINDS = List.of(Kind.FLAG, Kind.EXPERIMENT);
   private final ConfigStore store;
   private final AuditLog audit;
@@ -48,7 +50,7 @@ public final class Comments {
       require(tx, kind, project, key);
       ObjectNode after = JsonNodeFactory.instance.objectNode();
       after.put("comment", text);
-      AuditRecord entry = audit.append(tx, actor, "comment", kind.name(), project, key, Optional.empty(),
+      AuditRecord entry = audit.append(tx, actor, AUDIT_ACTION, kind.name(), project, key, Optional.empty(),
           Optional.of(after.toString()));
       Comment c = new Comment(entry.seq(), project, kind.name(), key, actor, entry.at(), text);
       tx.comments().insert(c);

@@ -53,12 +53,15 @@ public final class ConfigService {
   /** The project used when a request names none; created at start. */
   public static final String DEFAULT_PROJECT = "default";
   static final Set<String> READ_ONLY_FIELDS = ModelJson.READ_ONLY_FIELDS;
+  /** Longest reason a writer may give for a change (kept in its audit entry). */
+  public static final int MAX_REASON = 500;
 
   private final ConfigStore store;
   private final AuditLog audit;
   private final Clock clock;
   private final SecureRandom random;
   private final ConfigWrites writes;
+  private final VersionHistory history;
   private final List<Consumer<String>> changeListeners = new CopyOnWriteArrayList<>();
   private final List<LifecycleListener> lifecycleListeners = new CopyOnWriteArrayList<>();
 
@@ -68,6 +71,7 @@ public final class ConfigService {
     this.clock = clock;
     this.random = random;
     this.writes = new ConfigWrites(store, audit, random, new ExperimentLifecycle(clock));
+    this.history = new VersionHistory(store, clock);
   }
 
   /**
@@ -253,7 +257,7 @@ public final class ConfigService {
    * #createSdkConnection}); references are checked, the change audited. Returns version 1.
    */
   public <T extends Keyed> Versioned<T> create(Kind kind, String project, T record, String actor) {
-    StoredEntity created = writes.create(kind, project, record, actor);
+    StoredEntity created = writes.create(kind, project, record, actor, Optional.empty());
     return changed(kind, project, record.key(), versioned(record, created));
   }
 
@@ -270,7 +274,8 @@ public final class ConfigService {
    */
   public <T extends Keyed> Versioned<T> update(Kind kind, String project, T record, long version, boolean newPhase,
       String actor) {
-    StoredEntity updated = writes.update(kind, project, record.key(), record, version, newPhase, actor);
+    StoredEntity updated = writes.update(kind, project, record.key(), record, version, newPhase, actor, "update",
+        Optional.empty());
     return changed(kind, project, record.key(), versioned(record, updated));
   }
 
@@ -292,13 +297,18 @@ public final class ConfigService {
 
   /** Creates an entity from a client document; returns the stored view (version 1). */
   public ObjectNode create(Kind kind, String project, JsonNode body, String actor) {
+    return create(kind, project, body, actor, Optional.empty());
+  }
+
+  /** Creates an entity from a client document, with the reason recorded in its audit entry. */
+  public ObjectNode create(Kind kind, String project, JsonNode body, String actor, Optional<String> reason) {
     if (kind == Kind.SDK_CONNECTION) {
       StoredEntity created = writes.createSdkConnection(project, ModelJson.create(SdkConnectionRequest.class, body),
           actor);
       return changed(kind, project, created.key(), ModelJson.view(created));
     }
     Keyed record = (Keyed) ModelJson.create(ModelJson.recordClass(kind), body);
-    return changed(kind, project, record.key(), ModelJson.view(writes.create(kind, project, record, actor)));
+    return changed(kind, project, record.key(), ModelJson.view(writes.create(kind, project, record, actor, reason)));
   }
 
   /**
@@ -307,12 +317,46 @@ public final class ConfigService {
    * variants or coverage requires {@code newPhase}, which starts a new phase (re-seeding assignment).
    */
   public ObjectNode update(Kind kind, String project, String key, JsonNode body, boolean newPhase, String actor) {
+    return update(kind, project, key, body, newPhase, actor, Optional.empty());
+  }
+
+  /** Replaces an entity's document (see above), with the reason recorded in its audit entry. */
+  public ObjectNode update(Kind kind, String project, String key, JsonNode body, boolean newPhase, String actor,
+      Optional<String> reason) {
     long version = ModelJson.version(body);
     if (kind == Kind.SDK_CONNECTION) {
       throw DomainException.conflict("immutable", "SDK connections cannot be edited; delete and create a new one", List.of());
     }
     Object record = ModelJson.update(ModelJson.recordClass(kind), key, body);
-    return changed(kind, project, key, ModelJson.view(writes.update(kind, project, key, record, version, newPhase, actor)));
+    return changed(kind, project, key, ModelJson.view(writes.update(kind, project, key, record, version, newPhase, actor,
+        "update", reason)));
+  }
+
+  /**
+   * Restores the design of version {@code n} of a flag or experiment as a new version, based on
+   * {@code version} (the current one; a stale one is a conflict). Everything the server keeps
+   * (an experiment's status and phases, a kill) stays as it is now, exactly as for a replace; a
+   * running experiment whose restored variants or coverage differ needs {@code newPhase}. Audited
+   * as {@code restore_version} with the reason "restores version n" (and the writer's, if given).
+   */
+  public ObjectNode restore(Kind kind, String project, String key, long n, long version, boolean newPhase,
+      String actor, Optional<String> reason) {
+    if (kind != Kind.FLAG && kind != Kind.EXPERIMENT) {
+      throw new IllegalArgumentException("only flags and experiments are restored: " + kind);
+    }
+    if (reason.isPresent() && (reason.get().isBlank() || reason.get().length() > MAX_REASON)) {
+      throw DomainException.invalid("reason", "must be 1 to " + MAX_REASON + " characters, not blank");
+    }
+    Object record = ModelJson.fromStored(ModelJson.recordClass(kind), history.body(kind, project, key, n));
+    String why = "restores version " + n + reason.map(r -> ": " + r).orElse("");
+    StoredEntity updated = writes.update(kind, project, key, record, version, newPhase, actor, "restore_version",
+        Optional.of(why));
+    return changed(kind, project, key, ModelJson.view(updated));
+  }
+
+  /** The version history of flags and experiments, and the configuration of a project at a past time. */
+  public VersionHistory history() {
+    return history;
   }
 
   /** Deletes an entity at the given version, refusing while other entities refer to it. */

@@ -47,13 +47,14 @@ final class ConfigWrites {
     this.lifecycle = lifecycle;
   }
 
-  StoredEntity create(Kind kind, String project, Keyed record, String actor) {
+  StoredEntity create(Kind kind, String project, Keyed record, String actor, Optional<String> reason) {
     checkSql(record);
     return store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
       ReferenceCheck.check(tx, scope, record);
       StoredEntity created = insert(tx, kind, scope, record.key(), record);
-      audit.append(tx, actor, "create", kind.name(), scope, record.key(), Optional.empty(), Optional.of(created.body()));
+      audit.append(tx, actor, "create", kind.name(), scope, record.key(), Optional.empty(), Optional.of(created.body()),
+          reason);
       return created;
     });
   }
@@ -70,8 +71,12 @@ final class ConfigWrites {
     });
   }
 
+  /**
+   * Replaces an entity's record at {@code version}; audited as {@code action} ({@code update}, or
+   * {@code restore_version} for a restore of an earlier version) with the writer's reason.
+   */
   StoredEntity update(Kind kind, String project, String key, Object record, long version, boolean newPhase,
-      String actor) {
+      String actor, String action, Optional<String> reason) {
     if (kind == Kind.SDK_CONNECTION) {
       throw DomainException.conflict("immutable", "SDK connections cannot be edited; delete and create a new one", List.of());
     }
@@ -87,7 +92,8 @@ final class ConfigWrites {
         default -> record;
       };
       StoredEntity updated = Entities.update(tx, kind, scope, current, next);
-      audit.append(tx, actor, "update", kind.name(), scope, key, Optional.of(current.body()), Optional.of(updated.body()));
+      audit.append(tx, actor, action, kind.name(), scope, key, Optional.of(current.body()), Optional.of(updated.body()),
+          reason);
       return updated;
     });
   }

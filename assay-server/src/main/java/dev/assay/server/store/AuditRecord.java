@@ -14,11 +14,12 @@ import java.util.Optional;
  * @param prevHash hash of the previous entry (64 zeros for the first)
  * @param hash hash of this entry
  * @param mac keyed MAC of the hash (absent for entries written before the audit key existed)
+ * @param reason why the change was made, as its writer said (absent when they gave none)
  */
 public record AuditRecord(
     long seq, Instant at, String actor, String action, String kind, String scope, String key,
     Optional<String> before, Optional<String> after, String prevHash, String hash,
-    Optional<String> mac) {
+    Optional<String> mac, Optional<String> reason) {
   public AuditRecord {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(actor, "actor");
@@ -31,5 +32,14 @@ public record AuditRecord(
     Objects.requireNonNull(prevHash, "prevHash");
     Objects.requireNonNull(hash, "hash");
     Objects.requireNonNull(mac, "mac");
+    Objects.requireNonNull(reason, "reason");
+  }
+
+  /** An entry without a reason. */
+  public AuditRecord(
+      long seq, Instant at, String actor, String action, String kind, String scope, String key,
+      Optional<String> before, Optional<String> after, String prevHash, String hash,
+      Optional<String> mac) {
+    this(seq, at, actor, action, kind, scope, key, before, after, prevHash, hash, mac, Optional.empty());
   }
 }

@@ -18,7 +18,7 @@ final class JdbcTransaction implements StoreTransaction {
   private static final String KEY_COLUMNS =
       "id, name, role, token_hash, created_at, created_by, revoked_at, projects";
   private static final String AUDIT_COLUMNS =
-      "seq, at_millis, actor, action, kind, scope, entity_key, before_json, after_json, prev_hash, hash, mac";
+      "seq, at_millis, actor, action, kind, scope, entity_key, before_json, after_json, prev_hash, hash, mac, reason";
 
   private final Connection c;
 
@@ -288,7 +288,7 @@ final class JdbcTransaction implements StoreTransaction {
     }
     sql(() -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO audit_log (" + AUDIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO audit_log (" + AUDIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setLong(1, e.seq());
         ps.setLong(2, e.at().toEpochMilli());
         ps.setString(3, e.actor());
@@ -301,6 +301,7 @@ final class JdbcTransaction implements StoreTransaction {
         ps.setString(10, e.prevHash());
         ps.setString(11, e.hash());
         ps.setString(12, e.mac().orElse(null));
+        ps.setString(13, e.reason().orElse(null));
         ps.executeUpdate();
       }
       try (PreparedStatement ps =
@@ -336,7 +337,8 @@ final class JdbcTransaction implements StoreTransaction {
             out.add(new AuditRecord(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)),
                 rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
                 Optional.ofNullable(rs.getString(8)), Optional.ofNullable(rs.getString(9)),
-                rs.getString(10), rs.getString(11), Optional.ofNullable(rs.getString(12))));
+                rs.getString(10), rs.getString(11), Optional.ofNullable(rs.getString(12)),
+                Optional.ofNullable(rs.getString(13))));
           }
         }
         return out;

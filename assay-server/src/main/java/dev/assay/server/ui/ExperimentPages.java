@@ -3,6 +3,7 @@ package dev.assay.server.ui;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.store.Kind;
 import dev.assay.server.ui.ExperimentPagesModel.Experiment;
 import dev.assay.server.ui.ExperimentPagesModel.ListPage;
 import dev.assay.server.ui.ExperimentPagesModel.MetricChoice;
@@ -64,7 +65,8 @@ public final class ExperimentPages implements UiRoutes.Area {
   }
 
   /** {@code experiments/show.jte}. */
-  public record ShowView(Shell shell, Experiment experiment, Form form, FormErrors errors, boolean hasResults) {}
+  public record ShowView(Shell shell, Experiment experiment, Form form, FormErrors errors, boolean hasResults,
+      List<UiModel.HistoryEntry> history) {}
 
   @Override
   public List<String> navIds() {
@@ -81,6 +83,13 @@ public final class ExperimentPages implements UiRoutes.Area {
     new ResultsPage(ui).register(pages);
     pages.get("/ui/experiments/{key}", Permission.READ, c -> show(c, 200, Form.empty(), FormErrors.NONE));
     pages.post("/ui/experiments/{key}/conclude", Permission.WRITE_CONFIG, this::conclude);
+    pages.post("/ui/experiments/{key}/versions/{n}/restore", Permission.WRITE_CONFIG, c -> {
+      long n = UiHistory.number(c);
+      ui.domain().restoreVersion(c.project(), Kind.EXPERIMENT, c.path("key"), n, version(c.form()),
+          c.form().get("newPhase").equals("true"), c.form().get("reason"), c.actor());
+      return UiResponse.redirect(c.link("/ui/experiments/" + Http.encode(c.path("key"))),
+          "Experiment " + c.path("key") + ": version " + n + " restored as a new version.");
+    });
     pages.post("/ui/experiments/{key}/{action}", Permission.WRITE_CONFIG, this::transition);
   }
 
@@ -185,7 +194,8 @@ public final class ExperimentPages implements UiRoutes.Area {
     Experiment e = ui.experiments().experiment(c.project(), c.path("key"));
     boolean results = !ui.experiments().snapshots(c.project(), e.key(), 1).isEmpty();
     return new UiResponse.Html(status, ui.views().render("experiments/show.jte",
-        new ShowView(c.shell(e.displayName(), "experiments"), e, form, errors, results)));
+        new ShowView(c.shell(e.displayName(), "experiments"), e, form, errors, results,
+            ui.domain().history(c.project(), Kind.EXPERIMENT, e.key(), 50))));
   }
 
   private UiResponse transition(UiCall c) {

@@ -2,6 +2,7 @@ package dev.assay.server.ui;
 
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.store.Kind;
 import dev.assay.server.ui.UiModel.Flag;
 import dev.assay.server.ui.UiModel.FlagContext;
 import dev.assay.server.ui.UiModel.FlagInput;
@@ -92,6 +93,12 @@ public final class FlagPages implements UiRoutes.Area {
     pages.post("/ui/flags/{key}/kill", Permission.WRITE_CONFIG, c -> {
       ui.domain().kill(c.project(), c.path("key"), c.form().get("reason"), c.actor());
       return UiResponse.redirect(flagLink(c), "Flag " + c.path("key") + " killed: everyone gets its default value.");
+    });
+    pages.post("/ui/flags/{key}/versions/{n}/restore", Permission.WRITE_CONFIG, c -> {
+      long n = UiHistory.number(c);
+      ui.domain().restoreVersion(c.project(), Kind.FLAG, c.path("key"), n, version(c), false, c.form().get("reason"),
+          c.actor());
+      return UiResponse.redirect(flagLink(c), "Flag " + c.path("key") + ": version " + n + " restored as a new version.");
     });
     pages.post("/ui/flags/{key}/restore", Permission.WRITE_CONFIG, c -> {
       ui.domain().restore(c.project(), c.path("key"), c.actor());
@@ -228,7 +235,7 @@ public final class FlagPages implements UiRoutes.Area {
     Flag flag = ui.domain().flag(c.project(), key);
     FlagContext context = new FlagContext(ui.domain().environments(c.project()), ui.domain().segments(c.project()),
         ui.domain().flags(c.project()).stream().map(FlagRow::key).filter(k -> !k.equals(key)).toList(),
-        ui.domain().history(c.project(), "FLAG", key, 50), ui.domain().connectionByEnvironment(c.project()));
+        ui.domain().history(c.project(), Kind.FLAG, key, 50), ui.domain().connectionByEnvironment(c.project()));
     FlagView view = new FlagView(c.shell("Flag " + key, "flags"), flag, context, formId, form, errors, preview,
         formId.equals("preview") ? form : c.query());
     return new UiResponse.Html(status, ui.views().render("flags/flag.jte", view));

@@ -11,8 +11,6 @@ import dev.assay.server.delivery.PayloadEvaluators;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.Json;
-import dev.assay.server.store.AuditQuery;
-import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
 import dev.assay.server.ui.UiModel.Environment;
 import dev.assay.server.ui.UiModel.Flag;
@@ -42,13 +40,11 @@ final class UiDomain {
   static final int STALE_DAYS = 30;
   private final ConfigService config;
   private final PayloadEvaluators evaluators;
-  private final ConfigStore store;
   private final Clock clock;
 
-  UiDomain(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Clock clock) {
+  UiDomain(ConfigService config, PayloadEvaluators evaluators, Clock clock) {
     this.config = config;
     this.evaluators = evaluators;
-    this.store = store;
     this.clock = clock;
   }
 
@@ -148,14 +144,23 @@ final class UiDomain {
     config.setKilled(Kind.FLAG, project, key, false, "", actor);
   }
 
-  /** The flag's audit entries, newest first. */
-  List<HistoryEntry> history(String project, String kind, String key, int limit) {
-    var query = new AuditQuery(Optional.of(kind), Optional.of(key), Optional.empty(), Optional.empty(),
-        Optional.empty(), 0, Integer.MAX_VALUE);
+  /** The newest versions of a flag or experiment (its version history), newest first. */
+  List<HistoryEntry> history(String project, Kind kind, String key, int limit) {
     List<HistoryEntry> out = new ArrayList<>();
-    store.read(tx -> tx.audit(query)).stream().filter(a -> a.scope().equals(project))
-        .forEach(a -> out.add(0, new HistoryEntry(a.seq(), a.at(), a.actor(), a.action())));
-    return out.subList(0, Math.min(limit, out.size()));
+    for (JsonNode item : config.history().history(kind, project, key, limit, Optional.empty()).path("items")) {
+      List<String> changed = new ArrayList<>();
+      item.path("changes").forEach(c -> changed.add(c.path("path").asText()));
+      out.add(new HistoryEntry(item.path("version").asLong(), Instant.parse(item.path("at").asText()),
+          item.path("actor").asText(), item.path("action").asText(), item.path("reason").asText(""), changed));
+    }
+    return out;
+  }
+
+  /** Restores version {@code n} of a flag or experiment as a new version (see ConfigService#restore). */
+  void restoreVersion(String project, Kind kind, String key, long n, long version, boolean newPhase, String reason,
+      String actor) {
+    config.restore(kind, project, key, n, version, newPhase, actor,
+        reason.isBlank() ? Optional.empty() : Optional.of(reason.strip()));
   }
 
   /** The first SDK connection of each environment (for the preview). */

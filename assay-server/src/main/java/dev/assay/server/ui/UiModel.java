@@ -44,7 +44,16 @@ public final class UiModel {
   public record RuleInput(String kind, String condition, String value, String coverage, String hashAttribute,
       String attribute, String operator, String operand, String segment) {}
 
-  public record HistoryEntry(long seq, Instant at, String actor, String action) {}
+  /**
+   * One version of a flag or experiment: number, when, who, how, why (empty when not given), and
+   * the JSON Pointer paths of the fields it changed.
+   */
+  public record HistoryEntry(long version, Instant at, String actor, String action, String reason,
+      List<String> changed) {
+    public HistoryEntry {
+      changed = List.copyOf(changed);
+    }
+  }
 
   /** What the SDK engine returned for a unit in the preview. */
   public record Preview(String clientKey, String value, String source, String ruleId) {}

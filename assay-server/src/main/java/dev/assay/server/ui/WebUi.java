@@ -26,7 +26,7 @@ public final class WebUi {
   public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
       LoginThrottle throttle, Clock clock, dev.assay.server.audit.AuditLog audit, dev.assay.server.auth.ApiKeys keys,
       dev.assay.server.events.EventStore events, Optional<ExperimentRefresh> analysis) {
-    this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, store, clock), new Views(),
+    this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, clock), new Views(),
         Assets.load(), new AdminDomain(config, store, audit, keys, events, clock),
         new ExperimentPagesDomain(config, analysis));
   }

@@ -191,7 +191,8 @@ class BadInputSweepTest {
   @Order(2)
   void managementRoute_hostileInput_getsJson4xx(String method, String template) {
     for (String key : List.of("missing-key", "e", "f")) {
-      String path = template.replace("{key}", key).replace("{id}", "key_missing").replace("{kind}", key);
+      String path = template.replace("{key}", key).replace("{id}", "key_missing").replace("{kind}", key)
+          .replace("{n}", "1");
       if (method.equals("GET") || method.equals("DELETE")) {
         if (template.contains("{")) {
           var r = admin(method, path + (key.equals("missing-key") || template.contains("{id}") ? "" : "?version=99"), null);

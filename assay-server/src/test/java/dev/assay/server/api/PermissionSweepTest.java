@@ -99,7 +99,7 @@ class PermissionSweepTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("endpoints")
   void endpoint_everyRole_matchesPermissionMatrix(String method, String template, Permission permission) {
-    String path = template.replace("{key}", "sweep-missing").replace("{id}", "key_missing");
+    String path = template.replace("{key}", "sweep-missing").replace("{id}", "key_missing").replace("{n}", "1");
     String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
     assertThat(t.call(method, path, null, body).status()).as("no credentials").isEqualTo(401);
     assertThat(t.call(method, path, "assay_not-a-real-token", body).status()).as("unknown token").isEqualTo(401);

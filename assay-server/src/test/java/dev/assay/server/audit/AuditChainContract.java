@@ -104,6 +104,21 @@ abstract class AuditChainContract {
   }
 
   @Test
+  void verify_reasonRewrittenInDatabase_reportsThatEntry_andAnEntryWithoutReasonHashesAsBefore() throws SQLException {
+    AuditRecord withReason = store.write(tx -> audit.append(tx, "alice", "update", "FLAG", "p", "f9",
+        Optional.of("{}"), Optional.of("{\"v\":1}"), Optional.of("incident 7")));
+    assertThat(entries().get(5).reason()).contains("incident 7");
+    assertThat(audit.verify(store).intact()).isTrue();
+    AuditRecord e1 = entries().get(0);
+    assertThat(AuditLog.hash(e1.prevHash(), e1.seq(), e1.at(), e1.actor(), e1.action(), e1.kind(), e1.scope(),
+        e1.key(), e1.before(), e1.after(), Optional.empty())).isEqualTo(e1.hash());
+    tamper("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = " + withReason.seq());
+    AuditLog.Verification v = audit.verify(store);
+    assertThat(v.intact()).isFalse();
+    assertThat(v.firstBrokenSeq()).contains(withReason.seq());
+  }
+
+  @Test
   void verify_rowDeleted_reportsTheGap() throws SQLException {
     tamper("DELETE FROM audit_log WHERE seq = 4");
     AuditLog.Verification v = audit.verify(store);

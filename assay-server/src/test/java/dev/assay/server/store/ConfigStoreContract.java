@@ -236,6 +236,23 @@ abstract class ConfigStoreContract {
     assertThat(audit(bySegmentS2)).extracting(AuditRecord::mac).containsExactly(Optional.<String>empty());
   }
 
+  @Test
+  void audit_reason_roundTripsAndIsAbsentWhenNotGiven() {
+    store.write(tx -> {
+      AuditHead h = tx.auditHead();
+      tx.appendAudit(new AuditRecord(h.seq() + 1, Instant.ofEpochMilli(5_000), "alice", "update", "FLAG", "pr",
+          "why", Optional.of("{}"), Optional.of("{}"), h.hash(), "hr" + h.seq(), Optional.empty(),
+          Optional.of("incident 7: roll back")));
+      tx.appendAudit(new AuditRecord(h.seq() + 2, Instant.ofEpochMilli(6_000), "alice", "update", "FLAG", "pr",
+          "why", Optional.of("{}"), Optional.of("{}"), "hr" + h.seq(), "hs" + h.seq(), Optional.empty()));
+      return null;
+    });
+    var byKey = new AuditQuery(Optional.of("FLAG"), Optional.of("why"), Optional.empty(),
+        Optional.empty(), Optional.empty(), 0, 100);
+    assertThat(audit(byKey)).extracting(AuditRecord::reason)
+        .containsExactly(Optional.of("incident 7: roll back"), Optional.<String>empty());
+  }
+
   private Optional<StoredEntity> get(Kind kind, String scope, String key) {
     return store.read(tx -> tx.get(kind, scope, key));
   }

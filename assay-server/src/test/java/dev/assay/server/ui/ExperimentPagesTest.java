@@ -232,4 +232,27 @@ class ExperimentPagesTest {
     f.put("_csrf", csrf);
     return browser.post(path + "?project=demo", f);
   }
+
+  @Test
+  void historySection_ofARunningExperiment_restoresAVersionAndKeepsItRunning() throws Exception {
+    JsonNode before = api("GET", "/experiments/checkout-button?project=demo");
+    assertThat(before.path("status").asText()).isEqualTo("running");
+    long current = before.path("version").asLong();
+    String page = browser.get("/ui/experiments/checkout-button?project=demo").body();
+    assertThat(page).contains("data-testid=\"experiment-history\"", "data-version=\"1\"", "Restore v1", "name=\"newPhase\"");
+    HttpResponse<String> r = browser.post("/ui/experiments/checkout-button/versions/1/restore?project=demo",
+        Map.of("_csrf", csrf, "version", String.valueOf(current), "reason", "same design"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    JsonNode after = api("GET", "/experiments/checkout-button?project=demo");
+    assertThat(after.path("version").asLong()).isEqualTo(current + 1);
+    assertThat(after.path("status").asText()).as("the lifecycle state is kept").isEqualTo("running");
+    assertThat(after.path("variants")).isEqualTo(before.path("variants"));
+    JsonNode newest = api("GET", "/experiments/checkout-button/history?project=demo&limit=1").path("items").get(0);
+    assertThat(newest.path("action").asText()).isEqualTo("restore_version");
+    assertThat(newest.path("reason").asText()).isEqualTo("restores version 1: same design");
+    HttpResponse<String> bad = browser.post("/ui/experiments/checkout-button/versions/x/restore?project=demo",
+        Map.of("_csrf", csrf, "version", String.valueOf(current + 1)));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).doesNotContain("Exception");
+  }
 }

@@ -142,4 +142,28 @@ class FlagPagesTest {
     assertThat(c.get("/ui/flags/pv/preview?environment=production&attributes=%7B%22country%22%3A%22DE%22%7D").body())
         .contains("Value: <code>\"off\"</code>");
   }
+
+  @Test
+  void historySection_listsVersions_andItsRestoreFormServesTheOldValueAgain() throws Exception {
+    api("POST", "/flags", "{\"key\":\"hist\",\"type\":\"string\",\"defaultValue\":\"one\"}");
+    api("PUT", "/flags/hist?reason=second", "{\"type\":\"string\",\"defaultValue\":\"two\",\"version\":1}");
+    UiClient c = admin();
+    String page = c.get("/ui/flags/hist").body();
+    assertThat(page).contains("data-testid=\"flag-history\"", "data-version=\"2\"", "data-version=\"1\"", "second",
+        "<code>/defaultValue</code>", "Restore v1");
+    String csrf = UiClient.csrfIn(page);
+    assertThat(c.post("/ui/flags/hist/versions/1/restore", Map.of("version", "2", "reason", "from the ui"))
+        .statusCode()).as("no CSRF token").isEqualTo(403);
+    assertThat(c.post("/ui/flags/hist/versions/1/restore", Map.of("_csrf", csrf, "version", "2", "reason", "from the ui"))
+        .statusCode()).isEqualTo(303);
+    JsonNode flag = JSON.readTree(api("GET", "/flags/hist", null).body());
+    assertThat(flag.path("version").asLong()).isEqualTo(3);
+    assertThat(flag.path("defaultValue").asText()).isEqualTo("one");
+    assertThat(JSON.readTree(api("GET", "/api/features/" + clientKey, null).body()).at("/features/hist/defaultValue")
+        .asText()).isEqualTo("one");
+    assertThat(c.get("/ui/flags/hist").body()).contains("restore_version", "restores version 1: from the ui");
+    HttpResponse<String> stale = c.post("/ui/flags/hist/versions/1/restore", Map.of("_csrf", csrf, "version", "2"));
+    assertThat(stale.statusCode()).isEqualTo(409);
+    assertThat(stale.body()).doesNotContain("Exception");
+  }
 }
