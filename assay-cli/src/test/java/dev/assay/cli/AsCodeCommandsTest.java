@@ -110,10 +110,10 @@ class AsCodeCommandsTest {
     CliRun twice = CliRun.in(admin, "export", "-o", out.toString(), "--project", "shop3");
 
     assertThat(export.exitCode()).as(export.err()).isZero();
-    assertThat(export.out()).contains("wrote ").contains("experiments").contains("7 written, 0 unchanged");
+    assertThat(export.out()).contains("wrote ").contains("experiments").contains("8 written, 0 unchanged");
     assertThat(plan.exitCode()).as(plan.out()).isZero();
-    assertThat(plan.out()).contains("= 7 unchanged");
-    assertThat(twice.out()).contains("0 written, 7 unchanged");
+    assertThat(plan.out()).contains("= 8 unchanged");
+    assertThat(twice.out()).contains("0 written, 8 unchanged");
 
     Path edited;
     try (Stream<Path> files = Files.walk(out)) {
@@ -129,7 +129,7 @@ class AsCodeCommandsTest {
         .contains(out.relativize(edited).toString());
     assertThat(kept).startsWith("# edited by hand");
     assertThat(forced.exitCode()).isZero();
-    assertThat(forced.out()).contains("1 written, 6 unchanged");
+    assertThat(forced.out()).contains("1 written, 7 unchanged");
     assertThat(Files.readString(edited)).doesNotContain("# edited by hand");
   }
 

@@ -88,6 +88,7 @@ public final class AsCode {
 
   private void write(String project, Change c, boolean newPhase, String actor) {
     Kind kind = c.kind().store;
+    project = kind == Kind.PROJECT ? "" : project;
     switch (c.action()) {
       case CREATE -> config.create(kind, project, c.record().orElseThrow(), actor);
       case UPDATE -> config.update(kind, project, c.record().orElseThrow(), c.version(), newPhase, actor);
@@ -98,7 +99,7 @@ public final class AsCode {
 
   /** The project as files: one per resource, {@code <kind>s/<key>.yaml}, sorted by path. */
   public List<AsCodeFile> export(String project) {
-    Map<Kind, List<Versioned<Keyed>>> current = config.records(project, KINDS);
+    Map<Kind, List<Versioned<Keyed>>> current = current(project);
     List<AsCodeFile> out = new ArrayList<>();
     for (DocKind k : DocKind.values()) {
       for (Versioned<Keyed> v : current.getOrDefault(k.store, List.of())) {
@@ -120,7 +121,15 @@ public final class AsCode {
   private List<Change> changes(String project, List<AsCodeFile> files, boolean prune) {
     List<Detail> problems = new ArrayList<>();
     Submission submission = Submission.read(files, problems);
-    Map<Kind, List<Versioned<Keyed>>> current = config.records(project, KINDS);
+    submission.resources().stream().filter(r -> r.kind() == DocKind.PROJECT && !r.key().equals(project))
+        .forEach(r -> problems.add(new Detail(r.document().where() + "key", "a project document describes the"
+            + " project applied to ('" + project + "'), was '" + r.key() + "'; apply another project with --project")));
+    boolean exists = config.projectKeys().contains(project);
+    if (!exists && problems.isEmpty() && !submission.defines(DocKind.PROJECT, project)) {
+      throw DomainException.notFound("project '" + project + "' not found; create it, or add a document"
+          + " 'kind: project' with 'key: " + project + "' to the files");
+    }
+    Map<Kind, List<Versioned<Keyed>>> current = exists ? current(project) : Map.of();
     Map<DocKind, Map<String, Versioned<Keyed>>> server = new EnumMap<>(DocKind.class);
     for (DocKind k : DocKind.values()) {
       Map<String, Versioned<Keyed>> byKey = new HashMap<>();
@@ -143,6 +152,13 @@ public final class AsCode {
     return out;
   }
 
+  /* The project's resources, and of the projects only this one. */
+  private Map<Kind, List<Versioned<Keyed>>> current(String project) {
+    Map<Kind, List<Versioned<Keyed>>> all = new EnumMap<>(config.records(project, KINDS));
+    all.computeIfPresent(Kind.PROJECT, (k, list) -> list.stream().filter(v -> v.value().key().equals(project)).toList());
+    return all;
+  }
+
   private static Change change(Submission.Resource r, Optional<Versioned<Keyed>> stored) {
     Optional<String> file = Optional.of(r.file());
     if (stored.isEmpty()) {
@@ -161,6 +177,7 @@ public final class AsCode {
     List<Change> out = new ArrayList<>();
     List<DocKind> kinds = new ArrayList<>(Arrays.asList(DocKind.values()));
     java.util.Collections.reverse(kinds);
+    kinds.remove(DocKind.PROJECT); // prune never deletes the project it applies to
     for (DocKind k : kinds) {
       List<Versioned<Keyed>> gone = server.getOrDefault(k, Map.of()).values().stream()
           .filter(v -> !submission.defines(k, v.value().key()))

@@ -8,9 +8,12 @@ import java.util.Optional;
 
 /**
  * The kinds a file document can be, in the order a plan applies them: what a kind refers to comes
- * before it (flags name experiments in their rules; holdouts name flags and experiments).
+ * before it (flags name experiments in their rules; holdouts name flags and experiments). A
+ * project document describes the project being applied to (its name and description): it comes
+ * first, so that applying a directory can create its project.
  */
 enum DocKind {
+  PROJECT(Kind.PROJECT),
   ENVIRONMENT(Kind.ENVIRONMENT),
   SEGMENT(Kind.SEGMENT),
   METRIC(Kind.METRIC),

@@ -110,4 +110,45 @@ class AsCodeApiTest {
     assertThat(plan.get("summary").get("delete").asInt()).isZero();
     assertThat(plan.get("summary").get("unchanged").asInt()).isEqualTo(files.size());
   }
+
+  @Test
+  void projectDocument_createsTheProjectItDescribes_andPruneNeverDeletesIt() {
+    String project = "kind: project\nkey: shop\nname: Shop\ndescription: The web shop\n";
+    String env = "kind: environment\nkey: production\nname: Production\n";
+    String flag = "kind: flag\nkey: banner\ntype: boolean\ndefault_value: false\n";
+    String files = body(List.of(new String[] {"project.yaml", project}, new String[] {"env.yaml", env},
+        new String[] {"flags.yaml", flag}));
+    TestServer.Response missing = t.admin("POST", "/api/v1/as-code/plan?project=shop",
+        body(List.<String[]>of(new String[] {"flags.yaml", flag})));
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().get("error").get("message").asText()).contains("kind: project");
+    JsonNode plan = ok("/api/v1/as-code/plan?project=shop", files);
+    assertThat(plan.get("changes").get(0).get("kind").asText() + ":" + plan.get("changes").get(0).get("key").asText())
+        .isEqualTo("project:shop");
+    String experimenter = t.admin("POST", "/api/v1/api-keys", "{\"name\":\"exp\",\"role\":\"experimenter\"}")
+        .json().get("token").asText();
+    TestServer.Response denied = t.send("POST", "/api/v1/as-code/apply?project=shop", experimenter,
+        "application/json", files.getBytes(StandardCharsets.UTF_8));
+    assertThat(denied.status()).as(denied.body()).isEqualTo(403);
+    assertThat(summary(ok("/api/v1/as-code/apply?project=shop", files))).isEqualTo("create=3 update=0 unchanged=0 delete=0");
+    JsonNode shop = t.admin("GET", "/api/v1/projects/shop", null).json();
+    assertThat(shop.get("name").asText()).isEqualTo("Shop");
+    assertThat(shop.get("description").asText()).isEqualTo("The web shop");
+    JsonNode renamed = ok("/api/v1/as-code/plan?project=shop&prune=true",
+        body(List.of(new String[] {"project.yaml", project.replace("name: Shop", "name: Web shop")},
+            new String[] {"env.yaml", env})));
+    assertThat(summary(renamed)).isEqualTo("create=0 update=1 unchanged=1 delete=1");
+    assertThat(renamed.get("changes").get(0).get("fields").get(0).get("path").asText()).isEqualTo("name");
+    JsonNode export = t.admin("GET", "/api/v1/as-code/export?project=shop", null).json();
+    List<String[]> exported = new ArrayList<>();
+    export.get("files").forEach(f -> exported.add(new String[] {f.get("path").asText(), f.get("content").asText()}));
+    assertThat(exported).extracting(f -> f[0]).containsExactly("environments/production.yaml", "flags/banner.yaml",
+        "projects/shop.yaml");
+    assertThat(summary(ok("/api/v1/as-code/plan?project=shop&prune=true", body(exported))))
+        .isEqualTo("create=0 update=0 unchanged=3 delete=0");
+    TestServer.Response other = t.admin("POST", "/api/v1/as-code/plan?project=shop",
+        body(List.<String[]>of(new String[] {"p.yaml", project.replace("key: shop", "key: blog")})));
+    assertThat(other.status()).isEqualTo(400);
+    assertThat(other.json().get("error").get("details").get(0).get("field").asText()).isEqualTo("p.yaml:key");
+  }
 }
