@@ -234,7 +234,7 @@ final class ServerWiring {
           c.clock(), executor);
     }
     refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts));
-    closer.register(new RefreshScheduler(config, refresh, c.refreshInterval()));
+    closer.register(new RefreshScheduler(config, refresh, c.refreshInterval(), meters));
     return refresh;
   }
 

@@ -41,6 +41,8 @@ import java.util.logging.Logger;
  */
 public final class AlertDispatcher implements AutoCloseable {
   static final int CONCURRENCY = 16;
+  /** How long a replica that stopped without releasing holds up deliveries at most. */
+  private static final Duration DISPATCH_LEASE = Duration.ofSeconds(10);
   private static final Logger LOG = Logger.getLogger(AlertDispatcher.class.getName());
 
   private final ConfigStore store;
@@ -133,7 +135,12 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
+  /** One pass, on the replica holding the dispatch lease only (ADR 0029): a row is sent by one. */
   private void pass() {
+    store.runLeased("alert-dispatch", DISPATCH_LEASE, this::passHere);
+  }
+
+  private void passHere() {
     int room = CONCURRENCY - inFlight.size();
     if (room <= 0) {
       return;

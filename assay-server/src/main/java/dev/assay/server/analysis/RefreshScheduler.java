@@ -4,6 +4,8 @@ import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.ExperimentStatus;
 import dev.assay.server.domain.model.Versioned;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * Refreshes the results of every running experiment periodically, one at a time on one daemon
  * thread, so results over time accumulate as snapshots without anyone asking. With several
- * replicas on PostgreSQL, a round takes an advisory lock, so only one replica runs it. A failing
+ * replicas on PostgreSQL, the replica holding the store lease on the job runs the rounds and the
+ * others skip them (ADR 0029); an advisory lock keeps rounds from overlapping. A failing
  * refresh is logged and retried at the next round; it never stops the others.
  */
 public final class RefreshScheduler implements AutoCloseable {
@@ -22,15 +25,20 @@ public final class RefreshScheduler implements AutoCloseable {
 
   private final ConfigService config;
   private final ExperimentRefresh refresh;
+  private final Duration interval;
+  private final Counter rounds;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "assay-analysis-refresh");
     t.setDaemon(true);
     return t;
   });
 
-  public RefreshScheduler(ConfigService config, ExperimentRefresh refresh, Duration interval) {
+  public RefreshScheduler(ConfigService config, ExperimentRefresh refresh, Duration interval, MeterRegistry meters) {
     this.config = config;
     this.refresh = refresh;
+    this.interval = interval;
+    this.rounds = Counter.builder("assay.analysis.scheduled.rounds")
+        .description("Scheduled refresh rounds this replica ran (the one holding the lease)").register(meters);
     long millis = interval.toMillis();
     executor.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
   }
@@ -38,8 +46,10 @@ public final class RefreshScheduler implements AutoCloseable {
   /** One round over all running experiments, unless another replica is doing this round. */
   void runOnce() {
     try {
-      if (!config.runExclusive("analysis-refresh", this::refreshAll)) {
-        LOG.log(Level.FINE, "another replica is refreshing results; skipping this round");
+      if (config.runOncePerInterval("analysis-refresh", interval, this::refreshAll)) {
+        rounds.increment();
+      } else {
+        LOG.log(Level.FINE, "another replica holds the refresh lease; skipping this round");
       }
     } catch (RuntimeException | Error e) {
       // Nothing may escape: an exception out of a scheduled task cancels every later round.

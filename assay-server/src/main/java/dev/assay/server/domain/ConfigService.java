@@ -215,9 +215,9 @@ public final class ConfigService {
         .map(b -> (JsonNode) ModelJson.parse(b)).toList();
   }
 
-  /** Runs a scheduled job unless another replica is running it (see ConfigStore#runExclusive). */
-  public boolean runExclusive(String jobName, Runnable work) {
-    return store.runExclusive(jobName, work);
+  /** Runs a periodic job on the one replica holding its lease (ConfigStore#runLeased, ADR 0029). */
+  public boolean runOncePerInterval(String jobName, java.time.Duration interval, Runnable work) {
+    return store.runLeased(jobName, interval.multipliedBy(3), work);
   }
 
   /**

@@ -37,6 +37,7 @@ public final class EventGovernance implements AutoCloseable {
   private final EventPrivacy privacy;
   private final Optional<Integer> retentionDays;
   private final ConfigStore config;
+  private final Duration retentionLease;
   private final AuditLog audit;
   private final Clock clock;
   private final ScheduledExecutorService timer;
@@ -66,6 +67,7 @@ public final class EventGovernance implements AutoCloseable {
       throw new IllegalArgumentException("event retention interval: must be positive, was " + retentionInterval);
     }
     this.config = config;
+    this.retentionLease = retentionInterval.multipliedBy(3);
     this.audit = audit;
     this.clock = clock;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -189,7 +191,9 @@ public final class EventGovernance implements AutoCloseable {
   private void scheduledRetention() {
     try {
       // Scheduled runs are audited when they delete something, not every hour.
-      retain(EventStore.Scope.ALL, retentionDays.orElseThrow(), "system", false);
+      // One replica per interval: the one holding the lease (ADR 0029).
+      config.runLeased("event-retention", retentionLease,
+          () -> retain(EventStore.Scope.ALL, retentionDays.orElseThrow(), "system", false));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "event retention failed; it runs again at the next interval", e);
     }

@@ -1,5 +1,6 @@
 package dev.assay.server.store;
 
+import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -41,6 +42,17 @@ public interface ConfigStore extends AutoCloseable {
   default boolean runExclusive(String jobName, Runnable work) {
     work.run();
     return true;
+  }
+
+  /**
+   * Runs {@code work} only if this process holds, or can take, the store lease on {@code jobName}
+   * for {@code ttl} (ADR 0029), and no other process is running it: a periodic job then runs on one
+   * replica per interval, not on each. A store only one process opens always runs it.
+   *
+   * @return whether the work ran
+   */
+  default boolean runLeased(String jobName, Duration ttl, Runnable work) {
+    return runExclusive(jobName, work);
   }
 
   /**

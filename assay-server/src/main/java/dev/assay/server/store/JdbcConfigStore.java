@@ -5,11 +5,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -38,6 +41,9 @@ public final class JdbcConfigStore implements ConfigStore {
    * hand-over in which H2 2.3.232 with WRITE_DELAY=0 lost the head update (ADR 0014).
    */
   private final ReentrantLock embeddedWriter = new ReentrantLock(true);
+  /** This process's id as a lease holder (ADR 0029): random per opened store. */
+  private final String leaseHolder = UUID.randomUUID().toString();
+  private final JdbcJobLeases leases;
 
   private JdbcConfigStore(HikariDataSource dataSource, String description, ChangeChannel channel,
       boolean syncAfterWrite) {
@@ -45,6 +51,7 @@ public final class JdbcConfigStore implements ConfigStore {
     this.description = description;
     this.channel = channel;
     this.syncAfterWrite = syncAfterWrite;
+    this.leases = new JdbcJobLeases(dataSource, System::currentTimeMillis);
   }
 
   /**
@@ -285,6 +292,24 @@ public final class JdbcConfigStore implements ConfigStore {
   }
 
   @Override
+  public boolean runLeased(String jobName, Duration ttl, Runnable work) {
+    if (channel != null && !leases.tryAcquire(jobName, leaseHolder, ttl)) {
+      return false;
+    }
+    return runExclusive(jobName, work);
+  }
+
+  /** The job leases in this store (ADR 0029). */
+  public JobLeases leases() {
+    return leases;
+  }
+
+  /** Leases on this store's clock {@code clock} (tests move time forward). */
+  JobLeases leases(LongSupplier clock) {
+    return new JdbcJobLeases(dataSource, clock);
+  }
+
+  @Override
   public boolean healthy() {
     try (Connection c = dataSource.getConnection()) {
       return c.isValid(2);
@@ -302,6 +327,11 @@ public final class JdbcConfigStore implements ConfigStore {
   public void close() {
     if (channel != null) {
       channel.close();
+      try {
+        leases.releaseAll(leaseHolder); // another replica takes the jobs over at once
+      } catch (RuntimeException e) {
+        // The leases expire on their own.
+      }
     }
     dataSource.close();
   }
