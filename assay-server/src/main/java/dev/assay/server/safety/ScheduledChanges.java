@@ -160,7 +160,7 @@ public final class ScheduledChanges implements AutoCloseable {
         }
       }
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.WARNING, "scheduled changes round failed: " + e.getMessage(), e);
+      LOG.log(Level.WARNING, "scheduled changes round failed: " + e);
     }
   }
 
