@@ -17,7 +17,7 @@ import java.util.Set;
  * Scheduled changes (docs/safety.md, ADR 0030): {@code POST /experiments/{key}/schedule} (or
  * {@code /flags/{key}/schedule}) with {@code {"action", "at", "reason"}} schedules one, {@code GET
  * /schedules} lists a project's (pending and past, with status and outcome), {@code DELETE
- * /schedules/{id}} cancels a pending one. Every field of a bad body is named in the 400.
+ * /schedules/{id}} cancels a pending one (or removes a finished one). Every field of a bad body is named in the 400.
  */
 final class SchedulesApi implements Resource {
   private static final Set<String> FIELDS = Set.of("action", "at", "reason", "decision");
@@ -40,8 +40,10 @@ final class SchedulesApi implements Resource {
       schedules.list(c.project()).forEach(e -> items.add(view(e)));
       return Reply.ok(res);
     }).withQuery("project"));
-    out.add(Endpoint.delete("/schedules/{id}", Permission.WRITE_CONFIG, "Cancel a pending scheduled change",
-        c -> Reply.ok(view(schedules.cancel(c.project(), c.path("id"), c.actor())))).withQuery("project"));
+    out.add(Endpoint.delete("/schedules/{id}", Permission.WRITE_CONFIG,
+        "Cancel a pending scheduled change (200, the cancelled schedule), or remove a finished one (204)",
+        c -> schedules.cancel(c.project(), c.path("id"), c.actor()).map(e -> Reply.ok(view(e)))
+            .orElseGet(Reply::noContent)).withQuery("project"));
     for (BreakerConfig.Target target : BreakerConfig.Target.values()) {
       String noun = target.wire();
       List<String> actions = target == BreakerConfig.Target.FLAG ? ScheduledChanges.FLAG_ACTIONS

@@ -127,21 +127,29 @@ public final class ScheduledChanges implements AutoCloseable {
             .thenComparing(e -> e.schedule().id())).toList();
   }
 
-  /** Cancels a pending schedule; one that ran (or runs) is a conflict. */
-  public Entry cancel(String project, String id, String actor) {
+  /**
+   * Cancels a pending schedule (returned, status cancelled), or removes a finished one (done,
+   * failed or cancelled; empty), so that its project can be deleted; a running one is a conflict.
+   */
+  public Optional<Entry> cancel(String project, String id, String actor) {
     return store.write(tx -> {
       StoredEntity current = tx.get(Kind.SCHEDULE, project, id)
           .orElseThrow(() -> DomainException.notFound("schedule '" + id + "' not found"));
       Schedule s = read(current);
+      if (s.status().equals("running")) {
+        throw DomainException.conflict("running", "schedule '" + id + "' is running; wait for its outcome", List.of());
+      }
       if (!s.status().equals("pending")) {
-        throw DomainException.conflict("not_pending", "schedule '" + id + "' is " + s.status()
-            + "; only a pending schedule can be cancelled", List.of());
+        tx.delete(Kind.SCHEDULE, project, id, current.version());
+        audit.append(tx, actor, "delete", Kind.SCHEDULE.name(), project, id, Optional.of(current.body()),
+            Optional.empty());
+        return Optional.<Entry>empty();
       }
       Schedule cancelled = with(s, "cancelled", "cancelled by " + actor, clock.instant().toString());
       StoredEntity e = tx.update(Kind.SCHEDULE, project, id, current.version(), write(cancelled));
       audit.append(tx, actor, "cancel", Kind.SCHEDULE.name(), project, id, Optional.of(current.body()),
           Optional.of(e.body()));
-      return new Entry(project, e.version(), cancelled);
+      return Optional.of(new Entry(project, e.version(), cancelled));
     });
   }
 

@@ -118,7 +118,11 @@ class SchedulesApiTest {
     assertThat(listed(cancelled).path("status").asText()).isEqualTo("cancelled");
     assertThat(ok(t.admin("GET", "/api/v1/experiments/checkout", null)).json().path("status").asText())
         .isEqualTo("draft");
-    assertThat(t.admin("DELETE", "/api/v1/schedules/" + cancelled, null).status()).isEqualTo(409);
+    // A finished schedule is removed by a second DELETE (so its project can be deleted).
+    assertThat(t.admin("DELETE", "/api/v1/schedules/" + cancelled, null).status()).isEqualTo(204);
+    assertThat(t.admin("DELETE", "/api/v1/schedules/" + cancelled, null).status()).isEqualTo(404);
+    assertThat(ok(t.admin("GET", "/api/v1/schedules", null)).json().path("items").findValuesAsText("id"))
+        .containsExactly(marker);
     assertThat(t.admin("DELETE", "/api/v1/schedules/nope", null).status()).isEqualTo(404);
   }
 
