@@ -38,6 +38,7 @@ import dev.assay.server.events.KafkaEventStore;
 import dev.assay.server.events.PostgresEventWarehouse;
 import dev.assay.server.safety.CircuitBreakers;
 import dev.assay.server.safety.GuardrailMonitor;
+import dev.assay.server.safety.ScheduledChanges;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.JdbcConfigStore;
 import dev.assay.server.store.Kind;
@@ -69,6 +70,8 @@ import java.util.Optional;
  */
 final class ServerWiring {
   private static final System.Logger LOG = System.getLogger(AssayServer.class.getName());
+  /** How often the scheduler looks for due scheduled changes. */
+  private static final Duration SCHEDULE_TICK = Duration.ofMillis(250);
 
   private final ServerConfig c;
   private final Closer closer;
@@ -133,7 +136,8 @@ final class ServerWiring {
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
-        new CircuitBreakers(store, config, audit, meters, c.clock(), alerts)),
+        new CircuitBreakers(store, config, audit, meters, c.clock(), alerts),
+        closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK))),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

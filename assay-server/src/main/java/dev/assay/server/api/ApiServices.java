@@ -37,12 +37,13 @@ import java.util.function.BooleanSupplier;
  * @param ofrepRateLimit OFREP token bucket per client key
  * @param alerts alert channels and the outbox
  * @param breakers the circuit breakers, fed by event ingestion
+ * @param schedules scheduled changes of flags and experiments
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
     PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
     Optional<ExperimentRefresh> analysis, EventStore events, EventGovernance eventGovernance, ConnectionGuard guard,
     Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, AlertOutbox alerts,
-    dev.assay.server.safety.CircuitBreakers breakers) {
+    dev.assay.server.safety.CircuitBreakers breakers, dev.assay.server.safety.ScheduledChanges schedules) {
   public ApiServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(config, "config");
@@ -60,5 +61,6 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Objects.requireNonNull(ofrepRateLimit, "ofrepRateLimit");
     Objects.requireNonNull(alerts, "alerts");
     Objects.requireNonNull(breakers, "breakers");
+    Objects.requireNonNull(schedules, "schedules");
   }
 }

@@ -13,5 +13,7 @@ public enum Kind {
   HOLDOUT,
   USER,
   /** A circuit breaker on a flag or experiment (safety.CircuitBreakers, ADR 0028). */
-  BREAKER
+  BREAKER,
+  /** A scheduled change of a flag or experiment (safety.ScheduledChanges, ADR 0030). */
+  SCHEDULE
 }

@@ -47,6 +47,7 @@ public final class ModelJson {
       case HOLDOUT -> Holdout.class;
       case USER -> User.class;
       case BREAKER -> throw new IllegalArgumentException("a breaker is not a configuration record (safety.CircuitBreakers)");
+      case SCHEDULE -> throw new IllegalArgumentException("a schedule is not a configuration record (safety.ScheduledChanges)");
     };
   }
 

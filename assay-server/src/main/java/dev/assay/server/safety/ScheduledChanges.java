@@ -1,0 +1,278 @@
+package dev.assay.server.safety;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.audit.AuditLog;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.store.ConfigStore;
+import dev.assay.server.store.Kind;
+import dev.assay.server.store.StoredEntity;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Scheduled changes of flags and experiments (ADR 0030): start, pause, stop, conclude or archive
+ * an experiment, or kill or restore a flag (or experiment), at a given instant. Each change is a
+ * {@link Kind#SCHEDULE} entity in its project, keyed by its id. One daemon thread looks for due
+ * changes every tick; a due change is first claimed by a conditional write (pending → running at
+ * the version read, inside the store's serialized write transaction), so across replicas sharing
+ * the store exactly one runs it, once. It runs through the ordinary lifecycle and kill paths of
+ * {@link ConfigService} under the actor {@code schedule <id> by <who>} (audited, recompiled,
+ * pushed to SDKs), and its outcome is recorded: {@code done}, or {@code failed} with the reason
+ * (an illegal transition at run time is not retried).
+ */
+public final class ScheduledChanges implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ScheduledChanges.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  /** Longest reason. */
+  public static final int REASON_MAX = 500;
+  /** The actions of an experiment's schedule. */
+  public static final List<String> EXPERIMENT_ACTIONS = List.of("start", "pause", "stop", "conclude", "archive",
+      "kill", "restore");
+  /** The actions of a flag's schedule. */
+  public static final List<String> FLAG_ACTIONS = List.of("kill", "restore");
+
+  private final ConfigStore store;
+  private final ConfigService config;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "assay-scheduled-changes");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** A schedule as stored: {@code status} is pending, running, done, failed or cancelled. */
+  public record Schedule(String id, String target, String key, String action, String at, String reason,
+      JsonNode decision, String createdBy, String createdAt, String status, String outcome, String ranAt) {}
+
+  /** A stored schedule with its project and version. */
+  public record Entry(String project, long version, Schedule schedule) {}
+
+  /** Starts the scheduler thread, which looks for due changes every {@code tick}. */
+  public ScheduledChanges(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Duration tick) {
+    this.store = store;
+    this.config = config;
+    this.audit = audit;
+    this.clock = clock;
+    long millis = Math.max(1, tick.toMillis());
+    executor.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- management ----
+
+  /**
+   * Schedules {@code action} on a flag or experiment that must exist, at {@code at} (an ISO-8601
+   * instant, in the future). For {@code conclude}, {@code decision} is required and validated now.
+   */
+  public Entry schedule(String project, BreakerConfig.Target target, String key, String action, String at,
+      String reason, Optional<JsonNode> decision, String actor) {
+    List<String> allowed = target == BreakerConfig.Target.FLAG ? FLAG_ACTIONS : EXPERIMENT_ACTIONS;
+    if (!allowed.contains(action)) {
+      throw DomainException.invalid("action", "must be one of " + allowed + " for a " + target.wire() + ", was '"
+          + action + "'");
+    }
+    Instant when = instant(at);
+    Instant now = clock.instant();
+    if (!when.isAfter(now)) {
+      throw DomainException.invalid("at", "must be in the future (now is " + now + "), was " + when);
+    }
+    if (reason.length() > REASON_MAX) {
+      throw DomainException.invalid("reason", "must be at most " + REASON_MAX + " characters");
+    }
+    if (action.equals("conclude")) {
+      ModelJson.action("conclude", true, JSON.createObjectNode().set("decision",
+          decision.orElse(JSON.nullNode())));
+    } else if (decision.isPresent()) {
+      throw DomainException.invalid("decision", "only a 'conclude' takes a decision");
+    }
+    config.get(target == BreakerConfig.Target.FLAG ? Kind.FLAG : Kind.EXPERIMENT, project, key);
+    String id = UUID.randomUUID().toString();
+    Schedule s = new Schedule(id, target.wire(), key, action, when.toString(), reason, decision.orElse(null), actor,
+        now.toString(), "pending", null, null);
+    StoredEntity saved = store.write(tx -> {
+      StoredEntity e = tx.insert(Kind.SCHEDULE, project, id, write(s));
+      audit.append(tx, actor, "create", Kind.SCHEDULE.name(), project, id, Optional.empty(), Optional.of(e.body()));
+      return e;
+    });
+    return new Entry(project, saved.version(), s);
+  }
+
+  /** The schedules of a project, pending and past, by their instant. */
+  public List<Entry> list(String project) {
+    if (!config.projectKeys().contains(project)) {
+      throw DomainException.notFound("project '" + project + "' not found");
+    }
+    return store.read(tx -> tx.list(Kind.SCHEDULE, project)).stream().map(e -> entry(project, e))
+        .sorted(Comparator.comparing((Entry e) -> Instant.parse(e.schedule().at()))
+            .thenComparing(e -> e.schedule().id())).toList();
+  }
+
+  /**
+   * Cancels a pending schedule (returned, status cancelled), or removes a finished one (done,
+   * failed or cancelled; empty), so that its project can be deleted; a running one is a conflict.
+   */
+  public Optional<Entry> cancel(String project, String id, String actor) {
+    return store.write(tx -> {
+      StoredEntity current = tx.get(Kind.SCHEDULE, project, id)
+          .orElseThrow(() -> DomainException.notFound("schedule '" + id + "' not found"));
+      Schedule s = read(current);
+      if (s.status().equals("running")) {
+        throw DomainException.conflict("running", "schedule '" + id + "' is running; wait for its outcome", List.of());
+      }
+      if (!s.status().equals("pending")) {
+        tx.delete(Kind.SCHEDULE, project, id, current.version());
+        audit.append(tx, actor, "delete", Kind.SCHEDULE.name(), project, id, Optional.of(current.body()),
+            Optional.empty());
+        return Optional.<Entry>empty();
+      }
+      Schedule cancelled = with(s, "cancelled", "cancelled by " + actor, clock.instant().toString());
+      StoredEntity e = tx.update(Kind.SCHEDULE, project, id, current.version(), write(cancelled));
+      audit.append(tx, actor, "cancel", Kind.SCHEDULE.name(), project, id, Optional.of(current.body()),
+          Optional.of(e.body()));
+      return Optional.of(new Entry(project, e.version(), cancelled));
+    });
+  }
+
+  // ---- the scheduler ----
+
+  /** One round: runs every due pending change of every project. Nothing escapes (it would end the rounds). */
+  void runOnce() {
+    try {
+      Instant now = clock.instant();
+      for (String project : config.projectKeys()) {
+        for (StoredEntity e : store.read(tx -> tx.list(Kind.SCHEDULE, project))) {
+          Schedule s = read(e);
+          if (s.status().equals("pending") && !Instant.parse(s.at()).isAfter(now)) {
+            runClaimed(project, e.version(), s);
+          }
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "scheduled changes round failed: " + e);
+    }
+  }
+
+  private void runClaimed(String project, long version, Schedule s) {
+    Optional<Long> claimed = store.write(tx -> {
+      Optional<StoredEntity> current = tx.get(Kind.SCHEDULE, project, s.id());
+      if (current.isEmpty() || current.get().version() != version || !read(current.get()).status().equals("pending")) {
+        return Optional.<Long>empty();
+      }
+      return Optional.of(tx.update(Kind.SCHEDULE, project, s.id(), version,
+          write(with(s, "running", null, null))).version());
+    });
+    if (claimed.isEmpty()) {
+      return; // cancelled, or another replica claimed it
+    }
+    String status = "done";
+    String outcome;
+    try {
+      outcome = apply(project, s);
+    } catch (DomainException e) {
+      status = "failed";
+      outcome = e.getMessage();
+    } catch (RuntimeException e) {
+      status = "failed";
+      outcome = "error: " + e.getMessage();
+      LOG.log(Level.WARNING, "scheduled change " + s.id() + " failed", e);
+    }
+    Schedule ran = with(s, status, outcome, clock.instant().toString());
+    long at = claimed.get();
+    store.write(tx -> {
+      StoredEntity e = tx.update(Kind.SCHEDULE, project, s.id(), at, write(ran));
+      audit.append(tx, actor(s), "run", Kind.SCHEDULE.name(), project, s.id(), Optional.empty(),
+          Optional.of(e.body()));
+      return null;
+    });
+    store.publishChange(project);
+  }
+
+  /* The change itself, through the ordinary paths; returns what happened. */
+  private String apply(String project, Schedule s) {
+    String actor = actor(s);
+    Kind kind = s.target().equals("flag") ? Kind.FLAG : Kind.EXPERIMENT;
+    switch (s.action()) {
+      case "kill", "restore" -> config.setKilled(kind, project, s.key(), s.action().equals("kill"),
+          s.action().equals("kill") ? (s.reason().isEmpty() ? "scheduled kill " + s.id() : s.reason()) : "", actor);
+      default -> {
+        ObjectNode body = JSON.createObjectNode();
+        if (s.decision() != null && !s.decision().isNull()) {
+          body.set("decision", s.decision());
+        }
+        config.transition(project, s.key(), ConfigService.Action.valueOf(s.action().toUpperCase(Locale.ROOT)), body,
+            actor);
+      }
+    }
+    return s.target() + " '" + s.key() + "': " + s.action();
+  }
+
+  /** The actor of a scheduled change's writes. */
+  public static String actor(Schedule s) {
+    return "schedule " + s.id() + " by " + s.createdBy();
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  // ---- documents ----
+
+  private static Instant instant(String at) {
+    try {
+      return Instant.parse(at);
+    } catch (DateTimeParseException e) {
+      try {
+        return OffsetDateTime.parse(at).toInstant();
+      } catch (DateTimeParseException e2) {
+        throw DomainException.invalid("at", "must be an ISO-8601 instant such as 2030-01-31T09:00:00Z, was '" + at
+            + "'");
+      }
+    }
+  }
+
+  private static Schedule with(Schedule s, String status, String outcome, String ranAt) {
+    return new Schedule(s.id(), s.target(), s.key(), s.action(), s.at(), s.reason(), s.decision(), s.createdBy(),
+        s.createdAt(), status, outcome, ranAt);
+  }
+
+  private static Entry entry(String project, StoredEntity e) {
+    return new Entry(project, e.version(), read(e));
+  }
+
+  private static Schedule read(StoredEntity e) {
+    try {
+      return JSON.readValue(e.body(), Schedule.class);
+    } catch (JsonProcessingException x) {
+      throw new IllegalStateException("stored schedule " + e.key() + " is not readable: " + x.getOriginalMessage(), x);
+    }
+  }
+
+  private static String write(Schedule s) {
+    try {
+      return JSON.writeValueAsString(s);
+    } catch (JsonProcessingException x) {
+      throw new IllegalStateException(x);
+    }
+  }
+}
