@@ -2,6 +2,7 @@ package dev.assay.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.ascode.AsCodeFile;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -20,16 +21,13 @@ import java.util.stream.Stream;
 final class AsCodeFiles {
   private AsCodeFiles() {}
 
-  /** A file to send: its path relative to the directory given, and its text. */
-  record SourceFile(String path, String content) {}
-
-  static List<SourceFile> collect(Path given, String option) {
+  static List<AsCodeFile> collect(Path given, String option) {
     if (!Files.exists(given)) {
       throw new CliInputException(option + ": no such file or directory: " + given);
     }
-    List<SourceFile> files = new ArrayList<>();
+    List<AsCodeFile> files = new ArrayList<>();
     if (Files.isRegularFile(given)) {
-      files.add(new SourceFile(given.getFileName().toString(), read(given, option)));
+      files.add(new AsCodeFile(given.getFileName().toString(), read(given, option)));
       return files;
     }
     List<Path> found;
@@ -43,9 +41,9 @@ final class AsCodeFiles {
       throw new CliInputException(option + ": cannot list " + given + ": " + e.getMessage());
     }
     for (Path p : found) {
-      files.add(new SourceFile(relative(given, p), read(p, option)));
+      files.add(new AsCodeFile(relative(given, p), read(p, option)));
     }
-    files.sort(java.util.Comparator.comparing(SourceFile::path));
+    files.sort(java.util.Comparator.comparing(AsCodeFile::path));
     if (files.isEmpty()) {
       throw new CliInputException(option + ": no *.yaml, *.yml or *.json files under " + given);
     }
@@ -53,7 +51,7 @@ final class AsCodeFiles {
   }
 
   /** The request body {@code {"files": [{"path", "content"}]}}. */
-  static ObjectNode body(List<SourceFile> files) {
+  static ObjectNode body(List<AsCodeFile> files) {
     ObjectNode body = JsonFiles.MAPPER.createObjectNode();
     ArrayNode list = body.putArray("files");
     files.forEach(f -> list.addObject().put("path", f.path()).put("content", f.content()));

@@ -5,16 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.ascode.AsCodeFile;
 import dev.assay.server.ascode.Lint;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,7 +60,7 @@ final class LintCommand implements Callable<Integer> {
     if (dailyTraffic != null && !(dailyTraffic > 0)) {
       throw new CliInputException("--daily-traffic: must be a positive number of units a day, was " + dailyTraffic);
     }
-    List<AsCodeFile> files = read(path);
+    List<AsCodeFile> files = AsCodeFiles.collect(path, "-f");
     List<Lint.Finding> findings = Lint.run(files,
         dailyTraffic == null ? OptionalDouble.empty() : OptionalDouble.of(dailyTraffic));
     long errors = findings.stream().filter(f -> f.level() == Lint.Level.ERROR).count();
@@ -85,34 +80,5 @@ final class LintCommand implements Callable<Integer> {
     }
     out.flush();
     return errors > 0 ? 1 : 0;
-  }
-
-  /* The files under a directory (sorted, paths relative to it) or the one file. */
-  private static List<AsCodeFile> read(Path path) {
-    if (!Files.exists(path)) {
-      throw new CliInputException("-f: no such file or directory: " + path);
-    }
-    try {
-      if (!Files.isDirectory(path)) {
-        return List.of(new AsCodeFile(path.toString(), Files.readString(path)));
-      }
-      List<AsCodeFile> out = new ArrayList<>();
-      try (Stream<Path> s = Files.walk(path)) {
-        for (Path p : s.filter(Files::isRegularFile).filter(LintCommand::configFile).sorted().toList()) {
-          out.add(new AsCodeFile(path.relativize(p).toString(), Files.readString(p)));
-        }
-      }
-      if (out.isEmpty()) {
-        throw new CliInputException("-f: no .yaml, .yml or .json files under " + path);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new CliInputException("-f: cannot read " + path + ": " + e.getMessage());
-    }
-  }
-
-  private static boolean configFile(Path p) {
-    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
   }
 }
