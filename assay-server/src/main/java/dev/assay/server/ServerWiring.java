@@ -246,7 +246,7 @@ final class ServerWiring {
   private dev.assay.server.safety.Rollouts startRollouts() {
     var rollouts = new dev.assay.server.safety.Rollouts(store, config, audit, c.clock(), alerts);
     closer.register(new dev.assay.server.safety.RolloutEvaluator(config, rollouts, analysis.stepWindows(), c.clock(),
-        c.rolloutTick()));
+        c.rolloutTick(), meters));
     return rollouts;
   }
 

@@ -24,13 +24,13 @@ import java.util.Set;
  */
 final class RolloutsApi implements Resource {
   private static final Set<String> FIELDS = Set.of("rule", "control", "steps", "dwellSeconds", "minUnitsPerStep",
-      "gates");
+      "gates", "settleSeconds");
   private static final Set<String> GATE_FIELDS = Set.of("errorRateMargin", "latencyMarginMillis", "srm",
       "guardrails", "alpha");
   private static final ObjectNode SCHEMA = OpenApi.schema("""
       {"type":"object","additionalProperties":false,"required":["steps"],
        "properties":{"rule":{"type":"integer"},"control":{},"steps":{"type":"array","items":{"type":"number"}},
-        "dwellSeconds":{"type":"integer"},"minUnitsPerStep":{"type":"integer"},
+        "dwellSeconds":{"type":"integer"},"minUnitsPerStep":{"type":"integer"},"settleSeconds":{"type":"integer"},
         "gates":{"type":"object","additionalProperties":false,"properties":{"errorRateMargin":{"type":"number"},
           "latencyMarginMillis":{"type":"number"},"srm":{"type":"boolean"},"alpha":{"type":"number"},
           "guardrails":{"type":"array","items":{"type":"object","additionalProperties":false,
@@ -149,7 +149,8 @@ final class RolloutsApi implements Resource {
     JsonNode control = body.has("control") ? body.get("control") : NullNode.getInstance();
     return rollouts.put(c.project(), c.path("key"), environment(c), (int) integer(body, "rule", 0, 199), control,
         fractions, integer(body, "dwellSeconds", 0, 30L * 86_400), integer(body, "minUnitsPerStep", 0, 1_000_000_000L),
-        gates, c.actor());
+        gates, body.hasNonNull("settleSeconds") ? Optional.of(integer(body, "settleSeconds", 0, 3600))
+            : Optional.empty(), c.actor());
   }
 
   private static void fields(JsonNode body, Set<String> known, String prefix) {

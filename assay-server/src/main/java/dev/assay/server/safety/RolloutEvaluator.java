@@ -6,6 +6,8 @@ import dev.assay.server.domain.model.Direction;
 import dev.assay.server.domain.model.Rollout;
 import dev.assay.server.domain.model.RolloutStatus;
 import dev.assay.stats.CupedStats;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,20 +33,25 @@ public final class RolloutEvaluator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RolloutEvaluator.class.getName());
   static final String ERROR_EVENT = "$error";
   static final String LATENCY_EVENT = "$latency_ms";
+  private static final CupedStats EMPTY = new CupedStats(0, 0, 0, 0, 0, 0);
 
   private final ConfigService config;
   private final Rollouts rollouts;
   private final StepWindows windows;
   private final Clock clock;
   private final Duration tick;
+  private final Timer looks;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "assay-rollout-evaluator");
     t.setDaemon(true);
     return t;
   });
 
-  /** Starts the evaluator thread, which looks every {@code tick}. */
-  public RolloutEvaluator(ConfigService config, Rollouts rollouts, StepWindows windows, Clock clock, Duration tick) {
+  /** Starts the evaluator thread, which looks every {@code tick}; each look is timed in {@code assay_rollout_looks}. */
+  public RolloutEvaluator(ConfigService config, Rollouts rollouts, StepWindows windows, Clock clock, Duration tick,
+      MeterRegistry meters) {
+    this.looks = Timer.builder("assay.rollout.looks").description("Looks at a running rollout's step (measure,"
+        + " judge, transition)").register(meters);
     this.config = config;
     this.rollouts = rollouts;
     this.windows = windows;
@@ -70,7 +77,7 @@ public final class RolloutEvaluator implements AutoCloseable {
           continue;
         }
         try {
-          evaluate(e);
+          looks.record(() -> evaluate(e));
         } catch (RuntimeException x) {
           LOG.log(Level.WARNING, "rollout " + project + "/" + e.rollout().flag() + " not evaluated: " + x);
         }
@@ -93,8 +100,10 @@ public final class RolloutEvaluator implements AutoCloseable {
       StepWindows.Probe p = windows.metric(e.project(), g.metric());
       add(probes, margins, higherIsBetter, p, g.margin(), p.metric().orElseThrow().direction() == Direction.INCREASE);
     }
-    StepWindows.Measured m = windows.measure(e.project(), r.trackingKey(), start.toEpochMilli(), now.toEpochMilli(),
-        probes);
+    long from = start.plusSeconds(r.settleSeconds()).toEpochMilli();
+    StepWindows.Measured m = from >= now.toEpochMilli()
+        ? new StepWindows.Measured(new long[2], 0, probes.stream().map(p -> List.of(EMPTY, EMPTY)).toList())
+        : windows.measure(e.project(), r.trackingKey(), from, now.toEpochMilli(), probes);
     List<RolloutGates.Compared> compared = new ArrayList<>();
     for (int i = 0; i < probes.size(); i++) {
       List<CupedStats> arms = m.stats().get(i);
@@ -103,12 +112,13 @@ public final class RolloutEvaluator implements AutoCloseable {
     }
     long served = Duration.between(start, now).toSeconds();
     List<Rollout.GateResult> results = RolloutGates.judge(r, m.units(), served, compared);
-    String at = now.toString();
+    // A new step begins when its payload is written, not when this look began: exposures served
+    // from the old payload while the step was being measured must not count in the new window.
     switch (RolloutGates.decide(results)) {
-      case ADVANCE -> rollouts.transition(e.project(), e, x -> Rollouts.advanced(x.looked(results), at,
+      case ADVANCE -> rollouts.transition(e.project(), e, x -> Rollouts.advanced(x.looked(results), clock.instant().toString(),
           "every gate passed at " + r.fraction(), Rollouts.ACTOR), "advance", Rollouts.ACTOR);
       case ROLLBACK -> rollouts.transition(e.project(), e, x -> x.looked(results).moved(RolloutStatus.ROLLED_BACK,
-          x.step() - 1, at, "rollback", failures(results), Rollouts.ACTOR), "rollback", Rollouts.ACTOR);
+          x.step() - 1, clock.instant().toString(), "rollback", failures(results), Rollouts.ACTOR), "rollback", Rollouts.ACTOR);
       case HOLD -> {
         if (!sameVerdicts(r.lastLook(), results)) {
           rollouts.transition(e.project(), e, x -> x.looked(results), "look", Rollouts.ACTOR);

@@ -62,7 +62,7 @@ public final class Rollouts {
    * exist, and {@code control} (JSON null: the flag's default) must be of the flag's type.
    */
   public Entry put(String project, String flagKey, String environment, int rule, JsonNode control, List<Double> steps,
-      long dwellSeconds, long minUnitsPerStep, Rollout.Gates gates, String actor) {
+      long dwellSeconds, long minUnitsPerStep, Rollout.Gates gates, Optional<Long> settleSeconds, String actor) {
     Flag flag = config.configuration(project).flags().stream().map(Versioned::value)
         .filter(f -> f.key().equals(flagKey)).findFirst()
         .orElseThrow(() -> DomainException.notFound("flag '" + flagKey + "' not found"));
@@ -80,7 +80,8 @@ public final class Rollouts {
     gates.guardrails().forEach(g -> config.metric(project, g.metric()));
     String now = clock.instant().toString();
     Rollout fresh = new Rollout(flagKey, environment, rule, control, steps, dwellSeconds, minUnitsPerStep, gates,
-        UUID.randomUUID().toString(), RolloutStatus.RUNNING, 0, now, List.of(), List.of())
+        UUID.randomUUID().toString(), RolloutStatus.RUNNING, 0, now, List.of(), List.of(),
+        settleSeconds.orElse(null))
         .moved(RolloutStatus.RUNNING, 0, now, "start", "rollout started at " + steps.get(0), actor);
     String key = Rollout.storeKey(flagKey, environment);
     String body = ModelJson.toTree(fresh).toString();
@@ -128,23 +129,28 @@ public final class Rollouts {
     if (!ACTIONS.contains(action)) {
       throw DomainException.invalid("action", "must be one of " + ACTIONS + ", was '" + action + "'");
     }
-    Entry current = get(project, flagKey, environment);
-    Rollout r = current.rollout();
-    if (r.status() == RolloutStatus.COMPLETED) {
-      throw DomainException.conflict("completed", "the rollout of '" + flagKey + "' in '" + environment
-          + "' has completed", List.of());
+    // Applied to the latest version: an evaluator's look written meanwhile does not defeat a person.
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Entry current = get(project, flagKey, environment);
+      if (current.rollout().status() == RolloutStatus.COMPLETED) {
+        throw DomainException.conflict("completed", "the rollout of '" + flagKey + "' in '" + environment
+            + "' has completed", List.of());
+      }
+      String why = reason.isEmpty() ? action + " by " + actor : reason;
+      String at = clock.instant().toString();
+      UnaryOperator<Rollout> change = switch (action) {
+        case "pause" -> x -> x.moved(RolloutStatus.PAUSED, x.step(), at, action, why, actor);
+        case "resume" -> x -> x.moved(RolloutStatus.RUNNING, Math.max(0, x.step()), at, action, why, actor);
+        case "advance" -> x -> advanced(x, at, why, actor);
+        default -> x -> x.moved(RolloutStatus.ROLLED_BACK, x.step() - (x.step() >= 0 ? 1 : 0), at, action, why,
+            actor);
+      };
+      Optional<Entry> done = transition(project, current, change, action, actor);
+      if (done.isPresent()) {
+        return done.get();
+      }
     }
-    String why = reason.isEmpty() ? action + " by " + actor : reason;
-    String at = clock.instant().toString();
-    UnaryOperator<Rollout> change = switch (action) {
-      case "pause" -> x -> x.moved(RolloutStatus.PAUSED, x.step(), at, action, why, actor);
-      case "resume" -> x -> x.moved(RolloutStatus.RUNNING, Math.max(0, x.step()), at, action, why, actor);
-      case "advance" -> x -> advanced(x, at, why, actor);
-      default -> x -> x.moved(RolloutStatus.ROLLED_BACK, x.step() - (x.step() >= 0 ? 1 : 0), at, action, why, actor);
-    };
-    return transition(project, current, change, action, actor)
-        .orElseThrow(() -> DomainException.conflict("version_conflict", "the rollout changed meanwhile; retry",
-            List.of()));
+    throw DomainException.conflict("version_conflict", "the rollout kept changing meanwhile; retry", List.of());
   }
 
   /** The next step (the same status), or completion when the next step is the last (100%). */

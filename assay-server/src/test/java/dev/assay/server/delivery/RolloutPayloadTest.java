@@ -29,7 +29,7 @@ class RolloutPayloadTest {
 
   private static Rollout rollout(RolloutStatus status, int step) {
     return new Rollout("checkout-flow", "production", 0, null, List.of(0.1, 0.5, 1.0), 0, 0, null, "r1", status, step,
-        "2026-01-01T00:00:00Z", List.of(), List.of());
+        "2026-01-01T00:00:00Z", List.of(), List.of(), 0L);
   }
 
   private static JsonNode compile(Rollout r) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class RolloutGatesTest {
   private static final Rollout PLAN = new Rollout("f", "production", 0, null, List.of(0.5, 1.0), 60, 100,
       new Rollout.Gates(java.util.Optional.of(0.02), java.util.Optional.empty(), true, List.of(), 0.05), "id",
-      RolloutStatus.RUNNING, 0, "2026-01-01T00:00:00Z", List.of(), List.of());
+      RolloutStatus.RUNNING, 0, "2026-01-01T00:00:00Z", List.of(), List.of(), 0L);
 
   /* Per-unit 0/1 values: n units, k of them with an error. */
   private static CupedStats proportion(long n, long k) {

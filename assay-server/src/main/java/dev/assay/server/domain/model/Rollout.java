@@ -23,11 +23,15 @@ import org.jspecify.annotations.Nullable;
  * @param dwellSeconds the least time a step is served before it may advance
  * @param minUnitsPerStep the least units exposed to treatment in a step before it may advance
  * @param step the index of the current step; −1 when rolled back to control
- * @param stepStartedAt when the current step began (ISO-8601); its analysis window starts here
+ * @param stepStartedAt when the current step began (ISO-8601)
+ * @param settleSeconds how long after a step began its analysis window starts, so that exposures
+ *     served from the previous payload (SDKs not yet updated) do not count in the new step
  */
 public record Rollout(String flag, String environment, int rule, JsonNode control, List<Double> steps,
     long dwellSeconds, long minUnitsPerStep, Gates gates, String id, RolloutStatus status, int step,
-    String stepStartedAt, List<Transition> history, List<GateResult> lastLook) {
+    String stepStartedAt, List<Transition> history, List<GateResult> lastLook, Long settleSeconds) {
+  /** The settle time of a plan that names none. */
+  public static final long DEFAULT_SETTLE_SECONDS = 5;
   /** Most transitions kept (the oldest are dropped; the audit log keeps them all). */
   public static final int HISTORY_MAX = 100;
   public static final double DEFAULT_ALPHA = 0.05;
@@ -77,7 +81,8 @@ public record Rollout(String flag, String environment, int rule, JsonNode contro
 
   public Rollout(String flag, String environment, int rule, @Nullable JsonNode control, List<Double> steps,
       long dwellSeconds, long minUnitsPerStep, @Nullable Gates gates, String id, RolloutStatus status, int step,
-      String stepStartedAt, @Nullable List<Transition> history, @Nullable List<GateResult> lastLook) {
+      String stepStartedAt, @Nullable List<Transition> history, @Nullable List<GateResult> lastLook,
+      @Nullable Long settleSeconds) {
     this.flag = Check.key("flag", flag);
     this.environment = Check.key("environment", environment);
     if (rule < 0 || rule >= 200) {
@@ -105,6 +110,10 @@ public record Rollout(String flag, String environment, int rule, JsonNode contro
     List<Transition> h = Check.list("history", history, Integer.MAX_VALUE);
     this.history = h.size() > HISTORY_MAX ? List.copyOf(h.subList(h.size() - HISTORY_MAX, h.size())) : h;
     this.lastLook = Check.list("lastLook", lastLook, 100);
+    this.settleSeconds = settleSeconds == null ? DEFAULT_SETTLE_SECONDS : settleSeconds;
+    if (this.settleSeconds < 0 || this.settleSeconds > 3600) {
+      throw DomainException.invalid("settleSeconds", "must be 0 to 3600, was " + this.settleSeconds);
+    }
   }
 
   private static List<Double> steps(@Nullable List<Double> steps) {
@@ -156,12 +165,12 @@ public record Rollout(String flag, String environment, int rule, JsonNode contro
     h.add(new Transition(at, action, step, toStep, reason, actor));
     String started = toStep == step ? stepStartedAt : at;
     return new Rollout(flag, environment, rule, control, steps, dwellSeconds, minUnitsPerStep, gates, id, to, toStep,
-        started, h, lastLook);
+        started, h, lastLook, settleSeconds);
   }
 
   /** This rollout with the gates' verdicts of a look. */
   public Rollout looked(List<GateResult> results) {
     return new Rollout(flag, environment, rule, control, steps, dwellSeconds, minUnitsPerStep, gates, id, status, step,
-        stepStartedAt, history, results);
+        stepStartedAt, history, results, settleSeconds);
   }
 }
