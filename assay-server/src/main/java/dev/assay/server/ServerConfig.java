@@ -47,13 +47,14 @@ import java.util.Set;
  * @param events the event pipeline's options
  * @param alerts delivery of alerts: attempts, backoff, request timeout, private targets (ADR 0027)
  * @param clock the server's clock
+ * @param rolloutTick how often the rollout evaluator looks at running rollouts (100 ms to 1 h)
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
     Optional<String> adminToken, Optional<String> adminPassword, boolean demo, Optional<String> warehouseUrl,
     Duration refreshInterval, Optional<URI> webhookUrl, Duration analysisQueryTimeout, String analysisMemory, int analysisConcurrent,
     int analysisPerProject, Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, HttpLimits httpLimits,
     Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, AlertOptions alerts,
-    Clock clock) {
+    Clock clock, Duration rolloutTick) {
 
   /** Shortest admin token accepted. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -82,6 +83,9 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
           + u + "'");
     });
     positive("refreshInterval", refreshInterval);
+    if (rolloutTick.toMillis() < 100 || rolloutTick.compareTo(Duration.ofHours(1)) > 0) {
+      throw new InvalidOption("rolloutTick", "must be 100 ms to 1 h, was " + rolloutTick);
+    }
     webhookUrl.filter(u -> !("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null)
         .ifPresent(u -> {
           throw new InvalidOption("webhookUrl", "must be an http or https URL with a host, was '" + u + "'");
@@ -168,6 +172,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private boolean demo;
     private Optional<String> warehouseUrl = Optional.empty();
     private Duration refreshInterval = Duration.ofHours(1);
+    private Duration rolloutTick = Duration.ofSeconds(10);
     private Optional<String> webhookUrl = Optional.empty();
     private AlertOptions alerts = AlertOptions.DEFAULTS;
     private Duration analysisQueryTimeout = ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
@@ -246,6 +251,12 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     /** How often running experiments' results are refreshed. Default 1 h. */
     public Builder refreshInterval(Duration interval) {
       this.refreshInterval = interval;
+      return this;
+    }
+
+    /** How often the rollout evaluator looks at running rollouts (ADR 0031). Default 10 s. */
+    public Builder rolloutTick(Duration tick) {
+      this.rolloutTick = tick;
       return this;
     }
 
@@ -380,7 +391,8 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
           eventRetentionInterval, eventDedupWindow, kafkaBootstrapServers, kafkaTopic, kafkaConsume);
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
-          sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock);
+          sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock,
+          rolloutTick);
     }
 
     /** Builds the configuration and starts a server on it ({@link AssayServer#start(ServerConfig)}). */

@@ -137,7 +137,7 @@ final class ServerWiring {
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
         new CircuitBreakers(store, config, audit, meters, c.clock(), alerts),
-        closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK))),
+        closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK)), startRollouts()),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
@@ -240,6 +240,14 @@ final class ServerWiring {
     refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts));
     closer.register(new RefreshScheduler(config, refresh, c.refreshInterval(), meters));
     return refresh;
+  }
+
+  /* Progressive rollouts (ADR 0031) and their evaluator, which measures steps on the analysis warehouse. */
+  private dev.assay.server.safety.Rollouts startRollouts() {
+    var rollouts = new dev.assay.server.safety.Rollouts(store, config, audit, c.clock(), alerts);
+    closer.register(new dev.assay.server.safety.RolloutEvaluator(config, rollouts, analysis.stepWindows(), c.clock(),
+        c.rolloutTick(), meters));
+    return rollouts;
   }
 
   /* In Kafka mode with a PostgreSQL warehouse, the consumer writes there (ADR 0008); otherwise into DuckDB. */

@@ -18,6 +18,12 @@ public enum AlertType {
   FLAG_KILLED,
   /** A circuit breaker tripped and halted its experiment or killed its flag (safety.CircuitBreakers). */
   BREAKER_TRIPPED,
+  /** A progressive rollout moved to its next step (safety.Rollouts, ADR 0031). */
+  ROLLOUT_ADVANCED,
+  /** A progressive rollout rolled back to its last safe step or to control (safety.Rollouts). */
+  ROLLOUT_ROLLED_BACK,
+  /** A progressive rollout reached 100% and serves its value plainly (safety.Rollouts). */
+  ROLLOUT_COMPLETED,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 

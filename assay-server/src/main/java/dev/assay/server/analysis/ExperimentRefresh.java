@@ -75,6 +75,7 @@ public final class ExperimentRefresh {
 
   private final ConfigService config;
   private final WarehouseQuery query;
+  private final StepWindows stepWindows;
   private final AnalysisExecutor executor;
   private final Clock clock;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
@@ -95,9 +96,16 @@ public final class ExperimentRefresh {
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock, AnalysisExecutor executor) {
     this.config = config;
-    this.query = new WarehouseQuery(warehouse, new WarehouseStatistics(dialect, schema, executor.limits().queryTimeout()));
+    WarehouseStatistics statistics = new WarehouseStatistics(dialect, schema, executor.limits().queryTimeout());
+    this.query = new WarehouseQuery(warehouse, statistics);
+    this.stepWindows = new StepWindows(config, warehouse, statistics);
     this.executor = executor;
     this.clock = clock;
+  }
+
+  /** Measurements of rollout steps on the same warehouse (safety.Rollouts, ADR 0031). */
+  public StepWindows stepWindows() {
+    return stepWindows;
   }
 
   /** Adds a listener told of every stored snapshot. */

@@ -16,6 +16,8 @@ import dev.assay.server.domain.model.Outcome;
 import dev.assay.server.domain.model.Phase;
 import dev.assay.server.domain.model.Prerequisite;
 import dev.assay.server.domain.model.ProjectConfig;
+import dev.assay.server.domain.model.Rollout;
+import dev.assay.server.domain.model.RolloutStatus;
 import dev.assay.server.domain.model.Segment;
 import dev.assay.server.domain.model.Variant;
 import dev.assay.server.domain.model.Versioned;
@@ -87,6 +89,7 @@ public final class PayloadCompiler {
   private final Map<String, Versioned<Experiment>> experiments = new TreeMap<>();
   private final Map<String, Versioned<Segment>> segments = new TreeMap<>();
   private final List<Versioned<Holdout>> holdouts;
+  private final Map<String, Versioned<Rollout>> rollouts = new TreeMap<>();
   private final SegmentInliner inliner;
   private Instant latest = Instant.EPOCH;
 
@@ -95,6 +98,7 @@ public final class PayloadCompiler {
     config.experiments().forEach(e -> experiments.put(e.value().key(), e));
     config.segments().forEach(s -> segments.put(s.value().key(), s));
     this.holdouts = config.holdouts();
+    config.rollouts().forEach(r -> rollouts.put(Rollout.storeKey(r.value().flag(), r.value().environment()), r));
     this.inliner = new SegmentInliner(segments);
   }
 
@@ -173,6 +177,14 @@ public final class PayloadCompiler {
         }
         continue;
       }
+      Versioned<Rollout> rollout = rollouts.get(Rollout.storeKey(key, environment));
+      if (rollout != null && rollout.value().rule() == i) {
+        touch(rollout);
+        if (rollout.value().status() != RolloutStatus.COMPLETED) {
+          rules.add(rolloutRule(rollout.value(), condition, r, flag.defaultValue(), ruleId));
+          continue;
+        }
+      }
       ObjectNode rule = rules.addObject();
       rule.put("id", ruleId);
       condition.ifPresent(c -> rule.set("condition", c));
@@ -192,6 +204,35 @@ public final class PayloadCompiler {
       feature.set("rules", gate);
     }
     return feature;
+  }
+
+  /**
+   * A value rule under a progressive rollout (ADR 0031) that has not completed: a tracked two-arm
+   * experiment, control (the rollout's control value, else the flag's default) and treatment (the
+   * rule's value), weights [1 − p, p] over one seed for the whole rollout, so raising p only moves
+   * units from control to treatment; at p = 0 (rolled back to control) a force rule to control.
+   */
+  private static ObjectNode rolloutRule(Rollout ro, Optional<JsonNode> condition, FlagRule r, JsonNode flagDefault,
+      String ruleId) {
+    JsonNode control = (ro.control().isNull() ? flagDefault : ro.control()).deepCopy();
+    double p = ro.fraction();
+    if (p <= 0) {
+      return forceRule(ruleId, condition, control);
+    }
+    ObjectNode rule = F.objectNode();
+    rule.put("id", ruleId);
+    rule.put("key", ro.trackingKey());
+    condition.ifPresent(c -> rule.set("condition", c));
+    rule.putArray("variations").add(control).add(r.value().deepCopy());
+    ArrayNode meta = rule.putArray("meta");
+    meta.addObject().put("key", "control");
+    meta.addObject().put("key", "treatment");
+    rule.putArray("weights").add(1.0 - p).add(p);
+    rule.put("coverage", 1.0);
+    rule.put("hashAttribute", r.hashAttribute().isEmpty() ? "id" : r.hashAttribute());
+    rule.put("hashVersion", 2);
+    rule.put("seed", ro.trackingKey());
+    return rule;
   }
 
   /**

@@ -157,8 +157,18 @@ public final class ConfigService {
       return new ProjectConfig(project, versioned(tx, Kind.FLAG, project, Flag.class),
           versioned(tx, Kind.EXPERIMENT, project, Experiment.class), versioned(tx, Kind.SEGMENT, project, Segment.class),
           versioned(tx, Kind.HOLDOUT, project, Holdout.class),
-          versioned(tx, Kind.SDK_CONNECTION, project, SdkConnection.class));
+          versioned(tx, Kind.SDK_CONNECTION, project, SdkConnection.class),
+          versioned(tx, Kind.ROLLOUT, project, dev.assay.server.domain.model.Rollout.class));
     });
+  }
+
+  /**
+   * Tells the change listeners (payload recompilation, SSE) and other replicas that a project's
+   * configuration changed outside this service's own writes (a rollout's step, written by
+   * safety.Rollouts in its own transaction).
+   */
+  public void notifyChanged(String project) {
+    changed(Kind.ROLLOUT, project, "", null);
   }
 
   private static <T> List<Versioned<T>> versioned(StoreTransaction tx, Kind kind, String scope, Class<T> type) {

@@ -15,5 +15,7 @@ public enum Kind {
   /** A circuit breaker on a flag or experiment (safety.CircuitBreakers, ADR 0028). */
   BREAKER,
   /** A scheduled change of a flag or experiment (safety.ScheduledChanges, ADR 0030). */
-  SCHEDULE
+  SCHEDULE,
+  /** A progressive rollout of a flag rule in an environment (safety.Rollouts, ADR 0031). */
+  ROLLOUT
 }

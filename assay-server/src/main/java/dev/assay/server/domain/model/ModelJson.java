@@ -48,6 +48,7 @@ public final class ModelJson {
       case USER -> User.class;
       case BREAKER -> throw new IllegalArgumentException("a breaker is not a configuration record (safety.CircuitBreakers)");
       case SCHEDULE -> throw new IllegalArgumentException("a schedule is not a configuration record (safety.ScheduledChanges)");
+      case ROLLOUT -> throw new IllegalArgumentException("a rollout is not a client document (safety.Rollouts)");
     };
   }
 

@@ -8,13 +8,21 @@ import java.util.List;
  */
 public record ProjectConfig(String project, List<Versioned<Flag>> flags, List<Versioned<Experiment>> experiments,
     List<Versioned<Segment>> segments, List<Versioned<Holdout>> holdouts,
-    List<Versioned<SdkConnection>> sdkConnections) {
+    List<Versioned<SdkConnection>> sdkConnections, List<Versioned<Rollout>> rollouts) {
   public ProjectConfig {
+    rollouts = List.copyOf(rollouts);
     flags = List.copyOf(flags);
     experiments = List.copyOf(experiments);
     segments = List.copyOf(segments);
     holdouts = List.copyOf(holdouts);
     sdkConnections = List.copyOf(sdkConnections);
+  }
+
+  /** A configuration without rollouts (a past configuration read from the audit log). */
+  public ProjectConfig(String project, List<Versioned<Flag>> flags, List<Versioned<Experiment>> experiments,
+      List<Versioned<Segment>> segments, List<Versioned<Holdout>> holdouts,
+      List<Versioned<SdkConnection>> sdkConnections) {
+    this(project, flags, experiments, segments, holdouts, sdkConnections, List.of());
   }
 
   /** A project with nothing in it (or one that does not exist). */

@@ -1,0 +1,223 @@
+package dev.assay.server.safety;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.alerts.AlertType;
+import dev.assay.server.alerts.Alerts;
+import dev.assay.server.audit.AuditLog;
+import dev.assay.server.domain.ConfigService;
+import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.Flag;
+import dev.assay.server.domain.model.FlagRule;
+import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.Rollout;
+import dev.assay.server.domain.model.RolloutStatus;
+import dev.assay.server.domain.model.Versioned;
+import dev.assay.server.store.ConfigStore;
+import dev.assay.server.store.Kind;
+import dev.assay.server.store.StoredEntity;
+import dev.assay.server.store.VersionConflictException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * Progressive rollouts of flag rules (ADR 0031, docs/safety.md): creating, reading and deleting a
+ * plan, the transitions by hand (pause, resume, advance, rollback) and the transitions the
+ * {@link RolloutEvaluator} decides. A rollout is a {@link Kind#ROLLOUT} entity keyed {@code
+ * <flag>:<environment>}; every transition is a conditional write at the version read (so of two
+ * replicas or a person and the evaluator acting at once exactly one wins, the other sees a
+ * conflict), audited, then recompiled and pushed to SDKs through {@link
+ * ConfigService#notifyChanged} and announced by a {@code rollout.*} alert. Thread-safe.
+ */
+public final class Rollouts {
+  /** The actor of the evaluator's transitions. */
+  public static final String ACTOR = "rollout-evaluator";
+  /** The actions by hand. */
+  public static final List<String> ACTIONS = List.of("pause", "resume", "advance", "rollback");
+
+  private final ConfigStore store;
+  private final ConfigService config;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final Alerts alerts;
+
+  /** A stored rollout with its project and version. */
+  public record Entry(String project, long version, Rollout rollout) {}
+
+  public Rollouts(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Alerts alerts) {
+    this.store = store;
+    this.config = config;
+    this.audit = audit;
+    this.clock = clock;
+    this.alerts = alerts;
+  }
+
+  /**
+   * Creates or replaces (restarting at the first step, under a new tracking key) the rollout of a
+   * flag's value rule in an environment; the flag, environment rule and guardrail metrics must
+   * exist, and {@code control} (JSON null: the flag's default) must be of the flag's type.
+   */
+  public Entry put(String project, String flagKey, String environment, int rule, JsonNode control, List<Double> steps,
+      long dwellSeconds, long minUnitsPerStep, Rollout.Gates gates, Optional<Long> settleSeconds, String actor) {
+    Flag flag = config.configuration(project).flags().stream().map(Versioned::value)
+        .filter(f -> f.key().equals(flagKey)).findFirst()
+        .orElseThrow(() -> DomainException.notFound("flag '" + flagKey + "' not found"));
+    List<FlagRule> rules = flag.environment(environment).map(e -> e.rules()).orElse(List.of());
+    if (rule < 0 || rule >= rules.size()) {
+      throw DomainException.invalid("rule", "flag '" + flagKey + "' has " + rules.size() + " rule(s) in environment '"
+          + environment + "', no rule " + rule);
+    }
+    if (rules.get(rule).experiment().isPresent()) {
+      throw DomainException.invalid("rule", "rule " + rule + " names an experiment; a rollout takes a value rule");
+    }
+    if (!control.isNull()) {
+      flag.type().check("control", control);
+    }
+    gates.guardrails().forEach(g -> config.metric(project, g.metric()));
+    String now = clock.instant().toString();
+    Rollout fresh = new Rollout(flagKey, environment, rule, control, steps, dwellSeconds, minUnitsPerStep, gates,
+        UUID.randomUUID().toString(), RolloutStatus.RUNNING, 0, now, List.of(), List.of(),
+        settleSeconds.orElse(null))
+        .moved(RolloutStatus.RUNNING, 0, now, "start", "rollout started at " + steps.get(0), actor);
+    String key = Rollout.storeKey(flagKey, environment);
+    String body = ModelJson.toTree(fresh).toString();
+    StoredEntity saved = store.write(tx -> {
+      Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
+      StoredEntity s = current.isPresent() ? tx.update(Kind.ROLLOUT, project, key, current.get().version(), body)
+          : tx.insert(Kind.ROLLOUT, project, key, body);
+      audit.append(tx, actor, current.isPresent() ? "update" : "create", Kind.ROLLOUT.name(), project, key,
+          current.map(StoredEntity::body), Optional.of(s.body()));
+      return s;
+    });
+    config.notifyChanged(project);
+    return entry(project, saved);
+  }
+
+  /** The rollout of a flag in an environment. */
+  public Entry get(String project, String flagKey, String environment) {
+    return store.read(tx -> tx.get(Kind.ROLLOUT, project, Rollout.storeKey(flagKey, environment)))
+        .map(e -> entry(project, e)).orElseThrow(() -> notFound(flagKey, environment));
+  }
+
+  /** The rollouts of a project, by flag and environment. */
+  public List<Entry> list(String project) {
+    if (!config.projectKeys().contains(project)) {
+      throw DomainException.notFound("project '" + project + "' not found");
+    }
+    return store.read(tx -> tx.list(Kind.ROLLOUT, project)).stream().map(e -> entry(project, e)).toList();
+  }
+
+  /** Deletes a rollout: its rule serves its value plainly again (as if completed). */
+  public void delete(String project, String flagKey, String environment, String actor) {
+    String key = Rollout.storeKey(flagKey, environment);
+    store.write(tx -> {
+      StoredEntity current = tx.get(Kind.ROLLOUT, project, key).orElseThrow(() -> notFound(flagKey, environment));
+      tx.delete(Kind.ROLLOUT, project, key, current.version());
+      audit.append(tx, actor, "delete", Kind.ROLLOUT.name(), project, key, Optional.of(current.body()),
+          Optional.empty());
+      return null;
+    });
+    config.notifyChanged(project);
+  }
+
+  /** An action by hand: {@code pause}, {@code resume}, {@code advance} or {@code rollback}. */
+  public Entry act(String project, String flagKey, String environment, String action, String reason, String actor) {
+    if (!ACTIONS.contains(action)) {
+      throw DomainException.invalid("action", "must be one of " + ACTIONS + ", was '" + action + "'");
+    }
+    // Applied to the latest version: an evaluator's look written meanwhile does not defeat a person.
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Entry current = get(project, flagKey, environment);
+      if (current.rollout().status() == RolloutStatus.COMPLETED) {
+        throw DomainException.conflict("completed", "the rollout of '" + flagKey + "' in '" + environment
+            + "' has completed", List.of());
+      }
+      String why = reason.isEmpty() ? action + " by " + actor : reason;
+      String at = clock.instant().toString();
+      UnaryOperator<Rollout> change = switch (action) {
+        case "pause" -> x -> x.moved(RolloutStatus.PAUSED, x.step(), at, action, why, actor);
+        case "resume" -> x -> x.moved(RolloutStatus.RUNNING, Math.max(0, x.step()), at, action, why, actor);
+        case "advance" -> x -> advanced(x, at, why, actor);
+        default -> x -> x.moved(RolloutStatus.ROLLED_BACK, x.step() - (x.step() >= 0 ? 1 : 0), at, action, why,
+            actor);
+      };
+      Optional<Entry> done = transition(project, current, change, action, actor);
+      if (done.isPresent()) {
+        return done.get();
+      }
+    }
+    throw DomainException.conflict("version_conflict", "the rollout kept changing meanwhile; retry", List.of());
+  }
+
+  /** The next step (the same status), or completion when the next step is the last (100%). */
+  static Rollout advanced(Rollout r, String at, String reason, String actor) {
+    int next = r.step() + 1;
+    return next >= r.steps().size() - 1
+        ? r.moved(RolloutStatus.COMPLETED, r.steps().size() - 1, at, "complete", reason, actor)
+        : r.moved(r.status() == RolloutStatus.ROLLED_BACK ? RolloutStatus.RUNNING : r.status(), next, at, "advance",
+            reason, actor);
+  }
+
+  /**
+   * Writes {@code change} of the rollout read at {@code read}'s version, audited as {@code
+   * action}; empty when the rollout changed (or went) meanwhile. A change of step or status is
+   * recompiled, pushed and alerted; a change of the last look alone is only stored.
+   */
+  Optional<Entry> transition(String project, Entry read, UnaryOperator<Rollout> change, String action, String actor) {
+    Rollout before = read.rollout();
+    Rollout after = change.apply(before);
+    String key = Rollout.storeKey(before.flag(), before.environment());
+    StoredEntity saved;
+    try {
+      saved = store.write(tx -> {
+        Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
+        if (current.isEmpty() || current.get().version() != read.version()) {
+          return null;
+        }
+        StoredEntity s = tx.update(Kind.ROLLOUT, project, key, read.version(), ModelJson.toTree(after).toString());
+        audit.append(tx, actor, action, Kind.ROLLOUT.name(), project, key, Optional.of(current.get().body()),
+            Optional.of(s.body()));
+        return s;
+      });
+    } catch (VersionConflictException e) {
+      return Optional.empty();
+    }
+    if (saved == null) {
+      return Optional.empty();
+    }
+    if (after.step() != before.step() || after.status() != before.status()) {
+      config.notifyChanged(project);
+      alert(project, before, after, actor);
+    }
+    return Optional.of(entry(project, saved));
+  }
+
+  private void alert(String project, Rollout before, Rollout after, String actor) {
+    AlertType type = after.status() == RolloutStatus.COMPLETED ? AlertType.ROLLOUT_COMPLETED
+        : after.step() < before.step() ? AlertType.ROLLOUT_ROLLED_BACK
+        : after.step() > before.step() ? AlertType.ROLLOUT_ADVANCED : null;
+    if (type == null) {
+      return;
+    }
+    Rollout.Transition t = after.history().get(after.history().size() - 1);
+    ObjectNode body = JsonNodeFactory.instance.objectNode().put("event", type.wire()).put("project", project)
+        .put("flag", after.flag()).put("environment", after.environment()).put("fromStep", before.step())
+        .put("toStep", after.step()).put("fraction", after.fraction()).put("reason", t.reason()).put("actor", actor)
+        .put("at", t.at()).put("trackingKey", after.trackingKey());
+    alerts.emit(project, type, "rollout of flag '" + after.flag() + "' in '" + after.environment() + "' "
+        + type.wire().substring("rollout.".length()).replace('_', ' ') + " to " + after.fraction() + ": " + t.reason(),
+        body);
+  }
+
+  private static Entry entry(String project, StoredEntity e) {
+    return new Entry(project, e.version(), ModelJson.fromStored(Rollout.class, e.body()));
+  }
+
+  private static DomainException notFound(String flagKey, String environment) {
+    return DomainException.notFound("no rollout on flag '" + flagKey + "' in environment '" + environment + "'");
+  }
+}
