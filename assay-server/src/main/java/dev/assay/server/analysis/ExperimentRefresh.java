@@ -77,6 +77,7 @@ public final class ExperimentRefresh {
   private final WarehouseQuery query;
   private final AnalysisExecutor executor;
   private final Clock clock;
+  private final BanditStatistics bandits;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -98,6 +99,12 @@ public final class ExperimentRefresh {
     this.query = new WarehouseQuery(warehouse, new WarehouseStatistics(dialect, schema, executor.limits().queryTimeout()));
     this.executor = executor;
     this.clock = clock;
+    this.bandits = new BanditStatistics(warehouse, dialect, schema);
+  }
+
+  /** A bandit's primary metric per period, from the same warehouse (safety.BanditUpdates). */
+  public BanditStatistics bandits() {
+    return bandits;
   }
 
   /** Adds a listener told of every stored snapshot. */
