@@ -135,6 +135,10 @@ class BanditProofTest {
         }
         assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
       }
+      JsonNode history = server.admin("GET", "/api/v1/experiments/arms/bandit", null).json();
+      assertThat(history.at("/series/t").size()).isEqualTo(ROUNDS + 1);
+      assertThat(history.at("/series/weights/d/" + ROUNDS).asDouble()).isEqualTo(last.get(3).asDouble());
+      assertThat(history.at("/periods/0/units/0").asLong()).isGreaterThanOrEqualTo(100);
       JsonNode audit = server.admin("GET", "/api/v1/audit", null).json();
       assertThat(audit.toString()).contains("bandit_update");
     }
