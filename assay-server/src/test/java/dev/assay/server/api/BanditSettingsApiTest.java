@@ -61,6 +61,39 @@ class BanditSettingsApiTest {
     assertThat(r.body()).contains(field);
   }
 
+  private TestServer.Response yaml(String path, String yaml) {
+    return server.send("POST", path, TestServer.ADMIN_TOKEN, "application/yaml",
+        yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void asCode_banditSettingsInSnakeCase_applyThenUnchanged_andBadValuesNamedInFileTerms() {
+    String file = """
+        kind: experiment
+        name: yaml-bandit
+        type: bandit
+        variants:
+          - {name: a, allocation: 50%}
+          - {name: b, allocation: 50%}
+        bandit:
+          burn_in_units: 200
+          min_weight: 0.05
+          max_change: 0.1
+          update_interval_seconds: 600
+          top_two: true
+        """;
+    TestServer.Response applied = yaml("/api/v1/as-code/apply", file);
+    assertThat(applied.status()).as(applied.body()).isEqualTo(200);
+    var e = server.admin("GET", "/api/v1/experiments/yaml-bandit", null).json();
+    assertThat(e.at("/bandit/burnInUnits").asLong()).isEqualTo(200);
+    assertThat(e.at("/bandit/topTwo").asBoolean()).isTrue();
+    TestServer.Response again = yaml("/api/v1/as-code/plan", file);
+    assertThat(again.json().at("/summary/unchanged").asInt()).as(again.body()).isEqualTo(1);
+    TestServer.Response bad = yaml("/api/v1/as-code/plan", file.replace("min_weight: 0.05", "min_weight: 0.9"));
+    assertThat(bad.status()).as(bad.body()).isEqualTo(400);
+    assertThat(bad.body()).contains("bandit.min_weight");
+  }
+
   @Test
   void settingsOnAnotherType_are400() {
     TestServer.Response r = server.admin("POST", "/api/v1/experiments", experiment("ab", "ab", "{}"));
