@@ -63,6 +63,21 @@ class BanditProofTest {
   void thompsonSampling_beatsUniformRegretAndEndsOnTheBestArm() throws Exception {
     SimClock clock = new SimClock();
     try (TestServer server = new TestServer(b -> b.clock(clock))) {
+      prove(server, clock);
+    }
+  }
+
+  /** The same on the PostgreSQL config store (the conditional period write and the lease there). */
+  @Test
+  void onPostgres_theSameAllocation() throws Exception {
+    SimClock clock = new SimClock();
+    try (TestServer server = TestServer.postgres(b -> b.clock(clock))) {
+      prove(server, clock);
+    }
+  }
+
+  private static void prove(TestServer server, SimClock clock) throws Exception {
+    {
       ok(server.admin("POST", "/api/v1/metrics", """
           {"key":"signup","type":"proportion","event":"signup","conversionWindowHours":72}"""));
       String clientKey = server.admin("POST", "/api/v1/sdk-connections",
@@ -84,9 +99,10 @@ class BanditProofTest {
       long eventId = 0;
       int returningChanged = 0;
       double best = RATES[RATES.length - 1];
+      String previousPayload = "";
       for (int round = 0; round < ROUNDS; round++) {
-        TestServer.Response payload = server.call("GET", "/api/features/" + clientKey, null, null);
-        ok(payload);
+        TestServer.Response payload = awaitPayload(server, clientKey, previousPayload);
+        previousPayload = payload.body();
         ExperimentClient sdk = ExperimentClient.builder().payload(payload.body()).stickyBucketService(sticky).build();
         StringBuilder batch = new StringBuilder();
         long t = clock.millis();
@@ -142,6 +158,21 @@ class BanditProofTest {
       JsonNode audit = server.admin("GET", "/api/v1/audit", null).json();
       assertThat(audit.toString()).contains("bandit_update");
     }
+  }
+
+  /** Polls the SDK payload until it differs from the previous round's (the new weights are compiled in). */
+  private static TestServer.Response awaitPayload(TestServer server, String clientKey, String previous)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      TestServer.Response r = server.call("GET", "/api/features/" + clientKey, null, null);
+      ok(r);
+      if (!r.body().equals(previous)) {
+        return r;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the payload did not change within 30 s");
   }
 
   /** Polls the experiment until its phase has {@code n} bandit periods (30 s at most). */
