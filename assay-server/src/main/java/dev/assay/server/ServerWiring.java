@@ -38,6 +38,7 @@ import dev.assay.server.events.KafkaEventStore;
 import dev.assay.server.events.PostgresEventWarehouse;
 import dev.assay.server.safety.CircuitBreakers;
 import dev.assay.server.safety.GuardrailMonitor;
+import dev.assay.server.safety.BanditUpdates;
 import dev.assay.server.safety.ScheduledChanges;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.JdbcConfigStore;
@@ -72,6 +73,7 @@ final class ServerWiring {
   private static final System.Logger LOG = System.getLogger(AssayServer.class.getName());
   /** How often the scheduler looks for due scheduled changes. */
   private static final Duration SCHEDULE_TICK = Duration.ofMillis(250);
+  private static final Duration BANDIT_TICK = Duration.ofSeconds(1);
 
   private final ServerConfig c;
   private final Closer closer;
@@ -239,6 +241,7 @@ final class ServerWiring {
     }
     refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts));
     closer.register(new RefreshScheduler(config, refresh, c.refreshInterval(), meters));
+    closer.register(new BanditUpdates(config, refresh.bandits(), c.clock(), BANDIT_TICK));
     return refresh;
   }
 

@@ -78,6 +78,7 @@ public final class ExperimentRefresh {
   private final StepWindows stepWindows;
   private final AnalysisExecutor executor;
   private final Clock clock;
+  private final BanditStatistics bandits;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -101,6 +102,12 @@ public final class ExperimentRefresh {
     this.stepWindows = new StepWindows(config, warehouse, statistics);
     this.executor = executor;
     this.clock = clock;
+    this.bandits = new BanditStatistics(warehouse, dialect, schema);
+  }
+
+  /** A bandit's primary metric per period, from the same warehouse (safety.BanditUpdates). */
+  public BanditStatistics bandits() {
+    return bandits;
   }
 
   /** Measurements of rollout steps on the same warehouse (safety.Rollouts, ADR 0031). */

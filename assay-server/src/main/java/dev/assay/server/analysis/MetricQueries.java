@@ -278,7 +278,7 @@ public final class MetricQueries {
   }
 
   /** Appends the per-unit CTE (and a capped one when the metric is capped); returns the name to select from. */
-  private static String perUnitCapped(Dialect d, WarehouseSchema s, Phase phase, String name, Metric m,
+  static String perUnitCapped(Dialect d, WarehouseSchema s, Phase phase, String name, Metric m,
       List<Object> params, StringBuilder sql) {
     boolean withDim = sql.indexOf(" AS dim") >= 0;
     sql.append(",\n").append(perUnit(d, s, phase, name, m, params, withDim));
@@ -297,7 +297,7 @@ public final class MetricQueries {
     return s.timestampIsMillis() ? col : d.epochMillis(col);
   }
 
-  private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
+  static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
     return units(d, s, phase, params, null);
   }
 

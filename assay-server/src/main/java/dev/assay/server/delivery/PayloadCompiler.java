@@ -328,7 +328,7 @@ public final class PayloadCompiler {
     ArrayNode meta = rule.putArray("meta");
     ArrayNode weights = rule.putArray("weights");
     List<Variant> variants = exp.variants();
-    Optional<List<Double>> phaseWeights = phase.map(Phase::weights).filter(w -> w.size() == variants.size());
+    Optional<List<Double>> phaseWeights = phase.map(Phase::currentWeights).filter(w -> w.size() == variants.size());
     for (int i = 0; i < variants.size(); i++) {
       Variant v = variants.get(i);
       variations.add(v.served());

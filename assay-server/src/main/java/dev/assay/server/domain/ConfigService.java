@@ -8,6 +8,7 @@ import static dev.assay.server.domain.Entities.scoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.audit.AuditLog;
+import dev.assay.server.domain.model.BanditPeriod;
 import dev.assay.server.domain.model.Decision;
 import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Flag;
@@ -401,6 +402,15 @@ public final class ConfigService {
         .map(e -> ModelJson.versioned(Experiment.class, e));
     result.ifPresent(r -> changed(Kind.EXPERIMENT, project, key, r));
     result.ifPresent(r -> acted(project, Kind.EXPERIMENT, key, "halt", actor));
+    return result;
+  }
+
+  /** Records a bandit weight update as a new period (ConfigWrites#banditPeriod): audited, recompiled, pushed. */
+  public Optional<Versioned<Experiment>> banditPeriod(String project, String key, long version, BanditPeriod period,
+      String actor) {
+    Optional<Versioned<Experiment>> result = writes.banditPeriod(project, key, version, period, actor)
+        .map(e -> ModelJson.versioned(Experiment.class, e));
+    result.ifPresent(r -> changed(Kind.EXPERIMENT, project, key, r));
     return result;
   }
 

@@ -10,13 +10,16 @@ import static dev.assay.server.domain.Entities.scoped;
 
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.ConfigService.Action;
+import dev.assay.server.domain.model.BanditPeriod;
 import dev.assay.server.domain.model.Decision;
 import dev.assay.server.domain.model.Environment;
 import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.ExperimentStatus;
 import dev.assay.server.domain.model.Flag;
 import dev.assay.server.domain.model.Keyed;
 import dev.assay.server.domain.model.Kill;
 import dev.assay.server.domain.model.Metric;
+import dev.assay.server.domain.model.Phase;
 import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.Project;
 import dev.assay.server.domain.model.SdkConnection;
@@ -161,6 +164,29 @@ final class ConfigWrites {
       }
       StoredEntity updated = Entities.update(tx, Kind.EXPERIMENT, scope, current, next.get());
       audit.append(tx, actor, "halt", Kind.EXPERIMENT.name(), scope, key, Optional.of(current.body()),
+          Optional.of(updated.body()));
+      return Optional.of(updated);
+    });
+  }
+
+  /**
+   * Appends a bandit period to the current phase of a running experiment, decided by a conditional
+   * write at {@code version} (the one the update was computed from); empty when it is no longer
+   * running or another writer changed it first (nothing written).
+   */
+  Optional<StoredEntity> banditPeriod(String project, String key, long version, BanditPeriod period, String actor) {
+    return store.write(tx -> {
+      String scope = scopeOf(tx, Kind.EXPERIMENT, project);
+      StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
+      Experiment e = read(Experiment.class, current);
+      if (current.version() != version || e.status() != ExperimentStatus.RUNNING || e.phases().isEmpty()) {
+        return Optional.<StoredEntity>empty();
+      }
+      List<Phase> phases = new java.util.ArrayList<>(e.phases());
+      phases.set(phases.size() - 1, phases.get(phases.size() - 1).withPeriod(period));
+      Experiment next = e.withState(e.status(), phases, e.decision(), e.halted(), e.killed());
+      StoredEntity updated = Entities.update(tx, Kind.EXPERIMENT, scope, current, next);
+      audit.append(tx, actor, "bandit_update", Kind.EXPERIMENT.name(), scope, key, Optional.of(current.body()),
           Optional.of(updated.body()));
       return Optional.of(updated);
     });

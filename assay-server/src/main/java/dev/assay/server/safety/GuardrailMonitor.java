@@ -12,6 +12,7 @@ import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.model.Direction;
 import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.ExperimentStatus;
+import dev.assay.server.domain.model.ExperimentType;
 import dev.assay.server.domain.model.Guardrail;
 import dev.assay.server.domain.model.Halt;
 import io.micrometer.core.instrument.Counter;
@@ -93,7 +94,8 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
     double srmP = health.srmSequentialPValue();
     String kind;
     String reason;
-    if (srmP < SRM_THRESHOLD) {
+    // A bandit's weights move by design, so its split is not judged against the phase's weights (ADR 0034).
+    if (srmP < SRM_THRESHOLD && current.type() != ExperimentType.BANDIT) {
       kind = "srm";
       reason = String.format(Locale.ROOT, "sample ratio mismatch: sequential p = %.3g < %s (χ² p = %.3g)", srmP,
           SRM_THRESHOLD, health.srmPValue());

@@ -26,13 +26,15 @@ import org.jspecify.annotations.Nullable;
  * @param targetSampleSizePerVariant the units per variant the design aims at, if stated
  * @param excludedExperiments keys of experiments whose units must not enter this one; stored and
  *     validated (they must exist when planned as code), not yet enforced in the SDK payload
+ * @param bandit how the server updates a bandit's weights: set (defaults applied) exactly for type bandit
  * @param phases the phases so far, oldest first; the last one is current
  */
 public record Experiment(String key, String name, String hypothesis, String owner, ExperimentType type,
     String hashAttribute, String fallbackAttribute, JsonNode condition, Double coverage, List<Variant> variants,
     Optional<String> layer, Optional<Range> range, MetricRefs metrics, Optional<Long> plannedUnits,
     Optional<Integer> minimumRuntimeDays, Optional<Long> targetSampleSizePerVariant, List<String> excludedExperiments,
-    Analysis analysis, ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
+    Analysis analysis, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<BanditSettings> bandit,
+    ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Halt> halted,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Kill> killed) implements Keyed {
 
@@ -42,7 +44,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
       @Nullable Optional<String> layer, @Nullable Optional<Range> range, @Nullable MetricRefs metrics,
       @Nullable Optional<Long> plannedUnits, @Nullable Optional<Integer> minimumRuntimeDays,
       @Nullable Optional<Long> targetSampleSizePerVariant, @Nullable List<String> excludedExperiments,
-      @Nullable Analysis analysis, @Nullable ExperimentStatus status,
+      @Nullable Analysis analysis, @Nullable Optional<BanditSettings> bandit, @Nullable ExperimentStatus status,
       @Nullable List<Phase> phases, @Nullable Optional<Decision> decision, @Nullable Optional<Halt> halted,
       @Nullable Optional<Kill> killed) {
     this.key = Check.key("key", key);
@@ -88,6 +90,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
       }
     }
     this.analysis = analysis == null ? Analysis.DEFAULTS : analysis;
+    this.bandit = bandit(this.type, Check.optional(bandit), this.variants.size());
     this.status = status == null ? ExperimentStatus.DRAFT : status;
     this.phases = phases == null ? List.of() : List.copyOf(phases);
     this.decision = Check.optional(decision);
@@ -113,6 +116,22 @@ public record Experiment(String key, String name, String hypothesis, String owne
       throw DomainException.invalid("variants", p);
     });
     return variants;
+  }
+
+  private static Optional<BanditSettings> bandit(ExperimentType type, Optional<BanditSettings> given, int arms) {
+    if (type != ExperimentType.BANDIT) {
+      if (given.isPresent()) {
+        throw DomainException.invalid("bandit", "is only for experiments of type 'bandit', this one is '"
+            + type.wire() + "'");
+      }
+      return given;
+    }
+    BanditSettings s = given.orElse(BanditSettings.DEFAULTS);
+    if (s.minWeight() * arms >= 1) {
+      throw DomainException.invalid("bandit.minWeight", "must be below 1/" + arms + " (the number of variants), was "
+          + s.minWeight());
+    }
+    return Optional.of(s);
   }
 
   /** The current (latest) phase, if the experiment has started. */
@@ -147,7 +166,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
       Optional<Halt> halted, Optional<Kill> killed) {
     return new Experiment(key, name, hypothesis, owner, type, hashAttribute, fallbackAttribute, condition, coverage,
         variants, layer, range, metrics, plannedUnits, minimumRuntimeDays, targetSampleSizePerVariant, excludedExperiments,
-        analysis, status, phases, decision, halted, killed);
+        analysis, bandit, status, phases, decision, halted, killed);
   }
 
   /** This experiment with the kill switch's record set or cleared. */
