@@ -18,6 +18,14 @@ public enum AlertType {
   FLAG_KILLED,
   /** A circuit breaker tripped and halted its experiment or killed its flag (safety.CircuitBreakers). */
   BREAKER_TRIPPED,
+  /** A change request was opened and awaits approval (approvals.ChangeRequests, ADR 0032). */
+  APPROVAL_REQUESTED,
+  /** A change request reached its approvals and was applied. */
+  APPROVAL_APPLIED,
+  /** A change request was rejected. */
+  APPROVAL_REJECTED,
+  /** A fully approved change request was not applied: its target changed meanwhile. */
+  APPROVAL_STALE,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 

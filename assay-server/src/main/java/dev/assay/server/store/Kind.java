@@ -15,5 +15,9 @@ public enum Kind {
   /** A circuit breaker on a flag or experiment (safety.CircuitBreakers, ADR 0028). */
   BREAKER,
   /** A scheduled change of a flag or experiment (safety.ScheduledChanges, ADR 0030). */
-  SCHEDULE
+  SCHEDULE,
+  /** An approval policy of a project's environment, keyed by the environment (approvals, ADR 0032). */
+  APPROVAL_POLICY,
+  /** A change request of a flag or experiment awaiting approval (approvals, ADR 0032). */
+  CHANGE_REQUEST
 }

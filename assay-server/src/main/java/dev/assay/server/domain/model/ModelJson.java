@@ -48,6 +48,8 @@ public final class ModelJson {
       case USER -> User.class;
       case BREAKER -> throw new IllegalArgumentException("a breaker is not a configuration record (safety.CircuitBreakers)");
       case SCHEDULE -> throw new IllegalArgumentException("a schedule is not a configuration record (safety.ScheduledChanges)");
+      case APPROVAL_POLICY, CHANGE_REQUEST -> throw new IllegalArgumentException(
+          "approvals are not configuration records (approvals.Approvals)");
     };
   }
 
