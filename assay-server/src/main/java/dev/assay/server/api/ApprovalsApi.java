@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * Approvals (docs/safety.md "Approvals", ADR 0032): approval policies per environment ({@code GET
- * /approval-policies}, {@code PUT|DELETE /approval-policies/{environment}}, admins) and change
+ * /approval-policies}, {@code PUT|DELETE /approval-policies/{key}}, admins) and change
  * requests ({@code POST /change-requests}, {@code GET /change-requests[?status=]}, {@code GET
  * /change-requests/{id}} with its diff, {@code POST /change-requests/{id}/approve|reject|withdraw}
  * with a {@code comment}). Every field of a bad body is named in the 400.
@@ -56,19 +56,19 @@ final class ApprovalsApi implements Resource {
       policies.list(c.project()).forEach(p -> items.add(view(p)));
       return Reply.ok(res);
     }).withQuery("project"));
-    out.add(Endpoint.put("/approval-policies/{environment}", Permission.ADMIN,
+    out.add(Endpoint.put("/approval-policies/{key}", Permission.ADMIN,
         "Set the approval policy of an environment (body: {\"approvals\": 1-10, \"role\"})", c -> {
           JsonNode body = fields(c.json(), POLICY_FIELDS);
           JsonNode n = body.get("approvals");
           if (n == null || !n.isIntegralNumber() || !n.canConvertToInt()) {
             throw DomainException.invalid("approvals", "is required: an integer from 1 to " + Policy.MAX_APPROVALS);
           }
-          return Reply.ok(view(policies.set(c.project(), c.path("environment"), n.intValue(),
+          return Reply.ok(view(policies.set(c.project(), c.path("key"), n.intValue(),
               text(body, "role", true), c.actor())));
         }).withRequestSchema(POLICY_SCHEMA).withQuery("project"));
-    out.add(Endpoint.delete("/approval-policies/{environment}", Permission.ADMIN,
+    out.add(Endpoint.delete("/approval-policies/{key}", Permission.ADMIN,
         "Remove the approval policy of an environment", c -> {
-          policies.delete(c.project(), c.path("environment"), c.actor());
+          policies.delete(c.project(), c.path("key"), c.actor());
           return Reply.noContent();
         }).withQuery("project"));
     out.add(Endpoint.post("/change-requests", Permission.WRITE_CONFIG,
