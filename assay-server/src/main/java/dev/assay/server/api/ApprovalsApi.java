@@ -95,6 +95,11 @@ final class ApprovalsApi implements Resource {
     }).withQuery("project", "status"));
     out.add(Endpoint.get("/change-requests/{id}", Permission.READ, "A change request with its diff",
         c -> Reply.ok(detail(requests.get(c.project(), c.path("id"))))).withQuery("project"));
+    out.add(Endpoint.delete("/change-requests/{id}", Permission.ADMIN,
+        "Delete a closed change request (its history stays in the audit log)", c -> {
+          requests.delete(c.project(), c.path("id"), c.actor());
+          return Reply.noContent();
+        }).withQuery("project"));
     out.add(review("approve"));
     out.add(review("reject"));
     out.add(review("withdraw"));

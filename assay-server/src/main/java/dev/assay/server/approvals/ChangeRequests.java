@@ -179,6 +179,26 @@ public final class ChangeRequests {
         null, clock.instant().toString()), by.actor(), "withdraw", comment);
   }
 
+  /**
+   * Deletes a closed request (applied, rejected, stale or withdrawn; its history stays in the audit
+   * log), so that its project can be deleted; an open one is a conflict: withdraw it first.
+   */
+  public void delete(String project, String id, String actor) {
+    Entry e = get(project, id);
+    if (e.request().isOpen()) {
+      throw DomainException.conflict("open", "change request '" + id + "' is open; withdraw or reject it first",
+          List.of());
+    }
+    store.write(tx -> {
+      StoredEntity current = tx.get(Kind.CHANGE_REQUEST, project, id)
+          .orElseThrow(() -> DomainException.notFound("change request '" + id + "' not found"));
+      tx.delete(Kind.CHANGE_REQUEST, project, id, current.version());
+      audit.append(tx, actor, "delete", Kind.CHANGE_REQUEST.name(), project, id, Optional.of(current.body()),
+          Optional.empty());
+      return null;
+    });
+  }
+
   private Entry apply(Entry e, ChangeRequest approved, Caller by, String now) {
     ChangeRequest cr = e.request();
     Kind kind = kind(cr.target());

@@ -161,6 +161,48 @@ class ApprovalsProofTest {
   }
 
   @Test
+  void runningExperimentServedInProduction_isCovered_draftIsNot() {
+    ok(t.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
+    ok(t.admin("POST", "/api/v1/experiments", """
+        {"key":"checkout","variants":[{"key":"control","weight":0.5,"value":"old"},{"key":"treatment","weight":0.5,"value":"new"}],
+         "metrics":{"primary":"purchase"}}"""));
+    String flag = """
+        {"key":"checkout-flag","type":"string","defaultValue":"old",
+         "environments":{"production":{"rules":[{"experiment":"checkout"}]}}}""";
+    // A new flag with production settings is covered too: created through a request at base version 0.
+    refused(t.call("POST", "/api/v1/flags", alice, flag), 409, "approval_required");
+    TestServer.Response create = t.call("POST", "/api/v1/change-requests", alice,
+        "{\"target\":\"flag\",\"key\":\"checkout-flag\",\"baseVersion\":0,\"document\":" + flag + "}");
+    assertThat(create.status()).as(create.body()).isEqualTo(201);
+    JsonNode created = ok(t.call("POST", "/api/v1/change-requests/" + create.json().path("id").asText() + "/approve",
+        bob, "{}")).json();
+    assertThat(created.path("appliedVersion").asLong()).as(created.toString()).isEqualTo(1);
+    ObjectNode draft = ok(t.admin("GET", "/api/v1/experiments/checkout", null)).json().deepCopy();
+    draft.put("hypothesis", "drafts are edited freely");
+    ok(t.call("PUT", "/api/v1/experiments/checkout", alice, draft.toString()));
+    ok(t.admin("POST", "/api/v1/experiments/checkout/start", "{}"));
+    JsonNode running = ok(t.admin("GET", "/api/v1/experiments/checkout", null)).json();
+    ObjectNode edit = running.deepCopy();
+    edit.put("hypothesis", "running in production");
+    refused(t.call("PUT", "/api/v1/experiments/checkout", alice, edit.toString()), 409, "approval_required");
+    ObjectNode body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    body.put("target", "experiment").put("key", "checkout").put("baseVersion", running.path("version").asLong());
+    body.set("document", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+        .setAll((ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(edit)));
+    TestServer.Response opened = t.call("POST", "/api/v1/change-requests", alice, body.toString());
+    assertThat(opened.status()).as(opened.body()).isEqualTo(201);
+    assertThat(opened.json().path("changes").toString()).contains("/hypothesis").doesNotContain("/status");
+    JsonNode applied = ok(t.call("POST", "/api/v1/change-requests/" + opened.json().path("id").asText()
+        + "/approve", bob, "{}")).json();
+    assertThat(applied.path("status").asText()).as(applied.toString()).isEqualTo("applied");
+    JsonNode after = ok(t.admin("GET", "/api/v1/experiments/checkout", null)).json();
+    assertThat(after.path("hypothesis").asText()).isEqualTo("running in production");
+    assertThat(after.path("status").asText()).isEqualTo("running");
+    // The kill switch stays a direct emergency action.
+    ok(t.call("POST", "/api/v1/experiments/checkout/kill", alice, "{\"reason\":\"incident\"}"));
+  }
+
+  @Test
   void rejectAndWithdraw_writeNothing() {
     JsonNode f = flag();
     long v = f.path("version").asLong();
@@ -174,6 +216,10 @@ class ApprovalsProofTest {
     assertThat(ok(t.call("POST", "/api/v1/change-requests/" + withdrawn + "/withdraw", alice, "{}")).json()
         .path("status").asText()).isEqualTo("withdrawn");
     refused(t.call("POST", "/api/v1/change-requests/" + withdrawn + "/approve", bob, "{}"), 409, "not_open");
+    String open = open(alice, withProduction(f, "green"), v).path("id").asText();
+    refused(t.admin("DELETE", "/api/v1/change-requests/" + open, null), 409, "open");
+    ok(t.admin("DELETE", "/api/v1/change-requests/" + withdrawn, null));
+    assertThat(t.admin("GET", "/api/v1/change-requests/" + withdrawn, null).status()).isEqualTo(404);
     assertThat(flag().path("version").asLong()).isEqualTo(v);
     assertThat(served()).contains("blue");
   }
