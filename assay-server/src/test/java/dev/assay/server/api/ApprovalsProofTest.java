@@ -20,10 +20,14 @@ import org.junit.jupiter.api.Test;
  * SDK is served changes; a request made stale by a concurrent change is not applied.
  */
 class ApprovalsProofTest {
-  private final TestServer t = new TestServer();
+  private final TestServer t = server();
   private String alice;
   private String bob;
   private String clientKey;
+
+  TestServer server() {
+    return new TestServer();
+  }
 
   @AfterEach
   void stop() {
