@@ -217,7 +217,7 @@ public final class ChangeRequests {
         return config.update(kind, e.project(), cr.key(), doc, cr.newPhase(), actor, reason);
       });
     } catch (DomainException | VersionConflictException ex) {
-      if (ex instanceof DomainException d && d.code().equals(CHANGED)) {
+      if (ex instanceof DomainException d && (d.code().equals(CHANGED) || d.category() == DomainException.Category.BUSY)) {
         throw d;
       }
       Entry stale = save(e, approved.closed("stale", null, ex.getMessage(), null, now), by.actor(), "stale",
