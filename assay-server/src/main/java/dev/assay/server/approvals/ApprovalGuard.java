@@ -57,7 +57,7 @@ final class ApprovalGuard implements WriteGuard {
         + "; open a change request: POST /api/v1/change-requests with {\"target\": \"" + noun + "\", \"key\": \""
         + w.key() + "\", \"baseVersion\", \"document\"}",
         covering.stream().map(p -> new DomainException.Detail("environments." + p.environment(), "needs "
-            + p.approvals() + " approval(s) by another " + p.role() + " or higher")).toList());
+            + p.approvals() + " approval(s) by another " + p.role() + " or higher: open a change request")).toList());
   }
 
   private void close(StoreTransaction tx, Applying a) {
