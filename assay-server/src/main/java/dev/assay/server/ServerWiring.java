@@ -139,7 +139,9 @@ final class ServerWiring {
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
         new CircuitBreakers(store, config, audit, meters, c.clock(), alerts),
-        closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK)), startRollouts()),
+        closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK)), startRollouts(),
+        new dev.assay.server.approvals.Policies(store, audit, c.clock()),
+        new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

@@ -24,6 +24,14 @@ public enum AlertType {
   ROLLOUT_ROLLED_BACK,
   /** A progressive rollout reached 100% and serves its value plainly (safety.Rollouts). */
   ROLLOUT_COMPLETED,
+  /** A change request was opened and awaits approval (approvals.ChangeRequests, ADR 0032). */
+  APPROVAL_REQUESTED,
+  /** A change request reached its approvals and was applied. */
+  APPROVAL_APPLIED,
+  /** A change request was rejected. */
+  APPROVAL_REJECTED,
+  /** A fully approved change request was not applied: its target changed meanwhile. */
+  APPROVAL_STALE,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 

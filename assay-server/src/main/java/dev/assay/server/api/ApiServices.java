@@ -39,13 +39,16 @@ import java.util.function.BooleanSupplier;
  * @param breakers the circuit breakers, fed by event ingestion
  * @param schedules scheduled changes of flags and experiments
  * @param rollouts progressive rollouts of flag rules
+ * @param policies approval policies per environment
+ * @param changeRequests change requests awaiting approval (their guard is on config's writes)
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
     PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
     Optional<ExperimentRefresh> analysis, EventStore events, EventGovernance eventGovernance, ConnectionGuard guard,
     Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, AlertOutbox alerts,
     dev.assay.server.safety.CircuitBreakers breakers, dev.assay.server.safety.ScheduledChanges schedules,
-    dev.assay.server.safety.Rollouts rollouts) {
+    dev.assay.server.safety.Rollouts rollouts,
+    dev.assay.server.approvals.Policies policies, dev.assay.server.approvals.ChangeRequests changeRequests) {
   public ApiServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(config, "config");
@@ -65,5 +68,7 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Objects.requireNonNull(breakers, "breakers");
     Objects.requireNonNull(schedules, "schedules");
     Objects.requireNonNull(rollouts, "rollouts");
+    Objects.requireNonNull(policies, "policies");
+    Objects.requireNonNull(changeRequests, "changeRequests");
   }
 }

@@ -428,6 +428,11 @@ public final class ConfigService {
     return view;
   }
 
+  /** Installs the check every document write of a flag or experiment passes (approvals, ADR 0032). */
+  public void guardWrites(WriteGuard guard) {
+    writes.guard = guard;
+  }
+
   /** Creates the default project and its production environment if missing (idempotent). */
   public void ensureDefaultProject() {
     writes.ensureDefaultProject(DEFAULT_PROJECT);

@@ -26,6 +26,7 @@ import dev.assay.server.domain.model.SdkConnection;
 import dev.assay.server.domain.model.SdkConnectionRequest;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
+import dev.assay.server.store.StoreTransaction;
 import dev.assay.server.store.StoredEntity;
 import java.security.SecureRandom;
 import java.util.List;
@@ -42,6 +43,7 @@ final class ConfigWrites {
   private final AuditLog audit;
   private final SecureRandom random;
   private final ExperimentLifecycle lifecycle;
+  volatile WriteGuard guard = WriteGuard.NONE;
 
   ConfigWrites(ConfigStore store, AuditLog audit, SecureRandom random, ExperimentLifecycle lifecycle) {
     this.store = store;
@@ -55,6 +57,7 @@ final class ConfigWrites {
     return store.write(tx -> {
       String scope = scopeOf(tx, kind, project);
       ReferenceCheck.check(tx, scope, record);
+      guard(tx, kind, scope, record.key(), "create", Optional.empty(), Optional.of(record));
       StoredEntity created = insert(tx, kind, scope, record.key(), record);
       audit.append(tx, actor, "create", kind.name(), scope, record.key(), Optional.empty(), Optional.of(created.body()),
           reason);
@@ -94,11 +97,20 @@ final class ConfigWrites {
         case Flag f -> f.withKilled(read(Flag.class, current).killed());
         default -> record;
       };
+      guard(tx, kind, scope, key, action, Optional.of(current), Optional.of(next));
       StoredEntity updated = Entities.update(tx, kind, scope, current, next);
       audit.append(tx, actor, action, kind.name(), scope, key, Optional.of(current.body()), Optional.of(updated.body()),
           reason);
       return updated;
     });
+  }
+
+  private void guard(StoreTransaction tx, Kind kind, String scope, String key, String action,
+      Optional<StoredEntity> current, Optional<Object> after) {
+    if (kind == Kind.FLAG || kind == Kind.EXPERIMENT) {
+      Optional<Object> before = current.<Object>map(c -> read(ModelJson.recordClass(kind), c));
+      guard.check(tx, new WriteGuard.Write(kind, scope, key, action, before, after));
+    }
   }
 
   /* A metric's own SQL must pass the sandbox's rules when it is written (and again when it runs). */
@@ -132,6 +144,7 @@ final class ConfigWrites {
         throw DomainException.conflict("in_use", noun(kind) + " '" + key + "' is referenced by " + users,
             users.stream().map(u -> new DomainException.Detail(u, "refers to " + noun(kind) + " '" + key + "'")).toList());
       }
+      guard(tx, kind, scope, key, "delete", Optional.of(current), Optional.empty());
       tx.delete(kind, scope, key, version);
       audit.append(tx, actor, "delete", kind.name(), scope, key, Optional.of(current.body()), Optional.empty());
       return null;

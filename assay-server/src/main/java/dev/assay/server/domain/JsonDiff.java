@@ -15,13 +15,13 @@ import java.util.TreeSet;
  * field by field (in name order), arrays element by element at the same index, so an element
  * inserted at the front of an array shows as every later element replaced and one added at the end.
  */
-final class JsonDiff {
+public final class JsonDiff {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private JsonDiff() {}
 
   /** The changes that turn {@code from} into {@code to}; empty when they are equal. */
-  static ArrayNode changes(JsonNode from, JsonNode to) {
+  public static ArrayNode changes(JsonNode from, JsonNode to) {
     ArrayNode out = F.arrayNode();
     walk("", from, to, out);
     return out;

@@ -17,5 +17,9 @@ public enum Kind {
   /** A scheduled change of a flag or experiment (safety.ScheduledChanges, ADR 0030). */
   SCHEDULE,
   /** A progressive rollout of a flag rule in an environment (safety.Rollouts, ADR 0031). */
-  ROLLOUT
+  ROLLOUT,
+  /** An approval policy of a project's environment, keyed by the environment (approvals, ADR 0032). */
+  APPROVAL_POLICY,
+  /** A change request of a flag or experiment awaiting approval (approvals, ADR 0032). */
+  CHANGE_REQUEST
 }

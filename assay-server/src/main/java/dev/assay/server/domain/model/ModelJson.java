@@ -49,6 +49,8 @@ public final class ModelJson {
       case BREAKER -> throw new IllegalArgumentException("a breaker is not a configuration record (safety.CircuitBreakers)");
       case SCHEDULE -> throw new IllegalArgumentException("a schedule is not a configuration record (safety.ScheduledChanges)");
       case ROLLOUT -> throw new IllegalArgumentException("a rollout is not a client document (safety.Rollouts)");
+      case APPROVAL_POLICY, CHANGE_REQUEST -> throw new IllegalArgumentException(
+          "approvals are not configuration records (approvals.Approvals)");
     };
   }
 
