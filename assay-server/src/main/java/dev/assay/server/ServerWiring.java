@@ -36,6 +36,7 @@ import dev.assay.server.events.EventStore;
 import dev.assay.server.events.KafkaEventConsumer;
 import dev.assay.server.events.KafkaEventStore;
 import dev.assay.server.events.PostgresEventWarehouse;
+import dev.assay.server.safety.AlertWatch;
 import dev.assay.server.safety.CircuitBreakers;
 import dev.assay.server.safety.GuardrailMonitor;
 import dev.assay.server.safety.ScheduledChanges;
@@ -72,6 +73,7 @@ final class ServerWiring {
   private static final System.Logger LOG = System.getLogger(AssayServer.class.getName());
   /** How often the scheduler looks for due scheduled changes. */
   private static final Duration SCHEDULE_TICK = Duration.ofMillis(250);
+  private static final Duration WATCH_TICK = Duration.ofSeconds(1);
 
   private final ServerConfig c;
   private final Closer closer;
@@ -141,6 +143,7 @@ final class ServerWiring {
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
+    closer.register(new AlertWatch(config, alerts, c.clock(), WATCH_TICK, AlertWatch.DEFAULT_STALE_DAYS));
   }
 
   /** Starts a server; on failure, everything started so far is closed again and the failure thrown. */

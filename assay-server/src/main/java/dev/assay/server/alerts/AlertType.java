@@ -18,6 +18,10 @@ public enum AlertType {
   FLAG_KILLED,
   /** A circuit breaker tripped and halted its experiment or killed its flag (safety.CircuitBreakers). */
   BREAKER_TRIPPED,
+  /** A running experiment's current phase has run its {@code minimumRuntimeDays} (once per phase). */
+  EXPERIMENT_MINIMUM_RUNTIME,
+  /** A flag is stale: unchanged for days and serving one value everywhere (safety.StaleFlags; once per version). */
+  FLAG_STALE,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 

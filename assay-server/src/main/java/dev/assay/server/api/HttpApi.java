@@ -74,7 +74,7 @@ public final class HttpApi {
         new EventsApi(s.events(), s.eventGovernance(), config),
         new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())),
         new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()), new BreakersApi(s.breakers()),
-        new SchedulesApi(s.schedules()));
+        new SchedulesApi(s.schedules()), new StaleFlagsApi(config));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
