@@ -37,6 +37,7 @@ import dev.assay.server.events.KafkaEventConsumer;
 import dev.assay.server.events.KafkaEventStore;
 import dev.assay.server.events.PostgresEventWarehouse;
 import dev.assay.server.safety.AlertWatch;
+import dev.assay.server.safety.BreakerRecovery;
 import dev.assay.server.safety.CircuitBreakers;
 import dev.assay.server.safety.GuardrailMonitor;
 import dev.assay.server.safety.ScheduledChanges;
@@ -138,12 +139,18 @@ final class ServerWiring {
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
-        new CircuitBreakers(store, config, audit, meters, c.clock(), alerts),
+        breakers(),
         closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK))),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
     closer.register(new AlertWatch(config, alerts, c.clock(), WATCH_TICK, AlertWatch.DEFAULT_STALE_DAYS));
+  }
+
+  private CircuitBreakers breakers() {
+    CircuitBreakers breakers = new CircuitBreakers(store, config, audit, meters, c.clock(), alerts);
+    closer.register(new BreakerRecovery(breakers, config, WATCH_TICK));
+    return breakers;
   }
 
   /** Starts a server; on failure, everything started so far is closed again and the failure thrown. */
