@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       ExportCommand.class,
       LintCommand.class,
+      SchedulesCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class,
     })
