@@ -39,6 +39,7 @@ import dev.assay.server.events.PostgresEventWarehouse;
 import dev.assay.server.safety.AlertWatch;
 import dev.assay.server.safety.BreakerRecovery;
 import dev.assay.server.safety.CircuitBreakers;
+import dev.assay.server.safety.ExposureWatch;
 import dev.assay.server.safety.GuardrailMonitor;
 import dev.assay.server.safety.ScheduledChanges;
 import dev.assay.server.store.ConfigStore;
@@ -145,6 +146,7 @@ final class ServerWiring {
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
     closer.register(new AlertWatch(config, alerts, c.clock(), WATCH_TICK, AlertWatch.DEFAULT_STALE_DAYS));
+    closer.register(new ExposureWatch(config, warehouseEvents, alerts, c.clock(), WATCH_TICK));
   }
 
   private CircuitBreakers breakers() {

@@ -22,6 +22,8 @@ public enum AlertType {
   EXPERIMENT_MINIMUM_RUNTIME,
   /** A flag is stale: unchanged for days and serving one value everywhere (safety.StaleFlags; once per version). */
   FLAG_STALE,
+  /** An experiment's hourly exposures dropped or spiked against its trailing hours (safety.ExposureAnomaly). */
+  EXPERIMENT_EXPOSURE_ANOMALY,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 
