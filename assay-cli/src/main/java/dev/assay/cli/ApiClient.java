@@ -61,6 +61,11 @@ final class ApiClient {
     return json(send("POST", path, body, "application/json"));
   }
 
+  /** {@code DELETE /api/v1{path}} with the project; an empty answer (204) is an empty object. */
+  JsonNode delete(String path) {
+    return json(send("DELETE", path, null, "application/json"));
+  }
+
   /** URL-encodes one path segment or query value. */
   static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");

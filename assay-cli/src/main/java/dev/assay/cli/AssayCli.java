@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       LintCommand.class,
       ChangesCommand.class,
+      SchedulesCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class,
     })

@@ -36,7 +36,10 @@ import dev.assay.server.events.EventStore;
 import dev.assay.server.events.KafkaEventConsumer;
 import dev.assay.server.events.KafkaEventStore;
 import dev.assay.server.events.PostgresEventWarehouse;
+import dev.assay.server.safety.AlertWatch;
+import dev.assay.server.safety.BreakerRecovery;
 import dev.assay.server.safety.CircuitBreakers;
+import dev.assay.server.safety.ExposureWatch;
 import dev.assay.server.safety.GuardrailMonitor;
 import dev.assay.server.safety.BanditUpdates;
 import dev.assay.server.safety.ScheduledChanges;
@@ -74,6 +77,7 @@ final class ServerWiring {
   /** How often the scheduler looks for due scheduled changes. */
   private static final Duration SCHEDULE_TICK = Duration.ofMillis(250);
   private static final Duration BANDIT_TICK = Duration.ofSeconds(1);
+  private static final Duration WATCH_TICK = Duration.ofSeconds(1);
 
   private final ServerConfig c;
   private final Closer closer;
@@ -138,13 +142,21 @@ final class ServerWiring {
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
-        new CircuitBreakers(store, config, audit, meters, c.clock(), alerts),
+        breakers(),
         closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK)), startRollouts(),
         new dev.assay.server.approvals.Policies(store, audit, c.clock()),
         new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
+    closer.register(new AlertWatch(config, alerts, c.clock(), WATCH_TICK, AlertWatch.DEFAULT_STALE_DAYS));
+    closer.register(new ExposureWatch(config, warehouseEvents, alerts, c.clock(), WATCH_TICK));
+  }
+
+  private CircuitBreakers breakers() {
+    CircuitBreakers breakers = new CircuitBreakers(store, config, audit, meters, c.clock(), alerts);
+    closer.register(new BreakerRecovery(breakers, config, WATCH_TICK));
+    return breakers;
   }
 
   /** Starts a server; on failure, everything started so far is closed again and the failure thrown. */

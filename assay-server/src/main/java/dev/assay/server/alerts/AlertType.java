@@ -32,6 +32,12 @@ public enum AlertType {
   APPROVAL_REJECTED,
   /** A fully approved change request was not applied: its target changed meanwhile. */
   APPROVAL_STALE,
+  /** A running experiment's current phase has run its {@code minimumRuntimeDays} (once per phase). */
+  EXPERIMENT_MINIMUM_RUNTIME,
+  /** A flag is stale: unchanged for days and serving one value everywhere (safety.StaleFlags; once per version). */
+  FLAG_STALE,
+  /** An experiment's hourly exposures dropped or spiked against its trailing hours (safety.ExposureAnomaly). */
+  EXPERIMENT_EXPOSURE_ANOMALY,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 

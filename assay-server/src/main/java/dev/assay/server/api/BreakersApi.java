@@ -110,7 +110,7 @@ final class BreakersApi implements Resource {
         .put("horizonSeconds", c.horizonSeconds());
     o.put("state", b.trip().isPresent() ? "tripped" : "armed");
     b.trip().ifPresentOrElse(t -> o.putObject("tripped").put("at", t.at()).put("reason", t.reason())
-        .put("replica", t.replica()), () -> o.putNull("tripped"));
+        .put("replica", t.replica()).put("applied", t.isApplied()), () -> o.putNull("tripped"));
     return o;
   }
 

@@ -240,6 +240,11 @@ public final class ConfigService {
         .filter(e -> e.key().equals(clientKey)).map(StoredEntity::scope).findFirst());
   }
 
+  /** The clock this service stamps changes with (jobs judging age read it too). */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Keys of all projects. */
   public List<String> projectKeys() {
     return store.read(tx -> tx.list(Kind.PROJECT, "").stream().map(StoredEntity::key).toList());

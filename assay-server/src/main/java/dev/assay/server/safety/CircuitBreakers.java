@@ -8,6 +8,7 @@ import dev.assay.server.alerts.Alerts;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.ExperimentStatus;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoredEntity;
@@ -25,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Circuit breakers on flags and experiments, evaluated on the ingestion stream (ADR 0028). The
@@ -62,8 +64,16 @@ public final class CircuitBreakers {
   /** A stored breaker: its configuration, version and trip, if it tripped. */
   public record Breaker(String project, BreakerConfig config, long version, Optional<Trip> trip) {}
 
-  /** When and why a breaker tripped, and which replica decided it. */
-  public record Trip(String at, String reason, String replica) {}
+  /**
+   * When and why a breaker tripped, and which replica decided it; {@code applied} is false from the
+   * trip's record until its halt or kill is made (null in trips recorded before it existed: applied).
+   */
+  public record Trip(String at, String reason, String replica, @Nullable Boolean applied) {
+    /** Whether the halt or kill of this trip is known to be made. */
+    public boolean isApplied() {
+      return applied == null || applied;
+    }
+  }
 
   /* The stored document (Jackson binds it; absent numbers are null). */
   record Stored(String target, String key, Double errorRateMargin, Double latencyP99Margin, Double maxErrorRate,
@@ -136,7 +146,7 @@ public final class CircuitBreakers {
       return;
     }
     String storeKey = b.config.storeKey();
-    Trip trip = new Trip(Instant.ofEpochMilli(clock.millis()).toString(), "circuit breaker: " + reason, replica);
+    Trip trip = new Trip(Instant.ofEpochMilli(clock.millis()).toString(), "circuit breaker: " + reason, replica, false);
     boolean won;
     try {
       won = store.write(tx -> {
@@ -160,23 +170,78 @@ public final class CircuitBreakers {
     }
     store.publishChange(b.project);
     LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " tripped: " + reason);
+    apply(b.project, b.config, trip);
+  }
+
+  /*
+   * Makes a recorded trip's halt or kill, raises its alert and records it applied. Idempotent: a
+   * target already stopped or killed is left alone, the alert is raised once per trip.
+   */
+  private void apply(String project, BreakerConfig c, Trip trip) {
+    String storeKey = c.storeKey();
     try {
-      if (b.config.target() == BreakerConfig.Target.EXPERIMENT) {
-        config.halt(b.project, b.config.key(), trip.reason(), ACTOR);
-        experimentTrips.increment();
-      } else {
-        config.setKilled(Kind.FLAG, b.project, b.config.key(), true, trip.reason(), ACTOR);
+      if (c.target() == BreakerConfig.Target.EXPERIMENT) {
+        if (config.experiment(project, c.key()).value().status() == ExperimentStatus.RUNNING
+            && config.halt(project, c.key(), trip.reason(), ACTOR).isPresent()) {
+          experimentTrips.increment();
+        }
+      } else if (config.configuration(project).flags().stream()
+          .anyMatch(f -> f.value().key().equals(c.key()) && f.value().killed().isEmpty())) {
+        config.setKilled(Kind.FLAG, project, c.key(), true, trip.reason(), ACTOR);
         flagTrips.increment();
       }
     } catch (DomainException e) {
-      LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " tripped, but its target was not changed: "
+      LOG.log(Level.WARNING, "breaker " + project + "/" + storeKey + " tripped, but its target was not changed: "
           + e.getMessage());
     }
-    var body = JSON.createObjectNode().put("event", AlertType.BREAKER_TRIPPED.wire()).put("project", b.project)
-        .put("target", b.config.target().wire()).put("key", b.config.key()).put("reason", trip.reason())
-        .put("actor", ACTOR).put("at", trip.at()).put("replica", replica);
-    alerts.emit(b.project, AlertType.BREAKER_TRIPPED, b.config.target().wire() + " '" + b.config.key()
-        + "' tripped its circuit breaker: " + reason, body);
+    var body = JSON.createObjectNode().put("event", AlertType.BREAKER_TRIPPED.wire()).put("project", project)
+        .put("target", c.target().wire()).put("key", c.key()).put("reason", trip.reason())
+        .put("actor", ACTOR).put("at", trip.at()).put("replica", trip.replica());
+    alerts.emitOnce(project, AlertType.BREAKER_TRIPPED, "breaker-trip/" + storeKey + "/" + trip.at(),
+        c.target().wire() + " '" + c.key() + "' tripped its circuit breaker: " + trip.reason(), body);
+    markApplied(project, storeKey, trip);
+  }
+
+  private void markApplied(String project, String storeKey, Trip trip) {
+    try {
+      store.write(tx -> {
+        Optional<StoredEntity> current = tx.get(Kind.BREAKER, project, storeKey);
+        if (current.isEmpty() || !trip.equals(read(current.get()).tripped())) {
+          return null;
+        }
+        Trip done = new Trip(trip.at(), trip.reason(), trip.replica(), true);
+        tx.update(Kind.BREAKER, project, storeKey, current.get().version(), write(breaker(project, current.get())
+            .config(), done));
+        return null;
+      });
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "breaker " + project + "/" + storeKey + " not recorded applied (recovery will retry): " + e);
+    }
+  }
+
+  /**
+   * Finishes the trips recorded but not applied (the replica that won the trip stopped between its
+   * record and its halt or kill): each trip at least {@code grace} old gets its halt or kill and its
+   * alert now. Run on start and on every tick of {@link BreakerRecovery}, on one replica.
+   *
+   * @return how many trips it finished
+   */
+  public int recoverTrips(java.time.Duration grace) {
+    int n = 0;
+    Instant before = clock.instant().minus(grace);
+    for (String project : config.projectKeys()) {
+      for (StoredEntity e : store.read(tx -> tx.list(Kind.BREAKER, project))) {
+        Breaker b = breaker(project, e);
+        Optional<Trip> t = b.trip().filter(x -> !x.isApplied() && !Instant.parse(x.at()).isAfter(before));
+        if (t.isPresent()) {
+          LOG.log(Level.WARNING, "breaker " + project + "/" + e.key() + " was recorded tripped at " + t.get().at()
+              + " but not applied; applying it now");
+          apply(project, b.config(), t.get());
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   // ---- the management side ----
