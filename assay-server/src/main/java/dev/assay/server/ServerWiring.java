@@ -293,7 +293,7 @@ final class ServerWiring {
     String topic = c.events().kafkaTopic();
     KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, Map.of()));
     if (c.events().kafkaConsume()) {
-      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, Map.of()));
+      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, Map.of()).bindTo(meters));
     }
     return producer;
   }

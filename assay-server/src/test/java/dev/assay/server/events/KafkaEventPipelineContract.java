@@ -158,6 +158,34 @@ abstract class KafkaEventPipelineContract {
   }
 
   @Test
+  void consumerFailsAfterAWrite_restartsWithANewClient_everyEventStoredOnce() throws Exception {
+    KafkaEventStore kafka = producer();
+    for (int b = 0; b < 10; b++) {
+      kafka.append(batch(b)).get();
+    }
+    // The first batch is written, then the consumer fails as a commit refused in a rebalance does.
+    AtomicInteger writes = new AtomicInteger();
+    KafkaEventConsumer consumer = KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of(),
+        (c, events) -> {
+          if (events > 0 && writes.incrementAndGet() == 1) {
+            throw new org.apache.kafka.clients.consumer.CommitFailedException();
+          }
+        });
+    open.add(consumer);
+
+    awaitStored(1_000);
+    TestKafka.awaitConsumed(topic, KafkaEventConsumer.GROUP, Duration.ofSeconds(60));
+    assertThat(stored()).as("the batch written before the failure is stored once").isEqualTo(1_000);
+    KafkaEventConsumer.Status status = consumer.status();
+    assertThat(status.restarts()).isEqualTo(1);
+    assertThat(status.state()).isEqualTo(KafkaEventConsumer.State.RUNNING);
+    assertThat(status.lastCommitMillis()).isPositive();
+    assertThat(writes.get()).as("the failed batch was read again by the new client").isGreaterThan(1);
+    consumer.close();
+    assertThat(consumer.status().state()).isEqualTo(KafkaEventConsumer.State.STOPPED);
+  }
+
+  @Test
   void recordNotInTheEventFormat_skipped_theRestStored() throws Exception {
     KafkaEventStore kafka = producer();
     kafka.append(batch(0)).get();
