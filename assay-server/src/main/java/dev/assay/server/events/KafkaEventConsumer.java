@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -80,19 +82,21 @@ public final class KafkaEventConsumer implements AutoCloseable {
   private volatile long lag = -1;
   private volatile long lastCommitMillis;
   private volatile long restarts;
+  private volatile int partitions;
+  private volatile boolean crashed;
 
-  KafkaEventConsumer(String bootstrapServers, String topic, EventStore warehouse, Map<String, String> clientProperties,
+  KafkaEventConsumer(String bootstrapServers, String topic, EventStore warehouse, KafkaClientSettings settings,
       AfterWrite afterWrite) {
     Properties p = new Properties();
-    p.putAll(clientProperties);
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "assay-events-consumer");
+    p.putAll(settings.consumerProperties()); // the operator's properties win over the defaults above
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     this.properties = p;
     this.topic = topic;
     this.warehouse = warehouse;
@@ -105,19 +109,34 @@ public final class KafkaEventConsumer implements AutoCloseable {
   private KafkaConsumer<byte[], byte[]> newClient() {
     KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
-    c.subscribe(List.of(topic));
+    c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        // Offsets are committed after each batch's write; nothing is pending between polls.
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        partitions = c.assignment().size();
+        if (partitions == 0) {
+          LOG.warning("this replica's event consumer got no partition of '" + topic + "': the topic has fewer"
+              + " partitions than the group '" + properties.getProperty(ConsumerConfig.GROUP_ID_CONFIG)
+              + "' has consumers, so this one idles (create the topic with more partitions)");
+        }
+      }
+    });
     return c;
   }
 
   /** Starts consuming {@code topic} into the warehouse. */
   public static KafkaEventConsumer start(String bootstrapServers, String topic, EventStore warehouse,
-      Map<String, String> clientProperties) {
-    return start(bootstrapServers, topic, warehouse, clientProperties, (c, n) -> { });
+      KafkaClientSettings settings) {
+    return start(bootstrapServers, topic, warehouse, settings, (c, n) -> { });
   }
 
   static KafkaEventConsumer start(String bootstrapServers, String topic, EventStore warehouse,
-      Map<String, String> clientProperties, AfterWrite afterWrite) {
-    KafkaEventConsumer c = new KafkaEventConsumer(bootstrapServers, topic, warehouse, clientProperties, afterWrite);
+      KafkaClientSettings settings, AfterWrite afterWrite) {
+    KafkaEventConsumer c = new KafkaEventConsumer(bootstrapServers, topic, warehouse, settings, afterWrite);
     c.thread.start();
     return c;
   }
@@ -141,6 +160,8 @@ public final class KafkaEventConsumer implements AutoCloseable {
     Gauge.builder("assay.events.consumer.last.commit.timestamp", this, c -> c.lastCommitMillis / 1000.0)
         .baseUnit("seconds").description("Epoch seconds of the consumer's last offset commit (0: none yet)")
         .register(meters);
+    Gauge.builder("assay.events.consumer.partitions", this, c -> c.partitions)
+        .description("Partitions of the topic assigned to this replica's consumer").register(meters);
     FunctionCounter.builder("assay.events.consumer.restarts", this, c -> c.restarts)
         .description("Kafka consumers started again after a failure").register(meters);
     return this;
@@ -167,6 +188,9 @@ public final class KafkaEventConsumer implements AutoCloseable {
           LOG.log(Level.WARNING, "the event consumer failed; restarting in " + backoff.toSeconds()
               + " s (events stay in Kafka meanwhile): " + e, e);
         }
+        if (crashed) {
+          break;
+        }
         closeClient();
         if (!running) {
           break;
@@ -184,7 +208,9 @@ public final class KafkaEventConsumer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      closeClient();
+      if (!crashed) {
+        closeClient();
+      }
       state = State.STOPPED;
       stopped.countDown();
     }
@@ -262,6 +288,16 @@ public final class KafkaEventConsumer implements AutoCloseable {
     halted = true;
   }
 
+  /**
+   * Stops at once without leaving the group or closing the connection, as a killed process would:
+   * the group reassigns this consumer's partitions only after its session times out. For tests;
+   * call it from {@link AfterWrite}.
+   */
+  void crash() {
+    crashed = true;
+    halted = true;
+  }
+
   /** Waits until the consumer thread has ended. */
   boolean awaitStopped(Duration timeout) throws InterruptedException {
     return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -282,6 +318,9 @@ public final class KafkaEventConsumer implements AutoCloseable {
       stopped.await(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (crashed) {
+      closeClient(); // what the process's death would have released
     }
   }
 }
