@@ -36,6 +36,8 @@ public interface StatResult {
   enum Method {
     /** Welch's t-test with Welch–Satterthwaite degrees of freedom. */
     WELCH_T("welch_t"),
+    /** A linear contrast of arm means (factorial effects) by Welch–Satterthwaite t. */
+    WELCH_CONTRAST("welch_contrast"),
     /** One-sided Welch t-test against a non-inferiority margin. */
     WELCH_T_ONE_SIDED("welch_t_one_sided"),
     /** Difference of two proportions, unpooled (Wald) z. */
