@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param excludedExperiments keys of experiments whose units must not enter this one; stored and
  *     validated (they must exist when planned as code), not yet enforced in the SDK payload
  * @param bandit how the server updates a bandit's weights: set (defaults applied) exactly for type bandit
+ * @param factors a factorial design's factors (type multivariate only; ADR 0040): the variants are then
+ *     its cells, equally weighted, each serving its levels; empty for other designs
  * @param phases the phases so far, oldest first; the last one is current
  */
 public record Experiment(String key, String name, String hypothesis, String owner, ExperimentType type,
@@ -34,6 +36,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
     Optional<String> layer, Optional<Range> range, MetricRefs metrics, Optional<Long> plannedUnits,
     Optional<Integer> minimumRuntimeDays, Optional<Long> targetSampleSizePerVariant, List<String> excludedExperiments,
     Analysis analysis, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<BanditSettings> bandit,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Factor> factors,
     ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Halt> halted,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Kill> killed) implements Keyed {
@@ -44,7 +47,8 @@ public record Experiment(String key, String name, String hypothesis, String owne
       @Nullable Optional<String> layer, @Nullable Optional<Range> range, @Nullable MetricRefs metrics,
       @Nullable Optional<Long> plannedUnits, @Nullable Optional<Integer> minimumRuntimeDays,
       @Nullable Optional<Long> targetSampleSizePerVariant, @Nullable List<String> excludedExperiments,
-      @Nullable Analysis analysis, @Nullable Optional<BanditSettings> bandit, @Nullable ExperimentStatus status,
+      @Nullable Analysis analysis, @Nullable Optional<BanditSettings> bandit, @Nullable List<Factor> factors,
+      @Nullable ExperimentStatus status,
       @Nullable List<Phase> phases, @Nullable Optional<Decision> decision, @Nullable Optional<Halt> halted,
       @Nullable Optional<Kill> killed) {
     this.key = Check.key("key", key);
@@ -59,7 +63,8 @@ public record Experiment(String key, String name, String hypothesis, String owne
       Conditions.validate("condition", this.condition);
     }
     this.coverage = Check.fraction("coverage", coverage, 1.0);
-    this.variants = variants(Check.required("variants", variants));
+    this.factors = Check.list("factors", factors, FactorialCells.MAX_FACTORS);
+    this.variants = FactorialCells.check(this.type, this.factors, variants(Check.required("variants", variants)));
     this.layer = Check.optionalKey("layer", layer);
     this.range = Check.optional(range);
     if (this.layer.isPresent() && this.range.isEmpty()) {
@@ -166,7 +171,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
       Optional<Halt> halted, Optional<Kill> killed) {
     return new Experiment(key, name, hypothesis, owner, type, hashAttribute, fallbackAttribute, condition, coverage,
         variants, layer, range, metrics, plannedUnits, minimumRuntimeDays, targetSampleSizePerVariant, excludedExperiments,
-        analysis, bandit, status, phases, decision, halted, killed);
+        analysis, bandit, factors, status, phases, decision, halted, killed);
   }
 
   /** This experiment with the kill switch's record set or cleared. */
