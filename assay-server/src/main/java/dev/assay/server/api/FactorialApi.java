@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.assay.server.analysis.AnalysisSnapshot;
 import dev.assay.server.analysis.FactorialEffects;
 import dev.assay.server.analysis.FactorialPower;
-import dev.assay.server.analysis.SnapshotJson;
+import dev.assay.server.analysis.FactorialResults;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
@@ -15,12 +14,10 @@ import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Factor;
 import dev.assay.server.domain.model.FactorialCells;
 import dev.assay.stats.LinearContrast;
-import dev.assay.stats.SampleStats;
 import dev.assay.stats.StatsException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Factorial designs (docs/designs.md "Factorial tests", ADR 0040): {@code GET
@@ -58,50 +55,31 @@ final class FactorialApi implements Resource {
       throw DomainException.notFound("no results yet for experiment '" + e.key() + "': POST /api/v1/experiments/"
           + e.key() + "/refresh");
     }
-    JsonNode snap = snaps.get(0);
-    AnalysisSnapshot.Settings settings = SnapshotJson.readSettings(snap.path("settings"));
-    List<Factor> factors = e.factors();
-    ObjectNode out = F.objectNode();
-    out.put("experiment", e.key());
-    out.put("phase", snap.path("phase").asInt());
-    out.set("computedAt", snap.path("computedAt"));
-    out.put("alpha", settings.alpha());
-    out.put("correction", settings.correction().wire());
-    out.set("factors", dev.assay.server.domain.Json.MAPPER.valueToTree(factors));
-    ArrayNode metrics = out.putArray("metrics");
-    for (Map.Entry<String, JsonNode> m : snap.path("sufficientStatistics").properties()) {
-      List<SampleStats> cells = cells(m.getValue(), FactorialCells.count(factors));
-      if (cells.isEmpty()) {
-        continue;
-      }
-      ObjectNode mo = metrics.addObject();
-      mo.put("metric", m.getKey());
-      ArrayNode co = mo.putArray("cells");
-      for (int k = 0; k < cells.size(); k++) {
-        ObjectNode cell = co.addObject().put("key", FactorialCells.key(factors, k));
-        cell.set("levels", FactorialCells.value(factors, k));
-        cell.put("units", cells.get(k).n());
-        number(cell, "mean", cells.get(k).mean());
-      }
-      ArrayNode eo = mo.putArray("effects");
-      for (FactorialEffects.Effect x : FactorialEffects.of(factors, cells, settings.alpha(), settings.correction())) {
-        eo.add(effect(x));
-      }
-    }
-    return out;
+    return view(e.key(), FactorialResults.of(e.factors(), snaps.get(0)));
   }
 
-  /* The cells' n, mean and variance from the stored sums (n, sumY, sumY2); empty for a ratio metric. */
-  private static List<SampleStats> cells(JsonNode sums, int count) {
-    if (!sums.isArray() || sums.size() != count) {
-      return List.of();
-    }
-    List<SampleStats> out = new ArrayList<>();
-    for (JsonNode s : sums) {
-      if (!s.has("sumY") || !s.has("sumY2")) {
-        return List.of();
+  static ObjectNode view(String experiment, FactorialResults r) {
+    List<Factor> factors = r.factors();
+    ObjectNode out = F.objectNode();
+    out.put("experiment", experiment);
+    out.put("phase", r.phase());
+    out.put("computedAt", r.computedAt().toString());
+    out.put("alpha", r.alpha());
+    out.put("correction", r.correction().wire());
+    out.set("factors", dev.assay.server.domain.Json.MAPPER.valueToTree(factors));
+    ArrayNode metrics = out.putArray("metrics");
+    for (FactorialResults.MetricEffects m : r.metrics()) {
+      ObjectNode mo = metrics.addObject();
+      mo.put("metric", m.metric());
+      ArrayNode co = mo.putArray("cells");
+      for (int k = 0; k < m.cells().size(); k++) {
+        ObjectNode cell = co.addObject().put("key", FactorialCells.key(factors, k));
+        cell.set("levels", FactorialCells.value(factors, k));
+        cell.put("units", m.cells().get(k).n());
+        number(cell, "mean", m.cells().get(k).mean());
       }
-      out.add(SampleStats.fromSums(s.path("n").asLong(), s.path("sumY").asDouble(), s.path("sumY2").asDouble()));
+      ArrayNode eo = mo.putArray("effects");
+      m.effects().forEach(x -> eo.add(effect(x)));
     }
     return out;
   }
