@@ -72,6 +72,8 @@ public interface StatResult {
     BAYESIAN_GAUSSIAN_NORMAL_PRIOR("bayesian_gaussian_normal_prior"),
     /** Exact Beta-binomial posterior comparison. */
     BETA_BINOMIAL_EXACT("beta_binomial_exact"),
+    /** A/A p-values against U(0, 1): binomial false-positive rate and Kolmogorov–Smirnov. */
+    PVALUE_UNIFORMITY("pvalue_uniformity"),
     /** Sample ratio mismatch by Pearson's χ². */
     SRM_CHI_SQUARE("srm_chi_square"),
     /** Thompson sampling with Gaussian posteriors. */
