@@ -36,6 +36,8 @@ public interface StatResult {
   enum Method {
     /** Welch's t-test with Welch–Satterthwaite degrees of freedom. */
     WELCH_T("welch_t"),
+    /** A linear contrast of arm means (factorial effects) by Welch–Satterthwaite t. */
+    WELCH_CONTRAST("welch_contrast"),
     /** One-sided Welch t-test against a non-inferiority margin. */
     WELCH_T_ONE_SIDED("welch_t_one_sided"),
     /** Difference of two proportions, unpooled (Wald) z. */
@@ -70,6 +72,8 @@ public interface StatResult {
     BAYESIAN_GAUSSIAN_NORMAL_PRIOR("bayesian_gaussian_normal_prior"),
     /** Exact Beta-binomial posterior comparison. */
     BETA_BINOMIAL_EXACT("beta_binomial_exact"),
+    /** A/A p-values against U(0, 1): binomial false-positive rate and Kolmogorov–Smirnov. */
+    PVALUE_UNIFORMITY("pvalue_uniformity"),
     /** Sample ratio mismatch by Pearson's χ². */
     SRM_CHI_SQUARE("srm_chi_square"),
     /** Thompson sampling with Gaussian posteriors. */

@@ -157,6 +157,30 @@ public final class SnapshotJson {
         dimensions, running);
   }
 
+  /**
+   * Per mean or proportion metric of a snapshot's {@code sufficientStatistics}, each variation's n,
+   * mean and variance from its stored sums (n, sumY, sumY2), in variation order; ratio and
+   * quantile metrics are left out.
+   */
+  public static Map<String, List<dev.assay.stats.SampleStats>> meanStatistics(JsonNode sufficient) {
+    Map<String, List<dev.assay.stats.SampleStats>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> m : sufficient.properties()) {
+      List<dev.assay.stats.SampleStats> arms = new ArrayList<>();
+      for (JsonNode a : m.getValue()) {
+        if (!a.has("sumY") || !a.has("sumY2")) {
+          arms = null;
+          break;
+        }
+        arms.add(dev.assay.stats.SampleStats.fromSums(a.path("n").asLong(), a.path("sumY").asDouble(),
+            a.path("sumY2").asDouble()));
+      }
+      if (arms != null && !arms.isEmpty()) {
+        out.put(m.getKey(), List.copyOf(arms));
+      }
+    }
+    return out;
+  }
+
   /** Settings as stored; an old snapshot without some reads the defaults. */
   public static Settings readSettings(JsonNode s) {
     Analysis defaults = Analysis.DEFAULTS;

@@ -76,7 +76,8 @@ public final class HttpApi {
         new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()), new BreakersApi(s.breakers()),
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),
         new SwitchbacksApi(config, s.analysis()),
-        new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config));
+        new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config),
+        new FactorialApi(config));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);

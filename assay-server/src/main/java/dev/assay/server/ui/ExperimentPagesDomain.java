@@ -183,6 +183,13 @@ final class ExperimentPagesDomain {
     return config.snapshots(project, key, limit);
   }
 
+  /** A factorial experiment's effects from a snapshot of it; empty for an experiment without factors. */
+  Optional<dev.assay.server.analysis.FactorialResults> factorial(String project, String key, JsonNode snapshot) {
+    var factors = config.experiment(project, key).value().factors();
+    return factors.isEmpty() ? Optional.empty()
+        : Optional.of(dev.assay.server.analysis.FactorialResults.of(factors, snapshot));
+  }
+
   Optional<RefreshProgress> progress(String project, String key) {
     return analysis.flatMap(a -> a.progress(project, key));
   }

@@ -29,7 +29,7 @@ public final class ResultsPage {
 
   /** {@code experiments/results.jte} and its body {@code experiments/resultsBody.jte}. */
   public record View(Shell shell, Experiment experiment, Optional<Results> results, boolean canRefresh,
-      Optional<RefreshProgress> progress) {
+      Optional<RefreshProgress> progress, Optional<FactorialView> factorial) {
     public String link(String suffix) {
       return shell.link("/ui/experiments/" + Http.encode(experiment.key()) + suffix);
     }
@@ -59,8 +59,10 @@ public final class ResultsPage {
     Optional<Results> results = latest.isEmpty() ? Optional.empty() : Optional.of(ResultsPageModel.of(
         ui.experiments().document(c.project(), e.key()), latest.get(0), ui.experiments().higherIsBetter(c.project()),
         1));
+    Optional<FactorialView> factorial = latest.isEmpty() ? Optional.empty()
+        : ui.experiments().factorial(c.project(), e.key(), latest.get(0)).map(FactorialView::of);
     return new View(c.shell("Results · " + e.displayName(), "experiments"), e, results, ui.experiments().canRefresh(),
-        ui.experiments().progress(c.project(), e.key()));
+        ui.experiments().progress(c.project(), e.key()), factorial);
   }
 
   private UiResponse plots(UiCall c) {

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  *     validated (they must exist when planned as code), not yet enforced in the SDK payload
  * @param bandit how the server updates a bandit's weights: set (defaults applied) exactly for type bandit
  * @param switchback the windows × regions a switchback randomizes: set (defaults applied) exactly for type switchback
+ * @param factors a factorial design's factors (type multivariate only; ADR 0040): the variants are then
+ *     its cells, equally weighted, each serving its levels; empty for other designs
  * @param phases the phases so far, oldest first; the last one is current
  */
 public record Experiment(String key, String name, String hypothesis, String owner, ExperimentType type,
@@ -36,6 +38,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
     Optional<Integer> minimumRuntimeDays, Optional<Long> targetSampleSizePerVariant, List<String> excludedExperiments,
     Analysis analysis, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<BanditSettings> bandit,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<SwitchbackSettings> switchback,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Factor> factors,
     ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Halt> halted,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Kill> killed) implements Keyed {
@@ -47,7 +50,8 @@ public record Experiment(String key, String name, String hypothesis, String owne
       @Nullable Optional<Long> plannedUnits, @Nullable Optional<Integer> minimumRuntimeDays,
       @Nullable Optional<Long> targetSampleSizePerVariant, @Nullable List<String> excludedExperiments,
       @Nullable Analysis analysis, @Nullable Optional<BanditSettings> bandit,
-      @Nullable Optional<SwitchbackSettings> switchback, @Nullable ExperimentStatus status,
+      @Nullable Optional<SwitchbackSettings> switchback, @Nullable List<Factor> factors,
+      @Nullable ExperimentStatus status,
       @Nullable List<Phase> phases, @Nullable Optional<Decision> decision, @Nullable Optional<Halt> halted,
       @Nullable Optional<Kill> killed) {
     this.key = Check.key("key", key);
@@ -63,7 +67,8 @@ public record Experiment(String key, String name, String hypothesis, String owne
       Conditions.validate("condition", this.condition);
     }
     this.coverage = Check.fraction("coverage", coverage, 1.0);
-    this.variants = variants(Check.required("variants", variants));
+    this.factors = Check.list("factors", factors, FactorialCells.MAX_FACTORS);
+    this.variants = FactorialCells.check(this.type, this.factors, variants(Check.required("variants", variants)));
     this.layer = Check.optionalKey("layer", layer);
     this.range = Check.optional(range);
     if (this.layer.isPresent() && this.range.isEmpty()) {
@@ -188,7 +193,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
       Optional<Halt> halted, Optional<Kill> killed) {
     return new Experiment(key, name, hypothesis, owner, type, hashAttribute, fallbackAttribute, condition, coverage,
         variants, layer, range, metrics, plannedUnits, minimumRuntimeDays, targetSampleSizePerVariant, excludedExperiments,
-        analysis, bandit, switchback, status, phases, decision, halted, killed);
+        analysis, bandit, switchback, factors, status, phases, decision, halted, killed);
   }
 
   /** This experiment with the kill switch's record set or cleared. */
