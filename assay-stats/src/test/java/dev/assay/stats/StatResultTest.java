@@ -17,7 +17,7 @@ class StatResultTest {
   /** Public records that are inputs, settings or test definitions, not results. */
   private static final Set<String> NOT_RESULTS = Set.of("AnalysisSettings", "BanditArm", "CupedStats",
       "MetricData", "QuantileStats", "RatioStats", "SampleStats", "NormalMixtureSequence", "ThompsonSampling",
-      "ExperimentAnalysis");
+      "ExperimentAnalysis", "ClusterSums");
   /** Results whose {@code method} component is their JSON label: typed through {@code methods()} instead. */
   private static final Set<String> LABELLED = Set.of("MetricResult", "NonInferiority");
 
