@@ -57,7 +57,36 @@ final class SnapshotStatistics {
     return new AnalysisSnapshot(plan.experimentKey(), plan.phase(), now, Instant.ofEpochMilli(plan.start()),
         plan.end() < AnalysisPlan.OPEN_END ? Optional.of(Instant.ofEpochMilli(plan.end())) : Optional.empty(),
         used, health(plan, m, analysis, sequentialSrm), m.sufficient(), results, quantiles(plan, m.quantiles()),
-        Breakdowns.of(plan, m, settings), states);
+        Breakdowns.of(plan, m, settings), states, design(plan, m.design(), results));
+  }
+
+  /* The design section: clusters per variation, and the triggered share with the diluted effects. */
+  private static DesignResults design(AnalysisPlan plan, WarehouseQuery.DesignCounts counts, List<Result> results) {
+    AnalysisPlan.Design d = plan.design();
+    Optional<DesignResults.Cluster> cluster = counts.clusters().map(k -> {
+      List<DesignResults.ClusterCount> rows = new ArrayList<>();
+      for (int v = 0; v < plan.variants().size(); v++) {
+        rows.add(new DesignResults.ClusterCount(plan.variants().get(v), k[v], counts.units()[v]));
+      }
+      return new DesignResults.Cluster(d.unit().orElseThrow(), d.clusterAttribute().orElseThrow(), rows);
+    });
+    Optional<DesignResults.Trigger> trigger = counts.exposed().map(all -> {
+      long exposed = Arrays.stream(all).sum();
+      long triggered = Arrays.stream(counts.units()).sum();
+      double r = exposed == 0 ? Double.NaN : (double) triggered / exposed;
+      List<DesignResults.Diluted> diluted = new ArrayList<>();
+      for (Result res : results) {
+        diluted.add(new DesignResults.Diluted(res.metric(), res.variant(), times(res.effect(), r),
+            times(res.ciLower(), r), times(res.ciUpper(), r)));
+      }
+      return new DesignResults.Trigger(d.trigger().orElseThrow(), exposed, triggered, r, diluted);
+    });
+    return new DesignResults(cluster, trigger);
+  }
+
+  private static OptionalDouble times(OptionalDouble x, double r) {
+    return x.isPresent() && Double.isFinite(r) && Double.isFinite(x.getAsDouble() * r)
+        ? OptionalDouble.of(x.getAsDouble() * r) : OptionalDouble.empty();
   }
 
   private static Map<ExperimentAnalysis.Key, AlwaysValidState> runningStates(AnalysisSnapshot previous) {
