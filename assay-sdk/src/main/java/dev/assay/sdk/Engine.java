@@ -247,10 +247,7 @@ final class Engine {
     // 13. in the experiment
     String unit = analysisUnit(exp, attrs, hashAttr);
     if (!detail && !sticky) {
-      if (settings.tracking() && firstExposure(unit == null ? hashAttr : UNIT_KEY,
-          unit == null ? hashValue : unit, exp.key, assigned)) {
-        report(exp, exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, false).withUnit(unit));
-      }
+      trackLite(exp, assigned, hashAttr, hashValue, n, featureId, unit);
       return exp.liteResults[assigned];
     }
     ExperimentResult result = exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, foundSticky);
@@ -260,6 +257,15 @@ final class Engine {
     }
     track(exp, result.withUnit(unit));
     return result;
+  }
+
+  /* Tracks the exposure of the allocation-free path (the result is built only when it is reported). */
+  private void trackLite(Experiment exp, int assigned, String hashAttr, String hashValue, double n,
+      @Nullable String featureId, @Nullable String unit) {
+    if (settings.tracking() && firstExposure(unit == null ? hashAttr : UNIT_KEY,
+        unit == null ? hashValue : unit, exp.key, assigned)) {
+      report(exp, exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, false).withUnit(unit));
+    }
   }
 
   /*
