@@ -63,11 +63,14 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
    * @param unit the analysis unit's attribute when the experiment randomizes clusters of them
    * @param clusterAttribute the hash attribute naming the cluster, when clustered
    * @param trigger the trigger event, when the analysis is triggered
+   * @param stratify the exposure attribute whose levels are the strata of a post-stratified estimate
    */
-  record Design(Optional<String> unit, Optional<String> clusterAttribute, Optional<String> trigger) {
+  record Design(Optional<String> unit, Optional<String> clusterAttribute, Optional<String> trigger,
+      Optional<String> stratify) {
     static Design of(Experiment exp) {
       Optional<String> unit = exp.analysis().clusterUnit(exp.hashAttribute());
-      return new Design(unit, unit.map(u -> exp.hashAttribute()), exp.analysis().trigger());
+      return new Design(unit, unit.map(u -> exp.hashAttribute()), exp.analysis().trigger(),
+          exp.analysis().stratify());
     }
 
     boolean clustered() {

@@ -11,9 +11,22 @@ import java.util.OptionalDouble;
  * @param cluster set when the experiment randomized clusters of its analysis units
  * @param trigger set when the analysis counted only the units that sent the trigger event
  */
-public record DesignResults(Optional<Cluster> cluster, Optional<Trigger> trigger) {
-  /** Neither clustered nor triggered. */
-  public static final DesignResults NONE = new DesignResults(Optional.empty(), Optional.empty());
+public record DesignResults(Optional<Cluster> cluster, Optional<Trigger> trigger,
+    Optional<Stratification> stratification) {
+  /** Neither clustered nor triggered nor stratified. */
+  public static final DesignResults NONE = new DesignResults(Optional.empty(), Optional.empty(), Optional.empty());
+
+  /** The post-stratified estimates over the levels of {@code attribute} (dev.assay.stats.PostStratification). */
+  public record Stratification(String attribute, List<Stratified> results) {
+    public Stratification {
+      results = List.copyOf(results);
+    }
+  }
+
+  /** One metric's post-stratified effect of a treatment variant, beside the unadjusted SE. */
+  public record Stratified(String metric, String variant, OptionalDouble effect, OptionalDouble se,
+      OptionalDouble ciLower, OptionalDouble ciUpper, OptionalDouble pValue, OptionalDouble unadjustedSe,
+      OptionalDouble varianceReduction, int strata, double droppedShare) {}
 
   /**
    * A cluster randomization: results are per {@code unit} (e.g. user), randomized and analysed

@@ -65,6 +65,7 @@ public final class SnapshotJson {
     }
     s.design().cluster().ifPresent(c -> o.set("cluster", cluster(c)));
     s.design().trigger().ifPresent(t -> o.set("trigger", trigger(t)));
+    s.design().stratification().ifPresent(t -> o.set("stratification", stratification(t)));
     ArrayNode running = o.putArray("runningStates");
     for (RunningState st : s.runningStates()) {
       ObjectNode r = running.addObject().put("metric", st.metric()).put("variant", st.variant())
@@ -156,7 +157,8 @@ public final class SnapshotJson {
         instant(o.path("computedAt")).orElse(Instant.EPOCH), instant(o.path("from")).orElse(Instant.EPOCH),
         instant(o.path("to")), readSettings(o.path("settings")),
         health, sufficient instanceof ObjectNode so ? so.deepCopy() : JSON.createObjectNode(), results, quantiles,
-        dimensions, running, new DesignResults(readCluster(o.path("cluster")), readTrigger(o.path("trigger"))));
+        dimensions, running, new DesignResults(readCluster(o.path("cluster")), readTrigger(o.path("trigger")),
+        readStratification(o.path("stratification"))));
   }
 
   private static ObjectNode cluster(DesignResults.Cluster c) {
@@ -179,6 +181,35 @@ public final class SnapshotJson {
       put(r, "ciUpper", x.ciUpper());
     }
     return o;
+  }
+
+  private static ObjectNode stratification(DesignResults.Stratification s) {
+    ObjectNode o = JSON.createObjectNode().put("attribute", s.attribute());
+    ArrayNode rows = o.putArray("results");
+    for (DesignResults.Stratified x : s.results()) {
+      ObjectNode r = rows.addObject().put("metric", x.metric()).put("variant", x.variant());
+      put(r, "effect", x.effect());
+      put(r, "se", x.se());
+      put(r, "ciLower", x.ciLower());
+      put(r, "ciUpper", x.ciUpper());
+      put(r, "pValue", x.pValue());
+      put(r, "unadjustedSe", x.unadjustedSe());
+      put(r, "varianceReduction", x.varianceReduction());
+      r.put("strata", x.strata()).put("droppedShare", x.droppedShare());
+    }
+    return o;
+  }
+
+  private static Optional<DesignResults.Stratification> readStratification(JsonNode s) {
+    if (!s.isObject()) {
+      return Optional.empty();
+    }
+    List<DesignResults.Stratified> rows = new ArrayList<>();
+    s.path("results").forEach(x -> rows.add(new DesignResults.Stratified(x.path("metric").asText(),
+        x.path("variant").asText(), number(x, "effect"), number(x, "se"), number(x, "ciLower"), number(x, "ciUpper"),
+        number(x, "pValue"), number(x, "unadjustedSe"), number(x, "varianceReduction"), x.path("strata").asInt(),
+        x.path("droppedShare").asDouble())));
+    return Optional.of(new DesignResults.Stratification(s.path("attribute").asText(), rows));
   }
 
   private static Optional<DesignResults.Cluster> readCluster(JsonNode c) {

@@ -81,7 +81,36 @@ final class SnapshotStatistics {
       }
       return new DesignResults.Trigger(d.trigger().orElseThrow(), exposed, triggered, r, diluted);
     });
-    return new DesignResults(cluster, trigger);
+    Optional<DesignResults.Stratification> strata = d.stratify().map(a -> new DesignResults.Stratification(a,
+        stratified(plan, counts.strata())));
+    return new DesignResults(cluster, trigger, strata);
+  }
+
+  /* Per metric and treatment variant, the post-stratified estimate over the attribute's levels. */
+  private static List<DesignResults.Stratified> stratified(AnalysisPlan plan,
+      Map<String, java.util.SortedMap<String, List<dev.assay.stats.CupedStats>>> strata) {
+    List<DesignResults.Stratified> out = new ArrayList<>();
+    strata.forEach((metric, levels) -> {
+      for (int v = 1; v < plan.variants().size(); v++) {
+        List<dev.assay.stats.SampleStats> c = new ArrayList<>();
+        List<dev.assay.stats.SampleStats> t = new ArrayList<>();
+        for (List<dev.assay.stats.CupedStats> level : levels.values()) {
+          c.add(sample(level.get(0)));
+          t.add(sample(level.get(v)));
+        }
+        dev.assay.stats.PostStratification ps = dev.assay.stats.PostStratification.of(c, t, plan.settings().alpha());
+        out.add(new DesignResults.Stratified(metric, plan.variants().get(v), SnapshotJson.finite(ps.effect()),
+            SnapshotJson.finite(ps.se()), SnapshotJson.finite(ps.ciLower()), SnapshotJson.finite(ps.ciUpper()),
+            SnapshotJson.finite(ps.pValue()), SnapshotJson.finite(ps.unadjustedSe()),
+            SnapshotJson.finite(ps.varianceReduction()), ps.strata(), ps.droppedShare()));
+      }
+    });
+    return out;
+  }
+
+  private static dev.assay.stats.SampleStats sample(dev.assay.stats.CupedStats s) {
+    return s.n() == 0 ? new dev.assay.stats.SampleStats(0, 0, Double.NaN)
+        : dev.assay.stats.SampleStats.fromSums(s.n(), s.sumY(), s.sumY2());
   }
 
   private static OptionalDouble times(OptionalDouble x, double r) {

@@ -50,8 +50,10 @@ final class WarehouseQuery {
    * @param units analysis units per variation (those counted: triggered ones, when triggered)
    * @param clusters clusters per variation, when clustered (then {@code counts} holds these)
    * @param exposed every exposed unit per variation, triggered or not, when triggered
+   * @param strata per metric, per level of the stratification attribute, the per-variation statistics
    */
-  record DesignCounts(long[] units, java.util.Optional<long[]> clusters, java.util.Optional<long[]> exposed) {}
+  record DesignCounts(long[] units, java.util.Optional<long[]> clusters, java.util.Optional<long[]> exposed,
+      Map<String, java.util.SortedMap<String, List<CupedStats>>> strata) {}
 
   Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
     String[] current = {"exposure counts"};
@@ -102,6 +104,7 @@ final class WarehouseQuery {
     Map<String, List<QuantileStats>> quantiles = new LinkedHashMap<>();
     ObjectNode sufficient = JSON.createObjectNode();
     Map<String, List<CupedStats>> onePass = null;
+    Map<String, java.util.SortedMap<String, List<CupedStats>>> strata = new LinkedHashMap<>();
     int step = 0;
     for (PlannedMetric m : plan.metrics()) {
       step++;
@@ -134,6 +137,9 @@ final class WarehouseQuery {
       List<CupedStats> s = onePass.containsKey(m.key()) ? onePass.get(m.key())
           : statistics.metric(c, p, m.query(true), variations);
       sufficient.set(m.key(), JSON.valueToTree(s));
+      if (design.stratify().isPresent()) {
+        strata.put(m.key(), statistics.metricByDimension(c, p, m.query(false), design.stratify().get(), variations));
+      }
       for (String dim : plan.dimensions()) {
         current[0] = "metric '" + m.key() + "' by " + dim;
         progress.accept("metric " + m.key() + " by " + dim);
@@ -144,7 +150,7 @@ final class WarehouseQuery {
           : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
-        new DesignCounts(units.units(), clusters, exposed));
+        new DesignCounts(units.units(), clusters, exposed, strata));
   }
 
   /*

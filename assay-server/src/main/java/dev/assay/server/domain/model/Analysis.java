@@ -19,18 +19,22 @@ import org.jspecify.annotations.Nullable;
  * @param trigger an event name: the analysis counts only units that sent it at or after their first
  *     exposure (triggered analysis), and reports the triggered share and the effect diluted to
  *     every exposed unit; empty for all exposed units
+ * @param stratify an exposure attribute known at assignment (e.g. a plan tier): the results also
+ *     report the post-stratified estimate over its levels, which removes the variance between
+ *     them; empty for none
  */
 public record Analysis(Engine engine, Double alpha, Boolean sequential, Boolean cuped, Correction correction,
     Boolean autoHalt, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> unit,
-    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> trigger) {
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> trigger,
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> stratify) {
   /** The significance level of an experiment that sets none: the one place α's default is written. */
   public static final double DEFAULT_ALPHA = 0.05;
   /** All defaults. */
-  public static final Analysis DEFAULTS = new Analysis(null, null, null, null, null, null, null, null);
+  public static final Analysis DEFAULTS = new Analysis(null, null, null, null, null, null, null, null, null);
 
   public Analysis(@Nullable Engine engine, @Nullable Double alpha, @Nullable Boolean sequential,
       @Nullable Boolean cuped, @Nullable Correction correction, @Nullable Boolean autoHalt,
-      @Nullable Optional<String> unit, @Nullable Optional<String> trigger) {
+      @Nullable Optional<String> unit, @Nullable Optional<String> trigger, @Nullable Optional<String> stratify) {
     this.engine = engine == null ? Engine.FREQUENTIST : engine;
     if (alpha != null && !(alpha > 0 && alpha <= 0.5)) {
       throw DomainException.invalid("alpha", "must be in (0, 0.5], e.g. 0.05, was " + alpha);
@@ -42,6 +46,7 @@ public record Analysis(Engine engine, Double alpha, Boolean sequential, Boolean 
     this.autoHalt = autoHalt == null || autoHalt;
     this.unit = Check.optional(unit).map(u -> Check.requiredText("unit", u, NAME_MAX));
     this.trigger = Check.optional(trigger).map(t -> Check.requiredText("trigger", t, NAME_MAX));
+    this.stratify = Check.optional(stratify).map(t -> Check.requiredText("stratify", t, NAME_MAX));
   }
 
   /** The analysis settings of a cluster-randomized experiment hashed by {@code hashAttribute}, if it is one. */
