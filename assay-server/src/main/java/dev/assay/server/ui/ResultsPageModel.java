@@ -317,6 +317,17 @@ public final class ResultsPageModel {
           + " '%s' (%,d units in %,d clusters), intervals at the cluster level; the unit counts below are clusters.",
           c.path("randomizedBy").asText(), c.path("unit").asText(), units, clusters)));
     }
+    JsonNode st = snapshot.path("stratification");
+    if (st.isObject()) {
+      StringBuilder rows = new StringBuilder();
+      for (JsonNode d : st.path("results")) {
+        rows.append(String.format(Locale.ROOT, " %s/%s %s [%s, %s] (variance −%.0f%%);", d.path("metric").asText(),
+            d.path("variant").asText(), format(num(d, "effect")), format(num(d, "ciLower")), format(num(d, "ciUpper")),
+            100 * d.path("varianceReduction").asDouble()));
+      }
+      out.add(new Banner("info", "stratification", "Post-stratified by '" + st.path("attribute").asText() + "':"
+          + rows));
+    }
     JsonNode t = snapshot.path("trigger");
     if (t.isObject()) {
       StringBuilder diluted = new StringBuilder();
