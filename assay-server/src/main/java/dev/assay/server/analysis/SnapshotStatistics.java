@@ -173,8 +173,13 @@ final class SnapshotStatistics {
       warnings.add("fewer than " + plan.minimumSample() + " units in a variation: results are not shown as final");
     }
     return new Health(units, analysis.srm().pValue(), sequentialSrm, srm, multiple,
-        total + multiple == 0 ? 0 : (double) multiple / (total + multiple), smallest < plan.minimumSample(),
+        rate(multiple, Arrays.stream(m.design().units()).sum()), smallest < plan.minimumSample(),
         planned > 0 ? OptionalDouble.of(Math.min(1.0, (double) total / planned)) : OptionalDouble.empty(), warnings);
+  }
+
+  /* The share of units excluded for seeing several variations, among units (not clusters). */
+  private static double rate(long multiple, long units) {
+    return units + multiple == 0 ? 0 : (double) multiple / (units + multiple);
   }
 
   private static List<QuantileRow> quantiles(AnalysisPlan plan, Map<String, List<QuantileStats>> quantiles) {

@@ -32,6 +32,10 @@ public final class UnitCheck {
     Optional<String> declared = e.analysis().unit();
     String expected = declared.orElse(e.hashAttribute());
     boolean cluster = e.analysis().clusterUnit(e.hashAttribute()).isPresent();
+    if (cluster && e.type() == dev.assay.server.domain.model.ExperimentType.BANDIT) {
+      out.add("a bandit's weight updates analyse per randomization unit: a bandit cannot declare analysis.unit '"
+          + declared.orElseThrow() + "' different from hashAttribute '" + e.hashAttribute() + "'");
+    }
     for (String key : e.metrics().all()) {
       Optional<Metric> m = metrics.apply(key);
       if (m.isEmpty()) {

@@ -118,6 +118,10 @@ class ClusterProofTest {
     TestServer.Response refused = server.admin("POST", "/api/v1/experiments", experiment.formatted(""));
     assertThat(refused.status()).as(refused.body()).isEqualTo(400);
     assertThat(refused.body()).contains("analysis.unit").contains("revenue");
+    TestServer.Response bandit = server.admin("POST", "/api/v1/experiments", experiment.replace("\"key\":\"seats\"",
+        "\"key\":\"seats-bandit\",\"type\":\"bandit\"").formatted(",\"unit\":\"id\""));
+    assertThat(bandit.status()).as(bandit.body()).isEqualTo(400);
+    assertThat(bandit.body()).contains("analysis.unit").contains("bandit");
     ok(server.admin("POST", "/api/v1/experiments", experiment.formatted(",\"unit\":\"id\"")));
     ok(server.admin("POST", "/api/v1/flags", """
         {"key":"seats-flag","type":"string","defaultValue":"control",
