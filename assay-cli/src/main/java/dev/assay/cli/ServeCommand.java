@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Spec;
       "Environment: ASSAY_PORT, ASSAY_HOST, ASSAY_DATA_DIR, ASSAY_DATABASE_URL, ASSAY_ADMIN_TOKEN"
           + " (creates an admin API key with that value; at least 16 characters).",
       "Events: ASSAY_EVENTS_HMAC_KEY (or _FILE), ASSAY_EVENTS_ATTRIBUTES, ASSAY_EVENTS_RETENTION_DAYS,"
-          + " ASSAY_KAFKA_BOOTSTRAP_SERVERS, ASSAY_KAFKA_TOPIC, ASSAY_KAFKA_CONSUME.",
+          + " ASSAY_KAFKA_BOOTSTRAP_SERVERS, ASSAY_KAFKA_TOPIC, ASSAY_KAFKA_CONSUME, ASSAY_KAFKA_PROPERTIES,"
+          + " ASSAY_KAFKA_GROUP_ID, ASSAY_KAFKA_PARTITIONS, ASSAY_KAFKA_REPLICATION_FACTOR,"
+          + " ASSAY_KAFKA_CLIENT_*, ASSAY_KAFKA_PRODUCER_*, ASSAY_KAFKA_CONSUMER_*.",
       "Audit: ASSAY_AUDIT_KEY (at least 32 characters, the same on every replica) keys the audit"
           + " log's MACs; without it the key is the file audit.key (0600) in --data-dir.",
       "Without ASSAY_ADMIN_TOKEN the first start prints a one-time admin token.",
@@ -142,29 +145,7 @@ final class ServeCommand implements Callable<Integer> {
           + " stored (16 bytes of heap per id at a power of two). Default: a quarter of the heap, 2^20 to 2^26.")
   Integer eventDedupWindow;
 
-  @Option(
-      names = "--kafka-bootstrap-servers",
-      defaultValue = "${env:ASSAY_KAFKA_BOOTSTRAP_SERVERS}",
-      paramLabel = "HOST:PORT,...",
-      description = "Kafka mode of the event pipeline: events are produced to a topic (acks=all) and"
-          + " acknowledged after the broker; a consumer writes them into the warehouse.")
-  String kafkaBootstrapServers;
-
-  @Option(
-      names = "--kafka-topic",
-      defaultValue = "${env:ASSAY_KAFKA_TOPIC:-assay-events}",
-      paramLabel = "TOPIC",
-      description = "Kafka topic of events. Default: ${DEFAULT-VALUE}.")
-  String kafkaTopic;
-
-  @Option(
-      names = "--kafka-consume",
-      defaultValue = "${env:ASSAY_KAFKA_CONSUME:-true}",
-      arity = "1",
-      paramLabel = "true|false",
-      description = "Run the consumer that writes the topic into this server's warehouse."
-          + " Default: ${DEFAULT-VALUE}.")
-  boolean kafkaConsume;
+  @Mixin KafkaServeOptions kafka;
 
   @Option(
       names = "--analysis-query-timeout",
@@ -246,7 +227,7 @@ final class ServeCommand implements Callable<Integer> {
     if (eventAttributes != null && !eventAttributes.isEmpty()) {
       builder.eventAttributeAllowList(new java.util.TreeSet<>(eventAttributes.stream().map(String::strip).toList()));
     }
-    present(kafkaBootstrapServers).ifPresent(b -> builder.kafka(b).kafkaTopic(kafkaTopic).kafkaConsume(kafkaConsume));
+    kafka.apply(builder, System.getenv());
     if (eventDedupWindow != null) {
       builder.eventDedupWindow(eventDedupWindow);
     }

@@ -117,6 +117,29 @@ class ServeCommandTest {
     assertThat(topic.err()).contains("--kafka-topic");
   }
 
+  @Test
+  void serve_badKafkaClientOptions_exit2NamingTheOptionOrProperty_neverTheSecret(@TempDir Path dir) throws Exception {
+    Path props = java.nio.file.Files.writeString(dir.resolve("kafka.properties"),
+        "sasl.jaas.config=PlainLoginModule required password=\"hunter2-secret\";\nproducer.acks=1\n");
+    CliRun reserved = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost:9092", "--kafka-properties",
+        props.toString(), "--data-dir", dir.toString());
+    CliRun missing = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost:9092", "--kafka-properties",
+        dir.resolve("absent").toString(), "--data-dir", dir.toString());
+    CliRun group = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost:9092", "--kafka-group-id", "a b",
+        "--data-dir", dir.toString());
+    CliRun partitions = CliRun.of("serve", "--kafka-bootstrap-servers", "localhost:9092", "--kafka-partitions", "0",
+        "--data-dir", dir.toString());
+
+    assertThat(reserved.exitCode()).isEqualTo(2);
+    assertThat(reserved.err()).contains("--kafka-properties").contains("producer.acks").doesNotContain("hunter2-secret");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("--kafka-properties").contains("cannot read");
+    assertThat(group.exitCode()).isEqualTo(2);
+    assertThat(group.err()).contains("--kafka-group-id");
+    assertThat(partitions.exitCode()).isEqualTo(2);
+    assertThat(partitions.err()).contains("--kafka-partitions").contains("1 to 10000");
+  }
+
   /** Every authenticated curl the banner prints runs as printed: real token, reachable URL. */
   private static void assertPrintedCurlsWork(HttpClient http, String banner, String token) throws Exception {
     assertThat(banner).doesNotContain("<admin token>");

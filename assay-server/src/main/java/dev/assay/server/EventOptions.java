@@ -1,6 +1,7 @@
 package dev.assay.server;
 
 import dev.assay.server.events.DuckDbEventStore;
+import dev.assay.server.events.KafkaClientSettings;
 import dev.assay.server.events.EventPrivacy;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,10 +20,12 @@ import java.util.Set;
  * @param kafkaBootstrapServers Kafka mode: the brokers, {@code host:port[,host:port...]}
  * @param kafkaTopic the topic of events in Kafka mode
  * @param kafkaConsume whether this server runs the consumer that writes the topic into the warehouse
+ * @param kafkaClient Kafka client properties, the consumer group and a new topic's partitions and replication
  */
 public record EventOptions(Optional<String> hmacKey, Optional<Set<String>> attributeAllowList,
     Optional<Integer> retentionDays, Duration retentionInterval, int dedupWindow,
-    Optional<String> kafkaBootstrapServers, String kafkaTopic, boolean kafkaConsume) {
+    Optional<String> kafkaBootstrapServers, String kafkaTopic, boolean kafkaConsume,
+    KafkaClientSettings kafkaClient) {
   public EventOptions {
     hmacKey.filter(k -> k.length() < EventPrivacy.MIN_KEY_LENGTH).ifPresent(k -> {
       throw new ServerConfig.InvalidOption("eventHmacKey", "the key must be at least " + EventPrivacy.MIN_KEY_LENGTH + " characters");

@@ -7,6 +7,7 @@ import dev.assay.server.api.HttpLimits;
 import dev.assay.server.api.OfrepApi;
 import dev.assay.server.audit.AuditKey;
 import dev.assay.server.events.DuckDbEventStore;
+import dev.assay.server.events.KafkaClientSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -194,6 +195,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private Optional<String> kafkaBootstrapServers = Optional.empty();
     private String kafkaTopic = "assay-events";
     private boolean kafkaConsume = true;
+    private KafkaClientSettings kafkaClient = KafkaClientSettings.DEFAULT;
 
     private Builder() {}
 
@@ -374,6 +376,12 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return this;
     }
 
+    /** Kafka client properties (security, tuning), the consumer group and a new topic's layout. */
+    public Builder kafkaClient(KafkaClientSettings settings) {
+      this.kafkaClient = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -388,7 +396,8 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
         throw new InvalidOption("ofrepRateLimit", e.getMessage());
       }
       EventOptions events = new EventOptions(eventHmacKey, eventAttributeAllowList, eventRetentionDays,
-          eventRetentionInterval, eventDedupWindow, kafkaBootstrapServers, kafkaTopic, kafkaConsume);
+          eventRetentionInterval, eventDedupWindow, kafkaBootstrapServers, kafkaTopic, kafkaConsume,
+          kafkaClient);
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
           sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock,

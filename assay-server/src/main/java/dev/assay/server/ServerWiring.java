@@ -291,9 +291,11 @@ final class ServerWiring {
     }
     String brokers = c.events().kafkaBootstrapServers().get();
     String topic = c.events().kafkaTopic();
-    KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, Map.of()));
+    var settings = c.events().kafkaClient();
+    LOG.log(System.Logger.Level.INFO, "Kafka mode: brokers {0}, topic {1}, {2}", brokers, topic, settings.describe());
+    KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, settings));
     if (c.events().kafkaConsume()) {
-      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, Map.of()));
+      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, settings).bindTo(meters));
     }
     return producer;
   }

@@ -79,6 +79,7 @@ public final class ExperimentRefresh {
   private final AnalysisExecutor executor;
   private final Clock clock;
   private final BanditStatistics bandits;
+  private final SwitchbackStatistics switchbacks;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -103,6 +104,12 @@ public final class ExperimentRefresh {
     this.executor = executor;
     this.clock = clock;
     this.bandits = new BanditStatistics(warehouse, dialect, schema);
+    this.switchbacks = new SwitchbackStatistics(warehouse, dialect, schema, executor.limits().queryTimeout());
+  }
+
+  /** A switchback's window × region analysis, from the same warehouse (api.SwitchbacksApi, ADR 0038). */
+  public SwitchbackStatistics switchbacks() {
+    return switchbacks;
   }
 
   /** A bandit's primary metric per period, from the same warehouse (safety.BanditUpdates). */

@@ -232,14 +232,15 @@ public final class MetricQueries {
   /**
    * The observations of a quantile metric: every event value in the window of an exposed unit
    * (events, not units: the cluster correction accounts for several per unit). Appends the CTE
-   * {@code obs(unit_id, variation, y)}.
+   * {@code obs(unit_id, variation, y, ts_ms)} (ts_ms: the event's time, epoch ms).
    */
   static String observations(Dialect d, WarehouseSchema s, Phase phase, Metric m, List<Object> params) {
     String units = units(d, s, phase, params);
     if (m.sqlSource() != null) {
       String te = "e." + d.ident("ts");
       return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident("value") + " AS " + d.doubleType()
-          + ") AS y\n  FROM units u\n  JOIN (" + m.sqlSource() + ") e ON e." + d.ident("unit_id") + " = u.unit_id\n    AND "
+          + ") AS y, " + te + " AS ts_ms\n  FROM units u\n  JOIN (" + m.sqlSource() + ") e ON e." + d.ident("unit_id")
+          + " = u.unit_id\n    AND "
           + te + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e."
           + d.ident("value") + " IS NOT NULL\n)";
     }
@@ -248,7 +249,7 @@ public final class MetricQueries {
     params.add(m.eventName());
     String value = value(d, s, m);
     return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, " + value
-        + " AS y\n  FROM units u\n  JOIN " + events + " e ON e." + d.ident(s.unitId())
+        + " AS y, " + te + " AS ts_ms\n  FROM units u\n  JOIN " + events + " e ON e." + d.ident(s.unitId())
         + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?" + filters(d, s, m, params) + "\n    AND " + te
         + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE " + value + " IS NOT NULL\n)";
   }

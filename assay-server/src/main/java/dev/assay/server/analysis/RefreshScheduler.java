@@ -6,6 +6,7 @@ import dev.assay.server.domain.model.ExperimentStatus;
 import dev.assay.server.domain.model.Versioned;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +28,8 @@ public final class RefreshScheduler implements AutoCloseable {
   private final ExperimentRefresh refresh;
   private final Duration interval;
   private final Counter rounds;
+  private final Timer succeeded;
+  private final Timer failed;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "assay-analysis-refresh");
     t.setDaemon(true);
@@ -39,8 +42,15 @@ public final class RefreshScheduler implements AutoCloseable {
     this.interval = interval;
     this.rounds = Counter.builder("assay.analysis.scheduled.rounds")
         .description("Scheduled refresh rounds this replica ran (the one holding the lease)").register(meters);
+    this.succeeded = refreshes(meters, "success");
+    this.failed = refreshes(meters, "failure");
     long millis = interval.toMillis();
     executor.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private static Timer refreshes(MeterRegistry meters, String outcome) {
+    return Timer.builder("assay.analysis.refresh").tag("outcome", outcome)
+        .description("Scheduled refreshes of one experiment's results, by outcome").register(meters);
   }
 
   /** One round over all running experiments, unless another replica is doing this round. */
@@ -64,9 +74,12 @@ public final class RefreshScheduler implements AutoCloseable {
           continue;
         }
         String key = exp.value().key();
+        long t0 = System.nanoTime();
         try {
           refresh.refresh(project, key, step -> LOG.log(Level.FINE, () -> project + "/" + key + ": " + step));
+          succeeded.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         } catch (RuntimeException | Error e) {
+          failed.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
           // One experiment's failure (bad data, a broken metric) never stops the others' refreshes.
           LOG.log(Level.WARNING, "scheduled refresh of " + project + "/" + key + " failed: " + e.getMessage());
         }

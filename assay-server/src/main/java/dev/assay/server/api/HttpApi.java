@@ -75,6 +75,7 @@ public final class HttpApi {
         new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())),
         new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()), new BreakersApi(s.breakers()),
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),
+        new SwitchbacksApi(config, s.analysis()),
         new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));

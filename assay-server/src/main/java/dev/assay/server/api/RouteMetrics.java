@@ -28,6 +28,10 @@ final class RouteMetrics implements Filter {
 
   private final MeterRegistry meters;
   private final List<Route> routes;
+  /* Exact bucket bounds for latency objectives (deploy/prometheus/alerts.yml uses le="0.25"). */
+  private static final java.time.Duration[] LATENCY_OBJECTIVES = {
+      java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(1)};
+
   /* Timers by "method route status": the hot path looks one up instead of building a meter id. */
   private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -80,6 +84,7 @@ final class RouteMetrics implements Filter {
         .tag("status", String.valueOf(status))
         .tag("outcome", outcome(status))
         .publishPercentileHistogram()
+        .serviceLevelObjectives(LATENCY_OBJECTIVES)
         .register(meters);
   }
 

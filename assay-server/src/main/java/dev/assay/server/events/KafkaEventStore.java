@@ -2,9 +2,7 @@ package dev.assay.server.events;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,18 +50,17 @@ public final class KafkaEventStore implements EventStore {
   }
 
   /**
-   * Connects to the brokers, creates the topic if it does not exist (broker defaults for
-   * partitions and replication), and returns the store.
+   * Connects to the brokers, creates the topic if it does not exist (with the settings' partitions
+   * and replication factor, else the broker's defaults), and returns the store.
    *
    * @param warehouse where the consumer writes, and what reads and deletions use
-   * @param clientProperties extra Kafka client settings (security, for example); may be empty
+   * @param settings extra Kafka client properties (security, tuning) and the topic's layout
    */
   public static KafkaEventStore open(String bootstrapServers, String topic, EventStore warehouse,
-      Map<String, String> clientProperties) {
+      KafkaClientSettings settings) {
     Objects.requireNonNull(warehouse, "warehouse");
-    ensureTopic(bootstrapServers, topic, clientProperties);
+    ensureTopic(bootstrapServers, topic, settings);
     Properties p = new Properties();
-    p.putAll(clientProperties);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -77,17 +74,23 @@ public final class KafkaEventStore implements EventStore {
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "assay-events-producer");
+    p.putAll(settings.producerProperties()); // the operator's properties win over the defaults above
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     return new KafkaEventStore(producer, topic, warehouse);
   }
 
-  private static void ensureTopic(String bootstrapServers, String topic, Map<String, String> clientProperties) {
+  private static void ensureTopic(String bootstrapServers, String topic, KafkaClientSettings settings) {
     Properties p = new Properties();
-    p.putAll(clientProperties);
+    p.putAll(settings.common());
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     try (Admin admin = Admin.create(p)) {
-      admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), settings.replicationFactor())))
+          .all().get(30, TimeUnit.SECONDS);
+      LOG.info(() -> "created the Kafka topic '" + topic + "' (" + settings.partitions().map(n -> n + " partitions")
+          .orElse("the broker's default partitions") + ")");
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("cannot create the Kafka topic '" + topic + "' at " + bootstrapServers + ": "

@@ -231,6 +231,23 @@ final class ExperimentPagesDomain {
     return dims;
   }
 
+  /** The typed switchback {@code key} (404 when it is another type). */
+  dev.assay.server.domain.model.Experiment switchbackExperiment(String project, String key) {
+    dev.assay.server.domain.model.Experiment e = config.experiment(project, key).value();
+    if (e.type() != dev.assay.server.domain.model.ExperimentType.SWITCHBACK) {
+      throw DomainException.notFound("experiment '" + key + "' is not a switchback");
+    }
+    return e;
+  }
+
+  /** A switchback's window × region analysis, as {@code GET /api/v1/experiments/{key}/switchback}. */
+  dev.assay.server.analysis.SwitchbackStatistics.Result switchback(String project,
+      dev.assay.server.domain.model.Experiment e) {
+    String primary = e.metrics().primary().orElseThrow(() -> DomainException.conflict("no_primary_metric",
+        "switchback '" + e.key() + "' has no primary metric to analyse", List.of()));
+    return warehouse().switchbacks().analyse(project, e, config.metric(project, primary), e.analysis().alpha());
+  }
+
   private ExperimentRefresh warehouse() {
     return analysis.orElseThrow(() -> DomainException.conflict("no_warehouse",
         "no analysis warehouse is configured: start the server with --warehouse-url", List.of()));

@@ -70,7 +70,7 @@ class AsCodeConflictTest {
         config.update(Kind.EXPERIMENT, "default", new Experiment(e.key(), e.name(), e.hypothesis(), "someone else",
             e.type(), e.hashAttribute(), e.fallbackAttribute(), e.condition(), e.coverage(), e.variants(), e.layer(),
             e.range(), e.metrics(), e.plannedUnits(), e.minimumRuntimeDays(), e.targetSampleSizePerVariant(),
-            e.excludedExperiments(), e.analysis(), e.bandit(), null, null, null, null, null), now.version(), false, "other");
+            e.excludedExperiments(), e.analysis(), e.bandit(), e.switchback(), null, null, null, null, null), now.version(), false, "other");
       }
     });
     List<AsCodeFile> files = List.of(new AsCodeFile("segments.yaml", SEGMENT),

@@ -56,7 +56,7 @@ class ConfigServiceRecordsTest {
     return new Experiment("exp", "Exp", "", "", null, null, null, null, coverage,
         List.of(new Variant("control", "", 0.5, null), new Variant("treatment", "", 0.5, null)), null, null,
         new dev.assay.server.domain.model.MetricRefs(Optional.of(primary), null, null), null, null, null, null, null,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null);
   }
 
   @Test

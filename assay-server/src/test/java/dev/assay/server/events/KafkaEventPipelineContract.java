@@ -68,7 +68,7 @@ abstract class KafkaEventPipelineContract {
   }
 
   private KafkaEventStore producer() {
-    KafkaEventStore p = KafkaEventStore.open(TestKafka.bootstrapServers(), topic, warehouse, Map.of());
+    KafkaEventStore p = KafkaEventStore.open(TestKafka.bootstrapServers(), topic, warehouse, KafkaClientSettings.DEFAULT);
     open.add(p);
     return p;
   }
@@ -84,7 +84,7 @@ abstract class KafkaEventPipelineContract {
     for (CompletableFuture<EventStore.Stored> ack : acks) {
       assertThat(ack.get().accepted()).isEqualTo(100);
     }
-    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, KafkaClientSettings.DEFAULT));
 
     awaitStored(2_000);
     List<Event> unit = kafka.unitEvents(EventStore.Scope.ALL, "u3", 1000);
@@ -109,7 +109,7 @@ abstract class KafkaEventPipelineContract {
       events.add(new Event(project + "-m", Event.Type.METRIC, T - 10, "u", null, null, -1, "buy", 2.0, "{}", project, null));
     }
     kafka.append(events).get();
-    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, KafkaClientSettings.DEFAULT));
 
     awaitStored(4);
     assertThat(kafka.unitEvents(EventStore.Scope.project("a"), "u", 10)).containsExactly(events.get(1), events.get(0));
@@ -128,7 +128,7 @@ abstract class KafkaEventPipelineContract {
     }
     // First consumer: writes batches to the warehouse and dies right after a write, before its commit.
     AtomicInteger firstWrites = new AtomicInteger();
-    KafkaEventConsumer first = KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of(),
+    KafkaEventConsumer first = KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, KafkaClientSettings.DEFAULT,
         (c, events) -> {
           if (events > 0 && firstWrites.incrementAndGet() == 1) {
             c.halt();
@@ -142,7 +142,7 @@ abstract class KafkaEventPipelineContract {
     }
 
     AtomicInteger redelivered = new AtomicInteger();
-    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of(),
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, KafkaClientSettings.DEFAULT,
         (c, events) -> redelivered.addAndGet(events)));
 
     awaitStored(2_000);
@@ -158,6 +158,86 @@ abstract class KafkaEventPipelineContract {
   }
 
   @Test
+  void consumerFailsAfterAWrite_restartsWithANewClient_everyEventStoredOnce() throws Exception {
+    KafkaEventStore kafka = producer();
+    for (int b = 0; b < 10; b++) {
+      kafka.append(batch(b)).get();
+    }
+    // The first batch is written, then the consumer fails as a commit refused in a rebalance does.
+    AtomicInteger writes = new AtomicInteger();
+    KafkaEventConsumer consumer = KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, KafkaClientSettings.DEFAULT,
+        (c, events) -> {
+          if (events > 0 && writes.incrementAndGet() == 1) {
+            throw new org.apache.kafka.clients.consumer.CommitFailedException();
+          }
+        });
+    open.add(consumer);
+
+    awaitStored(1_000);
+    TestKafka.awaitConsumed(topic, KafkaEventConsumer.GROUP, Duration.ofSeconds(60));
+    assertThat(stored()).as("the batch written before the failure is stored once").isEqualTo(1_000);
+    KafkaEventConsumer.Status status = consumer.status();
+    assertThat(status.restarts()).isEqualTo(1);
+    assertThat(status.state()).isEqualTo(KafkaEventConsumer.State.RUNNING);
+    assertThat(status.lastCommitMillis()).isPositive();
+    assertThat(writes.get()).as("the failed batch was read again by the new client").isGreaterThan(1);
+    consumer.close();
+    assertThat(consumer.status().state()).isEqualTo(KafkaEventConsumer.State.STOPPED);
+  }
+
+  @Test
+  void twoReplicasShareAThreePartitionTopic_oneKilledMidStream_everyAcknowledgedEventStoredOnce() throws Exception {
+    String shared = "replicas-" + UUID.randomUUID();
+    String group = "group-" + UUID.randomUUID();
+    // Small producer batches spread records over the partitions; a short session lets the group
+    // notice the killed replica in seconds (the broker's minimum session timeout is 6 s).
+    KafkaClientSettings settings = KafkaClientSettings.DEFAULT.with(new KafkaClientSettings(Map.of(),
+            Map.of("batch.size", "4096", "linger.ms", "0"),
+            Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000", "max.poll.interval.ms", "6000",
+                "max.poll.records", "20"),
+            KafkaEventConsumer.GROUP, java.util.Optional.empty(), java.util.Optional.empty()))
+        .withGroupId(group).withTopicLayout(java.util.Optional.of(3), java.util.Optional.empty());
+    KafkaEventStore kafka = KafkaEventStore.open(TestKafka.bootstrapServers(), shared, warehouse, settings);
+    open.add(kafka);
+    AtomicInteger writesOfA = new AtomicInteger();
+    KafkaEventConsumer a = KafkaEventConsumer.start(TestKafka.bootstrapServers(), shared, warehouse, settings,
+        (c, events) -> {
+          if (events > 0 && writesOfA.incrementAndGet() == 3) {
+            c.crash(); // killed after a write, before its commit, without leaving the group
+          }
+        });
+    KafkaEventConsumer b = KafkaEventConsumer.start(TestKafka.bootstrapServers(), shared, warehouse, settings);
+    open.add(a);
+    open.add(b);
+
+    long acknowledged = 0;
+    for (int n = 0; n < 60; n++) {
+      acknowledged += kafka.append(batch(n)).get().accepted();
+    }
+
+    awaitStored(acknowledged);
+    TestKafka.awaitConsumed(shared, group, Duration.ofSeconds(90));
+    assertThat(acknowledged).isEqualTo(6_000);
+    assertThat(stored()).as("every acknowledged event stored exactly once").isEqualTo(6_000);
+    Set<String> ids = new HashSet<>();
+    for (int n = 0; n < 60; n++) {
+      warehouse.unitEvents(EventStore.Scope.ALL, "u" + n, 1000).forEach(e -> assertThat(ids.add(e.id())).as(e.id()).isTrue());
+    }
+    assertThat(ids).hasSize(6_000);
+    assertThat(writesOfA.get()).as("replica A wrote before it was killed").isEqualTo(3);
+    assertThat(a.status().state()).isEqualTo(KafkaEventConsumer.State.STOPPED);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
+      var partitions = admin.describeTopics(List.of(shared)).allTopicNames().get().get(shared).partitions();
+      assertThat(partitions).as("the topic was created with the configured partitions").hasSize(3);
+      var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(
+          p -> new org.apache.kafka.common.TopicPartition(shared, p.partition()),
+          p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+      assertThat(ends.values()).as("records went to every partition").allSatisfy(o -> assertThat(o.offset()).isPositive());
+    }
+  }
+
+  @Test
   void recordNotInTheEventFormat_skipped_theRestStored() throws Exception {
     KafkaEventStore kafka = producer();
     kafka.append(batch(0)).get();
@@ -169,7 +249,7 @@ abstract class KafkaEventPipelineContract {
       raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "not events".getBytes())).get();
     }
     kafka.append(batch(1)).get();
-    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, Map.of()));
+    open.add(KafkaEventConsumer.start(TestKafka.bootstrapServers(), topic, warehouse, KafkaClientSettings.DEFAULT));
 
     awaitStored(200);
   }

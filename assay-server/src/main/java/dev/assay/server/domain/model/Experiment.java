@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param excludedExperiments keys of experiments whose units must not enter this one; stored and
  *     validated (they must exist when planned as code), not yet enforced in the SDK payload
  * @param bandit how the server updates a bandit's weights: set (defaults applied) exactly for type bandit
+ * @param switchback the windows × regions a switchback randomizes: set (defaults applied) exactly for type switchback
  * @param phases the phases so far, oldest first; the last one is current
  */
 public record Experiment(String key, String name, String hypothesis, String owner, ExperimentType type,
@@ -34,6 +35,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
     Optional<String> layer, Optional<Range> range, MetricRefs metrics, Optional<Long> plannedUnits,
     Optional<Integer> minimumRuntimeDays, Optional<Long> targetSampleSizePerVariant, List<String> excludedExperiments,
     Analysis analysis, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<BanditSettings> bandit,
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<SwitchbackSettings> switchback,
     ExperimentStatus status, List<Phase> phases, Optional<Decision> decision,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Halt> halted,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Kill> killed) implements Keyed {
@@ -44,7 +46,8 @@ public record Experiment(String key, String name, String hypothesis, String owne
       @Nullable Optional<String> layer, @Nullable Optional<Range> range, @Nullable MetricRefs metrics,
       @Nullable Optional<Long> plannedUnits, @Nullable Optional<Integer> minimumRuntimeDays,
       @Nullable Optional<Long> targetSampleSizePerVariant, @Nullable List<String> excludedExperiments,
-      @Nullable Analysis analysis, @Nullable Optional<BanditSettings> bandit, @Nullable ExperimentStatus status,
+      @Nullable Analysis analysis, @Nullable Optional<BanditSettings> bandit,
+      @Nullable Optional<SwitchbackSettings> switchback, @Nullable ExperimentStatus status,
       @Nullable List<Phase> phases, @Nullable Optional<Decision> decision, @Nullable Optional<Halt> halted,
       @Nullable Optional<Kill> killed) {
     this.key = Check.key("key", key);
@@ -52,7 +55,8 @@ public record Experiment(String key, String name, String hypothesis, String owne
     this.hypothesis = Check.text("hypothesis", hypothesis, TEXT_MAX);
     this.owner = Check.text("owner", owner, NAME_MAX);
     this.type = type == null ? ExperimentType.AB : type;
-    this.hashAttribute = hashAttribute == null ? "id" : Check.requiredText("hashAttribute", hashAttribute, NAME_MAX);
+    this.hashAttribute = hashAttribute == null ? (this.type == ExperimentType.SWITCHBACK
+        ? SwitchbackSettings.UNIT_ATTRIBUTE : "id") : Check.requiredText("hashAttribute", hashAttribute, NAME_MAX);
     this.fallbackAttribute = Check.text("fallbackAttribute", fallbackAttribute, NAME_MAX);
     this.condition = condition == null ? NullNode.getInstance() : condition;
     if (!this.condition.isNull()) {
@@ -91,6 +95,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
     }
     this.analysis = analysis == null ? Analysis.DEFAULTS : analysis;
     this.bandit = bandit(this.type, Check.optional(bandit), this.variants.size());
+    this.switchback = switchback(this.type, this.hashAttribute, this.fallbackAttribute, Check.optional(switchback));
     this.status = status == null ? ExperimentStatus.DRAFT : status;
     this.phases = phases == null ? List.of() : List.copyOf(phases);
     this.decision = Check.optional(decision);
@@ -134,6 +139,23 @@ public record Experiment(String key, String name, String hypothesis, String owne
     return Optional.of(s);
   }
 
+  private static Optional<SwitchbackSettings> switchback(ExperimentType type, String hashAttribute,
+      String fallbackAttribute, Optional<SwitchbackSettings> given) {
+    if (type != ExperimentType.SWITCHBACK) {
+      if (given.isPresent()) {
+        throw DomainException.invalid("switchback", "is only for experiments of type 'switchback', this one is '"
+            + type.wire() + "'");
+      }
+      return given;
+    }
+    if (!hashAttribute.equals(SwitchbackSettings.UNIT_ATTRIBUTE) || !fallbackAttribute.isEmpty()) {
+      throw DomainException.invalid(hashAttribute.equals(SwitchbackSettings.UNIT_ATTRIBUTE) ? "fallbackAttribute"
+          : "hashAttribute", "a switchback hashes the derived attribute '" + SwitchbackSettings.UNIT_ATTRIBUTE
+          + "' (\"<region>|<window index>\") and has no fallback; leave hashAttribute and fallbackAttribute unset");
+    }
+    return Optional.of(given.orElse(SwitchbackSettings.DEFAULTS));
+  }
+
   /** The current (latest) phase, if the experiment has started. */
   public Optional<Phase> currentPhase() {
     return phases.isEmpty() ? Optional.empty() : Optional.of(phases.get(phases.size() - 1));
@@ -166,7 +188,7 @@ public record Experiment(String key, String name, String hypothesis, String owne
       Optional<Halt> halted, Optional<Kill> killed) {
     return new Experiment(key, name, hypothesis, owner, type, hashAttribute, fallbackAttribute, condition, coverage,
         variants, layer, range, metrics, plannedUnits, minimumRuntimeDays, targetSampleSizePerVariant, excludedExperiments,
-        analysis, bandit, status, phases, decision, halted, killed);
+        analysis, bandit, switchback, status, phases, decision, halted, killed);
   }
 
   /** This experiment with the kill switch's record set or cleared. */
