@@ -96,6 +96,9 @@ final class BatchEncoder {
           if (e.featureId != null && !e.featureId.isEmpty()) {
             g.writeStringField("featureId", e.featureId);
           }
+          if (e.cluster != null) {
+            g.writeStringField(Objects.requireNonNull(e.hashAttribute), e.cluster);
+          }
           g.writeEndObject();
         } else {
           g.writeStringField("name", e.name);

@@ -245,10 +245,9 @@ final class Engine {
       return notIn(exp, featureId, attrs, fallback, detail);
     }
     // 13. in the experiment
+    String unit = analysisUnit(exp, attrs, hashAttr);
     if (!detail && !sticky) {
-      if (settings.tracking() && firstExposure(hashAttr, hashValue, exp.key, assigned)) {
-        report(exp, exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, false));
-      }
+      trackLite(exp, assigned, hashAttr, hashValue, n, featureId, unit);
       return exp.liteResults[assigned];
     }
     ExperimentResult result = exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, foundSticky);
@@ -256,8 +255,30 @@ final class Engine {
       StickyBucketing.save(Objects.requireNonNull(settings.stickyBuckets), exp, hashAttr, hashValue, result.key(),
           Objects.requireNonNull(call));
     }
-    track(exp, result);
+    track(exp, result.withUnit(unit));
     return result;
+  }
+
+  /* Tracks the exposure of the allocation-free path (the result is built only when it is reported). */
+  private void trackLite(Experiment exp, int assigned, String hashAttr, String hashValue, double n,
+      @Nullable String featureId, @Nullable String unit) {
+    if (settings.tracking() && firstExposure(unit == null ? hashAttr : UNIT_KEY,
+        unit == null ? hashValue : unit, exp.key, assigned)) {
+      report(exp, exp.result(assigned, true, true, hashAttr, hashValue, n, featureId, false).withUnit(unit));
+    }
+  }
+
+  /*
+   * In a cluster randomization (the payload's analysisUnit differs from the attribute hashed),
+   * the id of the unit measured inside the cluster: an exposure is then logged, and de-duplicated,
+   * per that unit (ADR 0039). Null when not clustered or when the unit has no such attribute.
+   */
+  private static @Nullable String analysisUnit(Experiment exp, Attributes attrs, String hashAttr) {
+    if (exp.analysisUnit == null || exp.analysisUnit.equals(hashAttr)) {
+      return null;
+    }
+    String v = hashValueOf(attrs, exp.analysisUnit, null);
+    return v.isEmpty() ? null : v;
   }
 
   private static ExperimentResult notIn(Experiment exp, @Nullable String featureId, Attributes attrs,
@@ -297,12 +318,16 @@ final class Engine {
   // ---------------------------------------------------------------------------------------------
   // Exposure tracking
 
+  /** The attribute of an exposure key that is an analysis unit inside a cluster (no attribute name can be it). */
+  private static final String UNIT_KEY = "\u0000unit";
+
   /** What makes an exposure a repeat: the same unit, experiment and variation. */
   record ExposureKey(String hashAttribute, String hashValue, String experimentKey, int variationId) {}
 
   private void track(Experiment exp, ExperimentResult result) {
-    if (settings.tracking()
-        && firstExposure(result.hashAttribute(), result.hashValue(), exp.key, result.variationId())) {
+    String unit = result.unitValue;
+    if (settings.tracking() && firstExposure(unit == null ? result.hashAttribute() : UNIT_KEY,
+        unit == null ? result.hashValue() : unit, exp.key, result.variationId())) {
       report(exp, result);
     }
   }

@@ -141,13 +141,14 @@ public final class EventLogger implements ExposureListener, AutoCloseable {
   @Override
   public void onExposure(Experiment experiment, ExperimentResult result) {
     try {
-      String unit = result.hashValue();
+      String cluster = result.unitValue == null ? null : result.hashValue(); // ADR 0039
+      String unit = cluster == null ? result.hashValue() : Objects.requireNonNull(result.unitValue);
       if (!valid(experiment.key()) || !valid(unit) || !valid(result.hashAttribute())) {
         counters.droppedInvalid.increment();
         return;
       }
       offer(QueuedEvent.exposure(clock.millis(), unit, result.hashAttribute(), experiment.key(),
-          result.variationId(), result.key(), result.rawFeatureId()));
+          result.variationId(), result.key(), result.rawFeatureId(), cluster));
     } catch (RuntimeException e) {
       counters.droppedInvalid.increment();
     }

@@ -36,6 +36,12 @@ public final class Experiment {
   final BucketRange[] ranges;
   final String hashAttribute;
   final @Nullable String fallbackAttribute;
+  /**
+   * Assay's extension (ignored by other GrowthBook SDKs): the attribute naming the unit the
+   * metrics are measured on when it differs from {@link #hashAttribute} (cluster randomization);
+   * exposures then carry that unit's id and the cluster in their attributes (ADR 0039).
+   */
+  final @Nullable String analysisUnit;
   final int hashVersion;
   final String seed;
   /** FNV state of {@link #seed} for version-2 hashing. */
@@ -99,6 +105,8 @@ public final class Experiment {
     this.hashAttribute = ha == null || ha.isEmpty() ? "id" : ha.intern();
     String fa = string(def.get("fallbackAttribute"), path + ".fallbackAttribute");
     this.fallbackAttribute = fa == null || fa.isEmpty() ? null : fa.intern();
+    String au = string(def.get("analysisUnit"), path + ".analysisUnit");
+    this.analysisUnit = au == null || au.isEmpty() ? null : au.intern();
     int hv = integer(def.get("hashVersion"), 1, path + ".hashVersion");
     this.hashVersion = hv == 0 ? 1 : hv;
     String s = string(def.get("seed"), path + ".seed");

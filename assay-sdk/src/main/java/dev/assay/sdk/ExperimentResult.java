@@ -23,6 +23,8 @@ public final class ExperimentResult {
   private final boolean stickyBucketUsed;
   private final @Nullable String name;
   private final boolean passthrough;
+  /** The analysis unit's id when the experiment randomizes clusters of them (ADR 0039), else null. */
+  final @Nullable String unitValue;
 
   ExperimentResult(
       String key,
@@ -49,6 +51,28 @@ public final class ExperimentResult {
     this.stickyBucketUsed = stickyBucketUsed;
     this.name = name;
     this.passthrough = passthrough;
+    this.unitValue = null;
+  }
+
+  private ExperimentResult(ExperimentResult r, String unitValue) {
+    this.key = r.key;
+    this.variationId = r.variationId;
+    this.value = r.value;
+    this.inExperiment = r.inExperiment;
+    this.hashUsed = r.hashUsed;
+    this.hashAttribute = r.hashAttribute;
+    this.hashValue = r.hashValue;
+    this.bucket = r.bucket;
+    this.featureId = r.featureId;
+    this.stickyBucketUsed = r.stickyBucketUsed;
+    this.name = r.name;
+    this.passthrough = r.passthrough;
+    this.unitValue = unitValue;
+  }
+
+  /** This result, with the id of the analysis unit inside the randomized cluster (null: this result). */
+  ExperimentResult withUnit(@Nullable String unit) {
+    return unit == null ? this : new ExperimentResult(this, unit);
   }
 
   /** The variation's key: its {@code meta} key, or its index as a string. */

@@ -24,10 +24,12 @@ final class QueuedEvent {
   final double value;
   /** Metric only: the properties (a private copy). */
   final Map<String, ?> properties;
+  /** Exposure of a cluster randomization only: the cluster's id, the hash attribute's value (ADR 0039). */
+  final @Nullable String cluster;
 
   private QueuedEvent(boolean exposure, long timestampMillis, String unitId, String name,
       @Nullable String hashAttribute, int variationId, @Nullable String variationKey, @Nullable String featureId,
-      double value, Map<String, ?> properties) {
+      double value, Map<String, ?> properties, @Nullable String cluster) {
     this.exposure = exposure;
     this.timestampMillis = timestampMillis;
     this.unitId = unitId;
@@ -38,16 +40,17 @@ final class QueuedEvent {
     this.featureId = featureId;
     this.value = value;
     this.properties = properties;
+    this.cluster = cluster;
   }
 
   static QueuedEvent exposure(long timestampMillis, String unitId, String hashAttribute, String experimentKey,
-      int variationId, String variationKey, @Nullable String featureId) {
+      int variationId, String variationKey, @Nullable String featureId, @Nullable String cluster) {
     return new QueuedEvent(true, timestampMillis, unitId, experimentKey, hashAttribute, variationId, variationKey,
-        featureId, Double.NaN, Map.of());
+        featureId, Double.NaN, Map.of(), cluster);
   }
 
   static QueuedEvent metric(long timestampMillis, String unitId, String name, double value,
       Map<String, ?> properties) {
-    return new QueuedEvent(false, timestampMillis, unitId, name, null, -1, null, null, value, properties);
+    return new QueuedEvent(false, timestampMillis, unitId, name, null, -1, null, null, value, properties, null);
   }
 }

@@ -218,6 +218,37 @@ class EventLoggerTest {
     assertThat(sent).extracting(e -> e.get("unitId").asText()).doesNotHaveDuplicates();
   }
 
+  @Test
+  void exposures_ofAClusterRandomization_loggedPerAnalysisUnitWithTheCluster() throws Exception {
+    // analysisUnit (ADR 0039): hashed by company, logged and de-duplicated per user
+    String payload = "{\"features\":{\"seats\":{\"defaultValue\":\"off\",\"rules\":[{\"key\":\"seats-exp\","
+        + "\"variations\":[\"control\",\"treatment\"],\"weights\":[0.5,0.5],\"hashAttribute\":\"company\","
+        + "\"analysisUnit\":\"id\",\"meta\":[{\"key\":\"c\"},{\"key\":\"t\"}]}]}}}";
+    Map<String, Integer> companyVariation = new HashMap<>();
+    try (EventLogger events = logger().build()) {
+      ExperimentClient client = ExperimentClient.builder().payload(payload).onExposure(events).build();
+      for (int round = 0; round < 3; round++) {
+        for (int u = 0; u < 30; u++) {
+          Attributes user = Attributes.of("id", "user-" + u, "company", "co-" + u % 5);
+          client.getString("seats", user, "x");
+          int v = client.evaluate("seats", user).experimentResult().orElseThrow().variationId();
+          assertThat(companyVariation.computeIfAbsent("co-" + u % 5, k -> v)).isEqualTo(v);
+        }
+      }
+      events.flush(Duration.ofSeconds(20));
+    }
+    List<JsonNode> sent = sink.events();
+    assertThat(sent).hasSize(30);
+    for (JsonNode e : sent) {
+      String unit = e.get("unitId").asText();
+      String company = "co-" + Integer.parseInt(unit.substring("user-".length())) % 5;
+      assertThat(e.get("hashAttribute").asText()).isEqualTo("company");
+      assertThat(e.get("attributes").get("company").asText()).isEqualTo(company);
+      assertThat(e.get("variationId").asInt()).isEqualTo(companyVariation.get(company));
+    }
+    assertThat(sent).extracting(e -> e.get("unitId").asText()).doesNotHaveDuplicates();
+  }
+
   // ---- bad input: never thrown, always counted ----
 
   @Test

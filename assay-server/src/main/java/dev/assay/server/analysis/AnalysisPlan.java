@@ -26,10 +26,11 @@ import java.util.function.Function;
  *
  * @param end the phase's end (epoch ms): the next phase's start, or practically never for the latest
  * @param latestPhase whether this is the experiment's current phase (the guardrail monitor acts only on it)
+ * @param design the cluster randomization and trigger of the analysis, if any (ADR 0039)
  */
 record AnalysisPlan(String project, String experimentKey, int phase, boolean latestPhase, long start, long end,
     List<String> variants, double[] weights, List<PlannedMetric> metrics, List<String> dimensions,
-    AnalysisSettings settings, int minimumSample) {
+    AnalysisSettings settings, int minimumSample, Design design) {
   private static final long HOUR = 3_600_000L;
   /** The end of the latest phase: far in the future, without overflowing SQL arithmetic. */
   static final long OPEN_END = Long.MAX_VALUE / 4;
@@ -55,6 +56,27 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
 
   /** The numerator and denominator metrics of a ratio metric. */
   record Ratio(Metric numerator, Metric denominator) {}
+
+  /**
+   * How units are counted.
+   *
+   * @param unit the analysis unit's attribute when the experiment randomizes clusters of them
+   * @param clusterAttribute the hash attribute naming the cluster, when clustered
+   * @param trigger the trigger event, when the analysis is triggered
+   * @param stratify the exposure attribute whose levels are the strata of a post-stratified estimate
+   */
+  record Design(Optional<String> unit, Optional<String> clusterAttribute, Optional<String> trigger,
+      Optional<String> stratify) {
+    static Design of(Experiment exp) {
+      Optional<String> unit = exp.analysis().clusterUnit(exp.hashAttribute());
+      return new Design(unit, unit.map(u -> exp.hashAttribute()), exp.analysis().trigger(),
+          exp.analysis().stratify());
+    }
+
+    boolean clustered() {
+      return clusterAttribute.isPresent();
+    }
+  }
 
   /** The metric keys an experiment analyses, with their roles (goal, secondaries, guardrails; first role wins). */
   static Map<String, MetricData.Role> roles(Experiment exp) {
@@ -119,7 +141,7 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
     }
     return new AnalysisPlan(project, exp.key(), phase.number(), phase.number() == phases.size(), phase.startedAt(),
         end, variants.stream().map(Variant::key).toList(), weights, planned, List.copyOf(dimensions),
-        settings(exp), minimumSample);
+        settings(exp), minimumSample, Design.of(exp));
   }
 
   /** The statistics engine's settings of an experiment's analysis settings. */
@@ -131,7 +153,9 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
 
   /** The phase as the warehouse queries see it (only the experiment's project's events count). */
   MetricQueries.Phase window() {
-    return new MetricQueries.Phase(experimentKey, start, end, project);
+    MetricQueries.Phase p = new MetricQueries.Phase(experimentKey, start, end, project);
+    p = design.clusterAttribute().map(p::clusteredBy).orElse(p);
+    return design.trigger().map(p::triggeredBy).orElse(p);
   }
 
   static MetricQueries.Metric query(Metric m, boolean withCovariate) {

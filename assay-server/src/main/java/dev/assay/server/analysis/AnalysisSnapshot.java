@@ -19,10 +19,12 @@ import java.util.OptionalDouble;
  * @param results goal, secondary and guardrail results per metric and treatment variant
  * @param dimensions per breakdown dimension, the results per level and the interaction tests
  * @param runningStates the sequential state carried to the next refresh of this phase
+ * @param design the clusters of a cluster randomization and the trigger of a triggered analysis
  */
 public record AnalysisSnapshot(String experiment, int phase, Instant computedAt, Instant from, Optional<Instant> to,
     Settings settings, Health health, ObjectNode sufficientStatistics, List<Result> results,
-    List<QuantileRow> quantileResults, Map<String, Breakdown> dimensions, List<RunningState> runningStates) {
+    List<QuantileRow> quantileResults, Map<String, Breakdown> dimensions, List<RunningState> runningStates,
+    DesignResults design) {
   public AnalysisSnapshot {
     results = List.copyOf(results);
     quantileResults = List.copyOf(quantileResults);

@@ -89,10 +89,40 @@ public final class MetricQueries {
    * the experiment's project: with a project (and a schema with a project column) only that
    * project's exposures and metric events count.
    */
-  public record Phase(String experimentKey, long startMillis, long endMillis, String project) {
+  public record Phase(String experimentKey, long startMillis, long endMillis, String project, String cluster,
+      String trigger) {
     /** A phase whose events are read whatever their project. */
     public Phase(String experimentKey, long startMillis, long endMillis) {
       this(experimentKey, startMillis, endMillis, null);
+    }
+
+    /** A phase of an experiment neither clustered nor triggered. */
+    public Phase(String experimentKey, long startMillis, long endMillis, String project) {
+      this(experimentKey, startMillis, endMillis, project, null, null);
+    }
+
+    /**
+     * The same phase analysed as a cluster randomization: {@code attribute} (the hash attribute)
+     * names each exposed unit's cluster, read from the exposure's attributes (the unit itself
+     * when absent); the units CTE gets a {@code cluster_id} column (ADR 0039).
+     */
+    public Phase clusteredBy(String attribute) {
+      return new Phase(experimentKey, startMillis, endMillis, project, attribute, trigger);
+    }
+
+    /** The same phase counting only units that sent {@code event} at or after their first exposure. */
+    public Phase triggeredBy(String event) {
+      return new Phase(experimentKey, startMillis, endMillis, project, cluster, event);
+    }
+
+    /** The same phase with every exposed unit, triggered or not. */
+    public Phase untriggered() {
+      return new Phase(experimentKey, startMillis, endMillis, project, cluster, null);
+    }
+
+    /** The same phase counted per unit, not per cluster. */
+    public Phase unclustered() {
+      return new Phase(experimentKey, startMillis, endMillis, project, null, trigger);
     }
 
     boolean filtersProject(WarehouseSchema s) {
@@ -101,7 +131,7 @@ public final class MetricQueries {
   }
 
   /* The metric events table, limited to the phase's project when it has one (its value bound). */
-  private static String metricEvents(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
+  static String metricEvents(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
     if (!phase.filtersProject(s)) {
       return d.ident(s.metrics());
     }
@@ -293,7 +323,7 @@ public final class MetricQueries {
     return capped;
   }
 
-  private static String time(Dialect d, WarehouseSchema s, String alias) {
+  static String time(Dialect d, WarehouseSchema s, String alias) {
     String col = (alias == null ? "" : alias + ".") + d.ident(s.timestamp());
     return s.timestampIsMillis() ? col : d.epochMillis(col);
   }
@@ -303,35 +333,7 @@ public final class MetricQueries {
   }
 
   private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params, String dimension) {
-    String t = time(d, s, null);
-    params.add(phase.experimentKey());
-    params.add(phase.startMillis());
-    params.add(phase.endMillis());
-    String project = "";
-    if (phase.filtersProject(s)) {
-      params.add(phase.project());
-      project = " AND " + d.ident(s.project()) + " = ?";
-    }
-    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?" + project + "\n";
-    String units = "units AS (\n  SELECT unit_id, variation, first_ts" + (dimension == null ? "" : ", dim")
-        + " FROM exposed WHERE variation = max_variation\n)";
-    if (dimension == null) {
-      return "WITH exposed AS (\n"
-          + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
-          + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts\n"
-          + "  FROM " + d.ident(s.exposures()) + "\n" + where
-          + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n" + units;
-    }
-    // The level is the attribute's value at the unit's first exposure in the phase.
-    String level = s.attributes() == null ? "CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")"
-        : d.jsonText(d.ident(s.attributes()), dimension);
-    return "WITH exposed AS (\n"
-        + "  SELECT unit_id, MIN(variation) AS variation, MAX(variation) AS max_variation, MIN(ts_ms) AS first_ts,"
-        + " MIN(first_level) AS dim\n"
-        + "  FROM (\n    SELECT " + d.ident(s.unitId()) + " AS unit_id, " + d.ident(s.variationId()) + " AS variation, "
-        + t + " AS ts_ms,\n      FIRST_VALUE(" + level + ") OVER (PARTITION BY " + d.ident(s.unitId()) + " ORDER BY " + t
-        + ", " + level + ") AS first_level\n    FROM " + d.ident(s.exposures()) + "\n  " + where + "  ) x\n"
-        + "  GROUP BY unit_id\n),\n" + units;
+    return ExposedUnits.cte(d, s, phase, params, dimension);
   }
 
 

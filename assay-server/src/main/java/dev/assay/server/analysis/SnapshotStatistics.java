@@ -57,7 +57,65 @@ final class SnapshotStatistics {
     return new AnalysisSnapshot(plan.experimentKey(), plan.phase(), now, Instant.ofEpochMilli(plan.start()),
         plan.end() < AnalysisPlan.OPEN_END ? Optional.of(Instant.ofEpochMilli(plan.end())) : Optional.empty(),
         used, health(plan, m, analysis, sequentialSrm), m.sufficient(), results, quantiles(plan, m.quantiles()),
-        Breakdowns.of(plan, m, settings), states);
+        Breakdowns.of(plan, m, settings), states, design(plan, m.design(), results));
+  }
+
+  /* The design section: clusters per variation, and the triggered share with the diluted effects. */
+  private static DesignResults design(AnalysisPlan plan, WarehouseQuery.DesignCounts counts, List<Result> results) {
+    AnalysisPlan.Design d = plan.design();
+    Optional<DesignResults.Cluster> cluster = counts.clusters().map(k -> {
+      List<DesignResults.ClusterCount> rows = new ArrayList<>();
+      for (int v = 0; v < plan.variants().size(); v++) {
+        rows.add(new DesignResults.ClusterCount(plan.variants().get(v), k[v], counts.units()[v]));
+      }
+      return new DesignResults.Cluster(d.unit().orElseThrow(), d.clusterAttribute().orElseThrow(), rows);
+    });
+    Optional<DesignResults.Trigger> trigger = counts.exposed().map(all -> {
+      long exposed = Arrays.stream(all).sum();
+      long triggered = Arrays.stream(counts.units()).sum();
+      double r = exposed == 0 ? Double.NaN : (double) triggered / exposed;
+      List<DesignResults.Diluted> diluted = new ArrayList<>();
+      for (Result res : results) {
+        diluted.add(new DesignResults.Diluted(res.metric(), res.variant(), times(res.effect(), r),
+            times(res.ciLower(), r), times(res.ciUpper(), r)));
+      }
+      return new DesignResults.Trigger(d.trigger().orElseThrow(), exposed, triggered, r, diluted);
+    });
+    Optional<DesignResults.Stratification> strata = d.stratify().map(a -> new DesignResults.Stratification(a,
+        stratified(plan, counts.strata())));
+    return new DesignResults(cluster, trigger, strata);
+  }
+
+  /* Per metric and treatment variant, the post-stratified estimate over the attribute's levels. */
+  private static List<DesignResults.Stratified> stratified(AnalysisPlan plan,
+      Map<String, java.util.SortedMap<String, List<dev.assay.stats.CupedStats>>> strata) {
+    List<DesignResults.Stratified> out = new ArrayList<>();
+    strata.forEach((metric, levels) -> {
+      for (int v = 1; v < plan.variants().size(); v++) {
+        List<dev.assay.stats.SampleStats> c = new ArrayList<>();
+        List<dev.assay.stats.SampleStats> t = new ArrayList<>();
+        for (List<dev.assay.stats.CupedStats> level : levels.values()) {
+          c.add(sample(level.get(0)));
+          t.add(sample(level.get(v)));
+        }
+        dev.assay.stats.PostStratification ps = dev.assay.stats.PostStratification.of(c, t, plan.settings().alpha());
+        out.add(new DesignResults.Stratified(metric, plan.variants().get(v), SnapshotJson.finite(ps.effect()),
+            SnapshotJson.finite(ps.se()), SnapshotJson.finite(ps.ciLower()), SnapshotJson.finite(ps.ciUpper()),
+            SnapshotJson.finite(ps.pValue()), SnapshotJson.finite(ps.unadjustedSe()),
+            SnapshotJson.finite(ps.varianceReduction()), ps.strata(), ps.droppedShare()));
+      }
+    });
+    return out;
+  }
+
+  private static dev.assay.stats.SampleStats sample(dev.assay.stats.CupedStats s) {
+    return s.n() == 0 ? new dev.assay.stats.SampleStats(0, 0, Double.NaN)
+        : dev.assay.stats.SampleStats.fromSums(s.n(), s.sumY(), s.sumY2());
+  }
+
+  private static OptionalDouble times(OptionalDouble x, double r) {
+    return x.isPresent() && Double.isFinite(r) && Double.isFinite(x.getAsDouble() * r)
+        ? OptionalDouble.of(x.getAsDouble() * r) : OptionalDouble.empty();
   }
 
   private static Map<ExperimentAnalysis.Key, AlwaysValidState> runningStates(AnalysisSnapshot previous) {
@@ -115,8 +173,13 @@ final class SnapshotStatistics {
       warnings.add("fewer than " + plan.minimumSample() + " units in a variation: results are not shown as final");
     }
     return new Health(units, analysis.srm().pValue(), sequentialSrm, srm, multiple,
-        total + multiple == 0 ? 0 : (double) multiple / (total + multiple), smallest < plan.minimumSample(),
+        rate(multiple, Arrays.stream(m.design().units()).sum()), smallest < plan.minimumSample(),
         planned > 0 ? OptionalDouble.of(Math.min(1.0, (double) total / planned)) : OptionalDouble.empty(), warnings);
+  }
+
+  /* The share of units excluded for seeing several variations, among units (not clusters). */
+  private static double rate(long multiple, long units) {
+    return units + multiple == 0 ? 0 : (double) multiple / (units + multiple);
   }
 
   private static List<QuantileRow> quantiles(AnalysisPlan plan, Map<String, List<QuantileStats>> quantiles) {

@@ -42,7 +42,18 @@ final class WarehouseQuery {
    */
   record Measurements(WarehouseStatistics.ExposureCounts counts, List<MetricData> data,
       Map<String, Map<String, List<CupedStats>>> byDimension, Map<String, List<QuantileStats>> quantiles,
-      ObjectNode sufficient) {}
+      ObjectNode sufficient, DesignCounts design) {}
+
+  /**
+   * The unit counts of a clustered or triggered design (ADR 0039).
+   *
+   * @param units analysis units per variation (those counted: triggered ones, when triggered)
+   * @param clusters clusters per variation, when clustered (then {@code counts} holds these)
+   * @param exposed every exposed unit per variation, triggered or not, when triggered
+   * @param strata per metric, per level of the stratification attribute, the per-variation statistics
+   */
+  record DesignCounts(long[] units, java.util.Optional<long[]> clusters, java.util.Optional<long[]> exposed,
+      Map<String, java.util.SortedMap<String, List<CupedStats>>> strata) {}
 
   Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
     String[] current = {"exposure counts"};
@@ -79,24 +90,39 @@ final class WarehouseQuery {
     MetricQueries.Phase p = plan.window();
     int variations = plan.variants().size();
     progress.accept("counting exposures");
-    WarehouseStatistics.ExposureCounts counts = statistics.exposures(c, p, variations);
+    WarehouseStatistics.ExposureCounts units = statistics.exposures(c, p, variations);
+    AnalysisPlan.Design design = plan.design();
+    java.util.Optional<long[]> clusters = design.clustered()
+        ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty();
+    java.util.Optional<long[]> exposed = design.trigger().isPresent()
+        ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units()) : java.util.Optional.empty();
+    // A cluster randomization's sample-ratio test counts what was randomized: clusters.
+    WarehouseStatistics.ExposureCounts counts = clusters.map(k -> new WarehouseStatistics.ExposureCounts(k,
+        units.multipleExposures())).orElse(units);
     List<MetricData> data = new ArrayList<>();
     Map<String, Map<String, List<CupedStats>>> byDimension = new LinkedHashMap<>();
     Map<String, List<QuantileStats>> quantiles = new LinkedHashMap<>();
     ObjectNode sufficient = JSON.createObjectNode();
     Map<String, List<CupedStats>> onePass = null;
+    Map<String, java.util.SortedMap<String, List<CupedStats>>> strata = new LinkedHashMap<>();
     int step = 0;
     for (PlannedMetric m : plan.metrics()) {
       step++;
       current[0] = "metric '" + m.key() + "'";
       progress.accept("metric " + step + "/" + plan.metrics().size() + ": " + m.key());
       MetricType type = m.metric().type();
-      if (type == MetricType.QUANTILE) {
+      if (type == MetricType.QUANTILE && !design.clustered()) {
         quantiles.put(m.key(), statistics.quantile(c, p, m.query(false), m.metric().quantile().orElseThrow(),
             plan.settings().alpha(), variations));
         continue;
       }
       Double margin = m.margin().orElse(null);
+      if (design.clustered()) {
+        List<RatioStats> stats = clustered(c, p, m, variations);
+        sufficient.set(m.key(), JSON.valueToTree(stats));
+        data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
+        continue;
+      }
       if (m.ratio().isPresent()) {
         AnalysisPlan.Ratio r = m.ratio().get();
         List<RatioStats> stats = statistics.ratio(c, p, AnalysisPlan.query(r.numerator(), false),
@@ -111,6 +137,9 @@ final class WarehouseQuery {
       List<CupedStats> s = onePass.containsKey(m.key()) ? onePass.get(m.key())
           : statistics.metric(c, p, m.query(true), variations);
       sufficient.set(m.key(), JSON.valueToTree(s));
+      if (design.stratify().isPresent()) {
+        strata.put(m.key(), statistics.metricByDimension(c, p, m.query(false), design.stratify().get(), variations));
+      }
       for (String dim : plan.dimensions()) {
         current[0] = "metric '" + m.key() + "' by " + dim;
         progress.accept("metric " + m.key() + " by " + dim);
@@ -120,7 +149,26 @@ final class WarehouseQuery {
       data.add(new MetricData(m.key(), type == MetricType.PROPORTION ? MetricData.Type.PROPORTION
           : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
     }
-    return new Measurements(counts, data, byDimension, quantiles, sufficient);
+    return new Measurements(counts, data, byDimension, quantiles, sufficient,
+        new DesignCounts(units.units(), clusters, exposed, strata));
+  }
+
+  /*
+   * A metric of a cluster randomization: the clusters' sums, analysed as a ratio by the delta
+   * method at the randomization unit (DesignQueries). Breakdowns are not computed for clustered
+   * experiments (their per-level sums would need the same treatment).
+   */
+  private List<RatioStats> clustered(Connection c, MetricQueries.Phase p, PlannedMetric m, int variations)
+      throws SQLException {
+    if (m.metric().type() == MetricType.QUANTILE) {
+      throw new IllegalArgumentException("a quantile metric has no cluster analysis (remove analysis.unit or the metric)");
+    }
+    if (m.ratio().isPresent()) {
+      AnalysisPlan.Ratio r = m.ratio().get();
+      return statistics.clusterRatio(c, p, AnalysisPlan.query(r.numerator(), false),
+          AnalysisPlan.query(r.denominator(), false), variations);
+    }
+    return statistics.clusterMetric(c, p, m.query(false), variations);
   }
 
   /**

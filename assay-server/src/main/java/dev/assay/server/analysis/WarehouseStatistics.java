@@ -184,11 +184,44 @@ public final class WarehouseStatistics {
 
   public List<RatioStats> ratio(Connection c, MetricQueries.Phase phase, MetricQueries.Metric numerator,
       MetricQueries.Metric denominator, int variations) throws SQLException {
+    return ratioRows(c, MetricQueries.ratio(dialect, schema, phase, numerator, denominator), variations);
+  }
+
+  /**
+   * A cluster-randomized phase's metric as per-variation sums over clusters (n = clusters,
+   * numerator Σy and denominator the units of each cluster; {@link DesignQueries#clusterMetric}).
+   */
+  public List<RatioStats> clusterMetric(Connection c, MetricQueries.Phase phase, MetricQueries.Metric m,
+      int variations) throws SQLException {
+    return ratioRows(c, DesignQueries.clusterMetric(dialect, schema, phase, m), variations);
+  }
+
+  /** A cluster-randomized phase's ratio metric as per-variation sums over clusters. */
+  public List<RatioStats> clusterRatio(Connection c, MetricQueries.Phase phase, MetricQueries.Metric numerator,
+      MetricQueries.Metric denominator, int variations) throws SQLException {
+    return ratioRows(c, DesignQueries.clusterRatio(dialect, schema, phase, numerator, denominator), variations);
+  }
+
+  /** Clusters per variation of a cluster-randomized phase. */
+  public long[] clusters(Connection c, MetricQueries.Phase phase, int variations) throws SQLException {
+    long[] out = new long[variations];
+    try (ResultSet rs = run(c, DesignQueries.clusterCounts(dialect, schema, phase))) {
+      while (rs.next()) {
+        int v = rs.getInt(1);
+        if (v >= 0 && v < variations) {
+          out[v] = rs.getLong(2);
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<RatioStats> ratioRows(Connection c, MetricQueries.SqlQuery q, int variations) throws SQLException {
     List<RatioStats> out = new ArrayList<>();
     for (int i = 0; i < variations; i++) {
       out.add(new RatioStats(0, 0, 0, 0, 0, 0));
     }
-    try (ResultSet rs = run(c, MetricQueries.ratio(dialect, schema, phase, numerator, denominator))) {
+    try (ResultSet rs = run(c, q)) {
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v >= 0 && v < variations) {

@@ -14,6 +14,7 @@ import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.DomainException.Detail;
 import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Keyed;
+import dev.assay.server.domain.model.Metric;
 import dev.assay.server.domain.model.Versioned;
 import dev.assay.server.store.Kind;
 import java.util.ArrayList;
@@ -139,6 +140,9 @@ public final class AsCode {
     submission.checkReferences((k, key) -> submission.defines(k, key) || (!prune && server.getOrDefault(k, Map.of()).containsKey(key)),
         prune ? "in these files (with prune, what the files do not define is deleted)"
             : "in these files nor in project '" + project + "'", problems);
+    Map<String, Versioned<Keyed>> serverMetrics = prune ? Map.of() : server.getOrDefault(DocKind.METRIC, Map.of());
+    submission.checkUnits(key -> Optional.ofNullable(serverMetrics.get(key)).map(Versioned::value)
+        .filter(v -> v instanceof Metric).map(v -> (Metric) v), problems);
     if (!problems.isEmpty()) {
       throw Submission.failure(problems);
     }

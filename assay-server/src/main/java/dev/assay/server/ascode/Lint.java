@@ -63,6 +63,7 @@ public final class Lint {
     Submission s = Submission.read(files, problems);
     s.checkReferences(s::defines, "in these files (lint does not see the server: if it exists there, 'assay plan'"
         + " checks it)", problems);
+    s.checkUnits(key -> Optional.empty(), problems);
     List<Finding> out = new ArrayList<>();
     problems.forEach(p -> out.add(new Finding(Level.ERROR, p.field(), p.message())));
     List<Submission.Resource> experiments = s.resources().stream().filter(r -> r.record() instanceof Experiment).toList();

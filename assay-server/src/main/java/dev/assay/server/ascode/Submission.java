@@ -90,6 +90,24 @@ final class Submission {
     }
   }
 
+  /**
+   * The analysis-unit rule ({@link dev.assay.server.domain.UnitCheck}, ADR 0039) on every experiment
+   * of the files, with the metrics the files define or {@code elsewhere} knows (the server, for plan).
+   */
+  void checkUnits(java.util.function.Function<String, Optional<dev.assay.server.domain.model.Metric>> elsewhere,
+      List<Detail> problems) {
+    java.util.Map<String, dev.assay.server.domain.model.Metric> metrics = new java.util.HashMap<>();
+    resources.stream().filter(r -> r.record() instanceof dev.assay.server.domain.model.Metric)
+        .forEach(r -> metrics.put(r.key(), (dev.assay.server.domain.model.Metric) r.record()));
+    for (Resource r : resources) {
+      if (r.record() instanceof dev.assay.server.domain.model.Experiment e) {
+        dev.assay.server.domain.UnitCheck.problems(e, k -> metrics.containsKey(k) ? Optional.of(metrics.get(k))
+            : elsewhere.apply(k)).forEach(p -> problems.add(new Detail(r.document().where()
+            + FileFormat.fileField(r.kind(), dev.assay.server.domain.UnitCheck.FIELD), p)));
+      }
+    }
+  }
+
   /** The 400 for these problems: every one as a detail, the first in the message. */
   static DomainException failure(List<Detail> problems) {
     Detail first = problems.get(0);

@@ -345,6 +345,8 @@ public final class PayloadCompiler {
     if (!exp.fallbackAttribute().isEmpty()) {
       rule.put("fallbackAttribute", exp.fallbackAttribute());
     }
+    // Assay's extension for cluster randomization (other SDKs ignore it): exposures per analysis unit (ADR 0039)
+    exp.analysis().clusterUnit(exp.hashAttribute()).ifPresent(u -> rule.put("analysisUnit", u));
     rule.put("hashVersion", 2);
     rule.put("seed", phase.map(Phase::seed).orElse(exp.key()));
     phase.ifPresent(p -> rule.put("phase", String.valueOf(p.number())));

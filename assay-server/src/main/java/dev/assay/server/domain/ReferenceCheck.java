@@ -50,6 +50,9 @@ final class ReferenceCheck {
         require(tx, r.kind(), scope, r.key(), r.field());
       }
     }
+    if (record instanceof Experiment x) {
+      UnitCheck.check(x, key -> tx.get(Kind.METRIC, scope, key).map(e -> read(Metric.class, e)));
+    }
   }
 
   /**

@@ -290,6 +290,7 @@ public final class ResultsPageModel {
       out.add(new Banner(h.path("progress").asDouble() >= 1 ? "ok" : "info", "progress", String.format(Locale.ROOT,
           "Progress to the planned sample: %.0f%% of %,d units.", 100 * h.path("progress").asDouble(), planned)));
     }
+    designBanners(snapshot, out);
     Optional<Instant> from = Optional.ofNullable(snapshot.path("from").textValue()).map(Instant::parse);
     from.ifPresent(f -> {
       // Up to the phase's end, or to when this snapshot was computed.
@@ -300,6 +301,45 @@ public final class ResultsPageModel {
           + (days == 1 ? " day" : " days") + (days < 7 ? ": run at least a full week to cover weekly cycles." : ".")));
     });
     return out;
+  }
+
+  /* The cluster randomization and the triggered analysis of a snapshot (docs/designs.md, ADR 0039). */
+  private static void designBanners(JsonNode snapshot, List<Banner> out) {
+    JsonNode c = snapshot.path("cluster");
+    if (c.isObject()) {
+      long clusters = 0;
+      long units = 0;
+      for (JsonNode v : c.path("variants")) {
+        clusters += v.path("clusters").asLong();
+        units += v.path("units").asLong();
+      }
+      out.add(new Banner("info", "cluster", String.format(Locale.ROOT, "Cluster randomization by '%s': results per"
+          + " '%s' (%,d units in %,d clusters), intervals at the cluster level; the unit counts below are clusters.",
+          c.path("randomizedBy").asText(), c.path("unit").asText(), units, clusters)));
+    }
+    JsonNode st = snapshot.path("stratification");
+    if (st.isObject()) {
+      StringBuilder rows = new StringBuilder();
+      for (JsonNode d : st.path("results")) {
+        rows.append(String.format(Locale.ROOT, " %s/%s %s [%s, %s] (variance −%.0f%%);", d.path("metric").asText(),
+            d.path("variant").asText(), format(num(d, "effect")), format(num(d, "ciLower")), format(num(d, "ciUpper")),
+            100 * d.path("varianceReduction").asDouble()));
+      }
+      out.add(new Banner("info", "stratification", "Post-stratified by '" + st.path("attribute").asText() + "':"
+          + rows));
+    }
+    JsonNode t = snapshot.path("trigger");
+    if (t.isObject()) {
+      StringBuilder diluted = new StringBuilder();
+      for (JsonNode d : t.path("diluted")) {
+        diluted.append(String.format(Locale.ROOT, " %s/%s %s [%s, %s];", d.path("metric").asText(),
+            d.path("variant").asText(), format(num(d, "effect")), format(num(d, "ciLower")), format(num(d, "ciUpper"))));
+      }
+      out.add(new Banner("info", "trigger", String.format(Locale.ROOT, "Triggered analysis on '%s': %,d of %,d exposed"
+          + " units (%.1f%%). Effects diluted to all exposed units:%s", t.path("event").asText(),
+          t.path("triggeredUnits").asLong(), t.path("exposedUnits").asLong(), 100 * t.path("share").asDouble(),
+          diluted)));
+    }
   }
 
   static Double num(JsonNode o, String field) {

@@ -91,7 +91,7 @@ abstract class WarehouseStatisticsContract {
         ps.setLong(3, e[2]);
         // A unit's later exposures may carry another platform: the breakdown uses the first one's.
         String platform = e[2] == firstExposure.get(e[0]) ? platform(e[0]) : platform(e[0] + 1);
-        ps.setString(4, "{\"platform\": \"" + platform + "\", \"n\": 1}");
+        ps.setString(4, "{\"platform\": \"" + platform + "\", \"n\": 1, \"team\": \"t" + e[0] / 40 + "\"}");
         ps.addBatch();
       }
       ps.executeBatch();
@@ -441,5 +441,67 @@ abstract class WarehouseStatisticsContract {
     assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "a"))).isEqualTo(alone);
     assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "b"))).isNotEqualTo(alone);
     assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "c")).get(0)).isEqualTo(List.of(0L, 0L));
+  }
+
+  /**
+   * A cluster randomization by the exposures' {@code team} attribute, triggered by a session after
+   * the first exposure: per variation, the sums over (team, variation) clusters of the triggered
+   * units' revenue and unit counts, as computed directly (ADR 0039).
+   */
+  @Test
+  void clusteredAndTriggered_clusterSumsMatchDirectComputation() throws Exception {
+    Phase plain = new Phase("exp", T0, T0 + 30 * DAY);
+    Phase phase = plain.clusteredBy("team").triggeredBy("session");
+    Metric revenue = new Metric("purchase", Aggregation.SUM, 3 * DAY, 0, null, null);
+    WarehouseStatistics ws = new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+        qualified("exposures"), qualified("metric_events")));
+
+    List<RatioStats> got = ws.clusterMetric(c, phase, revenue, 2);
+    long[] clusters = ws.clusters(c, phase, 2);
+
+    Map<String, double[]> byCluster = new java.util.TreeMap<>();
+    long triggered = 0;
+    Map<String, long[]> all = units(plain.startMillis(), plain.endMillis());
+    for (Map.Entry<String, long[]> u : all.entrySet()) {
+      long first = u.getValue()[1];
+      boolean fired = eventsByUnit.getOrDefault(u.getKey(), List.of()).stream().anyMatch(e -> e[1].equals("session")
+          && (Long) e[2] >= first && (Long) e[2] < plain.endMillis());
+      if (!fired) {
+        continue;
+      }
+      triggered++;
+      int v = (int) u.getValue()[0];
+      String team = "t" + Long.parseLong(u.getKey().substring(1)) / 40;
+      double y = perUnit(u.getKey(), first, "purchase", Aggregation.SUM, false, 3 * DAY, 0);
+      double[] k = byCluster.computeIfAbsent(v + "/" + team, x -> new double[2]);
+      k[0] += y;
+      k[1]++;
+    }
+    double[][] expected = new double[2][6];
+    byCluster.forEach((key, k) -> {
+      double[] s = expected[Integer.parseInt(key.substring(0, 1))];
+      s[0]++;
+      s[1] += k[0];
+      s[2] += k[1];
+      s[3] += k[0] * k[0];
+      s[4] += k[1] * k[1];
+      s[5] += k[0] * k[1];
+    });
+    assertThat(triggered).isLessThan(all.size()).isGreaterThan(all.size() / 2);
+    for (int v = 0; v < 2; v++) {
+      RatioStats g = got.get(v);
+      double[] e = expected[v];
+      assertThat(g.n()).isEqualTo((long) e[0]);
+      assertThat(clusters[v]).isEqualTo((long) e[0]);
+      assertThat(g.sumNum()).isCloseTo(e[1], within(1e-6));
+      assertThat(g.sumDen()).isCloseTo(e[2], within(1e-9));
+      assertThat(g.sumNumSq()).isCloseTo(e[3], within(1e-3));
+      assertThat(g.sumDenSq()).isCloseTo(e[4], within(1e-9));
+      assertThat(g.sumNumDen()).isCloseTo(e[5], within(1e-4));
+    }
+    WarehouseStatistics.ExposureCounts units = ws.exposures(c, phase, 2);
+    assertThat(units.units()[0] + units.units()[1]).isEqualTo(triggered);
+    WarehouseStatistics.ExposureCounts exposed = ws.exposures(c, phase.untriggered(), 2);
+    assertThat(exposed.units()[0] + exposed.units()[1]).isEqualTo(all.size());
   }
 }

@@ -152,4 +152,28 @@ class LintTest {
         + " takes 20 days");
     assertThat(lines(f, Lint.Level.NOTE)).singleElement().asString().contains("power not checked");
   }
+
+  @Test
+  void perUserMetricInAPerCompanyExperiment_isAnErrorUntilTheClusterAnalysisIsDeclared() throws IOException {
+    String yaml = """
+        kind: metric
+        key: seat_revenue
+        type: mean
+        event: revenue
+        unit: id
+        ---
+        name: seats
+        hash_attribute: company
+        variants:
+          - {name: control, allocation: 50%}
+          - {name: treatment, allocation: 50%}
+        metrics: {primary: seat_revenue, guardrails: [checkout_error_rate]}
+        ANALYSIS""";
+    List<AsCodeFile> files = new ArrayList<>(examples());
+    files.add(new AsCodeFile("seats.yaml", yaml.replace("ANALYSIS", "")));
+    assertThat(lines(Lint.run(files, OptionalDouble.empty()), Lint.Level.ERROR)).singleElement().asString()
+        .contains("seats.yaml").contains("analysis.unit").contains("'seat_revenue' is measured per 'id'");
+    files.set(files.size() - 1, new AsCodeFile("seats.yaml", yaml.replace("ANALYSIS", "analysis: {unit: id}")));
+    assertThat(lines(Lint.run(files, OptionalDouble.empty()), Lint.Level.ERROR)).isEmpty();
+  }
 }

@@ -49,7 +49,7 @@ class ConfigServiceRecordsTest {
 
   private static Metric metric(String key) {
     return new Metric(key, "", MetricType.PROPORTION, Optional.of("signup"), null, null, null, null, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, null);
   }
 
   private static Experiment experiment(double coverage, String primary) {

@@ -104,4 +104,25 @@ class ResultsPageModelTest {
     assertThat(row.verdict()).isEqualTo(Verdict.FLAT);
     assertThat(r.sections().get(0).metrics()).isEmpty();
   }
+
+  @Test
+  void of_showsTheClusterAndTriggerDesignsAsBanners() throws Exception {
+    JsonNode exp = JSON.readTree("{\"key\":\"e\",\"metrics\":{\"primary\":\"rev\"}}");
+    JsonNode snap = JSON.readTree("""
+        {"phase":1,"computedAt":"2026-01-04T00:00:00Z","settings":{"engine":"frequentist","alpha":0.05},
+         "health":{"srm":false,"srmPValue":0.5,"tooSmall":false,"units":[]},"results":[],
+         "cluster":{"unit":"id","randomizedBy":"company","variants":[{"variant":"c","clusters":40,"units":900},
+           {"variant":"t","clusters":41,"units":1100}]},
+         "trigger":{"event":"checkout_viewed","exposedUnits":2000,"triggeredUnits":600,"share":0.3,
+           "diluted":[{"metric":"rev","variant":"t","effect":0.3,"ciLower":0.1,"ciUpper":0.5}]},
+         "stratification":{"attribute":"tier","results":[{"metric":"rev","variant":"t","effect":1.1,"ciLower":0.7,
+           "ciUpper":1.5,"varianceReduction":0.9}]}}""");
+    Results r = ResultsPageModel.of(exp, snap, Map.of("rev", true), 1);
+    Map<String, String> byKind = new java.util.HashMap<>();
+    r.banners().forEach(b -> byKind.put(b.kind(), b.text()));
+    assertThat(byKind.get("cluster")).contains("'company'").contains("'id'").contains("2,000 units in 81 clusters");
+    assertThat(byKind.get("trigger")).contains("'checkout_viewed'").contains("600 of 2,000").contains("30.0%")
+        .contains("rev/t 0.3000 [0.1000, 0.5000]");
+    assertThat(byKind.get("stratification")).contains("'tier'").contains("rev/t 1.1000 [0.7000, 1.5000] (variance −90%)");
+  }
 }

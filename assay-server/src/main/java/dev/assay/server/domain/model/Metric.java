@@ -2,6 +2,7 @@ package dev.assay.server.domain.model;
 
 import static dev.assay.server.domain.model.Check.NAME_MAX;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.assay.server.domain.DomainException;
 import java.util.Map;
@@ -20,11 +21,16 @@ import org.jspecify.annotations.Nullable;
  * @param conversionWindowHours how long after a unit's first exposure its events count (default 72)
  * @param cupedLookbackDays the pre-exposure window of the CUPED covariate; 0 turns CUPED off
  * @param minimumSample units per variation below which results are not shown as final
+ * @param unit the attribute naming the unit whose id the metric's events carry (e.g. {@code id} for
+ *     users); empty: the unit an experiment randomizes by. An experiment randomized by another
+ *     attribute must declare {@code analysis.unit} equal to it (a cluster analysis), else the
+ *     write is refused (ADR 0039)
  */
 public record Metric(String key, String name, MetricType type, Optional<String> event, String valueProperty,
     Map<String, JsonNode> filters, Optional<String> sql, Optional<String> numerator, Optional<String> denominator,
     Optional<Double> quantile, Direction direction, Double conversionWindowHours, Optional<Double> capping,
-    Optional<Double> cappingPercentile, Integer cupedLookbackDays, Integer minimumSample) implements Keyed {
+    Optional<Double> cappingPercentile, Integer cupedLookbackDays, Integer minimumSample,
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> unit) implements Keyed {
   /** The conversion window of a metric that names none. */
   public static final double DEFAULT_CONVERSION_WINDOW_HOURS = 72;
 
@@ -33,7 +39,7 @@ public record Metric(String key, String name, MetricType type, Optional<String> 
       @Nullable Optional<String> numerator, @Nullable Optional<String> denominator,
       @Nullable Optional<Double> quantile, @Nullable Direction direction, @Nullable Double conversionWindowHours,
       @Nullable Optional<Double> capping, @Nullable Optional<Double> cappingPercentile,
-      @Nullable Integer cupedLookbackDays, @Nullable Integer minimumSample) {
+      @Nullable Integer cupedLookbackDays, @Nullable Integer minimumSample, @Nullable Optional<String> unit) {
     this.key = Check.key("key", key);
     this.name = Check.text("name", name, NAME_MAX);
     this.type = Check.required("type", type);
@@ -81,6 +87,7 @@ public record Metric(String key, String name, MetricType type, Optional<String> 
     if (this.minimumSample < 0) {
       throw DomainException.invalid("minimumSample", "must not be negative, was " + minimumSample);
     }
+    this.unit = Check.optional(unit).map(u -> Check.requiredText("unit", u, NAME_MAX));
   }
 
   /** Whether the metric is defined by its own SQL rather than a tracked event. */

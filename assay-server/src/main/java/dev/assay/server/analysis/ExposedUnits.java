@@ -1,0 +1,49 @@
+package dev.assay.server.analysis;
+
+import dev.assay.server.analysis.MetricQueries.Phase;
+import java.util.List;
+
+/**
+ * The CTEs every analysis query starts with: {@code exposed} (per unit of the phase its variations,
+ * first exposure and, when asked, its cluster or the level of a dimension) and {@code units} (the
+ * units seen in one variation only, restricted to the triggered ones when the phase has a trigger).
+ */
+final class ExposedUnits {
+  private ExposedUnits() {}
+
+  /** The two CTEs (values bound into {@code params}); with a dimension, a {@code dim} column. */
+  static String cte(Dialect d, WarehouseSchema s, Phase phase, List<Object> params, String dimension) {
+    String t = MetricQueries.time(d, s, null);
+    params.add(phase.experimentKey());
+    params.add(phase.startMillis());
+    params.add(phase.endMillis());
+    String project = "";
+    if (phase.filtersProject(s)) {
+      params.add(phase.project());
+      project = " AND " + d.ident(s.project()) + " = ?";
+    }
+    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?" + project + "\n";
+    if (dimension == null) {
+      String exposed = "WITH exposed AS (\n"
+          + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
+          + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts"
+          + DesignQueries.clusterColumn(d, s, phase) + "\n"
+          + "  FROM " + d.ident(s.exposures()) + "\n" + where
+          + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n";
+      return exposed + "units AS (\n  SELECT unit_id, variation, first_ts" + (phase.cluster() == null ? "" : ", cluster_id")
+          + " FROM exposed WHERE variation = max_variation" + DesignQueries.triggered(d, s, phase, params) + "\n)";
+    }
+    String units = "units AS (\n  SELECT unit_id, variation, first_ts, dim FROM exposed WHERE variation = max_variation"
+        + DesignQueries.triggered(d, s, phase, params) + "\n)";
+    // The level is the attribute's value at the unit's first exposure in the phase.
+    String level = s.attributes() == null ? "CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")"
+        : d.jsonText(d.ident(s.attributes()), dimension);
+    return "WITH exposed AS (\n"
+        + "  SELECT unit_id, MIN(variation) AS variation, MAX(variation) AS max_variation, MIN(ts_ms) AS first_ts,"
+        + " MIN(first_level) AS dim\n"
+        + "  FROM (\n    SELECT " + d.ident(s.unitId()) + " AS unit_id, " + d.ident(s.variationId()) + " AS variation, "
+        + t + " AS ts_ms,\n      FIRST_VALUE(" + level + ") OVER (PARTITION BY " + d.ident(s.unitId()) + " ORDER BY " + t
+        + ", " + level + ") AS first_level\n    FROM " + d.ident(s.exposures()) + "\n  " + where + "  ) x\n"
+        + "  GROUP BY unit_id\n),\n" + units;
+  }
+}
