@@ -79,6 +79,7 @@ public final class ExperimentRefresh {
   private final AnalysisExecutor executor;
   private final Clock clock;
   private final BanditStatistics bandits;
+  private final HoldoutAnalysis holdouts;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -103,6 +104,12 @@ public final class ExperimentRefresh {
     this.executor = executor;
     this.clock = clock;
     this.bandits = new BanditStatistics(warehouse, dialect, schema);
+    this.holdouts = new HoldoutAnalysis(config, warehouse, statistics, executor, clock);
+  }
+
+  /** The analysis of holdouts on the same warehouse and executor (ADR 0037). */
+  public HoldoutAnalysis holdouts() {
+    return holdouts;
   }
 
   /** A bandit's primary metric per period, from the same warehouse (safety.BanditUpdates). */
