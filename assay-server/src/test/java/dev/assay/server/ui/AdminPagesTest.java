@@ -118,6 +118,10 @@ class AdminPagesTest {
     JsonNode stored = JSON.readTree(api("GET", "/holdouts/lt", null).body());
     assertThat(stored.path("fraction").asDouble()).isEqualTo(0.2);
     assertThat(stored.at("/metrics/primary").asText()).isEqualTo("buy");
+    assertThat(admin.get("/ui/holdouts/lt").body()).doesNotContain("data-testid=\"holdout-results\"");
+    assertThat(api("POST", "/holdouts/lt/refresh", "{}").statusCode()).isEqualTo(200);
+    assertThat(admin.get("/ui/holdouts/lt").body()).contains("data-testid=\"holdout-results\"", "<td>buy</td>",
+        "(0 units)", "fewer than 2 units in an arm");
   }
 
   @Test
