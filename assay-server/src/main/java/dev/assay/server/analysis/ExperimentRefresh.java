@@ -80,6 +80,7 @@ public final class ExperimentRefresh {
   private final Clock clock;
   private final BanditStatistics bandits;
   private final SwitchbackStatistics switchbacks;
+  private final HoldoutAnalysis holdouts;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -105,11 +106,17 @@ public final class ExperimentRefresh {
     this.clock = clock;
     this.bandits = new BanditStatistics(warehouse, dialect, schema);
     this.switchbacks = new SwitchbackStatistics(warehouse, dialect, schema, executor.limits().queryTimeout());
+    this.holdouts = new HoldoutAnalysis(config, warehouse, statistics, executor, clock);
   }
 
   /** A switchback's window × region analysis, from the same warehouse (api.SwitchbacksApi, ADR 0038). */
   public SwitchbackStatistics switchbacks() {
     return switchbacks;
+  }
+
+  /** The analysis of holdouts on the same warehouse and executor (ADR 0037). */
+  public HoldoutAnalysis holdouts() {
+    return holdouts;
   }
 
   /** A bandit's primary metric per period, from the same warehouse (safety.BanditUpdates). */

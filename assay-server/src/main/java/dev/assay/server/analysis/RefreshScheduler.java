@@ -15,8 +15,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Refreshes the results of every running experiment periodically, one at a time on one daemon
- * thread, so results over time accumulate as snapshots without anyone asking. With several
+ * Refreshes the results of every running experiment, and of every holdout that names metrics,
+ * periodically, one at a time on one daemon thread, so results over time accumulate as snapshots without anyone asking. With several
  * replicas on PostgreSQL, the replica holding the store lease on the job runs the rounds and the
  * others skip them (ADR 0029); an advisory lock keeps rounds from overlapping. A failing
  * refresh is logged and retried at the next round; it never stops the others.
@@ -82,6 +82,13 @@ public final class RefreshScheduler implements AutoCloseable {
           failed.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
           // One experiment's failure (bad data, a broken metric) never stops the others' refreshes.
           LOG.log(Level.WARNING, "scheduled refresh of " + project + "/" + key + " failed: " + e.getMessage());
+        }
+      }
+      for (String key : refresh.holdouts().analysable(project)) {
+        try {
+          refresh.holdouts().refresh(project, key);
+        } catch (RuntimeException | Error e) {
+          LOG.log(Level.WARNING, "scheduled refresh of holdout " + project + "/" + key + " failed: " + e.getMessage());
         }
       }
     }

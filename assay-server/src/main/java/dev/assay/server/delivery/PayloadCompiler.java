@@ -61,10 +61,12 @@ import org.jspecify.annotations.Nullable;
  *       the default.
  *   <li>Every experiment that runs (or was shipped) and that no flag names is also served as a
  *       feature under its own key (default: the first variant's value), unless a flag has that key.
- *   <li>A holdout puts, before the rules of each feature it covers (its flags, the flags whose
- *       rules name its experiments, and its experiments' own features), a {@code force} rule to
- *       the default value with {@code range} [0, fraction] over its own seed, so the held-out
- *       units never reach a covered rollout or experiment.
+ *   <li>A holdout is a feature {@code holdout:<key>} assigning units to the arms held-out and
+ *       general (a tracked experiment), and puts, before the rules of each feature it covers (its
+ *       flags, the flags whose rules name its experiments, and its experiments' own features), a
+ *       {@code force} rule to the default value under the prerequisite "holdout:<key> is
+ *       held-out", so the held-out units never reach a covered rollout or experiment
+ *       ({@link HoldoutRules}, ADR 0037).
  *   <li>A killed flag (kill switch) serves only its default value in every environment; a killed
  *       experiment becomes a {@code force} rule to its control (first) variant's value, whatever
  *       its status, so everybody gets control and no exposure is logged.
@@ -131,6 +133,10 @@ public final class PayloadCompiler {
       rules.add(rule.get());
       feature.set("rules", rules);
       features.put(key, feature);
+    }
+    for (Versioned<Holdout> h : holdouts) {
+      touch(h);
+      features.put(h.value().trackingKey(), HoldoutRules.feature(h.value()));
     }
     ObjectNode payload = F.objectNode();
     payload.set("features", F.objectNode().setAll(features));
@@ -267,13 +273,7 @@ public final class PayloadCompiler {
         continue;
       }
       touch(v);
-      ObjectNode rule = out.addObject();
-      rule.put("id", "holdout_" + h.key());
-      rule.set("force", defaultValue.deepCopy());
-      rule.set("range", F.arrayNode().add(0.0).add(h.fraction()));
-      rule.put("hashAttribute", h.hashAttribute());
-      rule.put("seed", "holdout:" + h.key());
-      rule.put("hashVersion", 2);
+      out.add(HoldoutRules.skipRule(h, defaultValue));
     }
     return out;
   }

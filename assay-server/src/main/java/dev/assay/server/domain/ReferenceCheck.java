@@ -131,6 +131,11 @@ final class ReferenceCheck {
               out.add("metric '" + e.key() + "'");
             }
           }
+          for (StoredEntity e : tx.list(Kind.HOLDOUT, scope)) {
+            if (read(Holdout.class, e).metrics().all().contains(key)) {
+              out.add("holdout '" + e.key() + "'");
+            }
+          }
         }
         if (kind == Kind.SEGMENT) {
           for (StoredEntity e : tx.list(Kind.FLAG, scope)) {

@@ -48,6 +48,10 @@ public final class References {
         for (int i = 0; i < h.experiments().size(); i++) {
           out.add(new Ref("experiments[" + i + "]", Kind.EXPERIMENT, h.experiments().get(i), true));
         }
+        h.metrics().primary().ifPresent(p -> out.add(new Ref("metrics.primary", Kind.METRIC, p, true)));
+        for (int i = 0; i < h.metrics().secondary().size(); i++) {
+          out.add(new Ref("metrics.secondary[" + i + "]", Kind.METRIC, h.metrics().secondary().get(i), true));
+        }
       }
       case Segment s -> Conditions.segmentRefs(s.condition())
           .forEach(seg -> out.add(new Ref("condition", Kind.SEGMENT, seg, true)));

@@ -100,7 +100,9 @@ public final class CatalogueForms {
       Field.of("fraction", "Fraction held out", Type.NUMBER, "in (0, 0.5], e.g. 0.05"),
       Field.of("hashAttribute", "Hash attribute", Type.TEXT, "default: id"),
       Field.of("flags", "Flags", Type.LIST, "keys, comma-separated"),
-      Field.of("experiments", "Experiments", Type.LIST, "keys, comma-separated")));
+      Field.of("experiments", "Experiments", Type.LIST, "keys, comma-separated"),
+      Field.of("metrics", "Metrics (JSON)", Type.JSON, "what the analysis compares, e.g. {\"primary\": \"purchase\","
+          + " \"secondary\": [\"revenue\"]}")));
 
   static final List<Catalogue> ALL = List.of(METRICS, SEGMENTS, LAYERS, HOLDOUTS);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

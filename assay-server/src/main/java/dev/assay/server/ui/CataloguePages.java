@@ -29,8 +29,12 @@ public final class CataloguePages implements UiRoutes.Area {
     }
   }
 
-  /** The model of {@code catalogue/edit.jte}. */
-  public record EditView(Shell shell, Catalogue cat, String key, long version, Form form, FormErrors errors) {
+  /** A metric row of a holdout's latest results: means per arm, the effect (general − held-out) and its CI. */
+  public record ResultRow(String metric, String heldOut, String general, String effect, String ci, String pValue) {}
+
+  /** The model of {@code catalogue/edit.jte}; {@code results} only for a refreshed holdout. */
+  public record EditView(Shell shell, Catalogue cat, String key, long version, Form form, FormErrors errors,
+      List<ResultRow> results) {
     public boolean editable() {
       return shell.allows(cat.write());
     }
@@ -111,8 +115,28 @@ public final class CataloguePages implements UiRoutes.Area {
   }
 
   private UiResponse edit(UiCall c, Catalogue cat, int status, long version, Form form, FormErrors errors) {
+    List<ResultRow> results = cat != CatalogueForms.HOLDOUTS ? List.of()
+        : ui.experiments().holdoutResults(c.project(), c.path("key")).map(CataloguePages::rows).orElse(List.of());
     EditView view = new EditView(c.shell(cat.noun() + " " + c.path("key"), cat.navId()), cat, c.path("key"), version,
-        form, errors);
+        form, errors, results);
     return new UiResponse.Html(status, ui.views().render("catalogue/edit.jte", view));
+  }
+
+  private static List<ResultRow> rows(com.fasterxml.jackson.databind.JsonNode r) {
+    List<ResultRow> out = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode m : r.path("metrics")) {
+      out.add(new ResultRow(m.path("metric").asText(), arm(m.path("heldOut")), arm(m.path("general")),
+          number(m.path("effect")), m.path("ciLower").isNumber() ? "[" + number(m.path("ciLower")) + ", "
+          + number(m.path("ciUpper")) + "]" : m.path("note").asText(), number(m.path("pValue"))));
+    }
+    return out;
+  }
+
+  private static String arm(com.fasterxml.jackson.databind.JsonNode a) {
+    return number(a.path("mean")) + " (" + a.path("units").asLong() + " units)";
+  }
+
+  private static String number(com.fasterxml.jackson.databind.JsonNode v) {
+    return v.isNumber() ? String.format(java.util.Locale.ROOT, "%.4g", v.asDouble()) : "–";
   }
 }

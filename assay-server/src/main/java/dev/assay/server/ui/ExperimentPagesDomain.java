@@ -204,6 +204,15 @@ final class ExperimentPagesDomain {
     warehouse().refresh(project, key, step -> { }, new ExperimentRefresh.Options(dimensions, 0));
   }
 
+  /** A holdout's results as the API answers them, or empty before the first refresh or without a warehouse. */
+  Optional<JsonNode> holdoutResults(String project, String key) {
+    try {
+      return analysis.map(a -> a.holdouts().results(project, key));
+    } catch (DomainException e) {
+      return Optional.empty();
+    }
+  }
+
   boolean canRefresh() {
     return analysis.isPresent();
   }

@@ -155,6 +155,50 @@ class PayloadCompilerTest {
   }
 
   @Test
+  void holdout_isATrackedMembershipFeatureThatCoveredRulesNameAsAPrerequisite() {
+    add(Kind.FLAG, """
+        {"key":"ship","type":"boolean","defaultValue":false,
+         "environments":{"production":{"enabled":true,"rules":[{"value":true}]}}}""");
+    add(Kind.HOLDOUT, "{\"key\":\"q4\",\"name\":\"Q4\",\"fraction\":0.15,\"flags\":[\"ship\"]}");
+    JsonNode payload = compile();
+
+    JsonNode member = payload.at("/features/holdout:q4");
+    assertThat(member.path("defaultValue").asText()).isEqualTo("general");
+    JsonNode assign = member.at("/rules/0");
+    assertThat(assign.path("key").asText()).isEqualTo("holdout:q4");
+    assertThat(assign.path("variations").toString()).isEqualTo("[\"held-out\",\"general\"]");
+    assertThat(assign.path("weights").toString()).isEqualTo("[0.15,0.85]");
+    assertThat(assign.path("seed").asText()).isEqualTo("holdout:q4");
+    assertThat(assign.path("hashVersion").asInt()).isEqualTo(2);
+    JsonNode skip = payload.at("/features/ship/rules/0");
+    assertThat(skip.path("parentConditions").toString())
+        .isEqualTo("[{\"id\":\"holdout:q4\",\"condition\":{\"value\":\"held-out\"}}]");
+    assertThat(skip.path("force").asBoolean(true)).isFalse();
+    assertThat(payload.at("/features/ship/rules/1/force").asBoolean()).isTrue();
+
+    // The same units as the former expression: a force rule over range [0, fraction] of the same seed.
+    ObjectNode former = payload.deepCopy();
+    ObjectNode formerRule = (ObjectNode) former.at("/features/ship/rules/0");
+    formerRule.remove("parentConditions");
+    formerRule.set("range", Harness.json("[0.0, 0.15]"));
+    formerRule.put("hashAttribute", "id").put("seed", "holdout:q4").put("hashVersion", 2);
+    List<String> exposures = new ArrayList<>();
+    ExperimentClient sdk = ExperimentClient.builder().payload(payload.toString())
+        .onExposure((exp, result) -> exposures.add(exp.key() + "/" + result.key())).build();
+    ExperimentClient formerSdk = ExperimentClient.builder().payload(former.toString()).build();
+    int held = 0;
+    for (int i = 0; i < 5_000; i++) {
+      Attributes u = Attributes.of("id", "u" + i);
+      boolean on = sdk.getBoolean("ship", u, false);
+      assertThat(on).as("unit u" + i).isEqualTo(formerSdk.getBoolean("ship", u, false));
+      held += on ? 0 : 1;
+    }
+    assertThat(held).isBetween(650, 850);
+    assertThat(exposures).hasSize(5_000);
+    assertThat(exposures.stream().filter(e -> e.equals("holdout:q4/held-out")).count()).isEqualTo(held);
+  }
+
+  @Test
   void dateUpdated_isTheLatestChangeComparedAsInstants() {
     add(Kind.FLAG, "{\"key\":\"a\",\"type\":\"number\",\"defaultValue\":1,\"updatedAt\":\"2026-03-01T10:00:00.9Z\"}");
     // As text, "…:00Z" sorts after "…:00.9Z" and "…:00.123456Z" before "…:00.123Z".

@@ -107,6 +107,24 @@ class AdminPagesTest {
   }
 
   @Test
+  void holdout_editedInTheUi_keepsItsMetrics() throws Exception {
+    api("POST", "/metrics", "{\"key\":\"buy\",\"type\":\"proportion\",\"event\":\"buy\"}");
+    api("POST", "/flags", "{\"key\":\"hf\",\"type\":\"boolean\",\"defaultValue\":false}");
+    api("POST", "/holdouts", "{\"key\":\"lt\",\"fraction\":0.1,\"flags\":[\"hf\"],\"metrics\":{\"primary\":\"buy\"}}");
+    UiClient admin = signedIn("admin");
+    assertThat(admin.get("/ui/holdouts/lt").body()).contains("\"primary\":\"buy\"");
+    assertThat(post(admin, "/ui/holdouts/lt", "/ui/holdouts/lt", Map.of("version", "1", "fraction", "0.2",
+        "flags", "hf", "metrics", "{\"primary\":\"buy\"}")).statusCode()).isEqualTo(303);
+    JsonNode stored = JSON.readTree(api("GET", "/holdouts/lt", null).body());
+    assertThat(stored.path("fraction").asDouble()).isEqualTo(0.2);
+    assertThat(stored.at("/metrics/primary").asText()).isEqualTo("buy");
+    assertThat(admin.get("/ui/holdouts/lt").body()).doesNotContain("data-testid=\"holdout-results\"");
+    assertThat(api("POST", "/holdouts/lt/refresh", "{}").statusCode()).isEqualTo(200);
+    assertThat(admin.get("/ui/holdouts/lt").body()).contains("data-testid=\"holdout-results\"", "<td>buy</td>",
+        "(0 units)", "fewer than 2 units in an arm");
+  }
+
+  @Test
   void layer_editAtAStaleVersion_changedBySomeoneElse_andDeleteNeedsTheVersion() throws Exception {
     UiClient admin = signedIn("admin");
     assertThat(post(admin, "/ui/layers", "/ui/layers", Map.of("key", "checkout", "name", "Checkout")).statusCode())
