@@ -69,7 +69,7 @@ public final class HoldoutAnalysis {
     }
     List<Metric> metrics = h.value().metrics().all().stream().distinct().map(m -> config.metric(project, m)).toList();
     HoldoutResults r = executor.admit(project).call(() -> compute(project, h, metrics));
-    config.saveSnapshot(project, h.value().trackingKey(), 0, SnapshotJson.writeHoldout(r));
+    config.saveSnapshot(project, h.value().trackingKey(), 0, HoldoutJson.writeHoldout(r));
     return results(project, key);
   }
 
@@ -77,12 +77,12 @@ public final class HoldoutAnalysis {
   public ObjectNode results(String project, String key) {
     Holdout h = holdout(project, key).value();
     List<HoldoutResults> stored = config.snapshots(project, h.trackingKey(), SERIES_POINTS).stream()
-        .map(SnapshotJson::readHoldout).toList();
+        .map(HoldoutJson::readHoldout).toList();
     if (stored.isEmpty()) {
       throw DomainException.notFound("no results yet for holdout '" + key + "': POST /api/v1/holdouts/" + key
           + "/refresh");
     }
-    return SnapshotJson.holdoutView(stored);
+    return HoldoutJson.holdoutView(stored);
   }
 
   private Versioned<Holdout> holdout(String project, String key) {

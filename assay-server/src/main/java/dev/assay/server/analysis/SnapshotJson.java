@@ -63,9 +63,9 @@ public final class SnapshotJson {
       ObjectNode dims = o.putObject("dimensions");
       s.dimensions().forEach((name, b) -> dims.set(name, breakdown(b)));
     }
-    s.design().cluster().ifPresent(c -> o.set("cluster", cluster(c)));
-    s.design().trigger().ifPresent(t -> o.set("trigger", trigger(t)));
-    s.design().stratification().ifPresent(t -> o.set("stratification", stratification(t)));
+    s.design().cluster().ifPresent(c -> o.set("cluster", DesignResultsJson.cluster(c)));
+    s.design().trigger().ifPresent(t -> o.set("trigger", DesignResultsJson.trigger(t)));
+    s.design().stratification().ifPresent(t -> o.set("stratification", DesignResultsJson.stratification(t)));
     ArrayNode running = o.putArray("runningStates");
     for (RunningState st : s.runningStates()) {
       ObjectNode r = running.addObject().put("metric", st.metric()).put("variant", st.variant())
@@ -157,80 +157,8 @@ public final class SnapshotJson {
         instant(o.path("computedAt")).orElse(Instant.EPOCH), instant(o.path("from")).orElse(Instant.EPOCH),
         instant(o.path("to")), readSettings(o.path("settings")),
         health, sufficient instanceof ObjectNode so ? so.deepCopy() : JSON.createObjectNode(), results, quantiles,
-        dimensions, running, new DesignResults(readCluster(o.path("cluster")), readTrigger(o.path("trigger")),
-        readStratification(o.path("stratification"))));
-  }
-
-  private static ObjectNode cluster(DesignResults.Cluster c) {
-    ObjectNode o = JSON.createObjectNode().put("unit", c.unit()).put("randomizedBy", c.randomizedBy());
-    ArrayNode v = o.putArray("variants");
-    c.variants().forEach(k -> v.addObject().put("variant", k.variant()).put("clusters", k.clusters())
-        .put("units", k.units()));
-    return o;
-  }
-
-  private static ObjectNode trigger(DesignResults.Trigger t) {
-    ObjectNode o = JSON.createObjectNode().put("event", t.event()).put("exposedUnits", t.exposedUnits())
-        .put("triggeredUnits", t.triggeredUnits());
-    put(o, "share", finite(t.share()));
-    ArrayNode d = o.putArray("diluted");
-    for (DesignResults.Diluted x : t.diluted()) {
-      ObjectNode r = d.addObject().put("metric", x.metric()).put("variant", x.variant());
-      put(r, "effect", x.effect());
-      put(r, "ciLower", x.ciLower());
-      put(r, "ciUpper", x.ciUpper());
-    }
-    return o;
-  }
-
-  private static ObjectNode stratification(DesignResults.Stratification s) {
-    ObjectNode o = JSON.createObjectNode().put("attribute", s.attribute());
-    ArrayNode rows = o.putArray("results");
-    for (DesignResults.Stratified x : s.results()) {
-      ObjectNode r = rows.addObject().put("metric", x.metric()).put("variant", x.variant());
-      put(r, "effect", x.effect());
-      put(r, "se", x.se());
-      put(r, "ciLower", x.ciLower());
-      put(r, "ciUpper", x.ciUpper());
-      put(r, "pValue", x.pValue());
-      put(r, "unadjustedSe", x.unadjustedSe());
-      put(r, "varianceReduction", x.varianceReduction());
-      r.put("strata", x.strata()).put("droppedShare", x.droppedShare());
-    }
-    return o;
-  }
-
-  private static Optional<DesignResults.Stratification> readStratification(JsonNode s) {
-    if (!s.isObject()) {
-      return Optional.empty();
-    }
-    List<DesignResults.Stratified> rows = new ArrayList<>();
-    s.path("results").forEach(x -> rows.add(new DesignResults.Stratified(x.path("metric").asText(),
-        x.path("variant").asText(), number(x, "effect"), number(x, "se"), number(x, "ciLower"), number(x, "ciUpper"),
-        number(x, "pValue"), number(x, "unadjustedSe"), number(x, "varianceReduction"), x.path("strata").asInt(),
-        x.path("droppedShare").asDouble())));
-    return Optional.of(new DesignResults.Stratification(s.path("attribute").asText(), rows));
-  }
-
-  private static Optional<DesignResults.Cluster> readCluster(JsonNode c) {
-    if (!c.isObject()) {
-      return Optional.empty();
-    }
-    List<DesignResults.ClusterCount> variants = new ArrayList<>();
-    c.path("variants").forEach(v -> variants.add(new DesignResults.ClusterCount(v.path("variant").asText(),
-        v.path("clusters").asLong(), v.path("units").asLong())));
-    return Optional.of(new DesignResults.Cluster(c.path("unit").asText(), c.path("randomizedBy").asText(), variants));
-  }
-
-  private static Optional<DesignResults.Trigger> readTrigger(JsonNode t) {
-    if (!t.isObject()) {
-      return Optional.empty();
-    }
-    List<DesignResults.Diluted> diluted = new ArrayList<>();
-    t.path("diluted").forEach(x -> diluted.add(new DesignResults.Diluted(x.path("metric").asText(),
-        x.path("variant").asText(), number(x, "effect"), number(x, "ciLower"), number(x, "ciUpper"))));
-    return Optional.of(new DesignResults.Trigger(t.path("event").asText(), t.path("exposedUnits").asLong(),
-        t.path("triggeredUnits").asLong(), number(t, "share").orElse(Double.NaN), diluted));
+        dimensions, running, new DesignResults(DesignResultsJson.readCluster(o.path("cluster")),
+        DesignResultsJson.readTrigger(o.path("trigger")), DesignResultsJson.readStratification(o.path("stratification"))));
   }
 
   /**
@@ -299,17 +227,17 @@ public final class SnapshotJson {
     return new Breakdown(levels, interactions);
   }
 
-  private static OptionalDouble number(JsonNode o, String field) {
+  static OptionalDouble number(JsonNode o, String field) {
     JsonNode v = o.path(field);
     return v.isNumber() ? finite(v.asDouble()) : OptionalDouble.empty();
   }
 
-  private static Optional<String> text(JsonNode o, String field) {
+  static Optional<String> text(JsonNode o, String field) {
     JsonNode v = o.path(field);
     return v.isTextual() ? Optional.of(v.asText()) : Optional.empty();
   }
 
-  private static Optional<Instant> instant(JsonNode v) {
+  static Optional<Instant> instant(JsonNode v) {
     try {
       return v.isTextual() ? Optional.of(Instant.parse(v.asText())) : Optional.empty();
     } catch (java.time.format.DateTimeParseException e) {
@@ -375,106 +303,7 @@ public final class SnapshotJson {
     return o;
   }
 
-  // ---- holdouts (ADR 0037) ----
-
-  /** The stored form of a holdout refresh. */
-  public static ObjectNode writeHoldout(HoldoutResults r) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("format", FORMAT).put("holdout", r.holdout()).put("computedAt", r.computedAt().toString())
-        .put("from", r.from().toString()).put("fraction", r.fraction()).put("alpha", r.alpha());
-    o.putObject("units").put("held-out", r.heldOutUnits()).put("general", r.generalUnits());
-    o.put("multipleExposureUnits", r.multipleExposures());
-    ArrayNode metrics = o.putArray("metrics");
-    for (HoldoutResults.Row m : r.metrics()) {
-      ObjectNode x = metrics.addObject().put("metric", m.metric()).put("role", m.role())
-          .put("higherIsBetter", m.higherIsBetter());
-      put(x.putObject("heldOut").put("units", m.heldOutN()), "mean", finite(m.heldOutMean()));
-      put(x.putObject("general").put("units", m.generalN()), "mean", finite(m.generalMean()));
-      nullable(x, "effect", m.effect());
-      nullable(x, "ciLower", m.ciLower());
-      nullable(x, "ciUpper", m.ciUpper());
-      nullable(x, "pValue", m.pValue());
-      nullable(x, "relative", m.relative());
-      nullable(x, "relativeCiLower", m.relativeLower());
-      nullable(x, "relativeCiUpper", m.relativeUpper());
-      m.missing().ifPresent(n -> x.put("note", n));
-    }
-    return o;
-  }
-
-  /** A stored holdout refresh read back (an absent number is NaN). */
-  public static HoldoutResults readHoldout(JsonNode o) {
-    List<HoldoutResults.Row> rows = new ArrayList<>();
-    for (JsonNode m : o.path("metrics")) {
-      rows.add(new HoldoutResults.Row(m.path("metric").asText(), m.path("role").asText(),
-          m.path("higherIsBetter").asBoolean(true), m.at("/heldOut/units").asLong(), nan(m.path("heldOut"), "mean"),
-          m.at("/general/units").asLong(), nan(m.path("general"), "mean"), nan(m, "effect"), nan(m, "ciLower"),
-          nan(m, "ciUpper"), nan(m, "pValue"), nan(m, "relative"), nan(m, "relativeCiLower"),
-          nan(m, "relativeCiUpper"), text(m, "note")));
-    }
-    return new HoldoutResults(o.path("holdout").asText(), instant(o.path("computedAt")).orElse(Instant.EPOCH),
-        instant(o.path("from")).orElse(Instant.EPOCH), o.path("fraction").asDouble(), o.path("alpha").asDouble(),
-        o.at("/units/held-out").asLong(), o.at("/units/general").asLong(), o.path("multipleExposureUnits").asLong(),
-        rows);
-  }
-
-  /**
-   * The results of a holdout: its newest refresh (first of {@code newestFirst}) as stored, plus
-   * {@code series}, plot-ready and oldest first: {@code t} (epoch ms of each refresh) and per
-   * metric {@code effect}, {@code ciLower}, {@code ciUpper} and {@code units} (both arms) at each t.
-   */
-  public static ObjectNode holdoutView(List<HoldoutResults> newestFirst) {
-    ObjectNode o = writeHoldout(newestFirst.get(0));
-    o.put("refreshes", newestFirst.size());
-    ObjectNode series = o.putObject("series");
-    ArrayNode t = series.putArray("t");
-    ObjectNode metrics = series.putObject("metrics");
-    for (int i = newestFirst.size() - 1; i >= 0; i--) {
-      HoldoutResults r = newestFirst.get(i);
-      t.add(r.computedAt().toEpochMilli());
-      for (HoldoutResults.Row m : r.metrics()) {
-        ObjectNode line = metrics.has(m.metric()) ? (ObjectNode) metrics.get(m.metric()) : metrics.putObject(m.metric());
-        pad(line, t.size() - 1);
-        addNullable(line.withArray("effect"), m.effect());
-        addNullable(line.withArray("ciLower"), m.ciLower());
-        addNullable(line.withArray("ciUpper"), m.ciUpper());
-        line.withArray("units").add(m.heldOutN() + m.generalN());
-      }
-      // a metric not analysed at this refresh (added later, or removed) has no value here
-      metrics.properties().forEach(e -> pad((ObjectNode) e.getValue(), t.size()));
-    }
-    return o;
-  }
-
-  private static void pad(ObjectNode line, int size) {
-    for (String f : List.of("effect", "ciLower", "ciUpper", "units")) {
-      while (line.withArray(f).size() < size) {
-        line.withArray(f).addNull();
-      }
-    }
-  }
-
-  private static void nullable(ObjectNode o, String field, double v) {
-    if (Double.isFinite(v)) {
-      o.put(field, v);
-    } else {
-      o.putNull(field);
-    }
-  }
-
-  private static void addNullable(ArrayNode a, double v) {
-    if (Double.isFinite(v)) {
-      a.add(v);
-    } else {
-      a.addNull();
-    }
-  }
-
-  private static double nan(JsonNode o, String field) {
-    return number(o, field).orElse(Double.NaN);
-  }
-
-  private static void put(ObjectNode o, String field, OptionalDouble v) {
+  static void put(ObjectNode o, String field, OptionalDouble v) {
     v.ifPresent(d -> o.put(field, d));
   }
 
@@ -482,7 +311,7 @@ public final class SnapshotJson {
     return Double.isFinite(v) ? OptionalDouble.of(v) : OptionalDouble.empty();
   }
 
-  private static OptionalDouble finite(Double v) {
+  static OptionalDouble finite(Double v) {
     return v == null ? OptionalDouble.empty() : finite(v.doubleValue());
   }
 }
