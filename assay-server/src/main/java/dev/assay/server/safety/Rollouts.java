@@ -1,6 +1,5 @@
 package dev.assay.server.safety;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.alerts.AlertType;
@@ -12,6 +11,7 @@ import dev.assay.server.domain.model.Flag;
 import dev.assay.server.domain.model.FlagRule;
 import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.Rollout;
+import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.domain.model.RolloutStatus;
 import dev.assay.server.domain.model.Versioned;
 import dev.assay.server.store.ConfigStore;
@@ -57,16 +57,16 @@ public final class Rollouts {
   }
 
   /**
-   * Creates or replaces (restarting at the first step, under a new tracking key) the rollout of a
-   * flag's value rule in an environment; the flag, environment rule and guardrail metrics must
-   * exist, and {@code control} (JSON null: the flag's default) must be of the flag's type.
+   * Checks that {@code plan} can be put on a flag in an environment now: the flag and the
+   * environment's rule exist, the rule is a value rule, {@code control} (JSON null: the flag's
+   * default) is of the flag's type, and the guardrail metrics exist. Writes nothing.
    */
-  public Entry put(String project, String flagKey, String environment, int rule, JsonNode control, List<Double> steps,
-      long dwellSeconds, long minUnitsPerStep, Rollout.Gates gates, Optional<Long> settleSeconds, String actor) {
+  public void check(String project, String flagKey, String environment, RolloutPlan plan) {
     Flag flag = config.configuration(project).flags().stream().map(Versioned::value)
         .filter(f -> f.key().equals(flagKey)).findFirst()
         .orElseThrow(() -> DomainException.notFound("flag '" + flagKey + "' not found"));
     List<FlagRule> rules = flag.environment(environment).map(e -> e.rules()).orElse(List.of());
+    int rule = plan.rule();
     if (rule < 0 || rule >= rules.size()) {
       throw DomainException.invalid("rule", "flag '" + flagKey + "' has " + rules.size() + " rule(s) in environment '"
           + environment + "', no rule " + rule);
@@ -74,15 +74,21 @@ public final class Rollouts {
     if (rules.get(rule).experiment().isPresent()) {
       throw DomainException.invalid("rule", "rule " + rule + " names an experiment; a rollout takes a value rule");
     }
-    if (!control.isNull()) {
-      flag.type().check("control", control);
+    if (!plan.control().isNull()) {
+      flag.type().check("control", plan.control());
     }
-    gates.guardrails().forEach(g -> config.metric(project, g.metric()));
+    plan.gates().guardrails().forEach(g -> config.metric(project, g.metric()));
+  }
+
+  /**
+   * Creates or replaces (restarting at the first step, under a new tracking key) the rollout of a
+   * flag's value rule in an environment, once {@link #check} passes.
+   */
+  public Entry put(String project, String flagKey, String environment, RolloutPlan plan, String actor) {
+    check(project, flagKey, environment, plan);
     String now = clock.instant().toString();
-    Rollout fresh = new Rollout(flagKey, environment, rule, control, steps, dwellSeconds, minUnitsPerStep, gates,
-        UUID.randomUUID().toString(), RolloutStatus.RUNNING, 0, now, List.of(), List.of(),
-        settleSeconds.orElse(null))
-        .moved(RolloutStatus.RUNNING, 0, now, "start", "rollout started at " + steps.get(0), actor);
+    Rollout fresh = plan.start(flagKey, environment, UUID.randomUUID().toString(), now)
+        .moved(RolloutStatus.RUNNING, 0, now, "start", "rollout started at " + plan.steps().get(0), actor);
     String key = Rollout.storeKey(flagKey, environment);
     String body = ModelJson.toTree(fresh).toString();
     StoredEntity saved = store.write(tx -> {
