@@ -146,7 +146,7 @@ final class ServerWiring {
         breakers(),
         closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)), rollouts,
         new dev.assay.server.approvals.Policies(store, audit, c.clock()),
-        new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts)),
+        new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Progressive rollouts of flag rules (ADR 0031, docs/safety.md): creating, reading and deleting a
@@ -38,15 +39,34 @@ public final class Rollouts {
   public static final String ACTOR = "rollout-evaluator";
   /** The actions by hand. */
   public static final List<String> ACTIONS = List.of("pause", "resume", "advance", "rollback");
+  /**
+   * The changes by people that pass the {@link RolloutGuard} (approval policies, ADR 0036): those
+   * that raise what is served. {@code pause} and {@code rollback} never wait for anybody.
+   */
+  public static final List<String> GUARDED = List.of("start", "delete", "advance", "resume");
 
   private final ConfigStore store;
   private final ConfigService config;
   private final AuditLog audit;
   private final Clock clock;
   private final Alerts alerts;
+  private volatile RolloutGuard guard = RolloutGuard.NONE;
 
   /** A stored rollout with its project and version. */
   public record Entry(String project, long version, Rollout rollout) {}
+
+  /**
+   * A change of a flag's rollout by a person, as a change request keeps it until it is approved:
+   * {@code start} (with its {@code plan}), {@code delete}, or a hand action ({@link #ACTIONS}).
+   */
+  public record Change(String environment, String action, @Nullable RolloutPlan plan, String reason) {
+    public Change(String environment, String action, @Nullable RolloutPlan plan, @Nullable String reason) {
+      this.environment = environment;
+      this.action = action;
+      this.plan = plan;
+      this.reason = reason == null ? "" : reason;
+    }
+  }
 
   public Rollouts(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Alerts alerts) {
     this.store = store;
@@ -54,6 +74,49 @@ public final class Rollouts {
     this.audit = audit;
     this.clock = clock;
     this.alerts = alerts;
+  }
+
+  /** Installs the check every guarded change passes in its transaction (one guard; the last wins). */
+  public void guard(RolloutGuard g) {
+    this.guard = g;
+  }
+
+  /**
+   * Checks that {@code change} could be made now, writing nothing: a start's plan as {@link
+   * #check}, the other changes on an existing rollout (not found otherwise).
+   */
+  public void validate(String project, String flagKey, Change change) {
+    if (!GUARDED.contains(change.action()) && !ACTIONS.contains(change.action())) {
+      throw DomainException.invalid("action", "must be one of start, delete, " + ACTIONS + ", was '"
+          + change.action() + "'");
+    }
+    if (change.action().equals("start")) {
+      if (change.plan() == null) {
+        throw DomainException.invalid("plan", "is required: the rollout plan, as the body of PUT /flags/{key}/rollout");
+      }
+      try {
+        check(project, flagKey, change.environment(), change.plan());
+      } catch (DomainException e) {
+        throw e.category() == DomainException.Category.NOT_FOUND ? e : e.within("plan");
+      }
+    } else {
+      if (change.plan() != null) {
+        throw DomainException.invalid("plan", "only a 'start' takes a plan");
+      }
+      get(project, flagKey, change.environment());
+    }
+  }
+
+  /** Makes {@code change}: the rollout after it, empty after a delete. */
+  public Optional<Entry> apply(String project, String flagKey, Change change, String actor) {
+    return switch (change.action()) {
+      case "start" -> Optional.of(put(project, flagKey, change.environment(), change.plan(), actor));
+      case "delete" -> {
+        delete(project, flagKey, change.environment(), actor);
+        yield Optional.empty();
+      }
+      default -> Optional.of(act(project, flagKey, change.environment(), change.action(), change.reason(), actor));
+    };
   }
 
   /**
@@ -93,6 +156,7 @@ public final class Rollouts {
     String body = ModelJson.toTree(fresh).toString();
     StoredEntity saved = store.write(tx -> {
       Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
+      guard.check(tx, project, flagKey, environment, "start");
       StoredEntity s = current.isPresent() ? tx.update(Kind.ROLLOUT, project, key, current.get().version(), body)
           : tx.insert(Kind.ROLLOUT, project, key, body);
       audit.append(tx, actor, current.isPresent() ? "update" : "create", Kind.ROLLOUT.name(), project, key,
@@ -122,6 +186,7 @@ public final class Rollouts {
     String key = Rollout.storeKey(flagKey, environment);
     store.write(tx -> {
       StoredEntity current = tx.get(Kind.ROLLOUT, project, key).orElseThrow(() -> notFound(flagKey, environment));
+      guard.check(tx, project, flagKey, environment, "delete");
       tx.delete(Kind.ROLLOUT, project, key, current.version());
       audit.append(tx, actor, "delete", Kind.ROLLOUT.name(), project, key, Optional.of(current.body()),
           Optional.empty());
@@ -151,7 +216,7 @@ public final class Rollouts {
         default -> x -> x.moved(RolloutStatus.ROLLED_BACK, x.step() - (x.step() >= 0 ? 1 : 0), at, action, why,
             actor);
       };
-      Optional<Entry> done = transition(project, current, change, action, actor);
+      Optional<Entry> done = transition(project, current, change, action, actor, GUARDED.contains(action));
       if (done.isPresent()) {
         return done.get();
       }
@@ -174,6 +239,11 @@ public final class Rollouts {
    * recompiled, pushed and alerted; a change of the last look alone is only stored.
    */
   Optional<Entry> transition(String project, Entry read, UnaryOperator<Rollout> change, String action, String actor) {
+    return transition(project, read, change, action, actor, false);
+  }
+
+  private Optional<Entry> transition(String project, Entry read, UnaryOperator<Rollout> change, String action,
+      String actor, boolean guarded) {
     Rollout before = read.rollout();
     Rollout after = change.apply(before);
     String key = Rollout.storeKey(before.flag(), before.environment());
@@ -183,6 +253,9 @@ public final class Rollouts {
         Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
         if (current.isEmpty() || current.get().version() != read.version()) {
           return null;
+        }
+        if (guarded) {
+          guard.check(tx, project, before.flag(), before.environment(), action);
         }
         StoredEntity s = tx.update(Kind.ROLLOUT, project, key, read.version(), ModelJson.toTree(after).toString());
         audit.append(tx, actor, action, Kind.ROLLOUT.name(), project, key, Optional.of(current.get().body()),
