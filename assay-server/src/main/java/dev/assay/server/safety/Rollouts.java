@@ -7,9 +7,11 @@ import dev.assay.server.alerts.Alerts;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.ExperimentStatus;
 import dev.assay.server.domain.model.Flag;
 import dev.assay.server.domain.model.FlagRule;
 import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.Outcome;
 import dev.assay.server.domain.model.Rollout;
 import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.domain.model.RolloutStatus;
@@ -134,8 +136,10 @@ public final class Rollouts {
       throw DomainException.invalid("rule", "flag '" + flagKey + "' has " + rules.size() + " rule(s) in environment '"
           + environment + "', no rule " + rule);
     }
-    if (rules.get(rule).experiment().isPresent()) {
-      throw DomainException.invalid("rule", "rule " + rule + " names an experiment; a rollout takes a value rule");
+    Optional<String> named = rules.get(rule).experiment();
+    if (named.isPresent() && !shipped(project, named.get())) {
+      throw DomainException.invalid("rule", "rule " + rule + " names experiment '" + named.get() + "', which is not"
+          + " concluded with a shipped variant; a rollout takes a value rule or the rule of a shipped experiment");
     }
     if (!plan.control().isNull()) {
       flag.type().check("control", plan.control());
@@ -165,6 +169,13 @@ public final class Rollouts {
     });
     config.notifyChanged(project);
     return entry(project, saved);
+  }
+
+  /* An experiment concluded with a 'ship' decision: its rule can ramp the shipped variant (ADR 0036). */
+  private boolean shipped(String project, String experiment) {
+    return config.configuration(project).experiments().stream().map(Versioned::value)
+        .filter(x -> x.key().equals(experiment)).anyMatch(x -> x.status() == ExperimentStatus.CONCLUDED
+            && x.decision().filter(d -> d.outcome() == Outcome.SHIP && d.variant().isPresent()).isPresent());
   }
 
   /** The rollout of a flag in an environment. */
