@@ -2,6 +2,7 @@ package dev.assay.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,6 +16,9 @@ import picocli.CommandLine.Parameters;
     footer = {"", "Examples:", "  assay schedules list --project demo",
         "  assay schedules create experiment checkout start --at 2030-01-31T09:00:00Z --reason 'launch'",
         "  assay schedules create flag new-header kill --at 2030-02-01T00:00:00Z",
+        "  assay schedules create flag new-header start --environment production --at 2030-02-01T00:00:00Z \\",
+        "      --plan '{\"steps\":[0.05,0.25,1.0],\"dwellSeconds\":3600,\"gates\":{\"errorRateMargin\":0.01}}'",
+        "  assay schedules create flag new-header pause --environment production --at 2030-02-02T18:00:00Z",
         "  assay schedules cancel 3f2c...  (a pending one is cancelled, a finished one removed)"})
 final class SchedulesCommand {
   static final ResourceViews VIEWS = new ResourceViews("schedule", "/schedules", List.of(
@@ -24,7 +28,9 @@ final class SchedulesCommand {
       ResourceViews.Column.field("ACTION", "action"),
       ResourceViews.Column.field("AT", "at"),
       ResourceViews.Column.field("STATUS", "status"),
-      new ResourceViews.Column("OUTCOME", s -> s.hasNonNull("outcome") ? s.get("outcome").asText() : "-")));
+      new ResourceViews.Column("OUTCOME", s -> s.hasNonNull("outcome") ? s.get("outcome").asText() : "-"),
+      new ResourceViews.Column("ENVIRONMENT", s -> s.hasNonNull("environment") ? s.get("environment").asText()
+          : "-")));
 
   private SchedulesCommand() {}
 
@@ -38,7 +44,8 @@ final class SchedulesCommand {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Schedule a change: experiments start|pause|stop|conclude|archive|kill|restore, flags kill|restore.")
+      description = "Schedule a change: experiments start|pause|stop|conclude|archive|kill|restore, flags kill|restore,"
+          + " or a flag's rollout in an environment start|pause|resume|advance|rollback.")
   static final class CreateCommand extends RemoteCommand {
     @Parameters(index = "0", paramLabel = "TARGET", description = "flag or experiment.")
     String target;
@@ -60,6 +67,14 @@ final class SchedulesCommand {
         description = "For conclude: the decision as JSON, e.g. '{\"outcome\":\"ship\",\"variant\":\"green\"}'.")
     String decision;
 
+    @Option(names = "--environment", paramLabel = "ENV",
+        description = "For a flag's rollout action: the environment of the rollout.")
+    String environment;
+
+    @Option(names = "--plan", paramLabel = "JSON",
+        description = "For a rollout start: the plan as JSON (the body of PUT /flags/{key}/rollout), or @FILE.")
+    String plan;
+
     @Override
     public Integer call() {
       if (!target.equals("flag") && !target.equals("experiment")) {
@@ -70,11 +85,14 @@ final class SchedulesCommand {
         body.put("reason", reason);
       }
       if (decision != null) {
-        try {
-          body.set("decision", JsonFiles.MAPPER.readTree(decision));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          throw new CliInputException("--decision is not JSON: " + e.getOriginalMessage());
-        }
+        body.set("decision", json(decision, "--decision"));
+      }
+      if (environment != null) {
+        body.put("environment", environment);
+      }
+      if (plan != null) {
+        body.set("plan", plan.startsWith("@") ? JsonFiles.read(Path.of(plan.substring(1)), "--plan")
+            : json(plan, "--plan"));
       }
       JsonNode created = client().post("/" + target + "s/" + ApiClient.encode(key) + "/schedule", body);
       if (remote.json()) {
@@ -85,6 +103,14 @@ final class SchedulesCommand {
         out().flush();
       }
       return 0;
+    }
+  }
+
+  private static JsonNode json(String text, String option) {
+    try {
+      return JsonFiles.MAPPER.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new CliInputException(option + " is not JSON: " + e.getOriginalMessage());
     }
   }
 

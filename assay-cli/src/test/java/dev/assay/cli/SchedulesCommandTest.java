@@ -48,6 +48,13 @@ class SchedulesCommandTest {
     assertThat(flag.exitCode()).as(flag.err()).isZero();
     assertThat(flag.out()).contains("scheduled kill of flag 'new-header' at " + at);
 
+    CliRun pause = CliRun.in(admin, "schedules", "create", "flag", "new-header", "pause", "--environment",
+        "production", "--at", at, "--project", "demo", "--output", "json");
+    assertThat(pause.exitCode()).as(pause.err()).isZero();
+    String pauseId = RemoteServer.JSON.readTree(pause.out()).path("id").asText();
+    assertThat(CliRun.in(admin, "schedules", "list", "--project", "demo").out())
+        .containsPattern(pauseId + " +flag +new-header +pause +" + at + " +pending +- +production");
+
     CliRun cancelled = CliRun.in(admin, "schedules", "cancel", id, "--project", "demo");
     assertThat(cancelled.exitCode()).as(cancelled.err()).isZero();
     assertThat(cancelled.out()).contains("cancelled schedule " + id);
@@ -67,9 +74,16 @@ class SchedulesCommandTest {
         "2020-01-01T00:00:00Z", "--project", "demo");
     assertThat(past.exitCode()).isNotZero();
     assertThat(past.err()).contains("at").contains("future");
-    CliRun action = CliRun.in(admin, "schedules", "create", "flag", "new-header", "start", "--at",
+    CliRun action = CliRun.in(admin, "schedules", "create", "flag", "new-header", "conclude", "--at",
         "2030-01-01T00:00:00Z", "--project", "demo");
     assertThat(action.err()).contains("action");
+    CliRun plan = CliRun.in(admin, "schedules", "create", "flag", "new-header", "start", "--environment",
+        "production", "--plan", "{\"steps\":[0.5,0.2,1.0]}", "--at", "2030-01-01T00:00:00Z", "--project", "demo");
+    assertThat(plan.exitCode()).isNotZero();
+    assertThat(plan.err()).contains("plan.steps[1]");
+    CliRun noEnv = CliRun.in(admin, "schedules", "create", "flag", "new-header", "pause", "--at",
+        "2030-01-01T00:00:00Z", "--project", "demo");
+    assertThat(noEnv.err()).contains("environment");
     CliRun missing = CliRun.in(admin, "schedules", "cancel", "no-such-id", "--project", "demo");
     assertThat(missing.exitCode()).isNotZero();
     assertThat(missing.err()).contains("not found");

@@ -140,12 +140,13 @@ final class ServerWiring {
     governance.recordSettings();
     this.ingest = startKafka();
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
+    var rollouts = startRollouts();
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
         breakers(),
-        closer.register(new ScheduledChanges(store, config, audit, c.clock(), SCHEDULE_TICK)), startRollouts(),
+        closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)), rollouts,
         new dev.assay.server.approvals.Policies(store, audit, c.clock()),
-        new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts)),
+        new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

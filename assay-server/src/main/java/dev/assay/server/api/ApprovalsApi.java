@@ -27,13 +27,14 @@ final class ApprovalsApi implements Resource {
   private static final Set<String> OPEN_FIELDS = Set.of("target", "key", "baseVersion", "document", "newPhase",
       "title");
   private static final Set<String> REVIEW_FIELDS = Set.of("comment");
+  private static final Set<String> ROLLOUT_FIELDS = Set.of("environment", "action", "plan", "reason");
   private static final ObjectNode POLICY_SCHEMA = OpenApi.schema("""
       {"type":"object","additionalProperties":false,"required":["approvals","role"],
        "properties":{"approvals":{"type":"integer","minimum":1,"maximum":10},
         "role":{"type":"string","enum":["viewer","analyst","experimenter","admin"]}}}""");
   private static final ObjectNode OPEN_SCHEMA = OpenApi.schema("""
-      {"type":"object","additionalProperties":false,"required":["target","key","baseVersion","document"],
-       "properties":{"target":{"type":"string","enum":["flag","experiment"]},"key":{"type":"string"},
+      {"type":"object","additionalProperties":false,"required":["target","key","document"],
+       "properties":{"target":{"type":"string","enum":["flag","experiment","rollout"]},"key":{"type":"string"},
         "baseVersion":{"type":"integer","minimum":0},"document":{"type":"object"},"newPhase":{"type":"boolean"},
         "title":{"type":"string","maxLength":500}}}""");
   private static final ObjectNode REVIEW_SCHEMA = OpenApi.schema("""
@@ -72,8 +73,12 @@ final class ApprovalsApi implements Resource {
           return Reply.noContent();
         }).withQuery("project"));
     out.add(Endpoint.post("/change-requests", Permission.WRITE_CONFIG,
-        "Open a change request: a flag's or experiment's new document at its base version", c -> {
+        "Open a change request: a flag's or experiment's new document at its base version, or a change of a"
+            + " flag's rollout (target rollout, document {environment, action, plan, reason})", c -> {
           JsonNode body = fields(c.json(), OPEN_FIELDS);
+          if ("rollout".equals(body.path("target").asText())) {
+            return Reply.created(detail(openRollout(c, body)));
+          }
           JsonNode base = body.get("baseVersion");
           if (base == null || !base.isIntegralNumber() || !base.canConvertToLong() || base.asLong() < 0) {
             throw DomainException.invalid("baseVersion", "is required: the version the document was based on (0 to create)");
@@ -122,6 +127,58 @@ final class ApprovalsApi implements Resource {
           };
           return Reply.ok(detail(e));
         }).withRequestSchema(REVIEW_SCHEMA).withQuery("project");
+  }
+
+  /* A rollout request: no base version (a rollout moves by itself); the document names the change. */
+  private ChangeRequests.Entry openRollout(Call c, JsonNode body) {
+    JsonNode base = body.get("baseVersion");
+    if (base != null && !(base.isIntegralNumber() && base.asLong() == 0)) {
+      throw DomainException.invalid("baseVersion", "a rollout request has no base version: leave it out (or 0)");
+    }
+    if (body.has("newPhase")) {
+      throw DomainException.invalid("newPhase", "a rollout request takes no newPhase");
+    }
+    JsonNode doc = body.get("document");
+    if (doc == null || !doc.isObject()) {
+      throw DomainException.invalid("document", "is required: {\"environment\", \"action\", \"plan\", \"reason\"}");
+    }
+    doc.fieldNames().forEachRemaining(f -> {
+      if (!ROLLOUT_FIELDS.contains(f)) {
+        throw DomainException.invalid("document." + f, "unknown field; known fields are "
+            + ROLLOUT_FIELDS.stream().sorted().toList());
+      }
+    });
+    String environment = text(doc, "environment", true, "document.environment");
+    if (!environment.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+      throw DomainException.invalid("document.environment", "is not a valid environment key");
+    }
+    JsonNode plan = doc.get("plan");
+    dev.assay.server.domain.model.RolloutPlan parsed = null;
+    if (plan != null && !plan.isNull()) {
+      if (!plan.isObject()) {
+        throw DomainException.invalid("document.plan", "must be a JSON object: the body of PUT /flags/{key}/rollout");
+      }
+      try {
+        parsed = RolloutsApi.plan(plan);
+      } catch (DomainException e) {
+        throw e.within("document.plan");
+      }
+    }
+    String reason = text(doc, "reason", false, "document.reason");
+    if (reason.length() > 500) {
+      throw DomainException.invalid("document.reason", "must be at most 500 characters");
+    }
+    return requests.openRollout(c.project(), text(body, "key", true), new dev.assay.server.safety.Rollouts.Change(
+        environment, text(doc, "action", true, "document.action"), parsed, reason), text(body, "title", false),
+        caller(c));
+  }
+
+  private static String text(JsonNode body, String name, boolean required, String field) {
+    try {
+      return text(body, name, required);
+    } catch (DomainException e) {
+      throw e.within(field.substring(0, field.length() - name.length() - 1));
+    }
   }
 
   private static ChangeRequests.Caller caller(Call c) {

@@ -9,6 +9,7 @@ import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.Rollout;
+import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.safety.Rollouts;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +81,7 @@ final class RolloutsApi implements Resource {
     };
   }
 
-  private static String environment(Call c) {
+  static String environment(Call c) {
     String env = c.query("environment").orElseThrow(() -> DomainException.invalid("environment", "is required"));
     if (!env.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
       throw DomainException.invalid("environment", "is not a valid environment key");
@@ -101,7 +102,11 @@ final class RolloutsApi implements Resource {
   }
 
   private Rollouts.Entry put(Call c) {
-    JsonNode body = c.json();
+    return rollouts.put(c.project(), c.path("key"), environment(c), plan(c.json()), c.actor());
+  }
+
+  /** A rollout plan from its JSON body (the {@code PUT} body, or a scheduled start's {@code plan}). */
+  static RolloutPlan plan(JsonNode body) {
     fields(body, FIELDS, "");
     JsonNode g = body.path("gates");
     if (g.isMissingNode() || g.isNull()) {
@@ -147,10 +152,9 @@ final class RolloutsApi implements Resource {
       fractions.add(steps.get(i).asDouble());
     }
     JsonNode control = body.has("control") ? body.get("control") : NullNode.getInstance();
-    return rollouts.put(c.project(), c.path("key"), environment(c), (int) integer(body, "rule", 0, 199), control,
-        fractions, integer(body, "dwellSeconds", 0, 30L * 86_400), integer(body, "minUnitsPerStep", 0, 1_000_000_000L),
-        gates, body.hasNonNull("settleSeconds") ? Optional.of(integer(body, "settleSeconds", 0, 3600))
-            : Optional.empty(), c.actor());
+    return new RolloutPlan((int) integer(body, "rule", 0, 199), control, fractions,
+        integer(body, "dwellSeconds", 0, 30L * 86_400), integer(body, "minUnitsPerStep", 0, 1_000_000_000L), gates,
+        body.hasNonNull("settleSeconds") ? integer(body, "settleSeconds", 0, 3600) : null);
   }
 
   private static void fields(JsonNode body, Set<String> known, String prefix) {

@@ -3,6 +3,8 @@ package dev.assay.server.approvals;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.WriteGuard;
+import dev.assay.server.domain.model.Rollout;
+import dev.assay.server.safety.RolloutGuard;
 import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoreTransaction;
 import dev.assay.server.store.StoredEntity;
@@ -16,9 +18,10 @@ import java.util.Optional;
  * writes through {@code ConfigService}. The one write it lets through is the apply of an approved
  * change request on the applying thread, and in that write's transaction it closes the request as
  * {@code applied}: a conditional write at the request's version, so the target and the request
- * commit together or not at all.
+ * commit together or not at all. As a {@link RolloutGuard} it does the same for the rollout changes
+ * that raise what an environment with a policy serves (ADR 0036).
  */
-final class ApprovalGuard implements WriteGuard {
+final class ApprovalGuard implements WriteGuard, RolloutGuard {
   private static final ThreadLocal<Applying> APPLYING = new ThreadLocal<>();
   private final AuditLog audit;
 
@@ -58,6 +61,29 @@ final class ApprovalGuard implements WriteGuard {
         + w.key() + "\", \"baseVersion\", \"document\"}",
         covering.stream().map(p -> new DomainException.Detail("environments." + p.environment(), "needs "
             + p.approvals() + " approval(s) by another " + p.role() + " or higher: open a change request")).toList());
+  }
+
+  @Override
+  public void check(StoreTransaction tx, String project, String flag, String environment, String action) {
+    Applying a = APPLYING.get();
+    if (a != null && a.kind() == Kind.ROLLOUT && a.project().equals(project)
+        && a.key().equals(Rollout.storeKey(flag, environment))) {
+      close(tx, a);
+      return;
+    }
+    List<Policy> covering = Policies.in(tx, project).stream().filter(p -> p.environment().equals(environment))
+        .toList();
+    if (covering.isEmpty()) {
+      return;
+    }
+    Policy p = covering.get(0);
+    throw DomainException.conflict("approval_required", "this rollout change ('" + action + "' of flag '" + flag
+        + "' in '" + environment + "') needs approval by the policy of environment " + environment
+        + "; open a change request: POST /api/v1/change-requests with {\"target\": \"rollout\", \"key\": \""
+        + flag + "\", \"document\": {\"environment\": \"" + environment + "\", \"action\": \"" + action + "\""
+        + (action.equals("start") ? ", \"plan\": {...}" : "") + "}} (pause and rollback need no approval)",
+        List.of(new DomainException.Detail("environments." + environment, "needs " + p.approvals()
+            + " approval(s) by another " + p.role() + " or higher: open a change request")));
   }
 
   private void close(StoreTransaction tx, Applying a) {

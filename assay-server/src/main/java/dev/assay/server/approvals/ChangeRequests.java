@@ -12,6 +12,8 @@ import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.JsonDiff;
 import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.Rollout;
+import dev.assay.server.safety.Rollouts;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoredEntity;
@@ -29,7 +31,10 @@ import java.util.UUID;
  * {@link ConfigService} (audited, recompiled, pushed) as a conditional write at the base version in
  * the same transaction that closes the request; a target changed meanwhile makes it {@code stale}
  * and nothing is written. The author cannot approve their own. Stored as {@link
- * Kind#CHANGE_REQUEST} entities keyed by id. Thread-safe.
+ * Kind#CHANGE_REQUEST} entities keyed by id. A request may also propose a change of a flag's
+ * progressive rollout ({@code target} {@code rollout}, ADR 0036): applied through {@link Rollouts}
+ * to the rollout as it is then (a rollout moves by itself, so there is no base version); one that
+ * cannot be made any more (completed, deleted) is {@code stale}. Thread-safe.
  */
 public final class ChangeRequests {
   /** The conflict code when the request itself changed while it was being applied. */
@@ -44,6 +49,7 @@ public final class ChangeRequests {
   private final AuditLog audit;
   private final Clock clock;
   private final Alerts alerts;
+  private final Optional<Rollouts> rollouts;
 
   /** Who acts: the credential's id (identity for four-eyes), the audit actor, and the role. */
   public record Caller(String id, String actor, Role role) {}
@@ -53,18 +59,35 @@ public final class ChangeRequests {
 
   /** Creates the service and installs its guard on every flag and experiment write of {@code config}. */
   public ChangeRequests(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Alerts alerts) {
+    this(store, config, audit, clock, alerts, Optional.empty());
+  }
+
+  /** As above, and installs the guard on the rollout changes of {@code rollouts} too (ADR 0036). */
+  public ChangeRequests(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Alerts alerts,
+      Rollouts rollouts) {
+    this(store, config, audit, clock, alerts, Optional.of(rollouts));
+  }
+
+  private ChangeRequests(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Alerts alerts,
+      Optional<Rollouts> rollouts) {
     this.store = store;
     this.config = config;
     this.audit = audit;
     this.clock = clock;
     this.alerts = alerts;
-    config.guardWrites(new ApprovalGuard(audit));
+    this.rollouts = rollouts;
+    ApprovalGuard guard = new ApprovalGuard(audit);
+    config.guardWrites(guard);
+    rollouts.ifPresent(r -> r.guard(guard));
   }
 
   /** Opens a request; refused when no policy covers the change (then write it directly). */
   public Entry open(String project, String target, String key, long baseVersion, JsonNode document,
       boolean newPhase, String title, Caller by) {
     Kind kind = kind(target);
+    if (kind == Kind.ROLLOUT) {
+      throw DomainException.invalid("target", "a rollout change is opened as a rollout request (openRollout)");
+    }
     text("title", title);
     if (baseVersion < 0) {
       throw DomainException.invalid("baseVersion", "must be 0 (create) or the version the document was based on");
@@ -76,6 +99,47 @@ public final class ChangeRequests {
         by.actor(), now, p.covering().stream().map(Policy::environment).toList(),
         p.covering().stream().mapToInt(Policy::approvals).max().orElse(1), p.role(), "open", List.of(), null, null,
         null, null);
+    return insert(project, cr, by);
+  }
+
+  /**
+   * Opens a request for a change of a flag's rollout that a policy covers: {@code start} (its
+   * plan checked now as a {@code PUT} would be), {@code delete}, {@code advance} or {@code
+   * resume}; {@code pause} and {@code rollback} never need approval (refused here: make them directly).
+   */
+  public Entry openRollout(String project, String flagKey, Rollouts.Change change, String title, Caller by) {
+    text("title", title);
+    Rollouts r = rollouts.orElseThrow(() -> DomainException.invalid("target", "rollouts are not served here"));
+    if (!Rollouts.GUARDED.contains(change.action())) {
+      throw DomainException.invalid("document.action", "must be one of " + Rollouts.GUARDED + " ('" + change.action()
+          + "' never needs approval: make it directly)");
+    }
+    try {
+      r.validate(project, flagKey, change);
+    } catch (DomainException e) {
+      throw e.category() == DomainException.Category.NOT_FOUND ? e : e.within("document");
+    }
+    List<Policy> covering = store.read(tx -> {
+      Policies.requireProject(tx, project);
+      return Policies.in(tx, project).stream().filter(p -> p.environment().equals(change.environment())).toList();
+    });
+    if (covering.isEmpty()) {
+      throw DomainException.conflict("approval_not_required", "no approval policy of project '" + project
+          + "' covers environment '" + change.environment() + "'; change the rollout directly", List.of());
+    }
+    Policy p = covering.get(0);
+    ChangeRequest cr = new ChangeRequest(UUID.randomUUID().toString(), "rollout", flagKey, 0,
+        ModelJson.toTree(change), false, title, by.id(), by.actor(), clock.instant().toString(),
+        List.of(p.environment()), p.approvals(), Role.parse(p.role()).orElse(Role.ADMIN).wireName(), "open", List.of(),
+        null, null, null, null);
+    return insert(project, cr, by);
+  }
+
+  private Entry insert(String project, ChangeRequest cr, Caller by) {
+    String id = cr.id();
+    String title = cr.title();
+    String target = cr.target();
+    String key = cr.key();
     StoredEntity saved = store.write(tx -> {
       StoredEntity e = tx.insert(Kind.CHANGE_REQUEST, project, id, Stored.write(cr));
       audit.append(tx, by.actor(), "create", Kind.CHANGE_REQUEST.name(), project, id, Optional.empty(),
@@ -116,6 +180,9 @@ public final class ChangeRequests {
    */
   public ArrayNode diff(Entry e) {
     ChangeRequest cr = e.request();
+    if (cr.target().equals("rollout")) {
+      return JsonDiff.changes(JsonNodeFactory.instance.objectNode(), (ObjectNode) cr.document().deepCopy());
+    }
     Kind kind = kind(cr.target());
     Optional<StoredEntity> current = store.read(tx -> tx.get(kind, e.project(), cr.key()));
     ObjectNode from = current.map(c -> ModelJson.parse(c.body())).orElse(JsonNodeFactory.instance.objectNode());
@@ -201,14 +268,22 @@ public final class ChangeRequests {
 
   private Entry apply(Entry e, ChangeRequest approved, Caller by, String now) {
     ChangeRequest cr = e.request();
+    boolean rollout = cr.target().equals("rollout");
     Kind kind = kind(cr.target());
     String actor = "change request " + cr.id() + " by " + cr.author() + ", approved by "
         + String.join(", ", approved.approvals().stream().map(Review::actor).toList());
     Optional<String> reason = Optional.of(cr.title().isBlank() ? "change request " + cr.id() : cr.title());
-    ApprovalGuard.Applying a = new ApprovalGuard.Applying(kind, e.project(), cr.key(), cr.id(), e.version(), approved,
-        by.actor(), now);
+    Optional<Rollouts.Change> change = rollout
+        ? Optional.of(ModelJson.fromStored(Rollouts.Change.class, cr.document().toString())) : Optional.empty();
+    ApprovalGuard.Applying a = new ApprovalGuard.Applying(kind, e.project(), change.map(c -> Rollout.storeKey(cr.key(),
+        c.environment())).orElse(cr.key()), cr.id(), e.version(), approved, by.actor(), now);
     try {
       ApprovalGuard.applying(a, () -> {
+        if (change.isPresent()) {
+          Rollouts.Change c = change.get();
+          return rollouts.orElseThrow().apply(e.project(), cr.key(), new Rollouts.Change(c.environment(), c.action(),
+              c.plan(), c.reason().isEmpty() ? reason.get() : c.reason()), actor);
+        }
         if (cr.baseVersion() == 0) {
           return config.create(kind, e.project(), cr.document(), actor, reason);
         }
@@ -267,7 +342,9 @@ public final class ChangeRequests {
     return switch (target) {
       case "flag" -> Kind.FLAG;
       case "experiment" -> Kind.EXPERIMENT;
-      default -> throw DomainException.invalid("target", "must be 'flag' or 'experiment', was '" + target + "'");
+      case "rollout" -> Kind.ROLLOUT;
+      default -> throw DomainException.invalid("target", "must be 'flag', 'experiment' or 'rollout', was '" + target
+          + "'");
     };
   }
 

@@ -179,7 +179,8 @@ public final class PayloadCompiler {
         Versioned<Experiment> exp = experiments.get(experimentKey);
         if (exp != null) {
           touch(exp);
-          experimentRule(exp.value(), condition, ruleId).ifPresent(rules::add);
+          Optional<ObjectNode> ramp = shippedRollout(exp.value(), key, i, condition, ruleId);
+          (ramp.isPresent() ? ramp : experimentRule(exp.value(), condition, ruleId)).ifPresent(rules::add);
         }
         continue;
       }
@@ -187,7 +188,7 @@ public final class PayloadCompiler {
       if (rollout != null && rollout.value().rule() == i) {
         touch(rollout);
         if (rollout.value().status() != RolloutStatus.COMPLETED) {
-          rules.add(rolloutRule(rollout.value(), condition, r, flag.defaultValue(), ruleId));
+          rules.add(RolloutRules.rule(rollout.value(), condition, r.value(), r.hashAttribute(), flag.defaultValue(), ruleId));
           continue;
         }
       }
@@ -210,35 +211,6 @@ public final class PayloadCompiler {
       feature.set("rules", gate);
     }
     return feature;
-  }
-
-  /**
-   * A value rule under a progressive rollout (ADR 0031) that has not completed: a tracked two-arm
-   * experiment, control (the rollout's control value, else the flag's default) and treatment (the
-   * rule's value), weights [1 − p, p] over one seed for the whole rollout, so raising p only moves
-   * units from control to treatment; at p = 0 (rolled back to control) a force rule to control.
-   */
-  private static ObjectNode rolloutRule(Rollout ro, Optional<JsonNode> condition, FlagRule r, JsonNode flagDefault,
-      String ruleId) {
-    JsonNode control = (ro.control().isNull() ? flagDefault : ro.control()).deepCopy();
-    double p = ro.fraction();
-    if (p <= 0) {
-      return forceRule(ruleId, condition, control);
-    }
-    ObjectNode rule = F.objectNode();
-    rule.put("id", ruleId);
-    rule.put("key", ro.trackingKey());
-    condition.ifPresent(c -> rule.set("condition", c));
-    rule.putArray("variations").add(control).add(r.value().deepCopy());
-    ArrayNode meta = rule.putArray("meta");
-    meta.addObject().put("key", "control");
-    meta.addObject().put("key", "treatment");
-    rule.putArray("weights").add(1.0 - p).add(p);
-    rule.put("coverage", 1.0);
-    rule.put("hashAttribute", r.hashAttribute().isEmpty() ? "id" : r.hashAttribute());
-    rule.put("hashVersion", 2);
-    rule.put("seed", ro.trackingKey());
-    return rule;
   }
 
   /**
@@ -296,6 +268,35 @@ public final class PayloadCompiler {
     return Optional.of(runningRule(exp, flagCondition, ruleId));
   }
 
+  /*
+   * A shipped experiment's rule under a rollout that has not completed (ADR 0036): the shipped
+   * variant ramps from the control variant (or the plan's control) over the rollout's steps, to
+   * the audience the decision ships to. Empty when no such rollout exists or the experiment is
+   * not shipped (a kill, for one, is served as the kill).
+   */
+  private Optional<ObjectNode> shippedRollout(Experiment exp, String flagKey, int index,
+      Optional<JsonNode> flagCondition, String ruleId) {
+    Versioned<Rollout> rollout = rollouts.get(Rollout.storeKey(flagKey, environment));
+    if (rollout == null || rollout.value().rule() != index || exp.killed().isPresent()
+        || exp.status() != ExperimentStatus.CONCLUDED) {
+      return Optional.empty();
+    }
+    Optional<Decision> ship = exp.decision().filter(d -> d.outcome() == Outcome.SHIP);
+    Optional<Variant> variant = ship.flatMap(d -> exp.variants().stream()
+        .filter(v -> v.key().equals(d.variant().orElse(""))).findFirst());
+    if (variant.isEmpty()) {
+      return Optional.empty();
+    }
+    touch(rollout);
+    if (rollout.value().status() == RolloutStatus.COMPLETED) {
+      return Optional.empty();
+    }
+    boolean everyone = ship.get().audience().orElse(Audience.EVERYONE) == Audience.EVERYONE;
+    Optional<JsonNode> condition = everyone ? flagCondition : and(flagCondition, inliner.inline(exp.condition()));
+    return Optional.of(RolloutRules.rule(rollout.value(), condition, variant.get().served(), exp.hashAttribute(),
+        exp.control().served(), ruleId));
+  }
+
   private Optional<ObjectNode> shipped(Experiment exp, Decision decision, Optional<JsonNode> flagCondition,
       String ruleId) {
     String shipped = decision.variant().orElse("");
@@ -307,7 +308,7 @@ public final class PayloadCompiler {
     });
   }
 
-  private static ObjectNode forceRule(String ruleId, Optional<JsonNode> condition, JsonNode value) {
+  static ObjectNode forceRule(String ruleId, Optional<JsonNode> condition, JsonNode value) {
     ObjectNode rule = F.objectNode();
     rule.put("id", ruleId);
     condition.ifPresent(c -> rule.set("condition", c));

@@ -1,6 +1,5 @@
 package dev.assay.server.safety;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.alerts.AlertType;
@@ -8,10 +7,13 @@ import dev.assay.server.alerts.Alerts;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.ExperimentStatus;
 import dev.assay.server.domain.model.Flag;
 import dev.assay.server.domain.model.FlagRule;
 import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.Outcome;
 import dev.assay.server.domain.model.Rollout;
+import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.domain.model.RolloutStatus;
 import dev.assay.server.domain.model.Versioned;
 import dev.assay.server.store.ConfigStore;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Progressive rollouts of flag rules (ADR 0031, docs/safety.md): creating, reading and deleting a
@@ -38,15 +41,34 @@ public final class Rollouts {
   public static final String ACTOR = "rollout-evaluator";
   /** The actions by hand. */
   public static final List<String> ACTIONS = List.of("pause", "resume", "advance", "rollback");
+  /**
+   * The changes by people that pass the {@link RolloutGuard} (approval policies, ADR 0036): those
+   * that raise what is served. {@code pause} and {@code rollback} never wait for anybody.
+   */
+  public static final List<String> GUARDED = List.of("start", "delete", "advance", "resume");
 
   private final ConfigStore store;
   private final ConfigService config;
   private final AuditLog audit;
   private final Clock clock;
   private final Alerts alerts;
+  private volatile RolloutGuard guard = RolloutGuard.NONE;
 
   /** A stored rollout with its project and version. */
   public record Entry(String project, long version, Rollout rollout) {}
+
+  /**
+   * A change of a flag's rollout by a person, as a change request keeps it until it is approved:
+   * {@code start} (with its {@code plan}), {@code delete}, or a hand action ({@link #ACTIONS}).
+   */
+  public record Change(String environment, String action, @Nullable RolloutPlan plan, String reason) {
+    public Change(String environment, String action, @Nullable RolloutPlan plan, @Nullable String reason) {
+      this.environment = environment;
+      this.action = action;
+      this.plan = plan;
+      this.reason = reason == null ? "" : reason;
+    }
+  }
 
   public Rollouts(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Alerts alerts) {
     this.store = store;
@@ -56,37 +78,89 @@ public final class Rollouts {
     this.alerts = alerts;
   }
 
+  /** Installs the check every guarded change passes in its transaction (one guard; the last wins). */
+  public void guard(RolloutGuard g) {
+    this.guard = g;
+  }
+
   /**
-   * Creates or replaces (restarting at the first step, under a new tracking key) the rollout of a
-   * flag's value rule in an environment; the flag, environment rule and guardrail metrics must
-   * exist, and {@code control} (JSON null: the flag's default) must be of the flag's type.
+   * Checks that {@code change} could be made now, writing nothing: a start's plan as {@link
+   * #check}, the other changes on an existing rollout (not found otherwise).
    */
-  public Entry put(String project, String flagKey, String environment, int rule, JsonNode control, List<Double> steps,
-      long dwellSeconds, long minUnitsPerStep, Rollout.Gates gates, Optional<Long> settleSeconds, String actor) {
+  public void validate(String project, String flagKey, Change change) {
+    if (!GUARDED.contains(change.action()) && !ACTIONS.contains(change.action())) {
+      throw DomainException.invalid("action", "must be one of start, delete, " + ACTIONS + ", was '"
+          + change.action() + "'");
+    }
+    if (change.action().equals("start")) {
+      if (change.plan() == null) {
+        throw DomainException.invalid("plan", "is required: the rollout plan, as the body of PUT /flags/{key}/rollout");
+      }
+      try {
+        check(project, flagKey, change.environment(), change.plan());
+      } catch (DomainException e) {
+        throw e.category() == DomainException.Category.NOT_FOUND ? e : e.within("plan");
+      }
+    } else {
+      if (change.plan() != null) {
+        throw DomainException.invalid("plan", "only a 'start' takes a plan");
+      }
+      get(project, flagKey, change.environment());
+    }
+  }
+
+  /** Makes {@code change}: the rollout after it, empty after a delete. */
+  public Optional<Entry> apply(String project, String flagKey, Change change, String actor) {
+    return switch (change.action()) {
+      case "start" -> Optional.of(put(project, flagKey, change.environment(), change.plan(), actor));
+      case "delete" -> {
+        delete(project, flagKey, change.environment(), actor);
+        yield Optional.empty();
+      }
+      default -> Optional.of(act(project, flagKey, change.environment(), change.action(), change.reason(), actor));
+    };
+  }
+
+  /**
+   * Checks that {@code plan} can be put on a flag in an environment now: the flag and the
+   * environment's rule exist, the rule is a value rule, {@code control} (JSON null: the flag's
+   * default) is of the flag's type, and the guardrail metrics exist. Writes nothing.
+   */
+  public void check(String project, String flagKey, String environment, RolloutPlan plan) {
     Flag flag = config.configuration(project).flags().stream().map(Versioned::value)
         .filter(f -> f.key().equals(flagKey)).findFirst()
         .orElseThrow(() -> DomainException.notFound("flag '" + flagKey + "' not found"));
     List<FlagRule> rules = flag.environment(environment).map(e -> e.rules()).orElse(List.of());
+    int rule = plan.rule();
     if (rule < 0 || rule >= rules.size()) {
       throw DomainException.invalid("rule", "flag '" + flagKey + "' has " + rules.size() + " rule(s) in environment '"
           + environment + "', no rule " + rule);
     }
-    if (rules.get(rule).experiment().isPresent()) {
-      throw DomainException.invalid("rule", "rule " + rule + " names an experiment; a rollout takes a value rule");
+    Optional<String> named = rules.get(rule).experiment();
+    if (named.isPresent() && !shipped(project, named.get())) {
+      throw DomainException.invalid("rule", "rule " + rule + " names experiment '" + named.get() + "', which is not"
+          + " concluded with a shipped variant; a rollout takes a value rule or the rule of a shipped experiment");
     }
-    if (!control.isNull()) {
-      flag.type().check("control", control);
+    if (!plan.control().isNull()) {
+      flag.type().check("control", plan.control());
     }
-    gates.guardrails().forEach(g -> config.metric(project, g.metric()));
+    plan.gates().guardrails().forEach(g -> config.metric(project, g.metric()));
+  }
+
+  /**
+   * Creates or replaces (restarting at the first step, under a new tracking key) the rollout of a
+   * flag's value rule in an environment, once {@link #check} passes.
+   */
+  public Entry put(String project, String flagKey, String environment, RolloutPlan plan, String actor) {
+    check(project, flagKey, environment, plan);
     String now = clock.instant().toString();
-    Rollout fresh = new Rollout(flagKey, environment, rule, control, steps, dwellSeconds, minUnitsPerStep, gates,
-        UUID.randomUUID().toString(), RolloutStatus.RUNNING, 0, now, List.of(), List.of(),
-        settleSeconds.orElse(null))
-        .moved(RolloutStatus.RUNNING, 0, now, "start", "rollout started at " + steps.get(0), actor);
+    Rollout fresh = plan.start(flagKey, environment, UUID.randomUUID().toString(), now)
+        .moved(RolloutStatus.RUNNING, 0, now, "start", "rollout started at " + plan.steps().get(0), actor);
     String key = Rollout.storeKey(flagKey, environment);
     String body = ModelJson.toTree(fresh).toString();
     StoredEntity saved = store.write(tx -> {
       Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
+      guard.check(tx, project, flagKey, environment, "start");
       StoredEntity s = current.isPresent() ? tx.update(Kind.ROLLOUT, project, key, current.get().version(), body)
           : tx.insert(Kind.ROLLOUT, project, key, body);
       audit.append(tx, actor, current.isPresent() ? "update" : "create", Kind.ROLLOUT.name(), project, key,
@@ -95,6 +169,13 @@ public final class Rollouts {
     });
     config.notifyChanged(project);
     return entry(project, saved);
+  }
+
+  /* An experiment concluded with a 'ship' decision: its rule can ramp the shipped variant (ADR 0036). */
+  private boolean shipped(String project, String experiment) {
+    return config.configuration(project).experiments().stream().map(Versioned::value)
+        .filter(x -> x.key().equals(experiment)).anyMatch(x -> x.status() == ExperimentStatus.CONCLUDED
+            && x.decision().filter(d -> d.outcome() == Outcome.SHIP && d.variant().isPresent()).isPresent());
   }
 
   /** The rollout of a flag in an environment. */
@@ -116,6 +197,7 @@ public final class Rollouts {
     String key = Rollout.storeKey(flagKey, environment);
     store.write(tx -> {
       StoredEntity current = tx.get(Kind.ROLLOUT, project, key).orElseThrow(() -> notFound(flagKey, environment));
+      guard.check(tx, project, flagKey, environment, "delete");
       tx.delete(Kind.ROLLOUT, project, key, current.version());
       audit.append(tx, actor, "delete", Kind.ROLLOUT.name(), project, key, Optional.of(current.body()),
           Optional.empty());
@@ -145,7 +227,7 @@ public final class Rollouts {
         default -> x -> x.moved(RolloutStatus.ROLLED_BACK, x.step() - (x.step() >= 0 ? 1 : 0), at, action, why,
             actor);
       };
-      Optional<Entry> done = transition(project, current, change, action, actor);
+      Optional<Entry> done = transition(project, current, change, action, actor, GUARDED.contains(action));
       if (done.isPresent()) {
         return done.get();
       }
@@ -168,6 +250,11 @@ public final class Rollouts {
    * recompiled, pushed and alerted; a change of the last look alone is only stored.
    */
   Optional<Entry> transition(String project, Entry read, UnaryOperator<Rollout> change, String action, String actor) {
+    return transition(project, read, change, action, actor, false);
+  }
+
+  private Optional<Entry> transition(String project, Entry read, UnaryOperator<Rollout> change, String action,
+      String actor, boolean guarded) {
     Rollout before = read.rollout();
     Rollout after = change.apply(before);
     String key = Rollout.storeKey(before.flag(), before.environment());
@@ -177,6 +264,9 @@ public final class Rollouts {
         Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
         if (current.isEmpty() || current.get().version() != read.version()) {
           return null;
+        }
+        if (guarded) {
+          guard.check(tx, project, before.flag(), before.environment(), action);
         }
         StoredEntity s = tx.update(Kind.ROLLOUT, project, key, read.version(), ModelJson.toTree(after).toString());
         audit.append(tx, actor, action, Kind.ROLLOUT.name(), project, key, Optional.of(current.get().body()),

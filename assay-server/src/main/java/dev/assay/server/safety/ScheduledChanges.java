@@ -9,6 +9,7 @@ import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoredEntity;
@@ -37,7 +38,10 @@ import java.util.logging.Logger;
  * the store exactly one runs it, once. It runs through the ordinary lifecycle and kill paths of
  * {@link ConfigService} under the actor {@code schedule <id> by <who>} (audited, recompiled,
  * pushed to SDKs), and its outcome is recorded: {@code done}, or {@code failed} with the reason
- * (an illegal transition at run time is not retried).
+ * (an illegal transition at run time is not retried). A flag's schedule may also change the
+ * flag's progressive rollout in one environment (ADR 0036): start a plan (validated when
+ * scheduled, checked against the flag again when run), pause, resume, advance or roll it back,
+ * through {@link Rollouts} as a hand action would.
  */
 public final class ScheduledChanges implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ScheduledChanges.class.getName());
@@ -48,12 +52,16 @@ public final class ScheduledChanges implements AutoCloseable {
   /** The actions of an experiment's schedule. */
   public static final List<String> EXPERIMENT_ACTIONS = List.of("start", "pause", "stop", "conclude", "archive",
       "kill", "restore");
+  /** The actions of a flag's schedule on its rollout in an environment (ADR 0036). */
+  public static final List<String> ROLLOUT_ACTIONS = List.of("start", "pause", "resume", "advance", "rollback");
   /** The actions of a flag's schedule. */
-  public static final List<String> FLAG_ACTIONS = List.of("kill", "restore");
+  public static final List<String> FLAG_ACTIONS = List.of("kill", "restore", "start", "pause", "resume", "advance",
+      "rollback");
 
   private final ConfigStore store;
   private final ConfigService config;
   private final AuditLog audit;
+  private final Rollouts rollouts;
   private final Clock clock;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "assay-scheduled-changes");
@@ -61,18 +69,25 @@ public final class ScheduledChanges implements AutoCloseable {
     return t;
   });
 
-  /** A schedule as stored: {@code status} is pending, running, done, failed or cancelled. */
+  /**
+   * A schedule as stored: {@code status} is pending, running, done, failed or cancelled; {@code
+   * environment} names the rollout a flag's rollout action changes (else null), {@code plan} is the
+   * {@link RolloutPlan} a {@code start} puts (else null).
+   */
   public record Schedule(String id, String target, String key, String action, String at, String reason,
-      JsonNode decision, String createdBy, String createdAt, String status, String outcome, String ranAt) {}
+      JsonNode decision, String createdBy, String createdAt, String status, String outcome, String ranAt,
+      String environment, JsonNode plan) {}
 
   /** A stored schedule with its project and version. */
   public record Entry(String project, long version, Schedule schedule) {}
 
   /** Starts the scheduler thread, which looks for due changes every {@code tick}. */
-  public ScheduledChanges(ConfigStore store, ConfigService config, AuditLog audit, Clock clock, Duration tick) {
+  public ScheduledChanges(ConfigStore store, ConfigService config, AuditLog audit, Rollouts rollouts, Clock clock,
+      Duration tick) {
     this.store = store;
     this.config = config;
     this.audit = audit;
+    this.rollouts = rollouts;
     this.clock = clock;
     long millis = Math.max(1, tick.toMillis());
     executor.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
@@ -86,6 +101,18 @@ public final class ScheduledChanges implements AutoCloseable {
    */
   public Entry schedule(String project, BreakerConfig.Target target, String key, String action, String at,
       String reason, Optional<JsonNode> decision, String actor) {
+    return schedule(project, target, key, action, at, reason, decision, Optional.empty(), Optional.empty(), actor);
+  }
+
+  /**
+   * As {@link #schedule(String, BreakerConfig.Target, String, String, String, String, Optional,
+   * String)}, and for a flag's rollout action ({@link #ROLLOUT_ACTIONS}) the {@code environment}
+   * of the rollout (required) and, for {@code start}, its {@code plan} (required; checked against
+   * the flag now as a {@code PUT} of it would be).
+   */
+  public Entry schedule(String project, BreakerConfig.Target target, String key, String action, String at,
+      String reason, Optional<JsonNode> decision, Optional<String> environment, Optional<RolloutPlan> plan,
+      String actor) {
     List<String> allowed = target == BreakerConfig.Target.FLAG ? FLAG_ACTIONS : EXPERIMENT_ACTIONS;
     if (!allowed.contains(action)) {
       throw DomainException.invalid("action", "must be one of " + allowed + " for a " + target.wire() + ", was '"
@@ -106,15 +133,49 @@ public final class ScheduledChanges implements AutoCloseable {
       throw DomainException.invalid("decision", "only a 'conclude' takes a decision");
     }
     config.get(target == BreakerConfig.Target.FLAG ? Kind.FLAG : Kind.EXPERIMENT, project, key);
+    boolean onRollout = target == BreakerConfig.Target.FLAG && ROLLOUT_ACTIONS.contains(action);
+    rolloutFields(project, key, action, onRollout, environment, plan);
     String id = UUID.randomUUID().toString();
     Schedule s = new Schedule(id, target.wire(), key, action, when.toString(), reason, decision.orElse(null), actor,
-        now.toString(), "pending", null, null);
+        now.toString(), "pending", null, null, environment.orElse(null), plan.map(ModelJson::toTree).orElse(null));
     StoredEntity saved = store.write(tx -> {
       StoredEntity e = tx.insert(Kind.SCHEDULE, project, id, write(s));
       audit.append(tx, actor, "create", Kind.SCHEDULE.name(), project, id, Optional.empty(), Optional.of(e.body()));
       return e;
     });
     return new Entry(project, saved.version(), s);
+  }
+
+  /* A rollout action names its environment, a start its plan (put-able now); other actions name neither. */
+  private void rolloutFields(String project, String key, String action, boolean onRollout,
+      Optional<String> environment, Optional<RolloutPlan> plan) {
+    if (!onRollout) {
+      if (environment.isPresent()) {
+        throw DomainException.invalid("environment", "only a flag's rollout action " + ROLLOUT_ACTIONS
+            + " takes an environment");
+      }
+      if (plan.isPresent()) {
+        throw DomainException.invalid("plan", "only a flag's rollout 'start' takes a plan");
+      }
+      return;
+    }
+    String env = environment.orElseThrow(() -> DomainException.invalid("environment", "is required: the environment"
+        + " of the rollout to " + action));
+    if (store.read(tx -> tx.get(Kind.ENVIRONMENT, project, env)).isEmpty()) {
+      throw DomainException.notFound("environment '" + env + "' not found in project '" + project + "'");
+    }
+    if (!action.equals("start")) {
+      if (plan.isPresent()) {
+        throw DomainException.invalid("plan", "only a rollout 'start' takes a plan");
+      }
+      return;
+    }
+    try {
+      rollouts.check(project, key, env, plan.orElseThrow(() -> DomainException.invalid("", "is required: the"
+          + " rollout plan to start, as the body of PUT /flags/{key}/rollout")));
+    } catch (DomainException e) {
+      throw e.category() == DomainException.Category.NOT_FOUND ? e : e.within("plan");
+    }
   }
 
   /** The schedules of a project, pending and past, by their instant. */
@@ -211,6 +272,9 @@ public final class ScheduledChanges implements AutoCloseable {
   private String apply(String project, Schedule s) {
     String actor = actor(s);
     Kind kind = s.target().equals("flag") ? Kind.FLAG : Kind.EXPERIMENT;
+    if (kind == Kind.FLAG && ROLLOUT_ACTIONS.contains(s.action())) {
+      return rollout(project, s, actor);
+    }
     switch (s.action()) {
       case "kill", "restore" -> config.setKilled(kind, project, s.key(), s.action().equals("kill"),
           s.action().equals("kill") ? (s.reason().isEmpty() ? "scheduled kill " + s.id() : s.reason()) : "", actor);
@@ -224,6 +288,19 @@ public final class ScheduledChanges implements AutoCloseable {
       }
     }
     return s.target() + " '" + s.key() + "': " + s.action();
+  }
+
+  /* A rollout change, through Rollouts as the hand actions and the PUT go (audited under kind rollout). */
+  private String rollout(String project, Schedule s, String actor) {
+    String what = "rollout of flag '" + s.key() + "' in '" + s.environment() + "': ";
+    if (s.action().equals("start")) {
+      Rollouts.Entry e = rollouts.put(project, s.key(), s.environment(),
+          ModelJson.fromStored(RolloutPlan.class, s.plan().toString()), actor);
+      return what + "started at " + e.rollout().fraction();
+    }
+    Rollouts.Entry e = rollouts.act(project, s.key(), s.environment(), s.action(),
+        s.reason().isEmpty() ? "scheduled " + s.action() + " " + s.id() : s.reason(), actor);
+    return what + s.action() + ", now " + e.rollout().status().wire() + " at " + e.rollout().fraction();
   }
 
   /** The actor of a scheduled change's writes. */
@@ -253,7 +330,7 @@ public final class ScheduledChanges implements AutoCloseable {
 
   private static Schedule with(Schedule s, String status, String outcome, String ranAt) {
     return new Schedule(s.id(), s.target(), s.key(), s.action(), s.at(), s.reason(), s.decision(), s.createdBy(),
-        s.createdAt(), status, outcome, ranAt);
+        s.createdAt(), status, outcome, ranAt, s.environment(), s.plan());
   }
 
   private static Entry entry(String project, StoredEntity e) {

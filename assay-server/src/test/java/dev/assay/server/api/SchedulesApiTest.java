@@ -138,7 +138,7 @@ class SchedulesApiTest {
     assertThat(garbled.status()).isEqualTo(400);
     assertThat(garbled.body()).contains("\"at\"");
     TestServer.Response action = t.admin("POST", "/api/v1/flags/checkout/schedule",
-        "{\"action\":\"start\",\"at\":\"" + soon() + "\"}");
+        "{\"action\":\"conclude\",\"at\":\"" + soon() + "\"}");
     assertThat(action.status()).isEqualTo(400);
     assertThat(action.body()).contains("\"action\"");
     TestServer.Response conclude = t.admin("POST", "/api/v1/experiments/checkout/schedule",

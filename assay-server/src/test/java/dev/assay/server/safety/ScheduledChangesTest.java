@@ -56,7 +56,8 @@ class ScheduledChangesTest {
   }
 
   private ScheduledChanges scheduler() {
-    return new ScheduledChanges(store, config, audit, clock, Duration.ofHours(1));
+    return new ScheduledChanges(store, config, audit, new Rollouts(store, config, audit, clock,
+        dev.assay.server.alerts.Alerts.NONE), clock, Duration.ofHours(1));
   }
 
   private String status(ScheduledChanges s, String id) {
