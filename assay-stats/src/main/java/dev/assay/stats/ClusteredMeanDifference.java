@@ -34,7 +34,12 @@ import java.util.List;
  */
 public record ClusteredMeanDifference(long clustersA, long clustersB, long observationsA, long observationsB,
     double meanA, double meanB, double difference, double se, double df, double ciLower, double ciUpper,
-    double pValue, double naiveSe, double designEffect) {
+    double pValue, double naiveSe, double designEffect) implements StatResult {
+
+  @Override
+  public Method method() {
+    return Method.CLUSTER_ROBUST_T;
+  }
 
   /**
    * Compares the clusters of B (treatment) with those of A (control) at level α.

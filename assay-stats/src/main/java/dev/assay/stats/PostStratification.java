@@ -27,7 +27,12 @@ import java.util.List;
  * @param droppedShare share of the units in strata that could not be compared
  */
 public record PostStratification(double effect, double se, double ciLower, double ciUpper, double pValue,
-    double unadjustedSe, double varianceReduction, int strata, double droppedShare) {
+    double unadjustedSe, double varianceReduction, int strata, double droppedShare) implements StatResult {
+
+  @Override
+  public Method method() {
+    return Method.POST_STRATIFIED_DIFFERENCE;
+  }
 
   /**
    * @param control per stratum the control arm's n, Σy, Σy² ({@link SampleStats#fromSums})

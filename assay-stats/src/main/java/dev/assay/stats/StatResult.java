@@ -36,6 +36,10 @@ public interface StatResult {
   enum Method {
     /** Welch's t-test with Welch–Satterthwaite degrees of freedom. */
     WELCH_T("welch_t"),
+    /** A difference in means with cluster-robust (CR1) variance and a t interval on clusters − 1 df. */
+    CLUSTER_ROBUST_T("cluster_robust_t"),
+    /** A post-stratified difference in means: stratum differences weighted by stratum shares. */
+    POST_STRATIFIED_DIFFERENCE("post_stratified_difference"),
     /** A linear contrast of arm means (factorial effects) by Welch–Satterthwaite t. */
     WELCH_CONTRAST("welch_contrast"),
     /** One-sided Welch t-test against a non-inferiority margin. */
