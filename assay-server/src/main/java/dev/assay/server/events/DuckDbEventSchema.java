@@ -71,7 +71,9 @@ final class DuckDbEventSchema {
    */
   static EventIdSet loadIds(Connection c, String[] parts, int active, int window) throws SQLException {
     long quarter = Math.max(1, window / 4);
-    EventIdSet set = new EventIdSet(window, Math.min(window, 1 << 20));
+    // Starts small and grows with the ids loaded: a fresh store (and every test server) needs no
+    // 16 MB table up front.
+    EventIdSet set = new EventIdSet(window, Math.min(window, 1 << 12));
     try (Statement st = c.createStatement()) {
       for (String part : List.of(parts[1 - active], parts[active])) {
         for (String table : TABLES) {
