@@ -102,6 +102,11 @@ final class ServerWiring {
   private final ConnectionGuard guard;
   private final HttpApi api;
   private final WebServer web;
+  /* The safety services the API and the web UI share (one ChangeRequests: it installs the approval guard). */
+  private final CircuitBreakers breakerService;
+  private final dev.assay.server.safety.Rollouts rolloutService;
+  private final dev.assay.server.approvals.Policies policies;
+  private final dev.assay.server.approvals.ChangeRequests changeRequests;
 
   private ServerWiring(ServerConfig c, Closer closer) {
     this.c = c;
@@ -143,10 +148,11 @@ final class ServerWiring {
     var rollouts = startRollouts();
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
         store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
-        breakers(),
-        closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)), rollouts,
-        new dev.assay.server.approvals.Policies(store, audit, c.clock()),
-        new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts)),
+        this.breakerService = breakers(),
+        closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)),
+        this.rolloutService = rollouts,
+        this.policies = new dev.assay.server.approvals.Policies(store, audit, c.clock()),
+        this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
@@ -183,7 +189,8 @@ final class ServerWiring {
    */
   private List<RouteContributor> routeContributors() {
     WebUi ui = new WebUi(config, new PayloadEvaluators(payloads), store, logins, LoginThrottle.standard(c.clock()),
-        c.clock(), audit, keys, ingest, Optional.of(analysis));
+        c.clock(), audit, keys, ingest, Optional.of(analysis),
+        new WebUi.Safety(policies, changeRequests, rolloutService, breakerService));
     return List.of(ui::routing);
   }
 

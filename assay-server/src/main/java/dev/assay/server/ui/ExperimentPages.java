@@ -66,7 +66,7 @@ public final class ExperimentPages implements UiRoutes.Area {
 
   /** {@code experiments/show.jte}. */
   public record ShowView(Shell shell, Experiment experiment, Form form, FormErrors errors, boolean hasResults,
-      List<UiModel.HistoryEntry> history) {}
+      List<UiModel.HistoryEntry> history, java.util.Optional<SafetyModel.BreakerRow> breaker) {}
 
   @Override
   public List<String> navIds() {
@@ -196,7 +196,8 @@ public final class ExperimentPages implements UiRoutes.Area {
     boolean results = !ui.experiments().snapshots(c.project(), e.key(), 1).isEmpty();
     return new UiResponse.Html(status, ui.views().render("experiments/show.jte",
         new ShowView(c.shell(e.displayName(), "experiments"), e, form, errors, results,
-            ui.domain().history(c.project(), Kind.EXPERIMENT, e.key(), 50))));
+            ui.domain().history(c.project(), Kind.EXPERIMENT, e.key(), 50),
+            ui.safety().breaker(c.project(), dev.assay.server.safety.BreakerConfig.Target.EXPERIMENT, e.key()))));
   }
 
   private UiResponse transition(UiCall c) {

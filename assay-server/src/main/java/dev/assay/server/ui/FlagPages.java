@@ -43,7 +43,7 @@ public final class FlagPages implements UiRoutes.Area {
    * ({@code formId} names which), so a rejected change shows what was typed with its messages.
    */
   public record FlagView(Shell shell, Flag flag, FlagContext context, String formId, Form form, FormErrors errors,
-      Optional<Preview> preview, Form previewForm) {
+      Optional<Preview> preview, Form previewForm, SafetyModel.FlagSafety safety) {
     /** The posted value of an input of the posted form, else the stored value. */
     public String value(String form, String input, String stored) {
       return form.equals(formId) && this.form.has(input) ? this.form.get(input) : stored;
@@ -58,6 +58,11 @@ public final class FlagPages implements UiRoutes.Area {
 
     public FormErrors errorsOf(String formId) {
       return formId.equals(this.formId) ? errors : FormErrors.NONE;
+    }
+
+    /** The posted form when it is {@code formId}, else an empty one. */
+    public Form formOf(String formId) {
+      return formId.equals(this.formId) ? form : Form.empty();
     }
 
     /** The flag's rules in an environment (none when it has no entry yet). */
@@ -144,13 +149,13 @@ public final class FlagPages implements UiRoutes.Area {
 
   private UiResponse saveSettings(UiCall c) {
     try {
-      ui.domain().updateFlag(c.project(), c.path("key"), version(c), input(c.form()), c.actor());
-      return UiResponse.redirect(flagLink(c), "Settings saved.");
+      return saveOrPropose(c, ui.domain().settingsDocument(c.project(), c.path("key"), version(c), input(c.form())),
+          flagLink(c), "Settings saved.");
     } catch (DomainException e) {
       if (e.code().equals("version_conflict")) {
         throw e;
       }
-      return flagPage(c, status(e), "settings", c.form(), FormErrors.of(e, SETTINGS), Optional.empty());
+      return flagPage(c, status(e), "settings", c.form(), errors(e, SETTINGS), Optional.empty());
     }
   }
 
@@ -176,13 +181,13 @@ public final class FlagPages implements UiRoutes.Area {
           f.get(at + "operator"), f.raw(at + "operand"), f.get(at + "segment")));
     }
     try {
-      ui.domain().saveEnvironment(c.project(), c.path("key"), version(c), env, f.checked("enabled"), rules, c.actor());
-      return UiResponse.redirect(flagLink(c) + "#env-" + env, "Rules of " + env + " saved.");
+      return saveOrPropose(c, ui.domain().environmentDocument(c.project(), c.path("key"), version(c), env,
+          f.checked("enabled"), rules), flagLink(c) + "#env-" + env, "Rules of " + env + " saved.");
     } catch (DomainException e) {
       if (e.code().equals("version_conflict")) {
         throw e;
       }
-      return flagPage(c, status(e), "env-" + env, f, FormErrors.of(e, inputs), Optional.empty());
+      return flagPage(c, status(e), "env-" + env, f, errors(e, inputs), Optional.empty());
     }
   }
 
@@ -199,13 +204,13 @@ public final class FlagPages implements UiRoutes.Area {
       }
     }
     try {
-      ui.domain().savePrerequisites(c.project(), c.path("key"), version(c), list, c.actor());
-      return UiResponse.redirect(flagLink(c) + "#prerequisites", "Prerequisites saved.");
+      return saveOrPropose(c, ui.domain().prerequisitesDocument(c.project(), c.path("key"), version(c), list),
+          flagLink(c) + "#prerequisites", "Prerequisites saved.");
     } catch (DomainException e) {
       if (e.code().equals("version_conflict")) {
         throw e;
       }
-      return flagPage(c, status(e), "prerequisites", f, FormErrors.of(e, inputs), Optional.empty());
+      return flagPage(c, status(e), "prerequisites", f, errors(e, inputs), Optional.empty());
     }
   }
 
@@ -229,7 +234,41 @@ public final class FlagPages implements UiRoutes.Area {
   /** {@code flags/preview.jte}: the preview's result, or why there is none. */
   public record PreviewView(Optional<Preview> preview, FormErrors errors) {}
 
-  private UiResponse flagPage(UiCall c, int status, String formId, Form form, FormErrors errors,
+  /**
+   * Writes the flag's new document; when the form asks for it ({@code changeRequest}, offered
+   * after a save an approval policy refused), opens a change request with the document instead
+   * and goes to its page.
+   */
+  private UiResponse saveOrPropose(UiCall c, com.fasterxml.jackson.databind.node.ObjectNode document, String done,
+      String saved) {
+    if (c.form().checked("changeRequest")) {
+      String id = ui.safety().open(c.project(), "flag", c.path("key"), version(c), document, c.form().get("title"),
+          c.principal());
+      return UiResponse.redirect(c.link("/ui/change-requests/" + id), "Change request opened: it is applied once"
+          + " approved.");
+    }
+    ui.domain().saveFlag(c.project(), c.path("key"), document, c.actor());
+    return UiResponse.redirect(done, saved);
+  }
+
+  /*
+   * A refused form's errors; a refusal by an approval policy also offers, at the form's
+   * "changeRequest" button, to open a change request with what was typed.
+   */
+  static FormErrors errors(DomainException e, Set<String> inputs) {
+    Set<String> all = new HashSet<>(inputs);
+    all.add("title");
+    FormErrors errors = FormErrors.of(e, all);
+    if (!e.code().equals("approval_required")) {
+      return errors;
+    }
+    java.util.Map<String, String> fields = new java.util.LinkedHashMap<>(errors.byField());
+    fields.put("changeRequest", "This change needs approval. Open a change request with it: it is applied when"
+        + " another person approves it.");
+    return new FormErrors(fields, errors.general());
+  }
+
+  UiResponse flagPage(UiCall c, int status, String formId, Form form, FormErrors errors,
       Optional<Preview> preview) {
     String key = c.path("key");
     Flag flag = ui.domain().flag(c.project(), key);
@@ -237,7 +276,7 @@ public final class FlagPages implements UiRoutes.Area {
         ui.domain().flags(c.project()).stream().map(FlagRow::key).filter(k -> !k.equals(key)).toList(),
         ui.domain().history(c.project(), Kind.FLAG, key, 50), ui.domain().connectionByEnvironment(c.project()));
     FlagView view = new FlagView(c.shell("Flag " + key, "flags"), flag, context, formId, form, errors, preview,
-        formId.equals("preview") ? form : c.query());
+        formId.equals("preview") ? form : c.query(), ui.safety().flag(c.project(), key));
     return new UiResponse.Html(status, ui.views().render("flags/flag.jte", view));
   }
 
@@ -253,7 +292,7 @@ public final class FlagPages implements UiRoutes.Area {
     return c.link("/ui/flags/" + c.path("key"));
   }
 
-  private static int status(DomainException e) {
+  static int status(DomainException e) {
     return switch (e.category()) {
       case NOT_FOUND -> 404;
       case CONFLICT -> 409;

@@ -21,6 +21,7 @@ public final class Nav {
       new Item("holdouts", "Holdouts", "/ui/holdouts"),
       new Item("events", "Events", "/ui/events"),
       new Item("audit", "Audit", "/ui/audit"),
+      new Item("changes", "Changes", "/ui/change-requests"),
       new Item("users", "Users & keys", "/ui/users"),
       new Item("project", "Project", "/ui/project"));
 

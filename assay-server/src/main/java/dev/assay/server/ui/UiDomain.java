@@ -108,24 +108,41 @@ final class UiDomain {
 
   /** Replaces the flag's settings (not its rules), based on the version the form was read at. */
   Flag updateFlag(String project, String key, long version, FlagInput input, String actor) {
+    return saveFlag(project, key, settingsDocument(project, key, version, input), actor);
+  }
+
+  /** The flag's document with new settings (not its rules), at the version the form was read at. */
+  ObjectNode settingsDocument(String project, String key, long version, FlagInput input) {
     ObjectNode doc = editable(config.get(Kind.FLAG, project, key), version);
     FlagDocuments.settings(doc, input);
-    return FlagDocuments.flag(config.update(Kind.FLAG, project, key, doc, false, actor));
+    return doc;
   }
 
   /** Replaces one environment's rules and switch. */
   Flag saveEnvironment(String project, String key, long version, String environment, boolean enabled,
       List<RuleInput> rules, String actor) {
+    return saveFlag(project, key, environmentDocument(project, key, version, environment, enabled, rules), actor);
+  }
+
+  /** The flag's document with one environment's rules and switch replaced. */
+  ObjectNode environmentDocument(String project, String key, long version, String environment, boolean enabled,
+      List<RuleInput> rules) {
     ObjectNode doc = editable(config.get(Kind.FLAG, project, key), version);
     String type = doc.path("type").asText();
     ObjectNode envs = doc.has("environments") && doc.get("environments").isObject()
         ? (ObjectNode) doc.get("environments") : doc.putObject("environments");
     envs.set(environment, FlagDocuments.environment(environment, type, enabled, rules));
-    return FlagDocuments.flag(config.update(Kind.FLAG, project, key, doc, false, actor));
+    return doc;
   }
 
   Flag savePrerequisites(String project, String key, long version, List<UiModel.Prerequisite> prerequisites,
       String actor) {
+    return saveFlag(project, key, prerequisitesDocument(project, key, version, prerequisites), actor);
+  }
+
+  /** The flag's document with its prerequisites replaced. */
+  ObjectNode prerequisitesDocument(String project, String key, long version,
+      List<UiModel.Prerequisite> prerequisites) {
     ObjectNode doc = editable(config.get(Kind.FLAG, project, key), version);
     ArrayNode list = doc.putArray("prerequisites");
     for (int i = 0; i < prerequisites.size(); i++) {
@@ -133,7 +150,12 @@ final class UiDomain {
       p.put("flag", prerequisites.get(i).flag());
       p.set("value", FlagDocuments.jsonValue("prerequisites[" + i + "].value", prerequisites.get(i).value()));
     }
-    return FlagDocuments.flag(config.update(Kind.FLAG, project, key, doc, false, actor));
+    return doc;
+  }
+
+  /** Writes a flag's new document (carrying the version it was based on). */
+  Flag saveFlag(String project, String key, ObjectNode document, String actor) {
+    return FlagDocuments.flag(config.update(Kind.FLAG, project, key, document, false, actor));
   }
 
   void kill(String project, String key, String reason, String actor) {

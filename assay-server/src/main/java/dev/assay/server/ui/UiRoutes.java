@@ -27,6 +27,8 @@ final class UiRoutes {
         new EventsPage(ui),
         new CommentPages(ui),
         new ArchivePages(ui),
-        new ExperimentPages(ui));
+        new ExperimentPages(ui),
+        new ChangeRequestPages(ui),
+        new SafetyPages(ui));
   }
 }

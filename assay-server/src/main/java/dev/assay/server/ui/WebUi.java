@@ -2,6 +2,10 @@ package dev.assay.server.ui;
 
 import dev.assay.server.auth.LoginThrottle;
 import dev.assay.server.analysis.ExperimentRefresh;
+import dev.assay.server.approvals.ChangeRequests;
+import dev.assay.server.approvals.Policies;
+import dev.assay.server.safety.CircuitBreakers;
+import dev.assay.server.safety.Rollouts;
 import dev.assay.server.auth.Logins;
 import dev.assay.server.delivery.PayloadEvaluators;
 import dev.assay.server.domain.ConfigService;
@@ -25,11 +29,18 @@ public final class WebUi {
 
   public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
       LoginThrottle throttle, Clock clock, dev.assay.server.audit.AuditLog audit, dev.assay.server.auth.ApiKeys keys,
-      dev.assay.server.events.EventStore events, Optional<ExperimentRefresh> analysis) {
+      dev.assay.server.events.EventStore events, Optional<ExperimentRefresh> analysis, Safety safety) {
     this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, clock), new Views(),
         Assets.load(), new AdminDomain(config, store, audit, keys, events, clock),
-        new ExperimentPagesDomain(config, analysis));
+        new ExperimentPagesDomain(config, analysis), new SafetyDomain(safety));
   }
+
+  /**
+   * The safety services the UI's approval, rollout and breaker pages call: the same instances the
+   * API uses (the change requests' guard is installed once, on the config service).
+   */
+  public record Safety(Policies policies, ChangeRequests changeRequests, Rollouts rollouts,
+      CircuitBreakers breakers) {}
 
   /** Registers the UI's routes. */
   public void routing(HttpRouting.Builder routing) {
