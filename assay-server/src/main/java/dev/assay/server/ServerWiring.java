@@ -80,6 +80,7 @@ final class ServerWiring {
   private static final Duration SCHEDULE_TICK = Duration.ofMillis(250);
   private static final Duration BANDIT_TICK = Duration.ofSeconds(1);
   private static final Duration WATCH_TICK = Duration.ofSeconds(1);
+  private static final Duration PLATFORM_AA_TICK = Duration.ofMinutes(1);
 
   private final ServerConfig c;
   private final Closer closer;
@@ -272,6 +273,8 @@ final class ServerWiring {
     refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts));
     closer.register(new RefreshScheduler(config, refresh, c.refreshInterval(), meters));
     closer.register(new BanditUpdates(config, refresh.bandits(), c.clock(), BANDIT_TICK));
+    closer.register(new dev.assay.server.safety.PlatformAaWatch(config, refresh.platformAa(), alerts, c.clock(),
+        dev.assay.server.safety.PlatformAaWatch.DEFAULT_INTERVAL, PLATFORM_AA_TICK));
     return refresh;
   }
 

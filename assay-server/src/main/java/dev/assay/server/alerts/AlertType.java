@@ -38,6 +38,8 @@ public enum AlertType {
   FLAG_STALE,
   /** An experiment's hourly exposures dropped or spiked against its trailing hours (safety.ExposureAnomaly). */
   EXPERIMENT_EXPOSURE_ANOMALY,
+  /** The platform A/A check found the platform's p-values non-uniform (analysis.PlatformAa; once per project and run). */
+  PLATFORM_AA_BIASED,
   /** Sent by {@code POST /alert-channels/{key}/test} to that one channel only. */
   TEST;
 

@@ -78,6 +78,23 @@ public enum Dialect {
     };
   }
 
+  /**
+   * 0 or 1, each with probability 1/2, from a hash of a text expression (the platform A/A split,
+   * ADR 0048). Tested on DuckDB and PostgreSQL; the others use their engines' documented hash
+   * functions and have not run here.
+   */
+  String hashHalf(String text) {
+    return switch (this) {
+      case DUCKDB -> "CAST(hash(" + text + ") % 2 AS INTEGER)";
+      case POSTGRESQL -> "(hashtext(" + text + ") & 1)";
+      case TRINO -> "CAST(bitwise_and(from_big_endian_64(xxhash64(to_utf8(" + text + "))), 1) AS INTEGER)";
+      case SPARK -> "CAST(pmod(hash(" + text + "), 2) AS INT)";
+      case CLICKHOUSE -> "toInt32(cityHash64(" + text + ") % 2)";
+      case BIGQUERY -> "ABS(MOD(FARM_FINGERPRINT(" + text + "), 2))";
+      case SNOWFLAKE -> "ABS(MOD(HASH(" + text + "), 2))";
+    };
+  }
+
   /** An expression giving epoch milliseconds of a timestamp column. */
   String epochMillis(String column) {
     return String.format(epochMillis, column);

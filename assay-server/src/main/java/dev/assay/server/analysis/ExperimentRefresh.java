@@ -81,6 +81,7 @@ public final class ExperimentRefresh {
   private final BanditStatistics bandits;
   private final SwitchbackStatistics switchbacks;
   private final HoldoutAnalysis holdouts;
+  private final PlatformAa platformAa;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -107,6 +108,7 @@ public final class ExperimentRefresh {
     this.bandits = new BanditStatistics(warehouse, dialect, schema);
     this.switchbacks = new SwitchbackStatistics(warehouse, dialect, schema, executor.limits().queryTimeout());
     this.holdouts = new HoldoutAnalysis(config, warehouse, statistics, executor, clock);
+    this.platformAa = new PlatformAa(config, warehouse, statistics, executor, clock);
   }
 
   /** A switchback's window × region analysis, from the same warehouse (api.SwitchbacksApi, ADR 0038). */
@@ -117,6 +119,11 @@ public final class ExperimentRefresh {
   /** The analysis of holdouts on the same warehouse and executor (ADR 0037). */
   public HoldoutAnalysis holdouts() {
     return holdouts;
+  }
+
+  /** The platform A/A check on the same warehouse and executor (ADR 0048). */
+  public PlatformAa platformAa() {
+    return platformAa;
   }
 
   /** A bandit's primary metric per period, from the same warehouse (safety.BanditUpdates). */

@@ -30,8 +30,19 @@ final class ExposedUnits {
           + DesignQueries.clusterColumn(d, s, phase) + "\n"
           + "  FROM " + d.ident(s.exposures()) + "\n" + where
           + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n";
-      return exposed + "units AS (\n  SELECT unit_id, variation, first_ts" + (phase.cluster() == null ? "" : ", cluster_id")
+      String units = phase.aaSalt() == null ? "units" : "exposed_units";
+      String cte = exposed + units + " AS (\n  SELECT unit_id, variation, first_ts" + (phase.cluster() == null ? "" : ", cluster_id")
           + " FROM exposed WHERE variation = max_variation" + DesignQueries.triggered(d, s, phase, params) + "\n)";
+      if (phase.aaSalt() == null) {
+        return cte;
+      }
+      // Platform A/A (ADR 0048): the control's units, in two halves by a salted hash.
+      params.add(phase.aaSalt());
+      return cte + ",\nunits AS (\n  SELECT unit_id, " + d.hashHalf("CAST(? AS " + d.stringType() + ") || unit_id")
+          + " AS variation, first_ts FROM exposed_units WHERE variation = 0\n)";
+    }
+    if (phase.aaSalt() != null) {
+      throw new IllegalArgumentException("the platform A/A split has no dimension breakdown");
     }
     String units = "units AS (\n  SELECT unit_id, variation, first_ts, dim FROM exposed WHERE variation = max_variation"
         + DesignQueries.triggered(d, s, phase, params) + "\n)";

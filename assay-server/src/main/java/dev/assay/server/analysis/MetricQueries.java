@@ -87,10 +87,18 @@ public final class MetricQueries {
   /**
    * The experiment phase being analysed: exposures with {@code start <= t < end} (epoch ms), and
    * the experiment's project: with a project (and a schema with a project column) only that
-   * project's exposures and metric events count.
+   * project's exposures and metric events count. With {@code aaSalt} (platform A/A, ADR 0048) the
+   * units are the control's (variation 0) only, split in two halves — variations 0 and 1 — by a
+   * hash of the salt and the unit id.
    */
   public record Phase(String experimentKey, long startMillis, long endMillis, String project, String cluster,
-      String trigger) {
+      String trigger, String aaSalt) {
+    /** A phase, whole (no A/A split). */
+    public Phase(String experimentKey, long startMillis, long endMillis, String project, String cluster,
+        String trigger) {
+      this(experimentKey, startMillis, endMillis, project, cluster, trigger, null);
+    }
+
     /** A phase whose events are read whatever their project. */
     public Phase(String experimentKey, long startMillis, long endMillis) {
       this(experimentKey, startMillis, endMillis, null);
@@ -107,22 +115,22 @@ public final class MetricQueries {
      * when absent); the units CTE gets a {@code cluster_id} column (ADR 0039).
      */
     public Phase clusteredBy(String attribute) {
-      return new Phase(experimentKey, startMillis, endMillis, project, attribute, trigger);
+      return new Phase(experimentKey, startMillis, endMillis, project, attribute, trigger, aaSalt);
     }
 
     /** The same phase counting only units that sent {@code event} at or after their first exposure. */
     public Phase triggeredBy(String event) {
-      return new Phase(experimentKey, startMillis, endMillis, project, cluster, event);
+      return new Phase(experimentKey, startMillis, endMillis, project, cluster, event, aaSalt);
     }
 
     /** The same phase with every exposed unit, triggered or not. */
     public Phase untriggered() {
-      return new Phase(experimentKey, startMillis, endMillis, project, cluster, null);
+      return new Phase(experimentKey, startMillis, endMillis, project, cluster, null, aaSalt);
     }
 
     /** The same phase counted per unit, not per cluster. */
     public Phase unclustered() {
-      return new Phase(experimentKey, startMillis, endMillis, project, null, trigger);
+      return new Phase(experimentKey, startMillis, endMillis, project, null, trigger, aaSalt);
     }
 
     boolean filtersProject(WarehouseSchema s) {
@@ -335,7 +343,6 @@ public final class MetricQueries {
   private static String units(Dialect d, WarehouseSchema s, Phase phase, List<Object> params, String dimension) {
     return ExposedUnits.cte(d, s, phase, params, dimension);
   }
-
 
   private static String perUnit(Dialect d, WarehouseSchema s, Phase phase, String name, Metric m,
       List<Object> params, boolean withDim) {

@@ -201,6 +201,32 @@ abstract class WarehouseStatisticsContract {
   }
 
   @Test
+  void platformAaSplit_halvesOfTheControlOnly_addUpToIt_andChangeWithTheSalt() throws Exception {
+    Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
+    Metric revenue = new Metric("purchase", Aggregation.SUM, 3 * DAY, 0, null, null);
+    WarehouseStatistics ws = new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+        qualified("exposures"), qualified("metric_events")));
+    CupedStats control = ws.metric(c, phase, revenue, 2).get(0);
+
+    long[] first = null;
+    boolean changed = false;
+    for (String salt : List.of("salt-1", "salt-2", "salt-3")) {
+      List<CupedStats> halves = ws.metric(c, new Phase("exp", T0, T0 + 30 * DAY, null, null, null, salt), revenue, 2);
+      assertThat(halves.get(0).n() + halves.get(1).n()).as("the control's units, split").isEqualTo(control.n());
+      assertThat(halves.get(0).sumY() + halves.get(1).sumY()).isCloseTo(control.sumY(), within(1e-6));
+      assertThat(halves.get(0).n()).isPositive();
+      assertThat(halves.get(1).n()).isPositive();
+      long[] n = {halves.get(0).n(), halves.get(1).n()};
+      if (first == null) {
+        first = n;
+      } else if (first[0] != n[0]) {
+        changed = true;
+      }
+    }
+    assertThat(changed).as("another salt, another split").isTrue();
+  }
+
+  @Test
   void conversionAndRatioAndCap_matchDirectComputation() throws Exception {
     Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
     WarehouseStatistics ws = new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
