@@ -214,16 +214,47 @@ public final class ConfigService {
 
   /** Stores an analysis snapshot of an experiment (not audited: results, not configuration). */
   public void saveSnapshot(String project, String experimentKey, int phase, JsonNode snapshot) {
-    store.write(tx -> {
-      tx.insertSnapshot(project, experimentKey, phase, clock.millis(), snapshot.toString());
-      return null;
-    });
+    saveSnapshot(project, experimentKey, phase, snapshot, Optional.empty());
   }
 
-  /** The newest snapshots of an experiment, newest first. */
+  /**
+   * Stores an analysis snapshot with its lineage (what produced it, ADR 0043) and returns its id;
+   * durable when this returns.
+   */
+  public long saveSnapshot(String project, String experimentKey, int phase, JsonNode snapshot,
+      Optional<JsonNode> lineage) {
+    return store.write(tx -> tx.insertSnapshot(project, experimentKey, phase, clock.millis(), snapshot.toString(),
+        lineage.map(JsonNode::toString)));
+  }
+
+  /** The newest snapshots of an experiment, newest first, each with its {@code snapshotId}. */
   public List<JsonNode> snapshots(String project, String experimentKey, int limit) {
     return store.read(tx -> tx.snapshots(project, experimentKey, limit)).stream()
-        .map(b -> (JsonNode) ModelJson.parse(b)).toList();
+        .map(s -> (JsonNode) withId(s)).toList();
+  }
+
+  /**
+   * A snapshot of a project by its id, with its {@code snapshotId}, and its lineage when recorded;
+   * not found when there is none in this project.
+   */
+  public SnapshotRecord snapshot(String project, long id) {
+    dev.assay.server.store.StoredSnapshot s = store.read(tx -> {
+      scopeOf(tx, Kind.EXPERIMENT, project);
+      return tx.snapshot(id);
+    }).filter(x -> x.project().equals(project)).orElseThrow(() -> DomainException.notFound("no results snapshot "
+        + id + " in project '" + project + "'"));
+    return new SnapshotRecord(id, s.experimentKey(), withId(s), s.lineage().map(ModelJson::parse));
+  }
+
+  /** A stored snapshot: its experiment, body (with its {@code snapshotId}) and lineage, if recorded. */
+  public record SnapshotRecord(long id, String experimentKey, ObjectNode body, Optional<ObjectNode> lineage) {}
+
+  private static ObjectNode withId(dev.assay.server.store.StoredSnapshot s) {
+    ObjectNode body = ModelJson.parse(s.body());
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("snapshotId", s.id());
+    out.setAll(body);
+    return out;
   }
 
   /** Runs a periodic job on the one replica holding its lease (ConfigStore#runLeased, ADR 0029). */
