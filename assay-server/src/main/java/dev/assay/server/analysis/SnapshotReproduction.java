@@ -52,7 +52,7 @@ public final class SnapshotReproduction {
 
   /** The lineage of a snapshot of the project (404 when none, 409 when it was stored without one). */
   public static ObjectNode lineage(ConfigService config, String project, long id) {
-    ConfigService.SnapshotRecord s = config.snapshot(project, id);
+    dev.assay.server.domain.Snapshots.Record s = config.snapshot(project, id);
     ObjectNode lineage = s.lineage().orElseThrow(() -> noLineage(id));
     ObjectNode out = F.objectNode().put("snapshotId", id);
     out.setAll(lineage);
@@ -65,7 +65,7 @@ public final class SnapshotReproduction {
    * @return the comparison; {@code reproduced} is true when every recorded number came back equal
    */
   public ObjectNode reproduce(String project, long id) {
-    ConfigService.SnapshotRecord s = config.snapshot(project, id);
+    dev.assay.server.domain.Snapshots.Record s = config.snapshot(project, id);
     SnapshotLineage l = LineageJson.read(s.lineage().orElseThrow(() -> noLineage(id)));
     String[] current = {"the warehouse version"};
     Now now;

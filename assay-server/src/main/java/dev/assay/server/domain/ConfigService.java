@@ -217,44 +217,20 @@ public final class ConfigService {
     saveSnapshot(project, experimentKey, phase, snapshot, Optional.empty());
   }
 
-  /**
-   * Stores an analysis snapshot with its lineage (what produced it, ADR 0043) and returns its id;
-   * durable when this returns.
-   */
+  /** As above with its lineage (ADR 0043); returns the snapshot's id, durable when this returns. */
   public long saveSnapshot(String project, String experimentKey, int phase, JsonNode snapshot,
       Optional<JsonNode> lineage) {
-    return store.write(tx -> tx.insertSnapshot(project, experimentKey, phase, clock.millis(), snapshot.toString(),
-        lineage.map(JsonNode::toString)));
+    return Snapshots.save(store, project, experimentKey, phase, clock.millis(), snapshot, lineage);
   }
 
   /** The newest snapshots of an experiment, newest first, each with its {@code snapshotId}. */
   public List<JsonNode> snapshots(String project, String experimentKey, int limit) {
-    return store.read(tx -> tx.snapshots(project, experimentKey, limit)).stream()
-        .map(s -> (JsonNode) withId(s)).toList();
+    return Snapshots.newest(store, project, experimentKey, limit);
   }
 
-  /**
-   * A snapshot of a project by its id, with its {@code snapshotId}, and its lineage when recorded;
-   * not found when there is none in this project.
-   */
-  public SnapshotRecord snapshot(String project, long id) {
-    dev.assay.server.store.StoredSnapshot s = store.read(tx -> {
-      scopeOf(tx, Kind.EXPERIMENT, project);
-      return tx.snapshot(id);
-    }).filter(x -> x.project().equals(project)).orElseThrow(() -> DomainException.notFound("no results snapshot "
-        + id + " in project '" + project + "'"));
-    return new SnapshotRecord(id, s.experimentKey(), withId(s), s.lineage().map(ModelJson::parse));
-  }
-
-  /** A stored snapshot: its experiment, body (with its {@code snapshotId}) and lineage, if recorded. */
-  public record SnapshotRecord(long id, String experimentKey, ObjectNode body, Optional<ObjectNode> lineage) {}
-
-  private static ObjectNode withId(dev.assay.server.store.StoredSnapshot s) {
-    ObjectNode body = ModelJson.parse(s.body());
-    ObjectNode out = Json.MAPPER.createObjectNode();
-    out.put("snapshotId", s.id());
-    out.setAll(body);
-    return out;
+  /** A snapshot of a project by id, with its lineage if recorded; not found when not in this project. */
+  public Snapshots.Record snapshot(String project, long id) {
+    return Snapshots.byId(store, project, id);
   }
 
   /** Runs a periodic job on the one replica holding its lease (ConfigStore#runLeased, ADR 0029). */

@@ -348,63 +348,18 @@ final class JdbcTransaction implements StoreTransaction {
 
   @Override
   public long insertSnapshot(String project, String experimentKey, int phase, long createdAtMillis, String body,
-      java.util.Optional<String> lineage) {
-    return sql(() -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO analysis_snapshots"
-          + " (project, experiment_key, phase, created_at, body, lineage) VALUES (?, ?, ?, ?, ?, ?)",
-          java.sql.Statement.RETURN_GENERATED_KEYS)) {
-        ps.setString(1, project);
-        ps.setString(2, experimentKey);
-        ps.setInt(3, phase);
-        ps.setLong(4, createdAtMillis);
-        ps.setString(5, body);
-        ps.setString(6, lineage.orElse(null));
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          if (!keys.next()) {
-            throw new SQLException("the store returned no id for the snapshot");
-          }
-          return keys.getLong(1);
-        }
-      }
-    });
+      Optional<String> lineage) {
+    return sql(() -> JdbcSnapshots.insert(c, project, experimentKey, phase, createdAtMillis, body, lineage));
   }
 
   @Override
   public List<StoredSnapshot> snapshots(String project, String experimentKey, int limit) {
-    return sql(() -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, project, experiment_key, phase, created_at, body"
-          + " FROM analysis_snapshots WHERE project = ? AND experiment_key = ? ORDER BY created_at DESC, id DESC")) {
-        ps.setString(1, project);
-        ps.setString(2, experimentKey);
-        ps.setMaxRows(limit);
-        List<StoredSnapshot> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new StoredSnapshot(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5),
-                rs.getString(6), java.util.Optional.empty()));
-          }
-        }
-        return out;
-      }
-    });
+    return sql(() -> JdbcSnapshots.newest(c, project, experimentKey, limit));
   }
 
   @Override
-  public java.util.Optional<StoredSnapshot> snapshot(long id) {
-    return sql(() -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, project, experiment_key, phase, created_at, body,"
-          + " lineage FROM analysis_snapshots WHERE id = ?")) {
-        ps.setLong(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return java.util.Optional.<StoredSnapshot>empty();
-          }
-          return java.util.Optional.of(new StoredSnapshot(rs.getLong(1), rs.getString(2), rs.getString(3),
-              rs.getInt(4), rs.getLong(5), rs.getString(6), java.util.Optional.ofNullable(rs.getString(7))));
-        }
-      }
-    });
+  public Optional<StoredSnapshot> snapshot(long id) {
+    return sql(() -> JdbcSnapshots.byId(c, id));
   }
 
   @Override
