@@ -54,6 +54,9 @@ class ReproduceCommandTest {
     long id = server.api("POST", "/experiments/repro/refresh", null).path("snapshotId").asLong();
     assertThat(id).isPositive();
 
+    CliRun results = CliRun.in(admin, "results", "repro");
+    assertThat(results.out()).as("the id reproduce takes").contains(" · snapshot " + id + "\n");
+
     CliRun same = CliRun.in(admin, "reproduce", String.valueOf(id));
     assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
     assertThat(same.out()).contains("snapshot " + id + " · experiment repro · phase 1")
