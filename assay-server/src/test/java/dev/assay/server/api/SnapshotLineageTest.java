@@ -161,6 +161,33 @@ class SnapshotLineageTest {
   }
 
   @Test
+  void reproduce_ofAClosedPhase_recordsItsEnd_andIgnoresExposuresAfterIt() throws Exception {
+    // The exposures are stamped a second ahead; phase 2 must start after them.
+    dev.assay.testsupport.Await.until(() -> System.currentTimeMillis() > now + 5, "the clock passes the exposures");
+    ok(server.admin("PATCH", "/api/v1/experiments/lin?newPhase=true", "{\"coverage\":0.9}"));
+    JsonNode exp = server.admin("GET", "/api/v1/experiments/lin", null).json();
+    long phase2 = exp.at("/phases/1/startedAt").asLong();
+    assertThat(phase2).as(exp.toString()).isGreaterThan(now);
+    long id = ok(server.admin("POST", "/api/v1/experiments/lin/refresh?phase=1", "{}")).json().path("snapshotId")
+        .asLong();
+    JsonNode window = ok(server.admin("GET", "/api/v1/snapshots/" + id + "/lineage", null)).json().path("window");
+    assertThat(window.path("open").asBoolean()).isFalse();
+    assertThat(java.time.Instant.parse(window.path("to").asText()).toEpochMilli()).isEqualTo(phase2);
+
+    List<String> later = new ArrayList<>();
+    for (int u = 100; u < 104; u++) {
+      later.add("{\"id\":\"y" + u + "\",\"type\":\"exposure\",\"experimentKey\":\"lin\",\"variationId\":0"
+          + ",\"unitId\":\"u" + u + "\",\"timestamp\":" + (phase2 + 10) + "}");
+    }
+    post(later);
+    JsonNode r = ok(server.admin("POST", "/api/v1/snapshots/" + id + "/reproduce", "{}")).json();
+    assertThat(r.path("reproduced").asBoolean()).as("exposures after the phase's end are outside its window: "
+        + r.path("numbers")).isTrue();
+    assertThat(r.at("/queries/0/rowsRead/current/exposures").asLong()).isEqualTo(20);
+    assertThat(r.path("definition").path("changed").asBoolean()).as("unchanged since the refresh").isFalse();
+  }
+
+  @Test
   void reportAndUi_linkTheLineage() {
     long id = refresh().path("snapshotId").asLong();
     String md = ok(server.admin("GET", "/api/v1/experiments/lin/report.md", null)).body();
