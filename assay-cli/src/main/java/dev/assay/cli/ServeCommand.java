@@ -113,6 +113,14 @@ final class ServeCommand implements Callable<Integer> {
   boolean alertsAllowPrivateTargets;
 
   @Option(
+      names = "--allow-local-warehouse",
+      defaultValue = "${env:ASSAY_ALLOW_LOCAL_WAREHOUSE:-false}",
+      description = "Start even though another replica sharing the store analyses its own embedded event"
+          + " warehouse (refused by default: each replica would see only the events it received)."
+          + " Or set ASSAY_ALLOW_LOCAL_WAREHOUSE=true.")
+  boolean allowLocalWarehouse;
+
+  @Option(
       names = "--event-hmac-key-file",
       defaultValue = "${env:ASSAY_EVENTS_HMAC_KEY_FILE}",
       paramLabel = "FILE",
@@ -217,7 +225,8 @@ final class ServeCommand implements Callable<Integer> {
    */
   private ServerConfig config(String adminToken) {
     ServerConfig.Builder builder = ServerConfig.builder().port(port).host(host).dataDir(dataDir).demo(demo)
-        .refreshInterval(refreshInterval).analysisQueryTimeout(analysisQueryTimeout).analysisMemory(analysisMemory)
+        .allowLocalWarehouse(allowLocalWarehouse).refreshInterval(refreshInterval)
+        .analysisQueryTimeout(analysisQueryTimeout).analysisMemory(analysisMemory)
         .httpLimits(httpLimits());
     present(databaseUrl).ifPresent(builder::databaseUrl);
     present(warehouseUrl).ifPresent(builder::warehouseUrl);
@@ -302,6 +311,8 @@ final class ServeCommand implements Callable<Integer> {
     AssayServer server;
     try {
       server = AssayServer.start(config);
+    } catch (ServerConfig.InvalidOption e) {
+      throw new CliInputException(optionName(e.option()) + ": " + e.reason(), e);
     } catch (IllegalArgumentException e) {
       throw new CliInputException(e.getMessage(), e);
     }

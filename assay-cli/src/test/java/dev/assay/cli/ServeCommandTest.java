@@ -206,7 +206,7 @@ class ServeCommandTest {
     assertThat(fromEnv.toString()).contains("$ASSAY_ADMIN_PASSWORD").doesNotContain("Abc123");
   }
 
-  private static Matcher awaitLine(StringWriter out, Thread serving) throws InterruptedException {
+  static Matcher awaitLine(StringWriter out, Thread serving) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       Matcher m = RUNNING.matcher(out.toString());
@@ -219,7 +219,7 @@ class ServeCommandTest {
     throw new AssertionError("server did not report it was running: " + out);
   }
 
-  private static HttpResponse<String> get(HttpClient http, int port, String path, String token)
+  static HttpResponse<String> get(HttpClient http, int port, String path, String token)
       throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     if (token != null) {

@@ -36,7 +36,8 @@ class ServerProcessesE2ETest {
     String url = TestPostgres.urlWithSchema(schema);
     try (ServeProcess a = new ServeProcess(Files.createTempDirectory("assay-e2e-a"), List.of("--database-url", url), Map.of());
         ServeProcess b = new ServeProcess(Files.createTempDirectory("assay-e2e-b"), List.of(),
-            Map.of("ASSAY_DATABASE_URL", url))) {
+            // Each analyses its own embedded warehouse: refused for a second replica unless allowed.
+            Map.of("ASSAY_DATABASE_URL", url, "ASSAY_ALLOW_LOCAL_WAREHOUSE", "true"))) {
       assertThat(a.output()).contains("store: jdbc:postgresql:").contains(schema);
       assertThat(b.output()).contains("store: jdbc:postgresql:").contains(schema);
       assertThat(b.demoClientKey).isEqualTo(a.demoClientKey);

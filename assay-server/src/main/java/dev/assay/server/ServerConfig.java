@@ -49,13 +49,15 @@ import java.util.Set;
  * @param alerts delivery of alerts: attempts, backoff, request timeout, private targets (ADR 0027)
  * @param clock the server's clock
  * @param rolloutTick how often the rollout evaluator looks at running rollouts (100 ms to 1 h)
+ * @param allowLocalWarehouse run with this replica's own embedded warehouse even while another
+ *     replica shares the store (ADR 0047); refused by default
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
     Optional<String> adminToken, Optional<String> adminPassword, boolean demo, Optional<String> warehouseUrl,
     Duration refreshInterval, Optional<URI> webhookUrl, Duration analysisQueryTimeout, String analysisMemory, int analysisConcurrent,
     int analysisPerProject, Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, HttpLimits httpLimits,
     Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, AlertOptions alerts,
-    Clock clock, Duration rolloutTick) {
+    Clock clock, Duration rolloutTick, boolean allowLocalWarehouse) {
 
   /** Shortest admin token accepted. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -174,6 +176,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private Optional<String> warehouseUrl = Optional.empty();
     private Duration refreshInterval = Duration.ofHours(1);
     private Duration rolloutTick = Duration.ofSeconds(10);
+    private boolean allowLocalWarehouse;
     private Optional<String> webhookUrl = Optional.empty();
     private AlertOptions alerts = AlertOptions.DEFAULTS;
     private Duration analysisQueryTimeout = ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
@@ -257,6 +260,15 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     }
 
     /** How often the rollout evaluator looks at running rollouts (ADR 0031). Default 10 s. */
+    /**
+     * Lets this replica analyse its own embedded warehouse while another replica shares the store
+     * (their results would differ: each sees only the events it received).
+     */
+    public Builder allowLocalWarehouse(boolean allow) {
+      this.allowLocalWarehouse = allow;
+      return this;
+    }
+
     public Builder rolloutTick(Duration tick) {
       this.rolloutTick = tick;
       return this;
@@ -401,7 +413,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
           sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock,
-          rolloutTick);
+          rolloutTick, allowLocalWarehouse);
     }
 
     /** Builds the configuration and starts a server on it ({@link AssayServer#start(ServerConfig)}). */

@@ -19,6 +19,7 @@ import dev.assay.server.analysis.WarehouseSchema;
 import dev.assay.server.api.ApiServices;
 import dev.assay.server.api.ConnectionGuard;
 import dev.assay.server.api.HttpApi;
+import dev.assay.server.api.Readiness;
 import dev.assay.server.api.RouteContributor;
 import dev.assay.server.audit.AuditAnchor;
 import dev.assay.server.audit.AuditCheckpointer;
@@ -62,6 +63,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wires a server from its {@link ServerConfig}: each part is built in dependency order in the
@@ -99,6 +101,8 @@ final class ServerWiring {
   private final EventStore warehouseEvents;
   private final EventGovernance governance;
   private final EventStore ingest;
+  /* This replica's Kafka consumer, when it runs one (set by startKafka). */
+  private @Nullable KafkaEventConsumer consumer;
   private final ConnectionGuard guard;
   private final HttpApi api;
   private final WebServer web;
@@ -136,6 +140,9 @@ final class ServerWiring {
     payloads.attach();
     this.subscriptions = new PayloadSubscriptions(payloads);
     this.events = closer.register(DuckDbEventStore.open(c.dataDir(), c.events().dedupWindow()));
+    if (c.warehouseUrl().isEmpty() && !c.allowLocalWarehouse()) {
+      closer.register(LocalWarehouseLease.take(store)); // one replica per store analyses its own events
+    }
     this.analysis = startAnalysis();
     this.warehouseEvents = openWarehouseEvents();
     seedDemoTraffic();
@@ -147,7 +154,8 @@ final class ServerWiring {
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     var rollouts = startRollouts();
     this.api = new HttpApi(new ApiServices(store, config, keys, audit, payloads, subscriptions, meters,
-        store::healthy, Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
+        () -> new Readiness(store.healthy(), Optional.ofNullable(consumer).map(KafkaEventConsumer::status)),
+        Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
         this.breakerService = breakers(),
         closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)),
         this.rolloutService = rollouts,
@@ -303,7 +311,7 @@ final class ServerWiring {
     LOG.log(System.Logger.Level.INFO, "Kafka mode: brokers {0}, topic {1}, {2}", brokers, topic, settings.describe());
     KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, settings));
     if (c.events().kafkaConsume()) {
-      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, settings).bindTo(meters));
+      consumer = closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, settings).bindTo(meters));
     }
     return producer;
   }

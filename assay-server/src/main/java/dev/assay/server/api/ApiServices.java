@@ -14,7 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the HTTP edge calls: the services below it, already started, and the two settings of the
@@ -28,7 +28,7 @@ import java.util.function.BooleanSupplier;
  * @param payloads compiled SDK payloads by client key
  * @param subscriptions SSE subscriptions to payload changes
  * @param meters the Prometheus registry served at {@code /metrics}
- * @param ready whether the server is ready ({@code /health/ready})
+ * @param ready whether the server is ready, and the state of its parts ({@code /health/ready})
  * @param analysis experiment refreshes, when configured
  * @param events where ingested events go (the embedded store, or Kafka)
  * @param eventGovernance privacy, retention and erasure of stored events
@@ -43,7 +43,7 @@ import java.util.function.BooleanSupplier;
  * @param changeRequests change requests awaiting approval (their guard is on config's writes)
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
-    PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
+    PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, Supplier<Readiness> ready,
     Optional<ExperimentRefresh> analysis, EventStore events, EventGovernance eventGovernance, ConnectionGuard guard,
     Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, AlertOutbox alerts,
     dev.assay.server.safety.CircuitBreakers breakers, dev.assay.server.safety.ScheduledChanges schedules,

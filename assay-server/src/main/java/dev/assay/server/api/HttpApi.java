@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -44,7 +44,7 @@ public final class HttpApi {
 
   private final Credentials credentials;
   private final PrometheusMeterRegistry meters;
-  private final BooleanSupplier ready;
+  private final Supplier<Readiness> ready;
   private final List<Endpoint> endpoints;
   private final FeaturesApi features;
   private final StreamApi stream;
@@ -108,8 +108,11 @@ public final class HttpApi {
     routing.addFilter(new RouteMetrics(meters, templates));
     Routes routes = new Routes(routing);
     routes.get("/health/live", (req, res) -> send(res, Reply.ok(status("UP"))));
-    routes.get("/health/ready", (req, res) -> send(res,
-        ready.getAsBoolean() ? Reply.ok(status("UP")) : ApiErrors.error(503, "not_ready", "the store is not reachable", List.of())));
+    routes.get("/health/ready", (req, res) -> {
+      Readiness r = ready.get();
+      send(res, r.storeUp() ? Reply.ok(r.json())
+          : ApiErrors.error(503, "not_ready", "the store is not reachable", List.of()));
+    });
     routes.get("/metrics", (req, res) -> send(res, new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
         meters.scrape().getBytes(StandardCharsets.UTF_8))));
     SdkEdge edge = new SdkEdge(routes);

@@ -36,7 +36,7 @@ class AlertsReplicasTest {
   }
 
   private TestServer start(String url) {
-    return new TestServer(c -> c.databaseUrl(url).alerts(new AlertOptions(3, Duration.ofMillis(20),
+    return new TestServer(c -> c.databaseUrl(url).allowLocalWarehouse(true).alerts(new AlertOptions(3, Duration.ofMillis(20),
         Duration.ofMillis(50), Duration.ofSeconds(5), true)));
   }
 

@@ -104,7 +104,7 @@ class BreakerReplicasTest {
     }
     String url = TestPostgres.urlWithSchema(schema);
     a = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("breaker-a"))
-        .databaseUrl(url).adminToken(TOKEN).start();
+        .databaseUrl(url).allowLocalWarehouse(true).adminToken(TOKEN).start();
     String clientKey = JSON.readTree(admin(a, "POST", "/api/v1/sdk-connections",
         "{\"name\":\"web\",\"environment\":\"production\"}")).get("key").asText();
     admin(a, "POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}");
@@ -118,7 +118,7 @@ class BreakerReplicasTest {
     admin(a, "PUT", "/api/v1/experiments/checkout/breaker", "{\"errorRateMargin\":0.02}");
     // Started after the breaker exists, the second replica arms it from the store at start.
     b = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("breaker-b"))
-        .databaseUrl(url).adminToken(TOKEN).start();
+        .databaseUrl(url).allowLocalWarehouse(true).adminToken(TOKEN).start();
     assertThat(servesControl(b, clientKey)).isFalse();
 
     Await.until(() -> {

@@ -43,6 +43,19 @@ class EventsKafkaModeTest {
       } while (summary.get("metricEvents").asLong() < 50 && System.nanoTime() < deadline);
       assertThat(summary.get("metricEvents").asLong()).isEqualTo(50);
       assertThat(summary.at("/latest/0/unitId").asText()).hasSize(64).isNotEqualTo("carol");
+      // The readiness probe shows the consumer: running, caught up, and its commit of these events.
+      dev.assay.testsupport.Await.until(() -> {
+        JsonNode c = server.call("GET", "/health/ready", null, null).json().at("/checks/eventConsumer");
+        return !c.path("lastCommit").isNull() && c.path("lag").asLong() == 0;
+      }, "the consumer's commit and no lag in /health/ready");
+      JsonNode ready = server.call("GET", "/health/ready", null, null).json();
+      assertThat(ready.get("status").asText()).isEqualTo("UP");
+      assertThat(ready.at("/checks/store").asText()).isEqualTo("UP");
+      assertThat(ready.at("/checks/eventConsumer/state").asText()).isEqualTo("RUNNING");
+      assertThat(ready.at("/checks/eventConsumer/lag").asLong()).isZero();
+      assertThat(ready.at("/checks/eventConsumer/restarts").asLong()).isZero();
+      assertThat(java.time.Instant.parse(ready.at("/checks/eventConsumer/lastCommit").asText()))
+          .isBetween(java.time.Instant.ofEpochMilli(now), java.time.Instant.now());
       assertThat(server.admin("DELETE", "/api/v1/events/units/carol", null).json().get("deleted").asLong()).isEqualTo(50);
     }
   }

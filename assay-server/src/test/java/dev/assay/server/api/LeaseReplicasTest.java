@@ -44,7 +44,7 @@ class LeaseReplicasTest {
 
   private AssayServer start(String url, String name) throws Exception {
     return AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("lease-" + name))
-        .databaseUrl(url).adminToken(TOKEN).refreshInterval(Duration.ofMillis(500)).start();
+        .databaseUrl(url).allowLocalWarehouse(true).adminToken(TOKEN).refreshInterval(Duration.ofMillis(500)).start();
   }
 
   private double rounds(AssayServer s) {

@@ -213,7 +213,10 @@ class ManagementApiTest {
   @Test
   void probesMetricsAndOpenApi_areServed() {
     assertThat(t.call("GET", "/health/live", null, null).status()).isEqualTo(200);
-    assertThat(t.call("GET", "/health/ready", null, null).status()).isEqualTo(200);
+    TestServer.Response ready = t.call("GET", "/health/ready", null, null);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().at("/checks/store").asText()).isEqualTo("UP");
+    assertThat(ready.json().at("/checks").has("eventConsumer")).as("no Kafka consumer without Kafka mode").isFalse();
     t.admin("GET", "/api/v1/flags", null);
     assertThat(t.call("GET", "/metrics", null, null).body()).contains("assay_http_requests_seconds_bucket");
     JsonNode doc = t.call("GET", "/api/v1/openapi.json", null, null).json();

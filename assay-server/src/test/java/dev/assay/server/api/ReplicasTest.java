@@ -41,9 +41,9 @@ class ReplicasTest {
     }
     String url = TestPostgres.urlWithSchema(schema);
     a = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("replica-a"))
-        .databaseUrl(url).adminToken(TOKEN).start();
+        .databaseUrl(url).allowLocalWarehouse(true).adminToken(TOKEN).start();
     b = AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("replica-b"))
-        .databaseUrl(url).adminToken(TOKEN).sseHeartbeat(Duration.ofSeconds(1)).start();
+        .databaseUrl(url).allowLocalWarehouse(true).adminToken(TOKEN).sseHeartbeat(Duration.ofSeconds(1)).start();
   }
 
   @AfterEach

@@ -86,7 +86,7 @@ class RolloutReplicasTest {
 
   private AssayServer replica(String url, String name) throws Exception {
     return AssayServer.builder().port(0).host("127.0.0.1").dataDir(Files.createTempDirectory("rollout-" + name))
-        .databaseUrl(url).adminToken(TOKEN).rolloutTick(Duration.ofMillis(200)).start();
+        .databaseUrl(url).allowLocalWarehouse(true).adminToken(TOKEN).rolloutTick(Duration.ofMillis(200)).start();
   }
 
   /* Fresh units on replica a's payload; the exposures of those in the rollout reach both replicas. */
