@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       ExperimentsCommand.class,
       MetricsCommand.class,
       ResultsCommand.class,
+      ReproduceCommand.class,
       EventsCommand.class,
       PlanCommand.class,
       ApplyCommand.class,

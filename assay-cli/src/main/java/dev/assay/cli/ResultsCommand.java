@@ -66,7 +66,8 @@ final class ResultsCommand extends RemoteCommand {
 
   private void printTable(JsonNode s) {
     out().println("experiment " + s.path("experiment").asText(key) + " · phase " + s.path("phase").asText("-")
-        + " · computed " + s.path("computedAt").asText("-"));
+        + " · computed " + s.path("computedAt").asText("-")
+        + (s.hasNonNull("snapshotId") ? " · snapshot " + s.path("snapshotId").asText() : ""));
     JsonNode health = s.path("health");
     List<String> units = new ArrayList<>();
     for (JsonNode u : health.path("units")) {

@@ -69,7 +69,7 @@ class ArchitectureTest {
    * Entities travel as records (domain.model) between the edges; a field read by name with a
    * forgiving default turns a safety check off silently when the field is renamed. JSON is read
    * by name only at the edges — the HTTP edge (api, ui), the store, the two mappers (ModelJson for
-   * configuration, SnapshotJson for results, with HoldoutJson and DesignResultsJson for its parts), request parsing (Json) — and where the JSON is not
+   * configuration, SnapshotJson for results, with HoldoutJson and DesignResultsJson for its parts, and LineageJson for their lineage), request parsing (Json) — and where the JSON is not
    * an entity of ours: ingested events and their wire format (events), the compiled SDK payload
    * (PayloadEvaluators, PayloadEncryption), DuckDB's parse tree of a metric's SQL (MetricSql), the
    * audit anchor's file (AuditAnchor), and the as-code file format (ascode), an edge of its own: files
@@ -83,6 +83,7 @@ class ArchitectureTest {
       .and().doNotHaveFullyQualifiedName("dev.assay.server.analysis.SnapshotJson")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.analysis.HoldoutJson")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.analysis.DesignResultsJson")
+      .and().doNotHaveFullyQualifiedName("dev.assay.server.analysis.LineageJson")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.domain.Json")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.domain.MetricSql")
       .and().doNotHaveFullyQualifiedName("dev.assay.server.delivery.PayloadEvaluators")

@@ -82,8 +82,41 @@ public final class AnalysisLoad {
         System.out.printf("refresh %d: %.2f s, process CPU %.2f s (units %,d + %,d, %d results, CUPED variance reduction of %s: %.0f%%)%n",
             r, secs, cpu, counts.units()[0], counts.units()[1], a.results().size(), names[1],
             100 * a.results().get(1).cupedVarianceReduction());
+        if (Boolean.getBoolean("lineage")) {
+          lineage(c, names);
+        }
       }
     }
+  }
+
+  /*
+   * -Dlineage=true: times what a refresh adds for its lineage (ADR 0043) — the COUNT(*) of the
+   * exposures in the window and of the metric events in reach (the SQL WarehouseReads generates
+   * for this schema, project filter aside) and the version query. A reproduction runs the
+   * refresh's queries again, so it costs what the queries above cost.
+   */
+  private static void lineage(Connection c, String[] names) throws Exception {
+    long start = System.nanoTime();
+    long exposures;
+    long events;
+    try (Statement st = c.createStatement()) {
+      try (var rs = st.executeQuery("SELECT COUNT(*) FROM \"exposures\" WHERE \"experiment_key\" = 'exp'"
+          + " AND \"ts\" >= 0 AND \"ts\" < " + (Long.MAX_VALUE / 4))) {
+        rs.next();
+        exposures = rs.getLong(1);
+      }
+      try (var rs = st.executeQuery("SELECT COUNT(*) FROM \"metric_events\" WHERE \"name\" IN ('"
+          + String.join("', '", names) + "') AND \"ts\" >= " + (-14 * DAY) + " AND \"ts\" < "
+          + (Long.MAX_VALUE / 4 + 7 * DAY))) {
+        rs.next();
+        events = rs.getLong(1);
+      }
+      try (var rs = st.executeQuery("SELECT version()")) {
+        rs.next();
+      }
+    }
+    System.out.printf("lineage counts: %.3f s (%,d exposures, %,d metric events read)%n",
+        (System.nanoTime() - start) / 1e9, exposures, events);
   }
 
   private static long processCpuNanos() {

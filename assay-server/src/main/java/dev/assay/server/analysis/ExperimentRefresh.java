@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.ModelJson;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -82,6 +83,7 @@ public final class ExperimentRefresh {
   private final SwitchbackStatistics switchbacks;
   private final HoldoutAnalysis holdouts;
   private final PlatformAa platformAa;
+  private final SnapshotReproduction reproduction;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -109,6 +111,17 @@ public final class ExperimentRefresh {
     this.switchbacks = new SwitchbackStatistics(warehouse, dialect, schema, executor.limits().queryTimeout());
     this.holdouts = new HoldoutAnalysis(config, warehouse, statistics, executor, clock);
     this.platformAa = new PlatformAa(config, warehouse, statistics, executor, clock);
+    this.reproduction = new SnapshotReproduction(config, warehouse, dialect, schema, executor.limits().queryTimeout(),
+        clock);
+  }
+
+  /**
+   * Runs a snapshot's recorded queries again and compares their numbers (ADR 0043), on the
+   * analysis executor under the project's refresh limits (429 {@code analysis_busy} at them).
+   */
+  public ObjectNode reproduce(String project, long snapshotId) {
+    SnapshotReproduction.lineage(config, project, snapshotId);
+    return executor.admit(project).call(() -> reproduction.reproduce(project, snapshotId));
   }
 
   /** A switchback's window × region analysis, from the same warehouse (api.SwitchbacksApi, ADR 0038). */
@@ -201,8 +214,15 @@ public final class ExperimentRefresh {
       slot.release();
       throw e;
     }
-    return SnapshotJson.write(slot.call(() -> run(project, exp, progress, options)));
+    Refreshed done = slot.call(() -> run(project, exp, progress, options));
+    ObjectNode out = SnapshotJson.write(done.snapshot());
+    ObjectNode withId = out.objectNode().put("snapshotId", done.id());
+    withId.setAll(out);
+    return withId;
   }
+
+  /** A stored snapshot and its id. */
+  private record Refreshed(AnalysisSnapshot snapshot, long id) {}
 
   private RefreshProgress begin(String project, Experiment exp, Options options) {
     int metrics = AnalysisPlan.roles(exp).size();
@@ -221,14 +241,14 @@ public final class ExperimentRefresh {
     return first;
   }
 
-  private AnalysisSnapshot run(String project, Experiment exp, Consumer<String> listener, Options options) {
+  private Refreshed run(String project, Experiment exp, Consumer<String> listener, Options options) {
     String id = project + "/" + exp.key();
     Consumer<String> step = name -> {
       progress.computeIfPresent(id, (k, p) -> p.step(name));
       listener.accept(name);
     };
     try {
-      AnalysisSnapshot snapshot = compute(project, exp, step, options);
+      Refreshed snapshot = compute(project, exp, step, options);
       progress.computeIfPresent(id, (k, p) -> p.done(clock.instant()));
       listener.accept("done");
       return snapshot;
@@ -238,7 +258,7 @@ public final class ExperimentRefresh {
     }
   }
 
-  private AnalysisSnapshot compute(String project, Experiment exp, Consumer<String> progress, Options options) {
+  private Refreshed compute(String project, Experiment exp, Consumer<String> progress, Options options) {
     AnalysisPlan plan = AnalysisPlan.of(project, exp, options.phase(), options.dimensions(),
         key -> config.metric(project, key));
     WarehouseQuery.Measurements measured = query.measure(plan, progress);
@@ -246,7 +266,10 @@ public final class ExperimentRefresh {
     Optional<AnalysisSnapshot> previous = config.snapshots(project, exp.key(), 1).stream()
         .map(SnapshotJson::read).findFirst();
     AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant());
-    config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(snapshot));
+    SnapshotLineage lineage = SnapshotLineage.of(plan, measured.recorded(), ModelJson.toTree(exp.analysis()),
+        definition(exp, plan.metrics()), snapshot.computedAt());
+    long id = config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(snapshot),
+        Optional.of(LineageJson.write(lineage)));
     for (Listener l : listeners) {
       try {
         l.refreshed(project, exp, snapshot, plan.latestPhase());
@@ -254,6 +277,24 @@ public final class ExperimentRefresh {
         LOG.log(Level.WARNING, "after the refresh of " + project + "/" + exp.key() + ": " + e.getMessage(), e);
       }
     }
-    return snapshot;
+    return new Refreshed(snapshot, id);
+  }
+
+  /**
+   * The hashes of what a snapshot was computed from: the experiment's design (without its
+   * lifecycle state, which does not change what is computed) and each metric (ratio parts too).
+   */
+  static SnapshotLineage.Definition definition(Experiment exp, List<AnalysisPlan.PlannedMetric> metrics) {
+    ObjectNode design = ModelJson.toTree(exp);
+    design.remove(List.of("status", "decision", "halted", "killed"));
+    Map<String, String> hashes = new java.util.TreeMap<>();
+    for (AnalysisPlan.PlannedMetric m : metrics) {
+      hashes.put(m.key(), LineageJson.sha256(ModelJson.toTree(m.metric())));
+      m.ratio().ifPresent(r -> {
+        hashes.put(r.numerator().key(), LineageJson.sha256(ModelJson.toTree(r.numerator())));
+        hashes.put(r.denominator().key(), LineageJson.sha256(ModelJson.toTree(r.denominator())));
+      });
+    }
+    return new SnapshotLineage.Definition(LineageJson.sha256(design), hashes);
   }
 }

@@ -33,6 +33,20 @@ public final class MarkdownReport {
     return render(ModelJson.fromView(Experiment.class, experimentView), SnapshotJson.read(snapshot));
   }
 
+  /**
+   * As {@link #render(JsonNode, JsonNode)}, ending with where the snapshot's lineage is and how to
+   * reproduce it (ADR 0043).
+   */
+  public static String render(JsonNode experimentView, JsonNode snapshot, long snapshotId, String project) {
+    String q = "?project=" + java.net.URLEncoder.encode(project, java.nio.charset.StandardCharsets.UTF_8);
+    return render(experimentView, snapshot) + "\n## Lineage\n\n"
+        + "Snapshot " + snapshotId + ": the SQL, parameters and rows read of each warehouse query, the data window,"
+        + " the warehouse and Assay versions, the settings and the definition hashes are at"
+        + " [`/api/v1/snapshots/" + snapshotId + "/lineage" + q + "`](/api/v1/snapshots/" + snapshotId + "/lineage" + q
+        + ") (web UI: [lineage](/ui/snapshots/" + snapshotId + "/lineage" + q + ")). Reproduce it with `assay reproduce "
+        + snapshotId + " --project " + project + "`.\n";
+  }
+
   public static String render(Experiment experiment, AnalysisSnapshot snapshot) {
     StringBuilder md = new StringBuilder();
     md.append("# ").append(experiment.name().isEmpty() ? experiment.key() : experiment.name()).append("\n\n");

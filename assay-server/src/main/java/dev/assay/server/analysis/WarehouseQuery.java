@@ -42,7 +42,20 @@ final class WarehouseQuery {
    */
   record Measurements(WarehouseStatistics.ExposureCounts counts, List<MetricData> data,
       Map<String, Map<String, List<CupedStats>>> byDimension, Map<String, List<QuantileStats>> quantiles,
-      ObjectNode sufficient, DesignCounts design) {}
+      ObjectNode sufficient, DesignCounts design, Recorded recorded) {}
+
+  /**
+   * What the refresh's lineage records of the warehouse (ADR 0043): every query as it ran with
+   * the rows it read, and the warehouse's version.
+   */
+  record Recorded(List<RecordedQuery> queries, WarehouseReads.Version warehouse) {
+    Recorded {
+      queries = List.copyOf(queries);
+    }
+  }
+
+  /** One query of the refresh, what it returned and what it read. */
+  record RecordedQuery(QueryLog.Entry entry, WarehouseReads.Rows read) {}
 
   /**
    * The unit counts of a clustered or triggered design (ADR 0039).
@@ -57,9 +70,35 @@ final class WarehouseQuery {
 
   Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
     String[] current = {"exposure counts"};
+    try {
+      return readOnly(warehouse, c -> {
+        QueryLog log = new QueryLog();
+        Measurements m = measure(c, plan, progress, current, statistics.recordingInto(log), log);
+        current[0] = "the lineage's row counts";
+        return new Measurements(m.counts(), m.data(), m.byDimension(), m.quantiles(), m.sufficient(), m.design(),
+            record(c, plan, log));
+      });
+    } catch (SQLException e) {
+      throw AnalysisSandbox.failure(e, current[0], statistics.timeout());
+    } catch (IllegalArgumentException e) {
+      throw new DomainException(DomainException.Category.UNPROCESSABLE, "invalid_metric",
+          current[0] + " cannot be computed: " + e.getMessage(), List.of());
+    }
+  }
+
+  /** Work on a warehouse connection. */
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on a connection of the warehouse in a read-only transaction that is always
+   * rolled back: a metric's SQL (or a recorded query run again) cannot change the warehouse.
+   */
+  static <T> T readOnly(ExperimentRefresh.Warehouse warehouse, SqlWork<T> work) throws SQLException {
     try (Connection c = warehouse.connect()) {
       boolean autoCommit = c.getAutoCommit();
-      // A read-only transaction, always rolled back: a metric's SQL cannot change the warehouse.
       c.setAutoCommit(false);
       try {
         c.setReadOnly(true);
@@ -67,7 +106,7 @@ final class WarehouseQuery {
         // DuckDB cannot switch an open connection; the rollback below still discards any change
       }
       try {
-        return measure(c, plan, progress, current);
+        return work.run(c);
       } finally {
         c.rollback();
         try {
@@ -77,19 +116,68 @@ final class WarehouseQuery {
         }
         c.setAutoCommit(autoCommit);
       }
-    } catch (SQLException e) {
-      throw AnalysisSandbox.failure(e, current[0], statistics.timeout());
-    } catch (IllegalArgumentException e) {
-      throw new DomainException(DomainException.Category.UNPROCESSABLE, "invalid_metric",
-          current[0] + " cannot be computed: " + e.getMessage(), List.of());
     }
   }
 
-  private Measurements measure(Connection c, AnalysisPlan plan, Consumer<String> progress, String[] current)
-      throws SQLException {
+  /* Per query of the log, the rows it read; then the warehouse's version (same transaction). */
+  private Recorded record(Connection c, AnalysisPlan plan, QueryLog log) throws SQLException {
+    WarehouseReads reads = new WarehouseReads(statistics.dialect(), statistics.schema(), statistics.timeout());
+    Map<QueryLog.Label, WarehouseReads.Rows> byLabel = new java.util.HashMap<>();
+    List<RecordedQuery> out = new ArrayList<>();
+    for (QueryLog.Entry e : log.entries()) {
+      WarehouseReads.Rows rows = byLabel.get(e.label());
+      if (rows == null) {
+        rows = reads.count(c, plan.window(), e.label(), sqlSources(plan, e.label()));
+        byLabel.put(e.label(), rows);
+      }
+      out.add(new RecordedQuery(e, rows));
+    }
+    return new Recorded(out, reads.version(c));
+  }
+
+  private static List<String> sqlSources(AnalysisPlan plan, QueryLog.Label label) {
+    List<String> out = new ArrayList<>();
+    for (PlannedMetric m : plan.metrics()) {
+      if (label.metrics().contains(m.key())) {
+        m.metric().sql().ifPresent(out::add);
+        m.ratio().ifPresent(r -> {
+          r.numerator().sql().ifPresent(out::add);
+          r.denominator().sql().ifPresent(out::add);
+        });
+      }
+    }
+    return out;
+  }
+
+  /* The label of the queries computing one metric (its events, lookback and window). */
+  private static QueryLog.Label label(String purpose, List<PlannedMetric> metrics, boolean withCovariate) {
+    java.util.Set<String> events = new java.util.TreeSet<>();
+    long lookback = 0;
+    long window = 0;
+    for (PlannedMetric m : metrics) {
+      List<MetricQueries.Metric> parts = m.ratio().isPresent()
+          ? List.of(AnalysisPlan.query(m.ratio().get().numerator(), false),
+              AnalysisPlan.query(m.ratio().get().denominator(), false))
+          : List.of(m.query(withCovariate && m.metric().type() != MetricType.QUANTILE));
+      for (MetricQueries.Metric q : parts) {
+        if (q.sqlSource() == null) {
+          events.add(q.eventName());
+        }
+        lookback = Math.max(lookback, q.lookbackMillis());
+        window = Math.max(window, q.windowMillis());
+      }
+    }
+    return new QueryLog.Label(purpose, metrics.stream().map(PlannedMetric::key).toList(), List.copyOf(events),
+        lookback, window);
+  }
+
+  private Measurements measure(Connection c, AnalysisPlan plan, Consumer<String> progress, String[] current,
+      WarehouseStatistics statistics, QueryLog log) throws SQLException {
     MetricQueries.Phase p = plan.window();
     int variations = plan.variants().size();
     progress.accept("counting exposures");
+    log.label(new QueryLog.Label("exposure counts", List.of(), plan.design().trigger().map(List::of).orElse(List.of()),
+        0, plan.design().trigger().isPresent() ? AnalysisPlan.OPEN_END : 0));
     WarehouseStatistics.ExposureCounts units = statistics.exposures(c, p, variations);
     AnalysisPlan.Design design = plan.design();
     java.util.Optional<long[]> clusters = design.clustered()
@@ -111,6 +199,7 @@ final class WarehouseQuery {
       current[0] = "metric '" + m.key() + "'";
       progress.accept("metric " + step + "/" + plan.metrics().size() + ": " + m.key());
       MetricType type = m.metric().type();
+      log.label(label("metric", List.of(m), !design.clustered() && m.ratio().isEmpty()));
       if (type == MetricType.QUANTILE && !design.clustered()) {
         quantiles.put(m.key(), statistics.quantile(c, p, m.query(false), m.metric().quantile().orElseThrow(),
             plan.settings().alpha(), variations));
@@ -118,7 +207,7 @@ final class WarehouseQuery {
       }
       Double margin = m.margin().orElse(null);
       if (design.clustered()) {
-        List<RatioStats> stats = clustered(c, p, m, variations);
+        List<RatioStats> stats = clustered(c, p, m, variations, statistics);
         sufficient.set(m.key(), JSON.valueToTree(stats));
         data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
         continue;
@@ -132,17 +221,22 @@ final class WarehouseQuery {
         continue;
       }
       if (onePass == null) {
-        onePass = onePass(c, p, plan.metrics(), variations);
+        log.label(label("metrics in one pass", plan.metrics().stream().filter(PlannedMetric::onePassEligible).toList(),
+            true));
+        onePass = onePass(c, p, plan.metrics(), variations, statistics);
+        log.label(label("metric", List.of(m), true));
       }
       List<CupedStats> s = onePass.containsKey(m.key()) ? onePass.get(m.key())
           : statistics.metric(c, p, m.query(true), variations);
       sufficient.set(m.key(), JSON.valueToTree(s));
       if (design.stratify().isPresent()) {
+        log.label(label("metric by stratum " + design.stratify().get(), List.of(m), false));
         strata.put(m.key(), statistics.metricByDimension(c, p, m.query(false), design.stratify().get(), variations));
       }
       for (String dim : plan.dimensions()) {
         current[0] = "metric '" + m.key() + "' by " + dim;
         progress.accept("metric " + m.key() + " by " + dim);
+        log.label(label("metric by " + dim, List.of(m), true));
         byDimension.computeIfAbsent(dim + "\u0000" + m.key(), k -> new LinkedHashMap<>())
             .putAll(statistics.metricByDimension(c, p, m.query(true), dim, variations));
       }
@@ -150,7 +244,7 @@ final class WarehouseQuery {
           : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
-        new DesignCounts(units.units(), clusters, exposed, strata));
+        new DesignCounts(units.units(), clusters, exposed, strata), null);
   }
 
   /*
@@ -158,8 +252,8 @@ final class WarehouseQuery {
    * method at the randomization unit (DesignQueries). Breakdowns are not computed for clustered
    * experiments (their per-level sums would need the same treatment).
    */
-  private List<RatioStats> clustered(Connection c, MetricQueries.Phase p, PlannedMetric m, int variations)
-      throws SQLException {
+  private static List<RatioStats> clustered(Connection c, MetricQueries.Phase p, PlannedMetric m, int variations,
+      WarehouseStatistics statistics) throws SQLException {
     if (m.metric().type() == MetricType.QUANTILE) {
       throw new IllegalArgumentException("a quantile metric has no cluster analysis (remove analysis.unit or the metric)");
     }
@@ -175,8 +269,8 @@ final class WarehouseQuery {
    * The event-defined mean, proportion, count and sum metrics in one pass over the events (one
    * scan instead of one per metric); empty when fewer than two qualify.
    */
-  private Map<String, List<CupedStats>> onePass(Connection c, MetricQueries.Phase p, List<PlannedMetric> metrics,
-      int variations) throws SQLException {
+  private static Map<String, List<CupedStats>> onePass(Connection c, MetricQueries.Phase p,
+      List<PlannedMetric> metrics, int variations, WarehouseStatistics statistics) throws SQLException {
     List<PlannedMetric> eligible = metrics.stream().filter(PlannedMetric::onePassEligible).toList();
     Map<String, List<CupedStats>> out = new LinkedHashMap<>();
     if (eligible.size() < 2) {

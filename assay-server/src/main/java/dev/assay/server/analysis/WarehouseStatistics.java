@@ -4,7 +4,6 @@ import dev.assay.stats.CupedStats;
 import dev.assay.stats.RatioStats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +16,7 @@ public final class WarehouseStatistics {
   private final Dialect dialect;
   private final WarehouseSchema schema;
   private final java.time.Duration timeout;
+  private final QueryLog log;
 
   /** With the default limit of {@link ExperimentRefresh#DEFAULT_QUERY_TIMEOUT} per query. */
   public WarehouseStatistics(Dialect dialect, WarehouseSchema schema) {
@@ -31,6 +31,27 @@ public final class WarehouseStatistics {
       throw new IllegalArgumentException("the query timeout must be at least 1 s, was " + timeout);
     }
     this.timeout = timeout;
+    this.log = null;
+  }
+
+  private WarehouseStatistics(WarehouseStatistics of, QueryLog log) {
+    this.dialect = of.dialect;
+    this.schema = of.schema;
+    this.timeout = of.timeout;
+    this.log = log;
+  }
+
+  /** The same statistics, appending every query they run (text, parameters, rows) to {@code log}. */
+  WarehouseStatistics recordingInto(QueryLog log) {
+    return new WarehouseStatistics(this, log);
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  WarehouseSchema schema() {
+    return schema;
   }
 
   /** The limit of one query. */
@@ -44,7 +65,8 @@ public final class WarehouseStatistics {
   public ExposureCounts exposures(Connection c, MetricQueries.Phase phase, int variations) throws SQLException {
     long[] units = new long[variations];
     long multiple = 0;
-    try (ResultSet rs = run(c, MetricQueries.exposureCounts(dialect, schema, phase))) {
+    {
+      QueryRows rs = run(c, MetricQueries.exposureCounts(dialect, schema, phase));
       while (rs.next()) {
         int v = rs.getInt(1);
         if (v == -1) {
@@ -63,7 +85,8 @@ public final class WarehouseStatistics {
     for (int i = 0; i < variations; i++) {
       out.add(new CupedStats(0, 0, 0, 0, 0, 0));
     }
-    try (ResultSet rs = run(c, MetricQueries.metric(dialect, schema, phase, m))) {
+    {
+      QueryRows rs = run(c, MetricQueries.metric(dialect, schema, phase, m));
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v >= 0 && v < variations) {
@@ -89,7 +112,8 @@ public final class WarehouseStatistics {
       }
       out.add(empty);
     }
-    try (ResultSet rs = run(c, MetricQueries.metrics(dialect, schema, phase, metrics))) {
+    {
+      QueryRows rs = run(c, MetricQueries.metrics(dialect, schema, phase, metrics));
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v < 0 || v >= variations) {
@@ -109,7 +133,8 @@ public final class WarehouseStatistics {
   public java.util.SortedMap<String, List<CupedStats>> metricByDimension(Connection c, MetricQueries.Phase phase,
       MetricQueries.Metric m, String dimension, int variations) throws SQLException {
     java.util.SortedMap<String, List<CupedStats>> out = new java.util.TreeMap<>();
-    try (ResultSet rs = run(c, MetricQueries.metric(dialect, schema, phase, m, dimension))) {
+    {
+      QueryRows rs = run(c, MetricQueries.metric(dialect, schema, phase, m, dimension));
       while (rs.next()) {
         String level = rs.getString("dim");
         int v = rs.getInt("variation");
@@ -137,7 +162,8 @@ public final class WarehouseStatistics {
   public List<dev.assay.stats.QuantileStats> quantile(Connection c, MetricQueries.Phase phase, MetricQueries.Metric m,
       double level, double alpha, int variations) throws SQLException {
     long[] n = new long[variations];
-    try (ResultSet rs = run(c, QuantileQueries.quantileCounts(dialect, schema, phase, m))) {
+    {
+      QueryRows rs = run(c, QuantileQueries.quantileCounts(dialect, schema, phase, m));
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v >= 0 && v < variations) {
@@ -150,7 +176,8 @@ public final class WarehouseStatistics {
       ranks[v] = n[v] > 0 ? dev.assay.stats.QuantileStats.ranks(n[v], level, alpha) : new long[0];
     }
     java.util.Map<String, Double> values = new java.util.HashMap<>();
-    try (ResultSet rs = run(c, QuantileQueries.orderStatistics(dialect, schema, phase, m, ranks))) {
+    {
+      QueryRows rs = run(c, QuantileQueries.orderStatistics(dialect, schema, phase, m, ranks));
       while (rs.next()) {
         values.put(rs.getInt("variation") + ":" + rs.getLong("rn"), sum(rs, "y"));
       }
@@ -160,7 +187,8 @@ public final class WarehouseStatistics {
       est[v] = n[v] > 0 ? values.getOrDefault(v + ":" + ranks[v][1], Double.NaN) : Double.NaN;
     }
     dev.assay.stats.QuantileStats.Clusters[] clusters = new dev.assay.stats.QuantileStats.Clusters[variations];
-    try (ResultSet rs = run(c, QuantileQueries.quantileClusters(dialect, schema, phase, m, est))) {
+    {
+      QueryRows rs = run(c, QuantileQueries.quantileClusters(dialect, schema, phase, m, est));
       while (rs.next()) {
         int v = rs.getInt("variation");
         long units = rs.getLong("units");
@@ -205,7 +233,8 @@ public final class WarehouseStatistics {
   /** Clusters per variation of a cluster-randomized phase. */
   public long[] clusters(Connection c, MetricQueries.Phase phase, int variations) throws SQLException {
     long[] out = new long[variations];
-    try (ResultSet rs = run(c, DesignQueries.clusterCounts(dialect, schema, phase))) {
+    {
+      QueryRows rs = run(c, DesignQueries.clusterCounts(dialect, schema, phase));
       while (rs.next()) {
         int v = rs.getInt(1);
         if (v >= 0 && v < variations) {
@@ -221,7 +250,8 @@ public final class WarehouseStatistics {
     for (int i = 0; i < variations; i++) {
       out.add(new RatioStats(0, 0, 0, 0, 0, 0));
     }
-    try (ResultSet rs = run(c, q)) {
+    {
+      QueryRows rs = run(c, q);
       while (rs.next()) {
         int v = rs.getInt("variation");
         if (v >= 0 && v < variations) {
@@ -239,7 +269,7 @@ public final class WarehouseStatistics {
    * others) may still overflow a double, and then the metric cannot be computed: the refresh
    * answers 422 naming it instead of producing NaN variances.
    */
-  private static double sum(ResultSet rs, String column) throws SQLException {
+  private static double sum(QueryRows rs, String column) {
     double v = rs.getDouble(column);
     if (!Double.isFinite(v)) {
       throw new IllegalArgumentException("its values are too large: " + column + " is " + v + " (keep |value| <= "
@@ -248,8 +278,16 @@ public final class WarehouseStatistics {
     return v;
   }
 
-  private ResultSet run(Connection c, MetricQueries.SqlQuery q) throws SQLException {
+  private QueryRows run(Connection c, MetricQueries.SqlQuery q) throws SQLException {
+    QueryRows rows = execute(c, q, timeout);
+    if (log != null) {
+      log.add(q, rows);
+    }
+    return rows;
+  }
 
+  /** Runs one query with the limit (cancelled at it) and reads its rows. */
+  static QueryRows execute(Connection c, MetricQueries.SqlQuery q, java.time.Duration timeout) throws SQLException {
     PreparedStatement ps = c.prepareStatement(q.sql());
     try {
       ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
@@ -272,7 +310,7 @@ public final class WarehouseStatistics {
       }
     }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
-      return ps.executeQuery();
+      return QueryRows.read(ps.executeQuery());
     } catch (SQLException e) {
       ps.close();
       if (fired.get()) {

@@ -134,8 +134,8 @@ final class ExperimentsApi implements Resource {
           + "': POST /api/v1/experiments/" + c.path("key") + "/refresh");
     }
     return new Reply(200, "text/markdown; charset=utf-8",
-        dev.assay.server.analysis.MarkdownReport.render(exp, snaps.get(0))
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        dev.assay.server.analysis.MarkdownReport.render(exp, snaps.get(0), snaps.get(0).path("snapshotId").asLong(),
+            c.project()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private ExperimentRefresh warehouse() {

@@ -77,7 +77,7 @@ public final class HttpApi {
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),
         new SwitchbacksApi(config, s.analysis()),
         new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config),
-        new FactorialApi(config));
+        new FactorialApi(config), new SnapshotsApi(config, s.analysis()));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);

@@ -214,16 +214,23 @@ public final class ConfigService {
 
   /** Stores an analysis snapshot of an experiment (not audited: results, not configuration). */
   public void saveSnapshot(String project, String experimentKey, int phase, JsonNode snapshot) {
-    store.write(tx -> {
-      tx.insertSnapshot(project, experimentKey, phase, clock.millis(), snapshot.toString());
-      return null;
-    });
+    saveSnapshot(project, experimentKey, phase, snapshot, Optional.empty());
   }
 
-  /** The newest snapshots of an experiment, newest first. */
+  /** As above with its lineage (ADR 0043); returns the snapshot's id, durable when this returns. */
+  public long saveSnapshot(String project, String experimentKey, int phase, JsonNode snapshot,
+      Optional<JsonNode> lineage) {
+    return Snapshots.save(store, project, experimentKey, phase, clock.millis(), snapshot, lineage);
+  }
+
+  /** The newest snapshots of an experiment, newest first, each with its {@code snapshotId}. */
   public List<JsonNode> snapshots(String project, String experimentKey, int limit) {
-    return store.read(tx -> tx.snapshots(project, experimentKey, limit)).stream()
-        .map(b -> (JsonNode) ModelJson.parse(b)).toList();
+    return Snapshots.newest(store, project, experimentKey, limit);
+  }
+
+  /** A snapshot of a project by id, with its lineage if recorded; not found when not in this project. */
+  public Snapshots.Record snapshot(String project, long id) {
+    return Snapshots.byId(store, project, id);
   }
 
   /** Runs a periodic job on the one replica holding its lease (ConfigStore#runLeased, ADR 0029). */

@@ -347,38 +347,19 @@ final class JdbcTransaction implements StoreTransaction {
   }
 
   @Override
-  public void insertSnapshot(String project, String experimentKey, int phase, long createdAtMillis, String body) {
-    sql(() -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO analysis_snapshots"
-          + " (project, experiment_key, phase, created_at, body) VALUES (?, ?, ?, ?, ?)")) {
-        ps.setString(1, project);
-        ps.setString(2, experimentKey);
-        ps.setInt(3, phase);
-        ps.setLong(4, createdAtMillis);
-        ps.setString(5, body);
-        ps.executeUpdate();
-      }
-      return null;
-    });
+  public long insertSnapshot(String project, String experimentKey, int phase, long createdAtMillis, String body,
+      Optional<String> lineage) {
+    return sql(() -> JdbcSnapshots.insert(c, project, experimentKey, phase, createdAtMillis, body, lineage));
   }
 
   @Override
-  public List<String> snapshots(String project, String experimentKey, int limit) {
-    return sql(() -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT body FROM analysis_snapshots"
-          + " WHERE project = ? AND experiment_key = ? ORDER BY created_at DESC, id DESC")) {
-        ps.setString(1, project);
-        ps.setString(2, experimentKey);
-        ps.setMaxRows(limit);
-        List<String> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(rs.getString(1));
-          }
-        }
-        return out;
-      }
-    });
+  public List<StoredSnapshot> snapshots(String project, String experimentKey, int limit) {
+    return sql(() -> JdbcSnapshots.newest(c, project, experimentKey, limit));
+  }
+
+  @Override
+  public Optional<StoredSnapshot> snapshot(long id) {
+    return sql(() -> JdbcSnapshots.byId(c, id));
   }
 
   @Override

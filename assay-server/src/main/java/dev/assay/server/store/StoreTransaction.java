@@ -64,11 +64,18 @@ public interface StoreTransaction {
 
   List<AuditRecord> audit(AuditQuery query);
 
-  /** Appends an analysis snapshot (JSON body) of an experiment phase. */
-  void insertSnapshot(String project, String experimentKey, int phase, long createdAtMillis, String body);
+  /**
+   * Appends an analysis snapshot (JSON body) of an experiment phase, with its lineage (JSON) when
+   * recorded; returns the snapshot's id.
+   */
+  long insertSnapshot(String project, String experimentKey, int phase, long createdAtMillis, String body,
+      java.util.Optional<String> lineage);
 
-  /** The newest {@code limit} snapshot bodies of an experiment, newest first. */
-  List<String> snapshots(String project, String experimentKey, int limit);
+  /** The newest {@code limit} snapshots of an experiment, newest first (without their lineage). */
+  List<StoredSnapshot> snapshots(String project, String experimentKey, int limit);
+
+  /** The snapshot with this id, with its lineage, if there is one. */
+  java.util.Optional<StoredSnapshot> snapshot(long id);
 
   /** Passwords and browser sessions of the web UI, in this transaction. */
   CredentialStore credentials();

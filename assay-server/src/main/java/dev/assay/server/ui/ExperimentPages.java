@@ -81,6 +81,7 @@ public final class ExperimentPages implements UiRoutes.Area {
     pages.post("/ui/experiments", Permission.WRITE_CONFIG, this::create);
     pages.post("/ui/experiments/power", Permission.WRITE_CONFIG, this::power);
     new ResultsPage(ui).register(pages);
+    new LineagePage(ui).register(pages);
     new SwitchbackPage(ui).register(pages);
     pages.get("/ui/experiments/{key}", Permission.READ, c -> show(c, 200, Form.empty(), FormErrors.NONE));
     pages.post("/ui/experiments/{key}/conclude", Permission.WRITE_CONFIG, this::conclude);

@@ -217,6 +217,11 @@ final class ExperimentPagesDomain {
     return analysis.isPresent();
   }
 
+  /** A snapshot's lineage (ADR 0043), as the API answers it. */
+  ObjectNode lineage(String project, long snapshotId) {
+    return dev.assay.server.analysis.SnapshotReproduction.lineage(config, project, snapshotId);
+  }
+
   /** The Markdown report of the latest snapshot. */
   String report(String project, String key) {
     ObjectNode exp = document(project, key);
@@ -224,7 +229,7 @@ final class ExperimentPagesDomain {
     if (snaps.isEmpty()) {
       throw DomainException.notFound("no results yet for experiment '" + key + "': refresh them first");
     }
-    return MarkdownReport.render(exp, snaps.get(0));
+    return MarkdownReport.render(exp, snaps.get(0), snaps.get(0).path("snapshotId").asLong(), project);
   }
 
   /** Exposure attributes to break results down by, as the API checks them. */

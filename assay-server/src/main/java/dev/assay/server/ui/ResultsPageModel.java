@@ -137,7 +137,7 @@ public final class ResultsPageModel {
   /** Everything the page shows. */
   public record Results(int phase, Instant computedAt, String engine, double alpha, boolean sequential,
       String correction, List<Section> sections, List<Banner> banners, List<Units> units, List<Dimension> dimensions,
-      int snapshots) {
+      int snapshots, long snapshotId) {
     public boolean bayesian() {
       return engine.equals("bayesian");
     }
@@ -207,7 +207,7 @@ public final class ResultsPageModel {
     return new Results(snapshot.path("phase").asInt(), Instant.parse(snapshot.path("computedAt").asText()),
         settings.path("engine").asText("frequentist"), settings.path("alpha").asDouble(0.05),
         settings.path("sequential").asBoolean(true), settings.path("correction").asText("benjamini_hochberg"), sections,
-        banners(experiment, snapshot), units, dimensions, snapshots);
+        banners(experiment, snapshot), units, dimensions, snapshots, snapshot.path("snapshotId").asLong(0));
   }
 
   /* Reads result objects of a snapshot into rows with their verdicts. */

@@ -209,7 +209,16 @@ class ExperimentPagesTest {
     assertThat(purchase.at("/series/0/estimate").size()).isEqualTo(plots.path("times").size());
     HttpResponse<String> md = browser.get("/ui/experiments/checkout-button/report.md?project=demo");
     assertThat(md.headers().firstValue("content-disposition")).contains("attachment; filename=\"checkout-button-report.md\"");
-    assertThat(md.body()).startsWith("# Checkout button colour").contains("purchase");
+    assertThat(md.body()).startsWith("# Checkout button colour").contains("purchase").contains("## Lineage");
+
+    // The results page links the snapshot's lineage page (ADR 0043).
+    java.util.regex.Matcher link = java.util.regex.Pattern.compile(
+        "href=\"(/ui/snapshots/(\\d+)/lineage\\?project=demo)\" data-testid=\"lineage-link\"").matcher(page);
+    assertThat(link.find()).as("a lineage link on the results page").isTrue();
+    assertThat(md.body()).contains("/api/v1/snapshots/" + link.group(2) + "/lineage?project=demo");
+    String lineage = browser.get(link.group(1)).body();
+    assertThat(lineage).contains("Lineage · snapshot " + link.group(2), "data-testid=\"lineage-warehouse\">duckdb v",
+        "data-testid=\"lineage-query\"", "exposure counts", "purchase", "WITH exposed AS", "country");
   }
 
   @Test
