@@ -216,6 +216,30 @@ public final class EventGovernance implements AutoCloseable {
     return new Erasure(reference, deleted);
   }
 
+  /** Most events one export returns (an export that reaches it says so). */
+  public static final int MAX_EXPORT = 100_000;
+
+  /** A data-subject export: how the audit log refers to the unit, and its events, oldest first. */
+  public record Export(String unitReference, List<Event> events, boolean truncated) {}
+
+  /**
+   * Everything stored for a unit in the scope, given its raw id (pseudonymized like at ingestion):
+   * its exposures and metric events, at most {@link #MAX_EXPORT}; the export is recorded in the
+   * audit log (action {@code export}) without the raw id.
+   */
+  public Export export(EventStore.Scope scope, String rawUnitId, String actor) {
+    String reference = privacy.reference(rawUnitId);
+    List<Event> found = events.unitEvents(scope, privacy.unitIds().apply(rawUnitId), MAX_EXPORT + 1);
+    boolean truncated = found.size() > MAX_EXPORT;
+    List<Event> kept = truncated ? found.subList(0, MAX_EXPORT) : found;
+    ObjectNode after = JsonNodeFactory.instance.objectNode();
+    after.put("unit", reference);
+    after.put("events", kept.size());
+    config.write(tx -> audit.append(tx, actor, "export", AUDIT_KIND, auditScope(scope), "unit:" + reference,
+        Optional.empty(), Optional.of(after.toString())));
+    return new Export(reference, List.copyOf(kept), truncated);
+  }
+
   /** A unit's events in the scope, given its raw id (pseudonymized like at ingestion), oldest first. */
   public List<Event> unitEvents(EventStore.Scope scope, String rawUnitId, int limit) {
     return events.unitEvents(scope, privacy.unitIds().apply(rawUnitId), limit);
