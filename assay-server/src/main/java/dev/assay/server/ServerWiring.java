@@ -150,6 +150,7 @@ final class ServerWiring {
     this.privacy = new PrivacySettingsService(store, audit, Optional.of(c.events().hmacKey()
         .map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElseGet(() -> audit.derivedKey("redaction"))));
     governance.typeRetention(privacy);
+    analysis.minCellUnits(privacy::minCellUnits);
     this.ingest = startKafka();
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     var rollouts = startRollouts();

@@ -83,6 +83,7 @@ public final class ExperimentRefresh {
   private final HoldoutAnalysis holdouts;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private volatile java.util.function.ToIntFunction<String> minCellUnits = project -> 1;
 
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock) {
@@ -231,6 +232,14 @@ public final class ExperimentRefresh {
     }
   }
 
+  /**
+   * Sets the small-cell threshold k per project (privacy settings, ADR 0044): a breakdown level with
+   * fewer than k units in some variation is stored suppressed, without numbers. Without it, k is 1.
+   */
+  public void minCellUnits(java.util.function.ToIntFunction<String> perProject) {
+    this.minCellUnits = java.util.Objects.requireNonNull(perProject, "perProject");
+  }
+
   private AnalysisSnapshot compute(String project, Experiment exp, Consumer<String> progress, Options options) {
     AnalysisPlan plan = AnalysisPlan.of(project, exp, options.phase(), options.dimensions(),
         key -> config.metric(project, key));
@@ -238,7 +247,8 @@ public final class ExperimentRefresh {
     progress.accept("statistics");
     Optional<AnalysisSnapshot> previous = config.snapshots(project, exp.key(), 1).stream()
         .map(SnapshotJson::read).findFirst();
-    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant());
+    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant(),
+        minCellUnits.applyAsInt(project));
     config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(snapshot));
     for (Listener l : listeners) {
       try {
