@@ -198,6 +198,24 @@ public final class ExperimentRefresh {
     return SnapshotJson.write(slot.call(() -> run(project, exp, progress, options)));
   }
 
+  /**
+   * The per-variation sufficient statistics of the latest phase (as a snapshot stores them, under
+   * {@code sufficientStatistics}) of the experiment's mean, count and proportion metrics that have
+   * a bound in {@code bounds} ([lo, hi] by metric key), each unit's value clipped to its bound in
+   * the warehouse SQL; nothing is stored. For a differentially private export (privacy.DpExport).
+   * Runs on the analysis executor like a refresh.
+   */
+  public ObjectNode clippedStatistics(String project, String experimentKey, Map<String, double[]> bounds) {
+    Experiment exp = config.experiment(project, experimentKey).value();
+    AnalysisPlan plan = AnalysisPlan.of(project, exp, 0, List.of(), key -> config.metric(project, key)).clipped(bounds);
+    if (plan.design().clustered()) {
+      throw DomainException.conflict("dp_unsupported", "a differentially private export of a cluster-randomized"
+          + " experiment is not supported (its sums are per cluster)", List.of());
+    }
+    AnalysisExecutor.Slot slot = executor.admit(project);
+    return slot.call(() -> query.measure(plan, step -> { }).sufficient());
+  }
+
   private RefreshProgress begin(String project, Experiment exp, Options options) {
     int metrics = AnalysisPlan.roles(exp).size();
     RefreshProgress first = RefreshProgress.started(exp.key(), 2 + metrics * (1 + options.dimensions().size()),

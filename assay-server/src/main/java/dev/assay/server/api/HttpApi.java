@@ -77,7 +77,7 @@ public final class HttpApi {
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),
         new SwitchbacksApi(config, s.analysis()),
         new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config),
-        new FactorialApi(config), new PrivacyApi(s.privacy()));
+        new FactorialApi(config), privacyApi(s));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
@@ -276,5 +276,11 @@ public final class HttpApi {
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.FINE, "reply not completed", e);
     }
+  }
+
+  private static PrivacyApi privacyApi(ApiServices s) {
+    dev.assay.server.privacy.PrivacyBudget budget = new dev.assay.server.privacy.PrivacyBudget(s.store(), s.audit());
+    return new PrivacyApi(s.privacy(), budget, s.analysis().map(a -> new dev.assay.server.privacy.DpExport(s.config(), a,
+        s.privacy(), budget, new java.security.SecureRandom())));
   }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.events.IngestRules;
+import dev.assay.server.privacy.DpExport;
+import dev.assay.server.privacy.PrivacyBudget;
 import dev.assay.server.privacy.PrivacySettings;
 import dev.assay.server.privacy.PrivacySettingsService;
 import java.util.ArrayList;
@@ -17,8 +19,9 @@ import java.util.Set;
 
 /**
  * A project's privacy settings (docs/privacy.md, ADR 0044): {@code GET /privacy} reads them,
- * {@code PUT /privacy} replaces them (admins; audited; a field left out takes its default). Every
- * field of a bad body is named in the 400.
+ * {@code PUT /privacy} replaces them (admins; audited; a field left out takes its default); the
+ * differentially private export of an experiment's results and its ε budget. Every field of a bad
+ * body or query is named in the 400.
  */
 final class PrivacyApi implements Resource {
   private static final Set<String> FIELDS = Set.of("consent", "redactions", "retentionDays", "minCellUnits",
@@ -32,9 +35,13 @@ final class PrivacyApi implements Resource {
         "clipBounds":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,
           "required":["lo","hi"],"properties":{"lo":{"type":"number"},"hi":{"type":"number"}}}}}}""");
   private final PrivacySettingsService settings;
+  private final PrivacyBudget budget;
+  private final java.util.Optional<DpExport> dp;
 
-  PrivacyApi(PrivacySettingsService settings) {
+  PrivacyApi(PrivacySettingsService settings, PrivacyBudget budget, java.util.Optional<DpExport> dp) {
     this.settings = settings;
+    this.budget = budget;
+    this.dp = dp;
   }
 
   @Override
@@ -48,7 +55,62 @@ final class PrivacyApi implements Resource {
         "Replace the project's privacy settings (audited; a field left out takes its default; applies to the next"
             + " batch ingested)", c -> Reply.ok(view(settings.set(c.project(), parse(c.json()), c.actor()))))
         .withRequestSchema(SCHEMA).withQuery("project"));
+    out.add(Endpoint.get("/experiments/{key}/results/dp-export", Permission.WRITE_METRICS,
+        "Differentially private export of the latest phase's sufficient statistics (n, sum, sum of squares per"
+            + " variation and clipped metric) with Laplace or Gaussian noise; spends ?epsilon= of the experiment's"
+            + " budget (audited), 409 naming the remaining budget when it would be exceeded", this::dpExport)
+        .withQuery("project", "epsilon", "mechanism", "delta"));
+    out.add(Endpoint.get("/experiments/{key}/privacy-budget", Permission.READ,
+        "The experiment's differential-privacy budget: total ε, spent, remaining, exports", c -> {
+          PrivacyBudget.Status s = budget.status(c.project(), c.path("key"));
+          ObjectNode o = JsonNodeFactory.instance.objectNode();
+          o.put("experiment", c.path("key")).put("total", s.total()).put("spent", s.spent())
+              .put("remaining", s.remaining()).put("exports", s.exports());
+          return Reply.ok(o);
+        }).withQuery("project"));
     return out;
+  }
+
+  /* GET /experiments/{key}/results/dp-export: validates the query, then exports (and spends ε). */
+  private Reply dpExport(Call c) {
+    DpExport export = dp.orElseThrow(() -> DomainException.conflict("no_warehouse",
+        "no analysis warehouse is configured: start the server with --warehouse-url", List.of()));
+    double epsilon = number(c, "epsilon").orElseThrow(() -> DomainException.invalid("epsilon",
+        "query parameter is required: the ε to spend, above 0 and at most 100"));
+    if (!(epsilon > 0) || epsilon > 100) {
+      throw DomainException.invalid("epsilon", "must be above 0 and at most 100, was " + epsilon);
+    }
+    DpExport.Mechanism mechanism = switch (c.query("mechanism").orElse("laplace")) {
+      case "laplace" -> DpExport.Mechanism.LAPLACE;
+      case "gaussian" -> DpExport.Mechanism.GAUSSIAN;
+      default -> throw DomainException.invalid("mechanism", "must be laplace or gaussian, was '"
+          + c.query("mechanism").orElse("") + "'");
+    };
+    java.util.Optional<Double> delta = number(c, "delta");
+    if (mechanism == DpExport.Mechanism.GAUSSIAN) {
+      double d = delta.orElseThrow(() -> DomainException.invalid("delta",
+          "query parameter is required with mechanism=gaussian: a probability above 0 and below 1, e.g. 1e-6"));
+      if (!(d > 0 && d < 1)) {
+        throw DomainException.invalid("delta", "must be above 0 and below 1, was " + d);
+      }
+    } else if (delta.isPresent()) {
+      throw DomainException.invalid("delta", "applies to mechanism=gaussian only");
+    }
+    return Reply.ok(export.export(c.project(), c.path("key"), epsilon, mechanism, delta.orElse(0.0), c.actor()));
+  }
+
+  private static java.util.Optional<Double> number(Call c, String name) {
+    return c.query(name).map(v -> {
+      try {
+        double d = Double.parseDouble(v);
+        if (!Double.isFinite(d)) {
+          throw new NumberFormatException();
+        }
+        return d;
+      } catch (NumberFormatException e) {
+        throw DomainException.invalid(name, "must be a number, was '" + v + "'");
+      }
+    });
   }
 
   static PrivacySettings parse(JsonNode body) {

@@ -135,7 +135,7 @@ public final class PrivacySettingsService implements EventGovernance.TypeRetenti
     }
   }
 
-  private static PrivacySettings read(StoreTransaction tx, String project) {
+  static PrivacySettings read(StoreTransaction tx, String project) {
     return tx.get(Kind.PRIVACY, project, KEY).map(e -> read(e.body())).orElse(PrivacySettings.DEFAULTS);
   }
 
