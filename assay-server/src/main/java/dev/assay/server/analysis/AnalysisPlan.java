@@ -51,7 +51,10 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
     /** The query of an event or SQL metric, with the CUPED covariate when {@code withCovariate}. */
     MetricQueries.Metric query(boolean withCovariate) {
       MetricQueries.Metric q = AnalysisPlan.query(metric, withCovariate);
-      return clip.map(c -> q.clippedTo(c[0], c[1])).orElse(q);
+      // Clipped to [lo, hi] per unit (within the metric's own cap, if lower) for a DP export.
+      return clip.map(c -> new MetricQueries.Metric(q.eventName(), q.aggregation(), q.windowMillis(), q.lookbackMillis(),
+          q.absoluteCap() == null ? c[1] : Math.min(q.absoluteCap(), c[1]), q.percentileCap(), q.sqlSource(),
+          q.valueProperty(), q.filters(), c[0])).orElse(q);
     }
 
     /** Whether the metric can share the one-pass scan of the events with other event metrics. */

@@ -57,13 +57,6 @@ public final class MetricQueries {
           filters, null);
     }
 
-    /** The same metric with its per-unit values clipped to [lo, hi] (within its own cap, if lower). */
-    public Metric clippedTo(double lo, double hi) {
-      double top = absoluteCap == null ? hi : Math.min(absoluteCap, hi);
-      return new Metric(eventName, aggregation, windowMillis, lookbackMillis, top, percentileCap, sqlSource,
-          valueProperty, filters, lo);
-    }
-
     /** A metric over the events table (no SQL source), valued by the value column, without filters. */
     public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
         Double absoluteCap, Double percentileCap) {

@@ -51,6 +51,9 @@ final class EventsApi implements Resource {
             "Data-subject access export: everything stored for a unit (exposures, metric events; the server keeps no"
                 + " other per-unit state), audited without the raw id; of ?project= only when given", c -> {
               EventGovernance.Export x = governance.export(scope(c), unitId(c), c.actor());
+              if (x.events().isEmpty()) {
+                throw DomainException.notFound("no events are stored for this unit (the request is recorded in the audit log)");
+              }
               ObjectNode o = JsonNodeFactory.instance.objectNode();
               o.put("unitReference", x.unitReference());
               scope(c).project().ifPresentOrElse(p -> o.put("project", p), () -> o.putNull("project"));

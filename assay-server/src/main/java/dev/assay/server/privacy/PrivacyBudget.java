@@ -46,6 +46,9 @@ public final class PrivacyBudget {
   public Status status(String project, String experiment) {
     return store.read(tx -> {
       PrivacySettingsService.requireProject(tx, project);
+      if (tx.get(Kind.EXPERIMENT, project, experiment).isEmpty()) {
+        throw DomainException.notFound("experiment '" + experiment + "' not found in project '" + project + "'");
+      }
       double total = PrivacySettingsService.read(tx, project).epsilonBudget();
       Ledger l = tx.get(Kind.DP_BUDGET, project, experiment).map(e -> read(e.body())).orElse(new Ledger(0, 0));
       return new Status(total, l.spent(), Math.max(0, total - l.spent()), l.exports());

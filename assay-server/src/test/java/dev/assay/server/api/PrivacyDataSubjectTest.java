@@ -85,9 +85,9 @@ class PrivacyDataSubjectTest {
     TestServer.Response erased = server.admin("DELETE", "/api/v1/events/units/alice", null);
     assertThat(erased.json().get("deleted").asLong()).isEqualTo(5);
 
-    JsonNode after = export("alice");
-    assertThat(after.get("exposures")).isEmpty();
-    assertThat(after.get("metricEvents")).isEmpty();
+    TestServer.Response after = server.admin("GET", "/api/v1/events/units/alice/export", null);
+    assertThat(after.status()).as(after.body()).isEqualTo(404);
+    assertThat(server.admin("GET", "/api/v1/events/units/alice", null).status()).isEqualTo(404);
     assertThat(ids(export("bob").get("metricEvents"))).containsExactly("m4");
     assertThat(server.call("GET", "/api/v1/events/units/bob/export", server.token("analyst"), null).status())
         .isEqualTo(403);
