@@ -191,6 +191,27 @@ class PrivacyConsentRedactionTest {
     assertThat(server.admin("PUT", "/api/v1/privacy?project=nope", "{}").status()).isEqualTo(404);
   }
 
+  @Test
+  void projectWithPrivacySettings_canBeDeleted_andItsSettingsGoWithIt() {
+    server = new TestServer();
+    TestServer.Response created = server.admin("POST", "/api/v1/projects", "{\"key\":\"shop\"}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    setPrivacyOf("shop", "{\"consent\":\"drop\"}");
+
+    TestServer.Response deleted = server.admin("DELETE", "/api/v1/projects/shop?version="
+        + created.json().get("version").asLong(), null);
+
+    assertThat(deleted.status()).as(deleted.body()).isBetween(200, 299);
+    server.admin("POST", "/api/v1/projects", "{\"key\":\"shop\"}");
+    assertThat(server.admin("GET", "/api/v1/privacy?project=shop", null).json().get("consent").asText())
+        .isEqualTo("keep");
+  }
+
+  private void setPrivacyOf(String project, String json) {
+    TestServer.Response r = server.admin("PUT", "/api/v1/privacy?project=" + project, json);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+  }
+
   private void assertField(String body, String field) {
     TestServer.Response r = server.admin("PUT", "/api/v1/privacy", body);
     assertThat(r.status()).as(body + " -> " + r.body()).isEqualTo(400);
