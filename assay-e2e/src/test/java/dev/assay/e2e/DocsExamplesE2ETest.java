@@ -60,7 +60,7 @@ class DocsExamplesE2ETest {
    * a user's own server, safety.md's breakers that need a stream of signals, run by BreakersApiTest): each
    * block is marked no-run. */
   private static final List<String> COMMANDS_ONLY = List.of("docs/performance.md", "docs/security.md", "docs/architecture.md",
-      "docs/cli.md", "docs/as-code.md", "docs/safety.md", "docs/operations.md");
+      "docs/cli.md", "docs/as-code.md", "docs/safety.md", "docs/operations.md", "docs/privacy.md");
 
   static List<String> runDocuments() {
     return RUN;

@@ -33,6 +33,7 @@ import dev.assay.server.domain.DemoData;
 import dev.assay.server.events.DuckDbEventStore;
 import dev.assay.server.events.EventGovernance;
 import dev.assay.server.events.EventPrivacy;
+import dev.assay.server.privacy.PrivacySettingsService;
 import dev.assay.server.events.EventStore;
 import dev.assay.server.events.KafkaEventConsumer;
 import dev.assay.server.events.KafkaEventStore;
@@ -101,6 +102,7 @@ final class ServerWiring {
   private final ExperimentRefresh analysis;
   private final EventStore warehouseEvents;
   private final EventGovernance governance;
+  private final PrivacySettingsService privacy;
   private final EventStore ingest;
   /* This replica's Kafka consumer, when it runs one (set by startKafka). */
   private @Nullable KafkaEventConsumer consumer;
@@ -151,6 +153,12 @@ final class ServerWiring {
         EventPrivacy.of(c.events().hmacKey(), c.events().attributeAllowList()), c.events().retentionDays(),
         c.events().retentionInterval(), store, audit, c.clock()));
     governance.recordSettings();
+    // The key of 'hash' redactions: the events' pseudonymization key when one is set, else one
+    // derived from the audit key (ADR 0044).
+    this.privacy = new PrivacySettingsService(store, audit, Optional.of(c.events().hmacKey()
+        .map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElseGet(() -> audit.derivedKey("redaction"))));
+    governance.typeRetention(privacy);
+    analysis.minCellUnits(privacy::minCellUnits);
     this.ingest = startKafka();
     this.guard = closer.register(new ConnectionGuard(c.httpLimits()));
     var rollouts = startRollouts();
@@ -161,7 +169,8 @@ final class ServerWiring {
         closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)),
         this.rolloutService = rollouts,
         this.policies = new dev.assay.server.approvals.Policies(store, audit, c.clock()),
-        this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts)),
+        this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts),
+        privacy),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

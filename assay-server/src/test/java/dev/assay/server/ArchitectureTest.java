@@ -22,13 +22,13 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
   private static final String[] NOT_HTTP = {"..server.store..", "..server.domain..", "..server.delivery..",
       "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
-      "..server.ascode..", "..server.alerts..", "..server.approvals.."};
+      "..server.ascode..", "..server.alerts..", "..server.approvals..", "..server.privacy.."};
 
   @ArchTest
   static final ArchRule storeDependsOnNoOtherServerPackage = noClasses().that().resideInAPackage("..server.store..")
       .should().dependOnClassesThat().resideInAnyPackage("..server.api..", "..server.domain..", "..server.delivery..",
           "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
-          "..server.alerts..", "..server.ui..", "..server.approvals..")
+          "..server.alerts..", "..server.ui..", "..server.approvals..", "..server.privacy..")
       .because("the store is the bottom layer: it keeps documents and knows no domain rule");
 
   @ArchTest

@@ -42,10 +42,19 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
    * @param ratio for a ratio metric, its numerator and denominator metrics
    */
   record PlannedMetric(String key, MetricData.Role role, Metric metric, boolean higherIsBetter,
-      Optional<Double> margin, Optional<Ratio> ratio) {
+      Optional<Double> margin, Optional<Ratio> ratio, Optional<double[]> clip) {
+    PlannedMetric(String key, MetricData.Role role, Metric metric, boolean higherIsBetter, Optional<Double> margin,
+        Optional<Ratio> ratio) {
+      this(key, role, metric, higherIsBetter, margin, ratio, Optional.empty());
+    }
+
     /** The query of an event or SQL metric, with the CUPED covariate when {@code withCovariate}. */
     MetricQueries.Metric query(boolean withCovariate) {
-      return AnalysisPlan.query(metric, withCovariate);
+      MetricQueries.Metric q = AnalysisPlan.query(metric, withCovariate);
+      // Clipped to [lo, hi] per unit (within the metric's own cap, if lower) for a DP export.
+      return clip.map(c -> new MetricQueries.Metric(q.eventName(), q.aggregation(), q.windowMillis(), q.lookbackMillis(),
+          q.absoluteCap() == null ? c[1] : Math.min(q.absoluteCap(), c[1]), q.percentileCap(), q.sqlSource(),
+          q.valueProperty(), q.filters(), c[0])).orElse(q);
     }
 
     /** Whether the metric can share the one-pass scan of the events with other event metrics. */
@@ -142,6 +151,23 @@ record AnalysisPlan(String project, String experimentKey, int phase, boolean lat
     return new AnalysisPlan(project, exp.key(), phase.number(), phase.number() == phases.size(), phase.startedAt(),
         end, variants.stream().map(Variant::key).toList(), weights, planned, List.copyOf(dimensions),
         settings(exp), minimumSample, Design.of(exp));
+  }
+
+  /**
+   * This plan for a differentially private export: only the mean, count and proportion metrics that
+   * have a clip bound ([lo, hi] by metric key), each clipped to it per unit, and no breakdowns.
+   */
+  AnalysisPlan clipped(Map<String, double[]> bounds) {
+    List<PlannedMetric> kept = new java.util.ArrayList<>();
+    for (PlannedMetric m : metrics) {
+      double[] b = bounds.get(m.key());
+      if (b != null && m.ratio().isEmpty() && m.metric().type() != MetricType.QUANTILE) {
+        kept.add(new PlannedMetric(m.key(), m.role(), m.metric(), m.higherIsBetter(), m.margin(), m.ratio(),
+            Optional.of(b.clone())));
+      }
+    }
+    return new AnalysisPlan(project, experimentKey, phase, latestPhase, start, end, variants, weights, kept, List.of(),
+        settings, minimumSample, design);
   }
 
   /** The statistics engine's settings of an experiment's analysis settings. */

@@ -35,15 +35,27 @@ final class Breakdowns {
 
   private Breakdowns() {}
 
-  static Map<String, Breakdown> of(AnalysisPlan plan, Measurements m, AnalysisSettings settings) {
+  /**
+   * The breakdowns of the plan's dimensions. A level with fewer than {@code minCellUnits} units in
+   * some variation is suppressed (small-cell suppression, docs/privacy.md): its rows carry the
+   * metric, the variant and {@code "suppressed": "suppressed (< k)"} instead of numbers, and it
+   * takes no part in the multiple-testing family or the interaction test.
+   */
+  static Map<String, Breakdown> of(AnalysisPlan plan, Measurements m, AnalysisSettings settings, int minCellUnits) {
     Map<String, Breakdown> out = new LinkedHashMap<>();
     for (String dim : plan.dimensions()) {
-      out.put(dim, breakdown(dim, plan, m, settings));
+      out.put(dim, breakdown(dim, plan, m, settings, minCellUnits));
     }
     return out;
   }
 
-  private static Breakdown breakdown(String dim, AnalysisPlan plan, Measurements m, AnalysisSettings settings) {
+  /** The text a suppressed cell shows instead of numbers. */
+  static String suppressed(int k) {
+    return "suppressed (< " + k + ")";
+  }
+
+  private static Breakdown breakdown(String dim, AnalysisPlan plan, Measurements m, AnalysisSettings settings,
+      int minCellUnits) {
     Map<String, List<ObjectNode>> levels = new LinkedHashMap<>();
     List<Map.Entry<MetricResult, ObjectNode>> all = new ArrayList<>();
     Map<String, List<double[]>> effects = new LinkedHashMap<>(); // metric|variant -> [effect, se] per level
@@ -71,6 +83,10 @@ final class Breakdowns {
         levelData.add(new MetricData(d.key(), d.type(), d.higherIsBetter(), d.role(), s, null));
       }
       if (levelData.isEmpty()) {
+        continue;
+      }
+      if (java.util.Arrays.stream(units).anyMatch(n -> n < minCellUnits)) {
+        levels.put(level, suppressedRows(plan, levelData, minCellUnits));
         continue;
       }
       ExperimentAnalysis a = ExperimentAnalysis.analyze(plan.variants(), units, plan.weights(), levelData, perLevel);
@@ -101,6 +117,19 @@ final class Breakdowns {
       }
     }
     return new Breakdown(levels, interactions);
+  }
+
+  private static List<ObjectNode> suppressedRows(AnalysisPlan plan, List<MetricData> metrics, int k) {
+    List<ObjectNode> rows = new ArrayList<>();
+    for (MetricData d : metrics) {
+      for (String variant : plan.variants().subList(1, plan.variants().size())) {
+        ObjectNode o = JSON.createObjectNode().put("metric", d.key()).put("variant", variant)
+            .put("suppressed", suppressed(k));
+        o.putArray("notes").add(suppressed(k) + ": fewer than " + k + " units in a variation of this level");
+        rows.add(o);
+      }
+    }
+    return rows;
   }
 
   /* Benjamini–Hochberg across every level × metric × variant of this dimension. */

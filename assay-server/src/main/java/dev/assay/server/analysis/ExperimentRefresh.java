@@ -86,6 +86,7 @@ public final class ExperimentRefresh {
   private final SnapshotReproduction reproduction;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private volatile java.util.function.ToIntFunction<String> minCellUnits = project -> 1;
 
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock) {
@@ -224,6 +225,24 @@ public final class ExperimentRefresh {
   /** A stored snapshot and its id. */
   private record Refreshed(AnalysisSnapshot snapshot, long id) {}
 
+  /**
+   * The per-variation sufficient statistics of the latest phase (as a snapshot stores them, under
+   * {@code sufficientStatistics}) of the experiment's mean, count and proportion metrics that have
+   * a bound in {@code bounds} ([lo, hi] by metric key), each unit's value clipped to its bound in
+   * the warehouse SQL; nothing is stored. For a differentially private export (privacy.DpExport).
+   * Runs on the analysis executor like a refresh.
+   */
+  public ObjectNode clippedStatistics(String project, String experimentKey, Map<String, double[]> bounds) {
+    Experiment exp = config.experiment(project, experimentKey).value();
+    AnalysisPlan plan = AnalysisPlan.of(project, exp, 0, List.of(), key -> config.metric(project, key)).clipped(bounds);
+    if (plan.design().clustered()) {
+      throw DomainException.conflict("dp_unsupported", "a differentially private export of a cluster-randomized"
+          + " experiment is not supported (its sums are per cluster)", List.of());
+    }
+    AnalysisExecutor.Slot slot = executor.admit(project);
+    return slot.call(() -> query.measure(plan, step -> { }).sufficient());
+  }
+
   private RefreshProgress begin(String project, Experiment exp, Options options) {
     int metrics = AnalysisPlan.roles(exp).size();
     RefreshProgress first = RefreshProgress.started(exp.key(), 2 + metrics * (1 + options.dimensions().size()),
@@ -258,6 +277,14 @@ public final class ExperimentRefresh {
     }
   }
 
+  /**
+   * Sets the small-cell threshold k per project (privacy settings, ADR 0044): a breakdown level with
+   * fewer than k units in some variation is stored suppressed, without numbers. Without it, k is 1.
+   */
+  public void minCellUnits(java.util.function.ToIntFunction<String> perProject) {
+    this.minCellUnits = java.util.Objects.requireNonNull(perProject, "perProject");
+  }
+
   private Refreshed compute(String project, Experiment exp, Consumer<String> progress, Options options) {
     AnalysisPlan plan = AnalysisPlan.of(project, exp, options.phase(), options.dimensions(),
         key -> config.metric(project, key));
@@ -265,7 +292,8 @@ public final class ExperimentRefresh {
     progress.accept("statistics");
     Optional<AnalysisSnapshot> previous = config.snapshots(project, exp.key(), 1).stream()
         .map(SnapshotJson::read).findFirst();
-    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant());
+    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant(),
+        minCellUnits.applyAsInt(project));
     SnapshotLineage lineage = SnapshotLineage.of(plan, measured.recorded(), ModelJson.toTree(exp.analysis()),
         definition(exp, plan.metrics()), snapshot.computedAt());
     long id = config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(snapshot),

@@ -43,9 +43,19 @@ public final class MetricQueries {
    *     the value column
    * @param filters property filters: only events whose JSON properties have these values count
    *     (values are strings, numbers or booleans; compared as the dialect reads JSON)
+   * @param floor lower clip of the per-unit value, or null (a differentially private export clips
+   *     values to a declared [floor, absoluteCap], docs/privacy.md)
    */
   public record Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
-      Double absoluteCap, Double percentileCap, String sqlSource, String valueProperty, Map<String, Object> filters) {
+      Double absoluteCap, Double percentileCap, String sqlSource, String valueProperty, Map<String, Object> filters,
+      Double floor) {
+
+    /** A metric without a lower clip. */
+    public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
+        Double absoluteCap, Double percentileCap, String sqlSource, String valueProperty, Map<String, Object> filters) {
+      this(eventName, aggregation, windowMillis, lookbackMillis, absoluteCap, percentileCap, sqlSource, valueProperty,
+          filters, null);
+    }
 
     /** A metric over the events table (no SQL source), valued by the value column, without filters. */
     public Metric(String eventName, Aggregation aggregation, long windowMillis, long lookbackMillis,
@@ -321,7 +331,7 @@ public final class MetricQueries {
       List<Object> params, StringBuilder sql) {
     boolean withDim = sql.indexOf(" AS dim") >= 0;
     sql.append(",\n").append(perUnit(d, s, phase, name, m, params, withDim));
-    if (m.absoluteCap() == null && m.percentileCap() == null) {
+    if (m.absoluteCap() == null && m.percentileCap() == null && m.floor() == null) {
       return name;
     }
     String capped = name + "_capped";
@@ -399,6 +409,9 @@ public final class MetricQueries {
     }
     if (m.percentileCap() != null) {
       expr = "LEAST(" + expr + ", (SELECT " + d.percentile(column, m.percentileCap()) + " FROM " + from + "))";
+    }
+    if (m.floor() != null) {
+      expr = "GREATEST(" + expr + ", CAST(" + String.format(Locale.ROOT, "%s", m.floor()) + " AS " + d.doubleType() + "))";
     }
     return expr;
   }

@@ -185,6 +185,31 @@ public final class SnapshotJson {
     return out;
   }
 
+  /** One variation's sums of a metric: units, Σy and Σy². */
+  public record Sums(long n, double sum, double sumOfSquares) {}
+
+  /**
+   * Per mean, count or proportion metric of a {@code sufficientStatistics} object, each
+   * variation's n, Σy and Σy² as stored, in variation order; ratio and quantile metrics are left out.
+   */
+  public static Map<String, List<Sums>> meanSums(JsonNode sufficient) {
+    Map<String, List<Sums>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> m : sufficient.properties()) {
+      List<Sums> arms = new ArrayList<>();
+      for (JsonNode a : m.getValue()) {
+        if (!a.has("sumY") || !a.has("sumY2")) {
+          arms = null;
+          break;
+        }
+        arms.add(new Sums(a.path("n").asLong(), a.path("sumY").asDouble(), a.path("sumY2").asDouble()));
+      }
+      if (arms != null && !arms.isEmpty()) {
+        out.put(m.getKey(), List.copyOf(arms));
+      }
+    }
+    return out;
+  }
+
   /** Settings as stored; an old snapshot without some reads the defaults. */
   public static Settings readSettings(JsonNode s) {
     Analysis defaults = Analysis.DEFAULTS;

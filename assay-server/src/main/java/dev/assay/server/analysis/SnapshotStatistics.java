@@ -38,7 +38,7 @@ final class SnapshotStatistics {
    *     the same phase: its running states when it had the same settings, its sequential SRM p)
    */
   static AnalysisSnapshot compute(AnalysisPlan plan, Measurements m, Optional<AnalysisSnapshot> previous,
-      Instant now) {
+      Instant now, int minCellUnits) {
     AnalysisSettings settings = plan.settings();
     Settings used = SnapshotJson.settings(settings);
     Optional<AnalysisSnapshot> samePhase = previous.filter(p -> p.phase() == plan.phase());
@@ -57,7 +57,7 @@ final class SnapshotStatistics {
     return new AnalysisSnapshot(plan.experimentKey(), plan.phase(), now, Instant.ofEpochMilli(plan.start()),
         plan.end() < AnalysisPlan.OPEN_END ? Optional.of(Instant.ofEpochMilli(plan.end())) : Optional.empty(),
         used, health(plan, m, analysis, sequentialSrm), m.sufficient(), results, quantiles(plan, m.quantiles()),
-        Breakdowns.of(plan, m, settings), states, design(plan, m.design(), results));
+        Breakdowns.of(plan, m, settings, minCellUnits), states, design(plan, m.design(), results));
   }
 
   /* The design section: clusters per variation, and the triggered share with the diluted effects. */

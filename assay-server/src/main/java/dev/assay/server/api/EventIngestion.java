@@ -45,6 +45,7 @@ final class EventIngestion {
 
   private final EventStore store;
   private final EventGovernance governance;
+  private final dev.assay.server.privacy.PrivacySettingsService privacy;
   private final Credentials credentials;
   private final ConnectionGuard guard;
   private final Counter accepted;
@@ -53,8 +54,9 @@ final class EventIngestion {
   private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
   private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
-  EventIngestion(EventStore store, EventGovernance governance, Credentials credentials, ConnectionGuard guard,
-      MeterRegistry meters, BreakerSignals signals) {
+  EventIngestion(EventStore store, EventGovernance governance, dev.assay.server.privacy.PrivacySettingsService privacy,
+      Credentials credentials, ConnectionGuard guard, MeterRegistry meters, BreakerSignals signals) {
+    this.privacy = privacy;
     this.signals = signals;
     this.store = store;
     this.governance = governance;
@@ -173,7 +175,7 @@ final class EventIngestion {
     }
     EventParser.Batch batch;
     try {
-      batch = EventParser.parse(body, ndjson, governance.privacy(), source);
+      batch = EventParser.parse(body, ndjson, governance.privacy(), source, privacy.ingestRules(source.project()));
     } catch (EventParser.MalformedBatch e) {
       return ApiErrors.error(400, "malformed_batch", e.getMessage(), List.of(new DomainException.Detail("body", e.getMessage())));
     }
@@ -202,6 +204,7 @@ final class EventIngestion {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("accepted", stored.accepted());
     o.put("duplicates", stored.duplicates());
+    o.put("dropped", batch.dropped()); // sent without consent under the project's 'drop' policy
     ArrayNode rej = o.putArray("rejected");
     batch.rejected().forEach(r -> rej.addObject().put("index", r.index()).put("reason", r.reason()));
     return Reply.ok(o);

@@ -47,6 +47,23 @@ final class EventsApi implements Resource {
           found.forEach(e -> event(list.addObject(), e));
           return Reply.ok(o);
         }).withQuery("project", "limit"),
+        Endpoint.get("/events/units/{key}/export", Permission.ADMIN,
+            "Data-subject access export: everything stored for a unit (exposures, metric events; the server keeps no"
+                + " other per-unit state), audited without the raw id; of ?project= only when given", c -> {
+              EventGovernance.Export x = governance.export(scope(c), unitId(c), c.actor());
+              if (x.events().isEmpty()) {
+                throw DomainException.notFound("no events are stored for this unit (the request is recorded in the audit log)");
+              }
+              ObjectNode o = JsonNodeFactory.instance.objectNode();
+              o.put("unitReference", x.unitReference());
+              scope(c).project().ifPresentOrElse(p -> o.put("project", p), () -> o.putNull("project"));
+              ArrayNode exposures = o.putArray("exposures");
+              ArrayNode metrics = o.putArray("metricEvents");
+              x.events().forEach(e -> event((e.type() == Event.Type.EXPOSURE ? exposures : metrics).addObject(), e));
+              o.putArray("state");
+              o.put("truncated", x.truncated());
+              return Reply.ok(o);
+            }).withQuery("project"),
         Endpoint.delete("/events/units/{key}", Permission.ADMIN,
             "Erases every stored event of a unit"
                 + " (audited without the raw id); of ?project= only when given", c -> {
@@ -61,21 +78,8 @@ final class EventsApi implements Resource {
             }).withQuery("project"),
         Endpoint.action("/events/retention", Permission.ADMIN,
             "Deletes events older than the"
-                + " configured retention period now (audited); of ?project= only when given", c -> {
-              c.noFields("applying retention");
-              if (governance.retentionDays().isEmpty()) {
-                throw DomainException.conflict("retention_not_configured",
-                    "no event retention period is configured (assay serve --event-retention-days)", List.of());
-              }
-              EventStore.Scope scope = scope(c);
-              EventGovernance.RetentionRun run = governance.applyRetention(scope, c.actor());
-              ObjectNode o = JsonNodeFactory.instance.objectNode();
-              scope.project().ifPresentOrElse(p -> o.put("project", p), () -> o.putNull("project"));
-              o.put("retentionDays", run.retentionDays());
-              o.put("cutoff", run.cutoff().toString());
-              o.put("deleted", run.deleted());
-              return Reply.ok(o);
-            }).withQuery("project"),
+                + " configured retention period, and events of a type older than its project's retention per event"
+                + " type, now (audited); of ?project= only when given", this::retention).withQuery("project"),
         Endpoint.get("/events/summary", Permission.READ,
         "Event counts by type, name and experiment/variation in [from, to) and the newest events, of ?project= (every"
             + " project without it: unscoped keys only); the response states the window and project", c -> {
@@ -91,6 +95,36 @@ final class EventsApi implements Resource {
           new UnmatchedEvents(config, scope.project()).describe(found, summary);
           return Reply.ok(summary);
         }).withQuery("project", "from", "to", "limit"));
+  }
+
+  /* POST /events/retention: the global period (if configured), then each retention per event type. */
+  private Reply retention(Call c) {
+    c.noFields("applying retention");
+    EventStore.Scope scope = scope(c);
+    if (governance.retentionDays().isEmpty() && governance.typeRetentionIn(scope).isEmpty()) {
+      throw DomainException.conflict("retention_not_configured", "no event retention period is configured (assay"
+          + " serve --event-retention-days, or retentionDays per event type in PUT /api/v1/privacy)", List.of());
+    }
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    scope.project().ifPresentOrElse(p -> o.put("project", p), () -> o.putNull("project"));
+    long deleted = 0;
+    if (governance.retentionDays().isPresent()) {
+      EventGovernance.RetentionRun run = governance.applyRetention(scope, c.actor());
+      o.put("retentionDays", run.retentionDays());
+      o.put("cutoff", run.cutoff().toString());
+      deleted += run.deleted();
+    } else {
+      o.putNull("retentionDays");
+      o.putNull("cutoff");
+    }
+    ArrayNode byType = o.putArray("byType");
+    for (EventGovernance.TypeRetentionRun run : governance.applyTypeRetention(scope, c.actor())) {
+      byType.addObject().put("project", run.project()).put("eventType", run.eventType())
+          .put("retentionDays", run.retentionDays()).put("cutoff", run.cutoff().toString()).put("deleted", run.deleted());
+      deleted += run.deleted();
+    }
+    o.put("deleted", deleted);
+    return Reply.ok(o);
   }
 
   /*

@@ -61,8 +61,8 @@ public final class HttpApi {
     this.ready = s.ready();
     this.contributors = List.copyOf(contributors);
     this.credentials = new Credentials(s.keys(), s.payloads());
-    this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), credentials, s.guard(), s.meters(),
-        new BreakerSignals(s.breakers()));
+    this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), s.privacy(), credentials, s.guard(),
+        s.meters(), new BreakerSignals(s.breakers()));
     this.ofrep = new OfrepApi(new PayloadEvaluators(s.payloads()), credentials, s.ofrepRateLimit(), s.meters());
     this.features = new FeaturesApi(credentials, s.meters());
     this.stream = new StreamApi(credentials, s.payloads(), s.subscriptions(), s.sseHeartbeat(), s.meters());
@@ -77,7 +77,7 @@ public final class HttpApi {
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),
         new SwitchbacksApi(config, s.analysis()),
         new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config),
-        new FactorialApi(config), new SnapshotsApi(config, s.analysis()));
+        new FactorialApi(config), new SnapshotsApi(config, s.analysis()), privacyApi(s));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
@@ -279,5 +279,11 @@ public final class HttpApi {
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.FINE, "reply not completed", e);
     }
+  }
+
+  private static PrivacyApi privacyApi(ApiServices s) {
+    dev.assay.server.privacy.PrivacyBudget budget = new dev.assay.server.privacy.PrivacyBudget(s.store(), s.audit());
+    return new PrivacyApi(s.privacy(), budget, s.analysis().map(a -> new dev.assay.server.privacy.DpExport(s.config(), a,
+        s.privacy(), budget, new java.security.SecureRandom())));
   }
 }

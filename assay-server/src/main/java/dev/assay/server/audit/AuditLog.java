@@ -56,6 +56,15 @@ public final class AuditLog {
   }
 
   /**
+   * A 32-byte secret for another purpose derived from the audit key (its HMAC-SHA256 of the
+   * purpose's label), so that replicas sharing the audit key share it and no second secret is kept.
+   * Knowing a derived key reveals nothing of the audit key.
+   */
+  public byte[] derivedKey(String purpose) {
+    return java.util.HexFormat.of().parseHex(key.mac("assay derived key: " + purpose));
+  }
+
+  /**
    * Appends one entry to the chain in the given write transaction.
    *
    * @param before the entity JSON before the change, absent for a creation

@@ -130,6 +130,12 @@ final class ConfigWrites {
         ExperimentLifecycle.checkDeletable(read(Experiment.class, current));
       }
       if (kind == Kind.PROJECT && !key.equals(ConfigService.DEFAULT_PROJECT)) {
+        // The project's privacy settings and ε ledgers are part of it, not entities to delete first.
+        for (Kind k : java.util.List.of(Kind.PRIVACY, Kind.DP_BUDGET)) {
+          for (StoredEntity e : tx.list(k, key)) {
+            tx.delete(k, key, e.key(), e.version());
+          }
+        }
         for (Kind k : Kind.values()) {
           if (scoped(k) && !tx.list(k, key).isEmpty()) {
             throw DomainException.conflict("in_use", "project '" + key + "' still has " + noun(k)

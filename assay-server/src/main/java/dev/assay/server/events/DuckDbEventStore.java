@@ -342,6 +342,30 @@ public final class DuckDbEventStore implements EventStore {
     return deleteWhere("ts < ?", cutoffMillis, scope);
   }
 
+  @Override
+  public long deleteNamedBefore(Scope scope, String name, long cutoffMillis) {
+    boolean exposures = name.equals(EXPOSURES);
+    return onWriter(c -> {
+      long n = 0;
+      for (String part : parts.all()) {
+        String sql = exposures
+            ? "DELETE FROM " + DuckDbEventSchema.q(part, "exposures") + " WHERE ts < ?" + scope.and()
+            : "DELETE FROM " + DuckDbEventSchema.q(part, "metric_events") + " WHERE ts < ? AND name = ?" + scope.and();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setLong(1, cutoffMillis);
+          int i = 2;
+          if (!exposures) {
+            ps.setString(i++, name);
+          }
+          scope.bind(ps, i);
+          n += ps.executeUpdate();
+        }
+        c.commit();
+      }
+      return n;
+    });
+  }
+
   /* Deletes the rows matching a one-parameter condition in the scope from every table of both parts. */
   private long deleteWhere(String condition, Object value, Scope scope) {
     return onWriter(c -> {

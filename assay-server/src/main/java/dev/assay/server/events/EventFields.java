@@ -28,6 +28,8 @@ final class EventFields {
   Object value;
   Object attributes;
   Object properties;
+  /** The consent flag: absent, {@link #NULL}, Boolean, or another value ({@link #OTHER} or a scalar). */
+  Object consent;
 
   /* Reads the value starting at token t (the parser ends on its last token). */
   static EventFields read(JsonParser p, JsonToken t) throws IOException {
@@ -55,6 +57,8 @@ final class EventFields {
         case "value" -> f.value = scalar(p, v);
         case "attributes" -> f.attributes = v == JsonToken.START_OBJECT ? p.readValueAsTree() : scalar(p, v);
         case "properties" -> f.properties = v == JsonToken.START_OBJECT ? p.readValueAsTree() : scalar(p, v);
+        case "consent" -> f.consent = v == JsonToken.VALUE_TRUE ? Boolean.TRUE : v == JsonToken.VALUE_FALSE ? Boolean.FALSE
+            : scalar(p, v);
         default -> p.skipChildren();
       }
     }

@@ -48,6 +48,24 @@ public final class EventGovernance implements AutoCloseable {
   /** A retention run: events before {@code cutoff} were deleted. */
   public record RetentionRun(Instant cutoff, int retentionDays, long deleted) {}
 
+  /** A run of retention per event type: the project's events of that type before {@code cutoff} were deleted. */
+  public record TypeRetentionRun(String project, String eventType, Instant cutoff, int retentionDays, long deleted) {}
+
+  /**
+   * Retention per event type, by project: event name (or {@link EventStore#EXPOSURES}) to days.
+   * Read at every run, so a change applies at the next one; must be cheap and must not throw for
+   * a project without settings.
+   */
+  @FunctionalInterface
+  public interface TypeRetention {
+    /** No retention per event type. */
+    TypeRetention NONE = java.util.Map::of;
+
+    java.util.Map<String, java.util.Map<String, Integer>> byProject();
+  }
+
+  private volatile TypeRetention typeRetention = TypeRetention.NONE;
+
   /**
    * @param retentionDays keep events this many days (by their timestamp), or empty to keep all
    * @param retentionInterval how often retention runs (the first run comes one interval, at most a
@@ -75,13 +93,56 @@ public final class EventGovernance implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    if (retentionDays.isPresent()) {
-      long ms = retentionInterval.toMillis();
-      // A fixed delay: a run never overlaps the previous one. The first run waits a minute (or one
-      // interval, if shorter) so that it does not compete with the start-up.
-      long first = Math.min(ms, TimeUnit.MINUTES.toMillis(1));
-      timer.scheduleWithFixedDelay(this::scheduledRetention, first, ms, TimeUnit.MILLISECONDS);
-    }
+    long ms = retentionInterval.toMillis();
+    // A fixed delay: a run never overlaps the previous one. The first run waits a minute (or one
+    // interval, if shorter) so that it does not compete with the start-up. It runs even without a
+    // global period: retention per event type is project settings, changed at any time.
+    long first = Math.min(ms, TimeUnit.MINUTES.toMillis(1));
+    timer.scheduleWithFixedDelay(this::scheduledRetention, first, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** Sets where the periodic (and on-demand) retention reads the retention per event type. */
+  public void typeRetention(TypeRetention source) {
+    this.typeRetention = Objects.requireNonNull(source, "source");
+  }
+
+  /** The retention per event type of the projects in the scope (project → type → days). */
+  public java.util.Map<String, java.util.Map<String, Integer>> typeRetentionIn(EventStore.Scope scope) {
+    java.util.Map<String, java.util.Map<String, Integer>> all = typeRetention.byProject();
+    java.util.Map<String, java.util.Map<String, Integer>> out = new java.util.TreeMap<>();
+    all.forEach((project, types) -> {
+      if (!types.isEmpty() && scope.project().map(project::equals).orElse(true)) {
+        out.put(project, new java.util.TreeMap<>(types));
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Deletes, per project in the scope and per event type with a retention period, the events of
+   * that type older than the period now, and records each run.
+   */
+  public List<TypeRetentionRun> applyTypeRetention(EventStore.Scope scope, String actor) {
+    return retainTypes(scope, actor, true);
+  }
+
+  private synchronized List<TypeRetentionRun> retainTypes(EventStore.Scope scope, String actor, boolean alwaysAudit) {
+    List<TypeRetentionRun> runs = new java.util.ArrayList<>();
+    typeRetentionIn(scope).forEach((project, types) -> types.forEach((type, days) -> {
+      Instant cutoff = clock.instant().minus(Duration.ofDays(days));
+      long deleted = events.deleteNamedBefore(EventStore.Scope.project(project), type, cutoff.toEpochMilli());
+      if (alwaysAudit || deleted > 0) {
+        ObjectNode after = JsonNodeFactory.instance.objectNode();
+        after.put("eventType", type);
+        after.put("retentionDays", days);
+        after.put("cutoff", cutoff.toString());
+        after.put("deleted", deleted);
+        config.write(tx -> audit.append(tx, actor, "retention", AUDIT_KIND, project, "retention:" + type,
+            Optional.empty(), Optional.of(after.toString())));
+      }
+      runs.add(new TypeRetentionRun(project, type, cutoff, days, deleted));
+    }));
+    return runs;
   }
 
   /** The privacy policy applied at ingestion. */
@@ -155,6 +216,30 @@ public final class EventGovernance implements AutoCloseable {
     return new Erasure(reference, deleted);
   }
 
+  /** Most events one export returns (an export that reaches it says so). */
+  public static final int MAX_EXPORT = 100_000;
+
+  /** A data-subject export: how the audit log refers to the unit, and its events, oldest first. */
+  public record Export(String unitReference, List<Event> events, boolean truncated) {}
+
+  /**
+   * Everything stored for a unit in the scope, given its raw id (pseudonymized like at ingestion):
+   * its exposures and metric events, at most {@link #MAX_EXPORT}; the export is recorded in the
+   * audit log (action {@code export}) without the raw id.
+   */
+  public Export export(EventStore.Scope scope, String rawUnitId, String actor) {
+    String reference = privacy.reference(rawUnitId);
+    List<Event> found = events.unitEvents(scope, privacy.unitIds().apply(rawUnitId), MAX_EXPORT + 1);
+    boolean truncated = found.size() > MAX_EXPORT;
+    List<Event> kept = truncated ? found.subList(0, MAX_EXPORT) : found;
+    ObjectNode after = JsonNodeFactory.instance.objectNode();
+    after.put("unit", reference);
+    after.put("events", kept.size());
+    config.write(tx -> audit.append(tx, actor, "export", AUDIT_KIND, auditScope(scope), "unit:" + reference,
+        Optional.empty(), Optional.of(after.toString())));
+    return new Export(reference, List.copyOf(kept), truncated);
+  }
+
   /** A unit's events in the scope, given its raw id (pseudonymized like at ingestion), oldest first. */
   public List<Event> unitEvents(EventStore.Scope scope, String rawUnitId, int limit) {
     return events.unitEvents(scope, privacy.unitIds().apply(rawUnitId), limit);
@@ -192,8 +277,10 @@ public final class EventGovernance implements AutoCloseable {
     try {
       // Scheduled runs are audited when they delete something, not every hour.
       // One replica per interval: the one holding the lease (ADR 0029).
-      config.runLeased("event-retention", retentionLease,
-          () -> retain(EventStore.Scope.ALL, retentionDays.orElseThrow(), "system", false));
+      config.runLeased("event-retention", retentionLease, () -> {
+        retentionDays.ifPresent(days -> retain(EventStore.Scope.ALL, days, "system", false));
+        retainTypes(EventStore.Scope.ALL, "system", false);
+      });
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "event retention failed; it runs again at the next interval", e);
     }

@@ -52,7 +52,16 @@ public final class EventParser {
   public record OutOfRange(int index, String field, String message) {}
 
   /** The events kept, those rejected, and the numbers out of range (when any, nothing is stored). */
-  public record Batch(List<Event> events, List<Rejection> rejected, List<OutOfRange> outOfRange) {
+  /**
+   * The events kept, those rejected, the numbers out of range (when any, nothing is stored), and
+   * how many valid events were dropped or stripped because they came without consent.
+   */
+  public record Batch(List<Event> events, List<Rejection> rejected, List<OutOfRange> outOfRange, int dropped,
+      int stripped) {
+    public Batch(List<Event> events, List<Rejection> rejected, List<OutOfRange> outOfRange) {
+      this(events, rejected, outOfRange, 0, 0);
+    }
+
     public Batch(List<Event> events, List<Rejection> rejected) {
       this(events, rejected, List.of());
     }
@@ -91,7 +100,16 @@ public final class EventParser {
    * @param source the project and environment of the key that sent the batch, stored with each event
    */
   public static Batch parse(byte[] body, boolean ndjson, EventPrivacy privacy, Event.Source source) {
-    Collector out = new Collector(source, privacy);
+    return parse(body, ndjson, privacy, source, IngestRules.KEEP_ALL);
+  }
+
+  /**
+   * Parses a body as {@link #parse(byte[], boolean, EventPrivacy, Event.Source)} does, then applies
+   * the project's rules to each valid event: one without {@code "consent": true} is kept, stripped
+   * of its attributes or properties, or dropped; the redactions rewrite named fields.
+   */
+  public static Batch parse(byte[] body, boolean ndjson, EventPrivacy privacy, Event.Source source, IngestRules rules) {
+    Collector out = new Collector(source, privacy, rules);
     UnaryOperator<String> unitIds = privacy.unitIds();
     int index = 0;
     if (ndjson) {
@@ -158,14 +176,20 @@ public final class EventParser {
     final List<Event> events = new ArrayList<>();
     final List<Rejection> rejected = new ArrayList<>();
     final List<OutOfRange> outOfRange = new ArrayList<>();
+    final IngestRules rules;
+    final IngestRules.Applier redactor;
+    int dropped;
+    int stripped;
 
-    Collector(Event.Source source, EventPrivacy privacy) {
+    Collector(Event.Source source, EventPrivacy privacy, IngestRules rules) {
       this.source = source;
       this.privacy = privacy;
+      this.rules = rules;
+      this.redactor = rules.applier();
     }
 
     Batch batch() {
-      return new Batch(events, rejected, outOfRange);
+      return new Batch(events, rejected, outOfRange, dropped, stripped);
     }
   }
 
@@ -193,7 +217,10 @@ public final class EventParser {
 
   private static void keep(EventFields f, int index, UnaryOperator<String> unitIds, Collector out) {
     try {
-      out.events.add(event(f, unitIds, out.privacy, out.source));
+      Event e = event(f, unitIds, out);
+      if (e != null) {
+        out.events.add(e);
+      }
     } catch (EventNumbers.NumberOutOfRange e) {
       out.outOfRange.add(new OutOfRange(index, e.field, e.getMessage()));
       out.rejected.add(new Rejection(index, e.getMessage()));
@@ -202,7 +229,9 @@ public final class EventParser {
     }
   }
 
-  private static Event event(EventFields n, UnaryOperator<String> unitIds, EventPrivacy privacy, Event.Source source) {
+  /* The event to store, or null when it is dropped for want of consent. */
+  private static Event event(EventFields n, UnaryOperator<String> unitIds, Collector out) {
+    Event.Source source = out.source;
     if (n == null) {
       throw new IllegalArgumentException("not valid JSON");
     }
@@ -213,7 +242,12 @@ public final class EventParser {
     String type = text(n.type, "type");
     String unit = unitIds.apply(text(n.unitId, "unitId"));
     long ts = timestamp(n.timestamp);
-    return switch (type) {
+    if (n.consent != null && n.consent != EventFields.NULL && !(n.consent instanceof Boolean)) {
+      throw new IllegalArgumentException("consent: must be true, false or absent");
+    }
+    IngestRules.WithoutConsent without = Boolean.TRUE.equals(n.consent) ? IngestRules.WithoutConsent.KEEP
+        : out.rules.withoutConsent();
+    Event e = switch (type) {
       case "exposure" -> {
         String exp = text(n.experimentKey, "experimentKey");
         if (!(n.variationId instanceof Long v) || v < 0 || v > 1000) {
@@ -223,7 +257,7 @@ public final class EventParser {
             ? text(n.hashAttribute, "hashAttribute")
             : "id";
         yield new Event(id, Event.Type.EXPOSURE, ts, unit, hashAttribute, exp, v.intValue(), null, null,
-            attributes(n.attributes, privacy), source.project(), source.environment());
+            attributes(n.attributes, out), source.project(), source.environment());
       }
       case "metric", "track" -> {
         String name = text(n.name, "name");
@@ -237,12 +271,24 @@ public final class EventParser {
             throw new EventNumbers.NumberOutOfRange("value");
           }
         }
-        String properties = object(n.properties, "properties", privacy);
+        String properties = object(n.properties, "properties", out);
         EventNumbers.checkNumbers(n.properties);
         yield new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, properties, source.project(),
             source.environment());
       }
       default -> throw new IllegalArgumentException("type: must be 'exposure' or 'metric', was '" + type + "'");
+    };
+    return switch (without) {
+      case KEEP -> e;
+      case DROP -> {
+        out.dropped++;
+        yield null;
+      }
+      case STRIP -> {
+        out.stripped++;
+        yield new Event(e.id(), e.type(), e.timestampMillis(), e.unitId(), e.hashAttribute(), e.experimentKey(),
+            e.variationId(), e.name(), e.value(), "{}", e.project(), e.environment());
+      }
     };
   }
 
@@ -284,12 +330,12 @@ public final class EventParser {
     return ms;
   }
 
-  private static String attributes(Object attributes, EventPrivacy privacy) {
+  private static String attributes(Object attributes, Collector out) {
     EventNumbers.nonFinite(attributes, "attributes");
-    return object(attributes, "attributes", privacy);
+    return object(attributes, "attributes", out);
   }
 
-  private static String object(Object o, String field, EventPrivacy privacy) {
+  private static String object(Object o, String field, Collector out) {
     if (o == null || o == EventFields.NULL) {
       return "{}";
     }
@@ -303,11 +349,12 @@ public final class EventParser {
     if (s.length() > MAX_JSON) {
       throw new IllegalArgumentException(field + ": larger than " + MAX_JSON + " characters");
     }
-    if (privacy.allowedAttributes().isEmpty()) {
+    if (out.privacy.allowedAttributes().isEmpty() && !out.rules.redacts()) {
       return s;
     }
     ObjectNode kept = v.deepCopy();
-    privacy.filter(kept);
+    out.privacy.filter(kept);
+    out.redactor.redact(kept);
     return kept.toString();
   }
 }

@@ -70,6 +70,16 @@ public interface EventStore extends AutoCloseable {
   /** Deletes the events in the scope that happened before the cutoff (retention); returns how many. */
   long deleteBefore(Scope scope, long cutoffMillis);
 
+  /** The name by which retention per event type refers to exposures (metric events go by their name). */
+  String EXPOSURES = "$exposure";
+
+  /**
+   * Deletes the events of one type in the scope that happened before the cutoff (retention per
+   * event type): the metric events of that name, or every exposure for {@link #EXPOSURES}; returns
+   * how many.
+   */
+  long deleteNamedBefore(Scope scope, String name, long cutoffMillis);
+
   @Override
   void close();
 }

@@ -189,6 +189,11 @@ public final class KafkaEventStore implements EventStore {
     return warehouse.deleteBefore(scope, cutoffMillis);
   }
 
+  @Override
+  public long deleteNamedBefore(Scope scope, String name, long cutoffMillis) {
+    return warehouse.deleteNamedBefore(scope, name, cutoffMillis);
+  }
+
   /** Waits for records in flight (up to 30 s) and closes the producer; the warehouse stays open. */
   @Override
   public void close() {

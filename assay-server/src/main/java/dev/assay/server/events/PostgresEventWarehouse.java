@@ -196,6 +196,31 @@ public final class PostgresEventWarehouse implements EventStore {
     });
   }
 
+  @Override
+  public synchronized long deleteNamedBefore(Scope scope, String name, long cutoffMillis) {
+    boolean exposures = name.equals(EXPOSURES);
+    try {
+      Connection c = connection();
+      String sql = exposures ? "DELETE FROM exposures WHERE ts < ?" + scope.and()
+          : "DELETE FROM metric_events WHERE ts < ? AND name = ?" + scope.and();
+      long n;
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setLong(1, cutoffMillis);
+        int i = 2;
+        if (!exposures) {
+          ps.setString(i++, name);
+        }
+        scope.bind(ps, i);
+        n = ps.executeUpdate();
+      }
+      c.commit();
+      return n;
+    } catch (SQLException e) {
+      discardConnection();
+      throw new IllegalStateException("cannot delete events: " + e.getMessage(), e);
+    }
+  }
+
   private static int bindString(PreparedStatement ps, String value) throws SQLException {
     ps.setString(1, value);
     return 2;

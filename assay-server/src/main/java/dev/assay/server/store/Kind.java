@@ -21,5 +21,9 @@ public enum Kind {
   /** An approval policy of a project's environment, keyed by the environment (approvals, ADR 0032). */
   APPROVAL_POLICY,
   /** A change request of a flag or experiment awaiting approval (approvals, ADR 0032). */
-  CHANGE_REQUEST
+  CHANGE_REQUEST,
+  /** A project's privacy settings, keyed {@code settings} (privacy.PrivacySettingsService, ADR 0044). */
+  PRIVACY,
+  /** The differential-privacy ε spent on an experiment, keyed by the experiment (privacy.PrivacyBudget, ADR 0044). */
+  DP_BUDGET
 }

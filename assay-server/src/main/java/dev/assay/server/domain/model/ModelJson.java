@@ -51,6 +51,7 @@ public final class ModelJson {
       case ROLLOUT -> throw new IllegalArgumentException("a rollout is not a client document (safety.Rollouts)");
       case APPROVAL_POLICY, CHANGE_REQUEST -> throw new IllegalArgumentException(
           "approvals are not configuration records (approvals.Approvals)");
+      case PRIVACY, DP_BUDGET -> throw new IllegalArgumentException("privacy settings are not configuration records (privacy)");
     };
   }
 
