@@ -152,7 +152,8 @@ final class ServerWiring {
         closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)),
         this.rolloutService = rollouts,
         this.policies = new dev.assay.server.approvals.Policies(store, audit, c.clock()),
-        this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts)),
+        this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts),
+        new dev.assay.server.events.DataContracts(store, audit, c.clock(), meters)),
         routeContributors());
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);

@@ -41,6 +41,7 @@ import java.util.function.BooleanSupplier;
  * @param rollouts progressive rollouts of flag rules
  * @param policies approval policies per environment
  * @param changeRequests change requests awaiting approval (their guard is on config's writes)
+ * @param contracts event schemas, data-quality settings and the ingestion checks (ADR 0042)
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
     PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, BooleanSupplier ready,
@@ -48,7 +49,8 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, AlertOutbox alerts,
     dev.assay.server.safety.CircuitBreakers breakers, dev.assay.server.safety.ScheduledChanges schedules,
     dev.assay.server.safety.Rollouts rollouts,
-    dev.assay.server.approvals.Policies policies, dev.assay.server.approvals.ChangeRequests changeRequests) {
+    dev.assay.server.approvals.Policies policies, dev.assay.server.approvals.ChangeRequests changeRequests,
+    dev.assay.server.events.DataContracts contracts) {
   public ApiServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(config, "config");
@@ -70,5 +72,6 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Objects.requireNonNull(rollouts, "rollouts");
     Objects.requireNonNull(policies, "policies");
     Objects.requireNonNull(changeRequests, "changeRequests");
+    Objects.requireNonNull(contracts, "contracts");
   }
 }

@@ -21,5 +21,9 @@ public enum Kind {
   /** An approval policy of a project's environment, keyed by the environment (approvals, ADR 0032). */
   APPROVAL_POLICY,
   /** A change request of a flag or experiment awaiting approval (approvals, ADR 0032). */
-  CHANGE_REQUEST
+  CHANGE_REQUEST,
+  /** The data contract of a metric event name, keyed by the name (events.DataContracts, ADR 0042). */
+  EVENT_SCHEMA,
+  /** A project's data-quality settings: validation mode and flagging rules, key "settings" (ADR 0042). */
+  DATA_QUALITY
 }

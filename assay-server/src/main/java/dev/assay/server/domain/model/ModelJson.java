@@ -51,6 +51,8 @@ public final class ModelJson {
       case ROLLOUT -> throw new IllegalArgumentException("a rollout is not a client document (safety.Rollouts)");
       case APPROVAL_POLICY, CHANGE_REQUEST -> throw new IllegalArgumentException(
           "approvals are not configuration records (approvals.Approvals)");
+      case EVENT_SCHEMA, DATA_QUALITY -> throw new IllegalArgumentException(
+          "data contracts are not configuration records (events.DataContracts)");
     };
   }
 
