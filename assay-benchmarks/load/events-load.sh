@@ -14,6 +14,9 @@
 # without wrk counting the answer).
 # With ASSAY_JFR=<dir>, flight recordings of the server (and broker) during the full-speed run are
 # written there (server.jfr, broker.jfr).
+# With ASSAY_SCHEMA=1, an event schema for the metric events ("purchase": value required, three
+# typed properties, one with allowed values) is declared first, so every metric event is validated
+# (ADR 0042); ASSAY_PROPS=1 (passed to events.lua) makes the metric events carry those properties.
 # Needs wrk, curl, jq, bc and a JDK 21+. Usage: assay-benchmarks/load/events-load.sh [seconds] [embedded|kafka]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -50,7 +53,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cd "$root"
-./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
+# ASSAY_NO_BUILD=1 reuses the jars of the last build (A/B runs of one build).
+[ "${ASSAY_NO_BUILD:-0}" = 1 ] || ./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
 
 cpu() { # utime+stime of a process in seconds (0 if none)
   if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then
@@ -107,6 +111,13 @@ done
 key=$(curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"name":"load","environment":"production"}' localhost:$port/api/v1/sdk-connections | jq -r .key)
 [[ "$key" == sdk-* ]] || { echo "could not create an SDK key" >&2; exit 1; }
+if [ "${ASSAY_SCHEMA:-0}" = 1 ]; then
+  curl -sf -X PUT -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"value":"required",
+      "properties":{"plan":{"type":"string","required":true,"allowed":["free","pro","team"]},
+      "seats":{"type":"number"},"coupon":{"type":"string"}}}' localhost:$port/api/v1/event-schemas/purchase >/dev/null \
+    || { echo "could not declare the event schema" >&2; exit 1; }
+  echo "event schema declared for 'purchase' (every metric event is validated)"
+fi
 echo "mode $mode, server pid $server_pid on port $port, client key $key, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 acked=0

@@ -98,6 +98,7 @@ final class ServerWiring {
   private final ExperimentRefresh analysis;
   private final EventStore warehouseEvents;
   private final EventGovernance governance;
+  private dev.assay.server.events.DataContracts contracts;
   private final EventStore ingest;
   private final ConnectionGuard guard;
   private final HttpApi api;
@@ -153,8 +154,9 @@ final class ServerWiring {
         this.rolloutService = rollouts,
         this.policies = new dev.assay.server.approvals.Policies(store, audit, c.clock()),
         this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts),
-        new dev.assay.server.events.DataContracts(store, audit, c.clock(), meters)),
+        this.contracts = new dev.assay.server.events.DataContracts(store, audit, c.clock(), meters)),
         routeContributors());
+    config.onChange(contracts::invalidate); // an experiment's change alters what exposures are flagged
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
     closer.register(new AlertWatch(config, alerts, c.clock(), WATCH_TICK, AlertWatch.DEFAULT_STALE_DAYS));
@@ -252,7 +254,7 @@ final class ServerWiring {
       boolean ownTables = c.events().kafkaMode() && url.startsWith("jdbc:postgresql:");
       WarehouseSchema schema = WarehouseSchema.assayDefault();
       refresh = new ExperimentRefresh(config, AnalysisSandbox.warehouse(url, limits), Dialect.forJdbcUrl(url),
-          ownTables ? schema : schema.withoutProject(), c.clock(), executor);
+          ownTables ? schema : schema.withoutProject().withoutFlag(), c.clock(), executor);
     } else {
       try (Connection connection = events.connect()) {
         AnalysisSandbox.lockDownDuckDb(connection, limits);

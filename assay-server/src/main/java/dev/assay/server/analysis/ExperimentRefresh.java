@@ -234,11 +234,14 @@ public final class ExperimentRefresh {
   private AnalysisSnapshot compute(String project, Experiment exp, Consumer<String> progress, Options options) {
     AnalysisPlan plan = AnalysisPlan.of(project, exp, options.phase(), options.dimensions(),
         key -> config.metric(project, key));
-    WarehouseQuery.Measurements measured = query.measure(plan, progress);
-    progress.accept("statistics");
     Optional<AnalysisSnapshot> previous = config.snapshots(project, exp.key(), 1).stream()
         .map(SnapshotJson::read).findFirst();
-    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant());
+    java.time.Instant now = clock.instant();
+    java.util.OptionalLong previousRefresh = previous.filter(s -> s.phase() == plan.phase())
+        .map(s -> java.util.OptionalLong.of(s.computedAt().toEpochMilli())).orElse(java.util.OptionalLong.empty());
+    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh);
+    progress.accept("statistics");
+    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, now);
     config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(snapshot));
     for (Listener l : listeners) {
       try {

@@ -39,10 +39,11 @@ final class WarehouseQuery {
    * @param byDimension per "dimension NUL metric", the statistics per level
    * @param quantiles per quantile metric, the order statistics per variation (null where none)
    * @param sufficient per metric, the sufficient statistics as stored in the snapshot
+   * @param quality what the data-quality checks are computed from (ADR 0042)
    */
   record Measurements(WarehouseStatistics.ExposureCounts counts, List<MetricData> data,
       Map<String, Map<String, List<CupedStats>>> byDimension, Map<String, List<QuantileStats>> quantiles,
-      ObjectNode sufficient, DesignCounts design) {}
+      ObjectNode sufficient, DesignCounts design, DataQualityQueries.Counts quality) {}
 
   /**
    * The unit counts of a clustered or triggered design (ADR 0039).
@@ -55,7 +56,11 @@ final class WarehouseQuery {
   record DesignCounts(long[] units, java.util.Optional<long[]> clusters, java.util.Optional<long[]> exposed,
       Map<String, java.util.SortedMap<String, List<CupedStats>>> strata) {}
 
-  Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
+  /**
+   * @param now the refresh's time (epoch ms)
+   * @param previousRefresh the time of the previous refresh of this phase, if any (late data)
+   */
+  Measurements measure(AnalysisPlan plan, Consumer<String> progress, long now, java.util.OptionalLong previousRefresh) {
     String[] current = {"exposure counts"};
     try (Connection c = warehouse.connect()) {
       boolean autoCommit = c.getAutoCommit();
@@ -67,7 +72,15 @@ final class WarehouseQuery {
         // DuckDB cannot switch an open connection; the rollback below still discards any change
       }
       try {
-        return measure(c, plan, progress, current);
+        Measurements m = measure(c, plan, progress, current);
+        current[0] = "data-quality checks";
+        progress.accept("data-quality checks");
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        plan.metrics().stream().filter(pm -> pm.ratio().isEmpty()).map(pm -> pm.query(false))
+            .filter(q -> q.sqlSource() == null).forEach(q -> names.add(q.eventName()));
+        DataQualityQueries.Counts quality = statistics.quality().measure(c, plan.window(), names, now, previousRefresh);
+        return new Measurements(m.counts(), m.data(), m.byDimension(), m.quantiles(), m.sufficient(), m.design(),
+            quality);
       } finally {
         c.rollback();
         try {
@@ -150,7 +163,7 @@ final class WarehouseQuery {
           : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
-        new DesignCounts(units.units(), clusters, exposed, strata));
+        new DesignCounts(units.units(), clusters, exposed, strata), DataQualityQueries.Counts.NONE);
   }
 
   /*

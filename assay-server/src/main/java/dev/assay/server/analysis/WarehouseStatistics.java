@@ -33,6 +33,11 @@ public final class WarehouseStatistics {
     this.timeout = timeout;
   }
 
+  /** The data-quality queries on the same warehouse (ADR 0042). */
+  DataQualityQueries quality() {
+    return new DataQualityQueries(dialect, schema, timeout);
+  }
+
   /** The limit of one query. */
   public java.time.Duration timeout() {
     return timeout;

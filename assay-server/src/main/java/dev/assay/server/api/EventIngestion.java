@@ -183,7 +183,7 @@ final class EventIngestion {
     if (!batch.outOfRange().isEmpty()) {
       return outOfRange(batch.outOfRange());
     }
-    return append(checked(batch, source));
+    return append(checked(batch, source, req.headers().first(HeaderNames.USER_AGENT).orElse(null)));
   }
 
   private Reply append(EventParser.Batch batch) {
@@ -214,9 +214,9 @@ final class EventIngestion {
    * The batch after its project's schema check (ADR 0042): in enforce mode the events that break
    * their schema join the rejected ones, by their index in the request.
    */
-  private EventParser.Batch checked(EventParser.Batch batch, Event.Source source) {
+  private EventParser.Batch checked(EventParser.Batch batch, Event.Source source, String userAgent) {
     int[] indexes = indexes(batch);
-    DataContracts.Checked c = contracts.check(source.project(), batch.events(), indexes);
+    DataContracts.Checked c = contracts.check(source.project(), batch.events(), indexes, userAgent);
     if (c.rejected().isEmpty()) {
       return c.kept() == batch.events() ? batch : new EventParser.Batch(c.kept(), batch.rejected());
     }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.assay.server.audit.AuditLog;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.Experiment;
+import dev.assay.server.domain.model.ExperimentStatus;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
 import dev.assay.server.store.StoredEntity;
@@ -32,6 +34,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DataContracts {
   /** The store key of a project's settings. */
   static final String SETTINGS_KEY = "settings";
+  /** The statuses in which an experiment takes no more traffic: its exposures are flagged. */
+  private static final java.util.Set<ExperimentStatus> STOPPED = java.util.EnumSet.of(ExperimentStatus.STOPPED,
+      ExperimentStatus.CONCLUDED, ExperimentStatus.ARCHIVED);
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -43,9 +48,15 @@ public final class DataContracts {
   private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
   private final Map<String, Map<Count, LongAdder>> violations = new ConcurrentHashMap<>();
   private final Map<Count, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> flaggedCounters = new ConcurrentHashMap<>();
+  private final Flags flags = new Flags();
 
-  /** What ingestion checks a project's events against: built once per change. */
-  public record Compiled(SchemaValidator validator, ContractSettings settings) {}
+  /**
+   * What ingestion checks a project's events against: built once per change of its schemas,
+   * settings or experiments.
+   */
+  public record Compiled(SchemaValidator validator, ContractSettings settings,
+      Map<String, Flags.ExperimentState> experiments) {}
 
   /** A count key: event name and reason. */
   public record Count(String name, String reason) {}
@@ -205,13 +216,21 @@ public final class DataContracts {
     }
     Compiled built = store.read(tx -> {
       if (tx.get(Kind.PROJECT, "", project).isEmpty()) {
-        return new Compiled(SchemaValidator.EMPTY, ContractSettings.DEFAULTS);
+        return new Compiled(SchemaValidator.EMPTY, ContractSettings.DEFAULTS, Map.of());
       }
       List<EventSchema> schemas = tx.list(Kind.EVENT_SCHEMA, project).stream()
           .map(e -> read(e.body(), EventSchema.class)).toList();
       ContractSettings settings = tx.get(Kind.DATA_QUALITY, project, SETTINGS_KEY)
           .map(e -> read(e.body(), ContractSettings.class)).orElse(ContractSettings.DEFAULTS);
-      return new Compiled(schemas.isEmpty() ? SchemaValidator.EMPTY : new SchemaValidator(schemas), settings);
+      Map<String, Flags.ExperimentState> experiments = new java.util.HashMap<>();
+      if (settings.flagging()) {
+        for (StoredEntity e : tx.list(Kind.EXPERIMENT, project)) {
+          Experiment x = dev.assay.server.domain.model.ModelJson.versioned(Experiment.class, e).value();
+          experiments.put(x.key(), new Flags.ExperimentState(x.variants().size(), STOPPED.contains(x.status())));
+        }
+      }
+      return new Compiled(schemas.isEmpty() ? SchemaValidator.EMPTY : new SchemaValidator(schemas), settings,
+          Map.copyOf(experiments));
     });
     // A change committed while this was built removed the entry first; putIfAbsent keeps the
     // newer one if a racing reader already stored it. The next change removes it again.
@@ -219,18 +238,28 @@ public final class DataContracts {
     return raced == null ? built : raced;
   }
 
-  /** A batch after its schema check: the events to store, and those refused (enforce mode). */
+  /** Drops what is compiled for a project (its experiments changed); the next batch compiles it again. */
+  public void invalidate(String project) {
+    compiled.remove(project);
+  }
+
+  /** A batch after its checks: the events to store (some flagged), and those refused (enforce mode). */
   public record Checked(List<Event> kept, List<EventParser.Rejection> rejected) {}
 
   /**
-   * Checks a parsed batch against its project's schemas: in warn mode every event is kept and
-   * each violation counted; in enforce mode a violating event is refused with its index and reason
-   * (and counted).
+   * Checks a parsed batch against its project's schemas and, when the project turns flagging on,
+   * flags the events the analysis is to exclude ({@link Flags}). In warn mode every event is kept
+   * and each violation counted; in enforce mode a violating event is refused with its index and
+   * reason (and counted).
    *
    * @param indexes the position in the request of each event of {@code events}
+   * @param userAgent the request's User-Agent, or null
    */
-  public Checked check(String project, List<Event> events, int[] indexes) {
+  public Checked check(String project, List<Event> events, int[] indexes, String userAgent) {
     Compiled c = compiled(project);
+    if (c.settings().flagging()) {
+      events = flag(c, events, userAgent, clock.millis()); // received now, by the server's clock
+    }
     if (c.validator().isEmpty()) {
       return new Checked(events, List.of());
     }
@@ -252,6 +281,23 @@ public final class DataContracts {
       }
     }
     return new Checked(kept, rejected);
+  }
+
+  private List<Event> flag(Compiled c, List<Event> events, String userAgent, long receivedMillis) {
+    boolean bot = Flags.isBot(userAgent, c.settings());
+    List<Event> out = new ArrayList<>(events.size());
+    for (Event e : events) {
+      String reason = flags.reason(e, c.settings(), c.experiments(), bot, receivedMillis);
+      if (reason == null) {
+        out.add(e);
+      } else {
+        out.add(e.flagged(reason));
+        flaggedCounters.computeIfAbsent(reason, r -> Counter.builder("assay.events.flagged")
+            .description("Events flagged at ingestion and excluded from analysis").tag("reason", r).register(meters))
+            .increment();
+      }
+    }
+    return out;
   }
 
   private void count(String project, String name, String reason) {
