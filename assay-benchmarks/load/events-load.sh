@@ -31,7 +31,7 @@ case "$mode" in
 esac
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 jcmd="$(dirname "$java")/jcmd"
-port=19120          # assay serve
+port="${ASSAY_PORT:-19120}"   # assay serve (ASSAY_PORT: another port, when several harnesses share a machine)
 broker_port=19130   # Kafka broker; its controller listens on 19131
 topic=assay-events-load
 token=load-admin-token-0123456789
@@ -102,6 +102,9 @@ if [ "$mode" = kafka ]; then
   echo "broker pid $broker_pid at $bootstrap"
 fi
 
+if curl -s -o /dev/null localhost:$port/health/live; then
+  echo "port $port is in use (another harness?): set ASSAY_PORT" >&2; exit 1
+fi
 ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g --enable-native-access=ALL-UNNAMED -jar assay-cli/target/assay.jar serve \
     --host 127.0.0.1 --port $port --data-dir "$work/data" "${kafka_args[@]}" > "$work/serve.log" 2>&1 &
 server_pid=$!

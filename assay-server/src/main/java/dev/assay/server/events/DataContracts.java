@@ -50,6 +50,8 @@ public final class DataContracts {
   private final Map<Count, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Counter> flaggedCounters = new ConcurrentHashMap<>();
   private final Flags flags = new Flags();
+  /** Counts every invalidation, so that a compile racing a change never caches the old state. */
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * What ingestion checks a project's events against: built once per change of its schemas,
@@ -75,9 +77,10 @@ public final class DataContracts {
     this.started = clock.instant();
     store.subscribeChanges(project -> {
       if (ConfigStore.ALL_PROJECTS.equals(project)) {
+        changes.incrementAndGet();
         compiled.clear();
       } else {
-        compiled.remove(project);
+        invalidate(project);
       }
     });
   }
@@ -214,6 +217,7 @@ public final class DataContracts {
     if (c != null) {
       return c;
     }
+    long generation = changes.get();
     Compiled built = store.read(tx -> {
       if (tx.get(Kind.PROJECT, "", project).isEmpty()) {
         return new Compiled(SchemaValidator.EMPTY, ContractSettings.DEFAULTS, Map.of());
@@ -232,14 +236,18 @@ public final class DataContracts {
       return new Compiled(schemas.isEmpty() ? SchemaValidator.EMPTY : new SchemaValidator(schemas), settings,
           Map.copyOf(experiments));
     });
-    // A change committed while this was built removed the entry first; putIfAbsent keeps the
-    // newer one if a racing reader already stored it. The next change removes it again.
+    // A change counts up before it removes the entry: if one came while this was read, either its
+    // removal comes after this put, or the count shows it here; either way nothing stale stays.
     Compiled raced = compiled.putIfAbsent(project, built);
+    if (changes.get() != generation) {
+      compiled.remove(project, built);
+    }
     return raced == null ? built : raced;
   }
 
   /** Drops what is compiled for a project (its experiments changed); the next batch compiles it again. */
   public void invalidate(String project) {
+    changes.incrementAndGet();
     compiled.remove(project);
   }
 
@@ -326,7 +334,7 @@ public final class DataContracts {
   }
 
   private void changed(String project) {
-    compiled.remove(project);
+    invalidate(project);
     store.publishChange(project);
   }
 
