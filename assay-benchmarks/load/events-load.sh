@@ -18,7 +18,8 @@
 # typed properties, one with allowed values) is declared first, so every metric event is validated
 # (ADR 0042); ASSAY_PROPS=1 (passed to events.lua) makes the metric events carry those properties;
 # ASSAY_FLAGGING=1 turns the project's flagging rules on (the load's experiment does not exist, so
-# every exposure is flagged unknown_experiment: every rule up to that one runs).
+# every exposure is flagged unknown_experiment: every rule up to that one runs); ASSAY_UNIT_RATE sets
+# the per-unit rule's events per minute (default 1000, 0 turns it off).
 # Needs wrk, curl, jq, bc and a JDK 21+. Usage: assay-benchmarks/load/events-load.sh [seconds] [embedded|kafka]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -125,9 +126,9 @@ if [ "${ASSAY_SCHEMA:-0}" = 1 ]; then
 fi
 if [ "${ASSAY_FLAGGING:-0}" = 1 ]; then
   curl -sf -X PUT -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-      -d '{"flagging":true,"maxEventsPerUnitPerMinute":1000}' localhost:$port/api/v1/data-quality >/dev/null \
+      -d "{\"flagging\":true,\"maxEventsPerUnitPerMinute\":${ASSAY_UNIT_RATE:-1000}}" localhost:$port/api/v1/data-quality >/dev/null \
     || { echo "could not turn flagging on" >&2; exit 1; }
-  echo "flagging on (bot user agents, clock skew, experiments, 1000 events per unit and minute)"
+  echo "flagging on (bot user agents, clock skew, experiments, ${ASSAY_UNIT_RATE:-1000} events per unit and minute; 0: off)"
 fi
 echo "mode $mode, server pid $server_pid on port $port, client key $key, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
