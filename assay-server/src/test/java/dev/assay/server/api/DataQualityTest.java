@@ -22,9 +22,13 @@ import org.junit.jupiter.api.Test;
  * checks report metric sources and late data. Every expected number is counted by hand below.
  */
 class DataQualityTest {
-  private final TestServer t = new TestServer();
+  private final TestServer t = server();
   private String clientKey;
   private final HttpClient http = HttpClient.newHttpClient();
+
+  TestServer server() {
+    return new TestServer();
+  }
 
   @BeforeEach
   void setUp() {
