@@ -14,6 +14,12 @@
 # without wrk counting the answer).
 # With ASSAY_JFR=<dir>, flight recordings of the server (and broker) during the full-speed run are
 # written there (server.jfr, broker.jfr).
+# With ASSAY_SCHEMA=1, an event schema for the metric events ("purchase": value required, three
+# typed properties, one with allowed values) is declared first, so every metric event is validated
+# (ADR 0042); ASSAY_PROPS=1 (passed to events.lua) makes the metric events carry those properties;
+# ASSAY_FLAGGING=1 turns the project's flagging rules on (the load's experiment does not exist, so
+# every exposure is flagged unknown_experiment: every rule up to that one runs); ASSAY_UNIT_RATE sets
+# the per-unit rule's events per minute (default 1000, 0 turns it off).
 # Needs wrk, curl, jq, bc and a JDK 21+. Usage: assay-benchmarks/load/events-load.sh [seconds] [embedded|kafka]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,7 +32,7 @@ case "$mode" in
 esac
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 jcmd="$(dirname "$java")/jcmd"
-port=19120          # assay serve
+port="${ASSAY_PORT:-19120}"   # assay serve (ASSAY_PORT: another port, when several harnesses share a machine)
 broker_port=19130   # Kafka broker; its controller listens on 19131
 topic=assay-events-load
 token=load-admin-token-0123456789
@@ -50,7 +56,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cd "$root"
-./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
+# ASSAY_NO_BUILD=1 reuses the jars of the last build (A/B runs of one build).
+[ "${ASSAY_NO_BUILD:-0}" = 1 ] || ./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
 
 cpu() { # utime+stime of a process in seconds (0 if none)
   if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then
@@ -96,6 +103,9 @@ if [ "$mode" = kafka ]; then
   echo "broker pid $broker_pid at $bootstrap"
 fi
 
+if curl -s -o /dev/null localhost:$port/health/live; then
+  echo "port $port is in use (another harness?): set ASSAY_PORT" >&2; exit 1
+fi
 ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g --enable-native-access=ALL-UNNAMED -jar assay-cli/target/assay.jar serve \
     --host 127.0.0.1 --port $port --data-dir "$work/data" "${kafka_args[@]}" > "$work/serve.log" 2>&1 &
 server_pid=$!
@@ -107,6 +117,19 @@ done
 key=$(curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"name":"load","environment":"production"}' localhost:$port/api/v1/sdk-connections | jq -r .key)
 [[ "$key" == sdk-* ]] || { echo "could not create an SDK key" >&2; exit 1; }
+if [ "${ASSAY_SCHEMA:-0}" = 1 ]; then
+  curl -sf -X PUT -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"value":"required",
+      "properties":{"plan":{"type":"string","required":true,"allowed":["free","pro","team"]},
+      "seats":{"type":"number"},"coupon":{"type":"string"}}}' localhost:$port/api/v1/event-schemas/purchase >/dev/null \
+    || { echo "could not declare the event schema" >&2; exit 1; }
+  echo "event schema declared for 'purchase' (every metric event is validated)"
+fi
+if [ "${ASSAY_FLAGGING:-0}" = 1 ]; then
+  curl -sf -X PUT -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      -d "{\"flagging\":true,\"maxEventsPerUnitPerMinute\":${ASSAY_UNIT_RATE:-1000}}" localhost:$port/api/v1/data-quality >/dev/null \
+    || { echo "could not turn flagging on" >&2; exit 1; }
+  echo "flagging on (bot user agents, clock skew, experiments, ${ASSAY_UNIT_RATE:-1000} events per unit and minute; 0: off)"
+fi
 echo "mode $mode, server pid $server_pid on port $port, client key $key, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 acked=0

@@ -7,6 +7,8 @@
 local key = os.getenv("ASSAY_KEY") or error("set ASSAY_KEY to an SDK client key")
 local rate = tonumber(os.getenv("ASSAY_RATE") or "0")
 local nthreads = tonumber(os.getenv("ASSAY_THREADS") or "1")
+-- ASSAY_PROPS=1: metric events carry properties (what an event schema checks; ADR 0042)
+local props = os.getenv("ASSAY_PROPS") == "1" and ',"properties":{"plan":"pro","seats":3,"coupon":"X"}' or ""
 local ffi = require("ffi")
 ffi.cdef[[
   typedef struct { long tv_sec; long tv_nsec; } timespec;
@@ -48,8 +50,8 @@ function request()
       parts[i] = string.format('{"id":"e%s-%d","type":"exposure","experimentKey":"load","variationId":%d,"unitId":"u%d","timestamp":%d}',
         run, seq, math.floor((seq - 1) / 2) % 2, unit, ts)
     else
-      parts[i] = string.format('{"id":"m%s-%d","type":"metric","name":"purchase","unitId":"u%d","value":%d,"timestamp":%d}',
-        run, seq, unit, seq % 100, ts)
+      parts[i] = string.format('{"id":"m%s-%d","type":"metric","name":"purchase","unitId":"u%d","value":%d%s,"timestamp":%d}',
+        run, seq, unit, seq % 100, props, ts)
     end
   end
   sent = sent + 1

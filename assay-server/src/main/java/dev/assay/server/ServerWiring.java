@@ -103,6 +103,7 @@ final class ServerWiring {
   private final EventStore warehouseEvents;
   private final EventGovernance governance;
   private final PrivacySettingsService privacy;
+  private dev.assay.server.events.DataContracts contracts;
   private final EventStore ingest;
   /* This replica's Kafka consumer, when it runs one (set by startKafka). */
   private @Nullable KafkaEventConsumer consumer;
@@ -170,8 +171,10 @@ final class ServerWiring {
         this.rolloutService = rollouts,
         this.policies = new dev.assay.server.approvals.Policies(store, audit, c.clock()),
         this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts),
-        privacy),
+        privacy,
+        this.contracts = new dev.assay.server.events.DataContracts(store, audit, c.clock(), meters)),
         routeContributors());
+    config.onChange(contracts::invalidate); // an experiment's change alters what exposures are flagged
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
     closer.register(new AlertWatch(config, alerts, c.clock(), WATCH_TICK, AlertWatch.DEFAULT_STALE_DAYS));
@@ -269,7 +272,7 @@ final class ServerWiring {
       boolean ownTables = c.events().kafkaMode() && url.startsWith("jdbc:postgresql:");
       WarehouseSchema schema = WarehouseSchema.assayDefault();
       refresh = new ExperimentRefresh(config, AnalysisSandbox.warehouse(url, limits), Dialect.forJdbcUrl(url),
-          ownTables ? schema : schema.withoutProject(), c.clock(), executor);
+          ownTables ? schema : schema.withoutProject().withoutFlag(), c.clock(), executor);
     } else {
       try (Connection connection = events.connect()) {
         AnalysisSandbox.lockDownDuckDb(connection, limits);

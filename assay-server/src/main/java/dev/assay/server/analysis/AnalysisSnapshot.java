@@ -46,15 +46,48 @@ public record AnalysisSnapshot(String experiment, int phase, Instant computedAt,
    *     sample-ratio test's p-value (what the guardrail monitor halts on)
    * @param tooSmall whether a variation has fewer units than its metrics' minimum sample
    * @param progress the share of the planned sample reached, when a plan exists
+   * @param dataQuality the data excluded from the analysis and the data-quality checks (ADR 0042)
    */
   public record Health(List<UnitCount> units, double srmPValue, double srmSequentialPValue, boolean srm,
       long multipleExposureUnits, double multipleExposureRate, boolean tooSmall, OptionalDouble progress,
-      List<String> warnings) {
+      List<String> warnings, DataQuality dataQuality) {
     public Health {
       units = List.copyOf(units);
       warnings = List.copyOf(warnings);
     }
+
+    /** Health without data-quality results (snapshots stored before them). */
+    public Health(List<UnitCount> units, double srmPValue, double srmSequentialPValue, boolean srm,
+        long multipleExposureUnits, double multipleExposureRate, boolean tooSmall, OptionalDouble progress,
+        List<String> warnings) {
+      this(units, srmPValue, srmSequentialPValue, srm, multipleExposureUnits, multipleExposureRate, tooSmall, progress,
+          warnings, DataQuality.NONE);
+    }
   }
+
+  /**
+   * What a refresh excluded and how the data looks (ADR 0042).
+   *
+   * @param excluded rows flagged at ingestion and left out, by kind ({@code exposure} or
+   *     {@code metric}: the metric events of the experiment's units) and reason
+   * @param checks exposure volume, multiple exposures, metric sources, late data: each ok, warn or fail
+   * @param exposureEvents clean exposure rows of the phase before this refresh's time (the next
+   *     refresh's late-data check compares with it)
+   */
+  public record DataQuality(List<Excluded> excluded, List<QualityCheck> checks, long exposureEvents) {
+    public static final DataQuality NONE = new DataQuality(List.of(), List.of(), -1);
+
+    public DataQuality {
+      excluded = List.copyOf(excluded);
+      checks = List.copyOf(checks);
+    }
+  }
+
+  /** Rows of one kind excluded for one reason. */
+  public record Excluded(String kind, String reason, long events) {}
+
+  /** One data-quality check: its name, {@code ok}/{@code warn}/{@code fail}, the measured value and why. */
+  public record QualityCheck(String check, String status, OptionalDouble value, String message) {}
 
   /** A variation's exposed units, its share of all, and the share its weight expects. */
   public record UnitCount(String variant, long units, double share, double expectedShare) {}

@@ -288,11 +288,14 @@ public final class ExperimentRefresh {
   private Refreshed compute(String project, Experiment exp, Consumer<String> progress, Options options) {
     AnalysisPlan plan = AnalysisPlan.of(project, exp, options.phase(), options.dimensions(),
         key -> config.metric(project, key));
-    WarehouseQuery.Measurements measured = query.measure(plan, progress);
-    progress.accept("statistics");
     Optional<AnalysisSnapshot> previous = config.snapshots(project, exp.key(), 1).stream()
         .map(SnapshotJson::read).findFirst();
-    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant(),
+    java.time.Instant now = clock.instant();
+    java.util.OptionalLong previousRefresh = previous.filter(s -> s.phase() == plan.phase())
+        .map(s -> java.util.OptionalLong.of(s.computedAt().toEpochMilli())).orElse(java.util.OptionalLong.empty());
+    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh);
+    progress.accept("statistics");
+    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, now,
         minCellUnits.applyAsInt(project));
     SnapshotLineage lineage = SnapshotLineage.of(plan, measured.recorded(), ModelJson.toTree(exp.analysis()),
         definition(exp, plan.metrics()), snapshot.computedAt());

@@ -22,7 +22,10 @@ final class ExposedUnits {
       params.add(phase.project());
       project = " AND " + d.ident(s.project()) + " = ?";
     }
-    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?" + project + "\n";
+    // Rows flagged at ingestion are excluded (ADR 0042).
+    String clean = s.flag() == null ? "" : " AND " + d.ident(s.flag()) + " IS NULL";
+    String where = "  WHERE " + d.ident(s.experimentKey()) + " = ? AND " + t + " >= ? AND " + t + " < ?" + project + clean
+        + "\n";
     if (dimension == null) {
       String exposed = "WITH exposed AS (\n"
           + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("

@@ -84,6 +84,10 @@ public final class MarkdownReport {
     md.append(String.format(Locale.ROOT, "- Units in more than one variation (excluded): %d (%.2f%%)%n",
         h.multipleExposureUnits(), 100 * h.multipleExposureRate()));
     h.progress().ifPresent(p -> md.append(String.format(Locale.ROOT, "- Progress to the planned sample: %.0f%%%n", 100 * p)));
+    if (!h.dataQuality().excluded().isEmpty()) {
+      md.append("- Excluded as flagged at ingestion: ").append(String.join(", ", h.dataQuality().excluded().stream()
+          .map(x -> x.events() + " " + x.kind() + " (" + x.reason() + ")").toList())).append('\n');
+    }
     for (String w : h.warnings()) {
       md.append("- ⚠ ").append(w).append('\n');
     }

@@ -148,13 +148,18 @@ public final class MetricQueries {
     }
   }
 
-  /* The metric events table, limited to the phase's project when it has one (its value bound). */
+  /*
+   * The metric events table, limited to the phase's project when it has one (its value bound) and
+   * without the rows flagged at ingestion (ADR 0042).
+   */
   static String metricEvents(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
+    String clean = s.flag() == null ? "" : d.ident(s.flag()) + " IS NULL";
     if (!phase.filtersProject(s)) {
-      return d.ident(s.metrics());
+      return clean.isEmpty() ? d.ident(s.metrics()) : "(SELECT * FROM " + d.ident(s.metrics()) + " WHERE " + clean + ")";
     }
     params.add(phase.project());
-    return "(SELECT * FROM " + d.ident(s.metrics()) + " WHERE " + d.ident(s.project()) + " = ?)";
+    return "(SELECT * FROM " + d.ident(s.metrics()) + " WHERE " + d.ident(s.project()) + " = ?"
+        + (clean.isEmpty() ? "" : " AND " + clean) + ")";
   }
 
   /** Per-variation sufficient statistics of one metric: columns variation, n, sum_y, sum_y2, sum_x, sum_x2, sum_xy. */

@@ -141,7 +141,7 @@ public final class SnapshotJson {
     Health health = new Health(units, number(h, "srmPValue").orElse(Double.NaN),
         number(h, "srmSequentialPValue").orElse(Double.NaN), h.path("srm").asBoolean(),
         h.path("multipleExposureUnits").asLong(), number(h, "multipleExposureRate").orElse(0),
-        h.path("tooSmall").asBoolean(), number(h, "progress"), warnings);
+        h.path("tooSmall").asBoolean(), number(h, "progress"), warnings, readQuality(h.path("dataQuality")));
     List<Result> results = new ArrayList<>();
     o.path("results").forEach(r -> results.add(readResult(r)));
     List<QuantileRow> quantiles = new ArrayList<>();
@@ -270,6 +270,19 @@ public final class SnapshotJson {
     }
   }
 
+  private static AnalysisSnapshot.DataQuality readQuality(JsonNode q) {
+    if (!q.isObject()) {
+      return AnalysisSnapshot.DataQuality.NONE;
+    }
+    List<AnalysisSnapshot.Excluded> excluded = new ArrayList<>();
+    q.path("excluded").forEach(x -> excluded.add(new AnalysisSnapshot.Excluded(x.path("kind").asText(),
+        x.path("reason").asText(), x.path("events").asLong())));
+    List<AnalysisSnapshot.QualityCheck> checks = new ArrayList<>();
+    q.path("checks").forEach(c -> checks.add(new AnalysisSnapshot.QualityCheck(c.path("check").asText(),
+        c.path("status").asText(), number(c, "value"), c.path("message").asText())));
+    return new AnalysisSnapshot.DataQuality(excluded, checks, q.path("exposureEvents").asLong(-1));
+  }
+
   /** The health part of a snapshot as stored (the halt webhook sends it too). */
   public static ObjectNode health(Health h) {
     ObjectNode o = JSON.createObjectNode();
@@ -284,6 +297,17 @@ public final class SnapshotJson {
     h.progress().ifPresent(p -> o.put("progress", p));
     ArrayNode warnings = o.putArray("warnings");
     h.warnings().forEach(warnings::add);
+    ObjectNode q = o.putObject("dataQuality");
+    ArrayNode excluded = q.putArray("excluded");
+    h.dataQuality().excluded().forEach(x -> excluded.addObject().put("kind", x.kind()).put("reason", x.reason())
+        .put("events", x.events()));
+    ArrayNode checks = q.putArray("checks");
+    for (AnalysisSnapshot.QualityCheck c : h.dataQuality().checks()) {
+      ObjectNode n = checks.addObject().put("check", c.check()).put("status", c.status());
+      put(n, "value", c.value());
+      n.put("message", c.message());
+    }
+    q.put("exposureEvents", h.dataQuality().exposureEvents());
     return o;
   }
 

@@ -56,8 +56,9 @@ final class SnapshotStatistics {
         st.pValue(), st.ciLower(), st.ciUpper())));
     return new AnalysisSnapshot(plan.experimentKey(), plan.phase(), now, Instant.ofEpochMilli(plan.start()),
         plan.end() < AnalysisPlan.OPEN_END ? Optional.of(Instant.ofEpochMilli(plan.end())) : Optional.empty(),
-        used, health(plan, m, analysis, sequentialSrm), m.sufficient(), results, quantiles(plan, m.quantiles()),
-        Breakdowns.of(plan, m, settings, minCellUnits), states, design(plan, m.design(), results));
+        used, health(plan, m, analysis, sequentialSrm, samePhase, now), m.sufficient(), results,
+        quantiles(plan, m.quantiles()), Breakdowns.of(plan, m, settings, minCellUnits), states,
+        design(plan, m.design(), results));
   }
 
   /* The design section: clusters per variation, and the triggered share with the diluted effects. */
@@ -148,7 +149,8 @@ final class SnapshotStatistics {
     return Double.isNaN(previous) ? p : Math.min(p, previous);
   }
 
-  private static Health health(AnalysisPlan plan, Measurements m, ExperimentAnalysis analysis, double sequentialSrm) {
+  private static Health health(AnalysisPlan plan, Measurements m, ExperimentAnalysis analysis, double sequentialSrm,
+      Optional<AnalysisSnapshot> samePhase, Instant now) {
     long[] counts = m.counts().units();
     long total = Arrays.stream(counts).sum();
     double weightSum = Arrays.stream(plan.weights()).sum();
@@ -172,9 +174,18 @@ final class SnapshotStatistics {
     if (smallest < plan.minimumSample()) {
       warnings.add("fewer than " + plan.minimumSample() + " units in a variation: results are not shown as final");
     }
-    return new Health(units, analysis.srm().pValue(), sequentialSrm, srm, multiple,
-        rate(multiple, Arrays.stream(m.design().units()).sum()), smallest < plan.minimumSample(),
-        planned > 0 ? OptionalDouble.of(Math.min(1.0, (double) total / planned)) : OptionalDouble.empty(), warnings);
+    double multipleRate = rate(multiple, Arrays.stream(m.design().units()).sum());
+    Optional<String> goalEvent = plan.metrics().stream()
+        .filter(pm -> pm.role() == dev.assay.stats.MetricData.Role.GOAL && pm.ratio().isEmpty())
+        .map(pm -> pm.query(false)).filter(q -> q.sqlSource() == null).map(MetricQueries.Metric::eventName).findFirst();
+    AnalysisSnapshot.DataQuality quality = DataQualityChecks.of(m.quality(), multipleRate, goalEvent, plan.start(),
+        now.toEpochMilli(), samePhase.map(s -> s.health().dataQuality().exposureEvents()).orElse(-1L));
+    quality.checks().stream().filter(q -> !q.status().equals("ok"))
+        .forEach(q -> warnings.add("data quality: " + q.check() + " " + q.status() + ": " + q.message()));
+    return new Health(units, analysis.srm().pValue(), sequentialSrm, srm, multiple, multipleRate,
+        smallest < plan.minimumSample(),
+        planned > 0 ? OptionalDouble.of(Math.min(1.0, (double) total / planned)) : OptionalDouble.empty(), warnings,
+        quality);
   }
 
   /* The share of units excluded for seeing several variations, among units (not clusters). */

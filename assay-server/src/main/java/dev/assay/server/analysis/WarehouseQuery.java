@@ -39,10 +39,11 @@ final class WarehouseQuery {
    * @param byDimension per "dimension NUL metric", the statistics per level
    * @param quantiles per quantile metric, the order statistics per variation (null where none)
    * @param sufficient per metric, the sufficient statistics as stored in the snapshot
+   * @param quality what the data-quality checks are computed from (ADR 0042)
    */
   record Measurements(WarehouseStatistics.ExposureCounts counts, List<MetricData> data,
       Map<String, Map<String, List<CupedStats>>> byDimension, Map<String, List<QuantileStats>> quantiles,
-      ObjectNode sufficient, DesignCounts design, Recorded recorded) {}
+      ObjectNode sufficient, DesignCounts design, Recorded recorded, DataQualityQueries.Counts quality) {}
 
   /**
    * What the refresh's lineage records of the warehouse (ADR 0043): every query as it ran with
@@ -68,15 +69,37 @@ final class WarehouseQuery {
   record DesignCounts(long[] units, java.util.Optional<long[]> clusters, java.util.Optional<long[]> exposed,
       Map<String, java.util.SortedMap<String, List<CupedStats>>> strata) {}
 
+  /**
+   * @param now the refresh's time (epoch ms)
+   * @param previousRefresh the time of the previous refresh of this phase, if any (late data)
+   */
+  Measurements measure(AnalysisPlan plan, Consumer<String> progress, long now, java.util.OptionalLong previousRefresh) {
+    return measureAt(plan, progress, now, previousRefresh);
+  }
+
+  /** As {@link #measure(AnalysisPlan, Consumer, long, java.util.OptionalLong)} now, with no previous refresh. */
   Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
+    return measureAt(plan, progress, System.currentTimeMillis(), java.util.OptionalLong.empty());
+  }
+
+  private Measurements measureAt(AnalysisPlan plan, Consumer<String> progress, long now,
+      java.util.OptionalLong previousRefresh) {
     String[] current = {"exposure counts"};
     try {
       return readOnly(warehouse, c -> {
         QueryLog log = new QueryLog();
         Measurements m = measure(c, plan, progress, current, statistics.recordingInto(log), log);
         current[0] = "the lineage's row counts";
+        Recorded recorded = record(c, plan, log);
+        current[0] = "data-quality checks";
+        progress.accept("data-quality checks");
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        plan.metrics().stream().filter(pm -> pm.ratio().isEmpty()).map(pm -> pm.query(false))
+            .filter(q -> q.sqlSource() == null).forEach(q -> names.add(q.eventName()));
+        // Not recorded in the lineage: the checks are not part of the numbers a reproduction compares.
+        DataQualityQueries.Counts quality = statistics.quality().measure(c, plan.window(), names, now, previousRefresh);
         return new Measurements(m.counts(), m.data(), m.byDimension(), m.quantiles(), m.sufficient(), m.design(),
-            record(c, plan, log));
+            recorded, quality);
       });
     } catch (SQLException e) {
       throw AnalysisSandbox.failure(e, current[0], statistics.timeout());
@@ -244,7 +267,7 @@ final class WarehouseQuery {
           : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
-        new DesignCounts(units.units(), clusters, exposed, strata), null);
+        new DesignCounts(units.units(), clusters, exposed, strata), null, DataQualityQueries.Counts.NONE);
   }
 
   /*

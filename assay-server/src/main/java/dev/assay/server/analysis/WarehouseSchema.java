@@ -20,10 +20,21 @@ package dev.assay.server.analysis;
  *     and value properties read their keys), or null when the table has none
  * @param project project column (both tables): an analysis reads the events of its experiment's
  *     project only; null when the tables hold one project's events and have no such column
+ * @param flag flag column (both tables): rows where it is not null were flagged at ingestion (bots,
+ *     clock skew, unknown experiments, ...) and are excluded from the analysis (ADR 0042); null when
+ *     the tables have no such column
  */
 public record WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
     boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value,
-    String attributes, String properties, String project) {
+    String attributes, String properties, String project, String flag) {
+
+  /** A schema without a flag column (tables written by others). */
+  public WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
+      boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value,
+      String attributes, String properties, String project) {
+    this(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey, variationId, eventName, value,
+        attributes, properties, project, null);
+  }
 
   /** A schema without a project column (tables of one project). */
   public WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
@@ -43,23 +54,29 @@ public record WarehouseSchema(String exposures, String metrics, String unitId, S
   /** Assay's own event tables (those {@code DuckDbEventStore} and {@code PostgresEventWarehouse} write). */
   public static WarehouseSchema assayDefault() {
     return new WarehouseSchema("exposures", "metric_events", "unit_id", "ts", true, "experiment_key",
-        "variation_id", "name", "value", "attributes", "properties", "project");
+        "variation_id", "name", "value", "attributes", "properties", "project", "flag");
   }
 
   public WarehouseSchema withTables(String exposuresTable, String metricsTable) {
     return new WarehouseSchema(exposuresTable, metricsTable, unitId, timestamp, timestampIsMillis, experimentKey,
-        variationId, eventName, value, attributes, properties, project);
+        variationId, eventName, value, attributes, properties, project, flag);
   }
 
   /** The same tables without a project column (a warehouse of one project's events, written by others). */
   public WarehouseSchema withoutProject() {
     return new WarehouseSchema(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey,
-        variationId, eventName, value, attributes, properties, null);
+        variationId, eventName, value, attributes, properties, null, flag);
+  }
+
+  /** The same tables without a flag column (tables written by others: nothing flagged them). */
+  public WarehouseSchema withoutFlag() {
+    return new WarehouseSchema(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey,
+        variationId, eventName, value, attributes, properties, project, null);
   }
 
   /** The same tables, with dimensions read from columns of the exposures table instead of a JSON column. */
   public WarehouseSchema withDimensionColumns() {
     return new WarehouseSchema(exposures, metrics, unitId, timestamp, timestampIsMillis, experimentKey,
-        variationId, eventName, value, null, properties, project);
+        variationId, eventName, value, null, properties, project, flag);
   }
 }

@@ -54,6 +54,11 @@ public final class WarehouseStatistics {
     return schema;
   }
 
+  /** The data-quality queries on the same warehouse (ADR 0042). */
+  DataQualityQueries quality() {
+    return new DataQualityQueries(dialect, schema, timeout);
+  }
+
   /** The limit of one query. */
   public java.time.Duration timeout() {
     return timeout;

@@ -42,6 +42,7 @@ import java.util.function.Supplier;
  * @param policies approval policies per environment
  * @param changeRequests change requests awaiting approval (their guard is on config's writes)
  * @param privacy the privacy settings per project, compiled for ingestion
+ * @param contracts event schemas, data-quality settings and the ingestion checks (ADR 0042)
  */
 public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys, AuditLog audit,
     PayloadCache payloads, PayloadSubscriptions subscriptions, PrometheusMeterRegistry meters, Supplier<Readiness> ready,
@@ -50,7 +51,8 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     dev.assay.server.safety.CircuitBreakers breakers, dev.assay.server.safety.ScheduledChanges schedules,
     dev.assay.server.safety.Rollouts rollouts,
     dev.assay.server.approvals.Policies policies, dev.assay.server.approvals.ChangeRequests changeRequests,
-    dev.assay.server.privacy.PrivacySettingsService privacy) {
+    dev.assay.server.privacy.PrivacySettingsService privacy,
+    dev.assay.server.events.DataContracts contracts) {
   public ApiServices {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(config, "config");
@@ -73,5 +75,6 @@ public record ApiServices(ConfigStore store, ConfigService config, ApiKeys keys,
     Objects.requireNonNull(policies, "policies");
     Objects.requireNonNull(changeRequests, "changeRequests");
     Objects.requireNonNull(privacy, "privacy");
+    Objects.requireNonNull(contracts, "contracts");
   }
 }

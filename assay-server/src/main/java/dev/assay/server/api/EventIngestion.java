@@ -7,6 +7,7 @@ import dev.assay.server.auth.Permission;
 import dev.assay.server.auth.Principal;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.events.DataContracts;
 import dev.assay.server.events.Event;
 import dev.assay.server.events.EventGovernance;
 import dev.assay.server.events.EventParser;
@@ -51,13 +52,16 @@ final class EventIngestion {
   private final Counter accepted;
   private final Counter rejected;
   private final BreakerSignals signals;
+  private final DataContracts contracts;
   private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
   private final GzipBodies gzipBodies = new GzipBodies(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
   EventIngestion(EventStore store, EventGovernance governance, dev.assay.server.privacy.PrivacySettingsService privacy,
-      Credentials credentials, ConnectionGuard guard, MeterRegistry meters, BreakerSignals signals) {
+      Credentials credentials, ConnectionGuard guard, MeterRegistry meters, BreakerSignals signals,
+      DataContracts contracts) {
     this.privacy = privacy;
     this.signals = signals;
+    this.contracts = contracts;
     this.store = store;
     this.governance = governance;
     this.credentials = credentials;
@@ -182,7 +186,7 @@ final class EventIngestion {
     if (!batch.outOfRange().isEmpty()) {
       return outOfRange(batch.outOfRange());
     }
-    return append(batch);
+    return append(checked(batch, source, req.headers().first(HeaderNames.USER_AGENT).orElse(null)));
   }
 
   private Reply append(EventParser.Batch batch) {
@@ -208,6 +212,38 @@ final class EventIngestion {
     ArrayNode rej = o.putArray("rejected");
     batch.rejected().forEach(r -> rej.addObject().put("index", r.index()).put("reason", r.reason()));
     return Reply.ok(o);
+  }
+
+  /*
+   * The batch after its project's schema check (ADR 0042): in enforce mode the events that break
+   * their schema join the rejected ones, by their index in the request.
+   */
+  private EventParser.Batch checked(EventParser.Batch batch, Event.Source source, String userAgent) {
+    int[] indexes = indexes(batch);
+    DataContracts.Checked c = contracts.check(source.project(), batch.events(), indexes, userAgent);
+    if (c.rejected().isEmpty()) {
+      return c.kept() == batch.events() ? batch : new EventParser.Batch(c.kept(), batch.rejected());
+    }
+    List<EventParser.Rejection> rejected = new java.util.ArrayList<>(batch.rejected());
+    rejected.addAll(c.rejected());
+    rejected.sort(java.util.Comparator.comparingInt(EventParser.Rejection::index));
+    return new EventParser.Batch(c.kept(), rejected);
+  }
+
+  /* The request position of each parsed event: the positions not rejected, in order. */
+  private static int[] indexes(EventParser.Batch batch) {
+    int[] out = new int[batch.events().size()];
+    int next = 0;
+    int r = 0;
+    List<EventParser.Rejection> rejected = batch.rejected();
+    for (int i = 0; i < out.length; i++) {
+      while (r < rejected.size() && rejected.get(r).index() == next) {
+        r++;
+        next++;
+      }
+      out[i] = next++;
+    }
+    return out;
   }
 
   /* Numbers out of range refuse the whole batch: 400 naming each event's index and field. */

@@ -25,8 +25,11 @@ final class EventsApi implements Resource {
   private final EventStore store;
   private final EventGovernance governance;
   private final ConfigService config;
+  private final dev.assay.server.events.DataContracts contracts;
 
-  EventsApi(EventStore store, EventGovernance governance, ConfigService config) {
+  EventsApi(EventStore store, EventGovernance governance, ConfigService config,
+      dev.assay.server.events.DataContracts contracts) {
+    this.contracts = contracts;
     this.store = store;
     this.governance = governance;
     this.config = config;
@@ -93,6 +96,7 @@ final class EventsApi implements Resource {
           EventSummary found = store.summary(scope, from, to, limit);
           ObjectNode summary = summary(found, scope, from, to);
           new UnmatchedEvents(config, scope.project()).describe(found, summary);
+          violations(summary, scope);
           return Reply.ok(summary);
         }).withQuery("project", "from", "to", "limit"));
   }
@@ -181,6 +185,18 @@ final class EventsApi implements Resource {
     } catch (NumberFormatException | DateTimeParseException e) {
       throw DomainException.invalid(field, "must be an ISO-8601 instant or epoch milliseconds, was '" + v + "'");
     }
+  }
+
+  /*
+   * Schema violations by event name and reason (ADR 0042): counted at ingestion by this server
+   * since it started (not by the window), so the object states since when.
+   */
+  private void violations(ObjectNode summary, EventStore.Scope scope) {
+    ObjectNode v = summary.putObject("schemaViolations");
+    v.put("since", contracts.since().toString());
+    ArrayNode items = v.putArray("items");
+    contracts.violations(scope.project()).forEach((k, n) ->
+        items.addObject().put("name", k.name()).put("reason", k.reason()).put("events", n));
   }
 
   private static ObjectNode summary(EventSummary s, EventStore.Scope scope, long from, long to) {

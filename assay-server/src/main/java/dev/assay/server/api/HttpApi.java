@@ -62,7 +62,7 @@ public final class HttpApi {
     this.contributors = List.copyOf(contributors);
     this.credentials = new Credentials(s.keys(), s.payloads());
     this.ingestion = new EventIngestion(s.events(), s.eventGovernance(), s.privacy(), credentials, s.guard(),
-        s.meters(), new BreakerSignals(s.breakers()));
+        s.meters(), new BreakerSignals(s.breakers()), s.contracts());
     this.ofrep = new OfrepApi(new PayloadEvaluators(s.payloads()), credentials, s.ofrepRateLimit(), s.meters());
     this.features = new FeaturesApi(credentials, s.meters());
     this.stream = new StreamApi(credentials, s.payloads(), s.subscriptions(), s.sseHeartbeat(), s.meters());
@@ -71,7 +71,7 @@ public final class HttpApi {
         new SdkConnectionsApi(config, s.payloads(), s.keys().serverKeys()), new FlagsApi(config),
         new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config, s.analysis()), new PlatformAaApi(s.analysis(), s.alerts()), new SegmentsApi(config),
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
-        new EventsApi(s.events(), s.eventGovernance(), config),
+        new EventsApi(s.events(), s.eventGovernance(), config, s.contracts()), new DataContractsApi(s.contracts()),
         new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())),
         new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()), new BreakersApi(s.breakers()),
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),

@@ -100,6 +100,8 @@ final class DuckDbEventSchema {
       st.execute("ALTER TABLE " + q(part, table) + " ADD COLUMN IF NOT EXISTS project VARCHAR DEFAULT '"
           + dev.assay.server.domain.ConfigService.DEFAULT_PROJECT + "'");
       st.execute("ALTER TABLE " + q(part, table) + " ADD COLUMN IF NOT EXISTS environment VARCHAR");
+      // Why the event is excluded from analysis, null when it is not (ADR 0042); after environment.
+      st.execute("ALTER TABLE " + q(part, table) + " ADD COLUMN IF NOT EXISTS flag VARCHAR");
     }
   }
 

@@ -269,7 +269,7 @@ public final class DuckDbEventStore implements EventStore {
     if (e.type() == Event.Type.EXPOSURE) {
       ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
           .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).append(e.project())
-          .append(e.environment()).endRow();
+          .append(e.environment()).append(e.flag()).endRow();
     } else {
       me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
       if (e.value() == null) {
@@ -277,7 +277,7 @@ public final class DuckDbEventStore implements EventStore {
       } else {
         me.append(e.value().doubleValue());
       }
-      me.append(e.json()).append(e.project()).append(e.environment()).endRow();
+      me.append(e.json()).append(e.project()).append(e.environment()).append(e.flag()).endRow();
     }
   }
 

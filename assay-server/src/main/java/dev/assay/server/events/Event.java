@@ -19,10 +19,26 @@ package dev.assay.server.events;
  *     management endpoints read a project's events only)
  * @param environment the environment of the SDK connection that sent it, or null when an API key
  *     sent it without naming one (kept for reporting)
+ * @param flag why the event is excluded from analysis (a {@link Flags} reason such as
+ *     {@code clock_skew_past}), or null for a clean event (ADR 0042)
  */
 public record Event(String id, Type type, long timestampMillis, String unitId, String hashAttribute,
     String experimentKey, int variationId, String name, Double value, String json, String project,
-    String environment) {
+    String environment, String flag) {
+
+  /** An unflagged event. */
+  public Event(String id, Type type, long timestampMillis, String unitId, String hashAttribute,
+      String experimentKey, int variationId, String name, Double value, String json, String project,
+      String environment) {
+    this(id, type, timestampMillis, unitId, hashAttribute, experimentKey, variationId, name, value, json, project,
+        environment, null);
+  }
+
+  /** This event flagged for a reason (excluded from analysis). */
+  public Event flagged(String reason) {
+    return new Event(id, type, timestampMillis, unitId, hashAttribute, experimentKey, variationId, name, value, json,
+        project, environment, reason);
+  }
 
   /** An event of the default project without an environment (tests, tools). */
   public Event(String id, Type type, long timestampMillis, String unitId, String hashAttribute,

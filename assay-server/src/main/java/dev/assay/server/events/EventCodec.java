@@ -73,6 +73,9 @@ final class EventCodec {
     if (e.environment() != null) {
       g.writeStringField("env", e.environment());
     }
+    if (e.flag() != null) {
+      g.writeStringField("f", e.flag());
+    }
     g.writeEndObject();
   }
 
@@ -98,6 +101,7 @@ final class EventCodec {
         String json = null;
         String project = dev.assay.server.domain.ConfigService.DEFAULT_PROJECT;
         String environment = null;
+        String flag = null;
         long ts = 0;
         int variation = -1;
         Double value = null;
@@ -117,6 +121,7 @@ final class EventCodec {
             case "j" -> json = p.getText();
             case "p" -> project = p.getText();
             case "env" -> environment = p.getText();
+            case "f" -> flag = p.getText();
             default -> p.skipChildren();
           }
         }
@@ -128,8 +133,9 @@ final class EventCodec {
           throw new IllegalArgumentException("not an event record: event " + id + " is incomplete");
         }
         events.add(exposure
-            ? new Event(id, Event.Type.EXPOSURE, ts, unit, hash, exp, variation, null, null, json, project, environment)
-            : new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, json, project, environment));
+            ? new Event(id, Event.Type.EXPOSURE, ts, unit, hash, exp, variation, null, null, json, project, environment,
+                flag)
+            : new Event(id, Event.Type.METRIC, ts, unit, null, null, -1, name, value, json, project, environment, flag));
       }
       return events;
     } catch (IOException e) {

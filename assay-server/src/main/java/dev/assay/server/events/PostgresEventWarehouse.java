@@ -43,6 +43,7 @@ public final class PostgresEventWarehouse implements EventStore {
           st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS project VARCHAR(256) NOT NULL DEFAULT '"
               + dev.assay.server.domain.ConfigService.DEFAULT_PROJECT + "'");
           st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS environment VARCHAR(256)");
+          st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS flag VARCHAR(64)"); // ADR 0042
         }
         st.execute("CREATE INDEX IF NOT EXISTS exposures_unit ON exposures (unit_id)");
         st.execute("CREATE INDEX IF NOT EXISTS metric_events_unit ON metric_events (unit_id)");
@@ -72,10 +73,10 @@ public final class PostgresEventWarehouse implements EventStore {
       Connection c = connection();
       int inserted = 0;
       try (PreparedStatement ex = c.prepareStatement("INSERT INTO exposures (id, unit_id, experiment_key, variation_id, ts,"
-              + " hash_attribute, attributes, project, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+              + " hash_attribute, attributes, project, environment, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
               + " ON CONFLICT (id) DO NOTHING");
           PreparedStatement me = c.prepareStatement("INSERT INTO metric_events (id, unit_id, name, ts, value, properties,"
-              + " project, environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+              + " project, environment, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
         for (Event e : events) {
           if (e.type() == Event.Type.EXPOSURE) {
             ex.setString(1, e.id());
@@ -87,6 +88,7 @@ public final class PostgresEventWarehouse implements EventStore {
             ex.setString(7, e.json());
             ex.setString(8, e.project());
             ex.setString(9, e.environment());
+            ex.setString(10, e.flag());
             ex.addBatch();
           } else {
             me.setString(1, e.id());
@@ -101,6 +103,7 @@ public final class PostgresEventWarehouse implements EventStore {
             me.setString(6, e.json());
             me.setString(7, e.project());
             me.setString(8, e.environment());
+            me.setString(9, e.flag());
             me.addBatch();
           }
         }

@@ -25,5 +25,9 @@ public enum Kind {
   /** A project's privacy settings, keyed {@code settings} (privacy.PrivacySettingsService, ADR 0044). */
   PRIVACY,
   /** The differential-privacy ε spent on an experiment, keyed by the experiment (privacy.PrivacyBudget, ADR 0044). */
-  DP_BUDGET
+  DP_BUDGET,
+  /** The data contract of a metric event name, keyed by the name (events.DataContracts, ADR 0042). */
+  EVENT_SCHEMA,
+  /** A project's data-quality settings: validation mode and flagging rules, key "settings" (ADR 0042). */
+  DATA_QUALITY
 }

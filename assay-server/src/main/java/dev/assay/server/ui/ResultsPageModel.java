@@ -259,6 +259,28 @@ public final class ResultsPageModel {
     }
   }
 
+  /* The rows flagged at ingestion and left out, by reason, and each data-quality check not ok (ADR 0042). */
+  private static void dataQualityBanners(JsonNode q, List<Banner> out) {
+    StringBuilder excluded = new StringBuilder();
+    long total = 0;
+    for (JsonNode x : q.path("excluded")) {
+      total += x.path("events").asLong();
+      excluded.append(excluded.isEmpty() ? "" : ", ").append(x.path("events").asLong()).append(' ')
+          .append(x.path("kind").asText()).append(x.path("events").asLong() == 1 ? " " : "s ")
+          .append(x.path("reason").asText().replace('_', ' '));
+    }
+    if (total > 0) {
+      out.add(new Banner("info", "excluded", "Excluded as flagged at ingestion: " + excluded + "."));
+    }
+    for (JsonNode c : q.path("checks")) {
+      String status = c.path("status").asText();
+      if (!status.equals("ok")) {
+        out.add(new Banner(status.equals("fail") ? "bad" : "warn", "data-quality-" + c.path("check").asText(),
+            "Data quality, " + c.path("check").asText().replace('_', ' ') + ": " + c.path("message").asText() + "."));
+      }
+    }
+  }
+
   static List<Banner> banners(JsonNode experiment, JsonNode snapshot) {
     JsonNode h = snapshot.path("health");
     List<Banner> out = new ArrayList<>();
@@ -291,6 +313,7 @@ public final class ResultsPageModel {
           "Progress to the planned sample: %.0f%% of %,d units.", 100 * h.path("progress").asDouble(), planned)));
     }
     designBanners(snapshot, out);
+    dataQualityBanners(h.path("dataQuality"), out);
     Optional<Instant> from = Optional.ofNullable(snapshot.path("from").textValue()).map(Instant::parse);
     from.ifPresent(f -> {
       // Up to the phase's end, or to when this snapshot was computed.

@@ -28,4 +28,19 @@ class MarkdownReportTest {
     assertThat(md).contains(confidence);
     assertThat(md).contains("**country** (2 levels): " + verdict);
   }
+
+  @org.junit.jupiter.api.Test
+  void health_listsTheRowsExcludedAsFlagged() throws Exception {
+    JsonNode experiment = JSON.readTree("""
+        {"key":"exp","name":"Exp","status":"running",
+         "variants":[{"key":"control","weight":0.5},{"key":"treatment","weight":0.5}]}""");
+    JsonNode snapshot = JSON.readTree("""
+        {"experiment":"exp","phase":1,"computedAt":"2026-12-01T00:00:00Z","settings":{"alpha":0.05},
+         "health":{"units":[],"srm":false,"srmPValue":0.5,"warnings":["data quality: late_data fail: 3 late"],
+          "dataQuality":{"excluded":[{"kind":"exposure","reason":"bot_rate","events":2}],"checks":[],"exposureEvents":9}},
+         "results":[]}""");
+    String md = MarkdownReport.render(experiment, snapshot);
+    assertThat(md).contains("- Excluded as flagged at ingestion: 2 exposure (bot_rate)\n")
+        .contains("- ⚠ data quality: late_data fail: 3 late");
+  }
 }

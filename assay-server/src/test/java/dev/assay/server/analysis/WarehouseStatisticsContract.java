@@ -31,6 +31,8 @@ abstract class WarehouseStatisticsContract {
   private static final long T0 = 1_767_225_600_000L; // 2026-01-01
 
   private Connection c;
+  /* The tables this suite creates have no flag column, until the flag test adds one. */
+  private WarehouseSchema tables = WarehouseSchema.assayDefault().withoutFlag();
   private final List<long[]> exposures = new ArrayList<>(); // unit, variation, ts
   private final List<Object[]> events = new ArrayList<>(); // unit, name, ts, value
   private final Map<String, List<Object[]>> eventsByUnit = new HashMap<>();
@@ -167,7 +169,7 @@ abstract class WarehouseStatisticsContract {
   void meanMetricWithCuped_sameSufficientStatisticsAsDirectComputation() throws Exception {
     Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
     Metric revenue = new Metric("purchase", Aggregation.SUM, 3 * DAY, 2 * DAY, null, null);
-    WarehouseStatistics ws = new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+    WarehouseStatistics ws = new WarehouseStatistics(dialect(), tables.withTables(
         qualified("exposures"), qualified("metric_events")));
 
     List<CupedStats> got = ws.metric(c, phase, revenue, 2);
@@ -229,7 +231,7 @@ abstract class WarehouseStatisticsContract {
   @Test
   void conversionAndRatioAndCap_matchDirectComputation() throws Exception {
     Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
-    WarehouseStatistics ws = new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+    WarehouseStatistics ws = new WarehouseStatistics(dialect(), tables.withTables(
         qualified("exposures"), qualified("metric_events")));
     Metric converted = new Metric("purchase", Aggregation.CONVERSION, DAY, 0, null, null);
     Metric capped = new Metric("purchase", Aggregation.SUM, DAY, 0, 50.0, null);
@@ -264,7 +266,7 @@ abstract class WarehouseStatisticsContract {
   }
 
   private WarehouseStatistics statistics() {
-    return new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+    return new WarehouseStatistics(dialect(), tables.withTables(
         qualified("exposures"), qualified("metric_events")));
   }
 
@@ -470,6 +472,30 @@ abstract class WarehouseStatisticsContract {
   }
 
   /**
+   * Rows flagged at ingestion (ADR 0042) are excluded by every query: flagged copies of every
+   * exposure and metric event, with other variations and values, change no result.
+   */
+  @Test
+  void flagColumn_everyQueryExcludesFlaggedRows() throws Exception {
+    List<Object> alone = everyQuery(new Phase("exp", T0, T0 + 30 * DAY));
+    try (Statement st = c.createStatement()) {
+      for (String table : List.of("exposures", "metric_events")) {
+        st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN flag VARCHAR(64)");
+      }
+      st.execute("INSERT INTO " + qualified("exposures") + " SELECT unit_id || 'x', experiment_key, 1 - variation_id,"
+          + " ts - 1, attributes, 'bot_rate' FROM " + qualified("exposures"));
+      st.execute("INSERT INTO " + qualified("exposures") + " SELECT unit_id, experiment_key, 1 - variation_id,"
+          + " ts - 1, attributes, 'clock_skew_past' FROM " + qualified("exposures") + " WHERE flag IS NULL");
+      st.execute("INSERT INTO " + qualified("metric_events") + " SELECT unit_id, name, ts, value * 1000 + 1,"
+          + " properties, 'bot_user_agent' FROM " + qualified("metric_events"));
+    }
+    List<Object> unflagged = everyQuery(new Phase("exp", T0, T0 + 30 * DAY));
+    tables = WarehouseSchema.assayDefault();
+    assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY))).isEqualTo(alone);
+    assertThat(unflagged).as("the flagged rows change the results when read").isNotEqualTo(alone);
+  }
+
+  /**
    * A cluster randomization by the exposures' {@code team} attribute, triggered by a session after
    * the first exposure: per variation, the sums over (team, variation) clusters of the triggered
    * units' revenue and unit counts, as computed directly (ADR 0039).
@@ -479,7 +505,7 @@ abstract class WarehouseStatisticsContract {
     Phase plain = new Phase("exp", T0, T0 + 30 * DAY);
     Phase phase = plain.clusteredBy("team").triggeredBy("session");
     Metric revenue = new Metric("purchase", Aggregation.SUM, 3 * DAY, 0, null, null);
-    WarehouseStatistics ws = new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+    WarehouseStatistics ws = new WarehouseStatistics(dialect(), tables.withTables(
         qualified("exposures"), qualified("metric_events")));
 
     List<RatioStats> got = ws.clusterMetric(c, phase, revenue, 2);

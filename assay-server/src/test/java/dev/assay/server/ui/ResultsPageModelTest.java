@@ -90,6 +90,22 @@ class ResultsPageModelTest {
   }
 
   @Test
+  void banners_dataQuality_excludedCountsAndChecksNotOk() throws Exception {
+    JsonNode snap = JSON.readTree("""
+        {"phase":1,"health":{"srm":false,"srmPValue":0.5,"units":[],"dataQuality":{
+          "excluded":[{"kind":"exposure","reason":"bot_rate","events":2},{"kind":"metric","reason":"clock_skew_future","events":1}],
+          "checks":[{"check":"multiple_exposure","status":"ok","value":0,"message":"0.00%"},
+                    {"check":"metric_sources","status":"warn","value":1,"message":"no events in the phase for [refund]"},
+                    {"check":"late_data","status":"fail","value":0.14,"message":"1 exposures arrived late"}]}}}""");
+    List<ResultsPageModel.Banner> b = ResultsPageModel.banners(JSON.readTree("{\"key\":\"e\"}"), snap);
+    assertThat(b).extracting(ResultsPageModel.Banner::kind).containsExactly("srm", "excluded",
+        "data-quality-metric_sources", "data-quality-late_data");
+    assertThat(b.get(1).text()).isEqualTo("Excluded as flagged at ingestion: 2 exposures bot rate, 1 metric clock skew"
+        + " future.");
+    assertThat(b).extracting(ResultsPageModel.Banner::level).containsExactly("ok", "info", "warn", "bad");
+  }
+
+  @Test
   void of_readsQuantileComparisons_atTheExperimentsAlpha() throws Exception {
     JsonNode exp = JSON.readTree("{\"key\":\"e\",\"metrics\":{\"primary\":\"p90\"}}");
     JsonNode snap = JSON.readTree("""

@@ -52,6 +52,8 @@ public final class ModelJson {
       case APPROVAL_POLICY, CHANGE_REQUEST -> throw new IllegalArgumentException(
           "approvals are not configuration records (approvals.Approvals)");
       case PRIVACY, DP_BUDGET -> throw new IllegalArgumentException("privacy settings are not configuration records (privacy)");
+      case EVENT_SCHEMA, DATA_QUALITY -> throw new IllegalArgumentException(
+          "data contracts are not configuration records (events.DataContracts)");
     };
   }
 
