@@ -46,7 +46,9 @@ import dev.assay.server.safety.ScheduledChanges;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.JdbcConfigStore;
 import dev.assay.server.store.Kind;
+import dev.assay.server.telemetry.Telemetry;
 import io.helidon.webserver.WebServer;
+import io.opentelemetry.api.trace.Tracer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -81,6 +83,7 @@ final class ServerWiring {
 
   private final ServerConfig c;
   private final Closer closer;
+  private final Telemetry telemetry;
   private final ConfigStore store;
   private final AuditLog audit;
   private final ApiKeys keys;
@@ -112,6 +115,9 @@ final class ServerWiring {
     this.c = c;
     this.closer = closer;
     ListenAddress.requireBindable(c.host(), c.port());
+    // Registered first, so closed last: the spans of everything else's shutdown are exported too.
+    this.telemetry = closer.register(Telemetry.start(c.tracing()));
+    Tracer tracer = telemetry.tracer();
     this.store = closer.register(openStore());
     this.audit = openAudit();
     SecureRandom random = new SecureRandom();
@@ -130,12 +136,12 @@ final class ServerWiring {
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     this.alerts = closer.register(AlertDispatcher.start(store, audit, c.alerts(), c.webhookUrl(), c.clock(), random,
-        meters)).outbox();
+        meters).traced(tracer)).outbox();
     config.onLifecycle(alerts.lifecycleAlerts());
-    this.payloads = new PayloadCache(config, c.clock());
+    this.payloads = new PayloadCache(config, c.clock()).traced(tracer);
     payloads.attach();
     this.subscriptions = new PayloadSubscriptions(payloads);
-    this.events = closer.register(DuckDbEventStore.open(c.dataDir(), c.events().dedupWindow()));
+    this.events = closer.register(DuckDbEventStore.open(c.dataDir(), c.events().dedupWindow()).traced(tracer));
     this.analysis = startAnalysis();
     this.warehouseEvents = openWarehouseEvents();
     seedDemoTraffic();
@@ -153,7 +159,7 @@ final class ServerWiring {
         this.rolloutService = rollouts,
         this.policies = new dev.assay.server.approvals.Policies(store, audit, c.clock()),
         this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts)),
-        routeContributors());
+        routeContributors(), telemetry);
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
     closer.register(new AlertWatch(config, alerts, c.clock(), WATCH_TICK, AlertWatch.DEFAULT_STALE_DAYS));
@@ -261,7 +267,8 @@ final class ServerWiring {
       refresh = new ExperimentRefresh(config, events::connect, Dialect.DUCKDB, WarehouseSchema.assayDefault(),
           c.clock(), executor);
     }
-    refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts));
+    refresh.traced(telemetry.tracer());
+    refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts, telemetry.tracer()));
     closer.register(new RefreshScheduler(config, refresh, c.refreshInterval(), meters));
     closer.register(new BanditUpdates(config, refresh.bandits(), c.clock(), BANDIT_TICK));
     return refresh;
@@ -301,9 +308,11 @@ final class ServerWiring {
     String topic = c.events().kafkaTopic();
     var settings = c.events().kafkaClient();
     LOG.log(System.Logger.Level.INFO, "Kafka mode: brokers {0}, topic {1}, {2}", brokers, topic, settings.describe());
-    KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, settings));
+    KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, settings)
+        .traced(telemetry.tracer()));
     if (c.events().kafkaConsume()) {
-      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, settings).bindTo(meters));
+      closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, settings).bindTo(meters)
+          .traced(telemetry.tracer()));
     }
     return producer;
   }

@@ -83,6 +83,7 @@ public final class ExperimentRefresh {
   private final HoldoutAnalysis holdouts;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private volatile io.opentelemetry.api.trace.Tracer tracer = io.opentelemetry.api.trace.TracerProvider.noop().get("");
 
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock) {
@@ -107,6 +108,16 @@ public final class ExperimentRefresh {
     this.bandits = new BanditStatistics(warehouse, dialect, schema);
     this.switchbacks = new SwitchbackStatistics(warehouse, dialect, schema, executor.limits().queryTimeout());
     this.holdouts = new HoldoutAnalysis(config, warehouse, statistics, executor, clock);
+  }
+
+  /**
+   * Records spans of each refresh (ADR 0041): {@code assay.refresh} (the child of the caller's
+   * span, also when started in the background), and inside it a span per stage: the exposure
+   * counts, each metric's query, each breakdown, the statistics. Default: no spans.
+   */
+  public ExperimentRefresh traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
   }
 
   /** A switchback's window × region analysis, from the same warehouse (api.SwitchbacksApi, ADR 0038). */
@@ -168,7 +179,8 @@ public final class ExperimentRefresh {
     }
     try {
       // the outcome is recorded in the progress by run(); nobody waits for it
-      slot.submit(() -> run(project, exp, step -> { }, options));
+      io.opentelemetry.context.Context caller = io.opentelemetry.context.Context.current();
+      slot.submit(() -> run(project, exp, step -> { }, options, caller));
     } catch (RuntimeException e) {
       progress.computeIfPresent(project + "/" + experimentKey, (k, p) -> p.failed(e.getMessage(), clock.instant()));
       throw e;
@@ -194,7 +206,8 @@ public final class ExperimentRefresh {
       slot.release();
       throw e;
     }
-    return SnapshotJson.write(slot.call(() -> run(project, exp, progress, options)));
+    io.opentelemetry.context.Context caller = io.opentelemetry.context.Context.current();
+    return SnapshotJson.write(slot.call(() -> run(project, exp, progress, options, caller)));
   }
 
   private RefreshProgress begin(String project, Experiment exp, Options options) {
@@ -212,6 +225,21 @@ public final class ExperimentRefresh {
           + exp.key() + "/refresh", List.of());
     }
     return first;
+  }
+
+  private AnalysisSnapshot run(String project, Experiment exp, Consumer<String> listener, Options options,
+      io.opentelemetry.context.Context caller) {
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder("assay.refresh").setParent(caller)
+        .setAttribute(RefreshSpans.PROJECT, project).setAttribute(RefreshSpans.EXPERIMENT, exp.key()).startSpan();
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      return run(project, exp, listener, options);
+    } catch (RuntimeException | Error e) {
+      span.recordException(e);
+      span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
   }
 
   private AnalysisSnapshot run(String project, Experiment exp, Consumer<String> listener, Options options) {
@@ -234,12 +262,16 @@ public final class ExperimentRefresh {
   private AnalysisSnapshot compute(String project, Experiment exp, Consumer<String> progress, Options options) {
     AnalysisPlan plan = AnalysisPlan.of(project, exp, options.phase(), options.dimensions(),
         key -> config.metric(project, key));
-    WarehouseQuery.Measurements measured = query.measure(plan, progress);
+    RefreshSpans spans = new RefreshSpans(tracer);
+    WarehouseQuery.Measurements measured = query.measure(plan, progress, spans);
     progress.accept("statistics");
-    Optional<AnalysisSnapshot> previous = config.snapshots(project, exp.key(), 1).stream()
-        .map(SnapshotJson::read).findFirst();
-    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, clock.instant());
-    config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(snapshot));
+    AnalysisSnapshot snapshot = spans.stage("statistics", () -> {
+      Optional<AnalysisSnapshot> previous = config.snapshots(project, exp.key(), 1).stream()
+          .map(SnapshotJson::read).findFirst();
+      AnalysisSnapshot computed = SnapshotStatistics.compute(plan, measured, previous, clock.instant());
+      config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(computed));
+      return computed;
+    });
     for (Listener l : listeners) {
       try {
         l.refreshed(project, exp, snapshot, plan.latestPhase());

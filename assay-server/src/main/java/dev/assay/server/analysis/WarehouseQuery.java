@@ -56,6 +56,11 @@ final class WarehouseQuery {
       Map<String, java.util.SortedMap<String, List<CupedStats>>> strata) {}
 
   Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
+    return measure(plan, progress, RefreshSpans.NONE);
+  }
+
+  /** As above, with a span per query stage. */
+  Measurements measure(AnalysisPlan plan, Consumer<String> progress, RefreshSpans spans) {
     String[] current = {"exposure counts"};
     try (Connection c = warehouse.connect()) {
       boolean autoCommit = c.getAutoCommit();
@@ -67,7 +72,7 @@ final class WarehouseQuery {
         // DuckDB cannot switch an open connection; the rollback below still discards any change
       }
       try {
-        return measure(c, plan, progress, current);
+        return measure(c, plan, progress, current, spans);
       } finally {
         c.rollback();
         try {
@@ -85,17 +90,28 @@ final class WarehouseQuery {
     }
   }
 
-  private Measurements measure(Connection c, AnalysisPlan plan, Consumer<String> progress, String[] current)
-      throws SQLException {
+  private Measurements measure(Connection c, AnalysisPlan plan, Consumer<String> progress, String[] current,
+      RefreshSpans spans) throws SQLException {
     MetricQueries.Phase p = plan.window();
     int variations = plan.variants().size();
     progress.accept("counting exposures");
-    WarehouseStatistics.ExposureCounts units = statistics.exposures(c, p, variations);
     AnalysisPlan.Design design = plan.design();
-    java.util.Optional<long[]> clusters = design.clustered()
-        ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty();
-    java.util.Optional<long[]> exposed = design.trigger().isPresent()
-        ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units()) : java.util.Optional.empty();
+    WarehouseStatistics.ExposureCounts units;
+    java.util.Optional<long[]> clusters;
+    java.util.Optional<long[]> exposed;
+    io.opentelemetry.api.trace.Span stage = spans.start("exposures", null);
+    try (io.opentelemetry.context.Scope ignored = stage.makeCurrent()) {
+      units = statistics.exposures(c, p, variations);
+      clusters = design.clustered()
+          ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty();
+      exposed = design.trigger().isPresent()
+          ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units()) : java.util.Optional.empty();
+    } catch (SQLException | RuntimeException e) {
+      RefreshSpans.failed(stage, e);
+      throw e;
+    } finally {
+      stage.end();
+    }
     // A cluster randomization's sample-ratio test counts what was randomized: clusters.
     WarehouseStatistics.ExposureCounts counts = clusters.map(k -> new WarehouseStatistics.ExposureCounts(k,
         units.multipleExposures())).orElse(units);
@@ -110,6 +126,8 @@ final class WarehouseQuery {
       step++;
       current[0] = "metric '" + m.key() + "'";
       progress.accept("metric " + step + "/" + plan.metrics().size() + ": " + m.key());
+      io.opentelemetry.api.trace.Span metricSpan = spans.start("metric", m.key());
+      try (io.opentelemetry.context.Scope ignored = metricSpan.makeCurrent()) {
       MetricType type = m.metric().type();
       if (type == MetricType.QUANTILE && !design.clustered()) {
         quantiles.put(m.key(), statistics.quantile(c, p, m.query(false), m.metric().quantile().orElseThrow(),
@@ -148,6 +166,12 @@ final class WarehouseQuery {
       }
       data.add(new MetricData(m.key(), type == MetricType.PROPORTION ? MetricData.Type.PROPORTION
           : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
+      } catch (SQLException | RuntimeException e) {
+        RefreshSpans.failed(metricSpan, e);
+        throw e;
+      } finally {
+        metricSpan.end();
+      }
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
         new DesignCounts(units.units(), clusters, exposed, strata));

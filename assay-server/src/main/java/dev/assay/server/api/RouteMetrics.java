@@ -89,7 +89,7 @@ final class RouteMetrics implements Filter {
   }
 
   /* Any other token a client sends as a method is "OTHER": labels stay a small, fixed set. */
-  private static String method(String m) {
+  static String method(String m) {
     return switch (m) {
       case "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS" -> m;
       default -> "OTHER";
