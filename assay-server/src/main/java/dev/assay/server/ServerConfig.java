@@ -389,10 +389,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return this;
     }
 
-    /**
-     * Exports spans over OTLP/HTTP to this collector ({@code http://collector:4318}; spans go to its
-     * {@code /v1/traces}). Default: tracing off, at no cost.
-     */
+    /** Exports spans over OTLP/HTTP to this collector's {@code /v1/traces}. Default: tracing off, at no cost. */
     public Builder otelEndpoint(String baseUrl) {
       this.otelEndpoint = Optional.of(baseUrl);
       return this;
@@ -434,17 +431,9 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
 
     private TracingOptions tracing() {
       try {
-        return new TracingOptions(otelEndpoint.map(u -> {
-          try {
-            return new URI(u);
-          } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("is not a URL: " + e.getMessage());
-          }
-        }), spanExporter, otelServiceName == null ? "" : otelServiceName);
-      } catch (IllegalArgumentException e) {
-        boolean name = e.getMessage().startsWith("serviceName ");
-        throw new InvalidOption(name ? "otelServiceName" : "otelEndpoint",
-            name ? e.getMessage().substring("serviceName ".length()) : e.getMessage());
+        return TracingOptions.of(otelEndpoint, spanExporter, otelServiceName);
+      } catch (TracingOptions.Invalid e) {
+        throw new InvalidOption(e.field().equals("serviceName") ? "otelServiceName" : "otelEndpoint", e.reason());
       }
     }
 

@@ -96,22 +96,10 @@ final class WarehouseQuery {
     int variations = plan.variants().size();
     progress.accept("counting exposures");
     AnalysisPlan.Design design = plan.design();
-    WarehouseStatistics.ExposureCounts units;
-    java.util.Optional<long[]> clusters;
-    java.util.Optional<long[]> exposed;
-    io.opentelemetry.api.trace.Span stage = spans.start("exposures", null);
-    try (io.opentelemetry.context.Scope ignored = stage.makeCurrent()) {
-      units = statistics.exposures(c, p, variations);
-      clusters = design.clustered()
-          ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty();
-      exposed = design.trigger().isPresent()
-          ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units()) : java.util.Optional.empty();
-    } catch (SQLException | RuntimeException e) {
-      RefreshSpans.failed(stage, e);
-      throw e;
-    } finally {
-      stage.end();
-    }
+    Exposed counted = exposures(c, p, design, variations, spans);
+    WarehouseStatistics.ExposureCounts units = counted.units();
+    java.util.Optional<long[]> clusters = counted.clusters();
+    java.util.Optional<long[]> exposed = counted.exposed();
     // A cluster randomization's sample-ratio test counts what was randomized: clusters.
     WarehouseStatistics.ExposureCounts counts = clusters.map(k -> new WarehouseStatistics.ExposureCounts(k,
         units.multipleExposures())).orElse(units);
@@ -175,6 +163,27 @@ final class WarehouseQuery {
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
         new DesignCounts(units.units(), clusters, exposed, strata));
+  }
+
+  private record Exposed(WarehouseStatistics.ExposureCounts units, java.util.Optional<long[]> clusters,
+      java.util.Optional<long[]> exposed) {}
+
+  /* The exposure stage: units per variation, and clusters or every exposed unit when the design asks. */
+  private Exposed exposures(Connection c, MetricQueries.Phase p, AnalysisPlan.Design design, int variations,
+      RefreshSpans spans) throws SQLException {
+    io.opentelemetry.api.trace.Span stage = spans.start("exposures", null);
+    try (io.opentelemetry.context.Scope ignored = stage.makeCurrent()) {
+      return new Exposed(statistics.exposures(c, p, variations), design.clustered()
+          ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty(),
+          design.trigger().isPresent()
+              ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units())
+              : java.util.Optional.empty());
+    } catch (SQLException | RuntimeException e) {
+      RefreshSpans.failed(stage, e);
+      throw e;
+    } finally {
+      stage.end();
+    }
   }
 
   /*

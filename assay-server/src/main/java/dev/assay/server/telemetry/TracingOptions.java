@@ -28,9 +28,43 @@ public record TracingOptions(Optional<URI> otlpEndpoint, Optional<SpanExporter> 
     Objects.requireNonNull(otlpEndpoint, "otlpEndpoint");
     Objects.requireNonNull(exporter, "exporter");
     if (serviceName == null || serviceName.isBlank()) {
-      throw new IllegalArgumentException("serviceName must not be empty");
+      throw new Invalid("serviceName", "must not be empty");
     }
     otlpEndpoint.ifPresent(TracingOptions::check);
+  }
+
+  /** A refused option: {@link #field()} is {@code otlpEndpoint} or {@code serviceName}. */
+  public static final class Invalid extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String field;
+    private final String reason;
+
+    Invalid(String field, String reason) {
+      super(field + " " + reason);
+      this.field = field;
+      this.reason = reason;
+    }
+
+    public String field() {
+      return field;
+    }
+
+    /** The message without the field's name. */
+    public String reason() {
+      return reason;
+    }
+  }
+
+  /** The options from a URL as typed (validated), an exporter and a service name. */
+  public static TracingOptions of(Optional<String> otlpEndpoint, Optional<SpanExporter> exporter, String serviceName) {
+    Optional<URI> endpoint = otlpEndpoint.map(u -> {
+      try {
+        return new URI(u.strip());
+      } catch (java.net.URISyntaxException e) {
+        throw new Invalid("otlpEndpoint", "is not a URL: " + e.getMessage());
+      }
+    });
+    return new TracingOptions(endpoint, exporter, serviceName);
   }
 
   /** Whether spans are recorded and exported. */
@@ -70,11 +104,11 @@ public record TracingOptions(Optional<URI> otlpEndpoint, Optional<SpanExporter> 
 
   private static void check(URI u) {
     if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-      throw new IllegalArgumentException("must be an http or https URL with a host (http://collector:4318), was '"
+      throw new Invalid("otlpEndpoint", "must be an http or https URL with a host (http://collector:4318), was '"
           + u + "'");
     }
     if (u.getQuery() != null || u.getFragment() != null) {
-      throw new IllegalArgumentException("must not have a query or fragment, was '" + u + "'");
+      throw new Invalid("otlpEndpoint", "must not have a query or fragment, was '" + u + "'");
     }
   }
 }
