@@ -14,6 +14,8 @@
 # without wrk counting the answer).
 # With ASSAY_JFR=<dir>, flight recordings of the server (and broker) during the full-speed run are
 # written there (server.jfr, broker.jfr).
+# With ASSAY_TRACING=1, the server exports its spans over OTLP/HTTP (ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT) to a
+# local sink in its own JVM (dev.assay.benchmarks.load.OtlpSink) that counts and discards them.
 # Needs wrk, curl, jq, bc and a JDK 21+. Usage: assay-benchmarks/load/events-load.sh [seconds] [embedded|kafka]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -33,6 +35,8 @@ token=load-admin-token-0123456789
 work="$(mktemp -d /tmp/kafkah-events.XXXXXX)"
 server_pid=""
 broker_pid=""
+sink_pid=""
+sink_port=19140     # ASSAY_TRACING=1: the OTLP sink the server exports its spans to
 
 stop() { # pid: SIGTERM, then SIGKILL after 30 s
   local pid="$1"
@@ -44,6 +48,7 @@ stop() { # pid: SIGTERM, then SIGKILL after 30 s
 cleanup() {
   stop "$server_pid"   # first the server: its producer and consumer close against a live broker
   stop "$broker_pid"
+  stop "$sink_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -96,7 +101,17 @@ if [ "$mode" = kafka ]; then
   echo "broker pid $broker_pid at $bootstrap"
 fi
 
-ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g --enable-native-access=ALL-UNNAMED -jar assay-cli/target/assay.jar serve \
+otel_env=()
+if [ "${ASSAY_TRACING:-0}" = 1 ]; then  # tracing on: spans exported over OTLP/HTTP to a local sink
+  "$java" -Xmx256m -cp assay-benchmarks/target/benchmarks.jar dev.assay.benchmarks.load.OtlpSink $sink_port \
+      > "$work/sink.log" 2>&1 &
+  sink_pid=$!
+  for _ in $(seq 1 60); do curl -sf localhost:$sink_port/stats >/dev/null && break; sleep 0.5; done
+  otel_env=(ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$sink_port)
+  echo "tracing on: OTLP sink pid $sink_pid on port $sink_port"
+fi
+
+env "${otel_env[@]}" ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g --enable-native-access=ALL-UNNAMED -jar assay-cli/target/assay.jar serve \
     --host 127.0.0.1 --port $port --data-dir "$work/data" "${kafka_args[@]}" > "$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
@@ -140,6 +155,9 @@ run() { # name rate seconds: one wrk run; prints its results and the CPU used pe
   fi
   stored_now=$(stored)
   echo "warehouse: $stored_now events stored of $acked acknowledged so far (behind by $((acked - stored_now)))"
+  if [ -n "$sink_pid" ]; then
+    echo "OTLP sink: $(curl -sf localhost:$sink_port/stats | awk '{ print $1 " exports, " $2 " bytes so far" }'), sink CPU $(cpu "$sink_pid") s in all"
+  fi
 }
 
 echo "== warm-up (${warmup} s, full speed)"
