@@ -16,6 +16,8 @@
 # written there (server.jfr, broker.jfr).
 # With ASSAY_TRACING=1, the server exports its spans over OTLP/HTTP (ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT) to a
 # local sink in its own JVM (dev.assay.benchmarks.load.OtlpSink) that counts and discards them.
+# ASSAY_SKIP_BUILD=1 uses the jars already built (A/B series of runs on one build); ASSAY_LOAD_PORT
+# moves the server from 19120; ASSAY_PACE=<events/s> paces the third run at that rate instead of half (the broker stays on 19130, the OTLP sink is the server's port + 20).
 # Needs wrk, curl, jq, bc and a JDK 21+. Usage: assay-benchmarks/load/events-load.sh [seconds] [embedded|kafka]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -28,7 +30,7 @@ case "$mode" in
 esac
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 jcmd="$(dirname "$java")/jcmd"
-port=19120          # assay serve
+port="${ASSAY_LOAD_PORT:-19120}"   # assay serve
 broker_port=19130   # Kafka broker; its controller listens on 19131
 topic=assay-events-load
 token=load-admin-token-0123456789
@@ -36,7 +38,7 @@ work="$(mktemp -d /tmp/kafkah-events.XXXXXX)"
 server_pid=""
 broker_pid=""
 sink_pid=""
-sink_port=19140     # ASSAY_TRACING=1: the OTLP sink the server exports its spans to
+sink_port=$((port + 20))   # ASSAY_TRACING=1: the OTLP sink the server exports its spans to
 
 stop() { # pid: SIGTERM, then SIGKILL after 30 s
   local pid="$1"
@@ -55,7 +57,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cd "$root"
-./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
+[ "${ASSAY_SKIP_BUILD:-0}" = 1 ] || ./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
 
 cpu() { # utime+stime of a process in seconds (0 if none)
   if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then
@@ -101,6 +103,9 @@ if [ "$mode" = kafka ]; then
   echo "broker pid $broker_pid at $bootstrap"
 fi
 
+if curl -s -o /dev/null localhost:$port; then  # another run's server would answer our probes and take our load
+  echo "port $port is in use (another run?); set ASSAY_LOAD_PORT" >&2; exit 1
+fi
 otel_env=()
 if [ "${ASSAY_TRACING:-0}" = 1 ]; then  # tracing on: spans exported over OTLP/HTTP to a local sink
   "$java" -Xmx256m -cp assay-benchmarks/target/benchmarks.jar dev.assay.benchmarks.load.OtlpSink $sink_port \
@@ -119,6 +124,8 @@ for _ in $(seq 1 120); do
   kill -0 $server_pid 2>/dev/null || { cat "$work/serve.log"; echo "the server did not start" >&2; exit 1; }
   sleep 0.5
 done
+# Another run's server on the same port would answer the probe: ours must still be alive.
+kill -0 $server_pid 2>/dev/null || { cat "$work/serve.log"; echo "the server did not start (port $port in use?)" >&2; exit 1; }
 key=$(curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"name":"load","environment":"production"}' localhost:$port/api/v1/sdk-connections | jq -r .key)
 [[ "$key" == sdk-* ]] || { echo "could not create an SDK key" >&2; exit 1; }
@@ -174,7 +181,8 @@ after_full=$stored_now
 acked_after_full=$acked
 full_rate=$(grep -o 'events acknowledged: [0-9]*' "$work/full.txt" | awk '{ print $3 }')
 half=$((full_rate / 2))
-echo "== paced at half the full-speed rate: $half events/s (${secs} s)"
+[ -z "${ASSAY_PACE:-}" ] || half=$ASSAY_PACE   # a fixed rate, to compare two builds or settings at one load
+echo "== paced at half the full-speed rate (or ASSAY_PACE): $half events/s (${secs} s)"
 run paced "$half" "$secs"
 
 echo "== warehouse"

@@ -69,7 +69,8 @@ import java.util.Optional;
  * Wires a server from its {@link ServerConfig}: each part is built in dependency order in the
  * constructor, and every part with a lifecycle is registered with one {@link Closer} as soon as it
  * is started, so that stopping (or a start that fails half-way) closes exactly what was started,
- * newest first. The order, and so the shutdown: the config store, the audit checkpointer, the
+ * newest first. The order, and so the shutdown: the telemetry (ADR 0041: closed last, it exports
+ * the spans of everything else's shutdown), the config store, the audit checkpointer, the
  * alert dispatcher, the event database, the analysis executor and scheduler, the PostgreSQL event warehouse, event
  * governance, the Kafka producer and consumer, the connection guard, the listener, and last the
  * SSE streams (closed first, so the listener's graceful stop does not wait for them).

@@ -116,44 +116,44 @@ final class WarehouseQuery {
       progress.accept("metric " + step + "/" + plan.metrics().size() + ": " + m.key());
       io.opentelemetry.api.trace.Span metricSpan = spans.start("metric", m.key());
       try (io.opentelemetry.context.Scope ignored = metricSpan.makeCurrent()) {
-      MetricType type = m.metric().type();
-      if (type == MetricType.QUANTILE && !design.clustered()) {
-        quantiles.put(m.key(), statistics.quantile(c, p, m.query(false), m.metric().quantile().orElseThrow(),
-            plan.settings().alpha(), variations));
-        continue;
-      }
-      Double margin = m.margin().orElse(null);
-      if (design.clustered()) {
-        List<RatioStats> stats = clustered(c, p, m, variations);
-        sufficient.set(m.key(), JSON.valueToTree(stats));
-        data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
-        continue;
-      }
-      if (m.ratio().isPresent()) {
-        AnalysisPlan.Ratio r = m.ratio().get();
-        List<RatioStats> stats = statistics.ratio(c, p, AnalysisPlan.query(r.numerator(), false),
-            AnalysisPlan.query(r.denominator(), false), variations);
-        sufficient.set(m.key(), JSON.valueToTree(stats));
-        data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
-        continue;
-      }
-      if (onePass == null) {
-        onePass = onePass(c, p, plan.metrics(), variations);
-      }
-      List<CupedStats> s = onePass.containsKey(m.key()) ? onePass.get(m.key())
-          : statistics.metric(c, p, m.query(true), variations);
-      sufficient.set(m.key(), JSON.valueToTree(s));
-      if (design.stratify().isPresent()) {
-        strata.put(m.key(), statistics.metricByDimension(c, p, m.query(false), design.stratify().get(), variations));
-      }
-      for (String dim : plan.dimensions()) {
-        current[0] = "metric '" + m.key() + "' by " + dim;
-        progress.accept("metric " + m.key() + " by " + dim);
-        byDimension.computeIfAbsent(dim + "\u0000" + m.key(), k -> new LinkedHashMap<>())
-            .putAll(statistics.metricByDimension(c, p, m.query(true), dim, variations));
-      }
-      data.add(new MetricData(m.key(), type == MetricType.PROPORTION ? MetricData.Type.PROPORTION
-          : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
+        MetricType type = m.metric().type();
+        if (type == MetricType.QUANTILE && !design.clustered()) {
+          quantiles.put(m.key(), statistics.quantile(c, p, m.query(false), m.metric().quantile().orElseThrow(),
+              plan.settings().alpha(), variations));
+          continue;
+        }
+        Double margin = m.margin().orElse(null);
+        if (design.clustered()) {
+          List<RatioStats> stats = clustered(c, p, m, variations);
+          sufficient.set(m.key(), JSON.valueToTree(stats));
+          data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
+          continue;
+        }
+        if (m.ratio().isPresent()) {
+          AnalysisPlan.Ratio r = m.ratio().get();
+          List<RatioStats> stats = statistics.ratio(c, p, AnalysisPlan.query(r.numerator(), false),
+              AnalysisPlan.query(r.denominator(), false), variations);
+          sufficient.set(m.key(), JSON.valueToTree(stats));
+          data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
+          continue;
+        }
+        if (onePass == null) {
+          onePass = onePass(c, p, plan.metrics(), variations);
+        }
+        List<CupedStats> s = onePass.containsKey(m.key()) ? onePass.get(m.key())
+            : statistics.metric(c, p, m.query(true), variations);
+        sufficient.set(m.key(), JSON.valueToTree(s));
+        if (design.stratify().isPresent()) {
+          strata.put(m.key(), statistics.metricByDimension(c, p, m.query(false), design.stratify().get(), variations));
+        }
+        for (String dim : plan.dimensions()) {
+          current[0] = "metric '" + m.key() + "' by " + dim;
+          progress.accept("metric " + m.key() + " by " + dim);
+          byDimension.computeIfAbsent(dim + "\u0000" + m.key(), k -> new LinkedHashMap<>())
+              .putAll(statistics.metricByDimension(c, p, m.query(true), dim, variations));
+        }
+        data.add(new MetricData(m.key(), type == MetricType.PROPORTION ? MetricData.Type.PROPORTION
+            : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
       } catch (SQLException | RuntimeException e) {
         RefreshSpans.failed(metricSpan, e);
         throw e;
