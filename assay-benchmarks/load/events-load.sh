@@ -17,7 +17,8 @@
 # With ASSAY_TRACING=1, the server exports its spans over OTLP/HTTP (ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT) to a
 # local sink in its own JVM (dev.assay.benchmarks.load.OtlpSink) that counts and discards them.
 # ASSAY_SKIP_BUILD=1 uses the jars already built (A/B series of runs on one build); ASSAY_LOAD_PORT
-# moves the server from 19120; ASSAY_PACE=<events/s> paces the third run at that rate instead of half (the broker stays on 19130, the OTLP sink is the server's port + 20).
+# moves the server from 19120 (the broker stays on 19130, the OTLP sink is the server's port + 20);
+# ASSAY_PACE=<events/s> paces the third run at that rate instead of half the full-speed rate.
 # Needs wrk, curl, jq, bc and a JDK 21+. Usage: assay-benchmarks/load/events-load.sh [seconds] [embedded|kafka]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
