@@ -20,6 +20,11 @@
 # ASSAY_FLAGGING=1 turns the project's flagging rules on (the load's experiment does not exist, so
 # every exposure is flagged unknown_experiment: every rule up to that one runs); ASSAY_UNIT_RATE sets
 # the per-unit rule's events per minute (default 1000, 0 turns it off).
+# With ASSAY_TRACING=1, the server exports its spans over OTLP/HTTP (ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT) to a
+# local sink in its own JVM (dev.assay.benchmarks.load.OtlpSink) that counts and discards them.
+# ASSAY_SKIP_BUILD=1 uses the jars already built (A/B series of runs on one build); ASSAY_LOAD_PORT
+# moves the server from 19120 (the broker stays on 19130, the OTLP sink is the server's port + 20);
+# ASSAY_PACE=<events/s> paces the third run at that rate instead of half the full-speed rate.
 # Needs wrk, curl, jq, bc and a JDK 21+. Usage: assay-benchmarks/load/events-load.sh [seconds] [embedded|kafka]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,13 +37,15 @@ case "$mode" in
 esac
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 jcmd="$(dirname "$java")/jcmd"
-port="${ASSAY_PORT:-19120}"   # assay serve (ASSAY_PORT: another port, when several harnesses share a machine)
+port="${ASSAY_LOAD_PORT:-${ASSAY_PORT:-19120}}"   # assay serve (ASSAY_LOAD_PORT or ASSAY_PORT: another port, when several harnesses share a machine)
 broker_port=19130   # Kafka broker; its controller listens on 19131
 topic=assay-events-load
 token=load-admin-token-0123456789
 work="$(mktemp -d /tmp/kafkah-events.XXXXXX)"
 server_pid=""
 broker_pid=""
+sink_pid=""
+sink_port=$((port + 20))   # ASSAY_TRACING=1: the OTLP sink the server exports its spans to
 
 stop() { # pid: SIGTERM, then SIGKILL after 30 s
   local pid="$1"
@@ -50,14 +57,15 @@ stop() { # pid: SIGTERM, then SIGKILL after 30 s
 cleanup() {
   stop "$server_pid"   # first the server: its producer and consumer close against a live broker
   stop "$broker_pid"
+  stop "$sink_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cd "$root"
-# ASSAY_NO_BUILD=1 reuses the jars of the last build (A/B runs of one build).
-[ "${ASSAY_NO_BUILD:-0}" = 1 ] || ./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
+# ASSAY_SKIP_BUILD=1 (or ASSAY_NO_BUILD=1) reuses the jars of the last build (A/B runs of one build).
+[ "${ASSAY_SKIP_BUILD:-${ASSAY_NO_BUILD:-0}}" = 1 ] || ./mvnw -q -B -ntp -pl assay-cli,assay-benchmarks -am package -DskipTests
 
 cpu() { # utime+stime of a process in seconds (0 if none)
   if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then
@@ -103,10 +111,20 @@ if [ "$mode" = kafka ]; then
   echo "broker pid $broker_pid at $bootstrap"
 fi
 
-if curl -s -o /dev/null localhost:$port/health/live; then
-  echo "port $port is in use (another harness?): set ASSAY_PORT" >&2; exit 1
+if curl -s -o /dev/null localhost:$port; then  # another run's server would answer our probes and take our load
+  echo "port $port is in use (another run?); set ASSAY_LOAD_PORT or ASSAY_PORT" >&2; exit 1
 fi
-ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g --enable-native-access=ALL-UNNAMED -jar assay-cli/target/assay.jar serve \
+otel_env=()
+if [ "${ASSAY_TRACING:-0}" = 1 ]; then  # tracing on: spans exported over OTLP/HTTP to a local sink
+  "$java" -Xmx256m -cp assay-benchmarks/target/benchmarks.jar dev.assay.benchmarks.load.OtlpSink $sink_port \
+      > "$work/sink.log" 2>&1 &
+  sink_pid=$!
+  for _ in $(seq 1 60); do curl -sf localhost:$sink_port/stats >/dev/null && break; sleep 0.5; done
+  otel_env=(ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$sink_port)
+  echo "tracing on: OTLP sink pid $sink_pid on port $sink_port"
+fi
+
+env "${otel_env[@]}" ASSAY_ADMIN_TOKEN=$token "$java" -Xmx1g --enable-native-access=ALL-UNNAMED -jar assay-cli/target/assay.jar serve \
     --host 127.0.0.1 --port $port --data-dir "$work/data" "${kafka_args[@]}" > "$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
@@ -114,6 +132,8 @@ for _ in $(seq 1 120); do
   kill -0 $server_pid 2>/dev/null || { cat "$work/serve.log"; echo "the server did not start" >&2; exit 1; }
   sleep 0.5
 done
+# Another run's server on the same port would answer the probe: ours must still be alive.
+kill -0 $server_pid 2>/dev/null || { cat "$work/serve.log"; echo "the server did not start (port $port in use?)" >&2; exit 1; }
 key=$(curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"name":"load","environment":"production"}' localhost:$port/api/v1/sdk-connections | jq -r .key)
 [[ "$key" == sdk-* ]] || { echo "could not create an SDK key" >&2; exit 1; }
@@ -163,6 +183,9 @@ run() { # name rate seconds: one wrk run; prints its results and the CPU used pe
   fi
   stored_now=$(stored)
   echo "warehouse: $stored_now events stored of $acked acknowledged so far (behind by $((acked - stored_now)))"
+  if [ -n "$sink_pid" ]; then
+    echo "OTLP sink: $(curl -sf localhost:$sink_port/stats | awk '{ print $1 " exports, " $2 " bytes so far" }'), sink CPU $(cpu "$sink_pid") s in all"
+  fi
 }
 
 echo "== warm-up (${warmup} s, full speed)"
@@ -179,7 +202,8 @@ after_full=$stored_now
 acked_after_full=$acked
 full_rate=$(grep -o 'events acknowledged: [0-9]*' "$work/full.txt" | awk '{ print $3 }')
 half=$((full_rate / 2))
-echo "== paced at half the full-speed rate: $half events/s (${secs} s)"
+[ -z "${ASSAY_PACE:-}" ] || half=$ASSAY_PACE   # a fixed rate, to compare two builds or settings at one load
+echo "== paced at half the full-speed rate (or ASSAY_PACE): $half events/s (${secs} s)"
 run paced "$half" "$secs"
 
 echo "== warehouse"

@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
           + " ASSAY_KAFKA_BOOTSTRAP_SERVERS, ASSAY_KAFKA_TOPIC, ASSAY_KAFKA_CONSUME, ASSAY_KAFKA_PROPERTIES,"
           + " ASSAY_KAFKA_GROUP_ID, ASSAY_KAFKA_PARTITIONS, ASSAY_KAFKA_REPLICATION_FACTOR,"
           + " ASSAY_KAFKA_CLIENT_*, ASSAY_KAFKA_PRODUCER_*, ASSAY_KAFKA_CONSUMER_*.",
+      "Operations: ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT), OTEL_SERVICE_NAME,"
+          + " ASSAY_LOG_FORMAT (docs/operations.md: Tracing, Logs).",
       "Audit: ASSAY_AUDIT_KEY (at least 32 characters, the same on every replica) keys the audit"
           + " log's MACs; without it the key is the file audit.key (0600) in --data-dir.",
       "Without ASSAY_ADMIN_TOKEN the first start prints a one-time admin token.",
@@ -156,6 +158,22 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin KafkaServeOptions kafka;
 
   @Option(
+      names = "--otel-endpoint",
+      paramLabel = "URL",
+      description = "Export traces over OTLP/HTTP to this collector (http://collector:4318; spans go to its"
+          + " /v1/traces). Or set ASSAY_OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT;"
+          + " OTEL_SERVICE_NAME names the service (default assay). Default: tracing off.")
+  String otelEndpoint;
+
+  @Option(
+      names = "--log-format",
+      defaultValue = "${env:ASSAY_LOG_FORMAT:-text}",
+      paramLabel = "FORMAT",
+      description = "text, or json: one JSON object per line with timestamp, level, logger, message,"
+          + " trace_id, span_id and exception. Or set ASSAY_LOG_FORMAT. Default: ${DEFAULT-VALUE}.")
+  String logFormat;
+
+  @Option(
       names = "--analysis-query-timeout",
       defaultValue = "${env:ASSAY_ANALYSIS_QUERY_TIMEOUT:-PT5M}",
       paramLabel = "DURATION",
@@ -237,6 +255,10 @@ final class ServeCommand implements Callable<Integer> {
       builder.eventAttributeAllowList(new java.util.TreeSet<>(eventAttributes.stream().map(String::strip).toList()));
     }
     kafka.apply(builder, System.getenv());
+    java.util.Optional.ofNullable(otelEndpoint).filter(v -> !v.isBlank())
+        .or(() -> dev.assay.server.telemetry.TracingOptions.endpointFromEnvironment(System.getenv()))
+        .ifPresent(builder::otelEndpoint);
+    present(System.getenv("OTEL_SERVICE_NAME")).ifPresent(builder::otelServiceName);
     if (eventDedupWindow != null) {
       builder.eventDedupWindow(eventDedupWindow);
     }
@@ -261,6 +283,11 @@ final class ServeCommand implements Callable<Integer> {
       case "auditKey" -> "ASSAY_AUDIT_KEY";
       case "adminToken" -> "ASSAY_ADMIN_TOKEN";
       case "adminPassword" -> "ASSAY_ADMIN_PASSWORD";
+      case "otelEndpoint" -> otelEndpoint != null && !otelEndpoint.isBlank() ? "--otel-endpoint"
+          : System.getenv(dev.assay.server.telemetry.TracingOptions.ENDPOINT_ENV) != null
+              ? dev.assay.server.telemetry.TracingOptions.ENDPOINT_ENV
+              : dev.assay.server.telemetry.TracingOptions.STANDARD_ENDPOINT_ENV;
+      case "otelServiceName" -> "OTEL_SERVICE_NAME";
       default -> "--" + option.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     };
   }
@@ -303,6 +330,11 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ROOT_LOG.setLevel(verbose ? Level.INFO : Level.WARNING);
+    switch (logFormat == null ? "text" : logFormat.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "json" -> dev.assay.server.telemetry.JsonLogFormatter.install();
+      case "text", "" -> { }
+      default -> throw new CliInputException("--log-format: must be text or json, was '" + logFormat + "'");
+    }
     // Flyway warns that it has not been tested with this H2 release; it is, by our contract tests.
     FLYWAY_LOG.setLevel(verbose ? Level.INFO : Level.SEVERE);
     String token = System.getenv("ASSAY_ADMIN_TOKEN");

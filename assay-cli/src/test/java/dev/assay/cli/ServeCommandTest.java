@@ -90,6 +90,17 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_badOperationsOptions_exit2NamingTheOption() {
+    CliRun endpoint = CliRun.of("serve", "--otel-endpoint", "grpc://collector:4317");
+    CliRun format = CliRun.of("serve", "--log-format", "xml");
+
+    assertThat(endpoint.exitCode()).isEqualTo(2);
+    assertThat(endpoint.err()).contains("--otel-endpoint").contains("http or https");
+    assertThat(format.exitCode()).isEqualTo(2);
+    assertThat(format.err()).contains("--log-format").contains("text or json");
+  }
+
+  @Test
   void serve_badEventOptions_exit2NamingTheOption(@TempDir Path dir) throws Exception {
     Path shortKey = java.nio.file.Files.writeString(dir.resolve("key"), "short\n");
     CliRun retention = CliRun.of("serve", "--event-retention-days", "0", "--data-dir", dir.toString());

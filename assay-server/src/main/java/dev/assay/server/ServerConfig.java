@@ -8,6 +8,8 @@ import dev.assay.server.api.OfrepApi;
 import dev.assay.server.audit.AuditKey;
 import dev.assay.server.events.DuckDbEventStore;
 import dev.assay.server.events.KafkaClientSettings;
+import dev.assay.server.telemetry.TracingOptions;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -51,13 +53,14 @@ import java.util.Set;
  * @param rolloutTick how often the rollout evaluator looks at running rollouts (100 ms to 1 h)
  * @param allowLocalWarehouse run with this replica's own embedded warehouse even while another
  *     replica shares the store (ADR 0047); refused by default
+ * @param tracing where spans go: off (the default), an OTLP collector or an exporter (ADR 0041)
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
     Optional<String> adminToken, Optional<String> adminPassword, boolean demo, Optional<String> warehouseUrl,
     Duration refreshInterval, Optional<URI> webhookUrl, Duration analysisQueryTimeout, String analysisMemory, int analysisConcurrent,
     int analysisPerProject, Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, HttpLimits httpLimits,
     Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, AlertOptions alerts,
-    Clock clock, Duration rolloutTick, boolean allowLocalWarehouse) {
+    Clock clock, Duration rolloutTick, boolean allowLocalWarehouse, TracingOptions tracing) {
 
   /** Shortest admin token accepted. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -115,6 +118,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     require("events", events);
     require("alerts", alerts);
     require("clock", clock);
+    require("tracing", tracing);
   }
 
   public static Builder builder() {
@@ -199,6 +203,9 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private String kafkaTopic = "assay-events";
     private boolean kafkaConsume = true;
     private KafkaClientSettings kafkaClient = KafkaClientSettings.DEFAULT;
+    private Optional<String> otelEndpoint = Optional.empty();
+    private Optional<SpanExporter> spanExporter = Optional.empty();
+    private String otelServiceName = "assay";
 
     private Builder() {}
 
@@ -394,6 +401,24 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return this;
     }
 
+    /** Exports spans over OTLP/HTTP to this collector's {@code /v1/traces}. Default: tracing off, at no cost. */
+    public Builder otelEndpoint(String baseUrl) {
+      this.otelEndpoint = Optional.of(baseUrl);
+      return this;
+    }
+
+    /** Sends spans to this exporter (tests, benchmarks, an embedding application) instead of OTLP. */
+    public Builder spanExporter(SpanExporter exporter) {
+      this.spanExporter = Optional.of(Objects.requireNonNull(exporter, "exporter"));
+      return this;
+    }
+
+    /** The {@code service.name} of the spans. Default {@code assay}. */
+    public Builder otelServiceName(String name) {
+      this.otelServiceName = name;
+      return this;
+    }
+
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -413,7 +438,15 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
           sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock,
-          rolloutTick, allowLocalWarehouse);
+          rolloutTick, allowLocalWarehouse, tracing());
+    }
+
+    private TracingOptions tracing() {
+      try {
+        return TracingOptions.of(otelEndpoint, spanExporter, otelServiceName);
+      } catch (TracingOptions.Invalid e) {
+        throw new InvalidOption(e.field().equals("serviceName") ? "otelServiceName" : "otelEndpoint", e.reason());
+      }
     }
 
     /** Builds the configuration and starts a server on it ({@link AssayServer#start(ServerConfig)}). */

@@ -48,7 +48,9 @@ import dev.assay.server.safety.ScheduledChanges;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.JdbcConfigStore;
 import dev.assay.server.store.Kind;
+import dev.assay.server.telemetry.Telemetry;
 import io.helidon.webserver.WebServer;
+import io.opentelemetry.api.trace.Tracer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -70,7 +72,8 @@ import org.jspecify.annotations.Nullable;
  * Wires a server from its {@link ServerConfig}: each part is built in dependency order in the
  * constructor, and every part with a lifecycle is registered with one {@link Closer} as soon as it
  * is started, so that stopping (or a start that fails half-way) closes exactly what was started,
- * newest first. The order, and so the shutdown: the config store, the audit checkpointer, the
+ * newest first. The order, and so the shutdown: the telemetry (ADR 0041: closed last, it exports
+ * the spans of everything else's shutdown), the config store, the audit checkpointer, the
  * alert dispatcher, the event database, the analysis executor and scheduler, the PostgreSQL event warehouse, event
  * governance, the Kafka producer and consumer, the connection guard, the listener, and last the
  * SSE streams (closed first, so the listener's graceful stop does not wait for them).
@@ -85,6 +88,7 @@ final class ServerWiring {
 
   private final ServerConfig c;
   private final Closer closer;
+  private final Telemetry telemetry;
   private final ConfigStore store;
   private final AuditLog audit;
   private final ApiKeys keys;
@@ -120,6 +124,9 @@ final class ServerWiring {
     this.c = c;
     this.closer = closer;
     ListenAddress.requireBindable(c.host(), c.port());
+    // Registered first, so closed last: the spans of everything else's shutdown are exported too.
+    this.telemetry = closer.register(Telemetry.start(c.tracing()));
+    Tracer tracer = telemetry.tracer();
     this.store = closer.register(openStore());
     this.audit = openAudit();
     SecureRandom random = new SecureRandom();
@@ -138,12 +145,12 @@ final class ServerWiring {
     new JvmMemoryMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
     this.alerts = closer.register(AlertDispatcher.start(store, audit, c.alerts(), c.webhookUrl(), c.clock(), random,
-        meters)).outbox();
+        meters).traced(tracer)).outbox();
     config.onLifecycle(alerts.lifecycleAlerts());
-    this.payloads = new PayloadCache(config, c.clock());
+    this.payloads = new PayloadCache(config, c.clock()).traced(tracer);
     payloads.attach();
     this.subscriptions = new PayloadSubscriptions(payloads);
-    this.events = closer.register(DuckDbEventStore.open(c.dataDir(), c.events().dedupWindow()));
+    this.events = closer.register(DuckDbEventStore.open(c.dataDir(), c.events().dedupWindow()).traced(tracer));
     if (c.warehouseUrl().isEmpty() && !c.allowLocalWarehouse()) {
       closer.register(LocalWarehouseLease.take(store)); // one replica per store analyses its own events
     }
@@ -173,7 +180,7 @@ final class ServerWiring {
         this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts),
         privacy,
         this.contracts = new dev.assay.server.events.DataContracts(store, audit, c.clock(), meters)),
-        routeContributors());
+        routeContributors(), telemetry);
     config.onChange(contracts::invalidate); // an experiment's change alters what exposures are flagged
     this.web = startListener();
     closer.onClose(subscriptions::closeAll);
@@ -282,7 +289,8 @@ final class ServerWiring {
       refresh = new ExperimentRefresh(config, events::connect, Dialect.DUCKDB, WarehouseSchema.assayDefault(),
           c.clock(), executor);
     }
-    refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts));
+    refresh.traced(telemetry.tracer());
+    refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts, telemetry.tracer()));
     closer.register(new RefreshScheduler(config, refresh, c.refreshInterval(), meters));
     closer.register(new BanditUpdates(config, refresh.bandits(), c.clock(), BANDIT_TICK));
     closer.register(new dev.assay.server.safety.PlatformAaWatch(config, refresh.platformAa(), alerts, c.clock(),
@@ -324,9 +332,11 @@ final class ServerWiring {
     String topic = c.events().kafkaTopic();
     var settings = c.events().kafkaClient();
     LOG.log(System.Logger.Level.INFO, "Kafka mode: brokers {0}, topic {1}, {2}", brokers, topic, settings.describe());
-    KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, settings));
+    KafkaEventStore producer = closer.register(KafkaEventStore.open(brokers, topic, warehouseEvents, settings)
+        .traced(telemetry.tracer()));
     if (c.events().kafkaConsume()) {
-      consumer = closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, settings).bindTo(meters));
+      consumer = closer.register(KafkaEventConsumer.start(brokers, topic, warehouseEvents, settings).bindTo(meters)
+          .traced(telemetry.tracer()));
     }
     return producer;
   }

@@ -22,7 +22,7 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
   private static final String[] NOT_HTTP = {"..server.store..", "..server.domain..", "..server.delivery..",
       "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
-      "..server.ascode..", "..server.alerts..", "..server.approvals..", "..server.privacy.."};
+      "..server.ascode..", "..server.alerts..", "..server.approvals..", "..server.privacy..", "..server.telemetry.."};
 
   @ArchTest
   static final ArchRule storeDependsOnNoOtherServerPackage = noClasses().that().resideInAPackage("..server.store..")
@@ -30,6 +30,15 @@ class ArchitectureTest {
           "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..", "..server.safety..",
           "..server.alerts..", "..server.ui..", "..server.approvals..", "..server.privacy..")
       .because("the store is the bottom layer: it keeps documents and knows no domain rule");
+
+  @ArchTest
+  static final ArchRule telemetryDependsOnNoOtherServerPackage = noClasses().that()
+      .resideInAPackage("..server.telemetry..")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.assay.server", "..server.api..", "..server.domain..",
+          "..server.delivery..", "..server.audit..", "..server.auth..", "..server.events..", "..server.analysis..",
+          "..server.safety..", "..server.alerts..", "..server.ui..", "..server.approvals..", "..server.store..",
+          "..server.ascode..")
+      .because("every package may trace and log through it (ADR 0041), so it must not need any of them");
 
   @ArchTest
   static final ArchRule onlyApiAndUiKnowHttp = noClasses().that().resideInAnyPackage(NOT_HTTP)

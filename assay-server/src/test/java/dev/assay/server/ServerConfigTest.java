@@ -37,7 +37,10 @@ class ServerConfigTest {
         bad("eventRetentionInterval", b -> b.eventRetentionInterval(Duration.ZERO), "positive"),
         bad("eventDedupWindow", b -> b.eventDedupWindow(1), "2 to"),
         bad("kafkaBootstrapServers", b -> b.kafka("localhost"), "host:port"),
-        bad("kafkaTopic", b -> b.kafkaTopic("a b"), "letters, digits"));
+        bad("kafkaTopic", b -> b.kafkaTopic("a b"), "letters, digits"),
+        bad("otelEndpoint", b -> b.otelEndpoint("collector:4318"), "http or https"),
+        bad("otelEndpoint", b -> b.otelEndpoint("http://exa mple:4318"), "not a URL"),
+        bad("otelServiceName", b -> b.otelServiceName(" "), "must not be empty"));
   }
 
   private static Arguments bad(String option, UnaryOperator<ServerConfig.Builder> set, String reason) {

@@ -62,6 +62,7 @@ public final class AlertDispatcher implements AutoCloseable {
   private final Counter dead;
   private final Counter operatorFailures;
   private boolean woken;
+  private volatile io.opentelemetry.api.trace.Tracer tracer = io.opentelemetry.api.trace.TracerProvider.noop().get("");
   private volatile boolean running = true;
 
   private AlertDispatcher(ConfigStore store, AuditLog audit, AlertOptions options, Optional<URI> operatorWebhook,
@@ -99,6 +100,17 @@ public final class AlertDispatcher implements AutoCloseable {
     AlertDispatcher d = new AlertDispatcher(store, audit, options, operatorWebhook, clock, random, meters);
     d.loop.start();
     return d;
+  }
+
+  /**
+   * Records a span per delivery attempt ({@code assay.alert deliver}, CLIENT, ADR 0041) with the
+   * delivery, channel, type and outcome, and sends its W3C {@code traceparent} to the receiver. A
+   * delivery comes from the outbox, after the request that raised it: its span starts a new trace.
+   * Default: no spans. Returns this dispatcher.
+   */
+  public AlertDispatcher traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
   }
 
   /** The channels and the outbox this dispatcher delivers. */
@@ -190,7 +202,17 @@ public final class AlertDispatcher implements AutoCloseable {
       return;
     }
     int attempts = d.attempts() + 1;
-    Optional<String> error = send(d, t);
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder("assay.alert deliver").setNoParent()
+        .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT).setAttribute("assay.alert.delivery_id", d.id())
+        .setAttribute("assay.alert.channel", d.channelKey()).setAttribute("assay.alert.type", d.type())
+        .setAttribute("assay.alert.attempt", (long) attempts).startSpan();
+    Optional<String> error;
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      error = send(d, t);
+      error.ifPresent(e -> span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, e));
+    } finally {
+      span.end();
+    }
     if (error.isEmpty()) {
       delivered.increment();
       record(d, AlertOutbox.DELIVERED, attempts, Optional.empty());
@@ -224,6 +246,8 @@ public final class AlertDispatcher implements AutoCloseable {
         .header("Content-Type", "application/json").header("User-Agent", "assay-alerts")
         .header("Assay-Delivery-Id", d.id()).header("Idempotency-Key", d.id()).header("Assay-Alert-Type", d.type())
         .POST(HttpRequest.BodyPublishers.ofString(body));
+    io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance().inject(
+        io.opentelemetry.context.Context.current(), request, (r, k, v) -> r.header(k, v));
     t.secret().ifPresent(s -> request.header(WebhookSignature.HEADER,
         WebhookSignature.header(s, clock.instant().getEpochSecond(), body)));
     try {

@@ -87,6 +87,7 @@ public final class ExperimentRefresh {
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile java.util.function.ToIntFunction<String> minCellUnits = project -> 1;
+  private volatile io.opentelemetry.api.trace.Tracer tracer = io.opentelemetry.api.trace.TracerProvider.noop().get("");
 
   public ExperimentRefresh(ConfigService config, Warehouse warehouse, Dialect dialect, WarehouseSchema schema,
       Clock clock) {
@@ -123,6 +124,16 @@ public final class ExperimentRefresh {
   public ObjectNode reproduce(String project, long snapshotId) {
     SnapshotReproduction.lineage(config, project, snapshotId);
     return executor.admit(project).call(() -> reproduction.reproduce(project, snapshotId));
+  }
+
+  /**
+   * Records spans of each refresh (ADR 0041): {@code assay.refresh} (the child of the caller's
+   * span, also when started in the background), and inside it a span per stage: the exposure
+   * counts, each metric's query, the data-quality checks, the statistics. Default: no spans.
+   */
+  public ExperimentRefresh traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
   }
 
   /** A switchback's window × region analysis, from the same warehouse (api.SwitchbacksApi, ADR 0038). */
@@ -189,7 +200,8 @@ public final class ExperimentRefresh {
     }
     try {
       // the outcome is recorded in the progress by run(); nobody waits for it
-      slot.submit(() -> run(project, exp, step -> { }, options));
+      io.opentelemetry.context.Context caller = io.opentelemetry.context.Context.current();
+      slot.submit(() -> run(project, exp, step -> { }, options, caller));
     } catch (RuntimeException e) {
       progress.computeIfPresent(project + "/" + experimentKey, (k, p) -> p.failed(e.getMessage(), clock.instant()));
       throw e;
@@ -215,7 +227,8 @@ public final class ExperimentRefresh {
       slot.release();
       throw e;
     }
-    Refreshed done = slot.call(() -> run(project, exp, progress, options));
+    io.opentelemetry.context.Context caller = io.opentelemetry.context.Context.current();
+    Refreshed done = slot.call(() -> run(project, exp, progress, options, caller));
     ObjectNode out = SnapshotJson.write(done.snapshot());
     ObjectNode withId = out.objectNode().put("snapshotId", done.id());
     withId.setAll(out);
@@ -260,6 +273,21 @@ public final class ExperimentRefresh {
     return first;
   }
 
+  private Refreshed run(String project, Experiment exp, Consumer<String> listener, Options options,
+      io.opentelemetry.context.Context caller) {
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder("assay.refresh").setParent(caller)
+        .setAttribute(RefreshSpans.PROJECT, project).setAttribute(RefreshSpans.EXPERIMENT, exp.key()).startSpan();
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      return run(project, exp, listener, options);
+    } catch (RuntimeException | Error e) {
+      span.recordException(e);
+      span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
   private Refreshed run(String project, Experiment exp, Consumer<String> listener, Options options) {
     String id = project + "/" + exp.key();
     Consumer<String> step = name -> {
@@ -293,10 +321,11 @@ public final class ExperimentRefresh {
     java.time.Instant now = clock.instant();
     java.util.OptionalLong previousRefresh = previous.filter(s -> s.phase() == plan.phase())
         .map(s -> java.util.OptionalLong.of(s.computedAt().toEpochMilli())).orElse(java.util.OptionalLong.empty());
-    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh);
+    RefreshSpans spans = new RefreshSpans(tracer);
+    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh, spans);
     progress.accept("statistics");
-    AnalysisSnapshot snapshot = SnapshotStatistics.compute(plan, measured, previous, now,
-        minCellUnits.applyAsInt(project));
+    AnalysisSnapshot snapshot = spans.stage("statistics", () -> SnapshotStatistics.compute(plan, measured, previous,
+        now, minCellUnits.applyAsInt(project)));
     SnapshotLineage lineage = SnapshotLineage.of(plan, measured.recorded(), ModelJson.toTree(exp.analysis()),
         definition(exp, plan.metrics()), snapshot.computedAt());
     long id = config.saveSnapshot(project, exp.key(), plan.phase(), SnapshotJson.write(snapshot),

@@ -74,21 +74,27 @@ final class WarehouseQuery {
    * @param previousRefresh the time of the previous refresh of this phase, if any (late data)
    */
   Measurements measure(AnalysisPlan plan, Consumer<String> progress, long now, java.util.OptionalLong previousRefresh) {
-    return measureAt(plan, progress, now, previousRefresh);
+    return measureAt(plan, progress, now, previousRefresh, RefreshSpans.NONE);
+  }
+
+  /** As above, with a span per query stage (ADR 0041). */
+  Measurements measure(AnalysisPlan plan, Consumer<String> progress, long now, java.util.OptionalLong previousRefresh,
+      RefreshSpans spans) {
+    return measureAt(plan, progress, now, previousRefresh, spans);
   }
 
   /** As {@link #measure(AnalysisPlan, Consumer, long, java.util.OptionalLong)} now, with no previous refresh. */
   Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
-    return measureAt(plan, progress, System.currentTimeMillis(), java.util.OptionalLong.empty());
+    return measureAt(plan, progress, System.currentTimeMillis(), java.util.OptionalLong.empty(), RefreshSpans.NONE);
   }
 
   private Measurements measureAt(AnalysisPlan plan, Consumer<String> progress, long now,
-      java.util.OptionalLong previousRefresh) {
+      java.util.OptionalLong previousRefresh, RefreshSpans spans) {
     String[] current = {"exposure counts"};
     try {
       return readOnly(warehouse, c -> {
         QueryLog log = new QueryLog();
-        Measurements m = measure(c, plan, progress, current, statistics.recordingInto(log), log);
+        Measurements m = measure(c, plan, progress, current, statistics.recordingInto(log), log, spans);
         current[0] = "the lineage's row counts";
         Recorded recorded = record(c, plan, log);
         current[0] = "data-quality checks";
@@ -97,7 +103,16 @@ final class WarehouseQuery {
         plan.metrics().stream().filter(pm -> pm.ratio().isEmpty()).map(pm -> pm.query(false))
             .filter(q -> q.sqlSource() == null).forEach(q -> names.add(q.eventName()));
         // Not recorded in the lineage: the checks are not part of the numbers a reproduction compares.
-        DataQualityQueries.Counts quality = statistics.quality().measure(c, plan.window(), names, now, previousRefresh);
+        io.opentelemetry.api.trace.Span qualitySpan = spans.start("data quality", null);
+        DataQualityQueries.Counts quality;
+        try (io.opentelemetry.context.Scope ignored = qualitySpan.makeCurrent()) {
+          quality = statistics.quality().measure(c, plan.window(), names, now, previousRefresh);
+        } catch (SQLException | RuntimeException e) {
+          RefreshSpans.failed(qualitySpan, e);
+          throw e;
+        } finally {
+          qualitySpan.end();
+        }
         return new Measurements(m.counts(), m.data(), m.byDimension(), m.quantiles(), m.sufficient(), m.design(),
             recorded, quality);
       });
@@ -195,18 +210,29 @@ final class WarehouseQuery {
   }
 
   private Measurements measure(Connection c, AnalysisPlan plan, Consumer<String> progress, String[] current,
-      WarehouseStatistics statistics, QueryLog log) throws SQLException {
+      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans) throws SQLException {
     MetricQueries.Phase p = plan.window();
     int variations = plan.variants().size();
     progress.accept("counting exposures");
     log.label(new QueryLog.Label("exposure counts", List.of(), plan.design().trigger().map(List::of).orElse(List.of()),
         0, plan.design().trigger().isPresent() ? AnalysisPlan.OPEN_END : 0));
-    WarehouseStatistics.ExposureCounts units = statistics.exposures(c, p, variations);
     AnalysisPlan.Design design = plan.design();
-    java.util.Optional<long[]> clusters = design.clustered()
-        ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty();
-    java.util.Optional<long[]> exposed = design.trigger().isPresent()
-        ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units()) : java.util.Optional.empty();
+    WarehouseStatistics.ExposureCounts units;
+    java.util.Optional<long[]> clusters;
+    java.util.Optional<long[]> exposed;
+    io.opentelemetry.api.trace.Span exposureSpan = spans.start("exposures", null);
+    try (io.opentelemetry.context.Scope ignored = exposureSpan.makeCurrent()) {
+      units = statistics.exposures(c, p, variations);
+      clusters = design.clustered()
+          ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty();
+      exposed = design.trigger().isPresent()
+          ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units()) : java.util.Optional.empty();
+    } catch (SQLException | RuntimeException e) {
+      RefreshSpans.failed(exposureSpan, e);
+      throw e;
+    } finally {
+      exposureSpan.end();
+    }
     // A cluster randomization's sample-ratio test counts what was randomized: clusters.
     WarehouseStatistics.ExposureCounts counts = clusters.map(k -> new WarehouseStatistics.ExposureCounts(k,
         units.multipleExposures())).orElse(units);
@@ -221,50 +247,58 @@ final class WarehouseQuery {
       step++;
       current[0] = "metric '" + m.key() + "'";
       progress.accept("metric " + step + "/" + plan.metrics().size() + ": " + m.key());
-      MetricType type = m.metric().type();
-      log.label(label("metric", List.of(m), !design.clustered() && m.ratio().isEmpty()));
-      if (type == MetricType.QUANTILE && !design.clustered()) {
-        quantiles.put(m.key(), statistics.quantile(c, p, m.query(false), m.metric().quantile().orElseThrow(),
-            plan.settings().alpha(), variations));
-        continue;
+      io.opentelemetry.api.trace.Span metricSpan = spans.start("metric", m.key());
+      try (io.opentelemetry.context.Scope ignored = metricSpan.makeCurrent()) {
+        MetricType type = m.metric().type();
+        log.label(label("metric", List.of(m), !design.clustered() && m.ratio().isEmpty()));
+        if (type == MetricType.QUANTILE && !design.clustered()) {
+          quantiles.put(m.key(), statistics.quantile(c, p, m.query(false), m.metric().quantile().orElseThrow(),
+              plan.settings().alpha(), variations));
+          continue;
+        }
+        Double margin = m.margin().orElse(null);
+        if (design.clustered()) {
+          List<RatioStats> stats = clustered(c, p, m, variations, statistics);
+          sufficient.set(m.key(), JSON.valueToTree(stats));
+          data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
+          continue;
+        }
+        if (m.ratio().isPresent()) {
+          AnalysisPlan.Ratio r = m.ratio().get();
+          List<RatioStats> stats = statistics.ratio(c, p, AnalysisPlan.query(r.numerator(), false),
+              AnalysisPlan.query(r.denominator(), false), variations);
+          sufficient.set(m.key(), JSON.valueToTree(stats));
+          data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
+          continue;
+        }
+        if (onePass == null) {
+          log.label(label("metrics in one pass", plan.metrics().stream().filter(PlannedMetric::onePassEligible).toList(),
+              true));
+          onePass = onePass(c, p, plan.metrics(), variations, statistics);
+          log.label(label("metric", List.of(m), true));
+        }
+        List<CupedStats> s = onePass.containsKey(m.key()) ? onePass.get(m.key())
+            : statistics.metric(c, p, m.query(true), variations);
+        sufficient.set(m.key(), JSON.valueToTree(s));
+        if (design.stratify().isPresent()) {
+          log.label(label("metric by stratum " + design.stratify().get(), List.of(m), false));
+          strata.put(m.key(), statistics.metricByDimension(c, p, m.query(false), design.stratify().get(), variations));
+        }
+        for (String dim : plan.dimensions()) {
+          current[0] = "metric '" + m.key() + "' by " + dim;
+          progress.accept("metric " + m.key() + " by " + dim);
+          log.label(label("metric by " + dim, List.of(m), true));
+          byDimension.computeIfAbsent(dim + "\u0000" + m.key(), k -> new LinkedHashMap<>())
+              .putAll(statistics.metricByDimension(c, p, m.query(true), dim, variations));
+        }
+        data.add(new MetricData(m.key(), type == MetricType.PROPORTION ? MetricData.Type.PROPORTION
+            : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
+      } catch (SQLException | RuntimeException e) {
+        RefreshSpans.failed(metricSpan, e);
+        throw e;
+      } finally {
+        metricSpan.end();
       }
-      Double margin = m.margin().orElse(null);
-      if (design.clustered()) {
-        List<RatioStats> stats = clustered(c, p, m, variations, statistics);
-        sufficient.set(m.key(), JSON.valueToTree(stats));
-        data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
-        continue;
-      }
-      if (m.ratio().isPresent()) {
-        AnalysisPlan.Ratio r = m.ratio().get();
-        List<RatioStats> stats = statistics.ratio(c, p, AnalysisPlan.query(r.numerator(), false),
-            AnalysisPlan.query(r.denominator(), false), variations);
-        sufficient.set(m.key(), JSON.valueToTree(stats));
-        data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
-        continue;
-      }
-      if (onePass == null) {
-        log.label(label("metrics in one pass", plan.metrics().stream().filter(PlannedMetric::onePassEligible).toList(),
-            true));
-        onePass = onePass(c, p, plan.metrics(), variations, statistics);
-        log.label(label("metric", List.of(m), true));
-      }
-      List<CupedStats> s = onePass.containsKey(m.key()) ? onePass.get(m.key())
-          : statistics.metric(c, p, m.query(true), variations);
-      sufficient.set(m.key(), JSON.valueToTree(s));
-      if (design.stratify().isPresent()) {
-        log.label(label("metric by stratum " + design.stratify().get(), List.of(m), false));
-        strata.put(m.key(), statistics.metricByDimension(c, p, m.query(false), design.stratify().get(), variations));
-      }
-      for (String dim : plan.dimensions()) {
-        current[0] = "metric '" + m.key() + "' by " + dim;
-        progress.accept("metric " + m.key() + " by " + dim);
-        log.label(label("metric by " + dim, List.of(m), true));
-        byDimension.computeIfAbsent(dim + "\u0000" + m.key(), k -> new LinkedHashMap<>())
-            .putAll(statistics.metricByDimension(c, p, m.query(true), dim, variations));
-      }
-      data.add(new MetricData(m.key(), type == MetricType.PROPORTION ? MetricData.Type.PROPORTION
-          : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
         new DesignCounts(units.units(), clusters, exposed, strata), null, DataQualityQueries.Counts.NONE);

@@ -52,10 +52,17 @@ public final class HttpApi {
   private final OfrepApi ofrep;
   private final ConnectionGuard guard;
   private final List<RouteContributor> contributors;
+  private final dev.assay.server.telemetry.Telemetry telemetry;
   private volatile List<Routes.Route> routes = List.of();
 
   /** The API over these services, with extra routes (the web UI) mounted by {@code contributors}. */
   public HttpApi(ApiServices s, List<RouteContributor> contributors) {
+    this(s, contributors, dev.assay.server.telemetry.Telemetry.off());
+  }
+
+  /** As above, with a server span for every request (ADR 0041). */
+  public HttpApi(ApiServices s, List<RouteContributor> contributors, dev.assay.server.telemetry.Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.guard = s.guard();
     this.meters = s.meters();
     this.ready = s.ready();
@@ -105,7 +112,9 @@ public final class HttpApi {
         FeaturesApi.PATH, OfrepApi.SINGLE, OfrepApi.BULK, PREFIX + "/openapi.json", EventIngestion.PATH,
         PREFIX + AsCodeApi.SCHEMA, PREFIX + AsCodeApi.SCHEMA + "/{kind}"));
     endpoints.forEach(e -> templates.add(PREFIX + e.path()));
-    routing.addFilter(new RouteMetrics(meters, templates));
+    RouteMetrics metrics = new RouteMetrics(meters, templates);
+    routing.addFilter(new RouteTracing(telemetry, metrics::route));
+    routing.addFilter(metrics);
     Routes routes = new Routes(routing);
     routes.get("/health/live", (req, res) -> send(res, Reply.ok(status("UP"))));
     routes.get("/health/ready", (req, res) -> {

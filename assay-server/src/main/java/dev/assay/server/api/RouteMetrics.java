@@ -48,14 +48,27 @@ final class RouteMetrics implements Filter {
     this.routes = List.copyOf(rs);
   }
 
-  /** The route template a concrete path belongs to, or {@link #UNMATCHED}. */
+  /* Paths seen, with their template (bounded: paths carry keys; past the bound, paths are matched each time). */
+  private static final int KNOWN_PATHS = 4096;
+  private final java.util.concurrent.ConcurrentHashMap<String, String> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The route template a concrete path belongs to, or {@link #UNMATCHED}. Thread-safe. */
   String route(String path) {
+    String template = known.get(path);
+    if (template != null) {
+      return template;
+    }
+    template = UNMATCHED;
     for (Route r : routes) {
       if (r.pattern().matcher(path).matches()) {
-        return r.template();
+        template = r.template();
+        break;
       }
     }
-    return UNMATCHED;
+    if (known.size() < KNOWN_PATHS) {
+      known.putIfAbsent(path, template);
+    }
+    return template;
   }
 
   @Override
@@ -89,7 +102,7 @@ final class RouteMetrics implements Filter {
   }
 
   /* Any other token a client sends as a method is "OTHER": labels stay a small, fixed set. */
-  private static String method(String m) {
+  static String method(String m) {
     return switch (m) {
       case "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS" -> m;
       default -> "OTHER";

@@ -47,6 +47,7 @@ public final class PayloadCache {
   private final Map<String, Served> served = new ConcurrentHashMap<>();
   private final Map<String, Object> projectLocks = new ConcurrentHashMap<>();
   private final List<Consumer<CompiledPayload>> listeners = new CopyOnWriteArrayList<>();
+  private volatile io.opentelemetry.api.trace.Tracer tracer = io.opentelemetry.api.trace.TracerProvider.noop().get("");
   /* Client keys found in no project recently, with the System.nanoTime() until which to trust that. */
   private final Map<String, Long> unknown = new ConcurrentHashMap<>();
   private static final long UNKNOWN_TTL_NANOS = 1_000_000_000L;
@@ -136,8 +137,31 @@ public final class PayloadCache {
     }
   }
 
+  /**
+   * Records a span {@code assay.payload compile} for each recompilation of a project (ADR 0041),
+   * the child of the change's request span. Default: no spans. Returns this cache.
+   */
+  public PayloadCache traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = Objects.requireNonNull(spans, "spans");
+    return this;
+  }
+
   /** Recompiles the payloads of every SDK connection of one project. */
   public void refreshProject(String project) {
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder("assay.payload compile")
+        .setAttribute("assay.project", project).startSpan();
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      compileProject(project, span);
+    } catch (RuntimeException | Error e) {
+      span.recordException(e);
+      span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  private void compileProject(String project, io.opentelemetry.api.trace.Span span) {
     synchronized (projectLocks.computeIfAbsent(project, p -> new Object())) {
       unknown.clear();
       ProjectConfig snapshot = config.configuration(project);
@@ -155,6 +179,7 @@ public final class PayloadCache {
           next.put(key, new CompiledPayload(key, project, env, sealed, etag(sealed), json));
         }
       }
+      span.setAttribute("assay.payload.connections", (long) next.size());
       String prefix = project + "\u0000";
       served.keySet().removeIf(k -> k.startsWith(prefix) && !perEnvironment.containsKey(k.substring(prefix.length())));
       byClientKey.entrySet().removeIf(e -> e.getValue().project().equals(project) && !next.containsKey(e.getKey()));

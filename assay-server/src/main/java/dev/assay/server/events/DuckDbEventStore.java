@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.Context;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -59,7 +64,7 @@ public final class DuckDbEventStore implements EventStore {
   private static final String DATA = DuckDbEventSchema.DATA;
 
   /** A request's events, with their id hashes computed on the request's thread (not the writer's). */
-  record Pending(List<Event> events, long[] hashes, CompletableFuture<Stored> done) {}
+  record Pending(List<Event> events, long[] hashes, CompletableFuture<Stored> done, Context context) {}
 
   /** Work on the write connection other than appends (deletions), run by the writer between groups. */
   private record Task(SqlWork work, CompletableFuture<Long> done) {}
@@ -79,6 +84,7 @@ public final class DuckDbEventStore implements EventStore {
   /** Which events of a group are new (only the writer thread uses it). */
   private final DuckDbDeduplication dedup;
   private volatile boolean closed;
+  private volatile Tracer tracer = TracerProvider.noop().get("");
 
   private DuckDbEventStore(String url, DuckDBConnection writer, int queueBatches, EventIdSet ids, String[] parts,
       Path[] wals, int active, long switchWalBytes) {
@@ -187,7 +193,7 @@ public final class DuckDbEventStore implements EventStore {
     for (int i = 0; i < hashes.length; i++) {
       hashes[i] = EventIdSet.hash(events.get(i).id());
     }
-    if (!queue.offer(new Pending(events, hashes, done))) {
+    if (!queue.offer(new Pending(events, hashes, done, Context.current()))) {
       throw new Overloaded("the event store is busy (" + queue.size() + " batches waiting)", 1);
     }
     return done;
@@ -224,7 +230,27 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Records a span for each group commit ({@code assay.events commit}, ADR 0041): the child of the
+   * first request's span, linked to the others' (one commit serves several requests), with the
+   * events and requests it took and how many were new. Default: no spans. Returns this store.
+   */
+  public DuckDbEventStore traced(Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
+  }
+
   private void write(List<Pending> group) {
+    Span span = EventSpans.commit(tracer, group.stream().map(Pending::context).toList(),
+        group.stream().mapToInt(p -> p.events().size()).sum());
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      write(group, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void write(List<Pending> group, Span span) {
     try {
       byte[] state = dedup.classify(group);
       int[] accepted = new int[group.size()];
@@ -243,6 +269,11 @@ public final class DuckDbEventStore implements EventStore {
       }
       dedup.record(group, state);
       writer.commit();
+      int stored = 0;
+      for (int a : accepted) {
+        stored += a;
+      }
+      span.setAttribute(EventSpans.ACCEPTED, stored);
       for (int g = 0; g < group.size(); g++) {
         Pending p = group.get(g);
         p.done().complete(new Stored(accepted[g], p.events().size() - accepted[g]));
@@ -250,6 +281,8 @@ public final class DuckDbEventStore implements EventStore {
     } catch (SQLException | RuntimeException | Error e) {
       // Any failure, even running out of memory, fails this group only: the writer thread lives on.
       LOG.log(Level.SEVERE, "writing " + group.size() + " event batches failed; they were not acknowledged", e);
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
       try {
         writer.rollback();
       } catch (SQLException ignored) {

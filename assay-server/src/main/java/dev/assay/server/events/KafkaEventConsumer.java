@@ -17,6 +17,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -73,6 +81,7 @@ public final class KafkaEventConsumer implements AutoCloseable {
   private final EventStore warehouse;
   private final AfterWrite afterWrite;
   private final Thread thread;
+  private volatile Tracer tracer = TracerProvider.noop().get("");
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Object pause = new Object();
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -139,6 +148,16 @@ public final class KafkaEventConsumer implements AutoCloseable {
     KafkaEventConsumer c = new KafkaEventConsumer(bootstrapServers, topic, warehouse, settings, afterWrite);
     c.thread.start();
     return c;
+  }
+
+  /**
+   * Records a consumer span for each poll written to the warehouse ({@code assay.events consume},
+   * ADR 0041): the child of the first record's producer context (its {@code traceparent} header),
+   * linked to the others'; the warehouse commit is its child. Default: no spans. Returns this consumer.
+   */
+  public KafkaEventConsumer traced(Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
   }
 
   /** The consumer's state, lag, last commit and restarts. */
@@ -226,21 +245,32 @@ public final class KafkaEventConsumer implements AutoCloseable {
         continue;
       }
       List<Event> events = new ArrayList<>();
+      List<Context> producers = new ArrayList<>();
       Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
       Map<TopicPartition, Long> first = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         first.putIfAbsent(tp, r.offset());
         next.put(tp, new OffsetAndMetadata(r.offset() + 1));
+        if (r.headers().lastHeader("traceparent") != null && producers.size() <= EventSpans.MAX_LINKS) {
+          producers.add(W3CTraceContextPropagator.getInstance().extract(Context.root(), r.headers(),
+              EventSpans.HEADER_GETTER));
+        }
         try {
           events.addAll(EventCodec.decode(r.value()));
         } catch (IllegalArgumentException e) {
           LOG.warning("skipping record " + tp + "@" + r.offset() + ": " + e.getMessage());
         }
       }
-      try {
+      Span span = EventSpans.linked(tracer.spanBuilder("assay.events consume").setSpanKind(SpanKind.CONSUMER),
+          producers).setAttribute(EventSpans.SYSTEM, "kafka").setAttribute(EventSpans.DESTINATION, topic)
+          .setAttribute(EventSpans.RECORDS, (long) records.count())
+          .setAttribute(EventSpans.BATCH_SIZE, (long) events.size()).startSpan();
+      try (Scope ignored = span.makeCurrent()) {
         warehouse.append(events).get(60, TimeUnit.SECONDS);
       } catch (Exception e) {
+        span.recordException(e);
+        span.setStatus(StatusCode.ERROR);
         if (e instanceof InterruptedException ie) {
           throw ie;
         }
@@ -248,6 +278,8 @@ public final class KafkaEventConsumer implements AutoCloseable {
         first.forEach(consumer::seek);
         Thread.sleep(1_000);
         continue;
+      } finally {
+        span.end();
       }
       afterWrite.written(this, events.size());
       if (halted) {

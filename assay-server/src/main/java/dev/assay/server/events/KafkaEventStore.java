@@ -11,6 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -18,6 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -42,6 +50,7 @@ public final class KafkaEventStore implements EventStore {
   private final EventStore warehouse;
   private final Semaphore inFlight = new Semaphore(IN_FLIGHT_KIB);
   private volatile boolean closed;
+  private volatile Tracer tracer = TracerProvider.noop().get("");
 
   private KafkaEventStore(KafkaProducer<byte[], byte[]> producer, String topic, EventStore warehouse) {
     this.producer = producer;
@@ -104,6 +113,16 @@ public final class KafkaEventStore implements EventStore {
     }
   }
 
+  /**
+   * Records a producer span for each append ({@code assay.events produce}, ADR 0041), ended when
+   * the broker acknowledged every record, and writes its W3C trace context into each record's
+   * headers so the consumer's span links back to it. Default: no spans. Returns this store.
+   */
+  public KafkaEventStore traced(Tracer spans) {
+    this.tracer = Objects.requireNonNull(spans, "spans");
+    return this;
+  }
+
   /** The topic events are produced to. */
   public String topic() {
     return topic;
@@ -126,13 +145,31 @@ public final class KafkaEventStore implements EventStore {
     if (!inFlight.tryAcquire(permits)) {
       throw new Overloaded("the Kafka producer is busy (" + (IN_FLIGHT_KIB >> 10) + " MiB waiting for the broker)", 1);
     }
+    Span span = tracer.spanBuilder("assay.events produce").setSpanKind(SpanKind.PRODUCER)
+        .setAttribute(EventSpans.SYSTEM, "kafka").setAttribute(EventSpans.DESTINATION, topic)
+        .setAttribute(EventSpans.BATCH_SIZE, (long) events.size())
+        .setAttribute(EventSpans.RECORDS, (long) records.size()).startSpan();
+    /* The record headers carry the producer span, else (tracing off) a caller's context passed through. */
+    Context traced = span.getSpanContext().isValid() ? Context.current().with(span) : Context.current();
+    boolean propagate = Span.fromContext(traced).getSpanContext().isValid();
     CompletableFuture<Stored> done = new CompletableFuture<>();
+    done.whenComplete((stored, error) -> {
+      if (error != null) {
+        span.recordException(error);
+        span.setStatus(StatusCode.ERROR);
+      }
+      span.end();
+    });
     int[] pending = {records.size()};
     List<Exception> failures = new ArrayList<>(1);
     int sent = 0;
     try {
       for (byte[] r : records) {
-        producer.send(new ProducerRecord<>(topic, r), (metadata, error) -> {
+        RecordHeaders headers = new RecordHeaders();
+        if (propagate) {
+          W3CTraceContextPropagator.getInstance().inject(traced, headers, EventSpans.HEADER_SETTER);
+        }
+        producer.send(new ProducerRecord<byte[], byte[]>(topic, null, (byte[]) null, r, headers), (metadata, error) -> {
           boolean last;
           synchronized (pending) {
             if (error != null) {

@@ -58,12 +58,20 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
   private final Alerts alerts;
   private final Counter guardrailHalts;
   private final Counter srmHalts;
+  private final io.opentelemetry.api.trace.Tracer tracer;
 
   /**
    * @param meters where the halt counters are registered
    * @param alerts where each halt is raised
    */
   public GuardrailMonitor(ConfigService config, MeterRegistry meters, Alerts alerts) {
+    this(config, meters, alerts, io.opentelemetry.api.trace.TracerProvider.noop().get(""));
+  }
+
+  /** As above, recording a span {@code assay.guardrail check} per look (ADR 0041), with its outcome. */
+  public GuardrailMonitor(ConfigService config, MeterRegistry meters, Alerts alerts,
+      io.opentelemetry.api.trace.Tracer tracer) {
+    this.tracer = tracer;
     this.config = config;
     this.alerts = alerts;
     this.guardrailHalts = halts(meters, "guardrail");
@@ -77,6 +85,20 @@ public final class GuardrailMonitor implements ExperimentRefresh.Listener {
 
   @Override
   public void refreshed(String project, Experiment experiment, AnalysisSnapshot snapshot, boolean latestPhase) {
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder("assay.guardrail check")
+        .setAttribute("assay.project", project).setAttribute("assay.experiment.key", experiment.key()).startSpan();
+    try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
+      look(project, experiment, snapshot, latestPhase);
+    } catch (RuntimeException | Error e) {
+      span.recordException(e);
+      span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  private void look(String project, Experiment experiment, AnalysisSnapshot snapshot, boolean latestPhase) {
     if (!latestPhase) {
       return;
     }
