@@ -252,33 +252,8 @@ public final class MetricQueries {
     return new SqlQuery(sql.toString(), params);
   }
 
-  /**
-   * The observations of a quantile metric: every event value in the window of an exposed unit
-   * (events, not units: the cluster correction accounts for several per unit). Appends the CTE
-   * {@code obs(unit_id, variation, y, ts_ms)} (ts_ms: the event's time, epoch ms).
-   */
-  static String observations(Dialect d, WarehouseSchema s, Phase phase, Metric m, List<Object> params) {
-    String units = units(d, s, phase, params);
-    if (m.sqlSource() != null) {
-      String te = "e." + d.ident("ts");
-      return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident("value") + " AS " + d.doubleType()
-          + ") AS y, " + te + " AS ts_ms\n  FROM units u\n  JOIN (" + m.sqlSource() + ") e ON e." + d.ident("unit_id")
-          + " = u.unit_id\n    AND "
-          + te + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e."
-          + d.ident("value") + " IS NOT NULL\n)";
-    }
-    String te = time(d, s, "e");
-    String events = metricEvents(d, s, phase, params);
-    params.add(m.eventName());
-    String value = value(d, s, m);
-    return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, " + value
-        + " AS y, " + te + " AS ts_ms\n  FROM units u\n  JOIN " + events + " e ON e." + d.ident(s.unitId())
-        + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?" + filters(d, s, m, params) + "\n    AND " + te
-        + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE " + value + " IS NOT NULL\n)";
-  }
-
   /** The event's value as the floating-point type: the value column or a JSON property. */
-  private static String value(Dialect d, WarehouseSchema s, Metric m) {
+  static String value(Dialect d, WarehouseSchema s, Metric m) {
     if (m.valueProperty() == null) {
       return "CAST(e." + d.ident(s.value()) + " AS " + d.doubleType() + ")";
     }
@@ -286,7 +261,7 @@ public final class MetricQueries {
   }
 
   /** The property filters as extra join conditions (values bound). */
-  private static String filters(Dialect d, WarehouseSchema s, Metric m, List<Object> params) {
+  static String filters(Dialect d, WarehouseSchema s, Metric m, List<Object> params) {
     StringBuilder sql = new StringBuilder();
     for (Map.Entry<String, Object> f : m.filters().entrySet()) {
       String column = "e." + d.ident(requireProperties(s));

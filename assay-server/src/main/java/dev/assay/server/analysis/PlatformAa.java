@@ -58,7 +58,9 @@ public final class PlatformAa {
   private static final Set<ExperimentType> SPLIT = Set.of(ExperimentType.AB, ExperimentType.AA,
       ExperimentType.MULTIVARIATE);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Stored snapshots carry fields of their own (snapshotId) beside the run.
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   /** One test of a run: an experiment's metric, its two halves' units and means, Welch's p-value. */
   public record AaTest(String experiment, String metric, long unitsA, long unitsB, double meanA, double meanB,

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The SQL of a quantile metric, in three steps over the metric's observations ({@link
- * MetricQueries#observations}): counts per variation, the order statistics at the ranks the
+ * #observations}): counts per variation, the order statistics at the ranks the
  * interval needs, and the per-unit sums of the cluster correction.
  */
 public final class QuantileQueries {
@@ -17,7 +17,7 @@ public final class QuantileQueries {
   /** Quantile metric, step 1: observations per variation (columns variation, n). */
   public static SqlQuery quantileCounts(Dialect d, WarehouseSchema s, Phase phase, Metric m) {
     List<Object> params = new ArrayList<>();
-    String sql = MetricQueries.observations(d, s, phase, m, params)
+    String sql = observations(d, s, phase, m, params)
         + "\nSELECT variation, COUNT(*) AS n FROM obs GROUP BY variation ORDER BY variation";
     return new SqlQuery(sql, params);
   }
@@ -39,7 +39,7 @@ public final class QuantileQueries {
       }
       where.append("))");
     }
-    String sql = MetricQueries.observations(d, s, phase, m, params)
+    String sql = observations(d, s, phase, m, params)
         + ",\nranked AS (\n  SELECT variation, y, ROW_NUMBER() OVER (PARTITION BY variation ORDER BY y) AS rn FROM obs\n)"
         + "\nSELECT variation, rn, y FROM ranked WHERE " + (where.isEmpty() ? "1 = 0" : where) + " ORDER BY variation, rn";
     return new SqlQuery(sql, params);
@@ -58,11 +58,37 @@ public final class QuantileQueries {
           : "CAST(NULL AS " + d.doubleType() + ")"); // a bare NULL in every branch would be text
     }
     est.append(" END");
-    String sql = MetricQueries.observations(d, s, phase, m, params)
+    String sql = observations(d, s, phase, m, params)
         + ",\nper_unit AS (\n  SELECT unit_id, variation, CAST(SUM(CASE WHEN y <= " + est + " THEN 1 ELSE 0 END) AS "
         + d.doubleType() + ") AS s, CAST(COUNT(*) AS " + d.doubleType() + ") AS c\n  FROM obs GROUP BY unit_id, variation\n)"
         + "\nSELECT variation, COUNT(*) AS units, SUM(s) AS s, SUM(s * s) AS s2, SUM(c) AS c, SUM(c * c) AS c2,"
         + " SUM(s * c) AS sc FROM per_unit GROUP BY variation ORDER BY variation";
     return new SqlQuery(sql, params);
+  }
+
+  /**
+   * The observations of a quantile metric: every event value in the window of an exposed unit
+   * (events, not units: the cluster correction accounts for several per unit). Appends the CTE
+   * {@code obs(unit_id, variation, y, ts_ms)} (ts_ms: the event's time, epoch ms).
+   */
+  static String observations(Dialect d, WarehouseSchema s, MetricQueries.Phase phase, MetricQueries.Metric m,
+      List<Object> params) {
+    String units = MetricQueries.units(d, s, phase, params);
+    if (m.sqlSource() != null) {
+      String te = "e." + d.ident("ts");
+      return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, CAST(e." + d.ident("value") + " AS " + d.doubleType()
+          + ") AS y, " + te + " AS ts_ms\n  FROM units u\n  JOIN (" + m.sqlSource() + ") e ON e." + d.ident("unit_id")
+          + " = u.unit_id\n    AND "
+          + te + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE e."
+          + d.ident("value") + " IS NOT NULL\n)";
+    }
+    String te = MetricQueries.time(d, s, "e");
+    String events = MetricQueries.metricEvents(d, s, phase, params);
+    params.add(m.eventName());
+    String value = MetricQueries.value(d, s, m);
+    return units + ",\nobs AS (\n  SELECT u.unit_id, u.variation, " + value
+        + " AS y, " + te + " AS ts_ms\n  FROM units u\n  JOIN " + events + " e ON e." + d.ident(s.unitId())
+        + " = u.unit_id AND e." + d.ident(s.eventName()) + " = ?" + MetricQueries.filters(d, s, m, params) + "\n    AND " + te
+        + " >= u.first_ts AND " + te + " < u.first_ts + " + m.windowMillis() + "\n  WHERE " + value + " IS NOT NULL\n)";
   }
 }

@@ -128,7 +128,7 @@ public final class SwitchbackStatistics {
    */
   MetricQueries.SqlQuery query(MetricQueries.Phase window, MetricQueries.Metric m, SwitchbackSettings s) {
     List<Object> params = new ArrayList<>();
-    String obs = MetricQueries.observations(dialect, schema, window, m, params);
+    String obs = QuantileQueries.observations(dialect, schema, window, m, params);
     long origin = s.originMillis();
     String kept = "(ts_ms >= " + origin + " AND MOD(ts_ms - " + origin + ", " + s.windowSeconds() * 1000 + ") >= "
         + s.burnInSeconds() * 1000 + ")";

@@ -206,7 +206,7 @@ abstract class WarehouseStatisticsContract {
   void platformAaSplit_halvesOfTheControlOnly_addUpToIt_andChangeWithTheSalt() throws Exception {
     Phase phase = new Phase("exp", T0, T0 + 30 * DAY);
     Metric revenue = new Metric("purchase", Aggregation.SUM, 3 * DAY, 0, null, null);
-    WarehouseStatistics ws = new WarehouseStatistics(dialect(), WarehouseSchema.assayDefault().withTables(
+    WarehouseStatistics ws = new WarehouseStatistics(dialect(), tables.withTables(
         qualified("exposures"), qualified("metric_events")));
     CupedStats control = ws.metric(c, phase, revenue, 2).get(0);
 
