@@ -51,8 +51,7 @@ import java.util.Set;
  * @param alerts delivery of alerts: attempts, backoff, request timeout, private targets (ADR 0027)
  * @param clock the server's clock
  * @param rolloutTick how often the rollout evaluator looks at running rollouts (100 ms to 1 h)
- * @param allowLocalWarehouse run with this replica's own embedded warehouse even while another
- *     replica shares the store (ADR 0047); refused by default
+ * @param allowLocalWarehouse start with an own embedded warehouse beside another replica of the store (ADR 0047)
  * @param tracing where spans go: off (the default), an OTLP collector or an exporter (ADR 0041)
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
@@ -118,7 +117,6 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     require("events", events);
     require("alerts", alerts);
     require("clock", clock);
-    require("tracing", tracing);
   }
 
   public static Builder builder() {
@@ -267,10 +265,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     }
 
     /** How often the rollout evaluator looks at running rollouts (ADR 0031). Default 10 s. */
-    /**
-     * Lets this replica analyse its own embedded warehouse while another replica shares the store
-     * (their results would differ: each sees only the events it received).
-     */
+    /** Lets this replica analyse its own embedded warehouse beside another replica sharing the store. */
     public Builder allowLocalWarehouse(boolean allow) {
       this.allowLocalWarehouse = allow;
       return this;
@@ -427,9 +422,13 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     /** The validated configuration; {@link InvalidOption} names the first bad option. */
     public ServerConfig build() {
       OfrepApi.RateLimit rateLimit;
+      TracingOptions tracing;
       try {
+        tracing = TracingOptions.of(otelEndpoint, spanExporter, otelServiceName);
         rateLimit = new OfrepApi.RateLimit(ofrepRate, ofrepBurst);
-      } catch (IllegalArgumentException e) {
+      } catch (TracingOptions.Invalid e) {
+        throw new InvalidOption(e.field().equals("serviceName") ? "otelServiceName" : "otelEndpoint", e.reason());
+      } catch (IllegalArgumentException e) { // the rate limit's (TracingOptions throws only Invalid)
         throw new InvalidOption("ofrepRateLimit", e.getMessage());
       }
       EventOptions events = new EventOptions(eventHmacKey, eventAttributeAllowList, eventRetentionDays,
@@ -438,15 +437,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
           sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock,
-          rolloutTick, allowLocalWarehouse, tracing());
-    }
-
-    private TracingOptions tracing() {
-      try {
-        return TracingOptions.of(otelEndpoint, spanExporter, otelServiceName);
-      } catch (TracingOptions.Invalid e) {
-        throw new InvalidOption(e.field().equals("serviceName") ? "otelServiceName" : "otelEndpoint", e.reason());
-      }
+          rolloutTick, allowLocalWarehouse, tracing);
     }
 
     /** Builds the configuration and starts a server on it ({@link AssayServer#start(ServerConfig)}). */

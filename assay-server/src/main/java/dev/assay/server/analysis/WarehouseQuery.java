@@ -214,25 +214,11 @@ final class WarehouseQuery {
     MetricQueries.Phase p = plan.window();
     int variations = plan.variants().size();
     progress.accept("counting exposures");
-    log.label(new QueryLog.Label("exposure counts", List.of(), plan.design().trigger().map(List::of).orElse(List.of()),
-        0, plan.design().trigger().isPresent() ? AnalysisPlan.OPEN_END : 0));
     AnalysisPlan.Design design = plan.design();
-    WarehouseStatistics.ExposureCounts units;
-    java.util.Optional<long[]> clusters;
-    java.util.Optional<long[]> exposed;
-    io.opentelemetry.api.trace.Span exposureSpan = spans.start("exposures", null);
-    try (io.opentelemetry.context.Scope ignored = exposureSpan.makeCurrent()) {
-      units = statistics.exposures(c, p, variations);
-      clusters = design.clustered()
-          ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty();
-      exposed = design.trigger().isPresent()
-          ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units()) : java.util.Optional.empty();
-    } catch (SQLException | RuntimeException e) {
-      RefreshSpans.failed(exposureSpan, e);
-      throw e;
-    } finally {
-      exposureSpan.end();
-    }
+    Exposed counted = exposures(c, plan, p, variations, statistics, log, spans);
+    WarehouseStatistics.ExposureCounts units = counted.units();
+    java.util.Optional<long[]> clusters = counted.clusters();
+    java.util.Optional<long[]> exposed = counted.exposed();
     // A cluster randomization's sample-ratio test counts what was randomized: clusters.
     WarehouseStatistics.ExposureCounts counts = clusters.map(k -> new WarehouseStatistics.ExposureCounts(k,
         units.multipleExposures())).orElse(units);
@@ -302,6 +288,30 @@ final class WarehouseQuery {
     }
     return new Measurements(counts, data, byDimension, quantiles, sufficient,
         new DesignCounts(units.units(), clusters, exposed, strata), null, DataQualityQueries.Counts.NONE);
+  }
+
+  private record Exposed(WarehouseStatistics.ExposureCounts units, java.util.Optional<long[]> clusters,
+      java.util.Optional<long[]> exposed) {}
+
+  /* The exposure stage: units per variation, and clusters or every exposed unit when the design asks. */
+  private static Exposed exposures(Connection c, AnalysisPlan plan, MetricQueries.Phase p, int variations,
+      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans) throws SQLException {
+    AnalysisPlan.Design design = plan.design();
+    log.label(new QueryLog.Label("exposure counts", List.of(), design.trigger().map(List::of).orElse(List.of()),
+        0, design.trigger().isPresent() ? AnalysisPlan.OPEN_END : 0));
+    io.opentelemetry.api.trace.Span stage = spans.start("exposures", null);
+    try (io.opentelemetry.context.Scope ignored = stage.makeCurrent()) {
+      return new Exposed(statistics.exposures(c, p, variations), design.clustered()
+          ? java.util.Optional.of(statistics.clusters(c, p, variations)) : java.util.Optional.empty(),
+          design.trigger().isPresent()
+              ? java.util.Optional.of(statistics.exposures(c, p.untriggered(), variations).units())
+              : java.util.Optional.empty());
+    } catch (SQLException | RuntimeException e) {
+      RefreshSpans.failed(stage, e);
+      throw e;
+    } finally {
+      stage.end();
+    }
   }
 
   /*

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.duckdb.DuckDBAppender;
 
 /**
  * The tables and views of the DuckDB event store (see {@link DuckDbEventStore}): each of the two
@@ -130,5 +131,22 @@ final class DuckDbEventSchema {
     st.execute("DROP TABLE " + table);
     st.execute("ALTER TABLE " + table + "_nopk RENAME TO " + table);
     st.execute("COMMIT");
+  }
+
+  /** Appends one event to its table's appender (exposures or metric events), the writer's row order. */
+  static void append(DuckDBAppender ex, DuckDBAppender me, Event e) throws SQLException {
+    if (e.type() == Event.Type.EXPOSURE) {
+      ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
+          .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).append(e.project())
+          .append(e.environment()).append(e.flag()).endRow();
+    } else {
+      me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
+      if (e.value() == null) {
+        me.appendNull();
+      } else {
+        me.append(e.value().doubleValue());
+      }
+      me.append(e.json()).append(e.project()).append(e.environment()).append(e.flag()).endRow();
+    }
   }
 }

@@ -230,11 +230,7 @@ public final class DuckDbEventStore implements EventStore {
     }
   }
 
-  /**
-   * Records a span for each group commit ({@code assay.events commit}, ADR 0041): the child of the
-   * first request's span, linked to the others' (one commit serves several requests), with the
-   * events and requests it took and how many were new. Default: no spans. Returns this store.
-   */
+  /** Records a span per group commit ({@code assay.events commit}, ADR 0041; EventSpans#commit). Returns this. */
   public DuckDbEventStore traced(Tracer spans) {
     this.tracer = java.util.Objects.requireNonNull(spans, "spans");
     return this;
@@ -261,7 +257,7 @@ public final class DuckDbEventStore implements EventStore {
         for (int g = 0; g < group.size(); g++) {
           for (Event e : group.get(g).events()) {
             if (state[k++] == DuckDbDeduplication.NEW) {
-              append(ex, me, e);
+              DuckDbEventSchema.append(ex, me, e);
               accepted[g]++;
             }
           }
@@ -269,11 +265,7 @@ public final class DuckDbEventStore implements EventStore {
       }
       dedup.record(group, state);
       writer.commit();
-      int stored = 0;
-      for (int a : accepted) {
-        stored += a;
-      }
-      span.setAttribute(EventSpans.ACCEPTED, stored);
+      span.setAttribute(EventSpans.ACCEPTED, java.util.Arrays.stream(accepted).sum());
       for (int g = 0; g < group.size(); g++) {
         Pending p = group.get(g);
         p.done().complete(new Stored(accepted[g], p.events().size() - accepted[g]));
@@ -296,22 +288,6 @@ public final class DuckDbEventStore implements EventStore {
 
   int switches() {
     return parts.switches();
-  }
-
-  private static void append(DuckDBAppender ex, DuckDBAppender me, Event e) throws SQLException {
-    if (e.type() == Event.Type.EXPOSURE) {
-      ex.beginRow().append(e.id()).append(e.unitId()).append(e.experimentKey()).append(e.variationId())
-          .append(e.timestampMillis()).append(e.hashAttribute()).append(e.json()).append(e.project())
-          .append(e.environment()).append(e.flag()).endRow();
-    } else {
-      me.beginRow().append(e.id()).append(e.unitId()).append(e.name()).append(e.timestampMillis());
-      if (e.value() == null) {
-        me.appendNull();
-      } else {
-        me.append(e.value().doubleValue());
-      }
-      me.append(e.json()).append(e.project()).append(e.environment()).append(e.flag()).endRow();
-    }
   }
 
   private void runTask(Task task) {
