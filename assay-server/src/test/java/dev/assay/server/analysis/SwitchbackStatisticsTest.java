@@ -57,7 +57,7 @@ class SwitchbackStatisticsTest {
             + " ('south|0','spend'," + t(0.2) + ",9,NULL), ('east|0','spend'," + t(3) + ",8,NULL)");
       }
       Dialect d = w == Warehouse.DUCKDB ? Dialect.DUCKDB : Dialect.POSTGRESQL;
-      WarehouseSchema s = WarehouseSchema.assayDefault().withoutProject().withTables(q + "exposures",
+      WarehouseSchema s = WarehouseSchema.assayDefault().withoutProject().withoutFlag().withTables(q + "exposures",
           q + "metric_events");
       SwitchbackStatistics stats = new SwitchbackStatistics(() -> c, d, s, java.time.Duration.ofSeconds(30));
       SwitchbackSettings settings = new SwitchbackSettings(600L, null, 120L,

@@ -40,7 +40,7 @@ class PrivacyReplicasTest {
     }
     String url = TestPostgres.urlWithSchema(schema);
     a = new TestServer(x -> x.databaseUrl(url));
-    b = new TestServer(x -> x.databaseUrl(url));
+    b = new TestServer(x -> x.databaseUrl(url).allowLocalWarehouse(true));
     String key = a.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}")
         .json().get("key").asText();
     post(b, key, "first");
