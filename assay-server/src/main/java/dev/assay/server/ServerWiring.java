@@ -174,7 +174,7 @@ final class ServerWiring {
         () -> new Readiness(store.healthy(), Optional.ofNullable(consumer).map(KafkaEventConsumer::status)),
         Optional.of(analysis), ingest, governance, guard, c.sseHeartbeat(), c.ofrepRateLimit(), alerts,
         this.breakerService = breakers(),
-        closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK)),
+        closer.register(new ScheduledChanges(store, config, audit, rollouts, c.clock(), SCHEDULE_TICK).traced(tracer)),
         this.rolloutService = rollouts,
         this.policies = new dev.assay.server.approvals.Policies(store, audit, c.clock()),
         this.changeRequests = new dev.assay.server.approvals.ChangeRequests(store, config, audit, c.clock(), alerts, rollouts),
@@ -189,7 +189,8 @@ final class ServerWiring {
   }
 
   private CircuitBreakers breakers() {
-    CircuitBreakers breakers = new CircuitBreakers(store, config, audit, meters, c.clock(), alerts);
+    CircuitBreakers breakers = new CircuitBreakers(store, config, audit, meters, c.clock(), alerts)
+        .traced(telemetry.tracer());
     closer.register(new BreakerRecovery(breakers, config, WATCH_TICK));
     return breakers;
   }
@@ -300,16 +301,17 @@ final class ServerWiring {
 
   /* Progressive rollouts (ADR 0031) and their evaluator, which measures steps on the analysis warehouse. */
   private dev.assay.server.safety.Rollouts startRollouts() {
-    var rollouts = new dev.assay.server.safety.Rollouts(store, config, audit, c.clock(), alerts);
+    var rollouts = new dev.assay.server.safety.Rollouts(store, config, audit, c.clock(), alerts)
+        .traced(telemetry.tracer());
     closer.register(new dev.assay.server.safety.RolloutEvaluator(config, rollouts, analysis.stepWindows(), c.clock(),
-        c.rolloutTick(), meters));
+        c.rolloutTick(), meters).traced(telemetry.tracer()));
     return rollouts;
   }
 
   /* In Kafka mode with a PostgreSQL warehouse, the consumer writes there (ADR 0008); otherwise into DuckDB. */
   private EventStore openWarehouseEvents() {
     Optional<String> postgres = c.warehouseUrl().filter(u -> c.events().kafkaMode() && u.startsWith("jdbc:postgresql:"));
-    return postgres.<EventStore>map(u -> closer.register(PostgresEventWarehouse.open(u))).orElse(events);
+    return postgres.<EventStore>map(u -> closer.register(PostgresEventWarehouse.open(u).traced(telemetry.tracer()))).orElse(events);
   }
 
   /** Appends the demo's simulated traffic once, when the demo project was created at this start. */

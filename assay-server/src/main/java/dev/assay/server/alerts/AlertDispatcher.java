@@ -210,6 +210,8 @@ public final class AlertDispatcher implements AutoCloseable {
     try (io.opentelemetry.context.Scope ignored = span.makeCurrent()) {
       error = send(d, t);
       error.ifPresent(e -> span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, e));
+      span.setAttribute("assay.outcome", error.isEmpty() ? "delivered"
+          : attempts >= options.maxAttempts() ? "dead" : "retry");
     } finally {
       span.end();
     }

@@ -19,8 +19,13 @@ import java.util.concurrent.CompletableFuture;
  * serialized; reconnects after a failure).
  */
 public final class PostgresEventWarehouse implements EventStore {
+  private static final io.opentelemetry.api.common.AttributeKey<String> DB_SYSTEM =
+      io.opentelemetry.api.common.AttributeKey.stringKey("db.system.name");
+  private static final io.opentelemetry.api.common.AttributeKey<Long> DUPLICATES =
+      io.opentelemetry.api.common.AttributeKey.longKey("assay.events.duplicates");
   private final String url;
   private Connection connection;
+  private volatile io.opentelemetry.api.trace.Tracer tracer = io.opentelemetry.api.trace.TracerProvider.noop().get("");
 
   private PostgresEventWarehouse(String url) {
     this.url = url;
@@ -64,11 +69,42 @@ public final class PostgresEventWarehouse implements EventStore {
     return connection;
   }
 
+  /**
+   * Records each batch insert as a span {@code assay.warehouse write} (a child of the current span,
+   * the consumer's poll: {@code db.system.name} postgresql, the batch size, the rows inserted and
+   * the duplicates skipped; status error when the write failed). Default: no spans. Returns this.
+   */
+  public PostgresEventWarehouse traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
+  }
+
   @Override
   public synchronized CompletableFuture<Stored> append(List<Event> events) {
     if (events.isEmpty()) {
       return CompletableFuture.completedFuture(new Stored(0, 0));
     }
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder("assay.warehouse write")
+        .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT).setAttribute(DB_SYSTEM, "postgresql")
+        .setAttribute(EventSpans.BATCH_SIZE, (long) events.size()).startSpan();
+    try {
+      CompletableFuture<Stored> done = insert(events);
+      done.whenComplete((stored, failure) -> {
+        if (failure != null) {
+          span.recordException(failure);
+          span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, failure.getMessage());
+        } else {
+          span.setAttribute(EventSpans.ACCEPTED, (long) stored.accepted()).setAttribute(DUPLICATES,
+              (long) stored.duplicates());
+        }
+      });
+      return done;
+    } finally {
+      span.end();
+    }
+  }
+
+  private CompletableFuture<Stored> insert(List<Event> events) {
     try {
       Connection c = connection();
       int inserted = 0;

@@ -58,6 +58,7 @@ public final class CircuitBreakers {
   private final Alerts alerts;
   private final String replica = UUID.randomUUID().toString();
   private final Map<String, ArmedBreaker> armed = new ConcurrentHashMap<>();
+  private volatile io.opentelemetry.api.trace.Tracer tracer = SafetySpans.NONE;
   private final Counter flagTrips;
   private final Counter experimentTrips;
 
@@ -130,20 +131,43 @@ public final class CircuitBreakers {
     }
   }
 
+  /**
+   * Records each look at a breaker's window as a span {@code assay.breaker look} (the child of the
+   * ingestion request's span: target, key, breaches, outcome {@code pass} or {@code trip}) and its
+   * trip as the look's child {@code assay.breaker trip} (outcome {@code recorded}, {@code lost} to
+   * another replica, or {@code error}). Default: no spans. Returns this.
+   */
+  public CircuitBreakers traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
+  }
+
   private void maybeLook(ArmedBreaker b, long now) {
     if (!b.lookDue(now)) {
       return;
     }
-    List<String> breaches = b.look(now);
-    if (!breaches.isEmpty()) {
-      trip(b, String.join("; ", breaches));
-    }
+    SafetySpans.within(span(b, "assay.breaker look"), span -> {
+      List<String> breaches = b.look(now);
+      span.setAttribute(SafetySpans.BREACHES, (long) breaches.size())
+          .setAttribute(SafetySpans.OUTCOME, breaches.isEmpty() ? "pass" : "trip");
+      if (!breaches.isEmpty()) {
+        SafetySpans.within(span(b, "assay.breaker trip"), t -> t.setAttribute(SafetySpans.OUTCOME,
+            trip(b, String.join("; ", breaches))));
+      }
+      return null;
+    });
   }
 
-  /* The conditional write decides which replica trips; only that one halts or kills. */
-  private void trip(ArmedBreaker b, String reason) {
+  private io.opentelemetry.api.trace.Span span(ArmedBreaker b, String name) {
+    return tracer.spanBuilder(name).setAttribute(SafetySpans.PROJECT, b.project)
+        .setAttribute(SafetySpans.TARGET, b.config.target().wire())
+        .setAttribute(SafetySpans.keyOf(b.config.target().wire()), b.config.key()).startSpan();
+  }
+
+  /* The conditional write decides which replica trips; only that one halts or kills. Returns the outcome. */
+  private String trip(ArmedBreaker b, String reason) {
     if (!b.markTripped()) {
-      return;
+      return "lost";
     }
     String storeKey = b.config.storeKey();
     Trip trip = new Trip(Instant.ofEpochMilli(clock.millis()).toString(), "circuit breaker: " + reason, replica, false);
@@ -163,14 +187,15 @@ public final class CircuitBreakers {
       won = false;
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " could not record its trip: " + e);
-      return;
+      return "error";
     }
     if (!won) {
-      return;
+      return "lost";
     }
     store.publishChange(b.project);
     LOG.log(Level.WARNING, "breaker " + b.project + "/" + storeKey + " tripped: " + reason);
     apply(b.project, b.config, trip);
+    return "recorded";
   }
 
   /*

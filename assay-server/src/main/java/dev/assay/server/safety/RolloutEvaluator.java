@@ -41,6 +41,7 @@ public final class RolloutEvaluator implements AutoCloseable {
   private final Clock clock;
   private final Duration tick;
   private final Timer looks;
+  private volatile io.opentelemetry.api.trace.Tracer tracer = SafetySpans.NONE;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "assay-rollout-evaluator");
     t.setDaemon(true);
@@ -61,6 +62,16 @@ public final class RolloutEvaluator implements AutoCloseable {
     executor.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Records each round as a span {@code assay.rollout tick} and each rollout's look as its child
+   * {@code assay.rollout look} (flag, environment, step, fraction, units, outcome; the transition it
+   * makes is the look's child). Default: no spans. Returns this evaluator.
+   */
+  public RolloutEvaluator traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
+  }
+
   private void runOnce() {
     try {
       config.runOncePerInterval(JOB, tick, this::evaluateAll);
@@ -71,21 +82,39 @@ public final class RolloutEvaluator implements AutoCloseable {
 
   /** One round over every running rollout of every project. */
   void evaluateAll() {
-    for (String project : config.projectKeys()) {
-      for (Rollouts.Entry e : rollouts.list(project)) {
-        if (e.rollout().status() != RolloutStatus.RUNNING) {
-          continue;
-        }
-        try {
-          looks.record(() -> evaluate(e));
-        } catch (RuntimeException x) {
-          LOG.log(Level.WARNING, "rollout " + project + "/" + e.rollout().flag() + " not evaluated: " + x);
+    SafetySpans.within(tracer.spanBuilder("assay.rollout tick").setNoParent().startSpan(), tick -> {
+      long running = 0;
+      for (String project : config.projectKeys()) {
+        for (Rollouts.Entry e : rollouts.list(project)) {
+          if (e.rollout().status() != RolloutStatus.RUNNING) {
+            continue;
+          }
+          running++;
+          try {
+            looks.record(() -> look(e));
+          } catch (RuntimeException x) {
+            LOG.log(Level.WARNING, "rollout " + project + "/" + e.rollout().flag() + " not evaluated: " + x);
+          }
         }
       }
-    }
+      tick.setAttribute(SafetySpans.ROLLOUTS, running);
+      return null;
+    });
   }
 
-  private void evaluate(Rollouts.Entry e) {
+  private void look(Rollouts.Entry e) {
+    Rollout r = e.rollout();
+    SafetySpans.within(tracer.spanBuilder("assay.rollout look").setAttribute(SafetySpans.PROJECT, e.project())
+        .setAttribute(SafetySpans.FLAG, r.flag()).setAttribute(SafetySpans.ENVIRONMENT, r.environment())
+        .setAttribute(SafetySpans.STEP, (long) r.step()).setAttribute(SafetySpans.FRACTION, r.fraction()).startSpan(),
+        span -> {
+          span.setAttribute(SafetySpans.OUTCOME, evaluate(e, span));
+          return null;
+        });
+  }
+
+  /* Measures, judges and transitions one rollout; returns what it decided. */
+  private String evaluate(Rollouts.Entry e, io.opentelemetry.api.trace.Span span) {
     Rollout r = e.rollout();
     Instant now = clock.instant();
     Instant start = Instant.parse(r.stepStartedAt());
@@ -110,11 +139,13 @@ public final class RolloutEvaluator implements AutoCloseable {
       compared.add(new RolloutGates.Compared(probes.get(i).name(), arms.get(0), arms.get(1), margins.get(i),
           higherIsBetter.get(i)));
     }
+    span.setAttribute(SafetySpans.UNITS, m.units()[0] + m.units()[1]);
     long served = Duration.between(start, now).toSeconds();
     List<Rollout.GateResult> results = RolloutGates.judge(r, m.units(), served, compared);
     // A new step begins when its payload is written, not when this look began: exposures served
     // from the old payload while the step was being measured must not count in the new window.
-    switch (RolloutGates.decide(results)) {
+    RolloutGates.Decision decision = RolloutGates.decide(results);
+    switch (decision) {
       case ADVANCE -> rollouts.transition(e.project(), e, x -> Rollouts.advanced(x.looked(results), clock.instant().toString(),
           "every gate passed at " + r.fraction(), Rollouts.ACTOR), "advance", Rollouts.ACTOR);
       case ROLLBACK -> rollouts.transition(e.project(), e, x -> x.looked(results).moved(RolloutStatus.ROLLED_BACK,
@@ -125,6 +156,8 @@ public final class RolloutEvaluator implements AutoCloseable {
         }
       }
     }
+    return decision == RolloutGates.Decision.ADVANCE && r.step() + 1 >= r.steps().size() - 1 ? "complete"
+        : decision.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static void add(List<StepWindows.Probe> probes, List<Double> margins, List<Boolean> higher,

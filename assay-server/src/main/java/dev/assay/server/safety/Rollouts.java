@@ -53,6 +53,7 @@ public final class Rollouts {
   private final Clock clock;
   private final Alerts alerts;
   private volatile RolloutGuard guard = RolloutGuard.NONE;
+  private volatile io.opentelemetry.api.trace.Tracer tracer = SafetySpans.NONE;
 
   /** A stored rollout with its project and version. */
   public record Entry(String project, long version, Rollout rollout) {}
@@ -79,6 +80,16 @@ public final class Rollouts {
   }
 
   /** Installs the check every guarded change passes in its transaction (one guard; the last wins). */
+  /**
+   * Records each transition as a span {@code assay.rollout transition} (flag, environment, action,
+   * actor, step, to step, outcome {@code applied} or {@code conflict}), the child of the current
+   * span: the request's for a hand action, the evaluator's look for its own. Returns this.
+   */
+  public Rollouts traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
+  }
+
   public void guard(RolloutGuard g) {
     this.guard = g;
   }
@@ -257,6 +268,19 @@ public final class Rollouts {
       String actor, boolean guarded) {
     Rollout before = read.rollout();
     Rollout after = change.apply(before);
+    return SafetySpans.within(tracer.spanBuilder("assay.rollout transition").setAttribute(SafetySpans.PROJECT, project)
+        .setAttribute(SafetySpans.FLAG, before.flag()).setAttribute(SafetySpans.ENVIRONMENT, before.environment())
+        .setAttribute(SafetySpans.ACTION, action).setAttribute(SafetySpans.ACTOR, actor)
+        .setAttribute(SafetySpans.STEP, (long) before.step()).setAttribute(SafetySpans.TO_STEP, (long) after.step())
+        .startSpan(), span -> {
+          Optional<Entry> done = write(project, read, before, after, action, actor, guarded);
+          span.setAttribute(SafetySpans.OUTCOME, done.isPresent() ? "applied" : "conflict");
+          return done;
+        });
+  }
+
+  private Optional<Entry> write(String project, Entry read, Rollout before, Rollout after, String action,
+      String actor, boolean guarded) {
     String key = Rollout.storeKey(before.flag(), before.environment());
     StoredEntity saved;
     try {

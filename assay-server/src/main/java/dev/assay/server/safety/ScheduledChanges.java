@@ -63,6 +63,7 @@ public final class ScheduledChanges implements AutoCloseable {
   private final AuditLog audit;
   private final Rollouts rollouts;
   private final Clock clock;
+  private volatile io.opentelemetry.api.trace.Tracer tracer = SafetySpans.NONE;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "assay-scheduled-changes");
     t.setDaemon(true);
@@ -91,6 +92,17 @@ public final class ScheduledChanges implements AutoCloseable {
     this.clock = clock;
     long millis = Math.max(1, tick.toMillis());
     executor.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Records each scheduled change applied as a span {@code assay.schedule apply} (a trace of its
+   * own: schedule id, flag or experiment key, action, actor, outcome {@code done} or {@code
+   * failed}); the changes it makes (a rollout transition, a payload compile) are its children.
+   * Default: no spans. Returns this.
+   */
+  public ScheduledChanges traced(io.opentelemetry.api.trace.Tracer spans) {
+    this.tracer = java.util.Objects.requireNonNull(spans, "spans");
+    return this;
   }
 
   // ---- management ----
@@ -245,6 +257,29 @@ public final class ScheduledChanges implements AutoCloseable {
     if (claimed.isEmpty()) {
       return; // cancelled, or another replica claimed it
     }
+    Schedule ran = SafetySpans.within(tracer.spanBuilder("assay.schedule apply").setNoParent()
+        .setAttribute(SafetySpans.PROJECT, project).setAttribute(SafetySpans.SCHEDULE, s.id())
+        .setAttribute(SafetySpans.keyOf(s.target()), s.key()).setAttribute(SafetySpans.ACTION, s.action())
+        .setAttribute(SafetySpans.ACTOR, actor(s)).startSpan(), span -> {
+          Schedule r = run(project, s);
+          span.setAttribute(SafetySpans.OUTCOME, r.status());
+          if (r.status().equals("failed")) {
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, r.outcome());
+          }
+          return r;
+        });
+    long at = claimed.get();
+    store.write(tx -> {
+      StoredEntity e = tx.update(Kind.SCHEDULE, project, s.id(), at, write(ran));
+      audit.append(tx, actor(s), "run", Kind.SCHEDULE.name(), project, s.id(), Optional.empty(),
+          Optional.of(e.body()));
+      return null;
+    });
+    store.publishChange(project);
+  }
+
+  /* Applies a claimed schedule: the schedule as it ran (done or failed, with the outcome). */
+  private Schedule run(String project, Schedule s) {
     String status = "done";
     String outcome;
     try {
@@ -257,15 +292,7 @@ public final class ScheduledChanges implements AutoCloseable {
       outcome = "error: " + e.getMessage();
       LOG.log(Level.WARNING, "scheduled change " + s.id() + " failed", e);
     }
-    Schedule ran = with(s, status, outcome, clock.instant().toString());
-    long at = claimed.get();
-    store.write(tx -> {
-      StoredEntity e = tx.update(Kind.SCHEDULE, project, s.id(), at, write(ran));
-      audit.append(tx, actor(s), "run", Kind.SCHEDULE.name(), project, s.id(), Optional.empty(),
-          Optional.of(e.body()));
-      return null;
-    });
-    store.publishChange(project);
+    return with(s, status, outcome, clock.instant().toString());
   }
 
   /* The change itself, through the ordinary paths; returns what happened. */

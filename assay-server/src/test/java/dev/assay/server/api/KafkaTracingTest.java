@@ -3,6 +3,7 @@ package dev.assay.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.assay.testsupport.TestKafka;
+import dev.assay.testsupport.TestPostgres;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The trace context crosses Kafka in record headers (ADR 0041): an ingestion request's span is the
  * parent of the produce span, whose {@code traceparent} header makes it the parent of the
- * consumer's span, whose warehouse commit is its child; with tracing off, a caller's
+ * consumer's span, whose warehouse commit (or PostgreSQL batch insert) is its child; with tracing off, a caller's
  * {@code traceparent} is still written on the records.
  */
 class KafkaTracingTest {
@@ -64,6 +65,37 @@ class KafkaTracingTest {
       assertThat(consume.getAttributes().get(AttributeKey.longKey("assay.events.batch_size"))).isEqualTo(12L);
       assertThat(commit.getParentSpanId()).isEqualTo(consume.getSpanId());
       assertThat(commit.getAttributes().get(AttributeKey.longKey("assay.events.accepted"))).isEqualTo(12L);
+    }
+  }
+
+  /* With a PostgreSQL warehouse the consumer's batch insert is its own span, the child of the consume span. */
+  @Test
+  void ingestion_kafkaModePostgresWarehouse_batchInsertIsAChildOfTheConsumeSpan() throws Exception {
+    String schema = TestPostgres.freshSchema();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(TestPostgres.url());
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA " + schema);
+    }
+    String warehouse = TestPostgres.urlWithSchema(schema);
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    String topic = "traced-pg-" + UUID.randomUUID();
+    try (TestServer server = new TestServer(b -> b.kafka(TestKafka.bootstrapServers()).kafkaTopic(topic)
+        .warehouseUrl(warehouse).spanExporter(spans))) {
+      HttpResponse<String> posted = post(server, events(9), TRACEPARENT);
+      assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+
+      SpanData consume = await(spans, s -> s.getName().equals("assay.events consume") && s.getTraceId().equals(TRACE_ID));
+      SpanData write = await(spans, s -> s.getName().equals("assay.warehouse write") && s.getTraceId().equals(TRACE_ID));
+      assertThat(write.getParentSpanId()).isEqualTo(consume.getSpanId());
+      assertThat(write.getKind()).isEqualTo(SpanKind.CLIENT);
+      assertThat(write.getAttributes().get(AttributeKey.stringKey("db.system.name"))).isEqualTo("postgresql");
+      assertThat(write.getAttributes().get(AttributeKey.longKey("assay.events.batch_size"))).isEqualTo(9L);
+      assertThat(write.getAttributes().get(AttributeKey.longKey("assay.events.accepted"))).isEqualTo(9L);
+      assertThat(write.getAttributes().get(AttributeKey.longKey("assay.events.duplicates"))).isEqualTo(0L);
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(TestPostgres.url());
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA " + schema + " CASCADE");
     }
   }
 

@@ -222,6 +222,7 @@ class TracingTest {
     // Flags: sampled (01), and the SDK also marks its trace ids random (02, W3C Trace Context level 2).
     assertThat(traceparent).matches("00-" + delivery.getTraceId() + "-" + delivery.getSpanId() + "-0[13]");
     assertThat(delivery.getAttributes().get(AttributeKey.stringKey("assay.alert.type"))).isNotBlank();
+    assertThat(delivery.getAttributes().get(AttributeKey.stringKey("assay.outcome"))).isEqualTo("delivered");
   }
 
   private String clientKey() {
