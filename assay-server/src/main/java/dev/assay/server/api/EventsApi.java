@@ -211,6 +211,14 @@ final class EventsApi implements Resource {
     ArrayNode exps = o.putArray("byExperiment");
     s.byExperiment().forEach(e -> exps.addObject().put("experimentKey", e.experimentKey())
         .put("variationId", e.variationId()).put("exposures", e.exposures()).put("units", e.units()));
+    // Flagged at ingestion (ADR 0042), excluded from analysis: per reason, and per name and reason.
+    ObjectNode flagged = o.putObject("flagged");
+    flagged.put("events", s.flaggedByReason().values().stream().mapToLong(Long::longValue).sum());
+    ArrayNode reasons = flagged.putArray("byReason");
+    s.flaggedByReason().forEach((reason, n) -> reasons.addObject().put("reason", reason).put("events", n));
+    ArrayNode flaggedNames = flagged.putArray("byName");
+    s.flagged().forEach(f -> flaggedNames.addObject().put("type", f.type()).put("name", f.name())
+        .put("reason", f.reason()).put("events", f.events()));
     ArrayNode latest = o.putArray("latest");
     s.latest().forEach(e -> event(latest.addObject(), e));
     return o;

@@ -46,6 +46,18 @@ final class EventReads {
         }
       }
     }
+    List<EventSummary.FlaggedCount> flagged = new ArrayList<>();
+    String flaggedWhere = where + " AND flag IS NOT NULL";
+    try (PreparedStatement ps = c.prepareStatement("SELECT 'exposure', experiment_key, flag, COUNT(*) FROM exposures"
+        + flaggedWhere + " GROUP BY 2, 3 UNION ALL SELECT 'metric', name, flag, COUNT(*) FROM metric_events"
+        + flaggedWhere + " GROUP BY 2, 3 ORDER BY 4 DESC, 1, 2, 3 LIMIT 200")) {
+      bind(ps, bind(ps, 1, scope, from, to), scope, from, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          flagged.add(new EventSummary.FlaggedCount(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+        }
+      }
+    }
     List<Event> newest;
     try (PreparedStatement ps = c.prepareStatement(newestSql)) {
       int i = bind(ps, 1, scope, from, to);
@@ -53,7 +65,7 @@ final class EventReads {
       ps.setInt(i, latest);
       newest = events(ps);
     }
-    return new EventSummary(exposures, metrics, byName, byExp, newest);
+    return new EventSummary(exposures, metrics, byName, byExp, newest, flagged);
   }
 
   private static int bind(PreparedStatement ps, int index, EventStore.Scope scope, long from, long to)

@@ -37,10 +37,13 @@ final class AdminDomain {
   private final AuditLog audit;
   private final ApiKeys keys;
   private final EventStore events;
+  private final dev.assay.server.events.DataContracts contracts;
   private final Comments comments;
   private final Clock clock;
 
-  AdminDomain(ConfigService config, ConfigStore store, AuditLog audit, ApiKeys keys, EventStore events, Clock clock) {
+  AdminDomain(ConfigService config, ConfigStore store, AuditLog audit, ApiKeys keys, EventStore events,
+      dev.assay.server.events.DataContracts contracts, Clock clock) {
+    this.contracts = contracts;
     this.config = config;
     this.store = store;
     this.audit = audit;
@@ -151,7 +154,7 @@ final class AdminDomain {
     EventSummary s = events.summary(EventStore.Scope.project(project), from, to, latest);
     UnmatchedEvents unmatched = new UnmatchedEvents(config, Optional.of(project));
     return new UiAdminModel.EventsLive(s, unmatched.exposures(s), unmatched.names(s),
-        java.time.Instant.ofEpochMilli(to - 1));
+        java.time.Instant.ofEpochMilli(to - 1), contracts.violations(Optional.of(project)), contracts.since());
   }
 
   // ---- comments ----

@@ -2,6 +2,7 @@ package dev.assay.server.ui;
 
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.events.Flags;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -11,7 +12,8 @@ import java.util.Map;
 /**
  * The events page: that instrumentation works, live. Over a chosen window it shows the counts by
  * event name and by experiment and variation, the newest events, and what matches no metric or no
- * experiment (the same summary and the same matching as {@code GET /api/v1/events/summary}). The
+ * experiment, the events flagged and excluded from analysis by reason and name, and the schema
+ * violations (the same summary and the same matching as {@code GET /api/v1/events/summary}). The
  * live part is a fragment that HTMX fetches again every 2 seconds.
  */
 public final class EventsPage implements UiRoutes.Area {
@@ -42,6 +44,20 @@ public final class EventsPage implements UiRoutes.Area {
 
     public String time(long millis) {
       return Instant.ofEpochMilli(millis).toString();
+    }
+
+    /** A flag reason (ADR 0042) in words; an unknown code as it is. */
+    public String reason(String code) {
+      return switch (code) {
+        case Flags.UNKNOWN_EXPERIMENT -> "unknown experiment";
+        case Flags.UNKNOWN_VARIATION -> "unknown variation";
+        case Flags.EXPERIMENT_STOPPED -> "after the experiment stopped";
+        case Flags.CLOCK_SKEW_PAST -> "clock skew (too far in the past)";
+        case Flags.CLOCK_SKEW_FUTURE -> "clock skew (in the future)";
+        case Flags.BOT_USER_AGENT -> "bot (user agent)";
+        case Flags.BOT_RATE -> "bot (event rate)";
+        default -> code;
+      };
     }
   }
 

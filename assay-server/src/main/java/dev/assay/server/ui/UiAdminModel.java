@@ -12,7 +12,14 @@ import java.util.List;
 public final class UiAdminModel {
   private UiAdminModel() {}
 
-  /** The events page's live part: the summary of the window, what in it matches nothing, and when it was read. */
+  /**
+   * The events page's live part: the summary of the window, what in it matches nothing, when it
+   * was read, and the schema violations.
+   *
+   * @param schemaViolations metric events that broke their schema, by name and reason, counted by
+   *     this server since {@code violationsSince} (whatever the window)
+   */
   public record EventsLive(EventSummary summary, List<UnmatchedEvents.Exposure> unmatchedExposures,
-      List<UnmatchedEvents.Name> unmatchedNames, Instant at) {}
+      List<UnmatchedEvents.Name> unmatchedNames, Instant at,
+      java.util.Map<dev.assay.server.events.DataContracts.Count, Long> schemaViolations, Instant violationsSince) {}
 }

@@ -115,6 +115,46 @@ class DataQualityTest {
         .contains("assay_events_flagged_total{reason=\"unknown_experiment\"} 1.0");
   }
 
+  /* The events summary counts the flagged rows per reason and per experiment or event name. */
+  @Test
+  void flaggedEvents_countedByReasonAndName_inTheEventsSummary() throws Exception {
+    long now = System.currentTimeMillis();
+    long hour = 3_600_000L;
+    long twoDays = 48 * hour;
+    post("Mozilla/5.0 (X11; Linux x86_64)", exposure("a1", "exp", "u1", 0, now), exposure("a2", "exp", "u2", 7, now),
+        exposure("a3", "ghost", "u3", 0, now), exposure("a4", "ghost", "u4", 1, now),
+        exposure("a5", "exp", "u5", 0, now + hour), metric("a6", "purchase", "u1", now - twoDays),
+        metric("a7", "purchase", "u2", now));
+    post("Mozilla/5.0 (compatible; Googlebot/2.1)", metric("b1", "refund", "u6", now));
+    ok(t.admin("POST", "/api/v1/experiments/exp/stop", "{}"));
+    post("Mozilla/5.0", exposure("c1", "exp", "u7", 1, System.currentTimeMillis()));
+
+    JsonNode s = ok(t.admin("GET", "/api/v1/events/summary?from=" + (now - 3 * twoDays) + "&to=" + (now + 2 * hour),
+        null)).json();
+    JsonNode flagged = s.path("flagged");
+    // Every event but a1 and a7: 2 unknown_experiment, then one of each other reason.
+    assertThat(flagged.path("events").asLong()).as(flagged.toString()).isEqualTo(7);
+    Map<String, Long> byReason = new TreeMap<>();
+    flagged.path("byReason").forEach(r -> byReason.put(r.path("reason").asText(), r.path("events").asLong()));
+    assertThat(byReason).isEqualTo(Map.of("unknown_experiment", 2L, "unknown_variation", 1L, "clock_skew_future", 1L,
+        "clock_skew_past", 1L, "bot_user_agent", 1L, "experiment_stopped", 1L));
+    assertThat(flagged.at("/byReason/0/reason").asText()).as("most first").isEqualTo("unknown_experiment");
+    Map<String, Long> byName = new TreeMap<>();
+    flagged.path("byName").forEach(r -> byName.put(r.path("type").asText() + "/" + r.path("name").asText() + "/"
+        + r.path("reason").asText(), r.path("events").asLong()));
+    assertThat(byName).isEqualTo(Map.of("exposure/ghost/unknown_experiment", 2L, "exposure/exp/unknown_variation", 1L,
+        "exposure/exp/clock_skew_future", 1L, "exposure/exp/experiment_stopped", 1L,
+        "metric/purchase/clock_skew_past", 1L, "metric/refund/bot_user_agent", 1L));
+    // Flagged events are stored: they are in the counts too.
+    assertThat(s.path("exposures").asLong()).isEqualTo(6);
+    assertThat(s.path("metricEvents").asLong()).isEqualTo(3);
+
+    // A window without them: nothing flagged.
+    JsonNode before = ok(t.admin("GET", "/api/v1/events/summary?from=0&to=1000", null)).json();
+    assertThat(before.at("/flagged/events").asLong()).isZero();
+    assertThat(before.at("/flagged/byReason")).isEmpty();
+  }
+
   @Test
   void flaggingOff_byDefault_nothingExcluded() throws Exception {
     ok(t.admin("PUT", "/api/v1/data-quality", "{}"));

@@ -203,6 +203,41 @@ class AdminPagesTest {
   }
 
   @Test
+  void events_flagged_countedByReasonAndName_withSchemaViolations() throws Exception {
+    String clientKey = JSON.readTree(api("POST", "/sdk-connections",
+        "{\"name\":\"web-flagged\",\"environment\":\"production\"}").body()).path("key").asText();
+    assertThat(api("PUT", "/event-schemas/checkout_done", "{\"value\":\"required\"}").statusCode()).isEqualTo(201);
+    assertThat(api("PUT", "/data-quality", "{\"flagging\":true}").statusCode()).isEqualTo(200);
+    try {
+      long now = System.currentTimeMillis();
+      String ghost = "phantom_" + System.nanoTime();
+      HttpResponse<String> sent = api(clientKey, "POST", "/events", "[{\"id\":\"fx-" + ghost + "\",\"type\":\"exposure\","
+          + "\"experimentKey\":\"" + ghost + "\",\"variationId\":0,\"unitId\":\"u-9\",\"timestamp\":" + now + "},"
+          + "{\"id\":\"fm-" + ghost + "\",\"type\":\"metric\",\"name\":\"checkout_done\",\"unitId\":\"u-9\","
+          + "\"timestamp\":" + now + "}]");
+      assertThat(sent.body()).contains("\"accepted\":2");
+      String live = signedIn("vera").get("/ui/events/live?window=5m").body();
+      String byName = section(live, "flagged-by-name");
+      assertThat(byName).contains("<code>" + ghost + "</code></td><td>unknown experiment</td><td>1</td>");
+      assertThat(section(live, "flagged-by-reason")).contains("data-reason=\"unknown_experiment\"")
+          .doesNotContain("data-reason=\"clock_skew");
+      // The metric event had no value: a warned schema violation, listed beside the flags.
+      assertThat(section(live, "schema-violations")).contains("<code>checkout_done</code></td><td>missing_value</td>");
+    } finally {
+      api("PUT", "/data-quality", "{}");
+      api("DELETE", "/event-schemas/checkout_done", null);
+    }
+  }
+
+  /* The element with this data-testid, to its closing tag (tables here do not nest). */
+  private static String section(String html, String testId) {
+    int at = html.indexOf("data-testid=\"" + testId + "\"");
+    assertThat(at).as(testId + " in " + html).isNotNegative();
+    int end = html.indexOf("</table>", at);
+    return html.substring(at, end < 0 ? html.length() : end);
+  }
+
+  @Test
   void users_createWithPassword_signsIn_shortPasswordNamedAtTheField() {
     UiClient admin = signedIn("admin");
     HttpResponse<String> shortPassword = post(admin, "/ui/users", "/ui/users",
