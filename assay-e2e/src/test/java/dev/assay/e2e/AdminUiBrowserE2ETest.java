@@ -23,7 +23,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 /**
  * The catalogue, events, audit, users, comments and archive pages in a real Chromium against a
  * real {@code assay serve --demo}: a metric's SQL error beside its field, then a good metric; a
- * viewer offered no edit; a just-ingested event appearing on the live events page by itself; a
+ * viewer offered no edit; a just-ingested event appearing on the live events page by itself, and
+ * a flagged one counted by reason; a
  * comment that shows in the audit log; axe-core on every page; the screenshots of docs/ui.md.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -130,6 +131,31 @@ class AdminUiBrowserE2ETest {
     assertThat(row.isDisplayed()).isTrue();
     assertThat(d.findElement(By.cssSelector("[data-testid=unmatched]")).getText())
         .contains("no metric reads event '" + name + "'");
+  }
+
+  @Test
+  void eventsPage_flaggedExposure_countedByReason_byItself() throws Exception {
+    serve.admin("PUT", "/data-quality", "{\"flagging\":true}");
+    try {
+      signIn("admin", ServeProcess.ADMIN_PASSWORD);
+      Browser.open(d, url("/ui/events?window=5m"), By.cssSelector("[data-testid=flagged]"));
+      String ghost = "ui_ghost_" + System.nanoTime();
+      HttpResponse<String> sent = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create(serve.baseUrl() + "/api/v1/events"))
+          .header("Authorization", "Bearer " + serve.demoClientKey).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("[{\"id\":\"" + ghost + "\",\"type\":\"exposure\","
+              + "\"experimentKey\":\"" + ghost + "\",\"variationId\":0,\"unitId\":\"probe-user\",\"timestamp\":"
+              + System.currentTimeMillis() + "}]")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(sent.body()).contains("\"accepted\":1");
+      // No reload: the next fetch of the live part lists the flagged exposure by name and by reason.
+      WebElement row = Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(
+          By.xpath("//table[@data-testid='flagged-by-name']//tr[td/code[text()='" + ghost + "']]")));
+      assertThat(row.getText()).contains("exposure", "unknown experiment", "1");
+      assertThat(d.findElement(By.cssSelector("[data-testid=flagged-by-reason] tr[data-reason=unknown_experiment]"))
+          .getText()).startsWith("unknown experiment");
+    } finally {
+      serve.admin("PUT", "/data-quality", "{}");
+    }
   }
 
   @Test
