@@ -3,6 +3,7 @@ package dev.assay.server.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.assay.server.analysis.DesignSeries;
 import dev.assay.server.analysis.ExperimentRefresh;
 import dev.assay.server.analysis.SwitchbackStatistics;
 import dev.assay.server.auth.Permission;
@@ -14,9 +15,7 @@ import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.SwitchbackSettings;
 import dev.assay.stats.ClusteredMeanDifference;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * {@code GET /experiments/{key}/switchback}: a switchback's analysis at the window × region level
@@ -69,7 +68,7 @@ final class SwitchbacksApi implements Resource {
     out.put("burnInEvents", r.burnInEvents());
     ArrayNode comparisons = out.putArray("comparisons");
     r.comparisons().forEach((v, d) -> comparison(comparisons.addObject(), e.variants().get(v).key(), d));
-    series(out.putObject("series"), e, s, r.cells());
+    out.set("series", DesignSeries.switchback(e, s, r.cells()));
     return out;
   }
 
@@ -80,33 +79,5 @@ final class SwitchbacksApi implements Resource {
     o.put("pValue", d.pValue()).put("naiveSe", d.naiveSe()).put("designEffect", d.designEffect());
     o.putArray("cells").add(d.clustersA()).add(d.clustersB());
     o.putArray("events").add(d.observationsA()).add(d.observationsB());
-  }
-
-  /** Per window (ascending) each variant's mean per event over its cells of that window. */
-  private static void series(ObjectNode series, Experiment e, SwitchbackSettings s,
-      List<SwitchbackStatistics.Cell> cells) {
-    int k = e.variants().size();
-    Map<Long, double[]> byWindow = new TreeMap<>();
-    for (SwitchbackStatistics.Cell c : cells) {
-      if (c.variation() >= 0 && c.variation() < k) {
-        double[] acc = byWindow.computeIfAbsent(c.window(), w -> new double[2 * k]);
-        acc[2 * c.variation()] += c.sums().n();
-        acc[2 * c.variation() + 1] += c.sums().sum();
-      }
-    }
-    ArrayNode t = series.putArray("t");
-    ObjectNode means = series.putObject("means");
-    e.variants().forEach(v -> means.putArray(v.key()));
-    byWindow.forEach((w, acc) -> {
-      t.add(s.originMillis() + w * s.windowSeconds() * 1000);
-      for (int v = 0; v < k; v++) {
-        ArrayNode a = means.withArray(e.variants().get(v).key());
-        if (acc[2 * v] > 0) {
-          a.add(acc[2 * v + 1] / acc[2 * v]);
-        } else {
-          a.addNull();
-        }
-      }
-    });
   }
 }

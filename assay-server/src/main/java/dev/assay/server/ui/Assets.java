@@ -39,6 +39,7 @@ final class Assets {
     a.add("app.css", "dev/assay/server/ui/static/app.css");
     a.add("app.js", "dev/assay/server/ui/static/app.js");
     a.add("results.js", "dev/assay/server/ui/static/results.js");
+    a.add("designs.js", "dev/assay/server/ui/static/designs.js");
     return a;
   }
 

@@ -32,9 +32,15 @@ public final class CataloguePages implements UiRoutes.Area {
   /** A metric row of a holdout's latest results: means per arm, the effect (general − held-out) and its CI. */
   public record ResultRow(String metric, String heldOut, String general, String effect, String ci, String pValue) {}
 
-  /** The model of {@code catalogue/edit.jte}; {@code results} only for a refreshed holdout. */
+  /**
+   * A holdout metric's cumulative impact over its refreshes, as JSON for {@code designs.js}:
+   * {@code metric}, {@code t} (epoch ms), {@code effect}, {@code ciLower}, {@code ciUpper}.
+   */
+  public record HoldoutPlot(String metric, String json) {}
+
+  /** The model of {@code catalogue/edit.jte}; {@code results} and {@code plots} only for a refreshed holdout. */
   public record EditView(Shell shell, Catalogue cat, String key, long version, Form form, FormErrors errors,
-      List<ResultRow> results) {
+      List<ResultRow> results, List<HoldoutPlot> plots, int refreshes) {
     public boolean editable() {
       return shell.allows(cat.write());
     }
@@ -115,10 +121,12 @@ public final class CataloguePages implements UiRoutes.Area {
   }
 
   private UiResponse edit(UiCall c, Catalogue cat, int status, long version, Form form, FormErrors errors) {
-    List<ResultRow> results = cat != CatalogueForms.HOLDOUTS ? List.of()
-        : ui.experiments().holdoutResults(c.project(), c.path("key")).map(CataloguePages::rows).orElse(List.of());
+    var holdout = cat != CatalogueForms.HOLDOUTS ? java.util.Optional.<com.fasterxml.jackson.databind.JsonNode>empty()
+        : ui.experiments().holdoutResults(c.project(), c.path("key"));
+    List<ResultRow> results = holdout.map(CataloguePages::rows).orElse(List.of());
+    List<HoldoutPlot> plots = holdout.map(CataloguePages::plots).orElse(List.of());
     EditView view = new EditView(c.shell(cat.noun() + " " + c.path("key"), cat.navId()), cat, c.path("key"), version,
-        form, errors, results);
+        form, errors, results, plots, holdout.map(h -> h.path("refreshes").asInt()).orElse(0));
     return new UiResponse.Html(status, ui.views().render("catalogue/edit.jte", view));
   }
 
@@ -129,6 +137,22 @@ public final class CataloguePages implements UiRoutes.Area {
           number(m.path("effect")), m.path("ciLower").isNumber() ? "[" + number(m.path("ciLower")) + ", "
           + number(m.path("ciUpper")) + "]" : m.path("note").asText(), number(m.path("pValue"))));
     }
+    return out;
+  }
+
+  /* Per metric of the holdout's plot-ready series (HoldoutJson#holdoutView), one plot. */
+  private static List<HoldoutPlot> plots(com.fasterxml.jackson.databind.JsonNode r) {
+    List<HoldoutPlot> out = new java.util.ArrayList<>();
+    com.fasterxml.jackson.databind.JsonNode series = r.path("series");
+    series.path("metrics").properties().forEach(m -> {
+      ObjectNode p = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      p.put("metric", m.getKey());
+      p.set("t", series.path("t"));
+      for (String f : List.of("effect", "ciLower", "ciUpper")) {
+        p.set(f, m.getValue().path(f));
+      }
+      out.add(new HoldoutPlot(m.getKey(), p.toString()));
+    });
     return out;
   }
 

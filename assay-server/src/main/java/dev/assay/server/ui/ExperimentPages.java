@@ -83,6 +83,7 @@ public final class ExperimentPages implements UiRoutes.Area {
     new ResultsPage(ui).register(pages);
     new LineagePage(ui).register(pages);
     new SwitchbackPage(ui).register(pages);
+    new BanditPage(ui).register(pages);
     pages.get("/ui/experiments/{key}", Permission.READ, c -> show(c, 200, Form.empty(), FormErrors.NONE));
     pages.post("/ui/experiments/{key}/conclude", Permission.WRITE_CONFIG, this::conclude);
     pages.post("/ui/experiments/{key}/versions/{n}/restore", Permission.WRITE_CONFIG, c -> {

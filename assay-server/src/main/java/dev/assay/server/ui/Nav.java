@@ -1,5 +1,6 @@
 package dev.assay.server.ui;
 
+import dev.assay.server.auth.Permission;
 import java.util.List;
 
 /**
@@ -8,8 +9,12 @@ import java.util.List;
  * in {@link UiRoutes} and nothing here changes.
  */
 public final class Nav {
-  /** One entry: its label, its path and the nav id pages use to mark it current. */
-  public record Item(String id, String label, String path) {}
+  /** One entry: its label, its path, the nav id pages use to mark it current, and who sees it. */
+  public record Item(String id, String label, String path, Permission shownTo) {
+    Item(String id, String label, String path) {
+      this(id, label, path, Permission.READ);
+    }
+  }
 
   static final List<Item> ITEMS = List.of(
       new Item("flags", "Flags", "/ui/flags"),
@@ -23,6 +28,7 @@ public final class Nav {
       new Item("audit", "Audit", "/ui/audit"),
       new Item("changes", "Changes", "/ui/change-requests"),
       new Item("users", "Users & keys", "/ui/users"),
+      new Item("platform", "Platform A/A", "/ui/platform/aa", Permission.READ_AUDIT),
       new Item("project", "Project", "/ui/project"));
 
   private Nav() {}

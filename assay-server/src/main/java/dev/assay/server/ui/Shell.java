@@ -17,8 +17,9 @@ public record Shell(String title, String navId, String path, Optional<Principal>
     projects = List.copyOf(projects);
   }
 
+  /** The nav entries this role sees (a page it may not open is not offered). */
   public List<Nav.Item> nav() {
-    return Nav.ITEMS;
+    return Nav.ITEMS.stream().filter(i -> allows(i.shownTo())).toList();
   }
 
   public boolean current(Nav.Item item) {

@@ -1,5 +1,6 @@
 package dev.assay.server.ui;
 
+import dev.assay.server.analysis.DesignSeries;
 import dev.assay.server.analysis.SwitchbackStatistics;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.model.Experiment;
@@ -10,8 +11,10 @@ import java.util.Locale;
 
 /**
  * The switchback page of an experiment: the window × region analysis of {@code GET
- * /api/v1/experiments/{key}/switchback} (docs/designs.md "Switchbacks") as a table — per variant
- * the difference in the mean per event with its cluster-robust interval beside the naive SE.
+ * /api/v1/experiments/{key}/switchback} (docs/designs.md "Switchbacks"): each variant's mean per
+ * event in every window ({@link DesignSeries#switchback}, drawn by uPlot in {@code designs.js}) and
+ * a table — per variant the difference in the mean per event with its cluster-robust interval
+ * beside the naive SE.
  */
 public final class SwitchbackPage {
   private final UiContext ui;
@@ -22,7 +25,7 @@ public final class SwitchbackPage {
 
   /** {@code experiments/switchback.jte}. */
   public record View(Shell shell, String key, String schedule, int cells, long events, long burnInEvents,
-      List<Row> rows) {}
+      List<Row> rows, String series) {}
 
   /** One variant against control, formatted. */
   public record Row(String variant, String controlMean, String variantMean, String difference, String interval,
@@ -40,7 +43,7 @@ public final class SwitchbackPage {
       long events = r.cells().stream().mapToLong(x -> x.sums().n()).sum();
       return UiResponse.ok(ui.views().render("experiments/switchback.jte", new View(
           c.shell("Switchback · " + e.key(), "experiments"), e.key(), schedule, r.cells().size(), events,
-          r.burnInEvents(), rows)));
+          r.burnInEvents(), rows, DesignSeries.switchback(e, s, r.cells()).toString())));
     });
   }
 

@@ -29,6 +29,7 @@ final class UiRoutes {
         new ArchivePages(ui),
         new ExperimentPages(ui),
         new ChangeRequestPages(ui),
-        new SafetyPages(ui));
+        new SafetyPages(ui),
+        new PlatformAaPage(ui));
   }
 }

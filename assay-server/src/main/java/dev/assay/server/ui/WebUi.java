@@ -33,15 +33,17 @@ public final class WebUi {
       Optional<ExperimentRefresh> analysis, Safety safety) {
     this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, clock), new Views(),
         Assets.load(), new AdminDomain(config, store, audit, keys, events, contracts, clock),
-        new ExperimentPagesDomain(config, analysis), new SafetyDomain(safety));
+        new ExperimentPagesDomain(config, analysis), new SafetyDomain(safety),
+        new DesignDomain(config, analysis, safety.alerts()));
   }
 
   /**
    * The safety services the UI's approval, rollout and breaker pages call: the same instances the
-   * API uses (the change requests' guard is installed once, on the config service).
+   * API uses (the change requests' guard is installed once, on the config service), and the
+   * alerts a platform A/A run raises when it finds the platform biased.
    */
   public record Safety(Policies policies, ChangeRequests changeRequests, Rollouts rollouts,
-      CircuitBreakers breakers) {}
+      CircuitBreakers breakers, dev.assay.server.alerts.Alerts alerts) {}
 
   /** Registers the UI's routes. */
   public void routing(HttpRouting.Builder routing) {

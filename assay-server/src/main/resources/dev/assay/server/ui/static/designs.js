@@ -1,0 +1,120 @@
+// Assay design pages (bandit, holdout, switchback, platform A/A): draws each
+// figure[data-plot-kind] with uPlot from the JSON in its data-plot attribute (no inline script:
+// the Content-Security-Policy forbids it). Kinds: "bandit" (weight per arm over the periods,
+// stepped), "holdout" (cumulative effect with its CI band over the refreshes), "switchback"
+// (each variant's mean per window) and "aa-histogram" (pooled p-values in ten bins, bars, with
+// the uniform expectation). After drawing, a figure carries data-drawn="true", data-points (x
+// values) and data-series (lines or bars drawn); window.assayDesignPlots[kind] holds the data.
+(function () {
+  'use strict';
+  var COLORS = ['#1f5fbf', '#b5472f', '#2e7d32', '#7b3fa0', '#9a6b00', '#00838f'];
+  window.assayDesignPlots = window.assayDesignPlots || {};
+
+  function width(fig) {
+    var w = fig.parentNode && fig.parentNode.clientWidth ? fig.parentNode.clientWidth : 640;
+    return Math.max(260, Math.min(880, w - 8));
+  }
+
+  function seconds(ms) {
+    return ms.map(function (t) { return t / 1000; });
+  }
+
+  /* uPlot widens a one-point time scale by years; show an hour around the only point instead. */
+  function onePoint(plot, xs) {
+    if (xs.length === 1) { plot.setScale('x', { min: xs[0] - 1800, max: xs[0] + 1800 }); }
+  }
+
+  function bandit(fig, d) {
+    var xs = seconds(d.t), data = [xs], ser = [{}];
+    Object.keys(d.weights).forEach(function (arm, i) {
+      data.push(d.weights[arm]);
+      ser.push({ label: arm, stroke: COLORS[i % COLORS.length], width: 2, paths: uPlot.paths.stepped({ align: 1 }),
+        points: { show: true, size: 5 } });
+    });
+    var plot = new uPlot({ width: width(fig), height: 240, title: 'Weight per arm',
+      scales: { x: { time: true }, y: { range: [0, 1] } }, axes: [{}, { size: 50 }], series: ser }, data, fig);
+    onePoint(plot, xs);
+    return { points: xs.length, series: ser.length - 1 };
+  }
+
+  function holdout(fig, d) {
+    var xs = seconds(d.t), c = COLORS[0];
+    var ser = [{}, { label: d.metric + ' effect', stroke: c, width: 2, points: { show: true, size: 5 } },
+      { label: 'lower', stroke: c, dash: [4, 4], width: 1, points: { show: false } },
+      { label: 'upper', stroke: c, dash: [4, 4], width: 1, points: { show: false } }];
+    var plot = new uPlot({ width: width(fig), height: 240, title: d.metric + ': cumulative impact (general − held out)',
+      scales: { x: { time: true } }, axes: [{}, { size: 60 }], series: ser,
+      bands: [{ series: [3, 2], fill: c + '22' }],
+      hooks: { draw: [zeroLine] } }, [xs, d.effect, d.ciLower, d.ciUpper], fig);
+    onePoint(plot, xs);
+    return { points: xs.length, series: 1 };
+  }
+
+  function zeroLine(u) {
+    var ctx = u.ctx, y0 = u.valToPos(0, 'y', true);
+    if (!(y0 >= u.bbox.top && y0 <= u.bbox.top + u.bbox.height)) { return; }
+    ctx.save();
+    ctx.strokeStyle = '#5a6473';
+    ctx.setLineDash([4, 4]);
+    ctx.beginPath(); ctx.moveTo(u.bbox.left, y0); ctx.lineTo(u.bbox.left + u.bbox.width, y0); ctx.stroke();
+    ctx.restore();
+  }
+
+  function switchback(fig, d) {
+    var xs = seconds(d.t), data = [xs], ser = [{}];
+    Object.keys(d.means).forEach(function (v, i) {
+      data.push(d.means[v]);
+      ser.push({ label: v, stroke: COLORS[i % COLORS.length], width: 0, paths: function () { return null; },
+        points: { show: true, size: 8, fill: COLORS[i % COLORS.length] } });
+    });
+    var plot = new uPlot({ width: width(fig), height: 240, title: 'Mean per event in each window',
+      scales: { x: { time: true } }, axes: [{}, { size: 60 }], series: ser }, data, fig);
+    onePoint(plot, xs);
+    return { points: xs.length, series: ser.length - 1 };
+  }
+
+  function histogram(fig, d) {
+    var xs = d.histogram.map(function (b) { return (b.from + b.to) / 2; });
+    var counts = d.histogram.map(function (b) { return b.count; });
+    var expected = d.pValues / d.histogram.length;
+    var max = Math.max.apply(null, counts.concat([expected, 1]));
+    new uPlot({ width: width(fig), height: 220, title: 'Pooled p-values (' + d.pValues + ')',
+      scales: { x: { time: false, range: [0, 1] }, y: { range: [0, max * 1.15] } },
+      axes: [{ values: function (u, vals) { return vals.map(function (v) { return v.toFixed(1); }); } }, { size: 40 }],
+      legend: { show: false },
+      series: [{}, { label: 'p-values', fill: COLORS[0] + '88', stroke: COLORS[0], width: 1,
+        paths: uPlot.paths.bars({ size: [0.9, 100] }), points: { show: false } }],
+      hooks: { draw: [function (u) {
+        var ctx = u.ctx, y = u.valToPos(expected, 'y', true);
+        ctx.save();
+        ctx.strokeStyle = '#b5472f';
+        ctx.setLineDash([6, 4]);
+        ctx.beginPath(); ctx.moveTo(u.bbox.left, y); ctx.lineTo(u.bbox.left + u.bbox.width, y); ctx.stroke();
+        ctx.restore();
+      }] } }, [xs, counts], fig);
+    return { points: xs.length, series: 1 };
+  }
+
+  var KINDS = { bandit: bandit, holdout: holdout, switchback: switchback, 'aa-histogram': histogram };
+
+  function draw() {
+    if (typeof uPlot === 'undefined') { return; }
+    document.querySelectorAll('figure[data-plot-kind]:not([data-drawn])').forEach(function (fig) {
+      var kind = fig.getAttribute('data-plot-kind');
+      try {
+        var d = JSON.parse(fig.getAttribute('data-plot'));
+        var drawn = KINDS[kind](fig, d);
+        (window.assayDesignPlots[kind] = window.assayDesignPlots[kind] || []).push(d);
+        fig.setAttribute('data-points', String(drawn.points));
+        fig.setAttribute('data-series', String(drawn.series));
+        fig.setAttribute('data-drawn', 'true');
+      } catch (e) {
+        fig.setAttribute('data-error', String(e.message));
+        fig.appendChild(document.createTextNode('The plot could not be drawn: ' + e.message));
+      }
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', draw);
+  document.addEventListener('htmx:afterSettle', draw);
+})();
