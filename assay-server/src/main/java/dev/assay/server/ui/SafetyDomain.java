@@ -83,9 +83,16 @@ final class SafetyDomain {
   /** Opens a request for a flag's or experiment's new document at {@code baseVersion}; its id. */
   String open(String project, String target, String key, long baseVersion, ObjectNode document, String title,
       Principal me) {
+    return open(project, target, key, baseVersion, document, false, title, me);
+  }
+
+  /** As above, {@code newPhase} for an experiment whose change re-seeds assignment. */
+  String open(String project, String target, String key, long baseVersion, ObjectNode document, boolean newPhase,
+      String title, Principal me) {
     ObjectNode doc = document.deepCopy();
     doc.remove("version");
-    return s.changeRequests().open(project, target, key, baseVersion, doc, false, title, caller(me)).request().id();
+    return s.changeRequests().open(project, target, key, baseVersion, doc, newPhase, title, caller(me)).request()
+        .id();
   }
 
   private static ChangeRequests.Caller caller(Principal p) {

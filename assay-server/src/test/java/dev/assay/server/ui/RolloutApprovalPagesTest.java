@@ -139,4 +139,48 @@ class RolloutApprovalPagesTest {
         .isEqualTo("paused");
     assertThat(t.ok("GET", "/change-requests?status=open", null).path("items")).hasSize(1);
   }
+
+  @Test
+  void experimentRestoreHeldByAPolicy_offersAChangeRequest_withTheRestoredDesign() {
+    t.ok("PUT", "/approval-policies/production", "{\"approvals\":1,\"role\":\"experimenter\"}");
+    t.ok("POST", "/experiments", """
+        {"key":"exp","hypothesis":"first idea",
+         "variants":[{"key":"control","weight":0.5,"value":"a"},{"key":"treatment","weight":0.5,"value":"b"}],
+         "metrics":{"primary":"purchase"}}""");
+    JsonNode v1 = t.ok("GET", "/experiments/exp", null);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) v1).put("hypothesis", "second idea");
+    t.ok("PUT", "/experiments/exp", v1.toString());
+    t.ok("POST", "/experiments/exp/start", "{}");
+    long current = t.ok("GET", "/experiments/exp", null).path("version").asLong();
+
+    UiClient alice = t.signIn("alice");
+    String page = "/ui/experiments/exp";
+    HttpResponse<String> held = alice.post(page + "/versions/1/restore", ChangeRequestPagesTest.form(alice, page,
+        "version", Long.toString(current), "reason", "back to the first idea"));
+    assertThat(held.statusCode()).isEqualTo(409);
+    assertThat(held.body()).contains("data-testid=\"restore-propose\"", "Restoring version 1 needs approval",
+        "[production]", "name=\"changeRequest\"", "value=\"back to the first idea\"");
+    assertThat(t.ok("GET", "/experiments/exp", null).path("hypothesis").asText()).isEqualTo("second idea");
+
+    HttpResponse<String> longTitle = alice.post(page + "/versions/1/restore", ChangeRequestPagesTest.form(alice, page,
+        "version", Long.toString(current), "changeRequest", "true", "title", "t".repeat(501)));
+    assertThat(longTitle.statusCode()).isEqualTo(400);
+    assertThat(longTitle.body()).contains("id=\"restore-title-error\"", "at most 500");
+
+    String request = location(alice.post(page + "/versions/1/restore", ChangeRequestPagesTest.form(alice, page,
+        "version", Long.toString(current), "reason", "back to the first idea", "changeRequest", "true",
+        "title", "Back to the first idea")));
+    String shown = alice.get(request).body();
+    assertThat(shown).contains("data-testid=\"request-diff\"", "<code>/hypothesis</code>", "second idea",
+        "first idea", "Back to the first idea");
+    assertThat(t.ok("GET", "/experiments/exp", null).path("hypothesis").asText()).isEqualTo("second idea");
+
+    UiClient bob = t.signIn("bob");
+    String id = request.substring(request.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+    location(bob.post("/ui/change-requests/" + id + "/approve", ChangeRequestPagesTest.form(bob,
+        "/ui/change-requests/" + id, "comment", "ok")));
+    JsonNode after = t.ok("GET", "/experiments/exp", null);
+    assertThat(after.path("hypothesis").asText()).isEqualTo("first idea");
+    assertThat(after.path("status").asText()).isEqualTo("running");
+  }
 }
