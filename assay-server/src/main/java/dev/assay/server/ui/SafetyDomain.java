@@ -320,8 +320,8 @@ final class SafetyDomain {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw DomainException.invalid(field, "must be a number greater than 0 and at most " + max + ", was '"
-        + abbreviate(text) + "'");
+    throw DomainException.invalid(field, "must be a number greater than 0" + (max < Double.MAX_VALUE
+        ? " and at most " + max : "") + ", was '" + abbreviate(text) + "'");
   }
 
   private static String abbreviate(String s) {

@@ -12,9 +12,11 @@ import java.util.Set;
 /**
  * The forms of the rollout and breaker sections of the flag and experiment pages: pause,
  * resume, advance or roll back a flag's progressive rollout in an environment (with a reason),
- * start one (steps, dwell, gates), and re-arm a circuit breaker. They call the services {@code
- * api.RolloutsApi} and {@code api.BreakersApi} call; a refused form shows the flag page again
- * with the message next to its input.
+ * start one (steps, dwell, least units, error-rate, latency, sample-ratio and guardrail gates),
+ * and re-arm a circuit breaker. They call the services {@code api.RolloutsApi} and {@code
+ * api.BreakersApi} call; a refused form shows the flag page again with the message next to its
+ * input. Under an approval policy a start, advance or resume opens a rollout change request
+ * instead (ADR 0049).
  */
 final class SafetyPages implements UiRoutes.Area {
   private static final Set<String> START_INPUTS = startInputs();
