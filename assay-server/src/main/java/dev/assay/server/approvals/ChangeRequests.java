@@ -43,6 +43,9 @@ public final class ChangeRequests {
   public static final int TEXT_MAX = 500;
   /* Fields the server keeps across a replace: left out of a request's diff. */
   private static final Set<String> SERVER_KEPT = Set.of("killed", "status", "phases", "decision", "halted");
+  /* Fields of a rollout that a rollout request's diff leaves out: they change on every look or start. */
+  private static final Set<String> ROLLOUT_BOOKKEEPING = Set.of("history", "lastLook", "id", "stepStartedAt",
+      "flag", "environment");
 
   private final ConfigStore store;
   private final ConfigService config;
@@ -181,7 +184,12 @@ public final class ChangeRequests {
   public ArrayNode diff(Entry e) {
     ChangeRequest cr = e.request();
     if (cr.target().equals("rollout")) {
-      return JsonDiff.changes(JsonNodeFactory.instance.objectNode(), (ObjectNode) cr.document().deepCopy());
+      if (rollouts.isEmpty()) {
+        return JsonDiff.changes(JsonNodeFactory.instance.objectNode(), (ObjectNode) cr.document().deepCopy());
+      }
+      Rollouts.Preview p = rollouts.get().preview(e.project(), cr.key(),
+          ModelJson.fromStored(Rollouts.Change.class, cr.document().toString()));
+      return JsonDiff.changes(served(p.before()), served(p.after()));
     }
     Kind kind = kind(cr.target());
     Optional<StoredEntity> current = store.read(tx -> tx.get(kind, e.project(), cr.key()));
@@ -190,6 +198,14 @@ public final class ChangeRequests {
     from.remove(SERVER_KEPT);
     to.remove(SERVER_KEPT);
     return JsonDiff.changes(from, to);
+  }
+
+  /* A rollout as its diff compares it: plan and state, without its bookkeeping (history, looks, ids, times). */
+  private static ObjectNode served(Optional<Rollout> r) {
+    ObjectNode out = r.map(x -> ModelJson.toTree(x).put("fraction", x.fraction()))
+        .orElse(JsonNodeFactory.instance.objectNode());
+    out.remove(ROLLOUT_BOOKKEEPING);
+    return out;
   }
 
   /**

@@ -120,6 +120,31 @@ public final class Rollouts {
     }
   }
 
+  /** A rollout as it is and as a change would leave it (empty: none, or deleted). */
+  public record Preview(Optional<Rollout> before, Optional<Rollout> after) {}
+
+  /**
+   * What {@code change} would do to the rollout as it is now, writing nothing (a change request's
+   * diff, ADR 0049): a start puts its plan at the first step, an advance or resume moves it as
+   * {@link #act} would, a delete removes it.
+   */
+  public Preview preview(String project, String flagKey, Change change) {
+    Optional<Rollout> before = store.read(tx -> tx.get(Kind.ROLLOUT, project, Rollout.storeKey(flagKey,
+        change.environment()))).map(e -> ModelJson.fromStored(Rollout.class, e.body()));
+    String at = clock.instant().toString();
+    String why = change.reason().isEmpty() ? change.action() : change.reason();
+    Optional<Rollout> after = switch (change.action()) {
+      case "start" -> Optional.ofNullable(change.plan()).map(p -> p.start(flagKey, change.environment(),
+          before.map(Rollout::id).orElse("new"), at)).or(() -> before);
+      case "delete" -> Optional.empty();
+      case "advance" -> before.map(x -> advanced(x, at, why, ""));
+      case "resume" -> before.map(x -> x.moved(RolloutStatus.RUNNING, Math.max(0, x.step()), at, "resume", why, ""));
+      case "pause" -> before.map(x -> x.moved(RolloutStatus.PAUSED, x.step(), at, "pause", why, ""));
+      default -> before;
+    };
+    return new Preview(before, after);
+  }
+
   /** Makes {@code change}: the rollout after it, empty after a delete. */
   public Optional<Entry> apply(String project, String flagKey, Change change, String actor) {
     return switch (change.action()) {

@@ -86,13 +86,7 @@ public final class ExperimentPages implements UiRoutes.Area {
     new BanditPage(ui).register(pages);
     pages.get("/ui/experiments/{key}", Permission.READ, c -> show(c, 200, Form.empty(), FormErrors.NONE));
     pages.post("/ui/experiments/{key}/conclude", Permission.WRITE_CONFIG, this::conclude);
-    pages.post("/ui/experiments/{key}/versions/{n}/restore", Permission.WRITE_CONFIG, c -> {
-      long n = UiHistory.number(c);
-      ui.domain().restoreVersion(c.project(), Kind.EXPERIMENT, c.path("key"), n, version(c.form()),
-          c.form().get("newPhase").equals("true"), c.form().get("reason"), c.actor());
-      return UiResponse.redirect(c.link("/ui/experiments/" + Http.encode(c.path("key"))),
-          "Experiment " + c.path("key") + ": version " + n + " restored as a new version.");
-    });
+    pages.post("/ui/experiments/{key}/versions/{n}/restore", Permission.WRITE_CONFIG, this::restore);
     pages.post("/ui/experiments/{key}/{action}", Permission.WRITE_CONFIG, this::transition);
   }
 
@@ -214,6 +208,52 @@ public final class ExperimentPages implements UiRoutes.Area {
     Experiment e = ui.experiments().transition(c.project(), c.path("key"), a, version(c.form()), c.actor());
     return UiResponse.redirect(c.link("/ui/experiments/" + Http.encode(e.key())),
         "Experiment " + e.key() + " is now " + e.status() + ".");
+  }
+
+  /*
+   * Restores an earlier version. One an approval policy refuses (a live experiment served in a
+   * policed environment) shows the page again offering to open a change request with that
+   * version's design and a title; the form then carries changeRequest and opens it (ADR 0049).
+   */
+  private UiResponse restore(UiCall c) {
+    long n = UiHistory.number(c);
+    Form f = c.form();
+    String key = c.path("key");
+    boolean newPhase = f.get("newPhase").equals("true");
+    try {
+      if (f.checked("changeRequest")) {
+        String id = ui.safety().open(c.project(), "experiment", key, version(f),
+            ui.domain().versionDocument(c.project(), Kind.EXPERIMENT, key, n), newPhase, f.raw("title").strip(),
+            c.principal());
+        return UiResponse.redirect(c.link("/ui/change-requests/" + id), "Change request opened: version " + n
+            + " is restored once another person approves it.");
+      }
+      ui.domain().restoreVersion(c.project(), Kind.EXPERIMENT, key, n, version(f), newPhase, f.get("reason"),
+          c.actor());
+    } catch (DomainException e) {
+      boolean held = e.code().equals("approval_required");
+      if (!held && !(f.checked("changeRequest") && e.category() == DomainException.Category.INVALID)) {
+        throw e;
+      }
+      Map<String, String> typed = new LinkedHashMap<>();
+      for (String input : List.of("version", "reason", "newPhase", "title")) {
+        typed.put(input, f.raw(input));
+      }
+      typed.put("restoreVersion", Long.toString(n));
+      Map<String, String> fields = new LinkedHashMap<>();
+      fields.put("changeRequest", "Restoring version " + n + " needs approval" + (held ? " by the policy of "
+          + e.details().stream().map(d -> d.field().replace("environments.", "")).toList() : "")
+          + ". Open a change request with it: it is applied when another person approves it.");
+      if (!held) {
+        FormErrors refused = FormErrors.of(e, Set.of("title"));
+        refused.byField().forEach(fields::put);
+        refused.general().ifPresent(g -> fields.put("changeRequest", g));
+      }
+      FormErrors errors = new FormErrors(fields, Optional.empty());
+      return show(c, FlagPages.status(e), Form.of(typed), errors);
+    }
+    return UiResponse.redirect(c.link("/ui/experiments/" + Http.encode(key)), "Experiment " + key + ": version " + n
+        + " restored as a new version.");
   }
 
   private UiResponse conclude(UiCall c) {

@@ -276,8 +276,13 @@ public final class FlagPages implements UiRoutes.Area {
         ui.domain().flags(c.project()).stream().map(FlagRow::key).filter(k -> !k.equals(key)).toList(),
         ui.domain().history(c.project(), Kind.FLAG, key, 50), ui.domain().connectionByEnvironment(c.project()));
     FlagView view = new FlagView(c.shell("Flag " + key, "flags"), flag, context, formId, form, errors, preview,
-        formId.equals("preview") ? form : c.query(), ui.safety().flag(c.project(), key));
+        formId.equals("preview") ? form : c.query(), ui.safety().flag(c.project(), key, metricKeys(c)));
     return new UiResponse.Html(status, ui.views().render("flags/flag.jte", view));
+  }
+
+  /** The project's metric keys (the guardrails a rollout can gate on). */
+  List<String> metricKeys(UiCall c) {
+    return ui.experiments().metrics(c.project()).stream().map(ExperimentPagesModel.MetricChoice::key).toList();
   }
 
   private static long version(UiCall c) {

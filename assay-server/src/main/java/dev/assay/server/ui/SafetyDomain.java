@@ -9,6 +9,7 @@ import dev.assay.server.approvals.Policy;
 import dev.assay.server.approvals.Review;
 import dev.assay.server.auth.Principal;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.Rollout;
 import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.safety.BreakerConfig;
@@ -19,6 +20,7 @@ import dev.assay.server.ui.SafetyModel.Change;
 import dev.assay.server.ui.SafetyModel.ChangeDetail;
 import dev.assay.server.ui.SafetyModel.ChangeRow;
 import dev.assay.server.ui.SafetyModel.FlagSafety;
+import dev.assay.server.ui.SafetyModel.PendingChange;
 import dev.assay.server.ui.SafetyModel.PolicyRow;
 import dev.assay.server.ui.SafetyModel.ReviewRow;
 import dev.assay.server.ui.SafetyModel.RolloutRow;
@@ -81,9 +83,16 @@ final class SafetyDomain {
   /** Opens a request for a flag's or experiment's new document at {@code baseVersion}; its id. */
   String open(String project, String target, String key, long baseVersion, ObjectNode document, String title,
       Principal me) {
+    return open(project, target, key, baseVersion, document, false, title, me);
+  }
+
+  /** As above, {@code newPhase} for an experiment whose change re-seeds assignment. */
+  String open(String project, String target, String key, long baseVersion, ObjectNode document, boolean newPhase,
+      String title, Principal me) {
     ObjectNode doc = document.deepCopy();
     doc.remove("version");
-    return s.changeRequests().open(project, target, key, baseVersion, doc, false, title, caller(me)).request().id();
+    return s.changeRequests().open(project, target, key, baseVersion, doc, newPhase, title, caller(me)).request()
+        .id();
   }
 
   private static ChangeRequests.Caller caller(Principal p) {
@@ -124,11 +133,22 @@ final class SafetyDomain {
 
   // ---- rollouts and breakers ----
 
-  /** A flag's rollouts (by environment) and breaker. */
-  FlagSafety flag(String project, String flagKey) {
+  /**
+   * A flag's rollouts (by environment), breaker, the environments whose approval policy holds
+   * rollout changes, the open rollout requests, and {@code metrics} (the guardrail choices).
+   */
+  FlagSafety flag(String project, String flagKey, List<String> metrics) {
     List<RolloutRow> rows = s.rollouts().list(project).stream().map(Rollouts.Entry::rollout)
         .filter(r -> r.flag().equals(flagKey)).map(SafetyDomain::rollout).toList();
-    return new FlagSafety(rows, breaker(project, BreakerConfig.Target.FLAG, flagKey));
+    List<String> policed = s.policies().list(project).stream().map(Policy::environment).toList();
+    List<PendingChange> pending = s.changeRequests().list(project, Optional.of("open")).stream()
+        .map(ChangeRequests.Entry::request).filter(r -> r.target().equals("rollout") && r.key().equals(flagKey))
+        .map(r -> {
+          Rollouts.Change c = ModelJson.fromStored(Rollouts.Change.class, r.document().toString());
+          return new PendingChange(r.id(), c.environment(), c.action(), r.title(), r.author(), r.approvals().size(),
+              r.required());
+        }).toList();
+    return new FlagSafety(rows, breaker(project, BreakerConfig.Target.FLAG, flagKey), policed, pending, metrics);
   }
 
   /** An action by hand on a flag's rollout: pause, resume, advance or rollback, with an optional reason. */
@@ -139,12 +159,49 @@ final class SafetyDomain {
     s.rollouts().act(project, flagKey, environment, action, reason(reason), actor);
   }
 
+  /**
+   * Opens a change request for a hand action an approval policy holds ({@code advance}, {@code
+   * resume}); the reason is its title too. Its id.
+   */
+  String requestAction(String project, String flagKey, String environment, String action, String reason,
+      Principal me) {
+    if (!Rollouts.GUARDED.contains(action) || action.equals("start")) {
+      throw DomainException.invalid("action", "only advance and resume wait for approval ('" + action
+          + "' is made directly)");
+    }
+    String why = reason(reason);
+    return s.changeRequests().openRollout(project, flagKey, new Rollouts.Change(environment, action, null, why), why,
+        caller(me)).request().id();
+  }
+
+  /** A guardrail row of the start form: a metric key (empty: the row is unused) and its margin. */
+  record GuardrailInput(String metric, String margin) {}
+
   /** The plan of a rollout as typed into the start form (steps in percent, comma-separated). */
   record RolloutInput(String rule, String steps, String dwellSeconds, String minUnitsPerStep, String errorRateMargin,
-      String latencyMarginMillis, boolean srm) {}
+      String latencyMarginMillis, boolean srm, List<GuardrailInput> guardrails) {
+    RolloutInput {
+      guardrails = List.copyOf(guardrails);
+    }
+  }
 
-  /** Starts (or restarts) the rollout of a flag's value rule in an environment. */
-  void start(String project, String flagKey, String environment, RolloutInput in, String actor) {
+  /** Starts (or restarts) the rollout of a flag's value rule in an environment; {@code metrics}: the project's. */
+  void start(String project, String flagKey, String environment, RolloutInput in, List<String> metrics,
+      String actor) {
+    s.rollouts().put(project, flagKey, environment, plan(project, flagKey, environment, in, metrics), actor);
+  }
+
+  /** Opens a change request to start the rollout (its plan checked now, as a start would be); its id. */
+  String requestStart(String project, String flagKey, String environment, RolloutInput in, List<String> metrics,
+      String title, Principal me) {
+    RolloutPlan plan = plan(project, flagKey, environment, in, metrics);
+    return s.changeRequests().openRollout(project, flagKey, new Rollouts.Change(environment, "start", plan, ""),
+        reason(title), caller(me)).request().id();
+  }
+
+  /* The typed plan of the form, checked against the flag and the project's metrics; errors name the form's inputs. */
+  private RolloutPlan plan(String project, String flagKey, String environment, RolloutInput in,
+      List<String> metrics) {
     List<Double> steps = new ArrayList<>();
     String[] parts = in.steps().split(",");
     for (String part : parts) {
@@ -152,11 +209,31 @@ final class SafetyDomain {
           DomainException.invalid("steps", "lists percentages from 1 to 100 separated by commas, ending in 100"));
       steps.add(pct / 100);
     }
+    List<Rollout.Guardrail> guardrails = new ArrayList<>();
+    for (int i = 0; i < in.guardrails().size(); i++) {
+      GuardrailInput g = in.guardrails().get(i);
+      String at = "gates.guardrails[" + i + "].";
+      if (g.metric().isEmpty()) {
+        if (!g.margin().isEmpty()) {
+          throw DomainException.invalid(at + "metric", "is required when a margin is given");
+        }
+        continue;
+      }
+      if (!metrics.contains(g.metric())) {
+        throw DomainException.invalid(at + "metric", "no metric '" + abbreviate(g.metric()) + "' in this project");
+      }
+      double margin = number(at + "margin", g.margin(), Double.MAX_VALUE).orElseThrow(() ->
+          DomainException.invalid(at + "margin", "is required: the degradation the guardrail tolerates, in the"
+              + " metric's units (non-inferiority margin)"));
+      guardrails.add(new Rollout.Guardrail(g.metric(), margin));
+    }
     Rollout.Gates gates = new Rollout.Gates(number("gates.errorRateMargin", in.errorRateMargin(), 1),
-        number("gates.latencyMarginMillis", in.latencyMarginMillis(), 3.6e6), in.srm(), List.of(), null);
-    s.rollouts().put(project, flagKey, environment, new RolloutPlan((int) integer("rule", in.rule(), 0, 199),
-        NullNode.getInstance(), steps, integer("dwellSeconds", in.dwellSeconds(), 0, 30L * 86_400),
-        integer("minUnitsPerStep", in.minUnitsPerStep(), 0, 1_000_000_000L), gates, null), actor);
+        number("gates.latencyMarginMillis", in.latencyMarginMillis(), 3.6e6), in.srm(), guardrails, null);
+    RolloutPlan plan = new RolloutPlan((int) integer("rule", in.rule(), 0, 199), NullNode.getInstance(), steps,
+        integer("dwellSeconds", in.dwellSeconds(), 0, 30L * 86_400),
+        integer("minUnitsPerStep", in.minUnitsPerStep(), 0, 1_000_000_000L), gates, null);
+    s.rollouts().check(project, flagKey, environment, plan);
+    return plan;
   }
 
   Optional<BreakerRow> breaker(String project, BreakerConfig.Target target, String key) {
@@ -243,8 +320,8 @@ final class SafetyDomain {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw DomainException.invalid(field, "must be a number greater than 0 and at most " + max + ", was '"
-        + abbreviate(text) + "'");
+    throw DomainException.invalid(field, "must be a number greater than 0" + (max < Double.MAX_VALUE
+        ? " and at most " + max : "") + ", was '" + abbreviate(text) + "'");
   }
 
   private static String abbreviate(String s) {

@@ -71,15 +71,37 @@ public final class SafetyModel {
   public record BreakerRow(String target, String key, List<String> thresholds, long windowSeconds, int minSamples,
       boolean tripped, String trippedAt, String reason, boolean applied, long version) {}
 
-  /** The rollouts and breaker sections of a flag page. */
-  public record FlagSafety(List<RolloutRow> rollouts, Optional<BreakerRow> breaker) {
-    static final FlagSafety NONE = new FlagSafety(List.of(), Optional.empty());
+  /** An open change request for a flag's rollout in an environment: its page, action and approvals so far. */
+  public record PendingChange(String id, String environment, String action, String title, String author,
+      int approvals, int required) {}
+
+  /**
+   * The rollouts and breaker sections of a flag page; {@code policed} the environments whose
+   * approval policy holds the rollout changes that raise what is served, {@code pending} the open
+   * requests for them.
+   */
+  public record FlagSafety(List<RolloutRow> rollouts, Optional<BreakerRow> breaker, List<String> policed,
+      List<PendingChange> pending, List<String> metrics) {
+    static final FlagSafety NONE = new FlagSafety(List.of(), Optional.empty(), List.of(), List.of(), List.of());
 
     /** The rollout of an environment, if it has one. */
     public Optional<RolloutRow> rollout(String environment) {
       return rollouts.stream().filter(r -> r.environment().equals(environment)).findFirst();
     }
+
+    /** Whether a start, advance or resume in {@code environment} needs approval (a change request). */
+    public boolean needsApproval(String environment) {
+      return policed.contains(environment);
+    }
+
+    /** The open rollout requests of an environment. */
+    public List<PendingChange> pending(String environment) {
+      return pending.stream().filter(p -> p.environment().equals(environment)).toList();
+    }
   }
+
+  /** Guardrail rows the rollout start form offers. */
+  public static final int GUARDRAIL_ROWS = 3;
 
   static String percent(double fraction) {
     double p = fraction * 100;

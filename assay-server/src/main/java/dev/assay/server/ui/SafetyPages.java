@@ -3,6 +3,8 @@ package dev.assay.server.ui;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.safety.BreakerConfig;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -10,13 +12,14 @@ import java.util.Set;
 /**
  * The forms of the rollout and breaker sections of the flag and experiment pages: pause,
  * resume, advance or roll back a flag's progressive rollout in an environment (with a reason),
- * start one (steps, dwell, gates), and re-arm a circuit breaker. They call the services {@code
- * api.RolloutsApi} and {@code api.BreakersApi} call; a refused form shows the flag page again
- * with the message next to its input.
+ * start one (steps, dwell, least units, error-rate, latency, sample-ratio and guardrail gates),
+ * and re-arm a circuit breaker. They call the services {@code api.RolloutsApi} and {@code
+ * api.BreakersApi} call; a refused form shows the flag page again with the message next to its
+ * input. Under an approval policy a start, advance or resume opens a rollout change request
+ * instead (ADR 0049).
  */
 final class SafetyPages implements UiRoutes.Area {
-  private static final Set<String> START_INPUTS = Set.of("rule", "steps", "dwellSeconds", "minUnitsPerStep",
-      "gates.errorRateMargin", "gates.latencyMarginMillis", "gates.srm");
+  private static final Set<String> START_INPUTS = startInputs();
   private final UiContext ui;
   private final FlagPages flags;
 
@@ -43,12 +46,21 @@ final class SafetyPages implements UiRoutes.Area {
     }
   }
 
+  /*
+   * A hand action. Under an approval policy (the form then carries changeRequest) an advance or
+   * resume opens a change request instead; pause and rollback are always made directly.
+   */
   private UiResponse act(UiCall c) {
     String env = c.path("env");
     String action = c.form().get("action");
     try {
       if (action.isEmpty()) {
         throw DomainException.invalid("action", "is required: pause, resume, advance or rollback");
+      }
+      if (c.form().checked("changeRequest") && (action.equals("advance") || action.equals("resume"))) {
+        String id = ui.safety().requestAction(c.project(), c.path("key"), env, action, c.form().raw("reason"),
+            c.principal());
+        return opened(c, id);
       }
       ui.safety().act(c.project(), c.path("key"), env, action, c.form().raw("reason"), c.actor());
     } catch (DomainException e) {
@@ -70,10 +82,21 @@ final class SafetyPages implements UiRoutes.Area {
   private UiResponse start(UiCall c) {
     String env = c.path("env");
     Form f = c.form();
+    List<SafetyDomain.GuardrailInput> guardrails = new ArrayList<>();
+    for (int i = 0; i < SafetyModel.GUARDRAIL_ROWS; i++) {
+      guardrails.add(new SafetyDomain.GuardrailInput(f.get("gates.guardrails[" + i + "].metric"),
+          f.get("gates.guardrails[" + i + "].margin")));
+    }
+    SafetyDomain.RolloutInput in = new SafetyDomain.RolloutInput(f.get("rule"), f.get("steps"), f.get("dwellSeconds"),
+        f.get("minUnitsPerStep"), f.get("gates.errorRateMargin"), f.get("gates.latencyMarginMillis"),
+        f.checked("gates.srm"), guardrails);
+    List<String> metrics = flags.metricKeys(c);
     try {
-      ui.safety().start(c.project(), c.path("key"), env, new SafetyDomain.RolloutInput(f.get("rule"), f.get("steps"),
-          f.get("dwellSeconds"), f.get("minUnitsPerStep"), f.get("gates.errorRateMargin"),
-          f.get("gates.latencyMarginMillis"), f.checked("gates.srm")), c.actor());
+      if (f.checked("changeRequest")) {
+        return opened(c, ui.safety().requestStart(c.project(), c.path("key"), env, in, metrics, f.raw("title"),
+            c.principal()));
+      }
+      ui.safety().start(c.project(), c.path("key"), env, in, metrics, c.actor());
     } catch (DomainException e) {
       if (e.category() == DomainException.Category.NOT_FOUND) {
         throw e;
@@ -83,5 +106,20 @@ final class SafetyPages implements UiRoutes.Area {
     }
     return UiResponse.redirect(c.link("/ui/flags/" + c.path("key")) + "#rollout-" + env, "Rollout in " + env
         + " started at its first step.");
+  }
+
+  private static UiResponse opened(UiCall c, String id) {
+    return UiResponse.redirect(c.link("/ui/change-requests/" + id), "Change request opened: the rollout change is"
+        + " made once another person approves it.");
+  }
+
+  private static Set<String> startInputs() {
+    Set<String> out = new HashSet<>(Set.of("rule", "steps", "dwellSeconds", "minUnitsPerStep",
+        "gates.errorRateMargin", "gates.latencyMarginMillis", "gates.srm", "title"));
+    for (int i = 0; i < SafetyModel.GUARDRAIL_ROWS; i++) {
+      out.add("gates.guardrails[" + i + "].metric");
+      out.add("gates.guardrails[" + i + "].margin");
+    }
+    return Set.copyOf(out);
   }
 }

@@ -185,6 +185,11 @@ final class UiDomain {
         reason.isBlank() ? Optional.empty() : Optional.of(reason.strip()));
   }
 
+  /** The document of version {@code n} of a flag or experiment, as {@code GET .../versions/{n}} shows it. */
+  ObjectNode versionDocument(String project, Kind kind, String key, long n) {
+    return config.history().version(kind, project, key, n);
+  }
+
   /** The first SDK connection of each environment (for the preview). */
   Map<String, String> connectionByEnvironment(String project) {
     Map<String, String> out = new LinkedHashMap<>();
