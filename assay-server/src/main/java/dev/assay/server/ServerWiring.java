@@ -219,7 +219,7 @@ final class ServerWiring {
   private List<RouteContributor> routeContributors() {
     WebUi ui = new WebUi(config, new PayloadEvaluators(payloads), store, logins, LoginThrottle.standard(c.clock()),
         c.clock(), audit, keys, ingest, contracts, Optional.of(analysis),
-        new WebUi.Safety(policies, changeRequests, rolloutService, breakerService, alerts));
+        new WebUi.Safety(policies, changeRequests, rolloutService, breakerService, alerts), privacy);
     return List.of(ui::routing);
   }
 

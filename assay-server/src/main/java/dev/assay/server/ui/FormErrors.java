@@ -20,10 +20,18 @@ public record FormErrors(Map<String, String> byField, Optional<String> general) 
 
   /** The errors of a domain failure, placed on the inputs this form has. */
   static FormErrors of(DomainException e, java.util.Set<String> inputs) {
+    return of(e, inputs, Map.of());
+  }
+
+  /**
+   * The errors of a domain failure on a form whose inputs are not named by the field paths: a
+   * field in {@code renamed} goes to the input it maps to (a row of a name → value table).
+   */
+  static FormErrors of(DomainException e, java.util.Set<String> inputs, Map<String, String> renamed) {
     Map<String, String> fields = new LinkedHashMap<>();
     StringBuilder rest = new StringBuilder();
     for (DomainException.Detail d : e.details()) {
-      String input = inputOf(d.field(), inputs);
+      String input = inputOf(renamed.getOrDefault(d.field(), d.field()), inputs);
       if (input != null && !fields.containsKey(input)) {
         fields.put(input, d.message());
       } else {

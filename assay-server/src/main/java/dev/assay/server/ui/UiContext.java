@@ -11,7 +11,8 @@ import java.util.Optional;
  * {@link WebUi}; immutable and thread-safe.
  */
 record UiContext(Logins logins, LoginThrottle throttle, UiDomain domain, Views views, Assets assets,
-    AdminDomain admin, ExperimentPagesDomain experiments, SafetyDomain safety, DesignDomain designs) {
+    AdminDomain admin, ExperimentPagesDomain experiments, SafetyDomain safety, DesignDomain designs,
+    dev.assay.server.privacy.PrivacySettingsService privacy) {
 
   /** The layout data of a page shown to someone not signed in (sign-in, errors). */
   Shell anonymousShell(String title) {

@@ -21,6 +21,7 @@ final class UiRoutes {
   static List<Area> areas(UiContext ui) {
     return List.of(
         new ProjectPages(ui),
+        new PrivacyPages(ui),
         new FlagPages(ui),
         new CataloguePages(ui),
         new AdminPages(ui),

@@ -30,11 +30,12 @@ public final class WebUi {
   public WebUi(ConfigService config, PayloadEvaluators evaluators, ConfigStore store, Logins logins,
       LoginThrottle throttle, Clock clock, dev.assay.server.audit.AuditLog audit, dev.assay.server.auth.ApiKeys keys,
       dev.assay.server.events.EventStore events, dev.assay.server.events.DataContracts contracts,
-      Optional<ExperimentRefresh> analysis, Safety safety) {
+      Optional<ExperimentRefresh> analysis, Safety safety,
+      dev.assay.server.privacy.PrivacySettingsService privacy) {
     this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, clock), new Views(),
         Assets.load(), new AdminDomain(config, store, audit, keys, events, contracts, clock),
         new ExperimentPagesDomain(config, analysis), new SafetyDomain(safety),
-        new DesignDomain(config, analysis, safety.alerts()));
+        new DesignDomain(config, analysis, safety.alerts()), privacy);
   }
 
   /**
