@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The generated SQL, run on a real warehouse (DuckDB and PostgreSQL subclasses) over synthetic exposures and events, gives
+ * The generated SQL, run on a real warehouse (DuckDB and PostgreSQL subclasses here, Trino in assay-trino-tests) over synthetic exposures and events, gives
  * the same sufficient statistics as a direct computation over the same rows in Java: first
  * exposure per unit, multi-variation units excluded, conversion window and pre-period, capping.
  */
@@ -86,33 +86,46 @@ abstract class WarehouseStatisticsContract {
     for (Object[] e : events) {
       eventsByUnit.computeIfAbsent((String) e[0], k -> new ArrayList<>()).add(e);
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("exposures") + " VALUES (?, 'exp', ?, ?, ?)")) {
-      for (long[] e : exposures) {
-        ps.setString(1, "u" + e[0]);
-        ps.setInt(2, (int) e[1]);
-        ps.setLong(3, e[2]);
-        // A unit's later exposures may carry another platform: the breakdown uses the first one's.
-        String platform = e[2] == firstExposure.get(e[0]) ? platform(e[0]) : platform(e[0] + 1);
-        ps.setString(4, "{\"platform\": \"" + platform + "\", \"n\": 1, \"team\": \"t" + e[0] / 40 + "\"}");
+    List<Object[]> exposureRows = new ArrayList<>();
+    for (long[] e : exposures) {
+      // A unit's later exposures may carry another platform: the breakdown uses the first one's.
+      String platform = e[2] == firstExposure.get(e[0]) ? platform(e[0]) : platform(e[0] + 1);
+      exposureRows.add(new Object[] {"u" + e[0], "exp", (int) e[1], e[2],
+          "{\"platform\": \"" + platform + "\", \"n\": 1, \"team\": \"t" + e[0] / 40 + "\"}"});
+    }
+    insert(c, qualified("exposures"), exposureRows);
+    insert(c, qualified("metric_events"), events);
+    // As a warehouse would have them: planner statistics after loading.
+    analyze(c, qualified("exposures"));
+    analyze(c, qualified("metric_events"));
+  }
+
+  /** Inserts rows (String, Integer, Long, Double or null values, in the table's column order). */
+  void insert(Connection c, String table, List<Object[]> rows) throws Exception {
+    String marks = String.join(", ", java.util.Collections.nCopies(rows.get(0).length, "?"));
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " VALUES (" + marks + ")")) {
+      for (Object[] row : rows) {
+        for (int i = 0; i < row.length; i++) {
+          ps.setObject(i + 1, row[i]);
+        }
         ps.addBatch();
       }
       ps.executeBatch();
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified("metric_events") + " VALUES (?, ?, ?, ?, ?)")) {
-      for (Object[] e : events) {
-        ps.setString(1, (String) e[0]);
-        ps.setString(2, (String) e[1]);
-        ps.setLong(3, (Long) e[2]);
-        ps.setObject(4, e[3]);
-        ps.setString(5, (String) e[4]);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+  }
+
+  /** Collects the planner statistics of a loaded table. */
+  void analyze(Connection c, String table) throws Exception {
     try (Statement st = c.createStatement()) {
-      // As a warehouse would have them: planner statistics after loading.
-      st.execute("ANALYZE " + qualified("exposures"));
-      st.execute("ANALYZE " + qualified("metric_events"));
+      st.execute("ANALYZE " + table);
+    }
+  }
+
+  /** Adds a VARCHAR(length) column whose value in the existing rows is {@code value} (or null). */
+  void addTextColumn(Connection c, String table, String column, int length, String value) throws Exception {
+    try (Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " VARCHAR(" + length + ")"
+          + (value == null ? "" : " DEFAULT '" + value + "'"));
     }
   }
 
@@ -453,18 +466,18 @@ abstract class WarehouseStatisticsContract {
   @Test
   void projectColumn_everyQueryCountsOnlyThePhasesProjectsEvents() throws Exception {
     List<Object> alone = everyQuery(new Phase("exp", T0, T0 + 30 * DAY));
+    for (String table : List.of("exposures", "metric_events")) {
+      addTextColumn(c, qualified(table), "project", 256, "a");
+    }
     try (Statement st = c.createStatement()) {
-      for (String table : List.of("exposures", "metric_events")) {
-        st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN project VARCHAR(256) DEFAULT 'a'");
-      }
       // Another project's events of the same experiment key and units, with other values.
       st.execute("INSERT INTO " + qualified("exposures") + " SELECT unit_id, experiment_key, 1 - variation_id, ts - 1,"
           + " attributes, 'b' FROM " + qualified("exposures"));
       st.execute("INSERT INTO " + qualified("metric_events") + " SELECT unit_id, name, ts, value * 1000 + 1,"
           + " properties, 'b' FROM " + qualified("metric_events"));
-      st.execute("ANALYZE " + qualified("exposures"));
-      st.execute("ANALYZE " + qualified("metric_events"));
     }
+    analyze(c, qualified("exposures"));
+    analyze(c, qualified("metric_events"));
 
     assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "a"))).isEqualTo(alone);
     assertThat(everyQuery(new Phase("exp", T0, T0 + 30 * DAY, "b"))).isNotEqualTo(alone);
@@ -478,10 +491,10 @@ abstract class WarehouseStatisticsContract {
   @Test
   void flagColumn_everyQueryExcludesFlaggedRows() throws Exception {
     List<Object> alone = everyQuery(new Phase("exp", T0, T0 + 30 * DAY));
+    for (String table : List.of("exposures", "metric_events")) {
+      addTextColumn(c, qualified(table), "flag", 64, null);
+    }
     try (Statement st = c.createStatement()) {
-      for (String table : List.of("exposures", "metric_events")) {
-        st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN flag VARCHAR(64)");
-      }
       st.execute("INSERT INTO " + qualified("exposures") + " SELECT unit_id || 'x', experiment_key, 1 - variation_id,"
           + " ts - 1, attributes, 'bot_rate' FROM " + qualified("exposures"));
       st.execute("INSERT INTO " + qualified("exposures") + " SELECT unit_id, experiment_key, 1 - variation_id,"
