@@ -20,10 +20,12 @@ import java.util.Optional;
 final class ExperimentsApi implements Resource {
   private final ConfigService config;
   private final Optional<ExperimentRefresh> analysis;
+  private final dev.assay.server.safety.Rollouts rollouts;
 
-  ExperimentsApi(ConfigService config, Optional<ExperimentRefresh> analysis) {
+  ExperimentsApi(ConfigService config, Optional<ExperimentRefresh> analysis, dev.assay.server.safety.Rollouts rollouts) {
     this.config = config;
     this.analysis = analysis;
+    this.rollouts = rollouts;
   }
 
   @Override
@@ -33,9 +35,11 @@ final class ExperimentsApi implements Resource {
     for (Action a : Action.values()) {
       String name = a.name().toLowerCase(Locale.ROOT);
       out.add(Endpoint.action("/experiments/{key}/" + name, Permission.WRITE_CONFIG,
-          "Lifecycle: " + name + (a == Action.CONCLUDE ? " (body: {\"decision\": {...}})" : ""),
-          c -> Reply.ok(config.transition(c.project(), c.path("key"), a, c.json(), c.actor())))
-          .withRequestSchema(a == Action.CONCLUDE ? dev.assay.server.domain.Schemas.conclude() : null)
+          "Lifecycle: " + name + (a == Action.CONCLUDE ? " (body: {\"decision\": {...}}; with a ship decision, an"
+              + " optional \"rollout\": {flag, environment, plan} starts its progressive rollout in the same write)" : ""),
+          c -> Reply.ok(a == Action.CONCLUDE ? ShipRollout.conclude(config, rollouts, c)
+              : config.transition(c.project(), c.path("key"), a, c.json(), c.actor())))
+          .withRequestSchema(a == Action.CONCLUDE ? ShipRollout.schema() : null)
           .withQuery("project"));
     }
     out.addAll(KillSwitch.endpoints(config, Kind.EXPERIMENT, "/experiments"));

@@ -76,7 +76,7 @@ public final class HttpApi {
     ConfigService config = s.config();
     List<Resource> resources = List.of(new ProjectsApi(config), new EnvironmentsApi(config),
         new SdkConnectionsApi(config, s.payloads(), s.keys().serverKeys()), new FlagsApi(config),
-        new ExperimentsApi(config, s.analysis()), new LayersApi(config), new HoldoutsApi(config, s.analysis()), new PlatformAaApi(s.analysis(), s.alerts()), new SegmentsApi(config),
+        new ExperimentsApi(config, s.analysis(), s.rollouts()), new LayersApi(config), new HoldoutsApi(config, s.analysis()), new PlatformAaApi(s.analysis(), s.alerts()), new SegmentsApi(config),
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
         new EventsApi(s.events(), s.eventGovernance(), config, s.contracts()), new DataContractsApi(s.contracts()),
         new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())),

@@ -395,8 +395,15 @@ public final class ConfigService {
    * @param body for {@code CONCLUDE}, {@code {"decision": {...}}}; otherwise may be empty
    */
   public ObjectNode transition(String project, String key, Action action, JsonNode body, String actor) {
+    return transition(project, key, action, body, actor, tx -> { });
+  }
+
+  /** The lifecycle action, then {@code within} in its store transaction: both are written, or neither. */
+  public ObjectNode transition(String project, String key, Action action, JsonNode body, String actor,
+      Consumer<dev.assay.server.store.StoreTransaction> within) {
     Optional<Decision> decision = ModelJson.action(ExperimentLifecycle.lower(action), action == Action.CONCLUDE, body);
-    StoredEntity updated = writes.transition(project, key, action, decision, ModelJson.optionalVersion(body), actor);
+    StoredEntity updated = writes.transition(project, key, action, decision, ModelJson.optionalVersion(body), actor,
+        within);
     ObjectNode view = changed(Kind.EXPERIMENT, project, key, ModelJson.view(updated));
     acted(project, Kind.EXPERIMENT, key, ExperimentLifecycle.lower(action), actor);
     return view;

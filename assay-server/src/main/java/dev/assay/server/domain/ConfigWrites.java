@@ -159,6 +159,12 @@ final class ConfigWrites {
 
   StoredEntity transition(String project, String key, Action action, Optional<Decision> decision,
       Optional<Long> version, String actor) {
+    return transition(project, key, action, decision, version, actor, tx -> { });
+  }
+
+  /* The transition, then {@code within} in the same transaction (its exception undoes both). */
+  StoredEntity transition(String project, String key, Action action, Optional<Decision> decision,
+      Optional<Long> version, String actor, java.util.function.Consumer<StoreTransaction> within) {
     return store.write(tx -> {
       String scope = scopeOf(tx, Kind.EXPERIMENT, project);
       StoredEntity current = require(tx, Kind.EXPERIMENT, scope, key);
@@ -169,6 +175,7 @@ final class ConfigWrites {
       StoredEntity updated = Entities.update(tx, Kind.EXPERIMENT, scope, current, next);
       audit.append(tx, actor, ExperimentLifecycle.lower(action), Kind.EXPERIMENT.name(), scope, key,
           Optional.of(current.body()), Optional.of(updated.body()));
+      within.accept(tx);
       return updated;
     });
   }

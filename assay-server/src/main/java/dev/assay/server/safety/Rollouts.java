@@ -18,6 +18,7 @@ import dev.assay.server.domain.model.RolloutStatus;
 import dev.assay.server.domain.model.Versioned;
 import dev.assay.server.store.ConfigStore;
 import dev.assay.server.store.Kind;
+import dev.assay.server.store.StoreTransaction;
 import dev.assay.server.store.StoredEntity;
 import dev.assay.server.store.VersionConflictException;
 import java.time.Clock;
@@ -163,6 +164,19 @@ public final class Rollouts {
    * default) is of the flag's type, and the guardrail metrics exist. Writes nothing.
    */
   public void check(String project, String flagKey, String environment, RolloutPlan plan) {
+    check(project, flagKey, environment, plan, Optional.empty());
+  }
+
+  /**
+   * {@link #check} for a plan started with the conclusion of {@code shipping} (not yet written as
+   * shipped): the rule must name that experiment.
+   */
+  public void checkShipping(String project, String flagKey, String environment, RolloutPlan plan, String shipping) {
+    check(project, flagKey, environment, plan, Optional.of(shipping));
+  }
+
+  private void check(String project, String flagKey, String environment, RolloutPlan plan,
+      Optional<String> shipping) {
     Flag flag = config.configuration(project).flags().stream().map(Versioned::value)
         .filter(f -> f.key().equals(flagKey)).findFirst()
         .orElseThrow(() -> DomainException.notFound("flag '" + flagKey + "' not found"));
@@ -173,7 +187,11 @@ public final class Rollouts {
           + environment + "', no rule " + rule);
     }
     Optional<String> named = rules.get(rule).experiment();
-    if (named.isPresent() && !shipped(project, named.get())) {
+    if (shipping.isPresent() && !named.equals(shipping)) {
+      throw DomainException.invalid("rule", "rule " + rule + " of flag '" + flagKey + "' in environment '" + environment
+          + "' does not name experiment '" + shipping.get() + "'");
+    }
+    if (named.isPresent() && shipping.isEmpty() && !shipped(project, named.get())) {
       throw DomainException.invalid("rule", "rule " + rule + " names experiment '" + named.get() + "', which is not"
           + " concluded with a shipped variant; a rollout takes a value rule or the rule of a shipped experiment");
     }
@@ -189,22 +207,29 @@ public final class Rollouts {
    */
   public Entry put(String project, String flagKey, String environment, RolloutPlan plan, String actor) {
     check(project, flagKey, environment, plan);
+    StoredEntity saved = store.write(tx -> start(tx, project, flagKey, environment, plan, actor));
+    config.notifyChanged(project);
+    return entry(project, saved);
+  }
+
+  /**
+   * Writes a started rollout inside the caller's transaction, after the {@link RolloutGuard};
+   * the caller checked the plan and notifies SDKs after the commit.
+   */
+  public StoredEntity start(StoreTransaction tx, String project, String flagKey, String environment, RolloutPlan plan,
+      String actor) {
     String now = clock.instant().toString();
     Rollout fresh = plan.start(flagKey, environment, UUID.randomUUID().toString(), now)
         .moved(RolloutStatus.RUNNING, 0, now, "start", "rollout started at " + plan.steps().get(0), actor);
     String key = Rollout.storeKey(flagKey, environment);
     String body = ModelJson.toTree(fresh).toString();
-    StoredEntity saved = store.write(tx -> {
-      Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
-      guard.check(tx, project, flagKey, environment, "start");
-      StoredEntity s = current.isPresent() ? tx.update(Kind.ROLLOUT, project, key, current.get().version(), body)
-          : tx.insert(Kind.ROLLOUT, project, key, body);
-      audit.append(tx, actor, current.isPresent() ? "update" : "create", Kind.ROLLOUT.name(), project, key,
-          current.map(StoredEntity::body), Optional.of(s.body()));
-      return s;
-    });
-    config.notifyChanged(project);
-    return entry(project, saved);
+    Optional<StoredEntity> current = tx.get(Kind.ROLLOUT, project, key);
+    guard.check(tx, project, flagKey, environment, "start");
+    StoredEntity s = current.isPresent() ? tx.update(Kind.ROLLOUT, project, key, current.get().version(), body)
+        : tx.insert(Kind.ROLLOUT, project, key, body);
+    audit.append(tx, actor, current.isPresent() ? "update" : "create", Kind.ROLLOUT.name(), project, key,
+        current.map(StoredEntity::body), Optional.of(s.body()));
+    return s;
   }
 
   /* An experiment concluded with a 'ship' decision: its rule can ramp the shipped variant (ADR 0036). */
@@ -352,7 +377,7 @@ public final class Rollouts {
         body);
   }
 
-  private static Entry entry(String project, StoredEntity e) {
+  public static Entry entry(String project, StoredEntity e) {
     return new Entry(project, e.version(), ModelJson.fromStored(Rollout.class, e.body()));
   }
 
