@@ -11,6 +11,7 @@ import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.Outcome;
 import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.safety.Rollouts;
+import dev.assay.server.store.Kind;
 import java.util.Optional;
 import java.util.Set;
 
@@ -71,8 +72,13 @@ final class ShipRollout {
     } catch (DomainException e) {
       throw e.category() == DomainException.Category.INVALID ? e.within("rollout.plan") : e;
     }
-    return config.transition(c.project(), c.path("key"), Action.CONCLUDE, rest, c.actor(),
-        tx -> rollouts.start(tx, c.project(), flag, environment, plan, c.actor()));
+    ObjectNode[] view = new ObjectNode[1];
+    config.transition(c.project(), c.path("key"), Action.CONCLUDE, decision, ModelJson.optionalVersion(rest), c.actor(),
+        tx -> {
+          rollouts.start(tx, c.project(), flag, environment, plan, c.actor());
+          view[0] = ModelJson.view(tx.get(Kind.EXPERIMENT, c.project(), c.path("key")).orElseThrow());
+        });
+    return view[0];
   }
 
   private static String text(JsonNode r, String field, String pattern, String what) {

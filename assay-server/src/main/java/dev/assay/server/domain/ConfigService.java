@@ -302,10 +302,10 @@ public final class ConfigService {
     return changed(kind, project, record.key(), versioned(record, updated));
   }
 
-  /** Applies a lifecycle action (see {@link #transition(String, String, Action, JsonNode, String)}). */
+  /** A lifecycle action (see {@link #transition(String, String, Action, JsonNode, String)}), then {@code within}. */
   public Versioned<Experiment> transition(String project, String key, Action action, Optional<Decision> decision,
-      Optional<Long> version, String actor) {
-    StoredEntity updated = writes.transition(project, key, action, decision, version, actor);
+      Optional<Long> version, String actor, Consumer<StoreTransaction> within) {
+    StoredEntity updated = writes.transition(project, key, action, decision, version, actor, within);
     Versioned<Experiment> result = changed(Kind.EXPERIMENT, project, key, ModelJson.versioned(Experiment.class, updated));
     acted(project, Kind.EXPERIMENT, key, ExperimentLifecycle.lower(action), actor);
     return result;
@@ -395,15 +395,8 @@ public final class ConfigService {
    * @param body for {@code CONCLUDE}, {@code {"decision": {...}}}; otherwise may be empty
    */
   public ObjectNode transition(String project, String key, Action action, JsonNode body, String actor) {
-    return transition(project, key, action, body, actor, tx -> { });
-  }
-
-  /** The lifecycle action, then {@code within} in its store transaction: both are written, or neither. */
-  public ObjectNode transition(String project, String key, Action action, JsonNode body, String actor,
-      Consumer<dev.assay.server.store.StoreTransaction> within) {
     Optional<Decision> decision = ModelJson.action(ExperimentLifecycle.lower(action), action == Action.CONCLUDE, body);
-    StoredEntity updated = writes.transition(project, key, action, decision, ModelJson.optionalVersion(body), actor,
-        within);
+    StoredEntity updated = writes.transition(project, key, action, decision, ModelJson.optionalVersion(body), actor);
     ObjectNode view = changed(Kind.EXPERIMENT, project, key, ModelJson.view(updated));
     acted(project, Kind.EXPERIMENT, key, ExperimentLifecycle.lower(action), actor);
     return view;

@@ -72,7 +72,7 @@ class ConfigServiceRecordsTest {
     assertThat(updated.value().coverage()).isEqualTo(0.5);
 
     Versioned<Experiment> running = config.transition(P, "exp", ConfigService.Action.START, Optional.empty(),
-        Optional.of(2L), "tester");
+        Optional.of(2L), "tester", tx -> { });
     assertThat(running.value().status()).isEqualTo(ExperimentStatus.RUNNING);
     assertThat(running.value().phases()).hasSize(1);
     assertThat(running.value().currentPhase().orElseThrow().coverage()).isEqualTo(0.5);
@@ -95,7 +95,8 @@ class ConfigServiceRecordsTest {
     config.create(Kind.EXPERIMENT, P, experiment(1.0, "signup"), "tester");
     assertThatThrownBy(() -> config.update(Kind.EXPERIMENT, P, experiment(0.9, "signup"), 7, false, "tester"))
         .isInstanceOfSatisfying(DomainException.class, d -> assertThat(d.code()).isEqualTo("version_conflict"));
-    config.transition(P, "exp", ConfigService.Action.START, Optional.empty(), Optional.empty(), "tester");
+    config.transition(P, "exp", ConfigService.Action.START, Optional.empty(), Optional.empty(), "tester",
+        tx -> { });
     assertThatThrownBy(() -> config.update(Kind.EXPERIMENT, P, experiment(0.9, "signup"), 2, false, "tester"))
         .as("coverage of a running experiment changes only in a new phase")
         .isInstanceOfSatisfying(DomainException.class, d -> assertThat(d.code()).isEqualTo("phase_required"));
