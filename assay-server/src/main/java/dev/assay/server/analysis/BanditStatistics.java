@@ -89,7 +89,7 @@ public final class BanditStatistics {
   /** The per-unit metric of {@link MetricQueries#metric}, grouped by the period of the unit's first exposure. */
   MetricQueries.SqlQuery query(MetricQueries.Phase window, MetricQueries.Metric m, List<Long> starts) {
     List<Object> params = new ArrayList<>();
-    String plain = "units AS (\n  SELECT unit_id, variation, first_ts FROM exposed WHERE variation = max_variation\n)";
+    String plain = "units AS (\n  SELECT unit_id, variation, first_ts FROM exposed WHERE " + ExposedUnits.ONE_VARIATION + "\n)";
     StringBuilder period = new StringBuilder(starts.size() == 1 ? "0" : "CASE");
     for (int p = starts.size() - 1; p >= 1; p--) {
       period.append(" WHEN first_ts >= ").append(starts.get(p).longValue()).append(" THEN ").append(p);
@@ -100,7 +100,7 @@ public final class BanditStatistics {
       throw new IllegalStateException("the units query changed shape; BanditStatistics must follow it");
     }
     StringBuilder sql = new StringBuilder(units.replace(plain, "units AS (\n  SELECT unit_id, variation, first_ts, "
-        + period + " AS dim FROM exposed WHERE variation = max_variation\n)"));
+        + period + " AS dim FROM exposed WHERE " + ExposedUnits.ONE_VARIATION + "\n)"));
     String source = MetricQueries.perUnitCapped(dialect, schema, window, "per_unit", m, params, sql);
     sql.append("\nSELECT dim, variation, COUNT(*) AS n, SUM(y) AS sum_y, SUM(y * y) AS sum_y2\nFROM ").append(source)
         .append("\nGROUP BY dim, variation\nORDER BY dim, variation");

@@ -9,6 +9,17 @@ import java.util.List;
  * units seen in one variation only, restricted to the triggered ones when the phase has a trigger).
  */
 final class ExposedUnits {
+  /*
+   * A unit seen in one variation only: its MIN and MAX variation agree. Written as an inequality
+   * (MIN <= MAX always holds, so it means the same) because planners estimate an equality of two
+   * computed columns at 0.5% of the rows: PostgreSQL then joins the events by nested loop, which
+   * is quadratic on tables without an index on the unit (the flag-column contract test took 163 s
+   * instead of 1 s). With Assay's own covering indexes the nested loop was faster (18.5-21.8 s of
+   * CPU against 27.6-34.0 s for the hash join the right estimate gives, docs/performance.md), but
+   * a customer's tables have no such index: the bounded cost is chosen over the quadratic one.
+   */
+  static final String ONE_VARIATION = "max_variation <= variation";
+
   private ExposedUnits() {}
 
   /** The two CTEs (values bound into {@code params}); with a dimension, a {@code dim} column. */
@@ -35,7 +46,7 @@ final class ExposedUnits {
           + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n";
       String units = phase.aaSalt() == null ? "units" : "exposed_units";
       String cte = exposed + units + " AS (\n  SELECT unit_id, variation, first_ts" + (phase.cluster() == null ? "" : ", cluster_id")
-          + " FROM exposed WHERE variation = max_variation" + DesignQueries.triggered(d, s, phase, params) + "\n)";
+          + " FROM exposed WHERE " + ONE_VARIATION + DesignQueries.triggered(d, s, phase, params) + "\n)";
       if (phase.aaSalt() == null) {
         return cte;
       }
@@ -47,7 +58,7 @@ final class ExposedUnits {
     if (phase.aaSalt() != null) {
       throw new IllegalArgumentException("the platform A/A split has no dimension breakdown");
     }
-    String units = "units AS (\n  SELECT unit_id, variation, first_ts, dim FROM exposed WHERE variation = max_variation"
+    String units = "units AS (\n  SELECT unit_id, variation, first_ts, dim FROM exposed WHERE " + ONE_VARIATION
         + DesignQueries.triggered(d, s, phase, params) + "\n)";
     // The level is the attribute's value at the unit's first exposure in the phase.
     String level = s.attributes() == null ? "CAST(" + d.ident(dimension) + " AS " + d.stringType() + ")"
