@@ -91,6 +91,14 @@ final class ServeCommand implements Callable<Integer> {
   String warehouseUrl;
 
   @Option(
+      names = "--warehouse-schema",
+      defaultValue = "${env:ASSAY_WAREHOUSE_SCHEMA}",
+      paramLabel = "FILE",
+      description = "YAML file naming your own exposure and metric tables (or queries) and their columns, read"
+          + " through --warehouse-url (docs/warehouses.md). Credentials: ASSAY_WAREHOUSE_USER, ASSAY_WAREHOUSE_PASSWORD.")
+  java.nio.file.Path warehouseSchema;
+
+  @Option(
       names = "--refresh-interval",
       defaultValue = "${env:ASSAY_REFRESH_INTERVAL:-PT1H}",
       paramLabel = "DURATION",
@@ -248,6 +256,7 @@ final class ServeCommand implements Callable<Integer> {
         .httpLimits(httpLimits());
     present(databaseUrl).ifPresent(builder::databaseUrl);
     present(warehouseUrl).ifPresent(builder::warehouseUrl);
+    builder.warehouseAccess(warehouseAccess());
     present(webhookUrl).ifPresent(builder::webhookUrl);
     builder.alerts(dev.assay.server.alerts.AlertOptions.DEFAULTS.withAllowPrivateTargets(alertsAllowPrivateTargets));
     eventHmacKey().ifPresent(builder::eventHmacKey);
@@ -290,6 +299,22 @@ final class ServeCommand implements Callable<Integer> {
       case "otelServiceName" -> "OTEL_SERVICE_NAME";
       default -> "--" + option.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     };
+  }
+
+  /* The warehouse mapping file, with the field at fault named, and the credentials from the environment. */
+  private dev.assay.server.analysis.WarehouseAccess warehouseAccess() {
+    java.util.Optional<dev.assay.server.analysis.WarehouseSchema> schema = java.util.Optional.empty();
+    if (warehouseSchema != null) {
+      try {
+        schema = java.util.Optional.of(dev.assay.server.analysis.WarehouseMapping.read(warehouseSchema));
+      } catch (dev.assay.server.analysis.WarehouseMapping.Invalid e) {
+        throw new CliInputException("--warehouse-schema " + warehouseSchema + ": " + e.getMessage(), e);
+      } catch (java.io.IOException e) {
+        throw new CliInputException("--warehouse-schema: cannot read " + warehouseSchema + " (" + e + ")", e);
+      }
+    }
+    return new dev.assay.server.analysis.WarehouseAccess(schema, present(System.getenv("ASSAY_WAREHOUSE_USER")),
+        present(System.getenv("ASSAY_WAREHOUSE_PASSWORD")));
   }
 
   private static java.util.Optional<String> present(String value) {

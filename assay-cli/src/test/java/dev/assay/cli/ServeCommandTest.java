@@ -129,6 +129,22 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_badWarehouseSchema_exit2NamingTheFileAndField(@TempDir Path dir) throws Exception {
+    Path bad = java.nio.file.Files.writeString(dir.resolve("w.yaml"), "exposures: a\nmetrics: b\ncolumns: {unitId: \"x y\"}\n");
+    Path good = java.nio.file.Files.writeString(dir.resolve("ok.yaml"), "exposures: a\nmetrics: b\n");
+    CliRun field = CliRun.of("serve", "--warehouse-schema", bad.toString(), "--data-dir", dir.toString());
+    CliRun missing = CliRun.of("serve", "--warehouse-schema", dir.resolve("absent.yaml").toString());
+    CliRun noUrl = CliRun.of("serve", "--warehouse-schema", good.toString(), "--data-dir", dir.toString());
+
+    assertThat(field.exitCode()).isEqualTo(2);
+    assertThat(field.err()).contains("--warehouse-schema " + bad).contains("columns.unitId").contains("'x y'");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("--warehouse-schema").contains("cannot read");
+    assertThat(noUrl.exitCode()).isEqualTo(2);
+    assertThat(noUrl.err()).contains("--warehouse-schema").contains("--warehouse-url");
+  }
+
+  @Test
   void serve_badKafkaClientOptions_exit2NamingTheOptionOrProperty_neverTheSecret(@TempDir Path dir) throws Exception {
     Path props = java.nio.file.Files.writeString(dir.resolve("kafka.properties"),
         "sasl.jaas.config=PlainLoginModule required password=\"hunter2-secret\";\nproducer.acks=1\n");

@@ -53,13 +53,15 @@ import java.util.Set;
  * @param rolloutTick how often the rollout evaluator looks at running rollouts (100 ms to 1 h)
  * @param allowLocalWarehouse start with an own embedded warehouse beside another replica of the store (ADR 0047)
  * @param tracing where spans go: off (the default), an OTLP collector or an exporter (ADR 0041)
+ * @param warehouseAccess the customer's own tables and the warehouse credentials (with {@code warehouseUrl})
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
     Optional<String> adminToken, Optional<String> adminPassword, boolean demo, Optional<String> warehouseUrl,
     Duration refreshInterval, Optional<URI> webhookUrl, Duration analysisQueryTimeout, String analysisMemory, int analysisConcurrent,
     int analysisPerProject, Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, HttpLimits httpLimits,
     Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, AlertOptions alerts,
-    Clock clock, Duration rolloutTick, boolean allowLocalWarehouse, TracingOptions tracing) {
+    Clock clock, Duration rolloutTick, boolean allowLocalWarehouse, TracingOptions tracing,
+    dev.assay.server.analysis.WarehouseAccess warehouseAccess) {
 
   /** Shortest admin token accepted. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -87,6 +89,9 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       throw new InvalidOption("warehouseUrl", "must be a JDBC URL such as jdbc:duckdb:/path or jdbc:postgresql://..., was '"
           + u + "'");
     });
+    if (warehouseAccess.configured() && warehouseUrl.isEmpty()) {
+      throw new InvalidOption("warehouseSchema", "the warehouse tables and credentials need a warehouse URL (--warehouse-url, ASSAY_WAREHOUSE_URL)");
+    }
     positive("refreshInterval", refreshInterval);
     if (rolloutTick.toMillis() < 100 || rolloutTick.compareTo(Duration.ofHours(1)) > 0) {
       throw new InvalidOption("rolloutTick", "must be 100 ms to 1 h, was " + rolloutTick);
@@ -179,6 +184,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private Duration refreshInterval = Duration.ofHours(1);
     private Duration rolloutTick = Duration.ofSeconds(10);
     private boolean allowLocalWarehouse;
+    private dev.assay.server.analysis.WarehouseAccess warehouseAccess = dev.assay.server.analysis.WarehouseAccess.DEFAULT;
     private Optional<String> webhookUrl = Optional.empty();
     private AlertOptions alerts = AlertOptions.DEFAULTS;
     private Duration analysisQueryTimeout = ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
@@ -255,6 +261,12 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
      */
     public Builder warehouseUrl(String jdbcUrl) {
       this.warehouseUrl = Optional.of(jdbcUrl);
+      return this;
+    }
+
+    /** The customer's own tables (a {@code WarehouseMapping} file) and the credentials, for {@link #warehouseUrl}. */
+    public Builder warehouseAccess(dev.assay.server.analysis.WarehouseAccess access) {
+      this.warehouseAccess = java.util.Objects.requireNonNull(access, "access");
       return this;
     }
 
@@ -437,7 +449,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
           sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock,
-          rolloutTick, allowLocalWarehouse, tracing);
+          rolloutTick, allowLocalWarehouse, tracing, warehouseAccess);
     }
 
     /** Builds the configuration and starts a server on it ({@link AssayServer#start(ServerConfig)}). */

@@ -276,11 +276,12 @@ final class ServerWiring {
     if (c.warehouseUrl().isPresent()) {
       String url = c.warehouseUrl().get();
       // Tables Assay writes (Kafka mode into PostgreSQL) carry each event's project; tables
-      // written by others are read as one project's events.
+      // written by others are read as one project's events, or as the warehouse mapping says.
       boolean ownTables = c.events().kafkaMode() && url.startsWith("jdbc:postgresql:");
       WarehouseSchema schema = WarehouseSchema.assayDefault();
-      refresh = new ExperimentRefresh(config, AnalysisSandbox.warehouse(url, limits), Dialect.forJdbcUrl(url),
-          ownTables ? schema : schema.withoutProject().withoutFlag(), c.clock(), executor);
+      schema = c.warehouseAccess().schema().orElse(ownTables ? schema : schema.withoutProject().withoutFlag());
+      refresh = new ExperimentRefresh(config, AnalysisSandbox.warehouse(url, c.warehouseAccess(), limits),
+          Dialect.forJdbcUrl(url), schema, c.clock(), executor);
     } else {
       try (Connection connection = events.connect()) {
         AnalysisSandbox.lockDownDuckDb(connection, limits);

@@ -61,9 +61,15 @@ public final class AnalysisSandbox {
    * down, PostgreSQL read-only with a statement timeout).
    */
   public static ExperimentRefresh.Warehouse warehouse(String url, AnalysisLimits limits) {
+    return warehouse(url, WarehouseAccess.DEFAULT, limits);
+  }
+
+  /** As above, connecting with the credentials of {@code access} (where given). */
+  public static ExperimentRefresh.Warehouse warehouse(String url, WarehouseAccess access, AnalysisLimits limits) {
     Dialect dialect = Dialect.forJdbcUrl(url);
+    java.util.Properties credentials = access.properties();
     return () -> {
-      Connection c = DriverManager.getConnection(url);
+      Connection c = DriverManager.getConnection(url, credentials);
       try {
         switch (dialect) {
           case DUCKDB -> lockDownDuckDb(c, limits);

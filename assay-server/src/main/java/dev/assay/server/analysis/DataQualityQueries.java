@@ -53,11 +53,11 @@ final class DataQualityQueries {
     if (s.flag() != null) {
       List<Object> p = new ArrayList<>();
       String flag = d.ident(s.flag());
-      String sql = "SELECT 'exposure' AS kind, " + flag + " AS reason, COUNT(*) AS n FROM " + d.ident(s.exposures())
+      String sql = "SELECT 'exposure' AS kind, " + flag + " AS reason, COUNT(*) AS n FROM " + s.exposuresFrom(d)
           + " WHERE " + exposures(phase, p) + " AND " + flag + " IS NOT NULL GROUP BY " + flag
-          + "\nUNION ALL\nSELECT 'metric', m." + flag + ", COUNT(*) FROM " + d.ident(s.metrics()) + " m WHERE m." + flag
+          + "\nUNION ALL\nSELECT 'metric', m." + flag + ", COUNT(*) FROM " + s.metricsAs(d, "m") + " WHERE m." + flag
           + " IS NOT NULL AND " + window("m", phase, p) + project("m", phase, p) + " AND m." + d.ident(s.unitId())
-          + " IN (SELECT " + d.ident(s.unitId()) + " FROM " + d.ident(s.exposures()) + " WHERE "
+          + " IN (SELECT " + d.ident(s.unitId()) + " FROM " + s.exposuresFrom(d) + " WHERE "
           + d.ident(s.experimentKey()) + " = ?" + project(null, phase, addKey(p, phase)) + ") GROUP BY m." + flag;
       try (ResultSet rs = run(c, sql, p)) {
         while (rs.next()) {
@@ -69,7 +69,7 @@ final class DataQualityQueries {
     List<Object> p = new ArrayList<>();
     String t = MetricQueries.time(d, s, null);
     String day = "CAST(FLOOR(" + t + " / " + DAY + ".0) AS BIGINT)";
-    try (ResultSet rs = run(c, "SELECT " + day + " AS day, COUNT(*) FROM " + d.ident(s.exposures()) + " WHERE "
+    try (ResultSet rs = run(c, "SELECT " + day + " AS day, COUNT(*) FROM " + s.exposuresFrom(d) + " WHERE "
         + exposures(phase, p) + clean(null) + " GROUP BY " + day, p)) {
       while (rs.next()) {
         byDay.put(rs.getLong(1), rs.getLong(2));
@@ -85,7 +85,7 @@ final class DataQualityQueries {
         metricEvents.put(n, 0L);
       }
       String name = d.ident(s.eventName());
-      String sql = "SELECT " + name + ", COUNT(*) FROM " + d.ident(s.metrics()) + " WHERE " + name + " IN (" + in + ") AND "
+      String sql = "SELECT " + name + ", COUNT(*) FROM " + s.metricsFrom(d) + " WHERE " + name + " IN (" + in + ") AND "
           + window(null, phase, q) + project(null, phase, q) + clean(null) + " GROUP BY " + name;
       try (ResultSet rs = run(c, sql, q)) {
         while (rs.next()) {
@@ -101,7 +101,7 @@ final class DataQualityQueries {
 
   private long before(Connection c, MetricQueries.Phase phase, long cutoff) throws SQLException {
     List<Object> p = new ArrayList<>();
-    String sql = "SELECT COUNT(*) FROM " + d.ident(s.exposures()) + " WHERE " + exposures(phase, p) + clean(null)
+    String sql = "SELECT COUNT(*) FROM " + s.exposuresFrom(d) + " WHERE " + exposures(phase, p) + clean(null)
         + " AND " + MetricQueries.time(d, s, null) + " < ?";
     p.add(cutoff);
     try (ResultSet rs = run(c, sql, p)) {

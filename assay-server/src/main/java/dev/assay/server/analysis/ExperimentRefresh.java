@@ -84,6 +84,7 @@ public final class ExperimentRefresh {
   private final HoldoutAnalysis holdouts;
   private final PlatformAa platformAa;
   private final SnapshotReproduction reproduction;
+  private final WarehouseCheck sources;
   private final Map<String, RefreshProgress> progress = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile java.util.function.ToIntFunction<String> minCellUnits = project -> 1;
@@ -115,6 +116,12 @@ public final class ExperimentRefresh {
     this.platformAa = new PlatformAa(config, warehouse, statistics, executor, clock);
     this.reproduction = new SnapshotReproduction(config, warehouse, dialect, schema, executor.limits().queryTimeout(),
         clock);
+    this.sources = new WarehouseCheck(warehouse, dialect, schema, executor.limits().queryTimeout());
+  }
+
+  /** The warehouse's exposure and metric sources checked against the schema they are read with. */
+  public ObjectNode checkSources() {
+    return sources.check();
   }
 
   /**

@@ -42,7 +42,7 @@ final class ExposedUnits {
           + "  SELECT " + d.ident(s.unitId()) + " AS unit_id, MIN(" + d.ident(s.variationId()) + ") AS variation, MAX("
           + d.ident(s.variationId()) + ") AS max_variation, MIN(" + t + ") AS first_ts"
           + DesignQueries.clusterColumn(d, s, phase) + "\n"
-          + "  FROM " + d.ident(s.exposures()) + "\n" + where
+          + "  FROM " + s.exposuresFrom(d) + "\n" + where
           + "  GROUP BY " + d.ident(s.unitId()) + "\n),\n";
       String units = phase.aaSalt() == null ? "units" : "exposed_units";
       String cte = exposed + units + " AS (\n  SELECT unit_id, variation, first_ts" + (phase.cluster() == null ? "" : ", cluster_id")
@@ -68,7 +68,7 @@ final class ExposedUnits {
         + " MIN(first_level) AS dim\n"
         + "  FROM (\n    SELECT " + d.ident(s.unitId()) + " AS unit_id, " + d.ident(s.variationId()) + " AS variation, "
         + t + " AS ts_ms,\n      FIRST_VALUE(" + level + ") OVER (PARTITION BY " + d.ident(s.unitId()) + " ORDER BY " + t
-        + ", " + level + ") AS first_level\n    FROM " + d.ident(s.exposures()) + "\n  " + where + "  ) x\n"
+        + ", " + level + ") AS first_level\n    FROM " + s.exposuresFrom(d) + "\n  " + where + "  ) x\n"
         + "  GROUP BY unit_id\n),\n" + units;
   }
 }

@@ -155,10 +155,10 @@ public final class MetricQueries {
   static String metricEvents(Dialect d, WarehouseSchema s, Phase phase, List<Object> params) {
     String clean = s.flag() == null ? "" : d.ident(s.flag()) + " IS NULL";
     if (!phase.filtersProject(s)) {
-      return clean.isEmpty() ? d.ident(s.metrics()) : "(SELECT * FROM " + d.ident(s.metrics()) + " WHERE " + clean + ")";
+      return clean.isEmpty() ? s.metricsRelation(d) : "(SELECT * FROM " + s.metricsFrom(d) + " WHERE " + clean + ")";
     }
     params.add(phase.project());
-    return "(SELECT * FROM " + d.ident(s.metrics()) + " WHERE " + d.ident(s.project()) + " = ?"
+    return "(SELECT * FROM " + s.metricsFrom(d) + " WHERE " + d.ident(s.project()) + " = ?"
         + (clean.isEmpty() ? "" : " AND " + clean) + ")";
   }
 

@@ -76,7 +76,7 @@ final class WarehouseReads {
   private MetricQueries.SqlQuery exposures(MetricQueries.Phase p) {
     List<Object> params = new ArrayList<>(List.of(p.experimentKey(), p.startMillis(), p.endMillis()));
     String t = MetricQueries.time(d, s, null);
-    String sql = "SELECT COUNT(*) FROM " + d.ident(s.exposures()) + " WHERE " + d.ident(s.experimentKey()) + " = ? AND "
+    String sql = "SELECT COUNT(*) FROM " + s.exposuresFrom(d) + " WHERE " + d.ident(s.experimentKey()) + " = ? AND "
         + t + " >= ? AND " + t + " < ?" + project(p, params);
     return new MetricQueries.SqlQuery(sql, params);
   }
@@ -86,7 +86,7 @@ final class WarehouseReads {
     params.add(from);
     params.add(to);
     String t = MetricQueries.time(d, s, null);
-    String sql = "SELECT COUNT(*) FROM " + d.ident(s.metrics()) + " WHERE " + d.ident(s.eventName()) + " IN ("
+    String sql = "SELECT COUNT(*) FROM " + s.metricsFrom(d) + " WHERE " + d.ident(s.eventName()) + " IN ("
         + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ") AND " + t + " >= ? AND " + t
         + " < ?" + project(p, params);
     return new MetricQueries.SqlQuery(sql, params);

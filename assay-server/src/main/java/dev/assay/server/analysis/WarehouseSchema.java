@@ -2,10 +2,12 @@ package dev.assay.server.analysis;
 
 /**
  * Where exposures and metric events live in a warehouse, and the names of their columns. The
- * defaults are Assay's own event tables; point them at any warehouse tables with the same meaning.
+ * defaults are Assay's own event tables; point them at any warehouse tables with the same meaning,
+ * or give a source as a query over the customer's own schema (a {@code SELECT} or {@code WITH}
+ * statement, used as a derived table; see {@link WarehouseMapping}).
  *
- * @param exposures table of exposures (one row per exposure event)
- * @param metrics table of metric events ({@code track})
+ * @param exposures table of exposures (one row per exposure event), or a query returning them
+ * @param metrics table of metric events ({@code track}), or a query returning them
  * @param unitId unit id column (both tables)
  * @param timestamp event time column (both tables)
  * @param timestampIsMillis true when the time column is epoch milliseconds (BIGINT), false for a
@@ -27,6 +29,44 @@ package dev.assay.server.analysis;
 public record WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,
     boolean timestampIsMillis, String experimentKey, String variationId, String eventName, String value,
     String attributes, String properties, String project, String flag) {
+
+  public WarehouseSchema {
+    for (String source : new String[] {exposures, metrics}) {
+      if (source == null || source.isBlank()) {
+        throw new IllegalArgumentException("a warehouse source needs a table name or a query");
+      }
+      if (isQuery(source) && source.contains(";")) {
+        throw new IllegalArgumentException("a source query is one statement, without ';'");
+      }
+    }
+  }
+
+  /** A source given as a query (a derived table) rather than a table name. */
+  static boolean isQuery(String source) {
+    String s = source.strip();
+    return s.regionMatches(true, 0, "SELECT", 0, 6) && s.length() > 6 && !Character.isLetterOrDigit(s.charAt(6))
+        || s.regionMatches(true, 0, "WITH", 0, 4) && s.length() > 4 && !Character.isLetterOrDigit(s.charAt(4));
+  }
+
+  /** The exposures in a FROM clause: the quoted table name, or the source query as a derived table. */
+  String exposuresFrom(Dialect d) {
+    return isQuery(exposures) ? "(" + exposures.strip() + ") exposures_source" : d.ident(exposures);
+  }
+
+  /** The metric events in a FROM clause: the quoted table name, or the source query as a derived table. */
+  String metricsFrom(Dialect d) {
+    return isQuery(metrics) ? "(" + metrics.strip() + ") metric_events_source" : d.ident(metrics);
+  }
+
+  /** The metric events as a relation the caller names with an alias: the table, or {@code (query)}. */
+  String metricsRelation(Dialect d) {
+    return isQuery(metrics) ? "(" + metrics.strip() + ")" : d.ident(metrics);
+  }
+
+  /** The metric events in a FROM clause under an alias. */
+  String metricsAs(Dialect d, String alias) {
+    return metricsRelation(d) + " " + alias;
+  }
 
   /** A schema without a flag column (tables written by others). */
   public WarehouseSchema(String exposures, String metrics, String unitId, String timestamp,

@@ -84,7 +84,7 @@ public final class HttpApi {
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),
         new SwitchbacksApi(config, s.analysis()),
         new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config),
-        new FactorialApi(config), new SnapshotsApi(config, s.analysis()), privacyApi(s));
+        new FactorialApi(config), new SnapshotsApi(config, s.analysis()), new WarehouseApi(s.analysis()), privacyApi(s));
     List<Endpoint> all = new ArrayList<>();
     resources.forEach(r -> all.addAll(r.endpoints()));
     this.endpoints = List.copyOf(all);
