@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * Event schemas as code (ADR 0052) on a real server: export, apply to a fresh project and export
  * again give the same files; a compatible change in a file plans as an update to the next version;
  * a breaking one is a plan error naming the file and field and applies nothing, until the file
- * declares the next version; malformed files are 400s naming file and field. What is stored is
+ * declares the next version; prune deletes a schema no file declares; malformed files are 400s
+ * naming file and field. What is stored is
  * read back through the API's own {@code /event-schemas}, and the stored contract is then checked
  * by ingestion, the reader the contract exists for.
  */
@@ -108,6 +109,14 @@ class AsCodeEventSchemaTest {
     assertThat(listed.findValuesAsText("value")).containsExactly("absent", "required");
     JsonNode replan = ok("/api/v1/as-code/plan?project=fresh&prune=true", AsCodeApiTest.body(again));
     assertThat(replan.get("summary").get("unchanged").asInt()).as(replan.toString()).isEqualTo(again.size());
+
+    List<String[]> without = again.stream().filter(f -> !f[0].equals("event_schemas/purchase.yaml")).toList();
+    JsonNode pruned = ok("/api/v1/as-code/apply?project=fresh&prune=true", AsCodeApiTest.body(without));
+    assertThat(pruned.get("summary").get("delete").asInt()).isEqualTo(1);
+    JsonNode deleted = pruned.get("changes").get(pruned.get("changes").size() - 1);
+    assertThat(deleted.get("kind").asText() + " " + deleted.get("key").asText() + " " + deleted.get("action").asText())
+        .isEqualTo("event_schema purchase delete");
+    assertThat(t.admin("GET", "/api/v1/event-schemas/purchase?project=fresh", null).status()).isEqualTo(404);
   }
 
   @Test
