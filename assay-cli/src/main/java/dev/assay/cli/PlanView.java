@@ -7,7 +7,8 @@ import java.io.PrintWriter;
  * Prints the answer of {@code POST /api/v1/as-code/plan|apply} the way terraform prints a plan:
  * {@code + create}, {@code ~ update} with one {@code path: before -> after} line per changed field,
  * {@code - delete}, the unchanged resources as a count (each listed with {@code --verbose}), and a
- * summary line.
+ * summary line. An event schema's update says whether it is a compatible change or a breaking one
+ * declared as the next version.
  */
 final class PlanView {
   private PlanView() {}
@@ -27,7 +28,12 @@ final class PlanView {
       switch (action) {
         case "create" -> out.println("+ " + (applied ? "created " : "create ") + what + file);
         case "update" -> {
-          out.println("~ " + (applied ? "updated " : "update ") + what + file);
+          String evolution = switch (c.path("evolution").asText("")) {
+            case "compatible" -> "   [compatible change: the next schema version]";
+            case "breaking" -> "   [breaking change, declared as the next schema version]";
+            default -> "";
+          };
+          out.println("~ " + (applied ? "updated " : "update ") + what + file + evolution);
           for (JsonNode f : c.path("fields")) {
             out.println("    " + f.path("path").asText() + ": " + value(f.get("before")) + " -> " + value(f.get("after")));
           }

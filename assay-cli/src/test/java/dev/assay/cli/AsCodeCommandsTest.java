@@ -158,6 +158,38 @@ class AsCodeCommandsTest {
     assertThat(empty.err()).contains("no *.yaml, *.yml or *.json files");
   }
 
+  @Test
+  void eventSchema_planShowsTheVersion_breakingChangeExits1NamingTheField_exportWritesIt(@TempDir Path tmp)
+      throws Exception {
+    server.api("POST", "/projects", "{\"key\":\"shop4\",\"name\":\"Shop 4\"}");
+    Path dir = Files.createDirectories(tmp.resolve("schemas"));
+    Path file = dir.resolve("purchase.yaml");
+    String v1 = "kind: event_schema\nname: purchase\nproperties:\n  plan: {type: string, allowed: [free, pro]}\n";
+    Files.writeString(file, v1);
+    assertThat(CliRun.in(admin, "apply", "-f", dir.toString(), "--project", "shop4").exitCode()).isZero();
+
+    Files.writeString(file, v1 + "  coupon: {type: string}\n");
+    CliRun compatible = CliRun.in(admin, "plan", "-f", dir.toString(), "--project", "shop4");
+    Files.writeString(file, v1.replace("[free, pro]", "[free]"));
+    CliRun breaking = CliRun.in(admin, "apply", "-f", dir.toString(), "--project", "shop4");
+    Files.writeString(file, v1.replace("[free, pro]", "[free]") + "version: 2\n");
+    CliRun declared = CliRun.in(admin, "apply", "-f", dir.toString(), "--project", "shop4");
+    CliRun export = CliRun.in(admin, "export", "-o", tmp.resolve("out").toString(), "--project", "shop4");
+
+    assertThat(compatible.exitCode()).as(compatible.err()).isEqualTo(PlanCommand.EXIT_CHANGES);
+    assertThat(compatible.out()).contains("~ update event_schema purchase   (purchase.yaml)   [compatible change")
+        .contains("\n    version: 1 -> 2\n").contains("\n    properties.coupon: (none) -> {\"type\":\"string\"}");
+    assertThat(breaking.exitCode()).isEqualTo(1);
+    assertThat(breaking.err()).contains("400 validation_failed").contains("purchase.yaml:properties.plan.allowed")
+        .contains("no longer allows [pro]").contains("version: 2");
+    assertThat(declared.exitCode()).as(declared.err()).isZero();
+    assertThat(declared.out()).contains("~ updated event_schema purchase   (purchase.yaml)   [breaking change");
+    assertThat(server.api("GET", "/event-schemas/purchase?project=shop4", null).path("version").asInt()).isEqualTo(2);
+    assertThat(export.exitCode()).as(export.err()).isZero();
+    assertThat(Files.readString(tmp.resolve("out/event_schemas/purchase.yaml")))
+        .isEqualTo("kind: event_schema\nname: purchase\nproperties:\n  plan:\n    type: string\n    allowed:\n    - free\n");
+  }
+
   private static Path copyExamples(Path tmp, String name) throws IOException {
     Path dir = Files.createDirectories(tmp.resolve(name));
     try (Stream<Path> files = Files.list(EXAMPLES)) {

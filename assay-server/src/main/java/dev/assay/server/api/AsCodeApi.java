@@ -21,12 +21,13 @@ import java.util.Map;
  * and the public {@code /schema} of the file format. A body is {@code {"files": [{"path",
  * "content"}]}} as JSON, or one YAML file as is ({@code Content-Type: application/yaml}, named
  * {@code request.yaml}). Applying needs, beside the endpoint's permission, the permission of each
- * kind it changes: metrics {@code write_metrics}, the project and environments {@code admin}.
+ * kind it changes: metrics and event schemas {@code write_metrics}, the project and environments
+ * {@code admin}.
  */
 final class AsCodeApi implements Resource {
   static final String SCHEMA = "/schema";
   private static final Map<String, Permission> KIND_PERMISSION = Map.of("project", Permission.ADMIN, "environment", Permission.ADMIN,
-      "metric", Permission.WRITE_METRICS);
+      "metric", Permission.WRITE_METRICS, "event_schema", Permission.WRITE_METRICS);
   private final AsCode asCode;
 
   AsCodeApi(AsCode asCode) {

@@ -9,12 +9,10 @@ import dev.assay.server.domain.DomainException;
 import dev.assay.server.events.ContractSettings;
 import dev.assay.server.events.DataContracts;
 import dev.assay.server.events.EventSchema;
+import dev.assay.server.events.EventSchemaJson;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,17 +22,9 @@ import java.util.Set;
  * flagging rules). Every field of a bad body is named in the 400.
  */
 final class DataContractsApi implements Resource {
-  private static final Set<String> SCHEMA_FIELDS = Set.of("value", "properties", "version");
-  private static final Set<String> PROPERTY_FIELDS = Set.of("type", "required", "allowed");
   private static final Set<String> SETTINGS_FIELDS = Set.of("mode", "flagging", "clockSkewPastSeconds",
       "clockSkewFutureSeconds", "botUserAgents", "maxEventsPerUnitPerMinute");
-  private static final ObjectNode SCHEMA_SCHEMA = OpenApi.schema("""
-      {"type":"object","additionalProperties":false,
-       "properties":{"value":{"type":"string","enum":["any","required","absent"]},
-        "version":{"type":"integer","minimum":1,"description":"declares the version this is: required for a breaking change"},
-        "properties":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,
-          "required":["type"],"properties":{"type":{"type":"string","enum":["string","number","boolean","object","array"]},
-          "required":{"type":"boolean"},"allowed":{"type":"array","items":{"type":"string"}}}}}}}""");
+  private static final ObjectNode SCHEMA_SCHEMA = EventSchemaJson.schema();
   private static final ObjectNode SETTINGS_SCHEMA = OpenApi.schema("""
       {"type":"object","additionalProperties":false,
        "properties":{"mode":{"type":"string","enum":["warn","enforce"]},"flagging":{"type":"boolean"},
@@ -62,14 +52,8 @@ final class DataContractsApi implements Resource {
         "Declare or evolve the schema of a metric event name: a compatible change bumps the version; a breaking"
             + " one is refused (422 breaking_change naming each property) unless the body declares the next version",
         c -> {
-          JsonNode body = fields(c.json(), SCHEMA_FIELDS, "");
-          Optional<Long> version = Optional.ofNullable(body.get("version")).map(v -> {
-            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1) {
-              throw DomainException.invalid("version", "must be a whole number from 1");
-            }
-            return v.asLong();
-          });
-          DataContracts.Put put = contracts.put(c.project(), schema(name(c), body), version, c.actor());
+          EventSchema draft = EventSchemaJson.read(name(c), c.json());
+          DataContracts.Put put = contracts.put(c.project(), draft, EventSchemaJson.declaredVersion(c.json()), c.actor());
           ObjectNode o = view(put.schema());
           o.put("outcome", put.outcome().name().toLowerCase(Locale.ROOT));
           return put.outcome() == DataContracts.Outcome.CREATED ? Reply.created(o) : Reply.ok(o);
@@ -96,59 +80,6 @@ final class DataContractsApi implements Resource {
       throw DomainException.invalid("name", "must be 1 to " + EventSchema.MAX_NAME + " characters");
     }
     return n;
-  }
-
-  private static EventSchema schema(String name, JsonNode body) {
-    EventSchema.ValueRule value = body.has("value")
-        ? wire(EventSchema.ValueRule.values(), body.get("value"), "value") : EventSchema.ValueRule.ANY;
-    Map<String, EventSchema.Property> properties = new LinkedHashMap<>();
-    JsonNode props = body.get("properties");
-    if (props != null && !props.isNull()) {
-      if (!props.isObject()) {
-        throw DomainException.invalid("properties", "must be an object of property name to {type, required, allowed}");
-      }
-      if (props.size() > EventSchema.MAX_PROPERTIES) {
-        throw DomainException.invalid("properties", "at most " + EventSchema.MAX_PROPERTIES + " properties");
-      }
-      var it = props.fields();
-      while (it.hasNext()) {
-        var e = it.next();
-        String field = "properties." + e.getKey();
-        if (e.getKey().isEmpty() || e.getKey().length() > 256) {
-          throw DomainException.invalid("properties", "a property name must be 1 to 256 characters");
-        }
-        JsonNode p = fields(e.getValue(), PROPERTY_FIELDS, field);
-        if (!p.has("type")) {
-          throw DomainException.invalid(field + ".type", "is required: one of string, number, boolean, object, array");
-        }
-        EventSchema.Type type = wire(EventSchema.Type.values(), p.get("type"), field + ".type");
-        JsonNode req = p.get("required");
-        if (req != null && !req.isBoolean()) {
-          throw DomainException.invalid(field + ".required", "must be true or false");
-        }
-        List<String> allowed = new ArrayList<>();
-        JsonNode a = p.get("allowed");
-        if (a != null && !a.isNull()) {
-          if (!a.isArray() || a.size() > EventSchema.MAX_ALLOWED) {
-            throw DomainException.invalid(field + ".allowed", "must be an array of at most " + EventSchema.MAX_ALLOWED
-                + " strings");
-          }
-          for (JsonNode v : a) {
-            if (!v.isTextual() || v.asText().length() > 256) {
-              throw DomainException.invalid(field + ".allowed", "each allowed value must be a string of at most 256"
-                  + " characters");
-            }
-            allowed.add(v.asText());
-          }
-        }
-        try {
-          properties.put(e.getKey(), new EventSchema.Property(type, req != null && req.asBoolean(), allowed));
-        } catch (DomainException ex) {
-          throw ex.within(field);
-        }
-      }
-    }
-    return new EventSchema(name, 1, value, properties, "", "");
   }
 
   private static ContractSettings settings(JsonNode body) {

@@ -80,7 +80,7 @@ public final class HttpApi {
         new MetricsApi(config), new UsersApi(config, s.keys().logins()), new ApiKeysApi(s.keys(), config), new AuditApi(s.store(), s.audit()),
         new EventsApi(s.events(), s.eventGovernance(), config, s.contracts()), new DataContractsApi(s.contracts()),
         new CommentsApi(new dev.assay.server.domain.Comments(s.store(), s.audit())),
-        new AsCodeApi(new dev.assay.server.ascode.AsCode(config)), new AlertsApi(s.alerts()), new BreakersApi(s.breakers()),
+        new AsCodeApi(new dev.assay.server.ascode.AsCode(config, s.contracts())), new AlertsApi(s.alerts()), new BreakersApi(s.breakers()),
         new SchedulesApi(s.schedules()), new RolloutsApi(s.rollouts()), new BanditsApi(config),
         new SwitchbacksApi(config, s.analysis()),
         new ApprovalsApi(s.policies(), s.changeRequests()), new StaleFlagsApi(config),

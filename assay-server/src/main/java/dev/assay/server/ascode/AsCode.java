@@ -16,6 +16,7 @@ import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Keyed;
 import dev.assay.server.domain.model.Metric;
 import dev.assay.server.domain.model.Versioned;
+import dev.assay.server.events.DataContracts;
 import dev.assay.server.store.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +34,9 @@ import java.util.stream.Collectors;
  * Plan, apply and export of a project's configuration as files (ADR 0022). A plan compares the
  * files' resources with the project read in one snapshot; apply writes each change in its own
  * transaction of the config service, against the version the plan read (a concurrent change is
- * a {@code version_conflict}; the changes before it stay applied). Thread-safe.
+ * a {@code version_conflict}; the changes before it stay applied). Event schemas are read and
+ * written through the data contracts, which own them ({@link EventSchemaPlan}, ADR 0052).
+ * Thread-safe.
  */
 public final class AsCode {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -42,13 +45,16 @@ public final class AsCode {
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
       .build()).build();
-  private static final Set<Kind> KINDS = Arrays.stream(DocKind.values()).map(k -> k.store)
+  private static final Set<Kind> KINDS = Arrays.stream(DocKind.values()).filter(k -> k.config).map(k -> k.store)
       .collect(Collectors.toCollection(() -> EnumSet.noneOf(Kind.class)));
 
   private final ConfigService config;
+  private final DataContracts contracts;
 
-  public AsCode(ConfigService config) {
+  /** Over the config service and, for event schemas, the data contracts (ADR 0052). */
+  public AsCode(ConfigService config, DataContracts contracts) {
     this.config = config;
+    this.contracts = contracts;
   }
 
   /** What applying the files would change; 400 {@code validation_failed} listing every problem. */
@@ -88,6 +94,10 @@ public final class AsCode {
   }
 
   private void write(String project, Change c, boolean newPhase, String actor) {
+    if (!c.kind().config) {
+      EventSchemaPlan.write(contracts, project, c, actor);
+      return;
+    }
     Kind kind = c.kind().store;
     project = kind == Kind.PROJECT ? "" : project;
     switch (c.action()) {
@@ -104,7 +114,8 @@ public final class AsCode {
     List<AsCodeFile> out = new ArrayList<>();
     for (DocKind k : DocKind.values()) {
       for (Versioned<Keyed> v : current.getOrDefault(k.store, List.of())) {
-        out.add(new AsCodeFile(k.folder() + "/" + v.value().key() + ".yaml", yaml(FileFormat.minimal(k, v.value()))));
+        String name = k.config ? v.value().key() : EventSchemaFile.fileName(v.value().key());
+        out.add(new AsCodeFile(k.folder() + "/" + name + ".yaml", yaml(FileFormat.minimal(k, v.value()))));
       }
     }
     out.sort(Comparator.comparing(AsCodeFile::path));
@@ -143,12 +154,14 @@ public final class AsCode {
     Map<String, Versioned<Keyed>> serverMetrics = prune ? Map.of() : server.getOrDefault(DocKind.METRIC, Map.of());
     submission.checkUnits(key -> Optional.ofNullable(serverMetrics.get(key)).map(Versioned::value)
         .filter(v -> v instanceof Metric).map(v -> (Metric) v), problems);
+    EventSchemaPlan.check(submission, server.getOrDefault(DocKind.EVENT_SCHEMA, Map.of()), problems);
     if (!problems.isEmpty()) {
       throw Submission.failure(problems);
     }
     List<Change> out = new ArrayList<>();
     for (Submission.Resource r : submission.resources()) {
-      out.add(change(r, Optional.ofNullable(server.getOrDefault(r.kind(), Map.of()).get(r.key()))));
+      Optional<Versioned<Keyed>> stored = Optional.ofNullable(server.getOrDefault(r.kind(), Map.of()).get(r.key()));
+      out.add(r.kind().config ? change(r, stored) : EventSchemaPlan.change(r, stored));
     }
     if (prune) {
       out.addAll(deletes(submission, server));
@@ -156,10 +169,14 @@ public final class AsCode {
     return out;
   }
 
-  /* The project's resources, and of the projects only this one. */
+  /*
+   * The project's resources, and of the projects only this one. The event schemas are a second
+   * read (the data contracts own them): nothing refers to them, so no reference spans the two.
+   */
   private Map<Kind, List<Versioned<Keyed>>> current(String project) {
     Map<Kind, List<Versioned<Keyed>>> all = new EnumMap<>(config.records(project, KINDS));
     all.computeIfPresent(Kind.PROJECT, (k, list) -> list.stream().filter(v -> v.value().key().equals(project)).toList());
+    all.put(Kind.EVENT_SCHEMA, EventSchemaPlan.current(contracts, project));
     return all;
   }
 
@@ -232,6 +249,7 @@ public final class AsCode {
       if (c.newPhaseRequired()) {
         o.put("newPhaseRequired", true);
       }
+      c.evolution().ifPresent(e -> o.put("evolution", e));
     }
     ObjectNode summary = out.putObject("summary");
     for (Change.Action a : List.of(Change.Action.CREATE, Change.Action.UPDATE, Change.Action.UNCHANGED,

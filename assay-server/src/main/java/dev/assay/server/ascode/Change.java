@@ -12,9 +12,11 @@ import java.util.Optional;
  * @param record the resource as the files define it; empty for a delete
  * @param version the stored version the plan read (0 for a create): apply writes against it
  * @param newPhaseRequired an update that changes a running or paused experiment's allocation
+ * @param evolution an event schema's update: {@code compatible}, or {@code breaking} (declared as
+ *     the next version); empty for anything else
  */
 record Change(DocKind kind, String key, Optional<String> file, Action action, List<FieldDiff.Field> fields,
-    Optional<Keyed> record, long version, boolean newPhaseRequired) {
+    Optional<Keyed> record, long version, boolean newPhaseRequired, Optional<String> evolution) {
   enum Action {
     CREATE, UPDATE, UNCHANGED, DELETE;
 
@@ -25,6 +27,11 @@ record Change(DocKind kind, String key, Optional<String> file, Action action, Li
 
   Change {
     fields = List.copyOf(fields);
+  }
+
+  Change(DocKind kind, String key, Optional<String> file, Action action, List<FieldDiff.Field> fields,
+      Optional<Keyed> record, long version, boolean newPhaseRequired) {
+    this(kind, key, file, action, fields, record, version, newPhaseRequired, Optional.empty());
   }
 
   /** How messages name the resource: {@code experiment 'checkout' (checkout.yaml)}. */

@@ -10,22 +10,27 @@ import java.util.Optional;
  * The kinds a file document can be, in the order a plan applies them: what a kind refers to comes
  * before it (flags name experiments in their rules; holdouts name flags and experiments). A
  * project document describes the project being applied to (its name and description): it comes
- * first, so that applying a directory can create its project.
+ * first, so that applying a directory can create its project. An event schema names nothing and
+ * nothing names it; it is owned by {@code events.DataContracts}, not the config service (ADR 0052).
  */
 enum DocKind {
-  PROJECT(Kind.PROJECT),
-  ENVIRONMENT(Kind.ENVIRONMENT),
-  SEGMENT(Kind.SEGMENT),
-  METRIC(Kind.METRIC),
-  LAYER(Kind.LAYER),
-  EXPERIMENT(Kind.EXPERIMENT),
-  FLAG(Kind.FLAG),
-  HOLDOUT(Kind.HOLDOUT);
+  PROJECT(Kind.PROJECT, true),
+  ENVIRONMENT(Kind.ENVIRONMENT, true),
+  SEGMENT(Kind.SEGMENT, true),
+  METRIC(Kind.METRIC, true),
+  EVENT_SCHEMA(Kind.EVENT_SCHEMA, false),
+  LAYER(Kind.LAYER, true),
+  EXPERIMENT(Kind.EXPERIMENT, true),
+  FLAG(Kind.FLAG, true),
+  HOLDOUT(Kind.HOLDOUT, true);
 
   final Kind store;
+  /** Whether its resources are domain records of the config service (else event schemas of the data contracts). */
+  final boolean config;
 
-  DocKind(Kind store) {
+  DocKind(Kind store, boolean config) {
     this.store = store;
+    this.config = config;
   }
 
   /** The name in files and messages, e.g. {@code experiment}. */

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * well-known "experiment as code" article: {@code name} doubles as the key, variants have an
  * {@code allocation} ({@code 50%}, or a fraction {@code 0.5}) and a {@code config} (the value),
  * {@code targeting} holds the eligible segment, a condition and the excluded experiments,
- * guardrails may be bare metric keys, and {@code duration} holds the run's planned size. Server
+ * guardrails may be bare metric keys, and {@code duration} holds the run's planned size; an event
+ * schema is its own ({@link EventSchemaFile}). Server
  * state (status, phases, decision, halt, kill, versions, times) is never in a file.
  */
 final class FileFormat {
@@ -39,6 +40,9 @@ final class FileFormat {
    */
   static Optional<Keyed> toRecord(Document d, List<Detail> problems) {
     try {
+      if (d.kind() == DocKind.EVENT_SCHEMA) {
+        return Optional.of(EventSchemaFile.toRecord(d.body()));
+      }
       ObjectNode api = d.kind() == DocKind.EXPERIMENT ? experimentToApi(d.body()) : generic(d.body());
       return Optional.of((Keyed) ModelJson.create(ModelJson.recordClass(d.kind().store), api));
     } catch (DomainException e) {
@@ -52,7 +56,7 @@ final class FileFormat {
 
   /** The key a document names ({@code key}, or an experiment's {@code name}), if it names one. */
   static Optional<String> keyOf(Document d) {
-    JsonNode k = d.body().get("key");
+    JsonNode k = d.body().get(d.kind() == DocKind.EVENT_SCHEMA ? "name" : "key");
     if (k == null && d.kind() == DocKind.EXPERIMENT) {
       k = d.body().get("name");
     }
@@ -67,6 +71,9 @@ final class FileFormat {
 
   /** A record as its file document: {@code kind} first, then the record's fields in its order. */
   static ObjectNode toFile(DocKind kind, Keyed record) {
+    if (record instanceof DeclaredSchema d) {
+      return EventSchemaFile.toFile(d);
+    }
     ObjectNode api = ModelJson.toTree(record);
     api.remove(ModelJson.READ_ONLY_FIELDS);
     /* Only the record's components: derived getters (Segment#isIdList) are not fields of a file. */
@@ -340,6 +347,9 @@ final class FileFormat {
 
   /** A record's field path in file names: the experiment's renamed fields, then snake_case. */
   static String fileField(DocKind kind, String apiField) {
+    if (kind == DocKind.EVENT_SCHEMA) {
+      return apiField; // its fields are single words, and property names are the user's own
+    }
     String f = apiField;
     if (kind == DocKind.EXPERIMENT) {
       for (Map.Entry<String, String> e : Map.of("weight", "allocation", "value", "config",

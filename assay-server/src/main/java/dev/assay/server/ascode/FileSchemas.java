@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * The JSON Schemas (draft 2020-12) of the file documents, one per kind and one for any document.
  * They are generated from the API's request schemas ({@link Schemas}, themselves generated from
- * the records), renamed to snake_case, plus the experiment's own shape ({@link FileFormat}), so
+ * the records), renamed to snake_case, plus the experiment's own shape ({@link FileFormat}) and the
+ * event schema's contract ({@link EventSchemaFile}, from the API's own schema), so
  * they cannot drift from what the server reads. Documents are validated against them before
  * mapping; the records' constructors check the rest (ranges, sums, references).
  */
@@ -94,6 +95,10 @@ public final class FileSchemas {
   private static Map<DocKind, ObjectNode> build() {
     Map<DocKind, ObjectNode> out = new EnumMap<>(DocKind.class);
     for (DocKind k : DocKind.values()) {
+      if (k == DocKind.EVENT_SCHEMA) {
+        out.put(k, EventSchemaFile.schema(DRAFT));
+        continue;
+      }
       ObjectNode s = F.objectNode().put("$schema", DRAFT).put("title", "Assay " + k.wire() + " (file format)");
       ObjectNode body = (ObjectNode) snake(Schemas.create(k.store));
       s.setAll(body);

@@ -53,7 +53,7 @@ final class Submission {
       String id = d.kind().wire() + " '" + record.get().key() + "'";
       Document first = seen.putIfAbsent(id, d);
       if (first != null) {
-        problems.add(new Detail(d.where() + "key", id + " is already defined in " + first.where()
+        problems.add(new Detail(d.where() + (d.kind() == DocKind.EVENT_SCHEMA ? "name" : "key"), id + " is already defined in " + first.where()
             .substring(0, first.where().length() - 1)));
         continue;
       }

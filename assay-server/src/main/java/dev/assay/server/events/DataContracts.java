@@ -116,58 +116,60 @@ public final class DataContracts {
    * @param declaredVersion the version the caller declares this to be, if any
    */
   public Put put(String project, EventSchema draft, Optional<Long> declaredVersion, String actor) {
+    return put(project, draft, declaredVersion, java.util.OptionalLong.empty(), actor);
+  }
+
+  /**
+   * As above, against the schema version a plan read ({@code expected}; 0 for none): another
+   * version stored meanwhile is 409 {@code version_conflict} (experiments-as-code, ADR 0052).
+   */
+  public Put put(String project, EventSchema draft, Optional<Long> declaredVersion, java.util.OptionalLong expected,
+      String actor) {
     Put put = store.write(tx -> {
       requireProject(tx, project);
       Optional<StoredEntity> current = tx.get(Kind.EVENT_SCHEMA, project, draft.name());
-      String now = clock.instant().toString();
-      if (current.isEmpty()) {
-        declaredVersion.filter(v -> v != 1).ifPresent(v -> {
-          throw DomainException.conflict("version_conflict", "event '" + draft.name() + "' has no schema yet: its"
-              + " first version is 1, not " + v, List.of(new DomainException.Detail("version", "must be 1 or absent")));
-        });
-        EventSchema first = draft.withVersion(1, actor, now);
-        String body = write(first);
-        tx.insert(Kind.EVENT_SCHEMA, project, draft.name(), body);
-        audit.append(tx, actor, "create", Kind.EVENT_SCHEMA.name(), project, draft.name(), Optional.empty(),
-            Optional.of(body));
-        return new Put(first, Outcome.CREATED);
+      Optional<EventSchema> stored = current.map(e -> read(e.body(), EventSchema.class));
+      expect(draft.name(), stored, expected);
+      SchemaChange.Decision d = SchemaChange.decide(stored, draft, declaredVersion);
+      if (d.outcome() == Outcome.UNCHANGED) {
+        return new Put(stored.orElseThrow(), Outcome.UNCHANGED);
       }
-      EventSchema stored = read(current.get().body(), EventSchema.class);
-      long next = stored.version() + 1;
-      if (declaredVersion.isPresent() && declaredVersion.get() != next) {
-        if (declaredVersion.get() == stored.version() && stored.sameContract(draft)) {
-          return new Put(stored, Outcome.UNCHANGED);
-        }
-        throw DomainException.conflict("version_conflict", "event '" + draft.name() + "' has schema version "
-            + stored.version() + ": a new version must be " + next + ", was " + declaredVersion.get(),
-            List.of(new DomainException.Detail("version", "must be " + next)));
-      }
-      if (declaredVersion.isEmpty() && stored.sameContract(draft)) {
-        return new Put(stored, Outcome.UNCHANGED);
-      }
-      List<DomainException.Detail> breaking = SchemaChange.breaking(stored, draft);
-      if (!breaking.isEmpty() && declaredVersion.isEmpty()) {
-        throw new DomainException(DomainException.Category.UNPROCESSABLE, "breaking_change",
-            breaking.get(0).field() + ": " + breaking.get(0).message() + " (a breaking change of schema version "
-                + stored.version() + "; declare it as version " + next + " to store it)", breaking);
-      }
-      EventSchema saved = draft.withVersion(next, actor, now);
+      EventSchema saved = draft.withVersion(d.version(), actor, clock.instant().toString());
       String body = write(saved);
-      tx.update(Kind.EVENT_SCHEMA, project, draft.name(), current.get().version(), body);
-      audit.append(tx, actor, "update", Kind.EVENT_SCHEMA.name(), project, draft.name(),
-          Optional.of(current.get().body()), Optional.of(body));
-      return new Put(saved, breaking.isEmpty() ? Outcome.EVOLVED : Outcome.NEW_VERSION);
+      if (current.isEmpty()) {
+        tx.insert(Kind.EVENT_SCHEMA, project, draft.name(), body);
+      } else {
+        tx.update(Kind.EVENT_SCHEMA, project, draft.name(), current.get().version(), body);
+      }
+      audit.append(tx, actor, current.isEmpty() ? "create" : "update", Kind.EVENT_SCHEMA.name(), project, draft.name(),
+          current.map(StoredEntity::body), Optional.of(body));
+      return new Put(saved, d.outcome());
     });
     changed(project);
     return put;
   }
 
+  private static void expect(String name, Optional<EventSchema> stored, java.util.OptionalLong expected) {
+    long now = stored.map(EventSchema::version).orElse(0L);
+    if (expected.isPresent() && expected.getAsLong() != now) {
+      throw DomainException.conflict("version_conflict", "the schema of event '" + name + "' is at version " + now
+          + ", not " + expected.getAsLong() + " as planned: it changed meanwhile", List.of(
+              new DomainException.Detail("version", "was " + now)));
+    }
+  }
+
   /** Removes the schema of an event name (its history stays in the audit log); not found when none. */
   public void delete(String project, String name, String actor) {
+    delete(project, name, java.util.OptionalLong.empty(), actor);
+  }
+
+  /** As above, against the schema version a plan read: another is 409 {@code version_conflict}. */
+  public void delete(String project, String name, java.util.OptionalLong expected, String actor) {
     store.write(tx -> {
       requireProject(tx, project);
       StoredEntity current = tx.get(Kind.EVENT_SCHEMA, project, name).orElseThrow(() ->
           DomainException.notFound("no schema for event '" + name + "' in project '" + project + "'"));
+      expect(name, Optional.of(read(current.body(), EventSchema.class)), expected);
       tx.delete(Kind.EVENT_SCHEMA, project, name, current.version());
       audit.append(tx, actor, "delete", Kind.EVENT_SCHEMA.name(), project, name, Optional.of(current.body()),
           Optional.empty());

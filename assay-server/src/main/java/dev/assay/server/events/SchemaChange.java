@@ -51,6 +51,49 @@ public final class SchemaChange {
     return out;
   }
 
+  /** What storing a draft does: how it changes the stored schema, and the version it is stored as. */
+  public record Decision(DataContracts.Outcome outcome, long version) {}
+
+  /**
+   * The versioning rule of a put (ADR 0042), for the writer and for a plan that must foresee it
+   * (experiments-as-code, ADR 0052): without a stored schema the draft is version 1; the same
+   * contract again is unchanged; a compatible evolution is the next version; a breaking change
+   * is 422 {@code breaking_change} with a detail per property unless {@code declared} is the
+   * next version; a declared version that is not the next is 409 {@code version_conflict}.
+   *
+   * @param declared the version the writer declares the draft to be, if any
+   */
+  public static Decision decide(java.util.Optional<EventSchema> stored, EventSchema draft,
+      java.util.Optional<Long> declared) {
+    if (stored.isEmpty()) {
+      declared.filter(v -> v != 1).ifPresent(v -> {
+        throw DomainException.conflict("version_conflict", "event '" + draft.name() + "' has no schema yet: its"
+            + " first version is 1, not " + v, List.of(new DomainException.Detail("version", "must be 1 or absent")));
+      });
+      return new Decision(DataContracts.Outcome.CREATED, 1);
+    }
+    EventSchema current = stored.get();
+    long next = current.version() + 1;
+    if (declared.isPresent() && declared.get() != next) {
+      if (declared.get() == current.version() && current.sameContract(draft)) {
+        return new Decision(DataContracts.Outcome.UNCHANGED, current.version());
+      }
+      throw DomainException.conflict("version_conflict", "event '" + draft.name() + "' has schema version "
+          + current.version() + ": a new version must be " + next + ", was " + declared.get(),
+          List.of(new DomainException.Detail("version", "must be " + next)));
+    }
+    if (declared.isEmpty() && current.sameContract(draft)) {
+      return new Decision(DataContracts.Outcome.UNCHANGED, current.version());
+    }
+    List<DomainException.Detail> breaking = breaking(current, draft);
+    if (!breaking.isEmpty() && declared.isEmpty()) {
+      throw new DomainException(DomainException.Category.UNPROCESSABLE, "breaking_change",
+          breaking.get(0).field() + ": " + breaking.get(0).message() + " (a breaking change of schema version "
+              + current.version() + "; declare it as version " + next + " to store it)", breaking);
+    }
+    return new Decision(breaking.isEmpty() ? DataContracts.Outcome.EVOLVED : DataContracts.Outcome.NEW_VERSION, next);
+  }
+
   static String wire(Enum<?> e) {
     return e.name().toLowerCase(java.util.Locale.ROOT);
   }

@@ -42,7 +42,8 @@ class AsCodeSchemaTest {
     JsonNode index = get("/api/v1/schema");
     List<String> names = new ArrayList<>(List.of("any"));
     index.get("kinds").forEach(k -> names.add(k.get("kind").asText()));
-    assertThat(names).containsExactly("any", "project", "environment", "segment", "metric", "layer", "experiment", "flag",
+    assertThat(names).containsExactly("any", "project", "environment", "segment", "metric", "event_schema", "layer",
+        "experiment", "flag",
         "holdout");
     boolean write = Boolean.getBoolean("assay.writeSchemas");
     for (String name : names) {

@@ -10,6 +10,10 @@ import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.model.Experiment;
 import dev.assay.server.domain.model.Versioned;
+import dev.assay.server.events.DataContracts;
+import dev.assay.server.events.EventSchema;
+import dev.assay.server.events.EventSchemaJson;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.assay.server.store.JdbcConfigStore;
 import dev.assay.server.store.Kind;
 import java.nio.file.Path;
@@ -33,14 +37,16 @@ class AsCodeConflictTest {
   @TempDir Path dir;
   private JdbcConfigStore store;
   private ConfigService config;
+  private DataContracts contracts;
 
   @BeforeEach
   void open() {
     store = JdbcConfigStore.embedded(dir);
     Clock clock = Clock.systemUTC();
     AuditKey key = AuditKey.load(Optional.empty(), dir);
-    config = new ConfigService(store, new AuditLog(clock, key, AuditAnchor.open(dir.resolve("audit-anchor.log"), key)),
-        clock, new SecureRandom());
+    AuditLog audit = new AuditLog(clock, key, AuditAnchor.open(dir.resolve("audit-anchor.log"), key));
+    config = new ConfigService(store, audit, clock, new SecureRandom());
+    contracts = new DataContracts(store, audit, clock, new SimpleMeterRegistry());
     config.ensureDefaultProject();
   }
 
@@ -60,7 +66,7 @@ class AsCodeConflictTest {
 
   @Test
   void concurrentChange_isVersionConflictNamingTheResource_earlierChangesStayApplied() {
-    AsCode asCode = new AsCode(config);
+    AsCode asCode = new AsCode(config, contracts);
     asCode.apply("default", List.of(new AsCodeFile("exp.yaml", EXPERIMENT)), false, false, "test");
     AtomicBoolean interfered = new AtomicBoolean();
     config.onChange(project -> {
@@ -82,5 +88,34 @@ class AsCodeConflictTest {
         .contains("1 change before it in plan order was applied and stays applied");
     assertThat(config.list(Kind.SEGMENT, "default")).hasSize(1);
     assertThat(config.experiment("default", "exp").value().owner()).isEqualTo("someone else");
+  }
+
+  /*
+   * An event schema is written against the schema version the plan read: a compatible version
+   * stored by someone else meanwhile (from the change listener of the segment, which applies
+   * first) is a version_conflict naming the schema, and the file's contract is not stored over it.
+   */
+  @Test
+  void concurrentSchemaVersion_isVersionConflictNamingTheSchema() throws Exception {
+    AsCode asCode = new AsCode(config, contracts);
+    String schema = "kind: event_schema\nname: purchase\nproperties:\n  plan: {type: string}\n";
+    asCode.apply("default", List.of(new AsCodeFile("purchase.yaml", schema)), false, false, "test");
+    EventSchema other = EventSchemaJson.read("purchase", new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree("{\"properties\":{\"plan\":{\"type\":\"string\"},\"coupon\":{\"type\":\"string\"}}}"));
+    AtomicBoolean interfered = new AtomicBoolean();
+    config.onChange(project -> {
+      if (interfered.compareAndSet(false, true)) {
+        contracts.put("default", other, Optional.empty(), "other");
+      }
+    });
+    List<AsCodeFile> files = List.of(new AsCodeFile("segments.yaml", SEGMENT), new AsCodeFile("purchase.yaml",
+        schema + "  amount: {type: number}\n"));
+    DomainException e = catchThrowableOfType(DomainException.class,
+        () -> asCode.apply("default", files, false, false, "test"));
+    assertThat(e.code()).isEqualTo("version_conflict");
+    assertThat(e.getMessage()).startsWith("event_schema 'purchase' (purchase.yaml): ").contains("version 2, not 1");
+    EventSchema now = contracts.schema("default", "purchase");
+    assertThat(now.version()).isEqualTo(2);
+    assertThat(now.properties()).containsOnlyKeys("plan", "coupon");
   }
 }

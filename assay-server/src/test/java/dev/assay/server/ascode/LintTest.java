@@ -55,6 +55,18 @@ class LintTest {
   }
 
   @Test
+  void eventSchemas_lintWithoutAServer_andAPropertyRuleIsAnErrorNamingTheField() throws IOException {
+    List<AsCodeFile> files = new ArrayList<>(examples());
+    files.add(new AsCodeFile("purchase.yaml", "kind: event_schema\nname: purchase\nvalue: required\n"
+        + "properties:\n  plan: {type: string, required: true, allowed: [free, pro]}\n"));
+    assertThat(lines(Lint.run(files, OptionalDouble.empty()), Lint.Level.ERROR)).isEmpty();
+    files.add(new AsCodeFile("amount.yaml", "kind: event_schema\nname: amount\nproperties:\n"
+        + "  cents: {type: number, allowed: [\"1\"]}\n"));
+    assertThat(lines(Lint.run(files, OptionalDouble.empty()), Lint.Level.ERROR)).singleElement().asString()
+        .isEqualTo("amount.yaml:properties.cents.allowed: error: only string properties have allowed values");
+  }
+
+  @Test
   void undefinedReference_isAnErrorSayingLintCannotSeeTheServer() throws IOException {
     List<AsCodeFile> noSegments = examples().stream().filter(f -> !f.path().equals("segments.yaml")).toList();
     assertThat(lines(Lint.run(noSegments, OptionalDouble.empty()), Lint.Level.ERROR)).singleElement().asString()
