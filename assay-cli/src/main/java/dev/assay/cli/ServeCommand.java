@@ -279,7 +279,7 @@ final class ServeCommand implements Callable<Integer> {
     present(System.getenv("ASSAY_ADMIN_PASSWORD")).ifPresent(builder::adminPassword);
     try {
       return builder.build();
-    } catch (ServerConfig.InvalidOption e) {
+    } catch (dev.assay.server.InvalidOption e) {
       throw new CliInputException(optionName(e.option()) + ": " + e.reason(), e);
     }
   }
@@ -368,7 +368,7 @@ final class ServeCommand implements Callable<Integer> {
     AssayServer server;
     try {
       server = AssayServer.start(config);
-    } catch (ServerConfig.InvalidOption e) {
+    } catch (dev.assay.server.InvalidOption e) {
       throw new CliInputException(optionName(e.option()) + ": " + e.reason(), e);
     } catch (IllegalArgumentException e) {
       throw new CliInputException(e.getMessage(), e);

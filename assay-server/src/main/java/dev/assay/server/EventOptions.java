@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * The event pipeline's options of a {@link ServerConfig}, validated the same way: a bad value is an
- * {@link ServerConfig.InvalidOption} naming the builder option ({@code eventDedupWindow}, {@code kafkaTopic}, ...).
+ * {@link InvalidOption} naming the builder option ({@code eventDedupWindow}, {@code kafkaTopic}, ...).
  *
  * @param hmacKey pseudonymises unit ids with HMAC-SHA256 under this key (at least
  *     {@value EventPrivacy#MIN_KEY_LENGTH} characters)
@@ -28,25 +28,25 @@ public record EventOptions(Optional<String> hmacKey, Optional<Set<String>> attri
     KafkaClientSettings kafkaClient) {
   public EventOptions {
     hmacKey.filter(k -> k.length() < EventPrivacy.MIN_KEY_LENGTH).ifPresent(k -> {
-      throw new ServerConfig.InvalidOption("eventHmacKey", "the key must be at least " + EventPrivacy.MIN_KEY_LENGTH + " characters");
+      throw new InvalidOption("eventHmacKey", "the key must be at least " + EventPrivacy.MIN_KEY_LENGTH + " characters");
     });
     attributeAllowList = attributeAllowList.map(Set::copyOf);
     attributeAllowList.filter(s -> s.stream().anyMatch(String::isBlank)).ifPresent(s -> {
-      throw new ServerConfig.InvalidOption("eventAttributeAllowList", "names must not be empty");
+      throw new InvalidOption("eventAttributeAllowList", "names must not be empty");
     });
     retentionDays.filter(d -> d < 1).ifPresent(d -> {
-      throw new ServerConfig.InvalidOption("eventRetentionDays", "must be at least 1, was " + d);
+      throw new InvalidOption("eventRetentionDays", "must be at least 1, was " + d);
     });
     ServerConfig.positive("eventRetentionInterval", retentionInterval);
     if (dedupWindow < 2 || dedupWindow > DuckDbEventStore.MAX_DEDUP_WINDOW) {
-      throw new ServerConfig.InvalidOption("eventDedupWindow", "must be 2 to " + DuckDbEventStore.MAX_DEDUP_WINDOW
+      throw new InvalidOption("eventDedupWindow", "must be 2 to " + DuckDbEventStore.MAX_DEDUP_WINDOW
           + " ids, was " + dedupWindow);
     }
     kafkaBootstrapServers.filter(b -> !b.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")).ifPresent(b -> {
-      throw new ServerConfig.InvalidOption("kafkaBootstrapServers", "must be host:port[,host:port...], was '" + b + "'");
+      throw new InvalidOption("kafkaBootstrapServers", "must be host:port[,host:port...], was '" + b + "'");
     });
     if (kafkaTopic == null || !kafkaTopic.matches("[A-Za-z0-9._-]{1,249}")) {
-      throw new ServerConfig.InvalidOption("kafkaTopic", "1-249 of letters, digits, '.', '_' and '-', was '" + kafkaTopic + "'");
+      throw new InvalidOption("kafkaTopic", "1-249 of letters, digits, '.', '_' and '-', was '" + kafkaTopic + "'");
     }
   }
 

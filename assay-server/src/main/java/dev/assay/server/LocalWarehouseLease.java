@@ -37,14 +37,14 @@ final class LocalWarehouseLease implements AutoCloseable {
    * Takes the lease, waiting up to {@link #TTL} plus a margin for one held by a process that
    * stopped without giving it up.
    *
-   * @throws ServerConfig.InvalidOption {@code allowLocalWarehouse}, when another live replica holds it
+   * @throws InvalidOption {@code allowLocalWarehouse}, when another live replica holds it
    */
   static LocalWarehouseLease take(ConfigStore store) {
     long deadline = System.nanoTime() + TTL.plusSeconds(2).toNanos();
     boolean warned = false;
     while (!store.runLeased(NAME, TTL, () -> { })) {
       if (System.nanoTime() > deadline) {
-        throw new ServerConfig.InvalidOption("allowLocalWarehouse", "another replica sharing this store ("
+        throw new InvalidOption("allowLocalWarehouse", "another replica sharing this store ("
             + store.description() + ") analyses its own embedded event warehouse; several replicas must share"
             + " one warehouse, else each analyses only the events it received. Give every replica a"
             + " --warehouse-url (PostgreSQL, or Kafka mode into PostgreSQL), or allow a separate warehouse"

@@ -38,7 +38,7 @@ class LocalWarehouseLeaseTest {
   void secondReplicaWithItsOwnWarehouse_isRefusedNamingTheOption_unlessAllowed() throws Exception {
     try (AssayServer first = replica("first").start()) {
       assertThatThrownBy(() -> replica("second").start())
-          .isInstanceOfSatisfying(ServerConfig.InvalidOption.class, e -> {
+          .isInstanceOfSatisfying(InvalidOption.class, e -> {
             assertThat(e.option()).isEqualTo("allowLocalWarehouse");
             assertThat(e.reason()).contains("another replica sharing this store").contains("--warehouse-url")
                 .contains("--allow-local-warehouse");

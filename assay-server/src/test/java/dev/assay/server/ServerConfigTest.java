@@ -51,7 +51,7 @@ class ServerConfigTest {
   @MethodSource("badOptions")
   void build_badOption_failsNamingTheOption(String option, UnaryOperator<ServerConfig.Builder> set, String reason) {
     ServerConfig.Builder builder = set.apply(ServerConfig.builder());
-    assertThatThrownBy(builder::build).isInstanceOfSatisfying(ServerConfig.InvalidOption.class, e -> {
+    assertThatThrownBy(builder::build).isInstanceOfSatisfying(InvalidOption.class, e -> {
       assertThat(e.option()).isEqualTo(option);
       assertThat(e.getMessage()).startsWith(option + ": ");
       assertThat(e.reason()).contains(reason);
