@@ -108,8 +108,8 @@
     var xs = seconds(d.t), alpha = d.alpha;
     var ser = [{}, { label: 'run p < α', stroke: COLORS[0], width: 0, paths: function () { return null; },
       points: { show: true, size: 7, fill: COLORS[0] } },
-      { label: 'pooled rate', stroke: COLORS[2], width: 2, spanGaps: false, points: { show: false } },
-      { label: 'KS p (uniformity)', stroke: COLORS[1], width: 2, spanGaps: false, points: { show: false } }];
+      { label: 'pooled rate', stroke: COLORS[2], width: 2, points: { show: true, size: 4, fill: COLORS[2] } },
+      { label: 'KS p (uniformity)', stroke: COLORS[1], width: 2, points: { show: true, size: 4, fill: COLORS[1] } }];
     var plot = new uPlot({ width: width(fig), height: 220, title: 'False-positive rate and uniformity per run',
       scales: { x: { time: true }, y: { range: [0, 1] } }, axes: [{}, { size: 40 }], series: ser,
       hooks: { draw: [function (u) {
