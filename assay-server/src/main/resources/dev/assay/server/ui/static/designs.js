@@ -136,7 +136,11 @@
 
   function fit() {
     drawnPlots = drawnPlots.filter(function (p) {
-      if (!p.fig.isConnected) { p.plot.destroy(); return false; }
+      if (!p.fig.isConnected) {
+        p.plot.destroy();
+        if (observer && !p.box.isConnected) { observer.unobserve(p.box); }
+        return false;
+      }
       var w = width(p.fig);
       if (w !== p.plot.width) { p.plot.setSize({ width: w, height: p.plot.height }); }
       p.fig.setAttribute('data-width', String(p.plot.width));
@@ -152,7 +156,7 @@
         var d = JSON.parse(fig.getAttribute('data-plot'));
         var drawn = KINDS[kind](fig, d);
         (window.assayDesignPlots[kind] = window.assayDesignPlots[kind] || []).push(d);
-        drawnPlots.push({ fig: fig, plot: drawn.plot });
+        drawnPlots.push({ fig: fig, box: fig.parentNode, plot: drawn.plot });
         if (observer) { observer.observe(fig.parentNode); }
         fig.setAttribute('data-points', String(drawn.points));
         fig.setAttribute('data-series', String(drawn.series));

@@ -33,7 +33,11 @@
 
   function fit() {
     drawnPlots = drawnPlots.filter(function (p) {
-      if (!p.fig.isConnected) { p.plot.destroy(); return false; }
+      if (!p.fig.isConnected) {
+        p.plot.destroy();
+        if (observer && !p.box.isConnected) { observer.unobserve(p.box); }
+        return false;
+      }
       var w = width(p.fig);
       if (w !== p.plot.width) { p.plot.setSize({ width: w, height: p.plot.height }); }
       p.fig.setAttribute('data-width', String(p.plot.width));
@@ -42,7 +46,7 @@
   }
 
   function follow(fig, plot) {
-    drawnPlots.push({ fig: fig, plot: plot });
+    drawnPlots.push({ fig: fig, box: fig.parentNode, plot: plot });
     fig.setAttribute('data-width', String(plot.width));
     if (observer) { observer.observe(fig.parentNode); }
   }
