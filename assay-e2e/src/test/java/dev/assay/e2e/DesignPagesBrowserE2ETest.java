@@ -27,8 +27,10 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * through the real API (definitions through {@code /api/v1}, exposures and metric events through
  * {@code POST /api/v1/events}, the server's own jobs and analyses): a bandit's weight history, a
  * holdout's cumulative impact, a switchback's means per window, and the platform A/A verdict with
- * its "Run now" button. Each plot must be drawn on a canvas, and the numbers shown must be the API's.
- * Screenshots at 1280×800 and at phone width (390×844) for docs/ui.md.
+ * its "Run now" button and its false-positive rate and uniformity over the runs. Each plot must be
+ * drawn on a canvas, and the numbers shown must be the API's. Every plot (and the results page's)
+ * follows the window from 1280 px down to a phone's 390 px and back, and at 390 px no page scrolls
+ * sideways. Screenshots at 1280×800 and at phone width (390×844) for docs/ui.md.
  */
 class DesignPagesBrowserE2ETest {
   @RegisterExtension
@@ -188,14 +190,14 @@ class DesignPagesBrowserE2ETest {
   }
 
   @Test
-  void platformAaPage_showsTheApisVerdict_andRunNowAddsARun() throws Exception {
-    for (int i = 0; i < 4; i++) {
-      serve.admin("POST", "/platform/aa/runs", "{}");
-    }
+  void platformAaPage_showsTheApisVerdict_andRunNowAddsARun_andAPointOverTime() throws Exception {
+    serve.admin("POST", "/platform/aa/runs", "{}");
     signIn();
     drawn("/ui/platform/aa?project=demo", "aa-histogram");
     assertThat(d.findElements(By.linkText("Platform A/A"))).as("nav entry").hasSize(1);
-    int before = Integer.parseInt(d.findElement(By.cssSelector("[data-testid=aa-runs]")).getAttribute("data-value"));
+    assertThat(drawn("/ui/platform/aa?project=demo", "aa-over-time").getAttribute("data-points"))
+        .as("one point per run").isEqualTo(shown("aa-runs"));
+    int before = Integer.parseInt(shown("aa-runs"));
     d.findElement(By.cssSelector("[data-testid=aa-run]")).click();
     // HTMX swaps the new verdict in (a scheduled run may add one more meanwhile)
     Browser.waitFor(d).until(x -> Integer.parseInt(x.findElement(By.cssSelector("[data-testid=aa-runs]"))
@@ -204,9 +206,20 @@ class DesignPagesBrowserE2ETest {
         By.cssSelector("[data-testid=aa-histogram][data-drawn=true]")));
     assertCanvas(fig);
     assertThat(fig.getAttribute("data-points")).isEqualTo("10");
-    JsonNode api = serve.admin("GET", "/platform/aa", null);
-    for (int attempt = 0; attempt < 3 && !shown("aa-runs").equals(api.path("runs").asText()); attempt++) {
-      drawn("/ui/platform/aa?project=demo", "aa-histogram"); // a scheduled run landed in between: read both again
+    WebElement overTime = Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(
+        By.cssSelector("[data-testid=aa-over-time][data-drawn=true]")));
+    assertCanvas(overTime);
+    int runs = Integer.parseInt(shown("aa-runs"));
+    assertThat(runs).as("the first run and Run now").isGreaterThanOrEqualTo(2);
+    assertThat(overTime.getAttribute("data-points")).as("one point per run").isEqualTo(String.valueOf(runs));
+    assertThat(overTime.getAttribute("data-series")).isEqualTo("3");
+    for (int i = 0; i < 8; i++) { // enough p-values for the pooled checks over several runs
+      serve.admin("POST", "/platform/aa/runs", "{}");
+    }
+    JsonNode api = null;
+    for (int attempt = 0; attempt < 4 && (api == null || !shown("aa-runs").equals(api.path("runs").asText()));
+        attempt++) {
+      drawn("/ui/platform/aa?project=demo", "aa-over-time"); // a scheduled run may land in between: read both again
       api = serve.admin("GET", "/platform/aa", null);
     }
     assertThat(shown("aa-runs")).isEqualTo(api.path("runs").asText());
@@ -224,11 +237,27 @@ class DesignPagesBrowserE2ETest {
         assertThat(value).as(f[1]).isEqualTo("null");
       }
     }
-    JsonNode drawn = plotted("aa-histogram");
-    assertSameNumbers(drawn.path("histogram"), api.path("histogram"));
+    assertSameNumbers(plotted("aa-histogram").path("histogram"), api.path("histogram"));
+    assertSameNumbers(plotted("aa-over-time"), api.path("overTime"));
+    assertThat(d.findElement(By.cssSelector("[data-testid=aa-over-time]")).getAttribute("data-points"))
+        .isEqualTo(api.path("runs").asText()).isEqualTo(String.valueOf(api.at("/overTime/t").size()));
     assertThat(d.findElements(By.cssSelector("[data-testid=aa-run-row]"))).hasSize(Math.min(20, api.path("runs").asInt()));
     assertThat(Browser.seriousAccessibilityViolations(d)).as("platform A/A page").isEmpty();
-    screenshots("/ui/platform/aa?project=demo", "aa-histogram", "ui-platform-aa");
+    screenshots("/ui/platform/aa?project=demo", "aa-over-time", "ui-platform-aa");
+  }
+
+  @Test
+  void resultsPage_plotsFollowTheWindow_andFitAPhone() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      serve.admin("POST", "/experiments/checkout-button/refresh", "{}");
+    }
+    signIn();
+    String path = "/ui/experiments/checkout-button/results?project=demo";
+    d.get(serve.baseUrl() + path);
+    WebElement fig = Browser.waitFor(d).until(ExpectedConditions.visibilityOfElementLocated(
+        By.cssSelector(".metric-plots figure.series[data-drawn=true]")));
+    assertCanvas(fig);
+    resizes(fig);
   }
 
   /** The data the page's script drew last for a kind of plot. */
@@ -267,17 +296,71 @@ class DesignPagesBrowserE2ETest {
     assertThat(painted).isEqualTo(true);
   }
 
-  /** Desktop and phone screenshots; the page is loaded again at each size so the plot is drawn to fit. */
+  /**
+   * Desktop and phone screenshots. The phone one is of the same page after the window shrank (its
+   * plots follow their containers), and the page is loaded again at phone width too; neither may
+   * scroll sideways.
+   */
   private static void screenshots(String path, String testId, String name) {
     Browser.size(d, 1280, 800);
-    js("arguments[0].scrollIntoView({block: 'end'});", drawn(path, testId));
-    Browser.screenshot(d, IMAGES.resolve(name + ".png"));
-    Browser.size(d, 390, 844);
     WebElement fig = drawn(path, testId);
-    assertThat(fig.findElement(By.cssSelector(".uplot canvas")).getSize().getWidth()).as("fits a phone").isLessThan(390);
+    js("arguments[0].scrollIntoView({block: 'end'});", fig);
+    Browser.screenshot(d, IMAGES.resolve(name + ".png"));
+    resizes(fig);
+    Browser.size(d, 390, 844);
+    fig = drawn(path, testId);
+    fitsThePhone(name + " loaded at phone width");
     js("arguments[0].scrollIntoView({block: 'center'});", fig);
     Browser.screenshot(d, IMAGES.resolve(name + "-phone.png"));
     Browser.size(d, 1280, 800);
+  }
+
+  /**
+   * From a desktop window the page's plots follow the window down to a phone's width and back up
+   * without a reload: every canvas fills its container's content box (design plots up to 880 px;
+   * the results page's two per row while both fit at 280 px, up to 560 px) and none is wider.
+   */
+  private static void resizes(WebElement fig) {
+    Browser.size(d, 1280, 800);
+    Browser.waitFor(d).until(x -> fitted().equals("ok"));
+    double wide = canvasWidth(fig);
+    Browser.size(d, 390, 844);
+    Browser.waitFor(d).withMessage(() -> "plots after shrinking: " + fitted()).until(x -> fitted().equals("ok"));
+    assertThat(canvasWidth(fig)).as("narrower than on a desktop").isLessThan(wide).isLessThan(390);
+    fitsThePhone(d.getCurrentUrl() + " shrunk to phone width");
+    Browser.size(d, 1280, 800);
+    Browser.waitFor(d).withMessage(() -> "plots after growing: " + fitted()).until(x -> fitted().equals("ok"));
+    assertThat(canvasWidth(fig)).as("as wide as before").isEqualTo(wide);
+  }
+
+  /** At 390 px the page does not scroll sideways, and no plot's figure scrolls inside itself. */
+  private static void fitsThePhone(String what) {
+    assertThat(((Number) js("return window.innerWidth;")).intValue()).as("the viewport of " + what).isEqualTo(390);
+    assertThat(((Number) js("return document.documentElement.scrollWidth;")).intValue()).as(what).isLessThanOrEqualTo(390);
+    Object inside = js("var out = []; document.querySelectorAll('figure.plot').forEach(function (f) {"
+        + " if (f.scrollWidth > f.clientWidth) { out.push(f.getAttribute('data-testid') + ' ' + f.scrollWidth + ' > '"
+        + " + f.clientWidth); } }); return out.join('; ');");
+    assertThat(inside).as("figures overflowing in " + what).isEqualTo("");
+  }
+
+  /** "ok" when every drawn plot fills its container's content box as the layout says, else the first that does not. */
+  private static String fitted() {
+    return String.valueOf(js("var figs = document.querySelectorAll('figure[data-drawn=true]');"
+        + " if (!figs.length) { return 'no plot drawn'; }"
+        + " for (var i = 0; i < figs.length; i++) {"
+        + "  var f = figs[i], c = f.querySelector('.uplot canvas'), b = f.parentNode, s = getComputedStyle(b);"
+        + "  var box = b.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);"
+        + "  var w = c.getBoundingClientRect().width;"
+        + "  var want = f.classList.contains('design') ? Math.min(880, box)"
+        + "   : Math.min(560, box >= 2 * 280 + 16 ? (box - 16) / 2 : box);"
+        + "  if (w > box + 0.5 || w < want - 1) { return (f.getAttribute('data-testid') || f.className) + ': canvas ' + w"
+        + "   + ' px in a box of ' + box + ' px'; }"
+        + " } return 'ok';"));
+  }
+
+  private static double canvasWidth(WebElement fig) {
+    return ((Number) js("return arguments[0].querySelector('.uplot canvas').getBoundingClientRect().width;", fig))
+        .doubleValue();
   }
 
   private static Object js(String script, Object... args) {

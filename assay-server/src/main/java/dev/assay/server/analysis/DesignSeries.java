@@ -10,15 +10,18 @@ import dev.assay.server.domain.model.ExperimentType;
 import dev.assay.server.domain.model.ModelJson;
 import dev.assay.server.domain.model.Phase;
 import dev.assay.server.domain.model.SwitchbackSettings;
+import dev.assay.stats.PValueUniformity;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The plot-ready series of the designs whose results are not snapshots: a bandit's weight history
- * and a switchback's means per window. One owner for both edges: the API answers them ({@code GET
- * /experiments/{key}/bandit}, {@code .../switchback}) and the UI draws them. Written, never read
- * back; stateless.
+ * The plot-ready series of the designs whose results are not refresh snapshots: a bandit's weight
+ * history, a switchback's means per window and the platform A/A check over its runs. One owner for
+ * both edges: the API answers them ({@code GET /experiments/{key}/bandit}, {@code .../switchback},
+ * {@code GET /platform/aa}) and the UI draws them. Written, never read back; stateless.
  */
 public final class DesignSeries {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -98,6 +101,54 @@ public final class DesignSeries {
         }
       }
     });
+    return series;
+  }
+
+  /**
+   * The platform A/A check over time (docs/designs.md "Platform A/A"): {@code alpha}, and one point
+   * per run, oldest first: {@code t} (epoch ms), the run's {@code tests} and {@code falsePositives}
+   * (p below {@link PlatformAa#ALPHA}), its {@code falsePositiveRate} (null for a run without tests), and,
+   * pooled over the runs up to and including it, the {@code pooledFalsePositiveRate} and the
+   * Kolmogorov–Smirnov uniformity {@code ksPValue} (both null until {@link PlatformAa#MIN_P_VALUES}
+   * p-values are pooled, as the verdict). The last point's pooled values are the verdict's.
+   *
+   * @param runs newest first, as the store returns them
+   */
+  public static ObjectNode platformAa(List<PlatformAa.AaRun> runs) {
+    ObjectNode series = NODES.objectNode();
+    series.put("alpha", PlatformAa.ALPHA);
+    ArrayNode t = series.putArray("t");
+    ArrayNode tests = series.putArray("tests");
+    ArrayNode positives = series.putArray("falsePositives");
+    ArrayNode rate = series.putArray("falsePositiveRate");
+    ArrayNode pooledRate = series.putArray("pooledFalsePositiveRate");
+    ArrayNode ks = series.putArray("ksPValue");
+    List<Double> pooled = new ArrayList<>();
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      PlatformAa.AaRun run = runs.get(i);
+      int k = 0;
+      for (PlatformAa.AaTest test : run.tests()) {
+        pooled.add(test.pValue());
+        k += test.pValue() < PlatformAa.ALPHA ? 1 : 0;
+      }
+      t.add(Instant.parse(run.at()).toEpochMilli());
+      tests.add(run.tests().size());
+      positives.add(k);
+      if (run.tests().isEmpty()) {
+        rate.addNull();
+      } else {
+        rate.add((double) k / run.tests().size());
+      }
+      if (pooled.size() < PlatformAa.MIN_P_VALUES) {
+        pooledRate.addNull();
+        ks.addNull();
+      } else {
+        PValueUniformity u = PValueUniformity.of(pooled.stream().mapToDouble(Double::doubleValue).toArray(),
+            PlatformAa.ALPHA);
+        pooledRate.add(u.rejectionRate());
+        ks.add(u.ksPValue());
+      }
+    }
     return series;
   }
 

@@ -193,7 +193,8 @@ public final class PlatformAa {
    * The pooled verdict over the last {@value #RUNS_KEPT} runs: {@code status} {@code insufficient}
    * (fewer than {@value #MIN_P_VALUES} p-values), {@code ok} or {@code biased} (the false-positive
    * rate's binomial test or the Kolmogorov–Smirnov test below {@value #BIAS_LEVEL}), the rates, a
-   * ten-bin histogram of the p-values, and each run's time, tests and false positives (newest first).
+   * ten-bin histogram of the p-values, each run's time, tests and false positives (newest first),
+   * and the plot-ready {@code overTime} ({@link DesignSeries#platformAa}, oldest first).
    */
   public ObjectNode results(String project) {
     return verdict(project).json();
@@ -217,6 +218,7 @@ public final class PlatformAa {
     out.put("runs", runs.size());
     out.setAll(v.json());
     out.set("series", series);
+    out.set("overTime", DesignSeries.platformAa(runs));
     return new Verdict(v.status(), v.reason(), out);
   }
 

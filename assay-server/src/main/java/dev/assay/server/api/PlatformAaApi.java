@@ -28,7 +28,8 @@ final class PlatformAaApi implements Resource {
     return List.of(
         Endpoint.get("/platform/aa", Permission.READ,
             "The platform A/A verdict: ok, biased or insufficient, the false-positive rate and uniformity tests of"
-                + " the pooled p-values, their histogram, and the runs",
+                + " the pooled p-values, their histogram, the runs, and overTime: per run (oldest first) its"
+                + " false-positive rate and, pooled up to it, the rate and the Kolmogorov–Smirnov p-value",
             c -> Reply.ok(aa().results(c.project()))).withQuery("project"),
         Endpoint.action("/platform/aa/runs", Permission.WRITE_METRICS,
             "Run the platform A/A check now on the project's running experiments; answers the new verdict"

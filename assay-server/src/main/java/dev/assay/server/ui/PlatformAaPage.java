@@ -15,7 +15,8 @@ import java.util.Optional;
  * The platform A/A page (ADR 0048, docs/designs.md "Platform A/A"): the pooled verdict of {@code GET
  * /api/v1/platform/aa} — healthy, biased or insufficient, the false-positive rate with its binomial
  * p, the Kolmogorov–Smirnov uniformity test — a histogram of the pooled p-values (uPlot bars,
- * {@code designs.js}), the recent runs, and what the newest run skipped and tested. "Run now" posts
+ * {@code designs.js}), the false-positive rate and the uniformity p-value per run over time (the
+ * API's {@code overTime}), the recent runs, and what the newest run skipped and tested. "Run now" posts
  * {@code /ui/platform/aa/runs} with the permission of {@code POST /api/v1/platform/aa/runs}; HTMX
  * swaps the new verdict in.
  */
@@ -31,7 +32,7 @@ public final class PlatformAaPage implements UiRoutes.Area {
   /** {@code platform/aa.jte}; its body {@code platform/aaBody.jte} is what "Run now" swaps. */
   public record View(Shell shell, String status, String verdict, Optional<String> reason, int runs, int pValues,
       List<Stat> stats, List<Run> recent, List<PlatformAa.AaSkip> skipped, List<Test> tests, String histogram,
-      Optional<String> error) {
+      String overTime, Optional<String> error) {
     public String link(String suffix) {
       return shell.link("/ui/platform/aa" + suffix);
     }
@@ -102,7 +103,7 @@ public final class PlatformAaPage implements UiRoutes.Area {
     return new View(c.shell("Platform A/A", "platform"), status, verdict,
         r.hasNonNull("reason") ? Optional.of(r.get("reason").asText()) : Optional.empty(), r.path("runs").asInt(),
         r.path("pValues").asInt(), stats, recent, latest.map(PlatformAa.AaRun::skipped).orElse(List.of()), tests,
-        histogram.toString(), error);
+        histogram.toString(), r.path("overTime").toString(), error);
   }
 
   private static Stat stat(String label, String id, JsonNode v, String format) {

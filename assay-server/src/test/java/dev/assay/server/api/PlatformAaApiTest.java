@@ -1,11 +1,17 @@
 package dev.assay.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.assay.server.analysis.PlatformAa;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import org.hipparchus.distribution.continuous.UniformRealDistribution;
+import org.hipparchus.stat.inference.KolmogorovSmirnovTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,11 +79,13 @@ class PlatformAaApiTest {
     boolean splitChanged = false;
     JsonNode verdict = null;
     int runs = 20;
+    List<JsonNode> made = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       TestServer.Response r = server.admin("POST", "/api/v1/platform/aa/runs", "{}");
       assertThat(r.status()).as(r.body()).isEqualTo(200);
       verdict = r.json();
       JsonNode run = verdict.get("run");
+      made.add(run);
       assertThat(run.get("tests")).as(run.toString()).hasSize(2); // purchase and revenue
       assertThat(run.at("/skipped/0/metric").asText()).isEqualTo("latency");
       for (JsonNode t : run.get("tests")) {
@@ -105,6 +113,42 @@ class PlatformAaApiTest {
     JsonNode got = server.admin("GET", "/api/v1/platform/aa", null).json();
     assertThat(got.get("pValues").asInt()).isEqualTo(2 * runs);
     assertThat(got.get("falsePositiveRate").asDouble()).isEqualTo(verdict.get("falsePositiveRate").asDouble());
+    assertOverTime(got, made);
+  }
+
+  /**
+   * The series over time against the runs as they were answered, oldest first: each run's time, its
+   * share of p-values below α, and pooled up to it (from 30 p-values on, as the verdict) the rate and
+   * the Kolmogorov–Smirnov p-value computed here with Hipparchus; the last point is the verdict's.
+   */
+  private static void assertOverTime(JsonNode verdict, List<JsonNode> runs) {
+    JsonNode s = verdict.get("overTime");
+    assertThat(s.get("t")).hasSize(runs.size());
+    List<Double> pooled = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonNode run = runs.get(i);
+      assertThat(s.get("t").get(i).asLong()).isEqualTo(Instant.parse(run.get("at").asText()).toEpochMilli());
+      int below = 0;
+      for (JsonNode t : run.get("tests")) {
+        pooled.add(t.get("pValue").asDouble());
+        below += t.get("pValue").asDouble() < 0.05 ? 1 : 0;
+      }
+      assertThat(s.get("falsePositives").get(i).asInt()).isEqualTo(below);
+      assertThat(s.get("falsePositiveRate").get(i).asDouble()).isEqualTo(below / 2.0);
+      if (pooled.size() < 30) {
+        assertThat(s.get("ksPValue").get(i).isNull()).as("point %d: %d p-values", i, pooled.size()).isTrue();
+        continue;
+      }
+      double[] p = pooled.stream().mapToDouble(Double::doubleValue).toArray();
+      long rejections = pooled.stream().filter(v -> v < 0.05).count();
+      assertThat(s.get("pooledFalsePositiveRate").get(i).asDouble()).isEqualTo((double) rejections / p.length);
+      double ks = new KolmogorovSmirnovTest().kolmogorovSmirnovTest(new UniformRealDistribution(0, 1), p, true);
+      assertThat(s.get("ksPValue").get(i).asDouble()).as("point %d", i).isCloseTo(ks, within(1e-9));
+    }
+    int last = runs.size() - 1;
+    assertThat(s.get("ksPValue").get(last).asDouble()).isEqualTo(verdict.get("ksPValue").asDouble());
+    assertThat(s.get("pooledFalsePositiveRate").get(last).asDouble())
+        .isEqualTo(verdict.get("falsePositiveRate").asDouble());
   }
 
   @Test

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * The bandit and platform A/A pages over HTTP: a bandit's page carries the API's weight series for
  * its plot and another type is 404; the platform A/A page offers "Run now" only to roles that may
  * run it, a viewer's forged post is refused and runs nothing, an analyst's post runs the check
- * (stored: the API counts it), and an HTMX post answers the new verdict's body to swap in.
+ * (stored: the API counts it), and an HTMX post answers the new verdict's body to swap in, with the
+ * API's series over time for its plot.
  */
 class DesignPagesTest {
   @Test
@@ -66,7 +67,14 @@ class DesignPagesTest {
       assertThat(swapped.statusCode()).isEqualTo(200);
       assertThat(swapped.body()).startsWith("<div id=\"aa-body\"").contains("data-testid=\"aa-runs\" data-value=\"2\"")
           .doesNotContain("<html");
-      assertThat(server.ok("GET", "/platform/aa", null).path("runs").asInt()).isEqualTo(2);
+      com.fasterxml.jackson.databind.JsonNode api = server.ok("GET", "/platform/aa", null);
+      assertThat(api.path("runs").asInt()).isEqualTo(2);
+      // The over-time plot carries the API's series: one point per run (no experiment runs here, so no tests).
+      assertThat(api.at("/overTime/t")).hasSize(2);
+      assertThat(api.at("/overTime/tests").toString()).isEqualTo("[0,0]");
+      assertThat(api.at("/overTime/falsePositiveRate").toString()).isEqualTo("[null,null]");
+      assertThat(swapped.body()).contains("data-plot-kind=\"aa-over-time\" data-plot=\""
+          + api.path("overTime").toString().replace("\"", "&#34;") + "\"");
     }
   }
 }

@@ -1,15 +1,54 @@
 // Assay results page: draws the plots with uPlot from the JSON at #plots[data-plot-url] (no inline
 // script: the Content-Security-Policy forbids it). Per metric a forest plot (each variant's
 // estimate and interval against control) and the effect with its interval over the stored
-// snapshots. After drawing, each figure carries data-drawn, data-points and data-series-length,
-// and window.assayPlots holds the data drawn (browser tests read both).
+// snapshots. Two plots share a row of the metric's box when both fit, else each takes the row,
+// and they follow the box when it resizes (a ResizeObserver, debounced; uPlot's setSize). After
+// drawing, each figure carries data-drawn, data-points or data-series-length, and data-width (the
+// plot's width, updated on resize), and window.assayPlots holds the data drawn (browser tests
+// read both).
 (function () {
   'use strict';
   var COLORS = ['#1f5fbf', '#b5472f', '#2e7d32', '#7b3fa0', '#9a6b00', '#00838f'];
   window.assayPlots = {};
 
+  var GAP = 16, MIN = 240, MAX = 560;
+
+  /* Half the content box of the metric's box (less the gap) when two plots fit side by side, else all of it. */
   function width(el) {
-    return Math.max(280, Math.min(560, (el.parentNode && el.parentNode.clientWidth ? el.parentNode.clientWidth / 2 : 480) - 16));
+    var box = el.parentNode, w = 2 * MAX;
+    if (box && box.clientWidth) {
+      var css = getComputedStyle(box);
+      w = box.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight);
+    }
+    var each = w >= 2 * 280 + GAP ? (w - GAP) / 2 : w;
+    return Math.floor(Math.max(MIN, Math.min(MAX, each)));
+  }
+
+  /* Drawn plots; one whose figure was swapped out is destroyed on the next fit. */
+  var drawnPlots = [], fitTimer = null;
+  var observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(function () {
+    clearTimeout(fitTimer);
+    fitTimer = setTimeout(fit, 120);
+  });
+
+  function fit() {
+    drawnPlots = drawnPlots.filter(function (p) {
+      if (!p.fig.isConnected) {
+        p.plot.destroy();
+        if (observer && !p.box.isConnected) { observer.unobserve(p.box); }
+        return false;
+      }
+      var w = width(p.fig);
+      if (w !== p.plot.width) { p.plot.setSize({ width: w, height: p.plot.height }); }
+      p.fig.setAttribute('data-width', String(p.plot.width));
+      return true;
+    });
+  }
+
+  function follow(fig, plot) {
+    drawnPlots.push({ fig: fig, box: fig.parentNode, plot: plot });
+    fig.setAttribute('data-width', String(plot.width));
+    if (observer) { observer.observe(fig.parentNode); }
   }
 
   function percent(scale) {
@@ -60,7 +99,7 @@
         ctx.restore();
       }] }
     };
-    new uPlot(opts, [xs, est], fig);
+    follow(fig, new uPlot(opts, [xs, est], fig));
     fig.setAttribute('data-points', String(xs.length));
     fig.setAttribute('data-drawn', 'true');
   }
@@ -87,6 +126,7 @@
       // uPlot widens a one-point time scale by years; show a day around the only refresh instead
       plot.setScale('x', { min: times[0] - 43200, max: times[0] + 43200 });
     }
+    follow(fig, plot);
     fig.setAttribute('data-series-length', String(times.length));
     fig.setAttribute('data-drawn', 'true');
   }
