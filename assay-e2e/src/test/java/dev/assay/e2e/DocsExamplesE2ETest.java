@@ -57,10 +57,11 @@ class DocsExamplesE2ETest {
   private static final List<String> RUN = List.of("README.md", "docs/api.md", "docs/guide.md", "docs/payloads.md",
       "docs/statistics.md", "docs/sdks.md");
   /* Documents whose shell blocks are not run here (benchmark and crash-test runs of minutes, the CLI against
-   * a user's own server, safety.md's breakers that need a stream of signals, run by BreakersApiTest): each
-   * block is marked no-run. */
+   * a user's own server, safety.md's breakers that need a stream of signals, run by BreakersApiTest, the
+   * warehouse of a user's own tables, run by CustomerWarehouseTest): each block is marked no-run. */
   private static final List<String> COMMANDS_ONLY = List.of("docs/performance.md", "docs/security.md", "docs/architecture.md",
-      "docs/cli.md", "docs/as-code.md", "docs/safety.md", "docs/operations.md", "docs/privacy.md");
+      "docs/cli.md", "docs/as-code.md", "docs/safety.md", "docs/operations.md", "docs/privacy.md",
+      "docs/warehouses.md");
 
   static List<String> runDocuments() {
     return RUN;
