@@ -266,8 +266,8 @@ public final class ResultsPageModel {
     for (JsonNode x : q.path("excluded")) {
       total += x.path("events").asLong();
       excluded.append(excluded.isEmpty() ? "" : ", ").append(x.path("events").asLong()).append(' ')
-          .append(x.path("kind").asText()).append(x.path("events").asLong() == 1 ? " " : "s ")
-          .append(x.path("reason").asText().replace('_', ' '));
+          .append(x.path("kind").asText()).append(x.path("events").asLong() == 1 ? " (" : "s (")
+          .append(x.path("reason").asText().replace('_', ' ')).append(')');
     }
     if (total > 0) {
       out.add(new Banner("info", "excluded", "Excluded as flagged at ingestion: " + excluded + "."));

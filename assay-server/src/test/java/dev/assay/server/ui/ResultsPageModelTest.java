@@ -100,8 +100,8 @@ class ResultsPageModelTest {
     List<ResultsPageModel.Banner> b = ResultsPageModel.banners(JSON.readTree("{\"key\":\"e\"}"), snap);
     assertThat(b).extracting(ResultsPageModel.Banner::kind).containsExactly("srm", "excluded",
         "data-quality-metric_sources", "data-quality-late_data");
-    assertThat(b.get(1).text()).isEqualTo("Excluded as flagged at ingestion: 2 exposures bot rate, 1 metric clock skew"
-        + " future.");
+    assertThat(b.get(1).text()).isEqualTo("Excluded as flagged at ingestion: 2 exposures (bot rate), 1 metric (clock skew"
+        + " future).");
     assertThat(b).extracting(ResultsPageModel.Banner::level).containsExactly("ok", "info", "warn", "bad");
   }
 
