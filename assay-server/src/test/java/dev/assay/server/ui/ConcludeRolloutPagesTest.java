@@ -154,9 +154,10 @@ class ConcludeRolloutPagesTest {
       }
       assertNothingWritten("ship-bad", before);
     }
-    HttpResponse<String> noWriteUp = admin.post("/ui/experiments/ship-bad/conclude",
-        form(admin, "ship-bad", version, "ship-bad-flow:eu:0", "decision.writeUp", ""));
-    assertThat(noWriteUp.statusCode()).isEqualTo(400);
+    HttpResponse<String> noVariant = admin.post("/ui/experiments/ship-bad/conclude",
+        form(admin, "ship-bad", version, "ship-bad-flow:eu:0", "decision.variant", "purple"));
+    assertThat(noVariant.statusCode()).as(noVariant.body()).isEqualTo(400);
+    assertThat(noVariant.body()).contains("field-error", "purple");
     assertNothingWritten("ship-bad", before);
   }
 
