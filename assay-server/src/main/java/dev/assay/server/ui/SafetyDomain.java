@@ -235,6 +235,10 @@ final class SafetyDomain {
           DomainException.invalid("steps", "lists percentages from 1 to 100 separated by commas, ending in 100"));
       steps.add(pct / 100);
     }
+    if (steps.get(steps.size() - 1) != 1.0) {
+      throw DomainException.invalid("steps", "must end at 100 (every unit the rule matches), ends at "
+          + parts[parts.length - 1].strip());
+    }
     List<Rollout.Guardrail> guardrails = new ArrayList<>();
     for (int i = 0; i < in.guardrails().size(); i++) {
       GuardrailInput g = in.guardrails().get(i);
