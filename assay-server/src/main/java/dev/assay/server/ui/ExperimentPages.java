@@ -18,7 +18,8 @@ import java.util.stream.IntStream;
 /**
  * The experiments area: the list (status filter, search, pages), the creation wizard with its
  * power calculator, the experiment page and its lifecycle (start, pause, stop, conclude with a
- * decision and a write-up, archive). Every change goes through {@link ExperimentPagesDomain} to
+ * decision and a write-up — a "ship" optionally rolled out gradually in the same write, ADR 0051
+ * — archive). Every change goes through {@link ExperimentPagesDomain} to
  * the services the API calls; a domain error is shown next to the input it names; a stale
  * version is the foundation's "changed by someone else" page ({@link Pages}). The results page
  * is {@link ResultsPage}.

@@ -162,6 +162,18 @@ class ConcludeRolloutPagesTest {
   }
 
   @Test
+  void anotherDecisionThanShip_ignoresTheHiddenRolloutOption() {
+    long version = stopped("roll-back");
+    UiClient admin = t.signIn("admin");
+    Map<String, String> f = form(admin, "roll-back", version, "roll-back-flow:eu:0", "decision.outcome", "rollback",
+        "decision.writeUp", "No lift.");
+    HttpResponse<String> r = admin.post("/ui/experiments/roll-back/conclude", f);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(303);
+    assertThat(t.ok("GET", "/experiments/roll-back", null).at("/decision/outcome").asText()).isEqualTo("rollback");
+    assertThat(t.api("GET", "/flags/roll-back-flow/rollout?environment=eu", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void underAnApprovalPolicy_theFormSaysAChangeRequestIsNeeded_andNothingIsWritten() {
     t.ok("POST", "/environments", "{\"key\":\"apac\"}");
     long version = stopped("ship-held", "apac");
