@@ -8,20 +8,19 @@ import dev.assay.server.domain.DomainException;
 import dev.assay.server.domain.Schemas;
 import dev.assay.server.domain.model.Decision;
 import dev.assay.server.domain.model.ModelJson;
-import dev.assay.server.domain.model.Outcome;
 import dev.assay.server.domain.model.RolloutPlan;
 import dev.assay.server.safety.Rollouts;
-import dev.assay.server.store.Kind;
+import dev.assay.server.safety.ShipRollouts;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code POST /experiments/{key}/conclude} with a {@code rollout} (docs/safety.md, ADR 0036): a
- * "ship" decision and the progressive rollout of the shipped variant on the flag rule that names
- * the experiment, written in ONE store transaction (conclusion, rollout, both audit entries), so
- * either both are on disk or neither. The plan is checked before anything is written; a bad one
- * is a 400 naming {@code rollout.plan.<field>}; an approval policy refuses it as {@code PUT
- * /flags/{key}/rollout} does (409 {@code approval_required}), and the conclusion is undone with it.
+ * {@code POST /experiments/{key}/conclude} with a {@code rollout} (docs/safety.md, ADR 0036, ADR
+ * 0051): the HTTP adapter of {@link ShipRollouts}, which writes the "ship" decision and the
+ * progressive rollout of the shipped variant in ONE store transaction. Here are the body's schema
+ * and its parsing: a bad field is a 400 naming {@code rollout.<field>} or {@code
+ * rollout.plan.<field>} before anything is written; the rest (the plan against the flag, the
+ * approval policy, the transaction) is {@link ShipRollouts}'s.
  */
 final class ShipRollout {
   private static final Set<String> FIELDS = Set.of("flag", "environment", "plan");
@@ -47,9 +46,6 @@ final class ShipRollout {
     ObjectNode rest = ((ObjectNode) body).deepCopy();
     JsonNode r = rest.remove("rollout");
     Optional<Decision> decision = ModelJson.action("conclude", true, rest);
-    if (decision.map(d -> d.outcome() != Outcome.SHIP).orElse(true)) {
-      throw DomainException.invalid("rollout", "only a 'ship' decision starts a rollout of the shipped variant");
-    }
     if (!r.isObject()) {
       throw DomainException.invalid("rollout", "must be an object: {flag, environment, plan}");
     }
@@ -67,18 +63,11 @@ final class ShipRollout {
     RolloutPlan plan;
     try {
       plan = RolloutsApi.plan(r.get("plan"));
-      plan.start(flag, environment, "check", "1970-01-01T00:00:00Z");
-      rollouts.checkShipping(c.project(), flag, environment, plan, c.path("key"));
     } catch (DomainException e) {
       throw e.category() == DomainException.Category.INVALID ? e.within("rollout.plan") : e;
     }
-    ObjectNode[] view = new ObjectNode[1];
-    config.transition(c.project(), c.path("key"), Action.CONCLUDE, decision, ModelJson.optionalVersion(rest), c.actor(),
-        tx -> {
-          rollouts.start(tx, c.project(), flag, environment, plan, c.actor());
-          view[0] = ModelJson.view(tx.get(Kind.EXPERIMENT, c.project(), c.path("key")).orElseThrow());
-        });
-    return view[0];
+    return ModelJson.view(new ShipRollouts(config, rollouts).conclude(c.project(), c.path("key"), decision,
+        ModelJson.optionalVersion(rest), new ShipRollouts.Start(flag, environment, plan), c.actor()));
   }
 
   private static String text(JsonNode r, String field, String pattern, String what) {

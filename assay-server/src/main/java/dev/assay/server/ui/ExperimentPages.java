@@ -18,7 +18,8 @@ import java.util.stream.IntStream;
 /**
  * The experiments area: the list (status filter, search, pages), the creation wizard with its
  * power calculator, the experiment page and its lifecycle (start, pause, stop, conclude with a
- * decision and a write-up, archive). Every change goes through {@link ExperimentPagesDomain} to
+ * decision and a write-up — a "ship" optionally rolled out gradually in the same write, ADR 0051
+ * — archive). Every change goes through {@link ExperimentPagesDomain} to
  * the services the API calls; a domain error is shown next to the input it names; a stale
  * version is the foundation's "changed by someone else" page ({@link Pages}). The results page
  * is {@link ResultsPage}.
@@ -26,8 +27,7 @@ import java.util.stream.IntStream;
 public final class ExperimentPages implements UiRoutes.Area {
   static final int PAGE_SIZE = 50;
   private static final Set<String> WIZARD_INPUTS = wizardInputs();
-  private static final Set<String> CONCLUDE_INPUTS = Set.of("decision", "decision.outcome", "decision.variant",
-      "decision.audience", "decision.writeUp");
+  private static final Set<String> CONCLUDE_INPUTS = concludeInputs();
   private final UiContext ui;
 
   ExperimentPages(UiContext ui) {
@@ -66,7 +66,8 @@ public final class ExperimentPages implements UiRoutes.Area {
 
   /** {@code experiments/show.jte}. */
   public record ShowView(Shell shell, Experiment experiment, Form form, FormErrors errors, boolean hasResults,
-      List<UiModel.HistoryEntry> history, java.util.Optional<SafetyModel.BreakerRow> breaker) {}
+      List<UiModel.HistoryEntry> history, java.util.Optional<SafetyModel.BreakerRow> breaker,
+      List<ExperimentPagesModel.RolloutTarget> rolloutTargets, List<String> metricKeys) {}
 
   @Override
   public List<String> navIds() {
@@ -190,10 +191,13 @@ public final class ExperimentPages implements UiRoutes.Area {
   private UiResponse show(UiCall c, int status, Form form, FormErrors errors) {
     Experiment e = ui.experiments().experiment(c.project(), c.path("key"));
     boolean results = !ui.experiments().snapshots(c.project(), e.key(), 1).isEmpty();
+    boolean concluding = e.actions().contains("conclude");
     return new UiResponse.Html(status, ui.views().render("experiments/show.jte",
         new ShowView(c.shell(e.displayName(), "experiments"), e, form, errors, results,
             ui.domain().history(c.project(), Kind.EXPERIMENT, e.key(), 50),
-            ui.safety().breaker(c.project(), dev.assay.server.safety.BreakerConfig.Target.EXPERIMENT, e.key()))));
+            ui.safety().breaker(c.project(), dev.assay.server.safety.BreakerConfig.Target.EXPERIMENT, e.key()),
+            concluding ? ui.experiments().rolloutTargets(c.project(), e.key()) : List.of(),
+            concluding ? ui.experiments().metrics(c.project()).stream().map(MetricChoice::key).toList() : List.of())));
   }
 
   private UiResponse transition(UiCall c) {
@@ -256,17 +260,33 @@ public final class ExperimentPages implements UiRoutes.Area {
         + " restored as a new version.");
   }
 
+  /*
+   * Concludes; with "ship" and "Roll out gradually" also starts the shipped variant's rollout in
+   * the same write (ADR 0051). The option belongs to "ship": with another decision it is ignored
+   * (the form hides it then). An approval policy on the rollout's environment refuses the whole
+   * write: the form again, 409, saying so, the experiment still stopped.
+   */
   private UiResponse conclude(UiCall c) {
+    Form f = c.form();
+    boolean rollout = f.checked("rollout") && f.get("decision.outcome").equals("ship");
     try {
-      Experiment e = ui.experiments().conclude(c.project(), c.path("key"), version(c.form()), c.form(), c.actor());
+      Experiment e = rollout ? ui.experiments().concludeAndRollOut(c.project(), c.path("key"), version(f), f, c.actor())
+          : ui.experiments().conclude(c.project(), c.path("key"), version(f), f, c.actor());
+      String rolled = rollout ? " The rollout of " + f.get("decision.variant") + " started at its first step." : "";
       return UiResponse.redirect(c.link("/ui/experiments/" + Http.encode(e.key())), "Experiment " + e.key()
           + " concluded: " + e.decision().map(d -> d.outcome() + (d.variant().isEmpty() ? "" : " " + d.variant()))
-          .orElse("") + ".");
+          .orElse("") + "." + rolled);
     } catch (DomainException e) {
+      if (rollout && e.code().equals("approval_required")) {
+        return show(c, 409, f, new FormErrors(Map.of("rollout", "Rolling out in this environment needs approval ("
+            + e.details().stream().map(d -> d.field().replace("environments.", "") + ": " + d.message()).toList()
+            + "): open a change request. Nothing was written, the experiment is still stopped: conclude without the"
+            + " gradual rollout, then request approval to start it on the flag's page."), Optional.empty()));
+      }
       if (e.code().equals("version_conflict") || e.category() != DomainException.Category.INVALID) {
         throw e;
       }
-      return show(c, 400, c.form(), FormErrors.of(e, CONCLUDE_INPUTS));
+      return show(c, 400, f, FormErrors.of(e, CONCLUDE_INPUTS, Map.of("rollout.plan.rule", "rollout.rule")));
     }
   }
 
@@ -276,6 +296,20 @@ public final class ExperimentPages implements UiRoutes.Area {
     } catch (NumberFormatException e) {
       throw DomainException.invalid("version", "is required: the version of the experiment the page showed");
     }
+  }
+
+  private static Set<String> concludeInputs() {
+    Set<String> out = new java.util.HashSet<>(Set.of("decision", "decision.outcome", "decision.variant",
+        "decision.audience", "decision.writeUp", "rollout", "rollout.rule"));
+    for (String f : List.of("steps", "dwellSeconds", "minUnitsPerStep", "gates.errorRateMargin",
+        "gates.latencyMarginMillis", "gates.srm")) {
+      out.add("rollout.plan." + f);
+    }
+    for (int i = 0; i < SafetyModel.GUARDRAIL_ROWS; i++) {
+      out.add("rollout.plan.gates.guardrails[" + i + "].metric");
+      out.add("rollout.plan.gates.guardrails[" + i + "].margin");
+    }
+    return Set.copyOf(out);
   }
 
   private static Set<String> wizardInputs() {

@@ -8,10 +8,17 @@ import dev.assay.server.analysis.MarkdownReport;
 import dev.assay.server.analysis.RefreshProgress;
 import dev.assay.server.domain.ConfigService;
 import dev.assay.server.domain.DomainException;
+import dev.assay.server.domain.model.Decision;
+import dev.assay.server.domain.model.Flag;
+import dev.assay.server.domain.model.ModelJson;
+import dev.assay.server.domain.model.RolloutPlan;
+import dev.assay.server.domain.model.Versioned;
+import dev.assay.server.safety.ShipRollouts;
 import dev.assay.server.store.Kind;
 import dev.assay.server.ui.ExperimentPagesModel.Experiment;
 import dev.assay.server.ui.ExperimentPagesModel.ListPage;
 import dev.assay.server.ui.ExperimentPagesModel.MetricChoice;
+import dev.assay.server.ui.ExperimentPagesModel.RolloutTarget;
 import dev.assay.server.ui.ExperimentPagesModel.Row;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +42,7 @@ final class ExperimentPagesDomain {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private final ConfigService config;
   private final Optional<ExperimentRefresh> analysis;
+  private final ShipRollouts ships;
 
   /*
    * The list page reads every experiment of a project; parsing 2,000 documents per request costs
@@ -61,9 +69,10 @@ final class ExperimentPagesDomain {
   /* A row and the lower-case text the search looks in (key, name, owner, hypothesis). */
   private record Indexed(Row row, String text) {}
 
-  ExperimentPagesDomain(ConfigService config, Optional<ExperimentRefresh> analysis) {
+  ExperimentPagesDomain(ConfigService config, Optional<ExperimentRefresh> analysis, ShipRollouts ships) {
     this.config = config;
     this.analysis = analysis;
+    this.ships = ships;
     config.onChange(p -> generation.incrementAndGet());
     config.onRemoteChange(p -> generation.incrementAndGet());
   }
@@ -161,6 +170,53 @@ final class ExperimentPagesDomain {
 
   /** Concludes with a decision; a "ship" keeps the experiment's targeting unless the audience is everyone. */
   Experiment conclude(String project, String key, long version, Form form, String actor) {
+    return ExperimentPagesDocuments.experiment(config.transition(project, key, ConfigService.Action.CONCLUDE,
+        decision(version, form), actor));
+  }
+
+  /**
+   * Concludes with a "ship" decision and starts the rollout of the shipped variant the form
+   * describes ({@code rollout.rule}: a {@link RolloutTarget}, {@code rollout.plan.*}: the plan as
+   * the flag page's start form has it) in one transaction ({@link ShipRollouts}). Errors name the
+   * form's inputs; nothing is written when one is thrown.
+   */
+  Experiment concludeAndRollOut(String project, String key, long version, Form form, String actor) {
+    ObjectNode body = decision(version, form);
+    Optional<Decision> decision = ModelJson.action("conclude", true, body);
+    String chosen = form.get("rollout.rule");
+    RolloutTarget target = rolloutTargets(project, key).stream().filter(t -> t.value().equals(chosen)).findFirst()
+        .orElseThrow(() -> DomainException.invalid("rollout.rule", chosen.isEmpty()
+            ? "is required: the flag rule that names experiment '" + key + "' and is to roll out the shipped variant"
+            : "no flag rule naming experiment '" + key + "' is '" + chosen + "'"));
+    RolloutPlan plan;
+    try {
+      plan = SafetyDomain.parse(SafetyDomain.RolloutInput.of(form, "rollout.plan.", Integer.toString(target.rule())),
+          metrics(project).stream().map(MetricChoice::key).toList());
+    } catch (DomainException e) {
+      throw e.within("rollout.plan");
+    }
+    return ExperimentPagesDocuments.experiment(ModelJson.view(ships.conclude(project, key, decision,
+        Optional.of(version), new ShipRollouts.Start(target.flag(), target.environment(), plan), actor)));
+  }
+
+  /** The flag rules that name experiment {@code key}, by flag and environment. */
+  List<RolloutTarget> rolloutTargets(String project, String key) {
+    List<RolloutTarget> out = new ArrayList<>();
+    for (Versioned<Flag> v : config.configuration(project).flags()) {
+      Flag flag = v.value();
+      new java.util.TreeMap<>(flag.environments()).forEach((env, settings) -> {
+        for (int i = 0; i < settings.rules().size(); i++) {
+          if (settings.rules().get(i).experiment().filter(key::equals).isPresent()) {
+            out.add(new RolloutTarget(flag.key(), env, i));
+          }
+        }
+      });
+    }
+    out.sort(Comparator.comparing(RolloutTarget::flag).thenComparing(RolloutTarget::environment));
+    return out;
+  }
+
+  private static ObjectNode decision(long version, Form form) {
     ObjectNode body = NODES.objectNode().put("version", version);
     ObjectNode d = body.putObject("decision");
     String outcome = form.get("decision.outcome");
@@ -174,8 +230,7 @@ final class ExperimentPagesDomain {
       }
     }
     d.put("writeUp", form.get("decision.writeUp"));
-    return ExperimentPagesDocuments.experiment(config.transition(project, key, ConfigService.Action.CONCLUDE, body,
-        actor));
+    return body;
   }
 
   /** The newest {@code limit} snapshots, newest first. */

@@ -80,6 +80,20 @@ public final class ExperimentPagesModel {
     }
   }
 
+  /**
+   * A flag rule that names an experiment, in an environment: where a "ship" can be rolled out
+   * gradually ({@code rule} counts from 0). {@link #value()} is its option in the conclude form.
+   */
+  public record RolloutTarget(String flag, String environment, int rule) {
+    public String value() {
+      return flag + ":" + environment + ":" + rule;
+    }
+
+    public String label() {
+      return flag + " in " + environment + " (rule " + (rule + 1) + ")";
+    }
+  }
+
   /** A metric of the catalogue, to choose from in the wizard. */
   public record MetricChoice(String key, String name, String type, String direction) {}
 

@@ -183,6 +183,22 @@ final class SafetyDomain {
     RolloutInput {
       guardrails = List.copyOf(guardrails);
     }
+
+    /**
+     * The plan's inputs of a form that names them {@code <prefix>steps}, {@code
+     * <prefix>gates.srm}, … (the start form: no prefix; the conclude form: {@code rollout.plan.}),
+     * with the rule given.
+     */
+    static RolloutInput of(Form f, String prefix, String rule) {
+      List<GuardrailInput> guardrails = new ArrayList<>();
+      for (int i = 0; i < SafetyModel.GUARDRAIL_ROWS; i++) {
+        guardrails.add(new GuardrailInput(f.get(prefix + "gates.guardrails[" + i + "].metric"),
+            f.get(prefix + "gates.guardrails[" + i + "].margin")));
+      }
+      return new RolloutInput(rule, f.get(prefix + "steps"), f.get(prefix + "dwellSeconds"),
+          f.get(prefix + "minUnitsPerStep"), f.get(prefix + "gates.errorRateMargin"),
+          f.get(prefix + "gates.latencyMarginMillis"), f.checked(prefix + "gates.srm"), guardrails);
+    }
   }
 
   /** Starts (or restarts) the rollout of a flag's value rule in an environment; {@code metrics}: the project's. */
@@ -202,12 +218,26 @@ final class SafetyDomain {
   /* The typed plan of the form, checked against the flag and the project's metrics; errors name the form's inputs. */
   private RolloutPlan plan(String project, String flagKey, String environment, RolloutInput in,
       List<String> metrics) {
+    RolloutPlan plan = parse(in, metrics);
+    s.rollouts().check(project, flagKey, environment, plan);
+    return plan;
+  }
+
+  /**
+   * The typed plan of a form, its guardrails among the project's {@code metrics}; not yet checked
+   * against a flag. Errors name the plan's fields ({@code steps}, {@code gates.guardrails[0].margin}).
+   */
+  static RolloutPlan parse(RolloutInput in, List<String> metrics) {
     List<Double> steps = new ArrayList<>();
     String[] parts = in.steps().split(",");
     for (String part : parts) {
       double pct = number("steps", part.strip(), 100).orElseThrow(() ->
           DomainException.invalid("steps", "lists percentages from 1 to 100 separated by commas, ending in 100"));
       steps.add(pct / 100);
+    }
+    if (steps.get(steps.size() - 1) != 1.0) {
+      throw DomainException.invalid("steps", "must end at 100 (every unit the rule matches), ends at "
+          + parts[parts.length - 1].strip());
     }
     List<Rollout.Guardrail> guardrails = new ArrayList<>();
     for (int i = 0; i < in.guardrails().size(); i++) {
@@ -229,11 +259,9 @@ final class SafetyDomain {
     }
     Rollout.Gates gates = new Rollout.Gates(number("gates.errorRateMargin", in.errorRateMargin(), 1),
         number("gates.latencyMarginMillis", in.latencyMarginMillis(), 3.6e6), in.srm(), guardrails, null);
-    RolloutPlan plan = new RolloutPlan((int) integer("rule", in.rule(), 0, 199), NullNode.getInstance(), steps,
+    return new RolloutPlan((int) integer("rule", in.rule(), 0, 199), NullNode.getInstance(), steps,
         integer("dwellSeconds", in.dwellSeconds(), 0, 30L * 86_400),
         integer("minUnitsPerStep", in.minUnitsPerStep(), 0, 1_000_000_000L), gates, null);
-    s.rollouts().check(project, flagKey, environment, plan);
-    return plan;
   }
 
   Optional<BreakerRow> breaker(String project, BreakerConfig.Target target, String key) {

@@ -3,7 +3,6 @@ package dev.assay.server.ui;
 import dev.assay.server.auth.Permission;
 import dev.assay.server.domain.DomainException;
 import dev.assay.server.safety.BreakerConfig;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -82,14 +81,7 @@ final class SafetyPages implements UiRoutes.Area {
   private UiResponse start(UiCall c) {
     String env = c.path("env");
     Form f = c.form();
-    List<SafetyDomain.GuardrailInput> guardrails = new ArrayList<>();
-    for (int i = 0; i < SafetyModel.GUARDRAIL_ROWS; i++) {
-      guardrails.add(new SafetyDomain.GuardrailInput(f.get("gates.guardrails[" + i + "].metric"),
-          f.get("gates.guardrails[" + i + "].margin")));
-    }
-    SafetyDomain.RolloutInput in = new SafetyDomain.RolloutInput(f.get("rule"), f.get("steps"), f.get("dwellSeconds"),
-        f.get("minUnitsPerStep"), f.get("gates.errorRateMargin"), f.get("gates.latencyMarginMillis"),
-        f.checked("gates.srm"), guardrails);
+    SafetyDomain.RolloutInput in = SafetyDomain.RolloutInput.of(f, "", f.get("rule"));
     List<String> metrics = flags.metricKeys(c);
     try {
       if (f.checked("changeRequest")) {

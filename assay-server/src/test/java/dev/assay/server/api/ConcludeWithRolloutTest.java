@@ -21,8 +21,12 @@ class ConcludeWithRolloutTest {
   private static final String ROLLOUT = "/api/v1/flags/checkout-flow/rollout?environment=production";
   private static final String SHIP = "\"decision\":{\"outcome\":\"ship\",\"variant\":\"treatment\","
       + "\"audience\":\"everyone\",\"writeUp\":\"won\"}";
-  private final TestServer t = new TestServer();
+  private TestServer t;
   private String clientKey;
+
+  TestServer server() {
+    return new TestServer();
+  }
 
   @AfterEach
   void stop() {
@@ -36,6 +40,7 @@ class ConcludeWithRolloutTest {
 
   @BeforeEach
   void stoppedExperiment() {
+    t = server();
     clientKey = ok(t.admin("POST", "/api/v1/sdk-connections", "{\"name\":\"web\",\"environment\":\"production\"}"))
         .json().get("key").asText();
     ok(t.admin("POST", "/api/v1/metrics", "{\"key\":\"purchase\",\"type\":\"proportion\",\"event\":\"purchase\"}"));
