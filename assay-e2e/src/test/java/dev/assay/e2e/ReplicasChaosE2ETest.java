@@ -63,8 +63,17 @@ class ReplicasChaosE2ETest {
       .connectTimeout(Duration.ofSeconds(2)).build();
 
   /** What one kill and restart measured. */
-  private record Outage(String replica, long killToReadyMillis, long startToReadyMillis, long survivorWrites,
-      long clientEvaluations) { }
+  private record Outage(String replica, long takeoverMillis, long killToReadyMillis, long startToReadyMillis,
+      long survivorWrites, long clientEvaluations) {
+    @Override
+    public String toString() {
+      return String.format("%s killed: the other held both partitions after %.1f s and took all %d writes until"
+          + " %1$s was ready again, %.1f s after the kill (%.1f s after its start); the SDK client of %1$s"
+          + " evaluated %,d times meanwhile",
+          replica, takeoverMillis / 1e3, survivorWrites, killToReadyMillis / 1e3, startToReadyMillis / 1e3,
+          clientEvaluations);
+    }
+  }
 
   @Test
   void killAndRestartEachReplicaUnderLoad_nothingAcknowledgedIsLost_andClientsKeepEvaluating() throws Exception {
@@ -99,19 +108,23 @@ class ReplicasChaosE2ETest {
       try (ChaosEvaluator onA = new ChaosEvaluator(a, key); ChaosEvaluator onB = new ChaosEvaluator(b, key);
           ChaosTraffic traffic = new ChaosTraffic(replicas, key)) {
         Map<String, ChaosEvaluator> evaluators = Map.of("A", onA, "B", onB);
+        long loaded = System.nanoTime();
         traffic.start(4, Duration.ofMillis(100), Duration.ofMillis(150));
         Await.until(() -> traffic.writesThrough(a, 0) >= 3 && traffic.writesThrough(b, 0) >= 3
             && traffic.acknowledgedBatches.size() >= 40, Duration.ofSeconds(60), () -> "the load runs: " + traffic.defects);
 
-        outages.add(outage(a, b, traffic, evaluators.get("A")));
-        outages.add(outage(b, a, traffic, evaluators.get("B")));
+        outages.add(outage(a, b, traffic, onA, onB));
+        outages.add(outage(b, a, traffic, onB, onA));
         int before = traffic.acknowledgedWrites.size();
         Await.until(() -> traffic.writesThrough(a, before) >= 2 && traffic.writesThrough(b, before) >= 2,
             Duration.ofSeconds(60), "both replicas take writes again");
         traffic.close();
+        long loadSeconds = (System.nanoTime() - loaded) / 1_000_000_000;
 
         assertThat(traffic.defects).as("answers other than 2xx, or failures to connect to a live replica").isEmpty();
+        long drain = System.nanoTime();
         assertEveryAcknowledgedEventOnce(warehouse, topic, group, traffic);
+        double drained = (System.nanoTime() - drain) / 1e9;
         long finalValue = assertEveryAcknowledgedWritePresent(store, a, b, traffic);
         for (ChaosReplica r : replicas) {
           ChaosEvaluator e = evaluators.get(r.name);
@@ -123,11 +136,13 @@ class ReplicasChaosE2ETest {
           assertThat(r.process().admin("GET", "/audit/verify", null).get("intact").asBoolean())
               .as("the audit chain read by %s", r).isTrue();
         }
-        System.out.printf("replicas chaos: %d events acknowledged of %d sent, %d config writes acknowledged of %d,"
-                + " %d requests lost with a killed replica; evaluations A %d, B %d; %s; %.1f s%n",
+        System.out.printf("replicas chaos: %d s of load: %,d events acknowledged of %,d sent, %d config writes"
+                + " acknowledged of %d, %d requests lost with a killed replica%n  %s%n  %s%n  SDK evaluations: A %,d,"
+                + " B %,d, no error; warehouse complete %.1f s after the load; test %.1f s%n", loadSeconds,
             traffic.acknowledgedBatches.size() * (long) ChaosTraffic.BATCH, traffic.eventsSent.get(),
             traffic.acknowledgedWrites.size(), traffic.writesSent.get(), traffic.failuresToKilled.get(),
-            onA.evaluations.get(), onB.evaluations.get(), outages, (System.nanoTime() - began) / 1e9);
+            outages.get(0), outages.get(1), onA.evaluations.get(), onB.evaluations.get(), drained,
+            (System.nanoTime() - began) / 1e9);
       }
     } finally {
       for (ChaosReplica r : replicas) {
@@ -140,11 +155,12 @@ class ReplicasChaosE2ETest {
 
   /**
    * Kills {@code victim}, waits until {@code survivor} alone has taken writes and holds both
-   * partitions (the group gave it the dead consumer's), restarts the victim and takes it back into
+   * partitions (the group gave it the dead consumer's) and its own SDK client serves the latest
+   * acknowledged value, restarts the victim and takes it back into
    * rotation once ready, then waits until the group has given it a partition again.
    */
-  private Outage outage(ChaosReplica victim, ChaosReplica survivor, ChaosTraffic traffic, ChaosEvaluator client)
-      throws Exception {
+  private Outage outage(ChaosReplica victim, ChaosReplica survivor, ChaosTraffic traffic, ChaosEvaluator client,
+      ChaosEvaluator survivorClient) throws Exception {
     int writes = traffic.acknowledgedWrites.size();
     long evaluations = client.evaluations.get();
     long killed = System.nanoTime();
@@ -152,7 +168,12 @@ class ReplicasChaosE2ETest {
     Await.until(() -> traffic.writesThrough(survivor, writes) >= 5 && survivor.consumerPartitions(http) == 2,
         Duration.ofSeconds(60), () -> survivor + " alone takes writes and both partitions: "
             + survivor.consumerPartitions(http) + " partitions, " + traffic.defects);
+    // Changes still reach the clients of the replica that is up, while the other is down.
+    long written = traffic.lastCounterWrite().orElseThrow().value();
+    Await.until(() -> survivorClient.value() >= written, Duration.ofSeconds(30),
+        () -> "the client of " + survivor + " serves " + written + " or later: " + survivorClient.value());
     long started = System.nanoTime();
+    long takeover = (started - killed) / 1_000_000;
     victim.start();
     Await.until(() -> victim.ready(http), Duration.ofSeconds(120), () -> victim + " ready again: " + victim.process().output());
     long ready = System.nanoTime();
@@ -163,7 +184,7 @@ class ReplicasChaosE2ETest {
     Await.until(() -> victim.consumerPartitions(http) == 1 && survivor.consumerPartitions(http) == 1,
         Duration.ofSeconds(60), () -> "the group shares the partitions again: " + victim.consumerPartitions(http)
             + " and " + survivor.consumerPartitions(http));
-    return new Outage(victim.name, (ready - killed) / 1_000_000, (ready - started) / 1_000_000, survivorWrites, served);
+    return new Outage(victim.name, takeover, (ready - killed) / 1_000_000, (ready - started) / 1_000_000, survivorWrites, served);
   }
 
   /** Every acknowledged event id is in the PostgreSQL warehouse exactly once, once the group has consumed the topic. */
