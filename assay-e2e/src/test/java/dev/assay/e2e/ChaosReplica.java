@@ -98,11 +98,16 @@ final class ChaosReplica {
 
   /** The partitions of the event topic this replica's consumer holds now (its Prometheus gauge), -1 if unknown. */
   int consumerPartitions(HttpClient http) {
+    return (int) metric(http, "assay_events_consumer_partitions");
+  }
+
+  /** A metric of this replica's {@code /metrics} without labels, -1 if unknown. */
+  double metric(HttpClient http, String name) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return r.body().lines().filter(l -> l.startsWith("assay_events_consumer_partitions"))
-          .map(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+      return r.body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
     } catch (java.io.IOException | RuntimeException e) {
       return -1;
     } catch (InterruptedException e) {

@@ -136,12 +136,14 @@ class ReplicasChaosE2ETest {
           assertThat(r.process().admin("GET", "/audit/verify", null).get("intact").asBoolean())
               .as("the audit chain read by %s", r).isTrue();
         }
+        double restarts = a.metric(http, "assay_events_consumer_restarts_total"); // A's second life saw B die
         System.out.printf("replicas chaos: %d s of load: %,d events acknowledged of %,d sent, %d config writes"
                 + " acknowledged of %d, %d requests lost with a killed replica%n  %s%n  %s%n  SDK evaluations: A %,d,"
-                + " B %,d, no error; warehouse complete %.1f s after the load; test %.1f s%n", loadSeconds,
+                + " B %,d, no error; warehouse complete %.1f s after the load; restarts of A's consumer %.0f;"
+                + " test %.1f s%n", loadSeconds,
             traffic.acknowledgedBatches.size() * (long) ChaosTraffic.BATCH, traffic.eventsSent.get(),
             traffic.acknowledgedWrites.size(), traffic.writesSent.get(), traffic.failuresToKilled.get(),
-            outages.get(0), outages.get(1), onA.evaluations.get(), onB.evaluations.get(), drained,
+            outages.get(0), outages.get(1), onA.evaluations.get(), onB.evaluations.get(), drained, restarts,
             (System.nanoTime() - began) / 1e9);
       }
     } finally {
