@@ -47,12 +47,18 @@ final class ServeProcess implements AutoCloseable {
    * environment variables (for example {@code --database-url}, {@code ASSAY_DATABASE_URL}).
    */
   ServeProcess(Path data, List<String> extraArgs, Map<String, String> env) throws Exception {
+    this(data, freePort(), extraArgs, env);
+  }
+
+  /**
+   * A process on a given port: a replica restarted after a crash listens where its clients (SDK
+   * streams, load balancers) already connect.
+   */
+  ServeProcess(Path data, int port, List<String> extraArgs, Map<String, String> env) throws Exception {
+    this.port = port;
     Path jar = Path.of("..", "assay-cli", "target", "assay.jar").toAbsolutePath().normalize();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run the build from the root (./mvnw verify)");
-    }
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar",
@@ -95,6 +101,13 @@ final class ServeProcess implements AutoCloseable {
       throw new IllegalStateException("assay serve did not start in 180 s (the machine may be overloaded): " + output);
     }
     demoClientKey = m.group(1);
+  }
+
+  /** A port no process listens on at the moment. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   String baseUrl() {
