@@ -50,9 +50,14 @@ final class WarehouseCheck {
   ObjectNode check() {
     ObjectNode out = JsonNodeFactory.instance.objectNode().put("dialect", dialect.name().toLowerCase(Locale.ROOT));
     ArrayNode sources = out.putArray("sources");
-    boolean ok = source(out, sources.addObject(), "exposures", schema.exposures(), schema.exposuresFrom(dialect),
+    StringBuilder engine = new StringBuilder();
+    boolean ok = source(engine, sources.addObject(), "exposures", schema.exposures(), schema.exposuresFrom(dialect),
         columns(true));
-    ok &= source(out, sources.addObject(), "metrics", schema.metrics(), schema.metricsFrom(dialect), columns(false));
+    ok &= source(engine, sources.addObject(), "metrics", schema.metrics(), schema.metricsFrom(dialect),
+        columns(false));
+    if (!engine.isEmpty()) {
+      out.put("engine", engine.toString());
+    }
     out.put("ok", ok);
     return out;
   }
@@ -79,18 +84,18 @@ final class WarehouseCheck {
 
   /*
    * One source: its definition and mapping (role -> column, also when it cannot be read), then
-   * what the query found. The first connection that opens names the engine in the report.
+   * what the query found. The first connection that opens names the engine ({@code engine}).
    */
-  private boolean source(ObjectNode report, ObjectNode o, String name, String definition, String from,
+  private boolean source(StringBuilder engine, ObjectNode o, String name, String definition, String from,
       Map<String, String> mapped) {
     o.put("source", name).put(WarehouseSchema.isQuery(definition) ? "query" : "table", definition);
     ObjectNode mapping = o.putObject("mapping");
     mapped.forEach(mapping::put);
     ArrayNode problems = o.putArray("problems");
     try (Connection c = warehouse.connect(); Statement st = c.createStatement()) {
-      if (!report.has("engine")) {
+      if (engine.isEmpty()) {
         java.sql.DatabaseMetaData meta = c.getMetaData();
-        report.put("engine", meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion());
+        engine.append(meta.getDatabaseProductName()).append(' ').append(meta.getDatabaseProductVersion());
       }
       st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
       st.setMaxRows(SAMPLE_ROWS);
