@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Spark SQL with its parameters written in as typed literals (docs/warehouses.md "Spark SQL and
+ * Spark SQL with its parameters written in as typed literals (ADR 0053, docs/warehouses.md "Spark SQL and
  * Databricks"): each {@code ?} marker outside string literals, quoted identifiers and comments is
  * replaced by the literal of the next parameter, in the order of the text. The analysis binds
- * positionally, and Spark's {@code sql(text, args)} binds positional markers in the order of its
- * parsed plan, not of the text (CTEs and subqueries first), so bound parameters could land on the
- * wrong marker; literals carry no order at all and need no parameter support from the driver.
+ * positionally, and Spark's {@code sql(text, args)} was reported (issue 19) to bind positional
+ * markers in the order of its parsed plan, not of the text (CTEs and subqueries first; not seen on
+ * Spark 4.2.0); literals carry no order at all and need no parameter support from the driver.
  *
  * <p>The literals are safe whatever the session's parser settings: a string of letters, digits
  * and {@code " _.,:;/@+=-"} is quoted as it is; any other string (quotes, backslashes — an escape
