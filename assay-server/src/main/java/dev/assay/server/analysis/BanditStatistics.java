@@ -50,10 +50,7 @@ public final class BanditStatistics {
     double[][] sum2 = new double[starts.size()][k];
     MetricQueries.Phase window = new MetricQueries.Phase(exp.key(), phase.startedAt(), AnalysisPlan.OPEN_END, project);
     MetricQueries.SqlQuery q = query(window, AnalysisPlan.query(metric, false), starts);
-    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(q.sql())) {
-      for (int i = 0; i < q.params().size(); i++) {
-        ps.setObject(i + 1, q.params().get(i));
-      }
+    try (Connection c = warehouse.connect(); PreparedStatement ps = dialect.prepare(c, q.sql(), q.params())) {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int p = rs.getInt("dim");

@@ -141,14 +141,11 @@ final class DataQualityQueries {
   }
 
   private ResultSet run(Connection c, String sql, List<Object> params) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
+    PreparedStatement ps = d.prepare(c, sql, params);
     try {
       ps.setQueryTimeout(timeoutSeconds);
     } catch (java.sql.SQLFeatureNotSupportedException ignored) {
       // the driver has no per-statement timeout; these are a few aggregates over indexed columns
-    }
-    for (int i = 0; i < params.size(); i++) {
-      ps.setObject(i + 1, params.get(i));
     }
     ps.closeOnCompletion();
     return ps.executeQuery();

@@ -1,5 +1,9 @@
 package dev.assay.server.analysis;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -63,6 +67,28 @@ public enum Dialect {
       return SNOWFLAKE;
     }
     throw new IllegalArgumentException("no SQL dialect for " + url.replaceAll("(?i)(password=)[^&;]*", "$1***"));
+  }
+
+  /**
+   * A statement of {@code sql} with its {@code ?} parameters in the order of the text: bound
+   * positionally through the driver, except on Spark SQL / Databricks, where they are written
+   * into the text as typed literals ({@link SparkLiterals}; its {@code sql(text, args)} may bind
+   * positional markers in another order). The caller closes the statement.
+   */
+  PreparedStatement prepare(Connection c, String sql, List<?> params) throws SQLException {
+    if (this == SPARK) {
+      return c.prepareStatement(SparkLiterals.inline(sql, params));
+    }
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setObject(i + 1, params.get(i));
+      }
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+    return ps;
   }
 
   String doubleType() {

@@ -40,6 +40,7 @@ public final class SnapshotReproduction {
   private final WarehouseReads reads;
   private final Duration timeout;
   private final Clock clock;
+  private final Dialect dialect;
 
   SnapshotReproduction(ConfigService config, ExperimentRefresh.Warehouse warehouse, Dialect dialect,
       WarehouseSchema schema, Duration timeout, Clock clock) {
@@ -48,6 +49,7 @@ public final class SnapshotReproduction {
     this.reads = new WarehouseReads(dialect, schema, timeout);
     this.timeout = timeout;
     this.clock = clock;
+    this.dialect = dialect;
   }
 
   /** The lineage of a snapshot of the project (404 when none, 409 when it was stored without one). */
@@ -130,7 +132,7 @@ public final class SnapshotReproduction {
     for (int i = 0; i < l.queries().size(); i++) {
       SnapshotLineage.Query q = l.queries().get(i);
       current[0] = "recorded query " + i + " (" + q.purpose() + (q.metrics().isEmpty() ? "" : " " + q.metrics()) + ")";
-      rows.add(WarehouseStatistics.execute(c, new MetricQueries.SqlQuery(q.sql(), q.params()), timeout));
+      rows.add(WarehouseStatistics.execute(c, dialect, new MetricQueries.SqlQuery(q.sql(), q.params()), timeout));
       read.add(q.counts().isEmpty() ? new WarehouseReads.Rows(0, java.util.OptionalLong.empty(), List.of())
           : reads.rows(c, q.counts()));
     }

@@ -72,11 +72,8 @@ public final class SwitchbackStatistics {
     MetricQueries.SqlQuery q = query(window, AnalysisPlan.query(metric, false), s);
     List<Cell> cells = new ArrayList<>();
     long dropped = 0;
-    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(q.sql())) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = dialect.prepare(c, q.sql(), q.params())) {
       ps.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
-      for (int i = 0; i < q.params().size(); i++) {
-        ps.setObject(i + 1, q.params().get(i));
-      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long n = rs.getLong("n");

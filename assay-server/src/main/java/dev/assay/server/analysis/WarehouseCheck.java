@@ -20,7 +20,10 @@ import java.util.Set;
 /**
  * Checks the warehouse's two sources against the schema the analysis reads them with, before an
  * experiment depends on them: each source's columns and types, the mapped columns it lacks, a time
- * column of the wrong kind, and a few sample rows ({@code GET /api/v1/warehouse}, admins only).
+ * column of the wrong kind, and a few sample rows ({@code GET /api/v1/warehouse}, admins only; the
+ * web UI's {@code /ui/warehouse} shows the same report). Each source also carries its mapping (the
+ * mapping's role, e.g. {@code variationId}, to the column read) and the report the engine's name and
+ * version as the JDBC driver reports them.
  * A failing query reports the sandbox's code and reference, never the database's text.
  */
 final class WarehouseCheck {
@@ -47,9 +50,14 @@ final class WarehouseCheck {
   ObjectNode check() {
     ObjectNode out = JsonNodeFactory.instance.objectNode().put("dialect", dialect.name().toLowerCase(Locale.ROOT));
     ArrayNode sources = out.putArray("sources");
-    boolean ok = source(sources.addObject(), "exposures", schema.exposures(), schema.exposuresFrom(dialect),
+    StringBuilder engine = new StringBuilder();
+    boolean ok = source(engine, sources.addObject(), "exposures", schema.exposures(), schema.exposuresFrom(dialect),
         columns(true));
-    ok &= source(sources.addObject(), "metrics", schema.metrics(), schema.metricsFrom(dialect), columns(false));
+    ok &= source(engine, sources.addObject(), "metrics", schema.metrics(), schema.metricsFrom(dialect),
+        columns(false));
+    if (!engine.isEmpty()) {
+      out.put("engine", engine.toString());
+    }
     out.put("ok", ok);
     return out;
   }
@@ -74,10 +82,21 @@ final class WarehouseCheck {
     return m;
   }
 
-  private boolean source(ObjectNode o, String name, String definition, String from, Map<String, String> mapped) {
+  /*
+   * One source: its definition and mapping (role -> column, also when it cannot be read), then
+   * what the query found. The first connection that opens names the engine ({@code engine}).
+   */
+  private boolean source(StringBuilder engine, ObjectNode o, String name, String definition, String from,
+      Map<String, String> mapped) {
     o.put("source", name).put(WarehouseSchema.isQuery(definition) ? "query" : "table", definition);
+    ObjectNode mapping = o.putObject("mapping");
+    mapped.forEach(mapping::put);
     ArrayNode problems = o.putArray("problems");
     try (Connection c = warehouse.connect(); Statement st = c.createStatement()) {
+      if (engine.isEmpty()) {
+        java.sql.DatabaseMetaData meta = c.getMetaData();
+        engine.append(meta.getDatabaseProductName()).append(' ').append(meta.getDatabaseProductVersion());
+      }
       st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
       st.setMaxRows(SAMPLE_ROWS);
       try (ResultSet rs = st.executeQuery("SELECT * FROM " + from + " LIMIT " + SAMPLE_ROWS)) {
@@ -126,7 +145,12 @@ final class WarehouseCheck {
         if (v == null) {
           row.putNull(labels.get(i - 1));
         } else if (v instanceof Number num && !(v instanceof java.math.BigDecimal)) {
-          row.put(labels.get(i - 1), num.doubleValue() == num.longValue() ? num.longValue() : num.doubleValue());
+          // Not one conditional expression: long and double would be promoted to double (1 shown as 1.0).
+          if (num.doubleValue() == num.longValue()) {
+            row.put(labels.get(i - 1), num.longValue());
+          } else {
+            row.put(labels.get(i - 1), num.doubleValue());
+          }
         } else {
           String text = v.toString();
           row.put(labels.get(i - 1), text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) + "…" : text);

@@ -101,7 +101,7 @@ final class WarehouseReads {
   }
 
   private long single(Connection c, MetricQueries.SqlQuery q) throws SQLException {
-    QueryRows rows = WarehouseStatistics.execute(c, q, timeout);
+    QueryRows rows = WarehouseStatistics.execute(c, d, q, timeout);
     return rows.next() ? rows.getLong(1) : 0;
   }
 
@@ -117,7 +117,7 @@ final class WarehouseReads {
       default -> null;
     };
     if (sql != null) {
-      QueryRows rows = WarehouseStatistics.execute(c, new MetricQueries.SqlQuery(sql, List.of()), timeout);
+      QueryRows rows = WarehouseStatistics.execute(c, d, new MetricQueries.SqlQuery(sql, List.of()), timeout);
       if (rows.next()) {
         return new Version(kind, rows.getString(rows.labels().get(0)));
       }

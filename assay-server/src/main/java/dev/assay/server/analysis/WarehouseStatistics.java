@@ -284,7 +284,7 @@ public final class WarehouseStatistics {
   }
 
   private QueryRows run(Connection c, MetricQueries.SqlQuery q) throws SQLException {
-    QueryRows rows = execute(c, q, timeout);
+    QueryRows rows = execute(c, dialect, q, timeout);
     if (log != null) {
       log.add(q, rows);
     }
@@ -292,15 +292,13 @@ public final class WarehouseStatistics {
   }
 
   /** Runs one query with the limit (cancelled at it) and reads its rows. */
-  static QueryRows execute(Connection c, MetricQueries.SqlQuery q, java.time.Duration timeout) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(q.sql());
+  static QueryRows execute(Connection c, Dialect d, MetricQueries.SqlQuery q, java.time.Duration timeout)
+      throws SQLException {
+    PreparedStatement ps = d.prepare(c, q.sql(), q.params());
     try {
       ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
     } catch (java.sql.SQLFeatureNotSupportedException ignored) {
       // the driver has no per-statement timeout
-    }
-    for (int i = 0; i < q.params().size(); i++) {
-      ps.setObject(i + 1, q.params().get(i));
     }
     ps.closeOnCompletion();
     // Cancel the native query at the limit (DuckDB interrupts it, PostgreSQL gets a cancel

@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The design pages' part of the UI's adapter to the domain (bandit history, platform A/A): the
- * same services the API calls — {@code GET /experiments/{key}/bandit}, {@code GET /platform/aa}
- * and {@code POST /platform/aa/runs} (a run that finds the platform biased raises the same alert).
+ * The design pages' part of the UI's adapter to the domain (bandit history, platform A/A, the
+ * warehouse check): the same services the API calls — {@code GET /experiments/{key}/bandit},
+ * {@code GET /platform/aa}, {@code POST /platform/aa/runs} (a run that finds the platform biased
+ * raises the same alert) and {@code GET /warehouse}.
  * Thread-safe.
  */
 final class DesignDomain {
@@ -51,6 +52,11 @@ final class DesignDomain {
   /** Runs the platform A/A check now, as {@code POST /api/v1/platform/aa/runs}. */
   ObjectNode runAa(String project) {
     return PlatformAaWatch.check(aa(), alerts, project);
+  }
+
+  /** The warehouse's sources checked, as {@code GET /api/v1/warehouse} answers; empty without a warehouse. */
+  Optional<ObjectNode> warehouseCheck() {
+    return analysis.map(ExperimentRefresh::checkSources);
   }
 
   boolean hasWarehouse() {

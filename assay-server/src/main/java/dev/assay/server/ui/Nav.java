@@ -28,6 +28,7 @@ public final class Nav {
       new Item("audit", "Audit", "/ui/audit"),
       new Item("changes", "Changes", "/ui/change-requests"),
       new Item("users", "Users & keys", "/ui/users"),
+      new Item("warehouse", "Warehouse", "/ui/warehouse", Permission.ADMIN),
       new Item("platform", "Platform A/A", "/ui/platform/aa", Permission.READ_AUDIT),
       new Item("project", "Project", "/ui/project"));
 

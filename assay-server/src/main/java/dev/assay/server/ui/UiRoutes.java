@@ -31,6 +31,7 @@ final class UiRoutes {
         new ExperimentPages(ui),
         new ChangeRequestPages(ui),
         new SafetyPages(ui),
-        new PlatformAaPage(ui));
+        new PlatformAaPage(ui),
+        new WarehousePage(ui));
   }
 }

@@ -153,6 +153,11 @@ class CustomerWarehouseTest {
     assertThat(exposures.path("table").asText()).isEqualTo(schema + ".assignments");
     assertThat(exposures.path("problems").toString()).contains("columns.variationId").contains("'variant'");
     assertThat(exposures.at("/sample/0/user_id").asText()).isEqualTo("c1");
+    assertThat(exposures.at("/sample/0/variant_index").isIntegralNumber()).as(exposures.toString()).isTrue();
+    assertThat(exposures.at("/sample/0/variant_index").asLong()).isEqualTo(1);
+    assertThat(exposures.at("/mapping/variationId").asText()).isEqualTo("variant");
+    assertThat(exposures.at("/mapping/unitId").asText()).isEqualTo("user_id");
+    assertThat(check.path("engine").asText()).startsWith("PostgreSQL ");
     JsonNode metrics = check.at("/sources/1");
     assertThat(metrics.path("query").asText()).startsWith("SELECT customer AS user_id");
     assertThat(metrics.path("ok").asBoolean()).as(metrics.toString()).isTrue();

@@ -38,6 +38,11 @@ final class UiTestServer implements AutoCloseable {
     return new UiTestServer(b -> b);
   }
 
+  /** On the embedded store, with more options (a warehouse, its mapping). */
+  static UiTestServer embedded(UnaryOperator<ServerConfig.Builder> customize) {
+    return new UiTestServer(customize);
+  }
+
   /** On a fresh schema of the test PostgreSQL ({@code ASSAY_TEST_POSTGRES_URL}). */
   static UiTestServer postgres() {
     String schema = TestPostgres.freshSchema();
