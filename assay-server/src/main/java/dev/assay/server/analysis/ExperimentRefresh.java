@@ -49,10 +49,17 @@ public final class ExperimentRefresh {
    *
    * @param dimensions exposure attributes to break the results down by (e.g. country)
    * @param phase the phase number to analyse, or 0 for the latest
+   * @param full recompute everything from the events, not from the per-unit aggregates of an
+   *     incremental refresh (which are then built anew by the next refresh, ADR 0050)
    */
-  public record Options(List<String> dimensions, int phase) {
+  public record Options(List<String> dimensions, int phase, boolean full) {
     public Options {
       dimensions = List.copyOf(dimensions);
+    }
+
+    /** Incremental where the warehouse keeps aggregates. */
+    public Options(List<String> dimensions, int phase) {
+      this(dimensions, phase, false);
     }
 
     /** The latest phase, no breakdowns. */
@@ -117,6 +124,21 @@ public final class ExperimentRefresh {
     this.reproduction = new SnapshotReproduction(config, warehouse, dialect, schema, executor.limits().queryTimeout(),
         clock);
     this.sources = new WarehouseCheck(warehouse, dialect, schema, executor.limits().queryTimeout());
+  }
+
+  /**
+   * Keeps per-unit aggregates in the warehouse between refreshes and folds in only what is new
+   * (ADR 0050): for Assay's own DuckDB or PostgreSQL tables, which Assay may write (a customer's
+   * tables or source queries stay computed in full). Exposures and events that reach the warehouse
+   * within {@code lateness} of their time are counted exactly; later ones only by a full recompute
+   * ({@link Options#full}).
+   */
+  public ExperimentRefresh incremental(Duration lateness) {
+    if (!UnitAggregates.supported(query.dialect(), query.schema())) {
+      throw new IllegalArgumentException("incremental refresh needs Assay's own DuckDB or PostgreSQL tables");
+    }
+    query.incremental(lateness);
+    return this;
   }
 
   /** The warehouse's exposure and metric sources checked against the schema they are read with. */
@@ -329,7 +351,8 @@ public final class ExperimentRefresh {
     java.util.OptionalLong previousRefresh = previous.filter(s -> s.phase() == plan.phase())
         .map(s -> java.util.OptionalLong.of(s.computedAt().toEpochMilli())).orElse(java.util.OptionalLong.empty());
     RefreshSpans spans = new RefreshSpans(tracer);
-    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh, spans);
+    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh, spans,
+        options.full());
     progress.accept("statistics");
     AnalysisSnapshot snapshot = spans.stage("statistics", () -> SnapshotStatistics.compute(plan, measured, previous,
         now, minCellUnits.applyAsInt(project)));
