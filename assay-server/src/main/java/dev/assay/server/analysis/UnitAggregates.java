@@ -109,6 +109,7 @@ public final class UnitAggregates {
         for (String old : tables(c, owner(phase))) {
           drop(c, old);
         }
+        execute(c, "DROP TABLE IF EXISTS " + d.ident(table), List.of()); // left without its state row
         execute(c, UnitAggregateSql.create(d, table, metrics.size(), true), List.of());
         execute(c, "INSERT INTO " + STATE + " (table_name, experiment_key, horizon) VALUES (?, ?, ?)",
             List.of(table, owner(phase), from));
