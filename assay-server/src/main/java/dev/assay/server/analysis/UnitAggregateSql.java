@@ -96,36 +96,50 @@ final class UnitAggregateSql {
     }
     sql.append("\n  FROM touched t LEFT JOIN ").append(a).append(" a ON a.unit_id = t.unit_id LEFT JOIN dx x ON"
         + " x.unit_id = t.unit_id\n),\n");
-    StringBuilder select = new StringBuilder();
-    StringBuilder group = new StringBuilder("c.unit_id, c.variation, c.max_variation, c.first_ts, c.is_new");
-    String fresh = " AND (c.is_new = 1 OR " + te + " >= " + lo + ")";
+    // What the range adds, per unit: a stored unit's window events in [lo, hi) only (its pre-period
+    // is before lo), a new unit's events from lo minus the longest lookback. Two inner joins with
+    // constant time bounds, so that each reads only its range and none runs when it has no units.
+    sql.append("added AS (\n");
+    added(d, s, phase, ms, false, lo, hi, lookback, window, params, sql);
+    sql.append("\n  UNION ALL\n");
+    added(d, s, phase, ms, true, lo - lookback, hi, lookback, window, params, sql);
+    sql.append("\n),\ndelta AS (\n  SELECT c.unit_id, c.variation, c.max_variation, c.first_ts");
+    for (int i = 0; i < ms.size(); i++) {
+      sql.append(",\n    ").append(merge(ms.get(i), "c.old_y" + i, "COALESCE(a.y" + i + ", 0)")).append(" AS y").append(i)
+          .append(", ").append(merge(ms.get(i), "c.old_x" + i, "COALESCE(a.x" + i + ", 0)")).append(" AS x").append(i);
+    }
+    sql.append("\n  FROM cur c LEFT JOIN added a ON a.unit_id = c.unit_id\n)");
+    return sql.toString();
+  }
+
+  /* One branch of {@code added}: the new units' or the stored ones', their events in [from, hi). */
+  private static void added(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, boolean fresh, long from,
+      long hi, long lookback, long window, List<Object> params, StringBuilder sql) {
+    String te = MetricQueries.time(d, s, "e");
+    sql.append("  SELECT c.unit_id");
     for (int i = 0; i < ms.size(); i++) {
       Metric m = ms.get(i);
       params.add(m.eventName());
       String matches = "e." + d.ident(s.eventName()) + " = ?" + MetricQueries.filters(d, s, m, params);
-      String post = MetricQueries.aggregate(d, s, m, matches + " AND " + te + " >= c.first_ts AND " + te
-          + " < c.first_ts + " + m.windowMillis() + fresh);
-      select.append(",\n    ").append(merge(m, "c.old_y" + i, post)).append(" AS y").append(i);
+      sql.append(",\n    ").append(MetricQueries.aggregate(d, s, m, matches + " AND " + te + " >= c.first_ts AND "
+          + te + " < c.first_ts + " + m.windowMillis())).append(" AS y").append(i);
       if (m.lookbackMillis() > 0) {
         params.add(m.eventName());
         String pre = "e." + d.ident(s.eventName()) + " = ?" + MetricQueries.filters(d, s, m, params);
-        String before = MetricQueries.aggregate(d, s, m, pre + " AND " + te + " >= c.first_ts - " + m.lookbackMillis()
-            + " AND " + te + " < c.first_ts" + fresh);
-        select.append(",\n    ").append(merge(m, "c.old_x" + i, before)).append(" AS x").append(i);
+        sql.append(",\n    ").append(MetricQueries.aggregate(d, s, m, pre + " AND " + te + " >= c.first_ts - "
+            + m.lookbackMillis() + " AND " + te + " < c.first_ts")).append(" AS x").append(i);
       } else {
-        select.append(",\n    CAST(0 AS ").append(d.doubleType()).append(") AS x").append(i);
+        sql.append(",\n    CAST(0 AS ").append(d.doubleType()).append(") AS x").append(i);
       }
-      group.append(", c.old_y").append(i).append(", c.old_x").append(i);
     }
-    sql.append("delta AS (\n  SELECT c.unit_id, c.variation, c.max_variation, c.first_ts").append(select)
-        .append("\n  FROM cur c LEFT JOIN ").append(MetricQueries.metricEvents(d, s, phase, params)).append(" e ON e.")
+    sql.append("\n  FROM cur c JOIN ").append(MetricQueries.metricEvents(d, s, phase, params)).append(" e ON e.")
         .append(d.ident(s.unitId())).append(" = c.unit_id AND e.").append(d.ident(s.eventName())).append(" IN (")
         .append(names(ms, params)).append(")\n    AND ").append(te).append(" >= c.first_ts - ").append(lookback)
         .append(" AND ").append(te).append(" < c.first_ts + ").append(window).append(" AND ").append(te)
-        .append(" >= ? AND ").append(te).append(" < ?\n  GROUP BY ").append(group).append("\n)");
-    params.add(lo - lookback);
+        .append(" >= ? AND ").append(te).append(" < ?\n  WHERE c.is_new = ").append(fresh ? 1 : 0)
+        .append("\n  GROUP BY c.unit_id");
+    params.add(from);
     params.add(hi);
-    return sql.toString();
   }
 
   /** The delta of {@code [lo, hi)} as a statement of its own, for a temporary table. */
