@@ -42,21 +42,28 @@ final class UnitAggregateSql {
         : ")").toString();
   }
 
-  /*
-   * The CTEs up to {@code delta}: per unit touched by the range (exposed in it, or in the table
-   * with a metric event in it) its new row — the stored values plus what the range adds.
+  /** The columns of the temporary table of {@link #touched} rows. */
+  static String createTouched(Dialect d, String table, int metrics) {
+    StringBuilder sql = new StringBuilder("CREATE TEMPORARY TABLE ").append(d.ident(table)).append(" (unit_id ")
+        .append(d.stringType()).append(" NOT NULL, is_new INTEGER NOT NULL, variation INTEGER, max_variation INTEGER,"
+            + " first_ts BIGINT");
+    for (int i = 0; i < metrics; i++) {
+      sql.append(", old_y").append(i).append(' ').append(d.doubleType()).append(", old_x").append(i).append(' ')
+          .append(d.doubleType());
+    }
+    return sql.append(')').toString();
+  }
+
+  /**
+   * The units touched by the range {@code [lo, hi)} — exposed in it, or in the table with a
+   * metric event in it — with their merged variation markers, first exposure and stored values
+   * (for a temporary table: the next statement's planner then knows how many there are).
    */
-  static String delta(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, String table, long lo, long hi,
-      List<Object> params) {
+  static SqlQuery touched(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, String table, long lo, long hi) {
+    List<Object> params = new ArrayList<>();
     String t = MetricQueries.time(d, s, null);
     String te = MetricQueries.time(d, s, "e");
     String a = d.ident(table);
-    long lookback = 0;
-    long window = 0;
-    for (Metric m : ms) {
-      lookback = Math.max(lookback, m.lookbackMillis());
-      window = Math.max(window, m.windowMillis());
-    }
     StringBuilder sql = new StringBuilder("dx AS (\n  SELECT ").append(d.ident(s.unitId())).append(" AS unit_id, MIN(")
         .append(d.ident(s.variationId())).append(") AS variation, MAX(").append(d.ident(s.variationId()))
         .append(") AS max_variation, MIN(").append(t).append(") AS first_ts\n  FROM ").append(s.exposuresFrom(d))
@@ -95,25 +102,43 @@ final class UnitAggregateSql {
       sql.append(", a.y").append(i).append(" AS old_y").append(i).append(", a.x").append(i).append(" AS old_x").append(i);
     }
     sql.append("\n  FROM touched t LEFT JOIN ").append(a).append(" a ON a.unit_id = t.unit_id LEFT JOIN dx x ON"
-        + " x.unit_id = t.unit_id\n),\n");
+        + " x.unit_id = t.unit_id\n)\nSELECT * FROM cur");
+    return new SqlQuery("WITH " + sql, params);
+  }
+
+  /**
+   * The new rows of the touched units ({@code cur}, a table of {@link #touched} rows): their stored
+   * values plus what the events of the range add; the aggregate table's columns.
+   */
+  static SqlQuery delta(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, String cur, long lo, long hi) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder();
+    long lookback = 0;
+    long window = 0;
+    for (Metric m : ms) {
+      lookback = Math.max(lookback, m.lookbackMillis());
+      window = Math.max(window, m.windowMillis());
+    }
+    String c = d.ident(cur);
     // What the range adds, per unit: a stored unit's window events in [lo, hi) only (its pre-period
     // is before lo), a new unit's events from lo minus the longest lookback. Two inner joins with
     // constant time bounds, so that each reads only its range and none runs when it has no units.
     sql.append("added AS (\n");
-    added(d, s, phase, ms, false, lo, hi, lookback, window, params, sql);
+    added(d, s, phase, ms, c, false, lo, hi, lookback, window, params, sql);
     sql.append("\n  UNION ALL\n");
-    added(d, s, phase, ms, true, lo - lookback, hi, lookback, window, params, sql);
+    added(d, s, phase, ms, c, true, lo - lookback, hi, lookback, window, params, sql);
     sql.append("\n),\ndelta AS (\n  SELECT c.unit_id, c.variation, c.max_variation, c.first_ts");
     for (int i = 0; i < ms.size(); i++) {
       sql.append(",\n    ").append(merge(ms.get(i), "c.old_y" + i, "COALESCE(a.y" + i + ", 0)")).append(" AS y").append(i)
           .append(", ").append(merge(ms.get(i), "c.old_x" + i, "COALESCE(a.x" + i + ", 0)")).append(" AS x").append(i);
     }
-    sql.append("\n  FROM cur c LEFT JOIN added a ON a.unit_id = c.unit_id\n)");
-    return sql.toString();
+    sql.append("\n  FROM ").append(c).append(" c LEFT JOIN added a ON a.unit_id = c.unit_id\n)\nSELECT * FROM delta");
+    return new SqlQuery("WITH " + sql, params);
   }
 
   /* One branch of {@code added}: the new units' or the stored ones', their events in [from, hi). */
-  private static void added(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, boolean fresh, long from,
+  private static void added(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, String cur, boolean fresh,
+      long from,
       long hi, long lookback, long window, List<Object> params, StringBuilder sql) {
     String te = MetricQueries.time(d, s, "e");
     sql.append("  SELECT c.unit_id");
@@ -132,7 +157,7 @@ final class UnitAggregateSql {
         sql.append(",\n    CAST(0 AS ").append(d.doubleType()).append(") AS x").append(i);
       }
     }
-    sql.append("\n  FROM cur c JOIN ").append(MetricQueries.metricEvents(d, s, phase, params)).append(" e ON e.")
+    sql.append("\n  FROM ").append(cur).append(" c JOIN ").append(MetricQueries.metricEvents(d, s, phase, params)).append(" e ON e.")
         .append(d.ident(s.unitId())).append(" = c.unit_id AND e.").append(d.ident(s.eventName())).append(" IN (")
         .append(names(ms, params)).append(")\n    AND ").append(te).append(" >= c.first_ts - ").append(lookback)
         .append(" AND ").append(te).append(" < c.first_ts + ").append(window).append(" AND ").append(te)
@@ -142,31 +167,21 @@ final class UnitAggregateSql {
     params.add(hi);
   }
 
-  /** The delta of {@code [lo, hi)} as a statement of its own, for a temporary table. */
-  static SqlQuery deltaRows(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, String table, long lo,
-      long hi) {
-    List<Object> params = new ArrayList<>();
-    String ctes = delta(d, s, phase, ms, table, lo, hi, params);
-    return new SqlQuery("WITH " + ctes + "\nSELECT * FROM delta", params);
-  }
-
   /**
-   * The statistics of the table brought up to date with everything from its horizon on (not
-   * stored): per variation n and per metric {@code sum_y_i, sum_y2_i, sum_x_i, sum_x2_i, sum_xy_i}
-   * of the units seen in one variation, capped as {@link MetricQueries#metrics} caps; and a row of
-   * variation -1 whose n is the units excluded for several variations.
+   * The statistics of the table and its tail (the rows of the units touched from its horizon on,
+   * as of the last fold): per variation n and per metric {@code sum_y_i, sum_y2_i, sum_x_i,
+   * sum_x2_i, sum_xy_i} of the units seen in one variation, capped as {@link MetricQueries#metrics}
+   * caps; and a row of variation -1 whose n is the units excluded for several variations.
    */
-  static SqlQuery statistics(Dialect d, WarehouseSchema s, Phase phase, List<Metric> ms, String table, long horizon,
-      long end) {
-    List<Object> params = new ArrayList<>();
-    StringBuilder sql = new StringBuilder("WITH ").append(delta(d, s, phase, ms, table, horizon, end, params));
+  static SqlQuery statistics(Dialect d, List<Metric> ms, String table, String tail) {
+    StringBuilder sql = new StringBuilder("WITH ");
     StringBuilder cols = new StringBuilder("unit_id, variation, max_variation");
     for (int i = 0; i < ms.size(); i++) {
       cols.append(", y").append(i).append(", x").append(i);
     }
-    sql.append(",\nall_units AS (\n  SELECT ").append(cols).append(" FROM delta\n  UNION ALL\n  SELECT ").append(cols)
-        .append(" FROM ").append(d.ident(table)).append(" a WHERE NOT EXISTS (SELECT 1 FROM delta t WHERE t.unit_id ="
-            + " a.unit_id)\n),\nper_unit AS (\n  SELECT * FROM all_units WHERE ").append(ExposedUnits.ONE_VARIATION)
+    sql.append("all_units AS (\n  SELECT ").append(cols).append(" FROM ").append(d.ident(tail)).append("\n  UNION ALL\n"
+        + "  SELECT ").append(cols).append(" FROM ").append(d.ident(table)).append(" a WHERE NOT EXISTS (SELECT 1 FROM ")
+        .append(d.ident(tail)).append(" t WHERE t.unit_id = a.unit_id)\n),\nper_unit AS (\n  SELECT * FROM all_units WHERE ").append(ExposedUnits.ONE_VARIATION)
         .append("\n),\ncapped AS (\n  SELECT variation");
     for (int i = 0; i < ms.size(); i++) {
       sql.append(", ").append(MetricQueries.cap(d, "y" + i, ms.get(i), "per_unit")).append(" AS y").append(i)
@@ -188,7 +203,7 @@ final class UnitAggregateSql {
     }
     sql.append("\nFROM capped\nGROUP BY variation\nUNION ALL\n").append(none).append(" FROM all_units WHERE NOT (")
         .append(ExposedUnits.ONE_VARIATION).append(")\nORDER BY variation");
-    return new SqlQuery(sql.toString(), params);
+    return new SqlQuery(sql.toString(), List.of());
   }
 
   /* A stored per-unit value and what the range adds: the larger (conversions) or the sum. */

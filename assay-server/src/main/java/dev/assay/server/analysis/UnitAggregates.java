@@ -37,6 +37,7 @@ public final class UnitAggregates {
   /* Part of every table's name hash: a change of the table layout or its SQL's meaning is a new table. */
   private static final String LAYOUT = "unit-aggregates-1";
   private static final String DELTA = "assay_unit_aggregate_delta";
+  private static final String TOUCHED = "assay_unit_aggregate_touched";
 
   private final Dialect d;
   private final WarehouseSchema s;
@@ -90,8 +91,9 @@ public final class UnitAggregates {
 
   /**
    * Folds the exposures and events with a time in [current horizon, {@code horizon}) into the
-   * table, building it from the phase start when there is none; commits. Nothing happens when the
-   * horizon is not ahead of the table's. {@code c} must be a connection that may write.
+   * table, building it from the phase start when there is none, and recomputes its tail; commits.
+   * A horizon not ahead of the table's folds nothing (the tail is still recomputed). {@code c}
+   * must be a connection that may write.
    */
   public Fold fold(Connection c, Phase phase, List<Metric> metrics, long horizon) throws SQLException {
     check(phase, metrics);
@@ -109,31 +111,32 @@ public final class UnitAggregates {
         for (String old : tables(c, owner(phase))) {
           drop(c, old);
         }
-        execute(c, "DROP TABLE IF EXISTS " + d.ident(table), List.of()); // left without its state row
+        drop(c, table); // left without its state row
         execute(c, UnitAggregateSql.create(d, table, metrics.size(), true), List.of());
+        execute(c, UnitAggregateSql.create(d, tail(table), metrics.size(), true), List.of());
         execute(c, "INSERT INTO " + STATE + " (table_name, experiment_key, horizon) VALUES (?, ?, ?)",
             List.of(table, owner(phase), from));
       }
-      if (horizon <= from) {
-        c.commit();
-        return new Fold(table, from, from, built, 0);
+      long to = Math.max(from, horizon);
+      long units = 0;
+      if (to > from) {
+        stage(c, phase, metrics, table, from, to);
+        execute(c, "DELETE FROM " + d.ident(table) + " WHERE unit_id IN (SELECT unit_id FROM " + DELTA + ")", List.of());
+        units = execute(c, "INSERT INTO " + d.ident(table) + " SELECT * FROM " + DELTA, List.of());
       }
-      execute(c, "DROP TABLE IF EXISTS " + DELTA, List.of());
-      execute(c, UnitAggregateSql.create(d, DELTA, metrics.size(), false).replaceFirst("^CREATE TABLE", "CREATE TEMPORARY TABLE"),
-          List.of());
-      MetricQueries.SqlQuery delta = UnitAggregateSql.deltaRows(d, s, phase, metrics, table, from, horizon);
-      execute(c, "INSERT INTO " + DELTA + " " + delta.sql(), delta.params());
-      execute(c, "DELETE FROM " + d.ident(table) + " WHERE unit_id IN (SELECT unit_id FROM " + DELTA + ")", List.of());
-      long units = execute(c, "INSERT INTO " + d.ident(table) + " SELECT * FROM " + DELTA, List.of());
+      // the tail: what everything from the horizon on makes of the units it touches, read with the table
+      stage(c, phase, metrics, table, to, Long.MAX_VALUE / 2);
+      execute(c, "DELETE FROM " + d.ident(tail(table)), List.of());
+      execute(c, "INSERT INTO " + d.ident(tail(table)) + " SELECT * FROM " + DELTA, List.of());
       execute(c, "DROP TABLE " + DELTA, List.of());
       // Moves the horizon only from where this fold started: a concurrent fold of the same range
       // (another server) updates nothing here and this one is rolled back, so nothing counts twice.
       if (execute(c, "UPDATE " + STATE + " SET horizon = ? WHERE table_name = ? AND horizon = ?",
-          List.of(horizon, table, from)) != 1) {
+          List.of(to, table, from)) != 1) {
         throw new SQLException("the aggregate table " + table + " was folded concurrently", "40001");
       }
       c.commit();
-      return new Fold(table, from, horizon, built, units);
+      return new Fold(table, from, to, built, units);
     } catch (SQLException | RuntimeException e) {
       c.rollback();
       throw e;
@@ -142,10 +145,29 @@ public final class UnitAggregates {
     }
   }
 
+  /* The new rows of the units touched by [lo, hi) into the temporary table DELTA, in two steps. */
+  private void stage(Connection c, Phase phase, List<Metric> metrics, String table, long lo, long hi)
+      throws SQLException {
+    execute(c, "DROP TABLE IF EXISTS " + TOUCHED, List.of());
+    execute(c, UnitAggregateSql.createTouched(d, TOUCHED, metrics.size()), List.of());
+    MetricQueries.SqlQuery touched = UnitAggregateSql.touched(d, s, phase, metrics, table, lo, hi);
+    execute(c, "INSERT INTO " + TOUCHED + " " + touched.sql(), touched.params());
+    execute(c, "DROP TABLE IF EXISTS " + DELTA, List.of());
+    execute(c, UnitAggregateSql.create(d, DELTA, metrics.size(), false).replaceFirst("^CREATE TABLE",
+        "CREATE TEMPORARY TABLE"), List.of());
+    MetricQueries.SqlQuery delta = UnitAggregateSql.delta(d, s, phase, metrics, TOUCHED, lo, hi);
+    execute(c, "INSERT INTO " + DELTA + " " + delta.sql(), delta.params());
+    execute(c, "DROP TABLE " + TOUCHED, List.of());
+  }
+
+  /* The table of a table's tail rows. */
+  private static String tail(String table) {
+    return table + "_tail";
+  }
+
   /**
-   * The statistics of the phase's metrics from the table and everything at or after its horizon,
-   * or empty when there is no table (never folded, or invalidated). Works in a read-only
-   * transaction.
+   * The statistics of the phase's metrics from the table and its tail as of the last fold, or
+   * empty when there is no table (never folded, or invalidated). Works in a read-only transaction.
    */
   public Optional<Read> read(Connection c, Phase phase, List<Metric> metrics, int variations) throws SQLException {
     check(phase, metrics);
@@ -154,8 +176,7 @@ public final class UnitAggregates {
     if (horizon.isEmpty()) {
       return Optional.empty();
     }
-    MetricQueries.SqlQuery q = UnitAggregateSql.statistics(d, s, phase, metrics, table, horizon.get(),
-        Long.MAX_VALUE / 2);
+    MetricQueries.SqlQuery q = UnitAggregateSql.statistics(d, metrics, table, tail(table));
     QueryRows rs = WarehouseStatistics.execute(c, q, timeout);
     long[] units = new long[variations];
     long multiple = 0;
@@ -262,6 +283,7 @@ public final class UnitAggregates {
 
   private void drop(Connection c, String table) throws SQLException {
     execute(c, "DROP TABLE IF EXISTS " + d.ident(table), List.of());
+    execute(c, "DROP TABLE IF EXISTS " + d.ident(tail(table)), List.of());
     execute(c, "DELETE FROM " + STATE + " WHERE table_name = ?", List.of(table));
   }
 
