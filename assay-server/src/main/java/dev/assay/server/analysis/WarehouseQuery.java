@@ -245,6 +245,7 @@ final class WarehouseQuery {
         lookback, window);
   }
 
+  /* With {@code folded}: the counts and every one-pass metric read from the aggregates (no breakdowns then). */
   private Measurements measure(Connection c, AnalysisPlan plan, Consumer<String> progress, String[] current,
       WarehouseStatistics statistics, QueryLog log, RefreshSpans spans,
       java.util.Optional<IncrementalRefresh.Read> folded) throws SQLException {
@@ -252,9 +253,7 @@ final class WarehouseQuery {
     int variations = plan.variants().size();
     progress.accept("counting exposures");
     AnalysisPlan.Design design = plan.design();
-    // from the aggregates: the design is neither clustered nor triggered (IncrementalRefresh.eligible)
-    Exposed counted = folded.isPresent() ? new Exposed(folded.get().counts(), java.util.Optional.empty(),
-        java.util.Optional.empty()) : exposures(c, plan, p, variations, statistics, log, spans);
+    Exposed counted = exposures(c, plan, p, variations, statistics, log, spans, folded);
     WarehouseStatistics.ExposureCounts units = counted.units();
     java.util.Optional<long[]> clusters = counted.clusters();
     java.util.Optional<long[]> exposed = counted.exposed();
@@ -265,13 +264,12 @@ final class WarehouseQuery {
     Map<String, Map<String, List<CupedStats>>> byDimension = new LinkedHashMap<>();
     Map<String, List<QuantileStats>> quantiles = new LinkedHashMap<>();
     ObjectNode sufficient = JSON.createObjectNode();
-    Map<String, List<CupedStats>> onePass = null;
+    Map<String, List<CupedStats>> onePass = folded.map(IncrementalRefresh.Read::metrics).orElse(null);
     Map<String, java.util.SortedMap<String, List<CupedStats>>> strata = new LinkedHashMap<>();
     int step = 0;
     for (PlannedMetric m : plan.metrics()) {
-      step++;
       current[0] = "metric '" + m.key() + "'";
-      progress.accept("metric " + step + "/" + plan.metrics().size() + ": " + m.key());
+      progress.accept("metric " + ++step + "/" + plan.metrics().size() + ": " + m.key());
       io.opentelemetry.api.trace.Span metricSpan = spans.start("metric", m.key());
       try (io.opentelemetry.context.Scope ignored = metricSpan.makeCurrent()) {
         MetricType type = m.metric().type();
@@ -294,13 +292,6 @@ final class WarehouseQuery {
               AnalysisPlan.query(r.denominator(), false), variations);
           sufficient.set(m.key(), JSON.valueToTree(stats));
           data.add(new MetricData(m.key(), MetricData.Type.RATIO, m.higherIsBetter(), m.role(), null, stats, margin));
-          continue;
-        }
-        if (folded.isPresent() && folded.get().metrics().containsKey(m.key())) {
-          List<CupedStats> s = folded.get().metrics().get(m.key());
-          sufficient.set(m.key(), JSON.valueToTree(s));
-          data.add(new MetricData(m.key(), type == MetricType.PROPORTION ? MetricData.Type.PROPORTION
-              : MetricData.Type.MEAN, m.higherIsBetter(), m.role(), s, null, margin));
           continue;
         }
         if (onePass == null) {
@@ -341,7 +332,11 @@ final class WarehouseQuery {
 
   /* The exposure stage: units per variation, and clusters or every exposed unit when the design asks. */
   private static Exposed exposures(Connection c, AnalysisPlan plan, MetricQueries.Phase p, int variations,
-      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans) throws SQLException {
+      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans,
+      java.util.Optional<IncrementalRefresh.Read> folded) throws SQLException {
+    if (folded.isPresent()) { // neither clustered nor triggered (IncrementalRefresh.eligible)
+      return new Exposed(folded.get().counts(), java.util.Optional.empty(), java.util.Optional.empty());
+    }
     AnalysisPlan.Design design = plan.design();
     log.label(new QueryLog.Label("exposure counts", List.of(), design.trigger().map(List::of).orElse(List.of()),
         0, design.trigger().isPresent() ? AnalysisPlan.OPEN_END : 0));
