@@ -32,6 +32,10 @@ import java.util.logging.Logger;
  * warehouse, read files nor run forever. Refreshes run on the {@link AnalysisExecutor}, never on
  * the caller's (request) thread. Thread-safe; one refresh per experiment runs at a time, and its
  * {@link RefreshProgress} can be read while it runs.
+ *
+ * <p>With {@link #incremental} (Assay's own warehouse only), a refresh first folds the new events
+ * into per-unit aggregates kept in the warehouse, on a connection of its own that commits and runs
+ * only Assay's SQL ({@link UnitAggregates}, ADR 0050), then reads them in the read-only transaction.
  */
 public final class ExperimentRefresh {
   /** Default limit for one warehouse query. */
