@@ -177,7 +177,10 @@ public final class UnitAggregates {
       return Optional.empty();
     }
     MetricQueries.SqlQuery q = UnitAggregateSql.statistics(d, metrics, table, tail(table));
-    QueryRows rs = WarehouseStatistics.execute(c, q, timeout);
+    QueryRows rs;
+    try (PreparedStatement ps = prepared(c, q.sql(), q.params())) {
+      rs = QueryRows.read(ps.executeQuery());
+    }
     long[] units = new long[variations];
     long multiple = 0;
     List<List<CupedStats>> out = new ArrayList<>();
@@ -288,17 +291,23 @@ public final class UnitAggregates {
   }
 
   private long execute(Connection c, String sql, List<Object> params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      try {
-        ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
-      } catch (java.sql.SQLFeatureNotSupportedException ignored) {
-        // the driver has no per-statement timeout
-      }
-      for (int i = 0; i < params.size(); i++) {
-        ps.setObject(i + 1, params.get(i));
-      }
+    try (PreparedStatement ps = prepared(c, sql, params)) {
       ps.execute();
       return Math.max(0, ps.getUpdateCount());
     }
+  }
+
+  /* Only Assay's SQL runs here (no metric's own), each statement under the query timeout. */
+  private PreparedStatement prepared(Connection c, String sql, List<Object> params) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+    } catch (java.sql.SQLFeatureNotSupportedException ignored) {
+      // the driver has no per-statement timeout
+    }
+    for (int i = 0; i < params.size(); i++) {
+      ps.setObject(i + 1, params.get(i));
+    }
+    return ps;
   }
 }
