@@ -182,6 +182,15 @@ final class ServeCommand implements Callable<Integer> {
   String logFormat;
 
   @Option(
+      names = "--incremental-refresh",
+      defaultValue = "${env:ASSAY_INCREMENTAL_REFRESH}",
+      paramLabel = "LATENESS",
+      description = "Refresh incrementally from per-unit aggregates kept in Assay's own warehouse, counting events"
+          + " that arrive within this lateness bound of their time (ISO-8601, e.g. PT6H; docs/operations.md)."
+          + " Default: full refreshes.")
+  java.time.Duration incrementalRefresh;
+
+  @Option(
       names = "--analysis-query-timeout",
       defaultValue = "${env:ASSAY_ANALYSIS_QUERY_TIMEOUT:-PT5M}",
       paramLabel = "DURATION",
@@ -254,6 +263,9 @@ final class ServeCommand implements Callable<Integer> {
         .allowLocalWarehouse(allowLocalWarehouse).refreshInterval(refreshInterval)
         .analysisQueryTimeout(analysisQueryTimeout).analysisMemory(analysisMemory)
         .httpLimits(httpLimits());
+    if (incrementalRefresh != null) {
+      builder.incrementalRefresh(incrementalRefresh);
+    }
     present(databaseUrl).ifPresent(builder::databaseUrl);
     present(warehouseUrl).ifPresent(builder::warehouseUrl);
     builder.warehouseAccess(warehouseAccess());

@@ -54,6 +54,8 @@ import java.util.Set;
  * @param allowLocalWarehouse start with an own embedded warehouse beside another replica of the store (ADR 0047)
  * @param tracing where spans go: off (the default), an OTLP collector or an exporter (ADR 0041)
  * @param warehouseAccess the customer's own tables and the warehouse credentials (with {@code warehouseUrl})
+ * @param incrementalRefresh the lateness bound of incremental refreshes (ADR 0050) on Assay's own
+ *     warehouse, or empty for full refreshes only
  */
 public record ServerConfig(int port, String host, Path dataDir, Optional<String> databaseUrl,
     Optional<String> adminToken, Optional<String> adminPassword, boolean demo, Optional<String> warehouseUrl,
@@ -61,7 +63,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     int analysisPerProject, Duration sseHeartbeat, OfrepApi.RateLimit ofrepRateLimit, HttpLimits httpLimits,
     Optional<String> auditKey, Duration auditCheckpointInterval, EventOptions events, AlertOptions alerts,
     Clock clock, Duration rolloutTick, boolean allowLocalWarehouse, TracingOptions tracing,
-    dev.assay.server.analysis.WarehouseAccess warehouseAccess) {
+    dev.assay.server.analysis.WarehouseAccess warehouseAccess, Optional<Duration> incrementalRefresh) {
 
   /** Shortest admin token accepted. */
   public static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -93,6 +95,9 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       throw new InvalidOption("warehouseSchema", "the warehouse tables and credentials need a warehouse URL (--warehouse-url, ASSAY_WAREHOUSE_URL)");
     }
     positive("refreshInterval", refreshInterval);
+    incrementalRefresh.filter(Duration::isNegative).ifPresent(l -> {
+      throw new InvalidOption("incrementalRefresh", "the lateness bound must not be negative, was " + l);
+    });
     if (rolloutTick.toMillis() < 100 || rolloutTick.compareTo(Duration.ofHours(1)) > 0) {
       throw new InvalidOption("rolloutTick", "must be 100 ms to 1 h, was " + rolloutTick);
     }
@@ -164,6 +169,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     private Duration rolloutTick = Duration.ofSeconds(10);
     private boolean allowLocalWarehouse;
     private dev.assay.server.analysis.WarehouseAccess warehouseAccess = dev.assay.server.analysis.WarehouseAccess.DEFAULT;
+    private Optional<Duration> incrementalRefresh = Optional.empty();
     private Optional<String> webhookUrl = Optional.empty();
     private AlertOptions alerts = AlertOptions.DEFAULTS;
     private Duration analysisQueryTimeout = ExperimentRefresh.DEFAULT_QUERY_TIMEOUT;
@@ -246,6 +252,12 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
     /** The customer's own tables (a {@code WarehouseMapping} file) and the credentials, for {@link #warehouseUrl}. */
     public Builder warehouseAccess(dev.assay.server.analysis.WarehouseAccess access) {
       this.warehouseAccess = java.util.Objects.requireNonNull(access, "access");
+      return this;
+    }
+
+    /** Incremental refreshes with this lateness bound on Assay's own warehouse (ADR 0050). Default: off. */
+    public Builder incrementalRefresh(Duration lateness) {
+      this.incrementalRefresh = Optional.of(lateness);
       return this;
     }
 
@@ -428,7 +440,7 @@ public record ServerConfig(int port, String host, Path dataDir, Optional<String>
       return new ServerConfig(port, host, dataDir, databaseUrl, adminToken, adminPassword, demo, warehouseUrl, refreshInterval,
           webhookUrl.map(Builder::uri), analysisQueryTimeout, analysisMemory, analysisConcurrent, analysisPerProject,
           sseHeartbeat, rateLimit, httpLimits, auditKey, auditCheckpointInterval, events, alerts, clock,
-          rolloutTick, allowLocalWarehouse, tracing, warehouseAccess);
+          rolloutTick, allowLocalWarehouse, tracing, warehouseAccess, incrementalRefresh);
     }
 
     /** Builds the configuration and starts a server on it ({@link AssayServer#start(ServerConfig)}). */

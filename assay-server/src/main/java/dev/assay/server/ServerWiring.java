@@ -282,6 +282,9 @@ final class ServerWiring {
       schema = c.warehouseAccess().schema().orElse(ownTables ? schema : schema.withoutProject().withoutFlag());
       refresh = new ExperimentRefresh(config, AnalysisSandbox.warehouse(url, c.warehouseAccess(), limits),
           Dialect.forJdbcUrl(url), schema, c.clock(), executor);
+      if (ownTables && c.warehouseAccess().schema().isEmpty()) { // a customer's tables stay read-only (ADR 0050)
+        c.incrementalRefresh().ifPresent(refresh::incremental);
+      }
     } else {
       try (Connection connection = events.connect()) {
         AnalysisSandbox.lockDownDuckDb(connection, limits);
@@ -290,6 +293,7 @@ final class ServerWiring {
       }
       refresh = new ExperimentRefresh(config, events::connect, Dialect.DUCKDB, WarehouseSchema.assayDefault(),
           c.clock(), executor);
+      c.incrementalRefresh().ifPresent(refresh::incremental);
     }
     refresh.traced(telemetry.tracer());
     refresh.onRefreshed(new GuardrailMonitor(config, meters, alerts, telemetry.tracer()));

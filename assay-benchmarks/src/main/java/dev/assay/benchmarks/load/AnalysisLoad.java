@@ -135,12 +135,12 @@ public final class AnalysisLoad {
         (System.nanoTime() - start) / 1e9, exposures, events);
   }
 
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
-  private static void load(Connection c, String url, Dialect d, long units, long events) throws Exception {
+  static void load(Connection c, String url, Dialect d, long units, long events) throws Exception {
     try (Statement st = c.createStatement()) {
       st.execute("DROP TABLE IF EXISTS exposures");
       st.execute("DROP TABLE IF EXISTS metric_events");

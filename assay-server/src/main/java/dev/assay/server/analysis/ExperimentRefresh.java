@@ -32,6 +32,10 @@ import java.util.logging.Logger;
  * warehouse, read files nor run forever. Refreshes run on the {@link AnalysisExecutor}, never on
  * the caller's (request) thread. Thread-safe; one refresh per experiment runs at a time, and its
  * {@link RefreshProgress} can be read while it runs.
+ *
+ * <p>With {@link #incremental} (Assay's own warehouse only), a refresh first folds the new events
+ * into per-unit aggregates kept in the warehouse, on a connection of its own that commits and runs
+ * only Assay's SQL ({@link UnitAggregates}, ADR 0050), then reads them in the read-only transaction.
  */
 public final class ExperimentRefresh {
   /** Default limit for one warehouse query. */
@@ -49,10 +53,17 @@ public final class ExperimentRefresh {
    *
    * @param dimensions exposure attributes to break the results down by (e.g. country)
    * @param phase the phase number to analyse, or 0 for the latest
+   * @param full recompute everything from the events, not from the per-unit aggregates of an
+   *     incremental refresh (which are then built anew by the next refresh, ADR 0050)
    */
-  public record Options(List<String> dimensions, int phase) {
+  public record Options(List<String> dimensions, int phase, boolean full) {
     public Options {
       dimensions = List.copyOf(dimensions);
+    }
+
+    /** Incremental where the warehouse keeps aggregates. */
+    public Options(List<String> dimensions, int phase) {
+      this(dimensions, phase, false);
     }
 
     /** The latest phase, no breakdowns. */
@@ -117,6 +128,21 @@ public final class ExperimentRefresh {
     this.reproduction = new SnapshotReproduction(config, warehouse, dialect, schema, executor.limits().queryTimeout(),
         clock);
     this.sources = new WarehouseCheck(warehouse, dialect, schema, executor.limits().queryTimeout());
+  }
+
+  /**
+   * Keeps per-unit aggregates in the warehouse between refreshes and folds in only what is new
+   * (ADR 0050): for Assay's own DuckDB or PostgreSQL tables, which Assay may write (a customer's
+   * tables or source queries stay computed in full). Exposures and events that reach the warehouse
+   * within {@code lateness} of their time are counted exactly; later ones only by a full recompute
+   * ({@link Options#full}).
+   */
+  public ExperimentRefresh incremental(Duration lateness) {
+    if (!UnitAggregates.supported(query.dialect(), query.schema())) {
+      throw new IllegalArgumentException("incremental refresh needs Assay's own DuckDB or PostgreSQL tables");
+    }
+    query.incremental(lateness);
+    return this;
   }
 
   /** The warehouse's exposure and metric sources checked against the schema they are read with. */
@@ -329,7 +355,8 @@ public final class ExperimentRefresh {
     java.util.OptionalLong previousRefresh = previous.filter(s -> s.phase() == plan.phase())
         .map(s -> java.util.OptionalLong.of(s.computedAt().toEpochMilli())).orElse(java.util.OptionalLong.empty());
     RefreshSpans spans = new RefreshSpans(tracer);
-    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh, spans);
+    WarehouseQuery.Measurements measured = query.measure(plan, progress, now.toEpochMilli(), previousRefresh, spans,
+        options.full());
     progress.accept("statistics");
     AnalysisSnapshot snapshot = spans.stage("statistics", () -> SnapshotStatistics.compute(plan, measured, previous,
         now, minCellUnits.applyAsInt(project)));

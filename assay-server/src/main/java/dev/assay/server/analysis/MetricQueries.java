@@ -373,7 +373,7 @@ public final class MetricQueries {
         + "\n  GROUP BY u.unit_id, u.variation" + (withDim ? ", u.dim" : "") + "\n)";
   }
 
-  private static String aggregate(Dialect d, WarehouseSchema s, Metric m, String when) {
+  static String aggregate(Dialect d, WarehouseSchema s, Metric m, String when) {
     String dbl = d.doubleType();
     return switch (m.aggregation()) {
       case CONVERSION -> "CAST(MAX(CASE WHEN " + when + " THEN 1 ELSE 0 END) AS " + dbl + ")";
@@ -382,7 +382,7 @@ public final class MetricQueries {
     };
   }
 
-  private static String cap(Dialect d, String column, Metric m, String from) {
+  static String cap(Dialect d, String column, Metric m, String from) {
     String expr = column;
     if (m.absoluteCap() != null) {
       expr = "LEAST(" + expr + ", CAST(" + String.format(Locale.ROOT, "%s", m.absoluteCap()) + " AS " + d.doubleType() + "))";

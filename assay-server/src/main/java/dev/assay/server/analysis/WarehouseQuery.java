@@ -27,6 +27,8 @@ final class WarehouseQuery {
 
   private final ExperimentRefresh.Warehouse warehouse;
   private final WarehouseStatistics statistics;
+  /* The per-unit aggregates of an incremental refresh, when the warehouse holds them (ADR 0050). */
+  private volatile IncrementalRefresh incremental;
 
   WarehouseQuery(ExperimentRefresh.Warehouse warehouse, WarehouseStatistics statistics) {
     this.warehouse = warehouse;
@@ -83,6 +85,33 @@ final class WarehouseQuery {
     return measureAt(plan, progress, now, previousRefresh, spans);
   }
 
+  Dialect dialect() {
+    return statistics.dialect();
+  }
+
+  WarehouseSchema schema() {
+    return statistics.schema();
+  }
+
+  /** Reads what it can from per-unit aggregates in the warehouse, kept up to date first (ADR 0050). */
+  void incremental(java.time.Duration lateness) {
+    this.incremental = new IncrementalRefresh(warehouse, new UnitAggregates(statistics.dialect(), statistics.schema(),
+        statistics.timeout()), lateness);
+  }
+
+  /**
+   * As above; with incremental aggregates, brought up to date first and read, unless {@code full}
+   * (then dropped, and everything computed by the full queries).
+   */
+  Measurements measure(AnalysisPlan plan, Consumer<String> progress, long now, java.util.OptionalLong previousRefresh,
+      RefreshSpans spans, boolean full) {
+    IncrementalRefresh aggregates = incremental;
+    if (aggregates == null || !aggregates.prepare(plan, now, full)) {
+      return measureAt(plan, progress, now, previousRefresh, spans);
+    }
+    return measureAt(plan, progress, now, previousRefresh, spans, aggregates);
+  }
+
   /** As {@link #measure(AnalysisPlan, Consumer, long, java.util.OptionalLong)} now, with no previous refresh. */
   Measurements measure(AnalysisPlan plan, Consumer<String> progress) {
     return measureAt(plan, progress, System.currentTimeMillis(), java.util.OptionalLong.empty(), RefreshSpans.NONE);
@@ -90,11 +119,18 @@ final class WarehouseQuery {
 
   private Measurements measureAt(AnalysisPlan plan, Consumer<String> progress, long now,
       java.util.OptionalLong previousRefresh, RefreshSpans spans) {
+    return measureAt(plan, progress, now, previousRefresh, spans, null);
+  }
+
+  private Measurements measureAt(AnalysisPlan plan, Consumer<String> progress, long now,
+      java.util.OptionalLong previousRefresh, RefreshSpans spans, IncrementalRefresh aggregates) {
     String[] current = {"exposure counts"};
     try {
       return readOnly(warehouse, c -> {
         QueryLog log = new QueryLog();
-        Measurements m = measure(c, plan, progress, current, statistics.recordingInto(log), log, spans);
+        java.util.Optional<IncrementalRefresh.Read> folded = aggregates == null ? java.util.Optional.empty()
+            : aggregates.read(c, plan, log);
+        Measurements m = measure(c, plan, progress, current, statistics.recordingInto(log), log, spans, folded);
         current[0] = "the lineage's row counts";
         Recorded recorded = record(c, plan, log);
         current[0] = "data-quality checks";
@@ -209,13 +245,15 @@ final class WarehouseQuery {
         lookback, window);
   }
 
+  /* With {@code folded}: the counts and every one-pass metric read from the aggregates (no breakdowns then). */
   private Measurements measure(Connection c, AnalysisPlan plan, Consumer<String> progress, String[] current,
-      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans) throws SQLException {
+      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans,
+      java.util.Optional<IncrementalRefresh.Read> folded) throws SQLException {
     MetricQueries.Phase p = plan.window();
     int variations = plan.variants().size();
     progress.accept("counting exposures");
     AnalysisPlan.Design design = plan.design();
-    Exposed counted = exposures(c, plan, p, variations, statistics, log, spans);
+    Exposed counted = exposures(c, plan, p, variations, statistics, log, spans, folded);
     WarehouseStatistics.ExposureCounts units = counted.units();
     java.util.Optional<long[]> clusters = counted.clusters();
     java.util.Optional<long[]> exposed = counted.exposed();
@@ -226,13 +264,12 @@ final class WarehouseQuery {
     Map<String, Map<String, List<CupedStats>>> byDimension = new LinkedHashMap<>();
     Map<String, List<QuantileStats>> quantiles = new LinkedHashMap<>();
     ObjectNode sufficient = JSON.createObjectNode();
-    Map<String, List<CupedStats>> onePass = null;
+    Map<String, List<CupedStats>> onePass = folded.map(IncrementalRefresh.Read::metrics).orElse(null);
     Map<String, java.util.SortedMap<String, List<CupedStats>>> strata = new LinkedHashMap<>();
     int step = 0;
     for (PlannedMetric m : plan.metrics()) {
-      step++;
       current[0] = "metric '" + m.key() + "'";
-      progress.accept("metric " + step + "/" + plan.metrics().size() + ": " + m.key());
+      progress.accept("metric " + ++step + "/" + plan.metrics().size() + ": " + m.key());
       io.opentelemetry.api.trace.Span metricSpan = spans.start("metric", m.key());
       try (io.opentelemetry.context.Scope ignored = metricSpan.makeCurrent()) {
         MetricType type = m.metric().type();
@@ -295,7 +332,11 @@ final class WarehouseQuery {
 
   /* The exposure stage: units per variation, and clusters or every exposed unit when the design asks. */
   private static Exposed exposures(Connection c, AnalysisPlan plan, MetricQueries.Phase p, int variations,
-      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans) throws SQLException {
+      WarehouseStatistics statistics, QueryLog log, RefreshSpans spans,
+      java.util.Optional<IncrementalRefresh.Read> folded) throws SQLException {
+    if (folded.isPresent()) { // neither clustered nor triggered (IncrementalRefresh.eligible)
+      return new Exposed(folded.get().counts(), java.util.Optional.empty(), java.util.Optional.empty());
+    }
     AnalysisPlan.Design design = plan.design();
     log.label(new QueryLog.Label("exposure counts", List.of(), design.trigger().map(List::of).orElse(List.of()),
         0, design.trigger().isPresent() ? AnalysisPlan.OPEN_END : 0));

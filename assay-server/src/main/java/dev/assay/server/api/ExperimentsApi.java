@@ -46,8 +46,9 @@ final class ExperimentsApi implements Resource {
     out.addAll(HistoryApi.endpoints(config, Kind.EXPERIMENT, "/experiments"));
     out.add(Endpoint.action("/experiments/{key}/refresh", Permission.WRITE_METRICS,
         "Recompute results from the warehouse now and store a snapshot (?dimensions=country,platform,"
-            + " ?phase=N, ?async=true answers 202 at once; follow it at GET .../refresh)", this::refresh)
-        .withQuery("project", "dimensions", "phase", "async"));
+            + " ?phase=N, ?async=true answers 202 at once; follow it at GET .../refresh; ?full=true recomputes"
+            + " without the incremental aggregates)", this::refresh)
+        .withQuery("project", "dimensions", "phase", "async", "full"));
     out.add(Endpoint.get("/experiments/{key}/refresh", Permission.READ,
         "Progress of the latest refresh: state (running, done, failed), step, stepsDone/stepsTotal", c -> {
           ExperimentRefresh refresh = warehouse();
@@ -89,16 +90,21 @@ final class ExperimentsApi implements Resource {
     if (c.query("phase").isPresent() && phase < 1) {
       throw DomainException.invalid("phase", "must be a phase number (1, 2, ...), was " + phase);
     }
-    boolean async = c.query("async").map(v -> switch (v) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw DomainException.invalid("async", "must be true or false, was '" + v + "'");
-    }).orElse(false);
-    ExperimentRefresh.Options options = new ExperimentRefresh.Options(dims, phase);
+    boolean async = flag(c, "async");
+    ExperimentRefresh.Options options = new ExperimentRefresh.Options(dims, phase, flag(c, "full"));
     if (async) {
       return Reply.json(202, progress(refresh.start(c.project(), c.path("key"), options)));
     }
     return Reply.ok(refresh.refresh(c.project(), c.path("key"), step -> { }, options));
+  }
+
+  /* A true/false query parameter, false when absent. */
+  private static boolean flag(Call c, String name) {
+    return c.query(name).map(v -> switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw DomainException.invalid(name, "must be true or false, was '" + v + "'");
+    }).orElse(false);
   }
 
   /* GET /experiments/{key}/results: the latest snapshot, or the newest N with ?history=N. */

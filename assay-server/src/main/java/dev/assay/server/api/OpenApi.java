@@ -37,10 +37,11 @@ final class OpenApi {
       Map.entry("dimensions", "comma-separated exposure attributes to break results down by (up to 5)"),
       Map.entry("phase", "the phase to analyse (1, 2, ...); default: the latest"),
       Map.entry("async", "true to answer 202 at once and follow the refresh at GET .../refresh"),
+      Map.entry("full", "true to recompute from the events, not from the incremental per-unit aggregates"),
       Map.entry("history", "the newest N snapshots (1 to 1000) instead of the latest one"));
   private static final java.util.Set<String> INTEGER_QUERY = java.util.Set.of("version", "after", "limit", "phase",
       "history");
-  private static final java.util.Set<String> BOOLEAN_QUERY = java.util.Set.of("newPhase", "async");
+  private static final java.util.Set<String> BOOLEAN_QUERY = java.util.Set.of("newPhase", "async", "full");
 
   private OpenApi() {}
 
