@@ -43,6 +43,7 @@ final class ExperimentPagesDomain {
   private final ConfigService config;
   private final Optional<ExperimentRefresh> analysis;
   private final ShipRollouts ships;
+  private final dev.assay.server.approvals.Policies policies;
 
   /*
    * The list page reads every experiment of a project; parsing 2,000 documents per request costs
@@ -69,10 +70,12 @@ final class ExperimentPagesDomain {
   /* A row and the lower-case text the search looks in (key, name, owner, hypothesis). */
   private record Indexed(Row row, String text) {}
 
-  ExperimentPagesDomain(ConfigService config, Optional<ExperimentRefresh> analysis, ShipRollouts ships) {
+  ExperimentPagesDomain(ConfigService config, Optional<ExperimentRefresh> analysis, ShipRollouts ships,
+      dev.assay.server.approvals.Policies policies) {
     this.config = config;
     this.analysis = analysis;
     this.ships = ships;
+    this.policies = policies;
     config.onChange(p -> generation.incrementAndGet());
     config.onRemoteChange(p -> generation.incrementAndGet());
   }
@@ -199,15 +202,20 @@ final class ExperimentPagesDomain {
         Optional.of(version), new ShipRollouts.Start(target.flag(), target.environment(), plan), actor)));
   }
 
-  /** The flag rules that name experiment {@code key}, by flag and environment. */
+  /**
+   * The flag rules that name experiment {@code key}, by flag and environment, each marked when an
+   * approval policy holds its environment's rollouts (the one-write start is refused there).
+   */
   List<RolloutTarget> rolloutTargets(String project, String key) {
+    java.util.Set<String> policed = policies.list(project).stream().map(dev.assay.server.approvals.Policy::environment)
+        .collect(java.util.stream.Collectors.toSet());
     List<RolloutTarget> out = new ArrayList<>();
     for (Versioned<Flag> v : config.configuration(project).flags()) {
       Flag flag = v.value();
       new java.util.TreeMap<>(flag.environments()).forEach((env, settings) -> {
         for (int i = 0; i < settings.rules().size(); i++) {
           if (settings.rules().get(i).experiment().filter(key::equals).isPresent()) {
-            out.add(new RolloutTarget(flag.key(), env, i));
+            out.add(new RolloutTarget(flag.key(), env, i, policed.contains(env)));
           }
         }
       });

@@ -84,13 +84,13 @@ public final class ExperimentPagesModel {
    * A flag rule that names an experiment, in an environment: where a "ship" can be rolled out
    * gradually ({@code rule} counts from 0). {@link #value()} is its option in the conclude form.
    */
-  public record RolloutTarget(String flag, String environment, int rule) {
+  public record RolloutTarget(String flag, String environment, int rule, boolean needsApproval) {
     public String value() {
       return flag + ":" + environment + ":" + rule;
     }
 
     public String label() {
-      return flag + " in " + environment + " (rule " + (rule + 1) + ")";
+      return flag + " in " + environment + " (rule " + (rule + 1) + ")" + (needsApproval ? " · needs approval" : "");
     }
   }
 

@@ -35,7 +35,8 @@ public final class WebUi {
     this.ui = new UiContext(logins, throttle, new UiDomain(config, evaluators, clock), new Views(),
         Assets.load(), new AdminDomain(config, store, audit, keys, events, contracts, clock),
         new ExperimentPagesDomain(config, analysis,
-            new dev.assay.server.safety.ShipRollouts(config, safety.rollouts())), new SafetyDomain(safety),
+            new dev.assay.server.safety.ShipRollouts(config, safety.rollouts()), safety.policies()),
+        new SafetyDomain(safety),
         new DesignDomain(config, analysis, safety.alerts()), privacy);
   }
 

@@ -177,8 +177,13 @@ class ConcludeRolloutPagesTest {
   void underAnApprovalPolicy_theFormSaysAChangeRequestIsNeeded_andNothingIsWritten() {
     t.ok("POST", "/environments", "{\"key\":\"apac\"}");
     long version = stopped("ship-held", "apac");
-    t.ok("PUT", "/approval-policies/apac", "{\"approvals\":1,\"role\":\"experimenter\"}");
     UiClient admin = t.signIn("admin");
+    assertThat(admin.get("/ui/experiments/ship-held").body()).contains(">ship-held-flow in apac (rule 1)</option>")
+        .doesNotContain("rollout-needs-approval");
+    t.ok("PUT", "/approval-policies/apac", "{\"approvals\":1,\"role\":\"experimenter\"}");
+    // Said before the submit: the rule's option and a hint name the policy.
+    String page = admin.get("/ui/experiments/ship-held").body();
+    assertThat(page).contains(">ship-held-flow in apac (rule 1) · needs approval</option>", "data-testid=\"rollout-needs-approval\"");
     int before = auditSize();
     HttpResponse<String> r = admin.post("/ui/experiments/ship-held/conclude",
         form(admin, "ship-held", version, "ship-held-flow:apac:0"));
