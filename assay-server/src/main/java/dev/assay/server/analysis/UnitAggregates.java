@@ -183,14 +183,7 @@ public final class UnitAggregates {
     }
     long[] units = new long[variations];
     long multiple = 0;
-    List<List<CupedStats>> out = new ArrayList<>();
-    for (int i = 0; i < metrics.size(); i++) {
-      List<CupedStats> empty = new ArrayList<>();
-      for (int v = 0; v < variations; v++) {
-        empty.add(new CupedStats(0, 0, 0, 0, 0, 0));
-      }
-      out.add(empty);
-    }
+    List<List<CupedStats>> out = WarehouseStatistics.empty(metrics.size(), variations);
     while (rs.next()) {
       int v = rs.getInt("variation");
       long n = rs.getLong("n");
@@ -299,14 +292,11 @@ public final class UnitAggregates {
 
   /* Only Assay's SQL runs here (no metric's own), each statement under the query timeout. */
   private PreparedStatement prepared(Connection c, String sql, List<Object> params) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
+    PreparedStatement ps = d.prepare(c, sql, params);
     try {
       ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
     } catch (java.sql.SQLFeatureNotSupportedException ignored) {
       // the driver has no per-statement timeout
-    }
-    for (int i = 0; i < params.size(); i++) {
-      ps.setObject(i + 1, params.get(i));
     }
     return ps;
   }

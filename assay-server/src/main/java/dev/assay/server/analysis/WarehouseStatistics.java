@@ -109,14 +109,7 @@ public final class WarehouseStatistics {
    */
   public List<List<CupedStats>> metrics(Connection c, MetricQueries.Phase phase, List<MetricQueries.Metric> metrics,
       int variations) throws SQLException {
-    List<List<CupedStats>> out = new ArrayList<>();
-    for (int i = 0; i < metrics.size(); i++) {
-      List<CupedStats> empty = new ArrayList<>();
-      for (int v = 0; v < variations; v++) {
-        empty.add(new CupedStats(0, 0, 0, 0, 0, 0));
-      }
-      out.add(empty);
-    }
+    List<List<CupedStats>> out = empty(metrics.size(), variations);
     {
       QueryRows rs = run(c, MetricQueries.metrics(dialect, schema, phase, metrics));
       while (rs.next()) {
@@ -130,6 +123,19 @@ public final class WarehouseStatistics {
               sum(rs, "sum_y2_" + i), sum(rs, "sum_x2_" + i), sum(rs, "sum_xy_" + i)));
         }
       }
+    }
+    return out;
+  }
+
+  /** Per metric, per variation, statistics of no units: what a variation without rows keeps. */
+  static List<List<CupedStats>> empty(int metrics, int variations) {
+    List<List<CupedStats>> out = new ArrayList<>();
+    for (int i = 0; i < metrics; i++) {
+      List<CupedStats> none = new ArrayList<>();
+      for (int v = 0; v < variations; v++) {
+        none.add(new CupedStats(0, 0, 0, 0, 0, 0));
+      }
+      out.add(none);
     }
     return out;
   }
