@@ -99,5 +99,16 @@ class WarehouseUiBrowserE2ETest {
     assertThat(orders.get(0).getText()).contains("cust-102").contains("purchase").contains("42.5");
     assertThat(Browser.seriousAccessibilityViolations(d)).isEmpty();
     Browser.screenshot(d, Path.of("..", "docs", "images").resolve("ui-warehouse.png"));
+
+    // On a phone the tables and the query scroll inside their boxes; the page does not scroll sideways.
+    Browser.size(d, 390, 844);
+    try {
+      long width = ((Number) ((org.openqa.selenium.JavascriptExecutor) d)
+          .executeScript("return document.documentElement.scrollWidth;")).longValue();
+      assertThat(width).as("warehouse page at 390 px").isLessThanOrEqualTo(390);
+      Browser.screenshot(d, Path.of("..", "docs", "images").resolve("ui-warehouse-phone.png"));
+    } finally {
+      Browser.size(d, 1280, 800);
+    }
   }
 }
